@@ -1,0 +1,219 @@
+"""The `scorm-api` command: serve, keys, tenants, doctor."""
+from __future__ import annotations
+
+import functools
+import json
+import sys
+
+import click
+
+from app.config import Settings, SettingsError, settings_from_env
+from app.errors import ApiError
+
+FIRST_RUN_HINT = """\
+First run: created the default tenant and its admin API key. It is shown only this once:
+
+    {key}
+
+Use it with:  curl -H "Authorization: Bearer {key}" {base}/api/v1/packages
+More keys:    scorm-api keys create --scopes read,write
+"""
+
+
+def _settings(**overrides) -> Settings:
+    try:
+        return settings_from_env(**overrides)
+    except SettingsError as e:
+        raise click.UsageError(str(e)) from None
+
+
+def data_dir_option(fn):
+    @click.option("--data-dir", type=click.Path(file_okay=False), default=None,
+                  help="Data directory (env SCORM_API_DATA_DIR; default: the user data dir).")
+    @functools.wraps(fn)
+    def wrapper(*args, data_dir=None, **kwargs):
+        return fn(*args, data_dir=data_dir, **kwargs)
+    return wrapper
+
+
+def api_errors(fn):
+    """Domain errors become a one-line message and exit status 1, not a traceback."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except ApiError as e:
+            fields = e.details.get("fieldErrors") if e.details else None
+            extra = "; ".join(f"{k}: {', '.join(v)}" for k, v in fields.items()) if fields else ""
+            raise click.ClickException(f"{e.message}{' (' + extra + ')' if extra else ''}")
+    return wrapper
+
+
+def open_for_cli(data_dir) -> Settings:
+    """Open (and on first use create) the data dir; announce a first-run key on stderr."""
+    from app.datadir import open_data_dir
+
+    settings = _settings(data_dir=data_dir)
+    issued = open_data_dir(settings)
+    if issued:
+        click.echo(FIRST_RUN_HINT.format(key=issued.plaintext, base=settings.base_url), err=True)
+    return settings
+
+
+def emit(data, as_json: bool, text: str) -> None:
+    click.echo(json.dumps(data, indent=2) if as_json else text)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="scorm-api-appliance", prog_name="scorm-api")
+def main():
+    """SCORM API appliance: a self-hosted, offline-first SCORM/xAPI API."""
+
+
+# ---- serve ---------------------------------------------------------------------------
+
+@main.command()
+@data_dir_option
+@click.option("--host", default=None, help="Interface to listen on (default 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port (default 3001; 0 picks a free one).")
+@click.option("--threads", type=click.IntRange(1, 256), default=None, help="Worker threads.")
+@click.option("--public-url", default=None, help="Base URL used in links the API hands out.")
+@click.option("--rate-limits/--no-rate-limits", default=None,
+              help="Enforce per-tenant rate limits (default on).")
+@click.option("--log-file", type=click.Path(dir_okay=False), default=None)
+def serve(data_dir, host, port, threads, public_url, rate_limits, log_file):
+    """Run the API server until Ctrl-C or SIGTERM."""
+    from app.factory import create_app
+    from app.server import AppServer
+
+    settings = _settings(data_dir=data_dir, host=host, port=port, threads=threads,
+                         public_url=public_url, rate_limits_enabled=rate_limits,
+                         log_file=log_file)
+    app = create_app(settings)
+    server = AppServer(app, settings)
+    if settings.port == 0 and not settings.public_url:
+        settings = settings.replace(port=server.port)
+        app.extensions["settings"] = settings
+    issued = app.extensions["first_run_key"]
+    if issued:
+        click.echo(FIRST_RUN_HINT.format(key=issued.plaintext, base=settings.base_url))
+    click.echo(f"Data dir: {settings.data_dir}")
+    click.echo(f"Serving on {server.url}  (API docs: {server.url}/api/docs)", nl=True)
+    sys.stdout.flush()
+    server.install_signal_handlers()
+    server.serve_forever()
+
+
+# ---- keys ----------------------------------------------------------------------------
+
+@main.group()
+def keys():
+    """Create, list and revoke API keys."""
+
+
+@keys.command("create")
+@data_dir_option
+@click.option("--scopes", required=True, help="Comma-separated: read,write,admin")
+@click.option("--tenant", "tenant_id", default=None, help="Tenant id (default: the system tenant).")
+@click.option("--name", default=None, help="A label to tell keys apart.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@api_errors
+def keys_create(data_dir, scopes, tenant_id, name, as_json):
+    from app.tenants import services
+
+    open_for_cli(data_dir)
+    issued = services.create_api_key(services.resolve_cli_tenant(tenant_id), scopes, name)
+    rec = issued.record
+    emit({"id": rec.id, "api_key": issued.plaintext, "tenant_id": rec.tenant_id,
+          "scopes": rec.scope_list}, as_json,
+         f"{issued.plaintext}\n(id {rec.id}, tenant {rec.tenant_id}, scopes "
+         f"{','.join(rec.scope_list)}; shown only once)")
+
+
+@keys.command("list")
+@data_dir_option
+@click.option("--tenant", "tenant_id", default=None, help="Only this tenant's keys.")
+@click.option("--json", "as_json", is_flag=True)
+@api_errors
+def keys_list(data_dir, tenant_id, as_json):
+    from app.tenants import services
+
+    open_for_cli(data_dir)
+    rows, _ = services.list_api_keys(tenant_id, page=1, limit=10_000)
+    data = [k.to_api() for k in rows]
+    text = "\n".join(f"{k['id']}  {k['prefix']}…  {','.join(k['scopes']):<16} {k['status']:<8}"
+                     f" tenant {k['tenant_id']}  {k['name']}" for k in data) or "No API keys."
+    emit(data, as_json, text)
+
+
+@keys.command("revoke")
+@data_dir_option
+@click.argument("key_id")
+@api_errors
+def keys_revoke(data_dir, key_id):
+    from app.tenants import services
+
+    open_for_cli(data_dir)
+    key = services.revoke_api_key(key_id, None)
+    click.echo(f"Revoked {key.id} at {key.revoked_at}")
+
+
+# ---- tenants -------------------------------------------------------------------------
+
+@main.group()
+def tenants():
+    """Create and list tenants."""
+
+
+@tenants.command("create")
+@data_dir_option
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True)
+@api_errors
+def tenants_create(data_dir, name, as_json):
+    from app.tenants import services
+
+    open_for_cli(data_dir)
+    t = services.create_tenant(name)
+    emit({"id": t.id, "name": t.name}, as_json, f"{t.id}  {t.name}")
+
+
+@tenants.command("list")
+@data_dir_option
+@click.option("--json", "as_json", is_flag=True)
+@api_errors
+def tenants_list(data_dir, as_json):
+    from app.tenants.models import Tenant
+
+    open_for_cli(data_dir)
+    data = [t.to_api() for t in Tenant.select().order_by(Tenant.created_at)]
+    emit(data, as_json, "\n".join(f"{t['id']}  {t['name']}{'  (system)' if t['is_system'] else ''}"
+                                  for t in data))
+
+
+# ---- doctor --------------------------------------------------------------------------
+
+@main.command()
+@data_dir_option
+@click.option("--json", "as_json", is_flag=True)
+def doctor(data_dir, as_json):
+    """Print the effective configuration and check the data dir."""
+    from app.doctor import run_checks
+
+    settings = _settings(data_dir=data_dir)
+    checks = run_checks(settings)
+    ok = all(c["ok"] for c in checks)
+    if as_json:
+        click.echo(json.dumps({"ok": ok, "settings": settings.as_dict(), "checks": checks}, indent=2))
+    else:
+        click.echo("Effective configuration:")
+        for k, v in settings.as_dict().items():
+            click.echo(f"  {k:<26} {v}")
+        click.echo("Checks:")
+        for c in checks:
+            click.echo(f"  [{'ok' if c['ok'] else 'FAIL'}] {c['name']}: {c['detail']}")
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,133 @@
+"""Settings: one frozen object built from defaults, environment (SCORM_API_*) and CLI flags.
+
+Every setting has a default that works on a laptop with no set-up. The object is passed to
+create_app(); nothing imports it as a global.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import platformdirs
+
+ENV_PREFIX = "SCORM_API_"
+MiB = 1024 * 1024
+
+
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("scorm-api", appauthor=False))
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = field(default_factory=default_data_dir)
+    host: str = "127.0.0.1"
+    port: int = 3001
+    # None means SQLite in the data dir; otherwise a peewee db_url (postgresql://...).
+    database_url: str | None = None
+    threads: int = 8
+    # Cap for JSON request bodies; uploads have their own caps.
+    max_body_bytes: int = 1 * MiB
+    rate_limits_enabled: bool = True
+    rate_limit_read: int = 1000
+    rate_limit_write: int = 100
+    rate_limit_upload: int = 10
+    rate_limit_window_seconds: int = 60
+    # Public base URL used in links the API hands out (launch URLs, presigned URLs).
+    public_url: str | None = None
+    log_file: Path | None = None
+    log_requests: bool = True
+
+    # ---- derived paths (the data-dir layout) -------------------------------------------
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "scorm-api.db"
+
+    @property
+    def files_dir(self) -> Path:
+        return self.data_dir / "files"
+
+    @property
+    def tmp_dir(self) -> Path:
+        return self.data_dir / "tmp"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.data_dir / "logs"
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.db_path}"
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    def ensure_dirs(self) -> None:
+        for d in (self.data_dir, self.files_dir, self.tmp_dir, self.logs_dir):
+            d.mkdir(parents=True, exist_ok=True)
+
+    def replace(self, **changes) -> "Settings":
+        return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    def as_dict(self) -> dict:
+        out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        out["database_url"] = redact_url(self.effective_database_url)
+        return {k: str(v) if isinstance(v, Path) else v for k, v in out.items()}
+
+
+def redact_url(url: str) -> str:
+    """Hide a password in a database URL before printing it."""
+    if "@" not in url or "://" not in url:
+        return url
+    scheme, rest = url.split("://", 1)
+    creds, host = rest.rsplit("@", 1)
+    user = creds.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}"
+
+
+_BOOL_TRUE = {"1", "true", "yes", "on"}
+_BOOL_FALSE = {"0", "false", "no", "off"}
+
+
+class SettingsError(ValueError):
+    pass
+
+
+def _coerce(f: dataclasses.Field, raw: str):
+    kind = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", str(f.type))
+    name = ENV_PREFIX + f.name.upper()
+    if kind.startswith("bool"):
+        low = raw.strip().lower()
+        if low in _BOOL_TRUE:
+            return True
+        if low in _BOOL_FALSE:
+            return False
+        raise SettingsError(f"{name} must be one of on/off/true/false/1/0, got {raw!r}")
+    if kind.startswith("int"):
+        try:
+            value = int(raw)
+        except ValueError:
+            raise SettingsError(f"{name} must be an integer, got {raw!r}") from None
+        if value < 0:
+            raise SettingsError(f"{name} must not be negative, got {value}")
+        return value
+    if kind.startswith("Path"):
+        return Path(raw).expanduser()
+    return raw
+
+
+def settings_from_env(environ: dict[str, str] | None = None, **overrides) -> Settings:
+    """Defaults, then SCORM_API_* variables, then explicit overrides (CLI flags; None = unset)."""
+    environ = os.environ if environ is None else environ
+    values = {}
+    for f in dataclasses.fields(Settings):
+        raw = environ.get(ENV_PREFIX + f.name.upper())
+        if raw is not None and raw != "":
+            values[f.name] = _coerce(f, raw)
+    for k, v in overrides.items():
+        if v is not None:
+            values[k] = Path(v).expanduser() if k in ("data_dir", "log_file") else v
+    return Settings(**values)

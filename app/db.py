@@ -1,0 +1,91 @@
+"""Database wiring: the peewee proxy every model binds to, connection settings, transactions.
+
+SQLite (WAL, busy timeout) is the default; PostgreSQL is chosen by URL. Models never see which.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import uuid
+from datetime import datetime, timezone
+
+import peewee
+from playhouse.db_url import connect as connect_url
+
+database = peewee.DatabaseProxy()
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    # Writers queue behind each other instead of failing with "database is locked".
+    "busy_timeout": 10_000,
+    "foreign_keys": 1,
+    # In WAL mode NORMAL is still crash-safe for the database; it may lose the last commits
+    # on power loss, not on a process kill.
+    "synchronous": "normal",
+    "cache_size": -16_000,
+}
+
+
+class BaseModel(peewee.Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class JSONField(peewee.TextField):
+    """JSON stored as text: portable between SQLite and PostgreSQL."""
+
+    def db_value(self, value):
+        return None if value is None else json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+    def python_value(self, value):
+        return None if value is None else json.loads(value)
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def utcnow_iso() -> str:
+    """Times are stored and served as ISO 8601 UTC text with Z: sortable and portable."""
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def open_database(url: str) -> peewee.Database:
+    if url.startswith("sqlite:"):
+        # Query-string pragmas are not applied by db_url, so they are passed explicitly.
+        return connect_url(url, pragmas=SQLITE_PRAGMAS, check_same_thread=False)
+    return connect_url(url, autorollback=True)
+
+
+def is_sqlite(db: peewee.Database | None = None) -> bool:
+    db = db or database.obj
+    return isinstance(db, peewee.SqliteDatabase)
+
+
+def write_transaction():
+    """A transaction that takes the write lock up front on SQLite.
+
+    A DEFERRED transaction that reads and then writes can fail at once with SQLITE_BUSY when
+    another writer got there first (the busy timeout does not apply to lock upgrades);
+    BEGIN IMMEDIATE makes it wait its turn instead.
+    """
+    if is_sqlite():
+        return database.atomic(lock_type="IMMEDIATE")
+    return database.atomic()
+
+
+@contextlib.contextmanager
+def connection():
+    """Use the calling thread's connection, opening it if needed (CLI and jobs)."""
+    database.connect(reuse_if_open=True)
+    yield database
+
+
+def check_database() -> bool:
+    try:
+        database.connect(reuse_if_open=True)
+        database.execute_sql("SELECT 1").fetchone()
+        return True
+    except peewee.PeeweeException:
+        return False

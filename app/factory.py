@@ -1,0 +1,47 @@
+"""create_app(settings): wiring only. Feature logic lives in the feature folders."""
+from __future__ import annotations
+
+from flask import Flask, g
+
+from app.config import Settings
+from app.datadir import open_data_dir
+from app.db import database
+from app.errors import register_error_handlers
+from app.ratelimit import RateLimiter, TenantLimits
+from app.requestlog import configure_logging, init_request_log
+
+
+def create_app(settings: Settings, *, rate_limiter: RateLimiter | None = None) -> Flask:
+    configure_logging(settings)
+    first_key = open_data_dir(settings)
+
+    app = Flask(__name__, static_folder=None)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.json.sort_keys = False
+    app.extensions["settings"] = settings
+    app.extensions["rate_limits"] = TenantLimits(settings, rate_limiter)
+    app.extensions["first_run_key"] = first_key
+
+    register_error_handlers(app)
+    init_request_log(app, settings)
+
+    @app.before_request
+    def _connect():
+        # One connection per server thread, kept open: SQLite pragmas are applied once.
+        database.connect(reuse_if_open=True)
+
+    @app.after_request
+    def _rate_headers(resp):
+        decision = g.get("rate_decision")
+        if decision is not None:
+            for k, v in decision.headers().items():
+                resp.headers[k] = v
+        return resp
+
+    from app import health, openapi
+    from app.packages import routes as packages_routes
+    from app.tenants import routes as tenants_routes
+
+    for bp in (health.bp, openapi.bp, tenants_routes.bp, packages_routes.bp):
+        app.register_blueprint(bp)
+    return app

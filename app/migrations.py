@@ -1,0 +1,107 @@
+"""Versioned schema migrations, run on every start; an old data dir upgrades in place.
+
+Each migration is plain, portable SQL (SQLite and PostgreSQL), frozen once released: models
+evolve, migrations never do. A migration and the row recording it commit together.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import peewee
+
+from app.db import is_sqlite, utcnow_iso
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    statements: Sequence[str] = ()
+    run: Callable[[peewee.Database], None] | None = None
+
+
+MIGRATIONS: list[Migration] = [
+    Migration(1, "tenants and api keys", (
+        """CREATE TABLE tenant (
+            id VARCHAR(36) PRIMARY KEY,
+            name VARCHAR(200) NOT NULL,
+            is_system BOOLEAN NOT NULL DEFAULT FALSE,
+            created_at VARCHAR(32) NOT NULL,
+            updated_at VARCHAR(32) NOT NULL
+        )""",
+        """CREATE TABLE api_key (
+            id VARCHAR(36) PRIMARY KEY,
+            tenant_id VARCHAR(36) NOT NULL REFERENCES tenant (id) ON DELETE CASCADE,
+            name VARCHAR(200) NOT NULL,
+            key_hash VARCHAR(64) NOT NULL UNIQUE,
+            prefix VARCHAR(32) NOT NULL,
+            scopes VARCHAR(64) NOT NULL,
+            created_at VARCHAR(32) NOT NULL,
+            last_used_at VARCHAR(32),
+            revoked_at VARCHAR(32)
+        )""",
+        "CREATE INDEX api_key_tenant_id ON api_key (tenant_id, created_at)",
+    )),
+    Migration(2, "packages and tenant quotas", (
+        "ALTER TABLE tenant ADD COLUMN max_packages INTEGER",
+        """CREATE TABLE package (
+            id VARCHAR(36) PRIMARY KEY,
+            tenant_id VARCHAR(36) NOT NULL REFERENCES tenant (id) ON DELETE CASCADE,
+            title VARCHAR(500) NOT NULL,
+            version VARCHAR(32) NOT NULL,
+            status VARCHAR(16) NOT NULL,
+            file_size_bytes BIGINT NOT NULL DEFAULT 0,
+            metadata TEXT,
+            uploaded_by VARCHAR(200),
+            created_at VARCHAR(32) NOT NULL,
+            updated_at VARCHAR(32) NOT NULL
+        )""",
+        "CREATE INDEX package_tenant_created ON package (tenant_id, created_at)",
+    )),
+]
+
+_VERSION_TABLE = """CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY,
+    name VARCHAR(200) NOT NULL,
+    applied_at VARCHAR(32) NOT NULL
+)"""
+
+
+def current_version(db: peewee.Database) -> int:
+    db.execute_sql(_VERSION_TABLE)
+    row = db.execute_sql("SELECT MAX(version) FROM schema_migrations").fetchone()
+    return row[0] or 0
+
+
+def latest_version(migrations: Sequence[Migration] = MIGRATIONS) -> int:
+    return max(m.version for m in migrations)
+
+
+def migrate(db: peewee.Database, migrations: Sequence[Migration] = MIGRATIONS,
+            target: int | None = None) -> list[int]:
+    """Apply pending migrations in order; return the versions applied.
+
+    Safe when two processes start at once: each migration re-checks the version inside its
+    own write transaction.
+    """
+    applied = []
+    target = latest_version(migrations) if target is None else target
+    for m in sorted(migrations, key=lambda m: m.version):
+        if m.version > target:
+            break
+        lock = {"lock_type": "IMMEDIATE"} if is_sqlite(db) else {}
+        with db.atomic(**lock):
+            if current_version(db) >= m.version:
+                continue
+            for sql in m.statements:
+                db.execute_sql(sql)
+            if m.run:
+                m.run(db)
+            p = db.param
+            db.execute_sql(
+                f"INSERT INTO schema_migrations (version, name, applied_at) VALUES ({p}, {p}, {p})",
+                (m.version, m.name, utcnow_iso()),
+            )
+        applied.append(m.version)
+    return applied

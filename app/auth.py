@@ -52,7 +52,7 @@ def display_prefix(key: str) -> str:
 
 def parse_scopes(value) -> tuple[str, ...]:
     """Accept "read,write" or ["read", "write"]; reject unknown or empty scope lists."""
-    items = value.split(",") if isinstance(value, str) else list(value or [])
+    items = [s for s in value.split(",") if s.strip()] if isinstance(value, str) else list(value or [])
     scopes = []
     for s in items:
         s = s.strip().lower() if isinstance(s, str) else s

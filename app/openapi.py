@@ -38,6 +38,26 @@ _RATE_HEADERS = {
 }
 
 
+TAG_ORDER = ["Health", "Packages", "API keys", "Tenants", "Docs"]
+
+INTRO = """\
+Self-hosted edition of the cloud SCORM API: same paths, bodies, error envelope, auth headers
+and rate-limit headers, so a client that works against one works against the other.
+
+**Authentication.** Send an API key as `Authorization: Bearer ac_live_...` or
+`X-API-Key: ac_live_...`; when both are present, Bearer wins. Scopes: `read` for GET,
+`write` for POST/PUT, `admin` for everything including deletions, API keys and tenants.
+
+**Rate limits** per tenant: read 1000/min, write 100/min, upload 10/min (configurable).
+Every authenticated response carries `X-RateLimit-Limit`, `X-RateLimit-Remaining` and
+`X-RateLimit-Reset` (unix time); a 429 also carries `Retry-After`.
+
+**Errors** always look like
+`{"error": {"code", "message", "details"}, "request_id"}`; validation errors list
+`details.fieldErrors`. The request id is echoed in `X-Request-Id` (send your own to trace a call).
+"""
+
+
 def _openapi_path(rule: str) -> str:
     return re.sub(r"<(?:[a-z]+:)?([a-zA-Z_]+)>", r"{\1}", rule)
 
@@ -107,9 +127,9 @@ def build_openapi(app: Flask) -> dict:
         "info": {
             "title": "SCORM API appliance",
             "version": __version__,
-            "description": "Self-hosted edition of the cloud SCORM API: same paths, bodies, "
-                           "error envelope, auth headers and rate-limit headers.",
+            "description": INTRO,
         },
+        "tags": [{"name": t} for t in TAG_ORDER],
         "servers": [{"url": settings.base_url}],
         "paths": dict(sorted(paths.items())),
         "components": {

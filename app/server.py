@@ -37,10 +37,7 @@ class AppServer:
             clear_untrusted_proxy_headers=True,
             channel_timeout=120,
         )
-
-    @property
-    def port(self) -> int:
-        return self.server.effective_port
+        self.port = int(self.server.effective_port)
 
     @property
     def url(self) -> str:

@@ -1,0 +1,217 @@
+"""Shared fixtures: an app on a temp data dir, keys and tenants, and real servers."""
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import requests
+
+from app.config import Settings
+from app.factory import create_app
+from app.tenants import services
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+@pytest.fixture
+def make_settings(tmp_path):
+    def make(**overrides) -> Settings:
+        base = dict(data_dir=tmp_path / "data", log_requests=False)
+        base.update(overrides)
+        return Settings(**base)
+    return make
+
+
+@pytest.fixture
+def settings(make_settings) -> Settings:
+    return make_settings()
+
+
+@pytest.fixture
+def app(settings):
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def admin_key(app) -> str:
+    """The first-run admin key of the system tenant."""
+    return app.extensions["first_run_key"].plaintext
+
+
+def bearer(key: str) -> dict:
+    return {"Authorization": f"Bearer {key}"}
+
+
+@dataclass
+class TenantKeys:
+    tenant_id: str
+    keys: dict[str, str] = field(default_factory=dict)  # scope label -> plaintext
+
+    def headers(self, label: str = "admin") -> dict:
+        return bearer(self.keys[label])
+
+
+@pytest.fixture
+def make_tenant(app):
+    """A non-system tenant with an admin, a read, a write and a read+write key."""
+    def make(name: str = "Tenant") -> TenantKeys:
+        tenant = services.create_tenant(name)
+        tk = TenantKeys(tenant.id)
+        for label, scopes in (("admin", "read,write,admin"), ("read", "read"),
+                              ("write", "write"), ("rw", "read,write")):
+            tk.keys[label] = services.create_api_key(tenant.id, scopes).plaintext
+        return tk
+    return make
+
+
+# ---- real servers --------------------------------------------------------------------
+
+@dataclass
+class LiveServer:
+    proc: subprocess.Popen
+    url: str
+    data_dir: Path
+    admin_key: str | None
+    stdout: str
+    stderr_path: Path
+
+    def get(self, path: str, **kw):
+        return requests.get(self.url + path, timeout=30, **kw)
+
+    def stop(self, sig=signal.SIGTERM, timeout: float = 20) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        return self.proc.wait(timeout)
+
+    def log_lines(self) -> list[str]:
+        return self.stderr_path.read_text().splitlines()
+
+
+def start_server(data_dir: Path, *extra_args: str, env: dict | None = None,
+                 timeout: float = 20) -> LiveServer:
+    """Run `scorm-api serve` as a real process on a free port; wait until it answers."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    stderr_path = data_dir.parent / f"{data_dir.name}-server-{time.monotonic_ns()}.log"
+    stderr = stderr_path.open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "app", "serve", "--data-dir", str(data_dir), "--port", "0",
+         *extra_args],
+        stdout=subprocess.PIPE, stderr=stderr, text=True,
+        env={**os.environ, **(env or {}), "PYTHONUNBUFFERED": "1"},
+    )
+    lines = []
+    deadline = time.monotonic() + timeout
+    url = None
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        m = re.search(r"Serving on (http://\S+)", line)
+        if m:
+            url = m.group(1)
+            break
+    if url is None:
+        proc.kill()
+        raise RuntimeError(f"server did not start: {''.join(lines)}\n{stderr_path.read_text()}")
+    text = "".join(lines)
+    key = re.search(r"^\s+(ac_live_\S+)$", text, re.M)
+    return LiveServer(proc, url, data_dir, key.group(1) if key else None, text, stderr_path)
+
+
+@pytest.fixture
+def live_server_factory(tmp_path):
+    servers: list[LiveServer] = []
+
+    def factory(*args, data_dir: Path | None = None, **kw) -> LiveServer:
+        srv = start_server(data_dir or tmp_path / f"srv{len(servers)}", *args, **kw)
+        servers.append(srv)
+        return srv
+
+    yield factory
+    for srv in servers:
+        if srv.proc.poll() is None:
+            srv.proc.kill()
+            srv.proc.wait(10)
+
+
+@pytest.fixture
+def live_server(live_server_factory) -> LiveServer:
+    return live_server_factory()
+
+
+# ---- browser -------------------------------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--disable-quic", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (never a downloaded browser).
+
+    Skips where Chromium is absent, unless SCORM_API_REQUIRE_BROWSER=1 (set by .ci/run), in
+    which case a missing browser is a failure, not a silent skip.
+    """
+    required = os.environ.get("SCORM_API_REQUIRE_BROWSER") == "1"
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        if required:
+            raise
+        pytest.skip("playwright is not installed")
+    if not Path(CHROMIUM).exists():
+        if required:
+            pytest.fail(f"{CHROMIUM} is missing (apt-get install chromium)")
+        pytest.skip(f"{CHROMIUM} is missing")
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def offline_page(browser):
+    """A page whose every request to a host other than loopback is aborted and recorded,
+    as if the network cable were pulled."""
+    from urllib.parse import urlsplit
+
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.external_requests = []
+    page.failed_local = []
+
+    def route(r):
+        host = urlsplit(r.request.url).hostname
+        if r.request.url.startswith(("data:", "blob:")) or host in ("127.0.0.1", "localhost", "::1"):
+            r.continue_()
+        else:
+            page.external_requests.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.on("response", lambda resp: page.failed_local.append(f"{resp.status} {resp.url}")
+            if resp.status >= 400 else None)
+    yield page
+    context.close()
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=False)
+    return path

@@ -12,7 +12,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from app.db import utcnow_iso
+from app.db import Prepared, utcnow_iso
 from app.errors import ApiError, forbidden, validation_error
 from app.tenants.models import ApiKey, Tenant
 
@@ -90,18 +90,20 @@ def _touch_last_used(key_id: str) -> None:
     ApiKey.update(last_used_at=utcnow_iso()).where(ApiKey.id == key_id).execute()
 
 
+_KEY_LOOKUP = Prepared(lambda: (
+    ApiKey.select(ApiKey.id, ApiKey.tenant, ApiKey.scopes, Tenant.is_system)
+    .join(Tenant)
+    .where((ApiKey.key_hash == "") & ApiKey.revoked_at.is_null())
+    .limit(1)))
+
+
 def authenticate(key: str | None) -> Principal:
     if key is None:
         raise ApiError(401, "UNAUTHORIZED",
                        "Missing API key: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'")
     if not key.startswith(KEY_PREFIX) or len(key) > 200:
         raise ApiError(401, "UNAUTHORIZED", "Invalid API key")
-    row = (ApiKey
-           .select(ApiKey.id, ApiKey.tenant, ApiKey.scopes, Tenant.is_system)
-           .join(Tenant)
-           .where((ApiKey.key_hash == hash_api_key(key)) & ApiKey.revoked_at.is_null())
-           .tuples()
-           .first())
+    row = _KEY_LOOKUP.execute(hash_api_key(key), 1).fetchone()
     if row is None:
         raise ApiError(401, "UNAUTHORIZED", "Invalid or revoked API key")
     key_id, tenant_id, scopes, is_system = row

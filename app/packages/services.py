@@ -2,14 +2,21 @@
 not found, so its existence is never confirmed."""
 from __future__ import annotations
 
+import peewee
+
+from app.db import Prepared
 from app.errors import not_found
 from app.packages.models import Package
 
+_COUNT = Prepared(lambda: Package.select(peewee.fn.COUNT(Package.id)).where(Package.tenant == ""))
+_PAGE = Prepared(lambda: Package.select().where(Package.tenant == "")
+                 .order_by(Package.created_at.desc(), Package.id).limit(1).offset(0))
+
 
 def list_packages(tenant_id: str, page: int, limit: int) -> tuple[list[Package], int]:
-    query = Package.select().where(Package.tenant == tenant_id)
-    total = query.count()
-    rows = list(query.order_by(Package.created_at.desc(), Package.id).paginate(page, limit))
+    total = _COUNT.execute(tenant_id).fetchone()[0]
+    offset = (page - 1) * limit
+    rows = _PAGE.models(Package, tenant_id, limit, offset) if offset < total else []
     return rows, total
 
 

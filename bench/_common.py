@@ -1,0 +1,79 @@
+"""Shared by the benchmarks: a real server process and a load generator.
+
+Load comes from wrk (Debian package `wrk`) when installed: it is written in C, so on a small
+machine the client steals far less CPU from the server than a Python client would. Without
+wrk, a multi-process Python client with keep-alive connections is used (and says so).
+"""
+from __future__ import annotations
+
+import http.client
+import multiprocessing
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.support import LiveServer, start_server  # noqa: E402
+
+# Limits on, but out of reach: the limiter's cost is part of what is measured.
+BENCH_ENV = {"SCORM_API_RATE_LIMIT_READ": "1000000000", "SCORM_API_RATE_LIMIT_WRITE": "1000000000"}
+
+
+def bench_server(*args: str) -> LiveServer:
+    data_dir = Path(tempfile.mkdtemp(prefix="scorm-bench-")) / "data"
+    return start_server(data_dir, *args, env=BENCH_ENV)
+
+
+def _wrk(url: str, headers: dict, seconds: int, connections: int) -> float:
+    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    for k, v in headers.items():
+        cmd += ["-H", f"{k}: {v}"]
+    out = subprocess.run(cmd + [url], capture_output=True, text=True, check=True).stdout
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if non2xx:
+        raise SystemExit(f"{url}: {non2xx.group(1)} failed responses under load")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+
+
+def _py_worker(args) -> int:
+    url, headers, deadline = args
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    n = 0
+    while time.time() < deadline:
+        conn.request("GET", parts.path + (f"?{parts.query}" if parts.query else ""), headers=headers)
+        resp = conn.getresponse()
+        resp.read()
+        if resp.status != 200:
+            raise SystemExit(f"{url}: HTTP {resp.status}")
+        n += 1
+    return n
+
+
+def _python_load(url: str, headers: dict, seconds: int, connections: int) -> float:
+    deadline = time.time() + seconds
+    with multiprocessing.Pool(connections) as pool:
+        total = sum(pool.map(_py_worker, [(url, headers, deadline)] * connections))
+    return total / seconds
+
+
+def requests_per_second(url: str, headers: dict | None = None, seconds: int = 10,
+                        connections: int = 16) -> float:
+    headers = headers or {}
+    if shutil.which("wrk"):
+        return _wrk(url, headers, seconds, connections)
+    return _python_load(url, headers, seconds, min(connections, os.cpu_count() or 2))
+
+
+def load_tool() -> str:
+    return "wrk" if shutil.which("wrk") else "python http.client (install wrk for truer figures)"
+
+
+def quick() -> bool:
+    return "--quick" in sys.argv

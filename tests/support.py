@@ -1,0 +1,66 @@
+"""Helpers shared by tests and benchmarks: a real `scorm-api serve` process."""
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+
+@dataclass
+class LiveServer:
+    proc: subprocess.Popen
+    url: str
+    data_dir: Path
+    admin_key: str | None
+    stdout: str
+    stderr_path: Path
+
+    def get(self, path: str, **kw):
+        return requests.get(self.url + path, timeout=30, **kw)
+
+    def stop(self, sig=signal.SIGTERM, timeout: float = 20) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        return self.proc.wait(timeout)
+
+    def log_lines(self) -> list[str]:
+        return self.stderr_path.read_text().splitlines()
+
+
+def start_server(data_dir: Path, *extra_args: str, env: dict | None = None,
+                 timeout: float = 20) -> LiveServer:
+    """Run `scorm-api serve` as a real process on a free port; wait until it answers."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    stderr_path = data_dir.parent / f"{data_dir.name}-server-{time.monotonic_ns()}.log"
+    stderr = stderr_path.open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "app", "serve", "--data-dir", str(data_dir), "--port", "0",
+         *extra_args],
+        stdout=subprocess.PIPE, stderr=stderr, text=True,
+        env={**os.environ, **(env or {}), "PYTHONUNBUFFERED": "1"},
+    )
+    lines = []
+    deadline = time.monotonic() + timeout
+    url = None
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        m = re.search(r"Serving on (http://\S+)", line)
+        if m:
+            url = m.group(1)
+            break
+    if url is None:
+        proc.kill()
+        raise RuntimeError(f"server did not start: {''.join(lines)}\n{stderr_path.read_text()}")
+    text = "".join(lines)
+    key = re.search(r"^\s+(ac_live_\S+)$", text, re.M)
+    return LiveServer(proc, url, data_dir, key.group(1) if key else None, text, stderr_path)

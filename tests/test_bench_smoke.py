@@ -1,0 +1,23 @@
+"""The benchmarks keep working (their figures go in the README; no timing is asserted here)."""
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.mark.parametrize("script,figures", [
+    ("startup.py", ["start_to_first_200_s"]),
+    ("auth.py", ["health_rps", "auth_packages_rps", "ratio"]),
+])
+def test_benchmark_runs_and_prints_its_figures(script, figures):
+    out = subprocess.run([sys.executable, script, "--quick"], cwd=BENCH, capture_output=True,
+                         text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    for name in figures:
+        assert re.search(rf"{name}\s+(median\s+)?[\d.]+", out.stdout), out.stdout

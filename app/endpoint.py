@@ -155,29 +155,25 @@ def _type_message(kinds) -> str:
     return "Must be " + " or ".join(_TYPE_NAMES.get(k, k) for k in kinds)
 
 
+# A person-readable message per JSON Schema keyword, from the keyword's value.
+_MESSAGES = {
+    "type": _type_message,
+    "enum": lambda v: "Must be one of: " + ", ".join(str(x) for x in v),
+    "minLength": lambda v: "Must not be empty" if v == 1 else f"Must be at least {v} characters",
+    "maxLength": lambda v: f"Must be at most {v} characters",
+    "minimum": lambda v: f"Must be at least {v}",
+    "maximum": lambda v: f"Must be at most {v}",
+    "minItems": lambda v: "Must not be empty" if v == 1 else f"Must have at least {v} items",
+    "maxItems": lambda v: f"Must have at most {v} items",
+    "uniqueItems": lambda v: "Must not repeat items",
+    "format": lambda v: f"Must be a valid {v}",
+    "pattern": lambda v: "Has an invalid format",
+}
+
+
 def _message(err) -> str:
-    v, val = err.validator, err.validator_value
-    if v == "type":
-        return _type_message(val)
-    if v == "enum":
-        return "Must be one of: " + ", ".join(str(x) for x in val)
-    if v == "minLength":
-        return "Must not be empty" if val == 1 else f"Must be at least {val} characters"
-    if v == "maxLength":
-        return f"Must be at most {val} characters"
-    if v == "minimum":
-        return f"Must be at least {val}"
-    if v == "maximum":
-        return f"Must be at most {val}"
-    if v == "minItems":
-        return "Must not be empty" if val == 1 else f"Must have at least {val} items"
-    if v == "maxItems":
-        return f"Must have at most {val} items"
-    if v == "format":
-        return f"Must be a valid {val}"
-    if v == "pattern":
-        return "Has an invalid format"
-    return err.message
+    template = _MESSAGES.get(err.validator)
+    return template(err.validator_value) if template else err.message
 
 
 def schema_errors(validator: Draft202012Validator, data) -> dict[str, list[str]]:

@@ -64,3 +64,13 @@ def start_server(data_dir: Path, *extra_args: str, env: dict | None = None,
     text = "".join(lines)
     key = re.search(r"^\s+(ac_live_\S+)$", text, re.M)
     return LiveServer(proc, url, data_dir, key.group(1) if key else None, text, stderr_path)
+
+
+FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "scorm"
+
+
+def fixture(name: str) -> Path:
+    path = FIXTURES / name
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: the shared fixtures must sit beside the repo")
+    return path

@@ -84,16 +84,23 @@ def main():
 def serve(data_dir, host, port, threads, public_url, rate_limits, log_file):
     """Run the API server until Ctrl-C or SIGTERM."""
     from app.factory import create_app
-    from app.server import AppServer
+    from app.jobs import JobRunner
+    from app.packages.processing import sweep
+    from app.server import AppServer, bind_socket
 
     settings = _settings(data_dir=data_dir, host=host, port=port, threads=threads,
                          public_url=public_url, rate_limits_enabled=rate_limits,
                          log_file=log_file)
+    try:
+        sock = bind_socket(settings.host, settings.port)
+    except OSError as e:
+        raise click.ClickException(f"cannot listen on {settings.host}:{settings.port}: {e.strerror}")
+    settings = settings.replace(port=sock.getsockname()[1])
     app = create_app(settings)
-    server = AppServer(app, settings)
-    if settings.port == 0 and not settings.public_url:
-        settings = settings.replace(port=server.port)
-        app.extensions["settings"] = settings
+    runner = JobRunner(app.extensions["packages"])
+    server = AppServer(app, settings, on_shutdown=[runner.stop], sock=sock)
+    sweep(app.extensions["packages"])
+    runner.start()
     issued = app.extensions["first_run_key"]
     if issued:
         click.echo(FIRST_RUN_HINT.format(key=issued.plaintext, base=settings.base_url))

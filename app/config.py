@@ -37,6 +37,14 @@ class Settings:
     rate_limit_window_seconds: int = 60
     # Public base URL used in links the API hands out (launch URLs, presigned URLs).
     public_url: str | None = None
+    # Packages
+    max_upload_bytes: int = 200 * MiB  # multipart POST /packages/upload
+    max_package_bytes: int = 4096 * MiB  # presigned PUT
+    sync_process_max_bytes: int = 32 * MiB  # bigger packages are processed in the background
+    upload_url_ttl_seconds: int = 3600
+    zip_max_files: int = 20_000
+    zip_max_unpacked_bytes: int = 8192 * MiB
+    zip_max_ratio: int = 200
     log_file: Path | None = None
     log_requests: bool = True
 
@@ -66,7 +74,8 @@ class Settings:
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     def ensure_dirs(self) -> None:
-        for d in (self.data_dir, self.files_dir, self.tmp_dir, self.logs_dir):
+        for d in (self.data_dir, self.files_dir, self.tmp_dir, self.logs_dir,
+                  self.files_dir / "uploads", self.files_dir / "packages"):
             d.mkdir(parents=True, exist_ok=True)
 
     def replace(self, **changes) -> "Settings":

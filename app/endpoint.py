@@ -40,6 +40,7 @@ class EndpointSpec:
     errors: tuple[int, ...]
     content_type: str = "application/json"
     body_content_type: str = "application/json"
+    body_doc: dict | None = None  # documented body the handler reads itself (multipart, raw)
     validators: dict[str, Draft202012Validator] = field(default_factory=dict, repr=False)
     parse_query: Callable[[], dict] | None = field(default=None, repr=False)
 
@@ -49,7 +50,8 @@ def endpoint(bp: Blueprint, rule: str, method: str = "GET", *, summary: str, tag
              body: dict | None = None, query: dict | None = None, response: dict | None = None,
              status: int = 200, description: str | None = None, errors: tuple[int, ...] = (),
              content_type: str = "application/json",
-             body_content_type: str = "application/json") -> Callable:
+             body_content_type: str = "application/json", body_doc: dict | None = None,
+             name: str | None = None) -> Callable:
     spec = EndpointSpec(
         rule=bp.url_prefix.rstrip("/") + rule if bp.url_prefix else rule,
         method=method, summary=summary, tag=tag, auth=auth_required,
@@ -57,11 +59,12 @@ def endpoint(bp: Blueprint, rule: str, method: str = "GET", *, summary: str, tag
         bucket=(bucket or bucket_for_method(method)) if auth_required else None,
         body=body, query=query, response=response, status=status, description=description,
         errors=errors, content_type=content_type, body_content_type=body_content_type,
+        body_doc=body_doc,
     )
-    for name, schema in (("body", body), ("query", query)):
+    for part, schema in (("body", body), ("query", query)):
         if schema is not None:
             Draft202012Validator.check_schema(schema)
-            spec.validators[name] = Draft202012Validator(schema, format_checker=FormatChecker())
+            spec.validators[part] = Draft202012Validator(schema, format_checker=FormatChecker())
     if query is not None:
         spec.parse_query = query_parser(query, spec.validators["query"])
 
@@ -78,7 +81,7 @@ def endpoint(bp: Blueprint, rule: str, method: str = "GET", *, summary: str, tag
             return to_response(fn(**kwargs), spec.status)
 
         view.endpoint_spec = spec
-        bp.add_url_rule(rule, endpoint=f"{fn.__name__}_{method.lower()}", view_func=view,
+        bp.add_url_rule(rule, endpoint=name or f"{fn.__name__}_{method.lower()}", view_func=view,
                         methods=[method])
         return fn
 

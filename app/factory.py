@@ -4,6 +4,8 @@ from __future__ import annotations
 from flask import Flask, g
 
 from app.config import Settings
+from app.packages.processing import Context
+from app.storage import Storage
 from app.datadir import open_data_dir
 from app.db import database
 from app.errors import register_error_handlers
@@ -21,6 +23,7 @@ def create_app(settings: Settings, *, rate_limiter: RateLimiter | None = None) -
     app.extensions["settings"] = settings
     app.extensions["rate_limits"] = TenantLimits(settings, rate_limiter)
     app.extensions["first_run_key"] = first_key
+    app.extensions["packages"] = Context(settings, Storage(settings))
 
     register_error_handlers(app)
     init_request_log(app, settings)
@@ -39,9 +42,11 @@ def create_app(settings: Settings, *, rate_limiter: RateLimiter | None = None) -
         return resp
 
     from app import health, openapi
+    from app.packages import content
     from app.packages import routes as packages_routes
     from app.tenants import routes as tenants_routes
 
-    for bp in (health.bp, openapi.bp, tenants_routes.bp, packages_routes.bp):
+    for bp in (health.bp, openapi.bp, tenants_routes.bp, packages_routes.bp,
+               packages_routes.storage_bp, content.bp):
         app.register_blueprint(bp)
     return app

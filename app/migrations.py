@@ -59,6 +59,44 @@ MIGRATIONS: list[Migration] = [
         )""",
         "CREATE INDEX package_tenant_created ON package (tenant_id, created_at)",
     )),
+    Migration(3, "package processing, uploads and jobs", (
+        "ALTER TABLE package ADD COLUMN standard VARCHAR(32)",
+        "ALTER TABLE package ADD COLUMN original_filename VARCHAR(500)",
+        "ALTER TABLE package ADD COLUMN launch_path VARCHAR(2000)",
+        "ALTER TABLE package ADD COLUMN warnings TEXT",
+        "ALTER TABLE package ADD COLUMN failure TEXT",
+        "ALTER TABLE package ADD COLUMN sha256 VARCHAR(64)",
+        "ALTER TABLE package ADD COLUMN content_bytes BIGINT",
+        "ALTER TABLE package ADD COLUMN file_count INTEGER",
+        """CREATE TABLE upload (
+            id VARCHAR(36) PRIMARY KEY,
+            tenant_id VARCHAR(36) NOT NULL REFERENCES tenant (id) ON DELETE CASCADE,
+            storage_path VARCHAR(1000) NOT NULL UNIQUE,
+            filename VARCHAR(500) NOT NULL,
+            file_size BIGINT NOT NULL,
+            content_type VARCHAR(100) NOT NULL,
+            uploaded_by VARCHAR(200),
+            status VARCHAR(16) NOT NULL,
+            package_id VARCHAR(36),
+            sha256 VARCHAR(64),
+            expires_at VARCHAR(32) NOT NULL,
+            created_at VARCHAR(32) NOT NULL,
+            completed_at VARCHAR(32)
+        )""",
+        "CREATE INDEX upload_tenant ON upload (tenant_id, created_at)",
+        """CREATE TABLE job (
+            id VARCHAR(36) PRIMARY KEY,
+            kind VARCHAR(64) NOT NULL,
+            payload TEXT NOT NULL,
+            status VARCHAR(16) NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            run_after VARCHAR(32) NOT NULL,
+            created_at VARCHAR(32) NOT NULL,
+            updated_at VARCHAR(32) NOT NULL
+        )""",
+        "CREATE INDEX job_pending ON job (status, run_after)",
+    )),
 ]
 
 _VERSION_TABLE = """CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -38,7 +38,7 @@ _RATE_HEADERS = {
 }
 
 
-TAG_ORDER = ["Health", "Packages", "API keys", "Tenants", "Docs"]
+TAG_ORDER = ["Health", "Packages", "Content", "API keys", "Tenants", "Docs"]
 
 INTRO = """\
 Self-hosted edition of the cloud SCORM API: same paths, bodies, error envelope, auth headers
@@ -74,9 +74,10 @@ def _operation(spec: EndpointSpec, path: str, endpoint_name: str) -> dict:
                        **({"description": prop["description"]} if "description" in prop else {})})
     if params:
         op["parameters"] = params
-    if spec.body is not None:
+    body = spec.body if spec.body is not None else spec.body_doc
+    if body is not None:
         op["requestBody"] = {"required": True,
-                             "content": {spec.body_content_type: {"schema": spec.body}}}
+                             "content": {spec.body_content_type: {"schema": body}}}
     ok = {"description": "Success"}
     if spec.response is not None:
         ok["content"] = {spec.content_type: {"schema": spec.response}}
@@ -91,7 +92,7 @@ def _operation(spec: EndpointSpec, path: str, endpoint_name: str) -> dict:
         op["security"] = [{"bearerAuth": []}, {"apiKeyHeader": []}]
         op["x-required-scope"] = spec.scope
         op["x-rate-limit-bucket"] = spec.bucket
-    if spec.body is not None:
+    if body is not None:
         statuses.add(413)
     op["responses"] = {str(spec.status): ok}
     for status in sorted(statuses):

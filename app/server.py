@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import socket
 import threading
 import time
 
@@ -25,12 +26,14 @@ LOOP_TICK = 1.0
 
 
 class AppServer:
-    def __init__(self, app, settings: Settings):
+    def __init__(self, app, settings: Settings, on_shutdown=(), sock: socket.socket | None = None):
         self.settings = settings
+        self._on_shutdown = list(on_shutdown)  # run after draining, before the database closes
         self._stopping = threading.Event()
         self._stopped = threading.Event()
+        listen = {"sockets": [sock]} if sock is not None else {"host": settings.host, "port": settings.port}
         self.server = create_server(
-            app, host=settings.host, port=settings.port, threads=settings.threads,
+            app, **listen, threads=settings.threads,
             ident="scorm-api",
             # Body caps are enforced by the app (with the error envelope), not by waitress.
             max_request_body_size=64 * 1024 ** 3,
@@ -70,6 +73,11 @@ class AppServer:
                 wasyncore.loop(timeout=0.05, map=smap, count=1)
         finally:
             self.server.task_dispatcher.shutdown(cancel_pending=False, timeout=DRAIN_SECONDS)
+            for fn in self._on_shutdown:
+                try:
+                    fn()
+                except Exception:
+                    log.exception("shutdown step failed")
             for ch in list(smap.values()):
                 try:
                     ch.close()
@@ -83,6 +91,15 @@ class AppServer:
         return sum(1 for ch in list(self.server._map.values())
                    if isinstance(ch, HTTPChannel)
                    and (ch.requests or ch.request is not None or ch.total_outbufs_len))
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """Bind before the app is built, so that with port 0 the app knows the real port."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    return sock
 
 
 def close_database() -> None:

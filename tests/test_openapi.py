@@ -4,7 +4,7 @@ import pytest
 from openapi_spec_validator import validate
 
 from app.factory import create_app
-from app.openapi import build_openapi, undocumented_routes
+from app.openapi import _openapi_path, build_openapi, undocumented_routes
 from tests.conftest import bearer
 
 
@@ -15,7 +15,7 @@ def test_every_route_is_documented(app):
     for rule in app.url_map.iter_rules():
         if rule.endpoint in ("docs.vendor_asset",):
             continue
-        path = rule.rule.replace("<", "{").replace(">", "}")
+        path = _openapi_path(rule.rule)
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             assert (path, method.lower()) in documented, (path, method)
 

@@ -15,8 +15,9 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
-from app.packages.manifest import rejected
+from app.packages.xmlutil import rejected
 
 MiB = 1024 * 1024
 DESCRIPTORS = ("imsmanifest.xml", "cmi5.xml", "tincan.xml")  # in order of precedence
@@ -146,11 +147,18 @@ def _read_checked(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
     return data
 
 
-def extract(zf: zipfile.ZipFile, plan: ZipPlan, dest: Path) -> None:
+class Scanner(Protocol):
+    def wants(self, path: str, size: int) -> bool: ...
+    def feed(self, path: str, data: bytes) -> None: ...
+
+
+def extract(zf: zipfile.ZipFile, plan: ZipPlan, dest: Path, scanner: Scanner | None = None) -> None:
     """Stream every planned entry into `dest` (which must be new and empty).
 
     Memory stays flat whatever the sizes; an entry that yields more or fewer bytes than
     declared, or fails its CRC, aborts the whole extraction (the caller removes `dest`).
+    Files the scanner wants (small text files) are handed to it as they stream past, so
+    scanning costs no second read.
     """
     root = dest.resolve()
     made: set[Path] = set()
@@ -163,6 +171,7 @@ def extract(zf: zipfile.ZipFile, plan: ZipPlan, dest: Path) -> None:
             target.parent.mkdir(parents=True, exist_ok=True)
             made.add(target.parent)
         written = 0
+        keep = bytearray() if scanner is not None and scanner.wants(rel, info.file_size) else None
         try:
             with zf.open(info) as src, open(target, "xb") as out:
                 while chunk := src.read(CHUNK):
@@ -170,6 +179,8 @@ def extract(zf: zipfile.ZipFile, plan: ZipPlan, dest: Path) -> None:
                     if written > info.file_size:
                         break
                     out.write(chunk)
+                    if keep is not None:
+                        keep += chunk
         except FileExistsError:
             raise rejected("duplicate_entry", f"The zip contains {info.filename!r} twice",
                            entry=info.filename) from None
@@ -179,6 +190,8 @@ def extract(zf: zipfile.ZipFile, plan: ZipPlan, dest: Path) -> None:
         if written != info.file_size:
             raise rejected("size_mismatch", f"Zip entry {info.filename!r} is not the size its "
                            "header declares", entry=info.filename)
+        if keep is not None:
+            scanner.feed(rel, bytes(keep))
 
 
 def remove_tree(path: Path) -> None:

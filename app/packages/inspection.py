@@ -7,8 +7,11 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from app.packages.ingest import ZipLimits, ZipPlan, inspect_zip, read_descriptor
-from app.packages.manifest import (MAX_MANIFEST_BYTES, Manifest, package_path, parse_manifest,
-                                   referenced_files, rejected)
+from app.packages.manifest import Manifest, package_path, parse_manifest, referenced_files
+from app.packages.xapi_descriptors import parse_cmi5, parse_tincan
+from app.packages.xmlutil import MAX_MANIFEST_BYTES, rejected
+
+PARSERS = {"imsmanifest.xml": parse_manifest, "cmi5.xml": parse_cmi5, "tincan.xml": parse_tincan}
 
 MAX_LISTED_PATHS = 20  # how many paths a warning names before it only counts
 
@@ -29,10 +32,7 @@ def _sample(paths) -> list[str]:
 
 def inspect_package(zf: zipfile.ZipFile, limits: ZipLimits = ZipLimits()) -> InspectedPackage:
     plan = inspect_zip(zf, limits)
-    if plan.descriptor != "imsmanifest.xml":
-        raise rejected("unsupported_standard", f"{plan.descriptor} packages (cmi5/xAPI) are not "
-                       "importable yet; only SCORM packages with imsmanifest.xml are")
-    manifest = parse_manifest(read_descriptor(zf, plan, MAX_MANIFEST_BYTES))
+    manifest = PARSERS[plan.descriptor](read_descriptor(zf, plan, MAX_MANIFEST_BYTES))
     files = plan.files
     launch = manifest.launch_href
     if not urlsplit(launch).scheme:
@@ -40,6 +40,8 @@ def inspect_package(zf: zipfile.ZipFile, limits: ZipLimits = ZipLimits()) -> Ins
         if launch_path not in files:
             raise rejected("launch_file_missing", f"The launch file {launch_path!r} (item "
                            f"{manifest.launch_item!r}) is not in the zip", file=launch_path)
+    if plan.descriptor != "imsmanifest.xml":
+        return InspectedPackage(manifest, plan)  # cmi5/xAPI descriptors do not list files
     named = referenced_files(manifest)
     missing = named - files
     if missing:

@@ -16,33 +16,11 @@ from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 
-from app.errors import ApiError
-
-MAX_MANIFEST_BYTES = 16 * 1024 * 1024
-
-
-
-class _NoExternalLoads(etree.Resolver):
-    """libxml2 still reads a DOCTYPE's external subset from local files even with
-    load_dtd=False; every external load gets an empty document instead (no file is opened:
-    think /dev/zero), and the DOCTYPE itself is refused after parsing."""
-
-    def resolve(self, system_url, public_id, context):
-        return self.resolve_string("", context)
-
-
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                          dtd_validation=False, huge_tree=False, remove_pis=True,
-                          collect_ids=False)
-_PARSER.resolvers.add(_NoExternalLoads())
+from app.packages.xmlutil import (MAX_MANIFEST_BYTES, attr, child, children, local, number,
+                                  parse_xml, rejected, text)
 
 EDITIONS = {"2nd": "scorm_2004_2nd_edition", "3rd": "scorm_2004_3rd_edition",
             "4th": "scorm_2004_4th_edition"}
-
-
-def rejected(reason: str, message: str, **details) -> ApiError:
-    """A package refused for a reason the uploader can fix."""
-    return ApiError(400, "VALIDATION_ERROR", message, {"reason": reason, **details})
 
 
 @dataclass
@@ -69,6 +47,7 @@ class Item:
     data_from_lms: str | None = None
     completion_threshold: float | None = None
     sequencing: str | None = None  # the raw imsss:sequencing XML, kept for the player
+    au: dict | None = None  # cmi5 AU properties (moveOn, masteryScore, launchMethod, ...)
     children: list["Item"] = field(default_factory=list)
 
 
@@ -103,72 +82,11 @@ class Manifest:
         return asdict(self)
 
 
-# ---- XML helpers ---------------------------------------------------------------------
-
-def _local(el) -> str:
-    return etree.QName(el).localname if isinstance(el.tag, str) else ""
-
-
-def _children(el, name: str) -> list:
-    return [c for c in el if isinstance(c.tag, str) and _local(c) == name]
-
-
-def _child(el, name: str):
-    found = _children(el, name)
-    return found[0] if found else None
-
-
-def _text(el, name: str) -> str | None:
-    c = _child(el, name)
-    if c is None or c.text is None:
-        return None
-    return c.text.strip() or None
-
-
-def _attr(el, name: str) -> str | None:
-    """An attribute by local name, any namespace, any case (scormtype / scormType)."""
-    want = name.lower()
-    for key, value in el.attrib.items():
-        if etree.QName(key).localname.lower() == want:
-            return value.strip()
-    return None
-
-
-def _number(value: str | None) -> float | None:
-    try:
-        return float(value) if value not in (None, "") else None
-    except ValueError:
-        return None
-
-
-def parse_xml(data: bytes, filename: str = "imsmanifest.xml"):
-    if len(data) > MAX_MANIFEST_BYTES:
-        raise rejected("manifest_too_large", f"{filename} is larger than "
-                       f"{MAX_MANIFEST_BYTES // (1024 * 1024)} MB", file=filename)
-    try:
-        root = etree.fromstring(data, parser=_PARSER)
-    except etree.XMLSyntaxError as e:
-        if "network entity" in (e.msg or "") or "failed to load" in (e.msg or ""):
-            raise rejected("external_dtd", f"{filename} refers to an external DTD or entity, "
-                           "which is not allowed", file=filename) from None
-        raise rejected("malformed_xml", f"{filename} is not well-formed XML: {e.msg} "
-                       f"(line {e.lineno})", file=filename, line=e.lineno) from None
-    doc = root.getroottree().docinfo
-    dtd = doc.internalDTD
-    if doc.system_url or doc.public_id:
-        raise rejected("external_dtd", f"{filename} refers to an external DTD, which is not "
-                       "allowed", file=filename)
-    if dtd is not None and (list(dtd.iterentities()) or list(dtd.iterelements())):
-        raise rejected("xml_entities", f"{filename} declares a DTD with entities or "
-                       "elements, which is not allowed (entity expansion attacks)", file=filename)
-    return root
-
-
 # ---- the manifest --------------------------------------------------------------------
 
 def _detect_version(root) -> tuple[str, str, str | None]:
-    meta = _child(root, "metadata")
-    schemaversion = _text(meta, "schemaversion") if meta is not None else None
+    meta = child(root, "metadata")
+    schemaversion = text(meta, "schemaversion") if meta is not None else None
     sv = (schemaversion or "").lower()
     namespaces = " ".join(v for v in root.nsmap.values() if v).lower()
     if sv == "1.2" or sv.startswith("1.2") or (not sv and "adlcp_rootv1p2" in namespaces):
@@ -200,52 +118,52 @@ def package_path(path: str, what: str) -> str:
 
 
 def _resources(manifest_el, base: str, out: dict[str, Resource]) -> None:
-    base = posixpath.join(base, _attr(manifest_el, "base") or "")
-    section = _child(manifest_el, "resources")
+    base = posixpath.join(base, attr(manifest_el, "base") or "")
+    section = child(manifest_el, "resources")
     if section is not None:
-        sbase = posixpath.join(base, _attr(section, "base") or "")
-        for r in _children(section, "resource"):
-            rid = _attr(r, "identifier")
+        sbase = posixpath.join(base, attr(section, "base") or "")
+        for r in children(section, "resource"):
+            rid = attr(r, "identifier")
             if not rid:
                 continue
-            rbase = posixpath.join(sbase, _attr(r, "base") or "")
-            href = _attr(r, "href")
+            rbase = posixpath.join(sbase, attr(r, "base") or "")
+            href = attr(r, "href")
             out[rid] = Resource(
-                identifier=rid, type=_attr(r, "type"),
-                scorm_type=(_attr(r, "scormtype") or "").lower() or None,
+                identifier=rid, type=attr(r, "type"),
+                scorm_type=(attr(r, "scormtype") or "").lower() or None,
                 href=_join_base(rbase, href) if href else None,
-                files=[_join_base(rbase, f.get("href")) for f in _children(r, "file") if f.get("href")],
-                dependencies=[d.get("identifierref") for d in _children(r, "dependency")
+                files=[_join_base(rbase, f.get("href")) for f in children(r, "file") if f.get("href")],
+                dependencies=[d.get("identifierref") for d in children(r, "dependency")
                               if d.get("identifierref")],
             )
-    for sub in _children(manifest_el, "manifest"):  # sub-manifests share the resource space
+    for sub in children(manifest_el, "manifest"):  # sub-manifests share the resource space
         _resources(sub, base, out)
 
 
 def _sequencing_xml(el) -> str | None:
-    seq = _child(el, "sequencing")
+    seq = child(el, "sequencing")
     return etree.tostring(seq, encoding="unicode") if seq is not None else None
 
 
 def _item(el, submanifests: dict) -> Item:
-    ref = _attr(el, "identifierref")
+    ref = attr(el, "identifierref")
     item = Item(
-        identifier=_attr(el, "identifier") or "",
-        title=_text(el, "title") or _attr(el, "identifier") or "Untitled",
-        identifierref=ref, parameters=_attr(el, "parameters"),
-        is_visible=(_attr(el, "isvisible") or "true").lower() != "false",
-        mastery_score=_number(_text(el, "masteryscore")),
-        prerequisites=_text(el, "prerequisites"),
-        max_time_allowed=_text(el, "maxtimeallowed"),
-        time_limit_action=_text(el, "timelimitaction"),
-        data_from_lms=_text(el, "datafromlms"),
+        identifier=attr(el, "identifier") or "",
+        title=text(el, "title") or attr(el, "identifier") or "Untitled",
+        identifierref=ref, parameters=attr(el, "parameters"),
+        is_visible=(attr(el, "isvisible") or "true").lower() != "false",
+        mastery_score=number(text(el, "masteryscore")),
+        prerequisites=text(el, "prerequisites"),
+        max_time_allowed=text(el, "maxtimeallowed"),
+        time_limit_action=text(el, "timelimitaction"),
+        data_from_lms=text(el, "datafromlms"),
         sequencing=_sequencing_xml(el),
     )
-    ct = _child(el, "completionThreshold")
+    ct = child(el, "completionThreshold")
     if ct is not None:
-        item.completion_threshold = _number(ct.text.strip() if ct.text else None) \
-            or _number(_attr(ct, "minProgressMeasure"))
-    item.children = [_item(c, submanifests) for c in _children(el, "item")]
+        item.completion_threshold = number(ct.text.strip() if ct.text else None) \
+            or number(attr(ct, "minProgressMeasure"))
+    item.children = [_item(c, submanifests) for c in children(el, "item")]
     if ref in submanifests:  # an item may stand for a whole sub-manifest's organization
         item.identifierref = None
         item.children += submanifests[ref]
@@ -253,14 +171,14 @@ def _item(el, submanifests: dict) -> Item:
 
 
 def _organizations(manifest_el, submanifests: dict) -> tuple[list[Organization], str | None]:
-    section = _child(manifest_el, "organizations")
+    section = child(manifest_el, "organizations")
     if section is None:
         return [], None
-    orgs = [Organization(identifier=_attr(o, "identifier"), title=_text(o, "title") or "",
-                         items=[_item(i, submanifests) for i in _children(o, "item")],
+    orgs = [Organization(identifier=attr(o, "identifier"), title=text(o, "title") or "",
+                         items=[_item(i, submanifests) for i in children(o, "item")],
                          sequencing=_sequencing_xml(o))
-            for o in _children(section, "organization")]
-    return orgs, _attr(section, "default")
+            for o in children(section, "organization")]
+    return orgs, attr(section, "default")
 
 
 def _walk(items: list[Item]):
@@ -271,19 +189,19 @@ def _walk(items: list[Item]):
 
 def _lom_string(el, *path: str) -> str | None:
     for name in path:
-        el = _child(el, name) if el is not None else None
+        el = child(el, name) if el is not None else None
     if el is None:
         return None
     for s in el.iter():
-        if isinstance(s.tag, str) and _local(s) in ("string", "langstring") and s.text and s.text.strip():
+        if isinstance(s.tag, str) and local(s) in ("string", "langstring") and s.text and s.text.strip():
             return s.text.strip()
     return (el.text or "").strip() or None
 
 
 def parse_manifest(data: bytes) -> Manifest:
     root = parse_xml(data)
-    if _local(root) != "manifest":
-        raise rejected("not_a_manifest", f"imsmanifest.xml has <{_local(root)}> at its root, "
+    if local(root) != "manifest":
+        raise rejected("not_a_manifest", f"imsmanifest.xml has <{local(root)}> at its root, "
                        "not <manifest>")
     standard, version, schemaversion = _detect_version(root)
     warnings: list[dict] = []
@@ -291,11 +209,11 @@ def parse_manifest(data: bytes) -> Manifest:
     resources: dict[str, Resource] = {}
     _resources(root, "", resources)
     submanifests = {}
-    for sub in _children(root, "manifest"):
+    for sub in children(root, "manifest"):
         sub_orgs, sub_default = _organizations(sub, {})
         chosen = next((o for o in sub_orgs if o.identifier == sub_default), sub_orgs[0] if sub_orgs else None)
-        if chosen and _attr(sub, "identifier"):
-            submanifests[_attr(sub, "identifier")] = chosen.items
+        if chosen and attr(sub, "identifier"):
+            submanifests[attr(sub, "identifier")] = chosen.items
     orgs, default_id = _organizations(root, submanifests)
     if not orgs:
         raise rejected("no_organization", "imsmanifest.xml has no <organization>: there is "
@@ -328,12 +246,12 @@ def parse_manifest(data: bytes) -> Manifest:
     package_path(launch_res.href, f"The launch file of item {first.identifier!r}") \
         if not urlsplit(launch_res.href).scheme else None
 
-    meta = _child(root, "metadata")
-    lom = _child(meta, "lom") if meta is not None else None
-    title = org.title or _lom_string(lom, "general", "title") or first.title or _attr(root, "identifier")
+    meta = child(root, "metadata")
+    lom = child(meta, "lom") if meta is not None else None
+    title = org.title or _lom_string(lom, "general", "title") or first.title or attr(root, "identifier")
     return Manifest(
         standard=standard, version=version, schemaversion=schemaversion,
-        identifier=_attr(root, "identifier"), title=title,
+        identifier=attr(root, "identifier"), title=title,
         description=_lom_string(lom, "general", "description"),
         default_organization=org.identifier, organizations=orgs, resources=resources,
         launch_item=first.identifier, launch_href=launch_res.href,
@@ -341,7 +259,7 @@ def parse_manifest(data: bytes) -> Manifest:
         sco_count=sum(1 for i in launchable if resources[i.identifierref].scorm_type == "sco"),
         launchable_count=len(launchable),
         has_sequencing=bool(org.sequencing or any(i.sequencing for i in _walk(org.items))
-                            or _child(root, "sequencingCollection") is not None),
+                            or child(root, "sequencingCollection") is not None),
         warnings=warnings,
     )
 

@@ -1,0 +1,282 @@
+"""From an uploaded zip to a package: inspect, extract, scan, then publish atomically.
+
+Files are built in a staging folder and renamed into `files/packages/<id>/` in one step; the
+database row that makes the package visible commits only after that. A crash at any moment
+leaves either a complete package or leftovers that `sweep` removes at start-up. Small zips are
+imported while the request waits; big ones get a `processing` package and a job.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import zipfile
+from dataclasses import dataclass
+
+from app import jobs
+from app.config import Settings
+from app.db import new_id, utcnow_iso, write_transaction
+from app.errors import ApiError
+from app.packages.hazards import HazardScanner
+from app.packages.ingest import ZipLimits, extract, remove_tree
+from app.packages.inspection import InspectedPackage, inspect_package
+from app.packages.manifest import Manifest
+from app.packages.models import Package, Upload
+from app.packages.xmlutil import rejected
+from app.storage import Storage
+from app.tenants.models import Tenant
+
+log = logging.getLogger("scorm_api.packages")
+
+ZIP_NAME = "package.zip"
+CONTENT_DIR = "content"
+
+
+@dataclass(frozen=True)
+class Context:
+    settings: Settings
+    storage: Storage
+
+
+def zip_limits(settings: Settings) -> ZipLimits:
+    return ZipLimits(max_files=settings.zip_max_files,
+                     max_total_bytes=settings.zip_max_unpacked_bytes,
+                     max_ratio=float(settings.zip_max_ratio))
+
+
+def check_quota(tenant_id: str) -> None:
+    limit = Tenant.select(Tenant.max_packages).where(Tenant.id == tenant_id).scalar()
+    if limit is None:
+        return
+    current = Package.select().where(Package.tenant == tenant_id).count()
+    if current >= limit:
+        raise ApiError(403, "QUOTA_EXCEEDED", "Package limit exceeded",
+                       {"limit": limit, "current": current})
+
+
+def launch_path(manifest: Manifest) -> str:
+    """The launch href plus the item's parameters, joined as SCORM CAM says."""
+    href, params = manifest.launch_href, manifest.launch_parameters
+    if not params:
+        return href
+    if params.startswith(("?", "&")):
+        params = params[1:]
+        return f"{href}{'&' if '?' in href else '?'}{params}"
+    if params.startswith("#"):
+        return href + params
+    return f"{href}{'&' if '?' in href else '?'}{params}"
+
+
+def _metadata(inspected: InspectedPackage, content_bytes: int, file_count: int) -> dict:
+    m = inspected.manifest
+    launch = m.resources.get(next((i.identifierref for o in m.organizations
+                                   for i in _walk(o.items) if i.identifier == m.launch_item), None) or "")
+    full = m.to_metadata()
+    return {
+        "description": m.description,
+        "sco_count": m.sco_count,
+        "launchable_count": m.launchable_count,
+        "descriptor": inspected.plan.descriptor,
+        "schemaversion": m.schemaversion,
+        "identifier": m.identifier,
+        "default_organization": m.default_organization,
+        "has_sequencing": m.has_sequencing,
+        "launch": {"item": m.launch_item, "href": m.launch_href, "parameters": m.launch_parameters,
+                   "scorm_type": launch.scorm_type if launch else None},
+        "mastery_score": next((i.mastery_score for o in m.organizations for i in _walk(o.items)
+                               if i.identifier == m.launch_item), None),
+        "file_count": file_count,
+        "content_bytes": content_bytes,
+        "organizations": full["organizations"],
+        "resources": list(full["resources"].values()),
+    }
+
+
+def _walk(items):
+    for it in items:
+        yield it
+        yield from _walk(it.children)
+
+
+def _link_or_copy(src, dst) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copyfile(src, dst)
+
+
+def build_files(ctx: Context, zip_path, package_id: str) -> tuple[InspectedPackage, list[dict]]:
+    """Inspect and extract into staging, then rename into place. Raises ApiError (400) for a
+    package that is refused; leaves nothing behind either way."""
+    staging = ctx.storage.staging_dir(f"pkg-{package_id}")
+    final = ctx.storage.package_dir(package_id)
+    remove_tree(staging)
+    try:
+        (staging / CONTENT_DIR).mkdir(parents=True)
+        try:
+            zf = zipfile.ZipFile(zip_path)
+        except (zipfile.BadZipFile, OSError):
+            raise rejected("not_a_zip", "The file is not a zip archive (or it is damaged)") from None
+        with zf:
+            inspected = inspect_package(zf, zip_limits(ctx.settings))
+            scanner = HazardScanner()
+            extract(zf, inspected.plan, staging / CONTENT_DIR, scanner)
+        _link_or_copy(zip_path, staging / ZIP_NAME)
+        remove_tree(final)  # a half-published folder from an interrupted earlier run
+        os.replace(staging, final)
+        return inspected, scanner.warnings()
+    finally:
+        remove_tree(staging)
+
+
+def _apply(pkg: Package, inspected: InspectedPackage, hazards: list[dict], upload: Upload) -> None:
+    m = inspected.manifest
+    content_bytes = inspected.plan.total_bytes
+    file_count = len(inspected.plan.entries)
+    pkg.title = (m.title or upload.filename)[:500]
+    pkg.version = m.version
+    pkg.standard = m.standard
+    pkg.status = "ready"
+    pkg.metadata = _metadata(inspected, content_bytes, file_count)
+    pkg.warnings = inspected.warnings + hazards
+    pkg.failure = None
+    pkg.launch_path = launch_path(m)
+    pkg.content_bytes = content_bytes
+    pkg.file_count = file_count
+    pkg.sha256 = upload.sha256
+    pkg.updated_at = utcnow_iso()
+
+
+def _new_package(tenant_id: str, upload: Upload, uploaded_by: str | None,
+                 original_filename: str | None, package_id: str | None = None) -> Package:
+    now = utcnow_iso()
+    return Package(id=package_id or new_id(), tenant=tenant_id, title=original_filename or upload.filename,
+                   version="", status="processing", file_size_bytes=upload.file_size,
+                   uploaded_by=uploaded_by or upload.uploaded_by,
+                   original_filename=original_filename or upload.filename,
+                   created_at=now, updated_at=now)
+
+
+def import_now(ctx: Context, upload: Upload, uploaded_by: str | None,
+               original_filename: str | None) -> Package:
+    """Synchronous import: either a ready package (row and files) or an error and nothing."""
+    pkg = _new_package(upload.tenant_id, upload, uploaded_by, original_filename)
+    zip_path = ctx.storage.path(upload.storage_path)
+    try:
+        inspected, hazards = build_files(ctx, zip_path, pkg.id)
+    except ApiError:
+        _discard_upload(ctx, upload)
+        raise
+    try:
+        with write_transaction():
+            check_quota(upload.tenant_id)
+            _apply(pkg, inspected, hazards, upload)
+            pkg.save(force_insert=True)
+            Upload.update(status="consumed", package_id=pkg.id).where(Upload.id == upload.id).execute()
+    except BaseException:
+        remove_tree(ctx.storage.package_dir(pkg.id))
+        raise
+    ctx.storage.delete(upload.storage_path)  # the zip now lives in the package folder
+    return pkg
+
+
+def queue_import(upload: Upload, uploaded_by: str | None, original_filename: str | None) -> Package:
+    """Asynchronous import: a 'processing' package now, the work in a job."""
+    pkg = _new_package(upload.tenant_id, upload, uploaded_by, original_filename)
+    with write_transaction():
+        check_quota(upload.tenant_id)
+        pkg.save(force_insert=True)
+        Upload.update(status="consumed", package_id=pkg.id).where(Upload.id == upload.id).execute()
+        jobs.enqueue("process_package", {"package_id": pkg.id, "upload_id": upload.id})
+    jobs.wake()
+    return pkg
+
+
+@jobs.handler("process_package")
+def run_import_job(payload: dict, ctx: Context) -> None:
+    pkg = Package.get_or_none(Package.id == payload["package_id"])
+    upload = Upload.get_or_none(Upload.id == payload["upload_id"])
+    if pkg is None or pkg.status != "processing" or upload is None:
+        return  # deleted meanwhile, or already done by an earlier run
+    try:
+        inspected, hazards = build_files(ctx, ctx.storage.path(upload.storage_path), pkg.id)
+    except ApiError as e:
+        with write_transaction():
+            Package.update(status="failed", updated_at=utcnow_iso(),
+                           failure={"code": e.code, "reason": e.details.get("reason"),
+                                    "message": e.message, "details": e.details}) \
+                .where(Package.id == pkg.id).execute()
+        _discard_upload(ctx, upload)
+        return
+    with write_transaction():
+        fresh = Package.get_or_none(Package.id == pkg.id)
+        if fresh is None:  # deleted while it was being processed
+            remove_tree(ctx.storage.package_dir(pkg.id))
+            return
+        _apply(fresh, inspected, hazards, upload)
+        fresh.save()
+    ctx.storage.delete(upload.storage_path)
+
+
+def _discard_upload(ctx: Context, upload: Upload) -> None:
+    """A refused zip leaves nothing: its file and its ticket go."""
+    ctx.storage.delete(upload.storage_path)
+    Upload.delete().where(Upload.id == upload.id).execute()
+
+
+def process_upload(ctx: Context, tenant_id: str, storage_path: str, uploaded_by: str | None,
+                   original_filename: str | None) -> tuple[Package, int]:
+    """The seed's POST /packages/process: 201 when imported now, 202 when queued, 200 when this
+    upload was processed before (a retried request gets the same package, not a duplicate)."""
+    upload = Upload.get_or_none((Upload.storage_path == storage_path) & (Upload.tenant == tenant_id))
+    if upload is None:
+        raise ApiError(404, "NOT_FOUND", "No upload at this storage_path (mint one with "
+                       "POST /api/v1/packages/upload-url)")
+    if upload.status == "consumed" and upload.package_id:
+        pkg = Package.get_or_none(Package.id == upload.package_id)
+        if pkg is not None:
+            return pkg, 200
+        raise ApiError(409, "CONFLICT", "This upload was processed and its package deleted; "
+                       "upload the file again")
+    if upload.status != "complete":
+        raise ApiError(409, "CONFLICT", "The file has not been uploaded yet: PUT it to the "
+                       "presigned_url first", {"upload_status": upload.status})
+    check_quota(tenant_id)
+    if upload.file_size <= ctx.settings.sync_process_max_bytes:
+        return import_now(ctx, upload, uploaded_by, original_filename), 201
+    return queue_import(upload, uploaded_by, original_filename), 202
+
+
+def delete_package(ctx: Context, tenant_id: str, package_id: str) -> None:
+    with write_transaction():
+        deleted = Package.delete().where((Package.id == package_id) & (Package.tenant == tenant_id)).execute()
+    if not deleted:
+        raise ApiError(404, "PACKAGE_NOT_FOUND", "SCORM package not found")
+    # After the commit: a crash here leaves an orphan folder, which the sweep removes.
+    remove_tree(ctx.storage.package_dir(package_id))
+
+
+def sweep(ctx: Context) -> dict:
+    """Start-up clean-up (only while no other server uses this data dir): staging leftovers,
+    package folders without a row, uploads interrupted mid-PUT, expired tickets."""
+    removed = {"staging": 0, "orphans": 0, "expired_uploads": 0}
+    for path in ctx.settings.tmp_dir.iterdir():
+        if path.name.endswith(".partial") or path.name.startswith("put-"):
+            remove_tree(path) if path.is_dir() else path.unlink(missing_ok=True)
+            removed["staging"] += 1
+    packages_root = ctx.settings.files_dir / "packages"
+    known = {pid for (pid,) in Package.select(Package.id).tuples()}
+    for path in packages_root.iterdir():
+        if path.name not in known:
+            remove_tree(path)
+            removed["orphans"] += 1
+    with write_transaction():
+        Upload.update(status="pending").where(Upload.status == "uploading").execute()
+    now = utcnow_iso()
+    for up in Upload.select().where((Upload.status.in_(("pending", "complete"))) & (Upload.expires_at < now)):
+        if up.status == "complete":
+            continue  # an uploaded file can still be processed
+        ctx.storage.delete(up.storage_path)
+        up.delete_instance()
+        removed["expired_uploads"] += 1
+    return removed

@@ -1,0 +1,140 @@
+"""Object storage on the filesystem, with presigned-URL emulation.
+
+Keys are relative paths under the data dir's `files/` folder. A presigned PUT URL carries an
+HMAC over method, key, size, expiry and content type, made with a secret that never leaves the
+data dir; the appliance's own `/storage/<key>` endpoint checks it, the way S3 or R2 would.
+Writes go to a temporary file that is renamed into place only when complete.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+from urllib.parse import quote
+
+from app.config import Settings
+from app.errors import ApiError
+
+CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class PutGrant:
+    """What a presigned PUT URL permits, as recovered from its query string."""
+    key: str
+    size: int
+    expires: int
+    content_type: str
+
+
+class Storage:
+    def __init__(self, settings: Settings):
+        self.root = settings.files_dir
+        self.tmp = settings.tmp_dir
+        self.base_url = settings.base_url
+        self._secret = _load_or_create_secret(settings.data_dir / "signing.key")
+
+    # ---- paths -----------------------------------------------------------------------
+    def path(self, key: str) -> Path:
+        target = (self.root / key).resolve()
+        if self.root.resolve() not in target.parents:
+            raise ApiError(400, "BAD_REQUEST", "Invalid storage path")
+        return target
+
+    def package_dir(self, package_id: str) -> Path:
+        return self.root / "packages" / package_id
+
+    def staging_dir(self, name: str) -> Path:
+        return self.tmp / f"{name}.partial"
+
+    # ---- signing ---------------------------------------------------------------------
+    def _signature(self, method: str, key: str, size: int, expires: int, content_type: str) -> str:
+        msg = "\n".join((method, key, str(size), str(expires), content_type)).encode()
+        return hmac.new(self._secret, msg, hashlib.sha256).hexdigest()
+
+    def presign_put(self, key: str, size: int, content_type: str, ttl_seconds: int) -> tuple[str, int]:
+        expires = int(time.time()) + ttl_seconds
+        sig = self._signature("PUT", key, size, expires, content_type)
+        url = (f"{self.base_url}/storage/{quote(key)}?X-Size={size}&X-Expires={expires}"
+               f"&X-Signature={sig}")
+        return url, expires
+
+    def verify_put(self, key: str, args, content_type: str) -> PutGrant:
+        try:
+            size, expires = int(args.get("X-Size", "")), int(args.get("X-Expires", ""))
+        except ValueError:
+            raise ApiError(403, "FORBIDDEN", "The upload URL is not a valid presigned URL") from None
+        sig = args.get("X-Signature", "")
+        expected = self._signature("PUT", key, size, expires, content_type)
+        if not hmac.compare_digest(sig, expected):
+            raise ApiError(403, "FORBIDDEN", "The upload URL's signature does not match (wrong "
+                           "URL, or a Content-Type other than the required_put_headers)")
+        if expires < time.time():
+            raise ApiError(403, "FORBIDDEN", "The upload URL has expired; mint a new one",
+                           {"expired_at": expires})
+        return PutGrant(key, size, expires, content_type)
+
+    # ---- writing ---------------------------------------------------------------------
+    def write_exact(self, key: str, stream: BinaryIO, size: int) -> str:
+        """Stream exactly `size` bytes into `key`; return their SHA-256. Nothing is left
+        behind when the body is shorter, longer or broken off."""
+        written, digest = self._write(key, stream, size)
+        return digest
+
+    def write_stream(self, key: str, stream: BinaryIO, max_bytes: int) -> tuple[int, str]:
+        """Stream a body of unknown length (at most `max_bytes`); return (size, SHA-256)."""
+        return self._write(key, stream, None, max_bytes)
+
+    def _write(self, key: str, stream: BinaryIO, size: int | None,
+               max_bytes: int | None = None) -> tuple[int, str]:
+        limit = size if size is not None else max_bytes
+        target = self.path(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.tmp / f"put-{uuid.uuid4()}"
+        digest = hashlib.sha256()
+        written = 0
+        try:
+            with open(tmp, "xb") as out:
+                while written < limit:
+                    chunk = stream.read(min(CHUNK, limit - written))
+                    if not chunk:
+                        break
+                    digest.update(chunk)
+                    out.write(chunk)
+                    written += len(chunk)
+                extra = stream.read(1)
+            if extra and size is None:
+                raise ApiError(413, "PAYLOAD_TOO_LARGE", f"The file is larger than the "
+                               f"{max_bytes} bytes allowed", {"limit": max_bytes})
+            if size is not None and (written != size or extra):
+                got = f"more than {size}" if extra else str(written)
+                raise ApiError(400, "BAD_REQUEST", f"The body has {got} bytes; the upload URL "
+                               f"was minted for exactly {size}", {"expected_bytes": size})
+            os.replace(tmp, target)
+        finally:
+            tmp.unlink(missing_ok=True)
+        return written, digest.hexdigest()
+
+    def delete(self, key: str) -> None:
+        self.path(key).unlink(missing_ok=True)
+
+
+def _load_or_create_secret(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        pass
+    secret = secrets.token_bytes(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it first
+        return path.read_bytes()
+    with os.fdopen(fd, "wb") as f:
+        f.write(secret)
+    return secret

@@ -108,7 +108,10 @@ class Storage:
                     digest.update(chunk)
                     out.write(chunk)
                     written += len(chunk)
-                extra = stream.read(1)
+                # A body of unknown length must be probed for more; an exact-size body comes
+                # from a stream already capped at its Content-Length (which the caller checked),
+                # and reading past that cap is itself an error in werkzeug.
+                extra = stream.read(1) if size is None else b""
             if extra and size is None:
                 raise ApiError(413, "PAYLOAD_TOO_LARGE", f"The file is larger than the "
                                f"{max_bytes} bytes allowed", {"limit": max_bytes})

@@ -74,3 +74,34 @@ def fixture(name: str) -> Path:
     if not path.exists():
         raise FileNotFoundError(f"{path}: the shared fixtures must sit beside the repo")
     return path
+
+
+GENERATED_MANIFEST = """<?xml version="1.0"?>
+<manifest identifier="generated" xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2"
+          xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2">
+  <metadata><schema>ADL SCORM</schema><schemaversion>1.2</schemaversion></metadata>
+  <organizations default="o"><organization identifier="o"><title>Generated course</title>
+    <item identifier="i" identifierref="r"><title>Start</title></item>
+  </organization></organizations>
+  <resources><resource identifier="r" type="webcontent" adlcp:scormtype="sco" href="index.html">
+    <file href="index.html"/></resource></resources>
+</manifest>"""
+
+
+def write_generated_package(path: Path, files: int, total_bytes: int, seed: int = 1) -> Path:
+    """A valid SCORM 1.2 zip of `files` media-like files (incompressible, so no zip-bomb
+    ratio) adding up to about `total_bytes`, spread over folders like a real course."""
+    import random
+    import zipfile
+
+    rng = random.Random(seed)
+    each = max(1, total_bytes // files)
+    block = rng.randbytes(1024 * 1024)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+        zf.writestr("imsmanifest.xml", GENERATED_MANIFEST)
+        zf.writestr("index.html", "<html><body>Generated</body></html>")
+        for i in range(files):
+            start = rng.randrange(0, len(block) - min(each, len(block)))
+            data = (block[start:start + each] * (each // len(block) + 1))[:each]
+            zf.writestr(f"media/part{i // 500:03d}/asset{i:05d}.bin", data)
+    return path

@@ -25,9 +25,46 @@ from tests.support import LiveServer, start_server  # noqa: E402
 BENCH_ENV = {"SCORM_API_RATE_LIMIT_READ": "1000000000", "SCORM_API_RATE_LIMIT_WRITE": "1000000000"}
 
 
-def bench_server(*args: str) -> LiveServer:
+def bench_server(*args: str, env: dict | None = None) -> LiveServer:
     data_dir = Path(tempfile.mkdtemp(prefix="scorm-bench-")) / "data"
-    return start_server(data_dir, *args, env=BENCH_ENV)
+    return start_server(data_dir, *args, env={**BENCH_ENV, **(env or {})})
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The process's resident-set high-water mark (VmHWM), in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM")
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS")
+
+
+def presigned_put(srv, path: Path) -> tuple[dict, float]:
+    """Mint and PUT `path` with curl (streams from disk); return (ticket, seconds of the PUT)."""
+    import json
+    import time
+    import urllib.request
+
+    req = urllib.request.Request(srv.url + "/api/v1/packages/upload-url", method="POST",
+                                 data=json.dumps({"filename": path.name,
+                                                  "file_size": path.stat().st_size}).encode(),
+                                 headers={"Authorization": f"Bearer {srv.admin_key}",
+                                          "Content-Type": "application/json"})
+    ticket = json.load(urllib.request.urlopen(req))
+    t0 = time.perf_counter()
+    out = subprocess.run(["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "-X", "PUT",
+                          "-H", "Content-Type: application/zip", "-T", str(path),
+                          ticket["presigned_url"]], capture_output=True, text=True, check=True)
+    elapsed = time.perf_counter() - t0
+    if out.stdout != "200":
+        raise SystemExit(f"PUT failed: HTTP {out.stdout}")
+    return ticket, elapsed
 
 
 def _wrk(url: str, headers: dict, seconds: int, connections: int) -> float:

@@ -14,6 +14,9 @@ pytestmark = pytest.mark.slow
 @pytest.mark.parametrize("script,figures", [
     ("startup.py", ["start_to_first_200_s"]),
     ("auth.py", ["health_rps", "auth_packages_rps", "ratio"]),
+    ("process.py", ["unzip_s", "process_s", "ratio", "server_peak_rss_mb"]),
+    ("upload.py", ["cp_mib_s", "put_mib_s", "ratio"]),
+    ("content.py", ["health_rps", "content_rps", "ratio"]),
 ])
 def test_benchmark_runs_and_prints_its_figures(script, figures):
     out = subprocess.run([sys.executable, script, "--quick"], cwd=BENCH, capture_output=True,

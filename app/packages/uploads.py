@@ -74,12 +74,12 @@ def receive_put(ctx: Context, key: str, args, content_type: str, content_length:
                            if upload.status != "uploading" else "An upload to this URL is in progress",
                            {"upload_status": upload.status})
     try:
-        sha256 = ctx.storage.write_exact(key, stream_for(grant.size), grant.size)
+        ctx.storage.write_exact(key, stream_for(grant.size), grant.size)
     except BaseException:
         Upload.update(status="pending").where(Upload.storage_path == key).execute()
         raise
-    with write_transaction():
-        Upload.update(status="complete", completed_at=utcnow_iso(), sha256=sha256) \
+    with write_transaction():  # (the checksum is taken while processing, which reads it anyway)
+        Upload.update(status="complete", completed_at=utcnow_iso()) \
             .where(Upload.storage_path == key).execute()
     return Upload.get(Upload.storage_path == key)
 

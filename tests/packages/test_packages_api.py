@@ -334,3 +334,35 @@ def test_cmi5_and_xapi_packages(client, admin_key):
     missing = zips.build({"tincan.xml": TINCAN})
     resp, _ = upload_and_process(client, admin_key, missing, expect=400)
     assert resp["error"]["details"]["reason"] == "launch_file_missing"
+
+
+BILLION_LAUGHS = b"""<?xml version="1.0"?><!DOCTYPE manifest [<!ENTITY a "aaaaaaaaaa">
+<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>
+<manifest><metadata><schemaversion>&c;</schemaversion></metadata></manifest>"""
+XXE = b"""<?xml version="1.0"?><!DOCTYPE manifest [<!ENTITY x SYSTEM "file:///etc/passwd">]>
+<manifest><metadata><schemaversion>&x;</schemaversion></metadata></manifest>"""
+
+
+@pytest.mark.parametrize("data,reason", [
+    (zips.build(zips.minimal(**{"../../evil.html": b"x"})), "unsafe_path"),
+    (zips.build(zips.minimal(**{"/abs/evil.html": b"x"})), "unsafe_path"),
+    (zips.with_info(zips.minimal(), "link.html", b"/etc/passwd", external_attr=0o120777 << 16), "symlink"),
+    (zips.with_info(zips.minimal(), "locked.html", b"x", flag_bits=0x1), "encrypted"),
+    (zips.build(zips.minimal(**{"bomb.bin": b"\0" * (30 * 1024 * 1024)})), "zip_bomb"),
+    (zips.build(list(zips.minimal().items()) + [("Index.html", b"dup")]), "duplicate_entry"),
+    (zips.build({"imsmanifest.xml": BILLION_LAUGHS, "index.html": b"x"}), "xml_entities"),
+    (zips.build({"imsmanifest.xml": XXE, "index.html": b"x"}), "xml_entities"),
+    (zips.build({"readme.txt": b"no manifest here"}), "missing_manifest"),
+])
+def test_hostile_zips_over_http_are_refused_and_leave_nothing(client, admin_key, settings, data, reason):
+    for via in ("presigned", "multipart"):
+        if via == "presigned":
+            body, _ = upload_and_process(client, admin_key, data, expect=400)
+        else:
+            resp = client.post("/api/v1/packages/upload", headers=bearer(admin_key),
+                               data={"file": (io.BytesIO(data), "x.zip")}, content_type="multipart/form-data")
+            assert resp.status_code == 400
+            body = resp.get_json()
+        assert body["error"]["code"] == "VALIDATION_ERROR" and body["error"]["details"]["reason"] == reason
+    assert Package.select().count() == 0 and Upload.select().count() == 0
+    assert leftovers(settings) == [] and list((settings.files_dir / "packages").iterdir()) == []

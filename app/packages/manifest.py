@@ -181,10 +181,11 @@ def _organizations(manifest_el, submanifests: dict) -> tuple[list[Organization],
     return orgs, attr(section, "default")
 
 
-def _walk(items: list[Item]):
+def walk_items(items: list[Item]):
+    """Every item of a tree, depth first, in document order."""
     for it in items:
         yield it
-        yield from _walk(it.children)
+        yield from walk_items(it.children)
 
 
 def _lom_string(el, *path: str) -> str | None:
@@ -225,13 +226,13 @@ def parse_manifest(data: bytes) -> Manifest:
                          "message": f"The default organization {default_id!r} does not exist; "
                                     f"using the first one ({org.identifier or 'without identifier'})"})
 
-    for item in (i for o in orgs for i in _walk(o.items)):
+    for item in (i for o in orgs for i in walk_items(o.items)):
         if item.identifierref and item.identifierref not in resources:
             raise rejected("missing_resource", f"Item {item.identifier!r} refers to resource "
                            f"{item.identifierref!r}, which the manifest does not define",
                            item=item.identifier, resource=item.identifierref)
 
-    referencing = [i for i in _walk(org.items) if i.identifierref]
+    referencing = [i for i in walk_items(org.items) if i.identifierref]
     launchable = [i for i in referencing if resources[i.identifierref].href]
     if not launchable:
         if referencing:
@@ -258,7 +259,7 @@ def parse_manifest(data: bytes) -> Manifest:
         launch_parameters=first.parameters,
         sco_count=sum(1 for i in launchable if resources[i.identifierref].scorm_type == "sco"),
         launchable_count=len(launchable),
-        has_sequencing=bool(org.sequencing or any(i.sequencing for i in _walk(org.items))
+        has_sequencing=bool(org.sequencing or any(i.sequencing for i in walk_items(org.items))
                             or child(root, "sequencingCollection") is not None),
         warnings=warnings,
     )

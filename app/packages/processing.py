@@ -21,7 +21,7 @@ from app.errors import ApiError
 from app.packages.hazards import HazardScanner
 from app.packages.ingest import ZipLimits, extract, remove_tree
 from app.packages.inspection import InspectedPackage, inspect_package
-from app.packages.manifest import Manifest
+from app.packages.manifest import Manifest, walk_items
 from app.packages.models import Package, Upload
 from app.packages.xmlutil import rejected
 from app.storage import Storage, sha256_file
@@ -70,8 +70,9 @@ def launch_path(manifest: Manifest) -> str:
 
 def _metadata(inspected: InspectedPackage, content_bytes: int, file_count: int) -> dict:
     m = inspected.manifest
-    launch = m.resources.get(next((i.identifierref for o in m.organizations
-                                   for i in _walk(o.items) if i.identifier == m.launch_item), None) or "")
+    item = next((i for o in m.organizations for i in walk_items(o.items)
+                 if i.identifier == m.launch_item), None)
+    resource = m.resources.get(item.identifierref) if item and item.identifierref else None
     full = m.to_metadata()
     return {
         "description": m.description,
@@ -83,20 +84,13 @@ def _metadata(inspected: InspectedPackage, content_bytes: int, file_count: int) 
         "default_organization": m.default_organization,
         "has_sequencing": m.has_sequencing,
         "launch": {"item": m.launch_item, "href": m.launch_href, "parameters": m.launch_parameters,
-                   "scorm_type": launch.scorm_type if launch else None},
-        "mastery_score": next((i.mastery_score for o in m.organizations for i in _walk(o.items)
-                               if i.identifier == m.launch_item), None),
+                   "scorm_type": resource.scorm_type if resource else None},
+        "mastery_score": item.mastery_score if item else None,
         "file_count": file_count,
         "content_bytes": content_bytes,
         "organizations": full["organizations"],
         "resources": list(full["resources"].values()),
     }
-
-
-def _walk(items):
-    for it in items:
-        yield it
-        yield from _walk(it.children)
 
 
 def _link_or_copy(src, dst) -> None:
@@ -286,10 +280,8 @@ def sweep(ctx: Context) -> dict:
             removed["orphans"] += 1
     with write_transaction():
         Upload.update(status="pending").where(Upload.status == "uploading").execute()
-    now = utcnow_iso()
-    for up in Upload.select().where((Upload.status.in_(("pending", "complete"))) & (Upload.expires_at < now)):
-        if up.status == "complete":
-            continue  # an uploaded file can still be processed
+    # Tickets never used before they expired; completed uploads stay (they can be processed).
+    for up in Upload.select().where((Upload.status == "pending") & (Upload.expires_at < utcnow_iso())):
         ctx.storage.delete(up.storage_path)
         up.delete_instance()
         removed["expired_uploads"] += 1

@@ -366,3 +366,19 @@ def test_hostile_zips_over_http_are_refused_and_leave_nothing(client, admin_key,
         assert body["error"]["code"] == "VALIDATION_ERROR" and body["error"]["details"]["reason"] == reason
     assert Package.select().count() == 0 and Upload.select().count() == 0
     assert leftovers(settings) == [] and list((settings.files_dir / "packages").iterdir()) == []
+
+
+from tests.packages.test_inspection import IMPORTABLE  # noqa: E402
+
+
+@pytest.mark.parametrize("name,standard,title,scos,launchable,seq,launch,warnings", IMPORTABLE)
+def test_every_real_fixture_imports_over_http(client, admin_key, name, standard, title, scos,
+                                             launchable, seq, launch, warnings):
+    pkg, _ = upload_and_process(client, admin_key, fixture(name).read_bytes(), name)
+    assert (pkg["status"], pkg["standard"]) == ("ready", standard)
+    assert pkg["title"].startswith(title)
+    assert pkg["metadata"]["sco_count"] == scos and pkg["metadata"]["launchable_count"] == launchable
+    assert pkg["metadata"]["has_sequencing"] is seq
+    assert pkg["launch_url"].endswith(f"/content/{pkg['id']}/{launch}")
+    assert {w["code"] for w in pkg["warnings"]} >= set(warnings)
+    assert client.get(urlsplit(pkg["launch_url"]).path).status_code == 200

@@ -37,6 +37,12 @@ class Settings:
     rate_limit_window_seconds: int = 60
     # Public base URL used in links the API hands out (launch URLs, presigned URLs).
     public_url: str | None = None
+    # Course content and the player are served on their own origin, so course code can never
+    # ride the dashboard's login. None: the other spelling of the loopback host (localhost
+    # when the API is on 127.0.0.1, and the other way round) on the same port.
+    content_url: str | None = None
+    launch_link_ttl_seconds: int = 15 * 60
+    runtime_ttl_seconds: int = 24 * 3600
     # Packages
     max_upload_bytes: int = 200 * MiB  # multipart POST /packages/upload
     max_package_bytes: int = 4096 * MiB  # presigned PUT
@@ -72,6 +78,15 @@ class Settings:
     @property
     def base_url(self) -> str:
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def content_base_url(self) -> str:
+        if self.content_url:
+            return self.content_url.rstrip("/")
+        if self.public_url:
+            return self.base_url
+        other = {"127.0.0.1": "localhost", "localhost": "127.0.0.1"}.get(self.host, self.host)
+        return f"http://{other}:{self.port}"
 
     def ensure_dirs(self) -> None:
         for d in (self.data_dir, self.files_dir, self.tmp_dir, self.logs_dir,

@@ -5,6 +5,7 @@ from flask import Flask, g
 
 from app.config import Settings
 from app.packages.processing import Context
+from app.signing import Signer, load_or_create_secret
 from app.storage import Storage
 from app.datadir import open_data_dir
 from app.db import database
@@ -24,6 +25,7 @@ def create_app(settings: Settings, *, rate_limiter: RateLimiter | None = None) -
     app.extensions["rate_limits"] = TenantLimits(settings, rate_limiter)
     app.extensions["first_run_key"] = first_key
     app.extensions["packages"] = Context(settings, Storage(settings))
+    app.extensions["signer"] = Signer(load_or_create_secret(settings.data_dir))
 
     register_error_handlers(app)
     init_request_log(app, settings)
@@ -44,9 +46,11 @@ def create_app(settings: Settings, *, rate_limiter: RateLimiter | None = None) -
     from app import health, openapi
     from app.packages import content
     from app.packages import routes as packages_routes
+    from app.sessions import routes as sessions_routes
     from app.tenants import routes as tenants_routes
+    from player import routes as player_routes
 
     for bp in (health.bp, openapi.bp, tenants_routes.bp, packages_routes.bp,
-               packages_routes.storage_bp, content.bp):
+               packages_routes.storage_bp, content.bp, sessions_routes.bp, player_routes.bp):
         app.register_blueprint(bp)
     return app

@@ -18,7 +18,7 @@ bp = Blueprint("docs", __name__)
 
 VENDOR_DIR = Path(__file__).parent / "static" / "vendor"
 # Routes that are not part of the API surface (assets). Anything else must be documented.
-NOT_API_ENDPOINTS = {"static", "docs.vendor_asset"}
+NOT_API_ENDPOINTS = {"static", "docs.vendor_asset", "player.static"}
 
 _ERROR_TEXT = {
     400: "Malformed request or failed validation (VALIDATION_ERROR carries details.fieldErrors)",
@@ -38,7 +38,7 @@ _RATE_HEADERS = {
 }
 
 
-TAG_ORDER = ["Health", "Packages", "Content", "API keys", "Tenants", "Docs"]
+TAG_ORDER = ["Health", "Packages", "Sessions", "Content", "Player", "API keys", "Tenants", "Docs"]
 
 INTRO = """\
 Self-hosted edition of the cloud SCORM API: same paths, bodies, error envelope, auth headers

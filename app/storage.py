@@ -11,7 +11,6 @@ import hashlib
 import hmac
 import io
 import os
-import secrets
 import time
 import uuid
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from urllib.parse import quote
 from app import spool
 from app.config import Settings
 from app.errors import ApiError
+from app.signing import load_or_create_secret
 
 CHUNK = 1024 * 1024
 
@@ -40,7 +40,7 @@ class Storage:
         self.root = settings.files_dir
         self.tmp = settings.tmp_dir
         self.base_url = settings.base_url
-        self._secret = _load_or_create_secret(settings.data_dir / "signing.key")
+        self._secret = load_or_create_secret(settings.data_dir)
 
     # ---- paths -----------------------------------------------------------------------
     def path(self, key: str) -> Path:
@@ -177,18 +177,3 @@ def sha256_file(path: Path) -> str:
         while chunk := f.read(CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def _load_or_create_secret(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        pass
-    secret = secrets.token_bytes(32)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process made it first
-        return path.read_bytes()
-    with os.fdopen(fd, "wb") as f:
-        f.write(secret)
-    return secret

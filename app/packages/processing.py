@@ -21,7 +21,7 @@ from app.errors import ApiError
 from app.packages.hazards import HazardScanner
 from app.packages.ingest import ZipLimits, extract, remove_tree
 from app.packages.inspection import InspectedPackage, inspect_package
-from app.packages.manifest import Manifest, walk_items
+from app.packages.manifest import walk_items
 from app.packages.models import Package, Upload
 from app.packages.xmlutil import rejected
 from app.storage import Storage, sha256_file
@@ -55,16 +55,14 @@ def check_quota(tenant_id: str) -> None:
                        {"limit": limit, "current": current})
 
 
-def launch_path(manifest: Manifest) -> str:
-    """The launch href plus the item's parameters, joined as SCORM CAM says."""
-    href, params = manifest.launch_href, manifest.launch_parameters
+def launch_path(href: str, params: str | None) -> str:
+    """A launch href plus an item's parameters, joined as SCORM CAM says."""
     if not params:
         return href
-    if params.startswith(("?", "&")):
-        params = params[1:]
-        return f"{href}{'&' if '?' in href else '?'}{params}"
     if params.startswith("#"):
         return href + params
+    if params.startswith(("?", "&")):
+        params = params[1:]
     return f"{href}{'&' if '?' in href else '?'}{params}"
 
 
@@ -148,7 +146,7 @@ def _apply(pkg: Package, built: Built) -> None:
     pkg.metadata = _metadata(built.inspected, plan.total_bytes, len(plan.entries))
     pkg.warnings = built.inspected.warnings + built.hazards
     pkg.failure = None
-    pkg.launch_path = launch_path(m)
+    pkg.launch_path = launch_path(m.launch_href, m.launch_parameters)
     pkg.content_bytes = plan.total_bytes
     pkg.file_count = len(plan.entries)
     pkg.sha256 = built.sha256

@@ -38,7 +38,8 @@ def ctx() -> processing.Context:
 
 
 def base_url() -> str:
-    return current_app.extensions["settings"].base_url
+    """Where package content lives: the content origin, not the API's."""
+    return current_app.extensions["settings"].content_base_url
 
 
 @endpoint(bp, "/packages", "GET", tag=TAG, query=page_query(), summary="List packages",

@@ -1,0 +1,126 @@
+from datetime import datetime, timezone
+
+from flask import Blueprint, current_app
+
+from app.endpoint import endpoint
+from app.schemas import TIMESTAMP, UUID, obj, page_query
+from app.sessions import runtime, serialize, services
+from app.sessions.models import COMPLETION, SUCCESS
+
+bp = Blueprint("sessions", __name__, url_prefix="/api/v1")
+TAG = "Sessions"
+
+SCORE = {"type": ["object", "null"], "properties": {
+    k: {"type": ["number", "null"]} for k in ("scaled", "raw", "min", "max")}}
+SESSION = obj({
+    "id": UUID, "package_id": UUID, "tenant_id": UUID, "user_id": {"type": "string"},
+    "user_name": {"type": ["string", "null"]},
+    "completion_status": {"enum": list(COMPLETION)}, "success_status": {"enum": list(SUCCESS)},
+    "score": SCORE, "attempts": {"type": "integer"}, "time_spent_seconds": {"type": "integer"},
+    "session_time": {"type": ["string", "null"]}, "version": {"type": "integer"},
+    "created_at": TIMESTAMP, "updated_at": TIMESTAMP,
+    "package": obj({"title": {"type": "string"}, "version": {"type": "string"}}, additional=True),
+}, ["id", "package_id", "user_id", "completion_status", "success_status", "attempts", "version"],
+    additional=True)
+LAUNCH = obj({"launch_url": {"type": "string"}, "expires_at": TIMESTAMP}, ["launch_url", "expires_at"])
+USER_ID = {"type": "string", "minLength": 1, "maxLength": 255}
+
+
+def _signer():
+    return current_app.extensions["signer"]
+
+
+def _settings():
+    return current_app.extensions["settings"]
+
+
+def _launch(session) -> dict:
+    url, expires = runtime.launch_link(_signer(), _settings(), session)
+    return {"launch_url": url,
+            "expires_at": datetime.fromtimestamp(expires, timezone.utc).isoformat().replace("+00:00", "Z")}
+
+
+@endpoint(bp, "/sessions", "POST", tag=TAG, status=201, errors=(404, 409),
+          summary="Create (or find) a learner's session on a package",
+          description="Answers 201 with a new session, or 200 with the learner's current one. "
+                      "`new_attempt: true` starts a new attempt; earlier ones stay readable. The "
+                      "launch_url carries a short-lived signed token.",
+          body=obj({"package_id": UUID, "user_id": USER_ID,
+                    "user_name": {"type": "string", "maxLength": 255},
+                    "new_attempt": {"type": "boolean"}}, ["package_id", "user_id"]),
+          response=obj({"session": SESSION, **LAUNCH["properties"]}, ["session", "launch_url"]))
+def create_session(principal, body):
+    session, created = services.create_session(principal.tenant_id, body["package_id"],
+                                               body["user_id"], body.get("user_name"),
+                                               bool(body.get("new_attempt")))
+    return {"session": serialize.summary(session), **_launch(session)}, 201 if created else 200
+
+
+@endpoint(bp, "/sessions/<session_id>/launch", "POST", tag=TAG, errors=(404,), response=LAUNCH,
+          summary="Mint a fresh launch URL for a session")
+def launch_session(principal, session_id):
+    return _launch(services.get_session(principal.tenant_id, session_id))
+
+
+@endpoint(bp, "/sessions", "GET", tag=TAG, summary="List sessions",
+          query=page_query(package_id={"type": "string"}, user_id={"type": "string"},
+                           completion_status={"enum": list(COMPLETION)},
+                           success_status={"enum": list(SUCCESS)},
+                           all_attempts={"type": "boolean", "default": False,
+                                         "description": "Include earlier attempts"}),
+          response=obj({"sessions": {"type": "array", "items": SESSION},
+                        "pagination": {"type": "object"}}, ["sessions", "pagination"]))
+def list_sessions(principal, query):
+    rows, total = services.list_sessions(principal.tenant_id, query, query["page"], query["limit"])
+    limit = query["limit"]
+    return {"sessions": [serialize.summary(s, s.package.title, s.package.version) for s in rows],
+            "pagination": {"page": query["page"], "limit": limit, "total": total,
+                           "total_pages": (total + limit - 1) // limit}}
+
+
+@endpoint(bp, "/sessions/<session_id>", "GET", tag=TAG, errors=(404,),
+          summary="Get a session with its full CMI data",
+          description="cmi_data is the first SCO's data; activities lists every SCO with its "
+                      "own CMI data, interactions and objectives.",
+          response=obj({"session": SESSION}, ["session"]))
+def get_session(principal, session_id):
+    return {"session": serialize.detail(services.get_session(principal.tenant_id, session_id))}
+
+
+@endpoint(bp, "/sessions/<session_id>", "PUT", tag=TAG, errors=(404, 409),
+          summary="Update a session's CMI data (learner progress)",
+          description="Send `version` (from GET) for optimistic locking: a stale version answers "
+                      "409 CONFLICT and changes nothing. Statuses, score and suspend_data are "
+                      "written as the package standard's CMI elements and normalised exactly as "
+                      "the player's commits are; each accepted session_time counts once.",
+          body=obj({"cmi_data": {"type": "object"},
+                    "completion_status": {"enum": list(COMPLETION)},
+                    "success_status": {"enum": list(SUCCESS)},
+                    "score": obj({k: {"type": "number"} for k in ("scaled", "raw", "min", "max")}),
+                    "session_time": {"type": "string", "maxLength": 64},
+                    "suspend_data": {"type": "string", "maxLength": services.MAX_VALUE_CHARS},
+                    "version": {"type": "integer", "minimum": 1}}),
+          response=obj({"success": {"type": "boolean"}, "session_id": UUID, "updated_at": TIMESTAMP,
+                        "version": {"type": "integer"}}, ["success", "session_id", "updated_at"]))
+def update_session(principal, session_id, body):
+    s = services.update_session(principal.tenant_id, session_id, body)
+    return {"success": True, "session_id": s.id, "updated_at": s.updated_at, "version": s.version}
+
+
+@endpoint(bp, "/sessions/<session_id>/progress", "DELETE", tag=TAG, errors=(404,),
+          summary="Reset progress (keeps the session, clears the attempt's data)",
+          response=obj({"success": {"type": "boolean"}, "session_id": UUID,
+                        "version": {"type": "integer"}}, ["success", "session_id"]))
+def reset_progress(principal, session_id):
+    s = services.reset_progress(principal.tenant_id, session_id)
+    return {"success": True, "session_id": s.id, "version": s.version}
+
+
+@endpoint(bp, "/sessions/<session_id>/log", "GET", tag=TAG, errors=(404,),
+          summary="The runtime call log (\"why didn't it track?\")",
+          description="Every API call the content made, with its arguments, result and error "
+                      "code, per launch.",
+          response=obj({"session_id": UUID, "entries": {"type": "array", "items": {"type": "object"}}},
+                       ["session_id", "entries"]))
+def session_log(principal, session_id):
+    return {"session_id": session_id, "entries": runtime.read_log(principal.tenant_id, session_id)}

@@ -1,0 +1,328 @@
+"""Learner sessions: create/reuse, attempts, updates with optimistic locking, reset, and the
+state the player starts from. Every change of CMI data goes through `apply_cmi`, so the REST
+PUT and the player's commits normalise identically."""
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+
+import peewee
+
+from app.db import new_id, utcnow_iso, write_transaction
+from app.errors import ApiError, validation_error
+from app.packages.manifest import walk_items
+from app.packages.models import Package
+from app.packages.processing import launch_path
+from app.sessions import cmi as cmi_rules
+from app.sessions.models import COMPLETION, SUCCESS, ScoState, Session
+
+CMI_KEY = re.compile(r"^(cmi|adl)\.[A-Za-z0-9_.]{1,250}$")
+MAX_VALUE_CHARS = 256 * 1024
+MAX_KEYS = 5000
+SUSPEND_DATA_12_LIMIT = 4096
+SCORM12 = cmi_rules.SCORM12
+
+# Elements a new launch must not inherit from the previous one (write-only or per-session).
+_PER_LAUNCH = {"cmi.core.session_time", "cmi.session_time", "cmi.core.exit", "cmi.exit",
+               "cmi.core.entry", "cmi.entry", "cmi.core.total_time", "cmi.total_time",
+               "adl.nav.request"}
+
+
+def session_not_found() -> ApiError:
+    return ApiError(404, "SESSION_NOT_FOUND", "Session not found")
+
+
+# ---- packages' structure ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Sco:
+    item_id: str
+    title: str
+    href: str  # relative launch path incl. parameters
+    scorm_type: str | None
+    mastery_score: float | None
+    completion_threshold: float | None
+    data_from_lms: str | None
+
+
+def scos_of(pkg: Package) -> list[Sco]:
+    """The package's launchable items of the default organization, in order."""
+    meta = pkg.metadata or {}
+    resources = {r["identifier"]: r for r in meta.get("resources", [])}
+    org = next((o for o in meta.get("organizations", [])
+                if o["identifier"] == meta.get("default_organization")),
+               (meta.get("organizations") or [None])[0])
+    out = []
+
+    def walk(items):
+        for it in items:
+            res = resources.get(it.get("identifierref") or "")
+            if res and res.get("href"):
+                out.append(Sco(it["identifier"], it["title"],
+                               launch_path(res["href"], it.get("parameters")), res.get("scorm_type"),
+                               it.get("mastery_score"), it.get("completion_threshold"),
+                               it.get("data_from_lms")))
+            walk(it.get("children", []))
+    walk(org["items"] if org else [])
+    return out
+
+
+def expected_scos(scos: list[Sco]) -> int:
+    tracked = [s for s in scos if s.scorm_type not in ("asset",)]
+    return len(tracked) or len(scos)
+
+
+# ---- create / find -----------------------------------------------------------------
+
+def get_session(tenant_id: str, session_id: str) -> Session:
+    s = (Session.select(Session, Package).join(Package)
+         .where((Session.id == session_id) & (Session.tenant == tenant_id)).first())
+    if s is None:
+        raise session_not_found()
+    return s
+
+
+def create_session(tenant_id: str, package_id: str, user_id: str, user_name: str | None,
+                   new_attempt: bool) -> tuple[Session, bool]:
+    pkg = Package.get_or_none((Package.id == package_id) & (Package.tenant == tenant_id))
+    if pkg is None:
+        raise ApiError(404, "PACKAGE_NOT_FOUND", "SCORM package not found")
+    if pkg.status != "ready":
+        raise ApiError(409, "CONFLICT", f"The package is {pkg.status}; sessions can be created "
+                       "for ready packages only")
+    with write_transaction():
+        current = (Session.select().where((Session.package == package_id) & (Session.user_id == user_id)
+                                          & (Session.is_current == True))  # noqa: E712
+                   .first())
+        if current is not None and not new_attempt:
+            if user_name and current.user_name != user_name:
+                current.user_name = user_name
+                current.save()
+            return current, False
+        attempt = (Session.select(peewee.fn.MAX(Session.attempt))
+                   .where((Session.package == package_id) & (Session.user_id == user_id)).scalar() or 0) + 1
+        if current is not None:
+            Session.update(is_current=False).where(Session.id == current.id).execute()
+        now = utcnow_iso()
+        session = Session.create(id=new_id(), tenant=tenant_id, package=package_id, user_id=user_id,
+                                 user_name=user_name, attempt=attempt, is_current=True, version=1,
+                                 created_at=now, updated_at=now)
+    session.package = pkg
+    return session, True
+
+
+def list_sessions(tenant_id: str, filters: dict, page: int, limit: int):
+    query = (Session.select(Session, Package.title, Package.version, Package.id)
+             .join(Package).where(Session.tenant == tenant_id))
+    for field in ("completion_status", "success_status", "user_id"):
+        if filters.get(field):
+            query = query.where(getattr(Session, field) == filters[field])
+    if filters.get("package_id"):
+        query = query.where(Session.package == filters["package_id"])
+    if not filters.get("all_attempts"):
+        query = query.where(Session.is_current == True)  # noqa: E712
+    total = query.count()
+    rows = list(query.order_by(Session.updated_at.desc(), Session.id).paginate(page, limit))
+    return rows, total
+
+
+# ---- applying CMI data ---------------------------------------------------------------
+
+def clean_cmi(data) -> dict[str, str]:
+    """Validate CMI data from outside: dotted cmi./adl. keys, scalar values, bounded sizes."""
+    if not isinstance(data, dict):
+        raise validation_error({"cmi_data": ["Must be an object of CMI element names to values"]})
+    if len(data) > MAX_KEYS:
+        raise validation_error({"cmi_data": [f"At most {MAX_KEYS} elements"]})
+    errors, out = {}, {}
+    for key, value in data.items():
+        if not isinstance(key, str) or not CMI_KEY.match(key):
+            errors[f"cmi_data.{key}"] = ["Not a CMI element name (cmi.* or adl.*)"]
+            continue
+        if isinstance(value, (dict, list)):
+            if value:
+                errors[f"cmi_data.{key}"] = ["Must be a string or a number"]
+            continue  # an empty collection (the runtime's "cmi.objectives": []) carries no data
+        if value is None:
+            text = ""
+        elif isinstance(value, bool):
+            text = "true" if value else "false"
+        else:
+            text = str(value)
+        if len(text) > MAX_VALUE_CHARS:
+            errors[f"cmi_data.{key}"] = [f"Must be at most {MAX_VALUE_CHARS} characters"]
+            continue
+        out[key] = text
+    if errors:
+        raise validation_error(errors)
+    return out
+
+
+def _state_for(session: Session, item_id: str) -> ScoState:
+    state = ScoState.get_or_none((ScoState.session == session.id) & (ScoState.item_id == item_id))
+    if state is None:
+        state = ScoState.create(id=new_id(), session=session.id, item_id=item_id, cmi={},
+                                launch_times={}, updated_at=utcnow_iso())
+    return state
+
+
+def _normalized(pkg: Package, sco: Sco | None, data: dict) -> cmi_rules.Normalized:
+    return cmi_rules.normalize(pkg.standard or SCORM12, data,
+                               mastery_score=sco.mastery_score if sco else None,
+                               completion_threshold=sco.completion_threshold if sco else None)
+
+
+def apply_cmi(session: Session, pkg: Package, item_id: str, updates: dict[str, str],
+              launch_key: str | None) -> ScoState:
+    """Merge CMI updates into one SCO's state, normalise it, count this launch's session time
+    once, then roll the session up. Call inside a write transaction."""
+    scos = scos_of(pkg)
+    sco = next((s for s in scos if s.item_id == item_id), None)
+    state = _state_for(session, item_id)
+    data = dict(state.cmi)
+    data.update(updates)
+    norm = _normalized(pkg, sco, data)
+    if launch_key is not None and norm.session_seconds is not None:
+        times = dict(state.launch_times)
+        times[launch_key] = norm.session_seconds
+        state.launch_times = times
+    state.cmi = data
+    state.completion_status, state.success_status = norm.completion, norm.success
+    state.score_scaled, state.score_raw = norm.score.scaled, norm.score.raw
+    state.score_min, state.score_max = norm.score.min, norm.score.max
+    state.updated_at = utcnow_iso()
+    state.save()
+    _rollup(session, pkg, scos)
+    return state
+
+
+def _rollup(session: Session, pkg: Package, scos: list[Sco]) -> None:
+    states = list(ScoState.select().where(ScoState.session == session.id))
+    norms = [cmi_rules.Normalized(s.completion_status, s.success_status,
+                                  cmi_rules.Score(s.score_scaled, s.score_raw, s.score_min, s.score_max), None)
+             for s in states]
+    completion, success, score = cmi_rules.rollup(norms, expected_scos(scos))
+    total = sum(sum(s.launch_times.values()) for s in states)
+    now = utcnow_iso()
+    session.completion_status, session.success_status = completion, success
+    session.score_scaled, session.score_raw = score.scaled, score.raw
+    session.score_min, session.score_max = score.min, score.max
+    session.time_spent_seconds = round(total, 2)
+    if completion == "completed" and session.completed_at is None:
+        session.completed_at = now
+    session.version += 1
+    session.updated_at = now
+    session.save()
+
+
+# ---- the REST PUT --------------------------------------------------------------------
+
+def _explicit_cmi(standard: str, body: dict) -> dict[str, str]:
+    """The seed's top-level fields, written as the CMI elements of the package's standard."""
+    out: dict[str, str] = {}
+    completion, success = body.get("completion_status"), body.get("success_status")
+    if standard == SCORM12:
+        if completion or success:
+            status = {"passed": "passed", "failed": "failed"}.get(success or "") or \
+                {"completed": "completed", "incomplete": "incomplete",
+                 "not_attempted": "not attempted"}.get(completion or "", "incomplete")
+            out["cmi.core.lesson_status"] = status
+        prefix = "cmi.core.score."
+    else:
+        if completion:
+            out["cmi.completion_status"] = completion.replace("_", " ")
+        if success:
+            out["cmi.success_status"] = success
+        prefix = "cmi.score."
+    score = body.get("score") or {}
+    for part in ("raw", "min", "max") + (() if standard == SCORM12 else ("scaled",)):
+        if score.get(part) is not None:
+            out[prefix + part] = f"{score[part]:g}"
+    if body.get("suspend_data") is not None:
+        out["cmi.suspend_data"] = body["suspend_data"]
+    return out
+
+
+def validate_put(body: dict) -> None:
+    errors = {}
+    score = body.get("score") or {}
+    lo, hi, raw, scaled = score.get("min"), score.get("max"), score.get("raw"), score.get("scaled")
+    if lo is not None and hi is not None and lo > hi:
+        errors["score.min"] = ["Must not be greater than score.max"]
+    if raw is not None and ((lo is not None and raw < lo) or (hi is not None and raw > hi)):
+        errors["score.raw"] = ["Must be within score.min and score.max"]
+    if body.get("session_time") is not None and cmi_rules.parse_duration(body["session_time"]) is None:
+        errors["session_time"] = ["Must be an ISO 8601 duration such as PT1H30M"]
+    if scaled is not None and not -1 <= scaled <= 1:
+        errors["score.scaled"] = ["Must be between -1 and 1"]
+    if errors:
+        raise validation_error(errors)
+
+
+def update_session(tenant_id: str, session_id: str, body: dict) -> Session:
+    validate_put(body)
+    updates = clean_cmi(body.get("cmi_data") or {})
+    with write_transaction():
+        session = get_session(tenant_id, session_id)
+        if body.get("version") is not None and body["version"] != session.version:
+            raise ApiError(409, "CONFLICT", "The session changed since you read it (stale version)",
+                           {"current_version": session.version, "your_version": body["version"]})
+        pkg = session.package
+        updates.update(_explicit_cmi(pkg.standard or SCORM12, body))
+        launch_key = None
+        if body.get("session_time") is not None:
+            key = "cmi.core.session_time" if pkg.standard == SCORM12 else "cmi.session_time"
+            seconds = cmi_rules.parse_duration(body["session_time"])
+            updates[key] = (cmi_rules.format_timespan_12(seconds) if pkg.standard == SCORM12
+                            else body["session_time"])
+            launch_key = f"api-{uuid.uuid4()}"  # each accepted PUT is one reported session
+            session.session_time = body["session_time"]
+        scos = scos_of(pkg)
+        item_id = scos[0].item_id if scos else "default"
+        apply_cmi(session, pkg, item_id, updates, launch_key)
+    return session
+
+
+def reset_progress(tenant_id: str, session_id: str) -> Session:
+    with write_transaction():
+        session = get_session(tenant_id, session_id)
+        ScoState.delete().where(ScoState.session == session.id).execute()
+        session.completion_status, session.success_status = "not_attempted", "unknown"
+        session.score_scaled = session.score_raw = session.score_min = session.score_max = None
+        session.time_spent_seconds, session.session_time, session.completed_at = 0, None, None
+        session.version += 1
+        session.updated_at = utcnow_iso()
+        session.save()
+    return session
+
+
+# ---- what the player starts from -----------------------------------------------------
+
+def launch_state(session: Session, sco: Sco) -> dict[str, str]:
+    """The flat CMI a launch of `sco` starts from: saved data plus the values the LMS sets."""
+    state = ScoState.get_or_none((ScoState.session == session.id) & (ScoState.item_id == sco.item_id))
+    saved = {k: v for k, v in (state.cmi if state else {}).items() if k not in _PER_LAUNCH}
+    total = sum(state.launch_times.values()) if state else 0.0
+    exited = (state.cmi if state else {}).get(
+        "cmi.core.exit" if session.package.standard == SCORM12 else "cmi.exit", "")
+    name = session.user_name or session.user_id
+    if session.package.standard == SCORM12:
+        lms = {"cmi.core.student_id": session.user_id, "cmi.core.student_name": name,
+               "cmi.core.entry": "resume" if exited == "suspend" else ("" if state else "ab-initio"),
+               "cmi.core.total_time": cmi_rules.format_timespan_12(total),
+               "cmi.core.credit": "credit", "cmi.core.lesson_mode": "normal"}
+        if sco.data_from_lms:
+            lms["cmi.launch_data"] = sco.data_from_lms
+        if sco.mastery_score is not None:
+            lms["cmi.student_data.mastery_score"] = f"{sco.mastery_score:g}"
+    else:
+        lms = {"cmi.learner_id": session.user_id, "cmi.learner_name": name,
+               "cmi.entry": "resume" if exited == "suspend" else ("" if state else "ab-initio"),
+               "cmi.total_time": cmi_rules.format_duration(total),
+               "cmi.credit": "credit", "cmi.mode": "normal"}
+        if sco.data_from_lms:
+            lms["cmi.launch_data"] = sco.data_from_lms
+        if sco.completion_threshold is not None:
+            lms["cmi.completion_threshold"] = f"{sco.completion_threshold:g}"
+    return {**saved, **lms}

@@ -1,0 +1,74 @@
+"""Player routes, served on the content origin. The page holds only a runtime token for its
+own launch; commits and the call log are authorised by that token alone."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, render_template, request
+
+from app.endpoint import endpoint
+from app.schemas import obj
+from app.sessions import runtime
+
+bp = Blueprint("player", __name__, url_prefix="/player", template_folder="templates",
+               static_folder="static", static_url_path="/assets")
+TAG = "Player"
+MAX_COMMIT_BYTES = 8 * 1024 * 1024
+
+RESULT = obj({"result": {"type": "boolean"}, "errorCode": {"type": "integer"}}, ["result", "errorCode"],
+             additional=True)
+
+
+def _ctx():
+    return current_app.extensions["signer"], current_app.extensions["settings"]
+
+
+@endpoint(bp, "/launch/<token>", "GET", tag=TAG, auth_required=False, content_type="text/html",
+          errors=(401, 404, 409), summary="The player page for a launch link",
+          description="Opens the learner's session: resumes where they stopped. `?item=` opens "
+                      "another SCO of a multi-SCO package.")
+def launch(token):
+    signer, settings = _ctx()
+    opened = runtime.open_launch(signer, settings, token, request.args.get("item"))
+    pkg = opened.session.package
+    base = f"{settings.content_base_url}/player/runtime/{opened.runtime_token}"
+    config = {
+        "standard": pkg.standard,
+        "title": pkg.title,
+        "sessionId": opened.session.id,
+        "itemId": opened.sco.item_id,
+        "contentUrl": f"{settings.content_base_url}/content/{pkg.id}/{opened.sco.href}",
+        "commitUrl": f"{base}/commit",
+        "logUrl": f"{base}/log",
+        "cmi": opened.cmi,
+        "scos": [{"item_id": s.item_id, "title": s.title} for s in opened.scos],
+    }
+    html = render_template("player.html", config=config, title=pkg.title,
+                           sco_title=opened.sco.title)
+    resp = Response(html, mimetype="text/html")
+    resp.headers["Cache-Control"] = "no-store"  # each load is a new launch with its own token
+    resp.headers["Referrer-Policy"] = "no-referrer"  # the token never leaks to other sites
+    return resp
+
+
+def _raw_body() -> bytes:
+    request.max_content_length = MAX_COMMIT_BYTES
+    return request.get_data(cache=False)
+
+
+@endpoint(bp, "/runtime/<token>/commit", "POST", tag=TAG, auth_required=False,
+          body_content_type="application/json", body_doc={"type": "object"},
+          errors=(401, 404, 413), response=RESULT,
+          summary="Runtime commit (flattened CMI + commitSequence)",
+          description="Sent by the player's runtime; also accepts the final sendBeacon commit "
+                      "as text/plain. Stale commits are acknowledged and ignored.")
+def commit(token):
+    signer, settings = _ctx()
+    return runtime.commit(signer, settings, token, _raw_body())
+
+
+@endpoint(bp, "/runtime/<token>/log", "POST", tag=TAG, auth_required=False,
+          body_content_type="application/json", body_doc={"type": "array", "items": {"type": "object"}},
+          errors=(401, 404, 413), response=obj({"accepted": {"type": "integer"}}, ["accepted"]),
+          summary="Append runtime API calls to the session's call log")
+def append_log(token):
+    signer, settings = _ctx()
+    return {"accepted": runtime.append_log(signer, settings, token, _raw_body())}

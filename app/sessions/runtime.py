@@ -153,10 +153,9 @@ def append_log(signer: Signer, settings: Settings, token: str, raw: bytes) -> in
 def read_log(tenant_id: str, session_id: str, limit: int = 5000) -> list[dict]:
     session = services.get_session(tenant_id, session_id)
     out = []
-    for row in (RuntimeLog.select().where(RuntimeLog.session == session.id)
-                .order_by(RuntimeLog.created_at, RuntimeLog.id)):
-        for e in row.entries:
-            out.append({"launch_id": row.launch_id, "item_id": row.item_id, **e})
-            if len(out) >= limit:
-                return out
-    return out
+    for row in RuntimeLog.select().where(RuntimeLog.session == session.id).order_by(RuntimeLog.created_at):
+        out.extend({"launch_id": row.launch_id, "item_id": row.item_id, **e} for e in row.entries)
+    # Batches from one page can arrive out of order (a periodic flush racing the unload
+    # beacon); each entry carries the time of its call, so order by that (stable sort).
+    out.sort(key=lambda e: str(e.get("t", "")))
+    return out[:limit]

@@ -183,6 +183,9 @@ def apply_cmi(session: Session, pkg: Package, item_id: str, updates: dict[str, s
     data = dict(state.cmi)
     data.update(updates)
     norm = _normalized(pkg, sco, data)
+    if launch_key is not None and not launch_key.startswith("api-") and norm.completion == "not_attempted":
+        # Committed from a launch: the learner has attempted it, whatever the SCO reports.
+        norm.completion = "incomplete"
     if launch_key is not None and norm.session_seconds is not None:
         times = dict(state.launch_times)
         times[launch_key] = norm.session_seconds

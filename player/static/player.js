@@ -27,18 +27,42 @@
   });
   api.loadFromFlattenedJSON(cfg.cmi, "");
 
-  function flushLog(useBeacon) {
+  // How the call log travels: "sync" while the page is alive and about to finish (nothing
+  // can cancel it), "async" for the periodic flush (entries go back on failure), "beacon"
+  // when the page is going away (small bodies only: beacons share a 64 KiB budget).
+  function flushLog(mode) {
     if (!pending.length) return;
-    var body = JSON.stringify(pending.splice(0, pending.length));
-    if (useBeacon && navigator.sendBeacon) {
-      navigator.sendBeacon(cfg.logUrl, new Blob([body], { type: "text/plain;charset=UTF-8" }));
-    } else {
-      fetch(cfg.logUrl, { method: "POST", body: body, keepalive: true,
-                          headers: { "Content-Type": "application/json" } }).catch(function () {});
+    var batch = pending.splice(0, pending.length);
+    var body = JSON.stringify(batch);
+    if (mode === "beacon") {
+      if (navigator.sendBeacon) navigator.sendBeacon(cfg.logUrl, new Blob([body], { type: "text/plain;charset=UTF-8" }));
+      return;
     }
+    if (mode === "sync") {
+      try {
+        var xhr = new XMLHttpRequest();
+        xhr.open("POST", cfg.logUrl, false);
+        xhr.setRequestHeader("Content-Type", "application/json");
+        xhr.send(body);
+        if (xhr.status < 300) return;
+      } catch (e) { /* fall through: keep the entries */ }
+      pending.unshift.apply(pending, batch);
+      return;
+    }
+    fetch(cfg.logUrl, { method: "POST", body: body, headers: { "Content-Type": "application/json" } })
+      .then(function (r) { if (!r.ok) throw new Error(r.status); })
+      .catch(function () { pending.unshift.apply(pending, batch); });
   }
 
   function show(text) { statusEl.textContent = text; }
+
+  // Keep log entries small: beacons and keepalive requests carry at most 64 KiB, and a
+  // 64,000-character suspend_data would not fit even once.
+  var CLIP = 300;
+  function clip(value) {
+    var text = String(value);
+    return text.length <= CLIP ? text : text.slice(0, CLIP) + "… (" + text.length + " characters)";
+  }
 
   // The object the content finds: the standard methods, each recorded on the way through.
   var names = is12
@@ -48,23 +72,35 @@
        "GetLastError", "GetErrorString", "GetDiagnostic"];
   var lastError = is12 ? "LMSGetLastError" : "GetLastError";
   var facade = {};
+  var commitName = is12 ? "LMSCommit" : "Commit";
   names.forEach(function (name) {
     facade[name] = function () {
       var args = Array.prototype.slice.call(arguments);
+      var finishing = name === "LMSFinish" || name === "Terminate";
+      // The runtime sends its final commit as a beacon, which browsers refuse above 64 KiB
+      // (big suspend_data). Commit synchronously first, while the page is alive, so nothing
+      // depends on the beacon; if only the beacon then fails, the data is already saved.
+      var saved = finishing && state.initialized && !state.finished &&
+        String(api[commitName]("")) === "true";
       var result = api[name].apply(api, args);
+      if (finishing && saved && String(result) === "false" && String(api[lastError]()) === "391") {
+        pending.push({ t: new Date().toISOString(), call: name, args: args.map(clip), result: "true",
+                       error: "0", note: "final beacon refused by the browser; data committed before it" });
+        result = "true";
+      }
       if (name !== lastError && name.indexOf("Error") < 0 && name.indexOf("Diagnostic") < 0) {
-        pending.push({ t: new Date().toISOString(), call: name, args: args.map(String),
-                       result: String(result), error: String(api[lastError]()) });
-        if (pending.length >= 200) flushLog(false);
+        pending.push({ t: new Date().toISOString(), call: name, args: args.map(clip),
+                       result: clip(result), error: String(api[lastError]()) });
+        if (pending.length >= 200) flushLog("async");
       }
       if (name === "LMSInitialize" || name === "Initialize") {
         state.initialized = String(result) === "true";
         show(state.initialized ? "Tracking" : "Could not start tracking");
       }
-      if (name === "LMSFinish" || name === "Terminate") {
+      if (finishing) {
         state.finished = String(result) === "true";
         if (state.finished) show("Progress saved");
-        flushLog(false);
+        flushLog("sync");
       }
       if ((name === "LMSCommit" || name === "Commit") && String(result) === "true") show("Progress saved");
       return result;
@@ -73,7 +109,7 @@
   facade.cmi = api.cmi;  // some content reads the data model object directly
   if (is12) window.API = facade; else window.API_1484_11 = facade;
 
-  setInterval(function () { flushLog(false); }, 5000);
+  setInterval(function () { flushLog("async"); }, 5000);
 
   // Closing the window without Terminate: send what the content has set, as a beacon.
   window.addEventListener("pagehide", function () {
@@ -83,7 +119,7 @@
       navigator.sendBeacon(cfg.commitUrl,
                            new Blob([JSON.stringify(data)], { type: "text/plain;charset=UTF-8" }));
     }
-    flushLog(true);
+    flushLog("beacon");
   });
 
   show("Starting…");

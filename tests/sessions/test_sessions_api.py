@@ -1,0 +1,219 @@
+"""Sessions over HTTP and the runtime commit protocol (without a browser)."""
+import json
+import re
+import uuid
+from urllib.parse import urlsplit
+
+import pytest
+
+from app.sessions.models import ScoState
+from tests.conftest import bearer
+from tests.packages.test_packages_api import upload_and_process
+from tests.support import fixture
+from tests.test_errors import assert_envelope
+
+
+@pytest.fixture
+def pkg12(client, admin_key):
+    return upload_and_process(client, admin_key, fixture("golf_scorm12_runtime_basic.zip").read_bytes())[0]
+
+
+@pytest.fixture
+def pkg2004(client, admin_key):
+    return upload_and_process(client, admin_key,
+                              fixture("golf_scorm2004_3ed_runtime_advanced.zip").read_bytes())[0]
+
+
+def new_session(client, key, pkg, user="learner-1", **extra):
+    resp = client.post("/api/v1/sessions", headers=bearer(key),
+                       json={"package_id": pkg["id"], "user_id": user, "user_name": "Ann Lee", **extra})
+    assert resp.status_code in (200, 201), resp.get_json()
+    return resp
+
+
+def open_player(client, launch_url) -> dict:
+    page = client.get(urlsplit(launch_url).path + (f"?{urlsplit(launch_url).query}" if urlsplit(launch_url).query else ""))
+    assert page.status_code == 200, page.get_data(as_text=True)
+    raw = re.search(r'<script id="launch-config" type="application/json">(.*?)</script>',
+                    page.get_data(as_text=True), re.S).group(1)
+    return json.loads(raw)
+
+
+def commit(client, cfg, data, seq=None, content_type="application/json", terminate=False):
+    body = dict(data)
+    if seq is not None:
+        body["commitSequence"] = seq
+    path = urlsplit(cfg["commitUrl"]).path + ("?terminate=true" if terminate else "")
+    return client.post(path, data=json.dumps(body), content_type=content_type)
+
+
+def get(client, key, session_id):
+    return client.get(f"/api/v1/sessions/{session_id}", headers=bearer(key)).get_json()["session"]
+
+
+def test_create_reuse_and_new_attempt(client, admin_key, pkg12):
+    first = new_session(client, admin_key, pkg12)
+    assert first.status_code == 201
+    body = first.get_json()
+    s = body["session"]
+    assert (s["completion_status"], s["success_status"], s["attempts"]) == ("not_attempted", "unknown", 1)
+    assert s["package"]["title"].startswith("Golf Explained") and body["launch_url"].startswith("http://localhost:")
+    again = new_session(client, admin_key, pkg12)
+    assert again.status_code == 200 and again.get_json()["session"]["id"] == s["id"]
+    retry = new_session(client, admin_key, pkg12, new_attempt=True)
+    assert retry.status_code == 201
+    second = retry.get_json()["session"]
+    assert second["attempts"] == 2 and second["id"] != s["id"]
+    current = client.get("/api/v1/sessions", headers=bearer(admin_key)).get_json()
+    assert [x["id"] for x in current["sessions"]] == [second["id"]]
+    every = client.get("/api/v1/sessions?all_attempts=true", headers=bearer(admin_key)).get_json()
+    assert every["pagination"]["total"] == 2
+    assert get(client, admin_key, s["id"])["attempts"] == 1  # the old attempt stays readable
+
+
+def test_create_errors(client, admin_key, pkg12, make_tenant):
+    assert_envelope(client.post("/api/v1/sessions", headers=bearer(admin_key),
+                                json={"package_id": str(uuid.uuid4()), "user_id": "u"}), 404, "PACKAGE_NOT_FOUND")
+    other = make_tenant()
+    assert_envelope(client.post("/api/v1/sessions", headers=other.headers("rw"),
+                                json={"package_id": pkg12["id"], "user_id": "u"}), 404, "PACKAGE_NOT_FOUND")
+    errors = client.post("/api/v1/sessions", headers=bearer(admin_key),
+                         json={"package_id": "x", "user_id": ""}).get_json()["error"]["details"]["fieldErrors"]
+    assert set(errors) == {"package_id", "user_id"}
+
+
+def test_put_and_normalisation_and_locking(client, admin_key, pkg12):
+    s = new_session(client, admin_key, pkg12).get_json()["session"]
+    resp = client.put(f"/api/v1/sessions/{s['id']}", headers=bearer(admin_key), json={
+        "cmi_data": {"cmi.core.lesson_location": "page-3"}, "completion_status": "completed",
+        "success_status": "passed", "score": {"raw": 95, "min": 0, "max": 100},
+        "session_time": "PT1H", "suspend_data": "x" * 5000, "version": s["version"]})
+    assert resp.status_code == 200, resp.get_json()
+    after = get(client, admin_key, s["id"])
+    assert (after["completion_status"], after["success_status"]) == ("completed", "passed")
+    assert after["score"] == {"scaled": 0.95, "raw": 95.0, "min": 0.0, "max": 100.0}
+    assert after["time_spent_seconds"] == 3600 and after["session_time"] == "PT1H"
+    assert after["cmi_data"]["cmi.core.lesson_status"] == "passed"
+    assert after["cmi_data"]["cmi.suspend_data"] == "x" * 5000  # over 1.2's 4,096: kept whole
+    stale = client.put(f"/api/v1/sessions/{s['id']}", headers=bearer(admin_key),
+                       json={"completion_status": "incomplete", "version": s["version"]})
+    assert_envelope(stale, 409, "CONFLICT")
+    assert get(client, admin_key, s["id"]) == after  # nothing changed
+
+
+@pytest.mark.parametrize("body,field", [
+    ({"completion_status": "done"}, "completion_status"),
+    ({"score": {"raw": 120, "min": 0, "max": 100}}, "score.raw"),
+    ({"score": {"scaled": 2}}, "score.scaled"),
+    ({"session_time": "1 hour"}, "session_time"),
+    ({"cmi_data": {"not.cmi": "x"}}, "cmi_data.not.cmi"),
+    ({"cmi_data": {"cmi.x": {"nested": 1}}}, "cmi_data.cmi.x"),
+    ({"cmi_data": "text"}, "cmi_data"),
+    ({"version": "1"}, "version"),
+])
+def test_put_validation_changes_nothing(client, admin_key, pkg12, body, field):
+    s = new_session(client, admin_key, pkg12).get_json()["session"]
+    resp = client.put(f"/api/v1/sessions/{s['id']}", headers=bearer(admin_key), json=body)
+    errors = assert_envelope(resp, 400, "VALIDATION_ERROR")["error"]["details"]["fieldErrors"]
+    assert field in errors
+    assert get(client, admin_key, s["id"])["version"] == s["version"]
+
+
+def test_reset_progress_and_isolation(client, admin_key, pkg12, make_tenant):
+    s = new_session(client, admin_key, pkg12).get_json()["session"]
+    client.put(f"/api/v1/sessions/{s['id']}", headers=bearer(admin_key), json={"completion_status": "completed"})
+    other = make_tenant()
+    for method, path in (("GET", ""), ("PUT", ""), ("DELETE", "/progress"), ("GET", "/log"), ("POST", "/launch")):
+        resp = client.open(f"/api/v1/sessions/{s['id']}{path}", method=method, headers=other.headers(),
+                           json={} if method == "PUT" else None)
+        assert_envelope(resp, 404, "SESSION_NOT_FOUND")
+    reset = client.delete(f"/api/v1/sessions/{s['id']}/progress", headers=bearer(admin_key))
+    assert reset.status_code == 200
+    after = get(client, admin_key, s["id"])
+    assert after["completion_status"] == "not_attempted" and after["cmi_data"] == {}
+    assert after["attempts"] == 1
+
+
+def test_filters(client, admin_key, pkg12, pkg2004):
+    a = new_session(client, admin_key, pkg12, user="a").get_json()["session"]
+    new_session(client, admin_key, pkg2004, user="b")
+    client.put(f"/api/v1/sessions/{a['id']}", headers=bearer(admin_key), json={"completion_status": "completed"})
+    def ids(qs):
+        return {x["user_id"] for x in client.get(f"/api/v1/sessions?{qs}", headers=bearer(admin_key)).get_json()["sessions"]}
+    assert ids(f"package_id={pkg12['id']}") == {"a"}
+    assert ids("completion_status=completed") == {"a"} and ids("completion_status=not_attempted") == {"b"}
+    assert ids("user_id=b") == {"b"}
+    bad = client.get("/api/v1/sessions?completion_status=finished", headers=bearer(admin_key))
+    assert_envelope(bad, 400, "VALIDATION_ERROR")
+
+
+# ---- the runtime protocol -----------------------------------------------------------
+
+def test_runtime_commits_and_resume_state(client, admin_key, pkg12):
+    created = new_session(client, admin_key, pkg12).get_json()
+    cfg = open_player(client, created["launch_url"])
+    assert cfg["cmi"]["cmi.core.entry"] == "ab-initio" and cfg["cmi"]["cmi.core.student_name"] == "Ann Lee"
+    assert cfg["contentUrl"].endswith("/shared/launchpage.html")
+    r = commit(client, cfg, {"cmi.core.lesson_status": "incomplete", "cmi.core.lesson_location": "p2",
+                             "cmi.core.session_time": "00:05:00", "cmi.objectives": []}, seq=1)
+    assert r.get_json() == {"result": True, "errorCode": 0, "version": 2}
+    # The final beacon arrives as text/plain; the session time of a launch counts once.
+    r = commit(client, cfg, {"cmi.core.lesson_status": "passed", "cmi.core.exit": "suspend",
+                             "cmi.suspend_data": "state", "cmi.core.session_time": "00:10:00"},
+               seq=2, content_type="text/plain;charset=UTF-8", terminate=True)
+    assert r.status_code == 200
+    stale = commit(client, cfg, {"cmi.core.lesson_status": "incomplete"}, seq=1)
+    assert stale.get_json()["stale"] is True
+    s = get(client, admin_key, created["session"]["id"])
+    assert (s["completion_status"], s["success_status"], s["time_spent_seconds"]) == ("completed", "passed", 600)
+
+    relaunch = client.post(f"/api/v1/sessions/{s['id']}/launch", headers=bearer(admin_key)).get_json()
+    cfg2 = open_player(client, relaunch["launch_url"])
+    assert cfg2["cmi"]["cmi.core.entry"] == "resume"
+    assert cfg2["cmi"]["cmi.suspend_data"] == "state" and cfg2["cmi"]["cmi.core.lesson_location"] == "p2"
+    assert cfg2["cmi"]["cmi.core.total_time"] == "0000:10:00"
+    commit(client, cfg2, {"cmi.core.session_time": "00:01:00"}, seq=1)
+    assert get(client, admin_key, s["id"])["time_spent_seconds"] == 660
+    # An older launch's late commit never overwrites the newer launch's data.
+    assert commit(client, cfg, {"cmi.core.lesson_status": "failed"}, seq=3).get_json()["stale"] is True
+    assert get(client, admin_key, s["id"])["success_status"] == "passed"
+
+
+@pytest.mark.parametrize("raw,status", [
+    (b"not json", 400), (b"[1,2]", 400), (b'{"cmi.core.lesson_status": {"a": 1}}', 400),
+    (b'{"evil.key": "x"}', 400), (b'{"commitSequence": "1"}', 400), (b"\xff\xfe", 400),
+])
+def test_invalid_commits_are_400_and_store_nothing(client, admin_key, pkg12, raw, status):
+    created = new_session(client, admin_key, pkg12).get_json()
+    cfg = open_player(client, created["launch_url"])
+    resp = client.post(urlsplit(cfg["commitUrl"]).path, data=raw, content_type="application/json")
+    assert resp.status_code == status and resp.get_json()["error"]["code"] in ("BAD_REQUEST", "VALIDATION_ERROR")
+    assert ScoState.select().count() == 0
+
+
+def test_tokens_are_checked(client, admin_key, pkg12):
+    created = new_session(client, admin_key, pkg12).get_json()
+    token = urlsplit(created["launch_url"]).path.rsplit("/", 1)[1]
+    assert client.get(f"/player/launch/{token}x").status_code == 401
+    assert client.post(f"/player/runtime/{token}/commit", data="{}").status_code == 401  # a launch token is no runtime token
+    cfg = open_player(client, created["launch_url"])
+    runtime = urlsplit(cfg["commitUrl"]).path.split("/")[3]
+    assert client.get(f"/player/launch/{runtime}").status_code == 401  # nor the other way round
+
+
+def test_call_log(client, admin_key, pkg12):
+    created = new_session(client, admin_key, pkg12).get_json()
+    cfg = open_player(client, created["launch_url"])
+    entries = [{"t": "2026-01-01T00:00:00Z", "call": "LMSSetValue", "args": ["cmi.core.lesson_status", "bogus"],
+                "result": "false", "error": "405"}]
+    assert client.post(urlsplit(cfg["logUrl"]).path, data=json.dumps(entries),
+                       content_type="text/plain").get_json() == {"accepted": 1}
+    log = client.get(f"/api/v1/sessions/{created['session']['id']}/log", headers=bearer(admin_key)).get_json()
+    assert log["entries"][0]["call"] == "LMSSetValue" and log["entries"][0]["error"] == "405"
+    assert client.post(urlsplit(cfg["logUrl"]).path, data="{}", content_type="application/json").status_code == 400
+
+
+def test_deleting_the_package_deletes_its_sessions(client, admin_key, pkg12):
+    s = new_session(client, admin_key, pkg12).get_json()["session"]
+    client.delete(f"/api/v1/packages/{pkg12['id']}", headers=bearer(admin_key))
+    assert_envelope(client.get(f"/api/v1/sessions/{s['id']}", headers=bearer(admin_key)), 404, "SESSION_NOT_FOUND")

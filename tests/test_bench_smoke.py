@@ -17,6 +17,7 @@ pytestmark = pytest.mark.slow
     ("process.py", ["unzip_s", "process_s", "ratio", "server_peak_rss_mb"]),
     ("upload.py", ["cp_mib_s", "put_mib_s", "ratio"]),
     ("content.py", ["health_rps", "content_rps", "ratio"]),
+    ("commit.py", ["health_rps", "commits_per_s", "ratio"]),
 ])
 def test_benchmark_runs_and_prints_its_figures(script, figures):
     out = subprocess.run([sys.executable, script, "--quick"], cwd=BENCH, capture_output=True,

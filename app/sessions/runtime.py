@@ -17,6 +17,7 @@ from app.config import Settings
 from app.db import new_id, utcnow_iso, write_transaction
 from app.errors import ApiError, bad_request
 from app.sessions import services
+from app.packages.models import Package
 from app.sessions.models import RuntimeLog, ScoState, Session
 from app.signing import Signer
 
@@ -48,7 +49,7 @@ def open_launch(signer: Signer, settings: Settings, token: str, item_id: str | N
     session = Session.get_or_none(Session.id == payload["s"])
     if session is None:
         raise services.session_not_found()
-    scos = services.scos_of(session.package)
+    scos = services.scos_for(session.package_id)
     if not scos:
         raise ApiError(409, "CONFLICT", "This package has nothing to launch")
     sco = next((s for s in scos if s.item_id == item_id), None) if item_id else None
@@ -110,17 +111,18 @@ def _commit(p: dict, raw: bytes) -> dict:
     updates = services.clean_cmi({k: v for k, v in body.items() if k not in _NON_CMI})
     launch_key = f"{p['ts']:013d}:{p['l']}"
     with write_transaction():
-        session = Session.get_or_none(Session.id == p["s"])
+        # Only the package's standard is needed here, not its (large) parsed structure.
+        session = (Session.select(Session, Package.id, Package.standard).join(Package)
+                   .where(Session.id == p["s"]).first())
         if session is None:
             raise services.session_not_found()
+        standard = session.package.standard
         state = ScoState.get_or_none((ScoState.session == session.id) & (ScoState.item_id == p["i"]))
         if state is not None and _is_stale(state, launch_key, seq):
             return {"result": True, "errorCode": 0, "stale": True}
-        state = services.apply_cmi(session, session.package, p["i"], updates, launch_key)
-        state.last_commit_launch, state.last_commit_seq = launch_key, seq
-        state.save()
+        services.apply_cmi(session, standard, p["i"], updates, launch_key, seq)
     suspend = updates.get("cmi.suspend_data", "")
-    if session.package.standard == services.SCORM12 and len(suspend) > services.SUSPEND_DATA_12_LIMIT:
+    if standard == services.SCORM12 and len(suspend) > services.SUSPEND_DATA_12_LIMIT:
         log.warning("suspend_data over the SCORM 1.2 limit kept whole", extra={"fields": {
             "session_id": session.id, "item_id": p["i"], "length": len(suspend)}})
     return {"result": True, "errorCode": 0, "version": session.version}

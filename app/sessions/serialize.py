@@ -70,7 +70,7 @@ def _pattern_order(key: str):
 
 
 def detail(s: Session) -> dict:
-    scos = {sco.item_id: sco for sco in services.scos_of(s.package)}
+    scos = {sco.item_id: sco for sco in services.scos_for(s.package_id)}
     states = list(ScoState.select().where(ScoState.session == s.id))
     order = list(scos)
     states.sort(key=lambda st: order.index(st.item_id) if st.item_id in order else len(order))

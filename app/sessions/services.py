@@ -46,6 +46,23 @@ class Sco:
     data_from_lms: str | None
 
 
+_scos_cache: dict[str, list[Sco]] = {}
+_SCOS_CACHE_MAX = 1024
+
+
+def scos_for(package_id: str) -> list[Sco]:
+    """scos_of, cached: a ready package's structure never changes (a new version is a new
+    package), and every runtime commit needs it."""
+    scos = _scos_cache.get(package_id)
+    if scos is None:
+        pkg = Package.get_or_none(Package.id == package_id)
+        scos = scos_of(pkg) if pkg is not None else []
+        if len(_scos_cache) >= _SCOS_CACHE_MAX:
+            _scos_cache.clear()
+        _scos_cache[package_id] = scos
+    return scos
+
+
 def scos_of(pkg: Package) -> list[Sco]:
     """The package's launchable items of the default organization, in order."""
     meta = pkg.metadata or {}
@@ -167,22 +184,22 @@ def _state_for(session: Session, item_id: str) -> ScoState:
     return state
 
 
-def _normalized(pkg: Package, sco: Sco | None, data: dict) -> cmi_rules.Normalized:
-    return cmi_rules.normalize(pkg.standard or SCORM12, data,
+def _normalized(standard: str, sco: Sco | None, data: dict) -> cmi_rules.Normalized:
+    return cmi_rules.normalize(standard or SCORM12, data,
                                mastery_score=sco.mastery_score if sco else None,
                                completion_threshold=sco.completion_threshold if sco else None)
 
 
-def apply_cmi(session: Session, pkg: Package, item_id: str, updates: dict[str, str],
-              launch_key: str | None) -> ScoState:
+def apply_cmi(session: Session, standard: str, item_id: str, updates: dict[str, str],
+              launch_key: str | None, commit_seq: int | None = None) -> ScoState:
     """Merge CMI updates into one SCO's state, normalise it, count this launch's session time
     once, then roll the session up. Call inside a write transaction."""
-    scos = scos_of(pkg)
+    scos = scos_for(session.package_id)
     sco = next((s for s in scos if s.item_id == item_id), None)
     state = _state_for(session, item_id)
     data = dict(state.cmi)
     data.update(updates)
-    norm = _normalized(pkg, sco, data)
+    norm = _normalized(standard, sco, data)
     if launch_key is not None and not launch_key.startswith("api-") and norm.completion == "not_attempted":
         # Committed from a launch: the learner has attempted it, whatever the SCO reports.
         norm.completion = "incomplete"
@@ -194,14 +211,16 @@ def apply_cmi(session: Session, pkg: Package, item_id: str, updates: dict[str, s
     state.completion_status, state.success_status = norm.completion, norm.success
     state.score_scaled, state.score_raw = norm.score.scaled, norm.score.raw
     state.score_min, state.score_max = norm.score.min, norm.score.max
+    if launch_key is not None and not launch_key.startswith("api-"):
+        state.last_commit_launch, state.last_commit_seq = launch_key, commit_seq
     state.updated_at = utcnow_iso()
     state.save()
-    _rollup(session, pkg, scos)
+    _rollup(session, scos, state)
     return state
 
 
-def _rollup(session: Session, pkg: Package, scos: list[Sco]) -> None:
-    states = list(ScoState.select().where(ScoState.session == session.id))
+def _rollup(session: Session, scos: list[Sco], changed: ScoState) -> None:
+    states = [changed] if len(scos) <= 1 else list(ScoState.select().where(ScoState.session == session.id))
     norms = [cmi_rules.Normalized(s.completion_status, s.success_status,
                                   cmi_rules.Score(s.score_scaled, s.score_raw, s.score_min, s.score_max), None)
              for s in states]
@@ -281,9 +300,9 @@ def update_session(tenant_id: str, session_id: str, body: dict) -> Session:
                             else body["session_time"])
             launch_key = f"api-{uuid.uuid4()}"  # each accepted PUT is one reported session
             session.session_time = body["session_time"]
-        scos = scos_of(pkg)
+        scos = scos_for(pkg.id)
         item_id = scos[0].item_id if scos else "default"
-        apply_cmi(session, pkg, item_id, updates, launch_key)
+        apply_cmi(session, pkg.standard, item_id, updates, launch_key)
     return session
 
 

@@ -66,6 +66,17 @@ def start_server(data_dir: Path, *extra_args: str, env: dict | None = None,
     return LiveServer(proc, url, data_dir, key.group(1) if key else None, text, stderr_path)
 
 
+def wait_until(fn, timeout: float = 15.0, interval: float = 0.05):
+    """Poll `fn` until it returns something truthy; return that, or fail after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = fn()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout} s")
+
+
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "scorm"
 
 

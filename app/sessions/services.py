@@ -321,30 +321,39 @@ def reset_progress(tenant_id: str, session_id: str) -> Session:
 
 # ---- what the player starts from -----------------------------------------------------
 
+# The elements the LMS sets before a launch, by their names in each standard.
+_LMS_ELEMENTS = {
+    "scorm_1_2": {"id": "cmi.core.student_id", "name": "cmi.core.student_name",
+                  "entry": "cmi.core.entry", "total": "cmi.core.total_time",
+                  "credit": "cmi.core.credit", "mode": "cmi.core.lesson_mode",
+                  "exit": "cmi.core.exit", "mastery": "cmi.student_data.mastery_score"},
+    "scorm_2004": {"id": "cmi.learner_id", "name": "cmi.learner_name", "entry": "cmi.entry",
+                   "total": "cmi.total_time", "credit": "cmi.credit", "mode": "cmi.mode",
+                   "exit": "cmi.exit", "threshold": "cmi.completion_threshold"},
+}
+
+
 def launch_state(session: Session, sco: Sco) -> dict[str, str]:
     """The flat CMI a launch of `sco` starts from: saved data plus the values the LMS sets."""
+    is12 = session.package.standard == SCORM12
+    names = _LMS_ELEMENTS["scorm_1_2" if is12 else "scorm_2004"]
     state = ScoState.get_or_none((ScoState.session == session.id) & (ScoState.item_id == sco.item_id))
-    saved = {k: v for k, v in (state.cmi if state else {}).items() if k not in _PER_LAUNCH}
+    saved_cmi = state.cmi if state else {}
     total = sum(state.launch_times.values()) if state else 0.0
-    exited = (state.cmi if state else {}).get(
-        "cmi.core.exit" if session.package.standard == SCORM12 else "cmi.exit", "")
-    name = session.user_name or session.user_id
-    if session.package.standard == SCORM12:
-        lms = {"cmi.core.student_id": session.user_id, "cmi.core.student_name": name,
-               "cmi.core.entry": "resume" if exited == "suspend" else ("" if state else "ab-initio"),
-               "cmi.core.total_time": cmi_rules.format_timespan_12(total),
-               "cmi.core.credit": "credit", "cmi.core.lesson_mode": "normal"}
-        if sco.data_from_lms:
-            lms["cmi.launch_data"] = sco.data_from_lms
-        if sco.mastery_score is not None:
-            lms["cmi.student_data.mastery_score"] = f"{sco.mastery_score:g}"
-    else:
-        lms = {"cmi.learner_id": session.user_id, "cmi.learner_name": name,
-               "cmi.entry": "resume" if exited == "suspend" else ("" if state else "ab-initio"),
-               "cmi.total_time": cmi_rules.format_duration(total),
-               "cmi.credit": "credit", "cmi.mode": "normal"}
-        if sco.data_from_lms:
-            lms["cmi.launch_data"] = sco.data_from_lms
-        if sco.completion_threshold is not None:
-            lms["cmi.completion_threshold"] = f"{sco.completion_threshold:g}"
+    entry = "resume" if saved_cmi.get(names["exit"]) == "suspend" else ("" if state else "ab-initio")
+    lms = {
+        names["id"]: session.user_id,
+        names["name"]: session.user_name or session.user_id,
+        names["entry"]: entry,
+        names["total"]: cmi_rules.format_timespan_12(total) if is12 else cmi_rules.format_duration(total),
+        names["credit"]: "credit",
+        names["mode"]: "normal",
+    }
+    if sco.data_from_lms:
+        lms["cmi.launch_data"] = sco.data_from_lms
+    if is12 and sco.mastery_score is not None:
+        lms[names["mastery"]] = f"{sco.mastery_score:g}"
+    if not is12 and sco.completion_threshold is not None:
+        lms[names["threshold"]] = f"{sco.completion_threshold:g}"
+    saved = {k: v for k, v in saved_cmi.items() if k not in _PER_LAUNCH}
     return {**saved, **lms}

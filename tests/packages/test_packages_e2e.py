@@ -6,7 +6,7 @@ import time
 import requests
 
 from tests.conftest import bearer
-from tests.support import write_generated_package
+from tests.support import wait_until, write_generated_package
 
 
 def mint(srv, size, name="course.zip"):
@@ -47,16 +47,6 @@ def _upload(srv, path):
     return ticket
 
 
-def _wait_for(predicate, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError("timed out")
-
-
 def _partials(data_dir):
     return list((data_dir / "tmp").glob("*.partial"))
 
@@ -70,13 +60,14 @@ def test_kill_9_during_background_processing_resumes(live_server_factory, tmp_pa
     queued = process(srv, ticket)
     assert queued.status_code == 202 and queued.json()["status"] == "processing"
     pkg_id = queued.json()["id"]
-    _wait_for(lambda: _partials(data_dir))  # extraction is under way
+    wait_until(lambda: _partials(data_dir))  # extraction is under way
     srv.proc.send_signal(signal.SIGKILL)
     srv.proc.wait(10)
 
     again = live_server_factory(data_dir=data_dir, env=env)
-    done = _wait_for(lambda: (r := again.get(f"/api/v1/packages/{pkg_id}",
-                                             headers=bearer(srv.admin_key)).json())["status"] != "processing" and r)
+    done = wait_until(lambda: (r := again.get(f"/api/v1/packages/{pkg_id}",
+                                             headers=bearer(srv.admin_key)).json())["status"] != "processing" and r,
+                      timeout=60)
     assert done["status"] == "ready", done
     assert done["metadata"]["file_count"] == 3002
     content = data_dir / "files" / "packages" / pkg_id / "content"
@@ -91,7 +82,7 @@ def test_kill_9_during_synchronous_processing_leaves_nothing(live_server_factory
     ticket = _upload(srv, zip_path)
     import threading
     threading.Thread(target=lambda: _swallow(process, srv, ticket), daemon=True).start()
-    _wait_for(lambda: _partials(data_dir))
+    wait_until(lambda: _partials(data_dir))
     srv.proc.send_signal(signal.SIGKILL)
     srv.proc.wait(10)
 

@@ -9,7 +9,7 @@ import requests
 
 from tests.conftest import bearer, screenshot
 from tests.sessions.courses import SUSPEND_CHARS, scripted_course
-from tests.support import fixture
+from tests.support import fixture, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -41,16 +41,6 @@ def session(srv, session_id) -> dict:
 def read_log(srv, session_id) -> list:
     return requests.get(f"{srv.url}/api/v1/sessions/{session_id}/log", headers=bearer(srv.admin_key),
                         timeout=10).json()["entries"]
-
-
-def wait_until(fn, timeout=15.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = fn()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError("condition not met in time")
 
 
 def run_course(browser, launch_url) -> dict:

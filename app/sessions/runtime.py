@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass
 
 from app.config import Settings
-from app.db import new_id, utcnow_iso, write_transaction
+from app.db import Prepared, new_id, utcnow_iso, write_transaction
 from app.errors import ApiError, bad_request
 from app.sessions import services
 from app.packages.models import Package
@@ -101,6 +101,11 @@ def commit(signer: Signer, settings: Settings, token: str, raw: bytes) -> dict:
         raise
 
 
+# Only the package's standard is needed with the session, not its (large) parsed structure.
+_SESSION_FOR_COMMIT = Prepared(lambda: Session.select(Session, Package.standard).join(Package)
+                               .where(Session.id == ""))
+
+
 def _commit(p: dict, raw: bytes) -> dict:
     body = parse_body(raw)
     if not isinstance(body, dict):
@@ -111,13 +116,12 @@ def _commit(p: dict, raw: bytes) -> dict:
     updates = services.clean_cmi({k: v for k, v in body.items() if k not in _NON_CMI})
     launch_key = f"{p['ts']:013d}:{p['l']}"
     with write_transaction():
-        # Only the package's standard is needed here, not its (large) parsed structure.
-        session = (Session.select(Session, Package.id, Package.standard).join(Package)
-                   .where(Session.id == p["s"]).first())
-        if session is None:
+        found = _SESSION_FOR_COMMIT.models(Session, p["s"])
+        if not found:
             raise services.session_not_found()
-        standard = session.package.standard
-        state = ScoState.get_or_none((ScoState.session == session.id) & (ScoState.item_id == p["i"]))
+        session = found[0]
+        standard = session.standard
+        state = services.find_state(session.id, p["i"])
         if state is not None and _is_stale(state, launch_key, seq):
             return {"result": True, "errorCode": 0, "stale": True}
         services.apply_cmi(session, standard, p["i"], updates, launch_key, seq)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import peewee
 
-from app.db import new_id, utcnow_iso, write_transaction
+from app.db import Prepared, new_id, update_columns, utcnow_iso, write_transaction
 from app.errors import ApiError, validation_error
 from app.packages.manifest import walk_items
 from app.packages.models import Package
@@ -176,8 +176,16 @@ def clean_cmi(data) -> dict[str, str]:
     return out
 
 
+_STATE_LOOKUP = Prepared(lambda: ScoState.select().where((ScoState.session == "") & (ScoState.item_id == "")))
+
+
+def find_state(session_id: str, item_id: str) -> ScoState | None:
+    found = _STATE_LOOKUP.models(ScoState, session_id, item_id)
+    return found[0] if found else None
+
+
 def _state_for(session: Session, item_id: str) -> ScoState:
-    state = ScoState.get_or_none((ScoState.session == session.id) & (ScoState.item_id == item_id))
+    state = find_state(session.id, item_id)
     if state is None:
         state = ScoState.create(id=new_id(), session=session.id, item_id=item_id, cmi={},
                                 launch_times={}, updated_at=utcnow_iso())
@@ -214,9 +222,17 @@ def apply_cmi(session: Session, standard: str, item_id: str, updates: dict[str, 
     if launch_key is not None and not launch_key.startswith("api-"):
         state.last_commit_launch, state.last_commit_seq = launch_key, commit_seq
     state.updated_at = utcnow_iso()
-    state.save()
+    update_columns(state, _STATE_COLUMNS)
     _rollup(session, scos, state)
     return state
+
+
+_STATE_COLUMNS = ("cmi", "completion_status", "success_status", "score_scaled", "score_raw",
+                  "score_min", "score_max", "launch_times", "last_commit_launch",
+                  "last_commit_seq", "updated_at")
+_SESSION_COLUMNS = ("completion_status", "success_status", "score_scaled", "score_raw",
+                    "score_min", "score_max", "time_spent_seconds", "session_time",
+                    "completed_at", "version", "updated_at")
 
 
 def _rollup(session: Session, scos: list[Sco], changed: ScoState) -> None:
@@ -235,7 +251,7 @@ def _rollup(session: Session, scos: list[Sco], changed: ScoState) -> None:
         session.completed_at = now
     session.version += 1
     session.updated_at = now
-    session.save()
+    update_columns(session, _SESSION_COLUMNS)
 
 
 # ---- the REST PUT --------------------------------------------------------------------

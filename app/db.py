@@ -87,13 +87,6 @@ def write_transaction():
             yield txn
 
 
-@contextlib.contextmanager
-def connection():
-    """Use the calling thread's connection, opening it if needed (CLI and jobs)."""
-    database.connect(reuse_if_open=True)
-    yield database
-
-
 def check_database() -> bool:
     try:
         database.connect(reuse_if_open=True)

@@ -7,6 +7,7 @@ Writes go to a temporary file that is renamed into place only when complete.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import io
@@ -83,6 +84,19 @@ class Storage:
         return PutGrant(key, size, expires, content_type)
 
     # ---- writing ---------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _staged(self, key: str):
+        """A temporary path that becomes `key` when the block completes; removed otherwise
+        (or when the block placed it itself), so a failed write leaves nothing behind."""
+        target = self.path(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.tmp / f"put-{uuid.uuid4()}"
+        try:
+            yield tmp
+            os.replace(tmp, target)
+        finally:
+            tmp.unlink(missing_ok=True)
+
     def write_exact(self, key: str, stream: BinaryIO, size: int) -> None:
         """Copy exactly `size` bytes into `key`. Nothing is left behind when the body is
         shorter or broken off.
@@ -97,13 +111,9 @@ class Storage:
             self._write(key, stream, size)
             return
         fd, offset = source
-        target = self.path(key)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.tmp / f"put-{uuid.uuid4()}"
-        if offset == 0 and os.fstat(fd).st_size == size and spool.link_spooled(fd, tmp):
-            os.replace(tmp, target)  # the spooled body itself becomes the object: no copy
-            return
-        try:
+        with self._staged(key) as tmp:
+            if offset == 0 and os.fstat(fd).st_size == size and spool.link_spooled(fd, tmp):
+                return  # the spooled body itself becomes the object: no copy
             with open(tmp, "xb") as out:
                 copied = 0
                 while copied < size:
@@ -112,11 +122,7 @@ class Storage:
                         break
                     copied += n
             if copied != size:
-                raise ApiError(400, "BAD_REQUEST", f"The body has {copied} bytes; the upload "
-                               f"URL was minted for exactly {size}", {"expected_bytes": size})
-            os.replace(tmp, target)
-        finally:
-            tmp.unlink(missing_ok=True)
+                raise _wrong_size(copied, size)
 
     def write_stream(self, key: str, stream: BinaryIO, max_bytes: int) -> tuple[int, str]:
         """Stream a body of unknown length (at most `max_bytes`); return (size, SHA-256)."""
@@ -125,12 +131,9 @@ class Storage:
     def _write(self, key: str, stream: BinaryIO, size: int | None,
                max_bytes: int | None = None) -> tuple[int, str]:
         limit = size if size is not None else max_bytes
-        target = self.path(key)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.tmp / f"put-{uuid.uuid4()}"
         digest = hashlib.sha256()
         written = 0
-        try:
+        with self._staged(key) as tmp:
             with open(tmp, "xb") as out:
                 while written < limit:
                     chunk = stream.read(min(CHUNK, limit - written))
@@ -139,24 +142,24 @@ class Storage:
                     digest.update(chunk)
                     out.write(chunk)
                     written += len(chunk)
-                # A body of unknown length must be probed for more; an exact-size body comes
-                # from a stream already capped at its Content-Length (which the caller checked),
-                # and reading past that cap is itself an error in werkzeug.
-                extra = stream.read(1) if size is None else b""
-            if extra and size is None:
+            if size is not None:
+                # An exact-size body comes from a stream already capped at its Content-Length
+                # (which the caller checked); reading past that cap is itself an error in
+                # werkzeug, so only a short body is possible here.
+                if written != size:
+                    raise _wrong_size(written, size)
+            elif stream.read(1):  # a body of unknown length must be probed for more
                 raise ApiError(413, "PAYLOAD_TOO_LARGE", f"The file is larger than the "
                                f"{max_bytes} bytes allowed", {"limit": max_bytes})
-            if size is not None and (written != size or extra):
-                got = f"more than {size}" if extra else str(written)
-                raise ApiError(400, "BAD_REQUEST", f"The body has {got} bytes; the upload URL "
-                               f"was minted for exactly {size}", {"expected_bytes": size})
-            os.replace(tmp, target)
-        finally:
-            tmp.unlink(missing_ok=True)
         return written, digest.hexdigest()
 
     def delete(self, key: str) -> None:
         self.path(key).unlink(missing_ok=True)
+
+
+def _wrong_size(got: int, size: int) -> ApiError:
+    return ApiError(400, "BAD_REQUEST", f"The body has {got} bytes; the upload URL was minted "
+                    f"for exactly {size}", {"expected_bytes": size})
 
 
 def _file_position(stream) -> tuple[int, int] | None:

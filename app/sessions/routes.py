@@ -71,11 +71,9 @@ def launch_session(principal, session_id):
           response=obj({"sessions": {"type": "array", "items": SESSION},
                         "pagination": {"type": "object"}}, ["sessions", "pagination"]))
 def list_sessions(principal, query):
-    rows, total = services.list_sessions(principal.tenant_id, query, query["page"], query["limit"])
-    limit = query["limit"]
+    rows, pagination = services.list_sessions(principal.tenant_id, query, query["page"], query["limit"])
     return {"sessions": [serialize.summary(s, s.package.title, s.package.version) for s in rows],
-            "pagination": {"page": query["page"], "limit": limit, "total": total,
-                           "total_pages": (total + limit - 1) // limit}}
+            "pagination": pagination}
 
 
 @endpoint(bp, "/sessions/<session_id>", "GET", tag=TAG, errors=(404,),

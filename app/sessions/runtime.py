@@ -124,7 +124,7 @@ def _commit(p: dict, raw: bytes) -> dict:
         state = services.find_state(session.id, p["i"])
         if state is not None and _is_stale(state, launch_key, seq):
             return {"result": True, "errorCode": 0, "stale": True}
-        services.apply_cmi(session, standard, p["i"], updates, launch_key, seq)
+        services.apply_cmi(session, standard, p["i"], updates, launch_key, seq, state)
     suspend = updates.get("cmi.suspend_data", "")
     if standard == services.SCORM12 and len(suspend) > services.SUSPEND_DATA_12_LIMIT:
         log.warning("suspend_data over the SCORM 1.2 limit kept whole", extra={"fields": {

@@ -15,6 +15,7 @@ from app.packages.manifest import walk_items
 from app.packages.models import Package
 from app.packages.processing import launch_path
 from app.sessions import cmi as cmi_rules
+from app.schemas import paginate
 from app.sessions.models import COMPLETION, SUCCESS, ScoState, Session
 
 CMI_KEY = re.compile(r"^(cmi|adl)\.[A-Za-z0-9_.]{1,250}$")
@@ -139,9 +140,7 @@ def list_sessions(tenant_id: str, filters: dict, page: int, limit: int):
         query = query.where(Session.package == filters["package_id"])
     if not filters.get("all_attempts"):
         query = query.where(Session.is_current == True)  # noqa: E712
-    total = query.count()
-    rows = list(query.order_by(Session.updated_at.desc(), Session.id).paginate(page, limit))
-    return rows, total
+    return paginate(query.order_by(Session.updated_at.desc(), Session.id), page, limit)
 
 
 # ---- applying CMI data ---------------------------------------------------------------
@@ -199,12 +198,14 @@ def _normalized(standard: str, sco: Sco | None, data: dict) -> cmi_rules.Normali
 
 
 def apply_cmi(session: Session, standard: str, item_id: str, updates: dict[str, str],
-              launch_key: str | None, commit_seq: int | None = None) -> ScoState:
-    """Merge CMI updates into one SCO's state, normalise it, count this launch's session time
-    once, then roll the session up. Call inside a write transaction."""
+              launch_key: str | None, commit_seq: int | None = None,
+              state: ScoState | None = None) -> ScoState:
+    """Merge CMI updates into one SCO's state (`state`, when the caller already loaded it),
+    normalise it, count this launch's session time once, then roll the session up. Call
+    inside a write transaction."""
     scos = scos_for(session.package_id)
     sco = next((s for s in scos if s.item_id == item_id), None)
-    state = _state_for(session, item_id)
+    state = state or _state_for(session, item_id)
     data = dict(state.cmi)
     data.update(updates)
     norm = _normalized(standard, sco, data)

@@ -152,7 +152,26 @@ MIGRATIONS: list[Migration] = [
         )""",
         "CREATE INDEX runtime_log_session ON runtime_log (session_id, created_at)",
     )),
+    Migration(5, "sequencing state, longer launch keys", (
+        """CREATE TABLE sequencing_state (
+            session_id VARCHAR(36) PRIMARY KEY REFERENCES learner_session (id) ON DELETE CASCADE,
+            state TEXT NOT NULL,
+            launch_key VARCHAR(64) NOT NULL,
+            seq INTEGER,
+            completion_status VARCHAR(16),
+            success_status VARCHAR(16),
+            score_scaled DOUBLE PRECISION,
+            updated_at VARCHAR(32) NOT NULL
+        )""",
+    ), run=lambda db: _widen_launch_key(db)),
 ]
+
+
+def _widen_launch_key(db: peewee.Database) -> None:
+    # A launch key is "<13-digit ms>:<uuid>" (50 characters). SQLite does not enforce VARCHAR
+    # lengths, PostgreSQL does.
+    if not is_sqlite(db):
+        db.execute_sql("ALTER TABLE sco_state ALTER COLUMN last_commit_launch TYPE VARCHAR(64)")
 
 _VERSION_TABLE = """CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY,

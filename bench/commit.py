@@ -35,7 +35,10 @@ def commit_paths(srv) -> list[str]:
         s = json.loads(call(srv, "/api/v1/sessions", {"package_id": pkg["id"], "user_id": f"learner-{n}"}))
         page = urllib.request.urlopen(s["launch_url"]).read().decode()
         cfg = json.loads(re.search(r'id="launch-config" type="application/json">(.*?)</script>', page, re.S).group(1))
-        paths.append(urlsplit(cfg["commitUrl"]).path)
+        delivered = urllib.request.urlopen(urllib.request.Request(  # what the player does next
+            cfg["deliverUrl"], data=json.dumps({"item_id": cfg["start"]}).encode(),
+            headers={"Content-Type": "application/json"}, method="POST")).read()
+        paths.append(urlsplit(json.loads(delivered)["commitUrl"]).path)
     return paths
 
 

@@ -24,29 +24,45 @@ def _ctx():
 @endpoint(bp, "/launch/<token>", "GET", tag=TAG, auth_required=False, content_type="text/html",
           errors=(401, 404, 409), summary="The player page for a launch link",
           description="Opens the learner's session: resumes where they stopped. `?item=` opens "
-                      "another SCO of a multi-SCO package.")
+                      "another item of a multi-SCO package.")
 def launch(token):
     signer, settings = _ctx()
-    opened = runtime.open_launch(signer, settings, token, request.args.get("item"))
-    pkg = opened.session.package
-    base = f"{settings.content_base_url}/player/runtime/{opened.runtime_token}"
-    config = {
-        "standard": pkg.standard,
-        "title": pkg.title,
-        "sessionId": opened.session.id,
-        "itemId": opened.sco.item_id,
-        "contentUrl": f"{settings.content_base_url}/content/{pkg.id}/{opened.sco.href}",
-        "commitUrl": f"{base}/commit",
-        "logUrl": f"{base}/log",
-        "cmi": opened.cmi,
-        "scos": [{"item_id": s.item_id, "title": s.title} for s in opened.scos],
-    }
-    html = render_template("player.html", config=config, title=pkg.title,
-                           sco_title=opened.sco.title)
+    page = runtime.open_launch(signer, settings, token, request.args.get("item"))
+    html = render_template("player.html", config=page.config, title=page.config["title"])
     resp = Response(html, mimetype="text/html")
     resp.headers["Cache-Control"] = "no-store"  # each load is a new launch with its own token
     resp.headers["Referrer-Policy"] = "no-referrer"  # the token never leaks to other sites
     return resp
+
+
+DELIVERY = obj({"item_id": {"type": "string"}, "title": {"type": "string"},
+                "contentUrl": {"type": "string"}, "commitUrl": {"type": "string"},
+                "logUrl": {"type": "string"}, "cmi": {"type": "object"}},
+               ["item_id", "contentUrl", "commitUrl", "logUrl", "cmi"])
+
+
+@endpoint(bp, "/runtime/<token>/deliver", "POST", tag=TAG, auth_required=False,
+          body_content_type="application/json",
+          body_doc=obj({"item_id": {"type": "string"}}, ["item_id"]),
+          errors=(400, 401, 404, 413), response=DELIVERY,
+          summary="Start one item (SCO) on the player page",
+          description="Mints the item's runtime token and returns the CMI it resumes from.")
+def deliver(token):
+    signer, settings = _ctx()
+    return runtime.deliver(signer, settings, token, _raw_body())
+
+
+@endpoint(bp, "/runtime/<token>/sequencing", "POST", tag=TAG, auth_required=False,
+          body_content_type="application/json",
+          body_doc=obj({"state": {"type": "string"}, "seq": {"type": "integer"},
+                        "rollup": {"type": "object"}}, ["state"]),
+          errors=(400, 401, 404, 413), response=RESULT,
+          summary="Save the SCORM 2004 sequencing state and the course's rollup",
+          description="Sent by the player after each delivery and attempt end (also as a "
+                      "text/plain beacon when the page closes). Stale saves are ignored.")
+def save_sequencing(token):
+    signer, settings = _ctx()
+    return runtime.save_sequencing(signer, settings, token, _raw_body())
 
 
 def _raw_body() -> bytes:

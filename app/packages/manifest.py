@@ -46,6 +46,8 @@ class Item:
     time_limit_action: str | None = None
     data_from_lms: str | None = None
     completion_threshold: float | None = None
+    completed_by_measure: bool = False  # 4th edition: sequencing decides completion by measure
+    hide_lms_ui: list[str] = field(default_factory=list)  # adlnav:hideLMSUI
     sequencing: str | None = None  # the raw imsss:sequencing XML, kept for the player
     au: dict | None = None  # cmi5 AU properties (moveOn, masteryScore, launchMethod, ...)
     children: list["Item"] = field(default_factory=list)
@@ -77,6 +79,7 @@ class Manifest:
     launchable_count: int
     has_sequencing: bool
     warnings: list[dict] = field(default_factory=list)
+    sequencing_collection: str | None = None  # the raw imsss:sequencingCollection XML
 
     def to_metadata(self) -> dict:
         return asdict(self)
@@ -140,8 +143,8 @@ def _resources(manifest_el, base: str, out: dict[str, Resource]) -> None:
         _resources(sub, base, out)
 
 
-def _sequencing_xml(el) -> str | None:
-    seq = child(el, "sequencing")
+def _sequencing_xml(el, name: str = "sequencing") -> str | None:
+    seq = child(el, name)
     return etree.tostring(seq, encoding="unicode") if seq is not None else None
 
 
@@ -163,6 +166,11 @@ def _item(el, submanifests: dict) -> Item:
     if ct is not None:
         item.completion_threshold = number(ct.text.strip() if ct.text else None) \
             or number(attr(ct, "minProgressMeasure"))
+        item.completed_by_measure = (attr(ct, "completedByMeasure") or "").lower() == "true"
+    presentation = child(el, "presentation")
+    interface = child(presentation, "navigationInterface") if presentation is not None else None
+    if interface is not None:
+        item.hide_lms_ui = [h.text.strip() for h in children(interface, "hideLMSUI") if h.text]
     item.children = [_item(c, submanifests) for c in children(el, "item")]
     if ref in submanifests:  # an item may stand for a whole sub-manifest's organization
         item.identifierref = None
@@ -262,6 +270,7 @@ def parse_manifest(data: bytes) -> Manifest:
         has_sequencing=bool(org.sequencing or any(i.sequencing for i in walk_items(org.items))
                             or child(root, "sequencingCollection") is not None),
         warnings=warnings,
+        sequencing_collection=_sequencing_xml(root, "sequencingCollection"),
     )
 
 

@@ -7,7 +7,7 @@ from app.tenants.models import Tenant
 
 STATUSES = ("processing", "ready", "failed")
 # Parsed structure kept in metadata but left out of list responses (it can be large).
-HEAVY_METADATA = ("organizations", "resources")
+HEAVY_METADATA = ("organizations", "resources", "sequencing_collection")
 
 
 class Package(BaseModel):

@@ -88,6 +88,7 @@ def _metadata(inspected: InspectedPackage, content_bytes: int, file_count: int) 
         "content_bytes": content_bytes,
         "organizations": full["organizations"],
         "resources": list(full["resources"].values()),
+        "sequencing_collection": m.sequencing_collection,
     }
 
 

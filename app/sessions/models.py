@@ -53,7 +53,7 @@ class ScoState(BaseModel):
     # {launch id: seconds reported by that launch}: each launch's session time counts once,
     # however often it is committed.
     launch_times = JSONField()
-    last_commit_launch = peewee.CharField(max_length=36, null=True)
+    last_commit_launch = peewee.CharField(max_length=64, null=True)
     last_commit_seq = peewee.IntegerField(null=True)
     updated_at = peewee.CharField(max_length=32)
 
@@ -71,3 +71,20 @@ class RuntimeLog(BaseModel):
 
     class Meta:
         table_name = "runtime_log"
+
+
+class SequencingState(BaseModel):
+    """The SCORM 2004 sequencing engine's state for a session (activity tree tracking, global
+    objectives, the suspended activity), saved by the player, with the root activity's rollup."""
+    session = peewee.ForeignKeyField(Session, column_name="session_id", primary_key=True,
+                                     on_delete="CASCADE")
+    state = peewee.TextField()
+    launch_key = peewee.CharField(max_length=64)
+    seq = peewee.IntegerField(null=True)
+    completion_status = peewee.CharField(max_length=16, null=True)
+    success_status = peewee.CharField(max_length=16, null=True)
+    score_scaled = peewee.DoubleField(null=True)
+    updated_at = peewee.CharField(max_length=32)
+
+    class Meta:
+        table_name = "sequencing_state"

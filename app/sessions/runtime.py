@@ -1,9 +1,11 @@
-"""The player's side of a session: launch links, runtime tokens, commits and the call log.
+"""The player's side of a session: launch links, deliveries, commits, sequencing state and the
+call log.
 
-A launch link carries a short-lived signed token. Opening it mints a runtime token for that
-one launch (session, SCO, launch id and start time), which is the only credential the page
-holds: never an API key. Commits are ordered by (launch start, commitSequence): a commit older
-than one already applied is acknowledged and ignored, so replays and late beacons are harmless.
+A launch link carries a short-lived signed token. Opening it mints a page token (session,
+launch id, start time); each SCO the page then shows is a delivery with its own runtime token
+(session, SCO, delivery id, start time). Those tokens are the only credentials the page holds:
+never an API key. Commits are ordered by (delivery start, commitSequence): a commit older than
+one already applied is acknowledged and ignored, so replays and late beacons are harmless.
 """
 from __future__ import annotations
 
@@ -18,24 +20,30 @@ from app.db import Prepared, new_id, utcnow_iso, write_transaction
 from app.errors import ApiError, bad_request
 from app.sessions import services
 from app.packages.models import Package
-from app.sessions.models import RuntimeLog, ScoState, Session
+from app.sessions.models import RuntimeLog, ScoState, SequencingState, Session
 from app.signing import Signer
 
 log = logging.getLogger("scorm_api.runtime")
 
-LAUNCH, RUNTIME = "launch", "runtime"
+LAUNCH, PAGE, RUNTIME = "launch", "page", "runtime"
 MAX_LOG_ENTRIES = 1000
+MAX_SEQUENCING_STATE_CHARS = 4 * 1024 * 1024
 # Commit bodies may carry fields besides CMI elements.
 _NON_CMI = {"commitSequence", "terminate"}
 
 
+# Only the package's standard is needed with the session, not its (large) parsed structure.
+_SESSION_WITH_STANDARD = Prepared(lambda: Session.select(Session, Package.standard).join(Package)
+                                   .where(Session.id == ""))
+
+
 @dataclass
-class Launch:
+class Page:
+    """What the player page starts from. Each SCO it then shows is a delivery with its own
+    runtime token (see `deliver`)."""
     session: Session
-    sco: services.Sco
-    scos: list[services.Sco]
-    runtime_token: str
-    cmi: dict[str, str]
+    page_token: str
+    config: dict
 
 
 def launch_link(signer: Signer, settings: Settings, session: Session) -> tuple[str, int]:
@@ -44,30 +52,56 @@ def launch_link(signer: Signer, settings: Settings, session: Session) -> tuple[s
             int(time.time()) + settings.launch_link_ttl_seconds)
 
 
-def open_launch(signer: Signer, settings: Settings, token: str, item_id: str | None) -> Launch:
+def _launch_key(p: dict) -> str:
+    return f"{p['ts']:013d}:{p['l']}"
+
+
+def _new_launch(session_id: str, **extra) -> dict:
+    return {"s": session_id, "l": str(uuid.uuid4()), "ts": int(time.time() * 1000), **extra}
+
+
+def open_launch(signer: Signer, settings: Settings, token: str, item_id: str | None) -> Page:
     payload = signer.loads(LAUNCH, token, settings.launch_link_ttl_seconds)
     session = Session.get_or_none(Session.id == payload["s"])
     if session is None:
         raise services.session_not_found()
-    scos = services.scos_for(session.package_id)
+    pkg = session.package
+    scos = services.scos_for(pkg.id)
     if not scos:
         raise ApiError(409, "CONFLICT", "This package has nothing to launch")
-    sco = next((s for s in scos if s.item_id == item_id), None) if item_id else None
-    if sco is None:
-        sco = _resume_point(session, scos)
     now = utcnow_iso()
     with write_transaction():
         Session.update(launch_count=Session.launch_count + 1, last_launched_at=now,
                        first_launched_at=session.first_launched_at or now) \
             .where(Session.id == session.id).execute()
-    runtime = signer.dumps(RUNTIME, {"s": session.id, "i": sco.item_id, "l": str(uuid.uuid4()),
-                                     "ts": int(time.time() * 1000)})
-    return Launch(session, sco, scos, runtime, services.launch_state(session, sco))
+    page_token = signer.dumps(PAGE, _new_launch(session.id))
+    states = {st.item_id: st for st in ScoState.select().where(ScoState.session == session.id)}
+    sequenced = services.uses_sequencing(pkg.standard, scos)
+    chosen = next((s for s in scos if s.item_id == item_id), None) if item_id else None
+    base = f"{settings.content_base_url}/player/runtime/{page_token}"
+    config = {
+        "standard": pkg.standard,
+        "title": pkg.title,
+        "sessionId": session.id,
+        "mode": "sequencing" if sequenced else "flow",
+        "tree": services.toc_for(pkg.id, sequenced),
+        "items": [{"id": s.item_id, "title": s.title} for s in scos],
+        "status": {i: {"completion": st.completion_status, "success": st.success_status}
+                   for i, st in states.items()},
+        "deliverUrl": f"{base}/deliver",
+        "sequencingUrl": f"{base}/sequencing",
+        "start": chosen.item_id if chosen else None,
+    }
+    if sequenced:
+        saved = SequencingState.get_or_none(SequencingState.session == session.id)
+        config["sequencingState"] = saved.state if saved else None
+    else:
+        config["start"] = (chosen or _resume_point(scos, states)).item_id
+    return Page(session, page_token, config)
 
 
-def _resume_point(session: Session, scos: list[services.Sco]) -> services.Sco:
+def _resume_point(scos: list[services.Sco], states: dict[str, ScoState]) -> services.Sco:
     """The SCO to open: the one suspended last, else the first not yet completed."""
-    states = {s.item_id: s for s in ScoState.select().where(ScoState.session == session.id)}
     suspended = [st for st in states.values()
                  if st.cmi.get("cmi.core.exit", st.cmi.get("cmi.exit")) == "suspend"]
     if suspended:
@@ -79,8 +113,57 @@ def _resume_point(session: Session, scos: list[services.Sco]) -> services.Sco:
                  or states[s.item_id].completion_status != "completed"), scos[0])
 
 
+def _page(signer: Signer, settings: Settings, token: str) -> dict:
+    return signer.loads(PAGE, token, settings.runtime_ttl_seconds)
+
+
 def _runtime(signer: Signer, settings: Settings, token: str) -> dict:
     return signer.loads(RUNTIME, token, settings.runtime_ttl_seconds)
+
+
+def deliver(signer: Signer, settings: Settings, page_token: str, raw: bytes) -> dict:
+    """Start one SCO on the page: its own runtime token (a new launch key, so its session
+    time and commit order are its own), the CMI it resumes from, and its content URL."""
+    p = _page(signer, settings, page_token)
+    body = parse_body(raw)
+    item_id = body.get("item_id") if isinstance(body, dict) else None
+    if not isinstance(item_id, str):
+        raise bad_request("Say which item to deliver: {\"item_id\": \"...\"}")
+    session = Session.get_or_none(Session.id == p["s"])
+    if session is None:
+        raise services.session_not_found()
+    sco = next((s for s in services.scos_for(session.package_id) if s.item_id == item_id), None)
+    if sco is None:
+        raise ApiError(404, "NOT_FOUND", "This package has no launchable item with that id",
+                       {"item_id": item_id})
+    runtime_token = signer.dumps(RUNTIME, _new_launch(session.id, i=sco.item_id))
+    base = f"{settings.content_base_url}/player/runtime/{runtime_token}"
+    return {"item_id": sco.item_id, "title": sco.title,
+            "contentUrl": f"{settings.content_base_url}/content/{session.package_id}/{sco.href}",
+            "commitUrl": f"{base}/commit", "logUrl": f"{base}/log",
+            "cmi": services.launch_state(session, sco)}
+
+
+def save_sequencing(signer: Signer, settings: Settings, page_token: str, raw: bytes) -> dict:
+    """The sequencing engine's state after a delivery or an attempt's end, with the root
+    activity's rollup. Ordered like commits: (page launch, seq); a stale save is ignored."""
+    p = _page(signer, settings, page_token)
+    body = parse_body(raw)
+    if not isinstance(body, dict) or not isinstance(body.get("state"), str):
+        raise bad_request("The body must be {\"state\": \"...\", \"seq\": n, \"rollup\": {...}}")
+    seq = body.get("seq")
+    if seq is not None and (not isinstance(seq, int) or isinstance(seq, bool)):
+        raise bad_request("seq must be an integer")
+    if len(body["state"]) > MAX_SEQUENCING_STATE_CHARS:
+        raise ApiError(413, "PAYLOAD_TOO_LARGE", "The sequencing state is too large")
+    rollup = services.clean_rollup(body.get("rollup"))
+    with write_transaction():
+        found = _SESSION_WITH_STANDARD.models(Session, p["s"])
+        if not found:
+            raise services.session_not_found()
+        applied = services.apply_sequencing(found[0], found[0].standard, body["state"],
+                                            _launch_key(p), seq, rollup)
+    return {"result": True, "errorCode": 0, "stale": not applied}
 
 
 def parse_body(raw: bytes) -> object:
@@ -101,11 +184,6 @@ def commit(signer: Signer, settings: Settings, token: str, raw: bytes) -> dict:
         raise
 
 
-# Only the package's standard is needed with the session, not its (large) parsed structure.
-_SESSION_FOR_COMMIT = Prepared(lambda: Session.select(Session, Package.standard).join(Package)
-                               .where(Session.id == ""))
-
-
 def _commit(p: dict, raw: bytes) -> dict:
     body = parse_body(raw)
     if not isinstance(body, dict):
@@ -114,15 +192,16 @@ def _commit(p: dict, raw: bytes) -> dict:
     if seq is not None and (not isinstance(seq, int) or isinstance(seq, bool)):
         raise bad_request("commitSequence must be an integer")
     updates = services.clean_cmi({k: v for k, v in body.items() if k not in _NON_CMI})
-    launch_key = f"{p['ts']:013d}:{p['l']}"
+    launch_key = _launch_key(p)
     with write_transaction():
-        found = _SESSION_FOR_COMMIT.models(Session, p["s"])
+        found = _SESSION_WITH_STANDARD.models(Session, p["s"])
         if not found:
             raise services.session_not_found()
         session = found[0]
         standard = session.standard
         state = services.find_state(session.id, p["i"])
-        if state is not None and _is_stale(state, launch_key, seq):
+        if state is not None and services.is_stale(state.last_commit_launch, state.last_commit_seq,
+                                          launch_key, seq):
             return {"result": True, "errorCode": 0, "stale": True}
         services.apply_cmi(session, standard, p["i"], updates, launch_key, seq, state)
     suspend = updates.get("cmi.suspend_data", "")
@@ -130,16 +209,6 @@ def _commit(p: dict, raw: bytes) -> dict:
         log.warning("suspend_data over the SCORM 1.2 limit kept whole", extra={"fields": {
             "session_id": session.id, "item_id": p["i"], "length": len(suspend)}})
     return {"result": True, "errorCode": 0, "version": session.version}
-
-
-def _is_stale(state: ScoState, launch_key: str, seq: int | None) -> bool:
-    last = state.last_commit_launch
-    if last is None:
-        return False
-    if launch_key < last:
-        return True  # from a launch older than one that already committed
-    return launch_key == last and seq is not None and state.last_commit_seq is not None \
-        and seq <= state.last_commit_seq
 
 
 def append_log(signer: Signer, settings: Settings, token: str, raw: bytes) -> int:

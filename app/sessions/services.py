@@ -11,12 +11,12 @@ import peewee
 
 from app.db import Prepared, new_id, update_columns, utcnow_iso, write_transaction
 from app.errors import ApiError, validation_error
-from app.packages.manifest import walk_items
 from app.packages.models import Package
 from app.packages.processing import launch_path
 from app.sessions import cmi as cmi_rules
 from app.schemas import paginate
-from app.sessions.models import COMPLETION, SUCCESS, ScoState, Session
+from app.packages.sequencing import activity_tree
+from app.sessions.models import ScoState, SequencingState, Session
 
 CMI_KEY = re.compile(r"^(cmi|adl)\.[A-Za-z0-9_.]{1,250}$")
 MAX_VALUE_CHARS = 256 * 1024
@@ -84,6 +84,28 @@ def scos_of(pkg: Package) -> list[Sco]:
             walk(it.get("children", []))
     walk(org["items"] if org else [])
     return out
+
+
+def uses_sequencing(standard: str | None, scos: list[Sco]) -> bool:
+    """SCORM 2004 packages with more than one launchable item are delivered by the runtime's
+    sequencing engine, and their session status is the engine's rollup of the root activity.
+    (A single SCO is its own course: its CMI decides the status.)"""
+    return bool(standard) and standard != SCORM12 and len(scos) > 1
+
+
+_toc_cache: dict[tuple[str, bool], dict | None] = {}
+
+
+def toc_for(package_id: str, with_rules: bool) -> dict | None:
+    """The package's activity tree (cached like scos_for): the table of contents, and with
+    its sequencing rules the engine's `activityTree`."""
+    key = (package_id, with_rules)
+    if key not in _toc_cache:
+        pkg = Package.get_or_none(Package.id == package_id)
+        if len(_toc_cache) >= _SCOS_CACHE_MAX:
+            _toc_cache.clear()
+        _toc_cache[key] = activity_tree(pkg.metadata or {}, with_rules) if pkg else None
+    return _toc_cache[key]
 
 
 def expected_scos(scos: list[Sco]) -> int:
@@ -224,7 +246,7 @@ def apply_cmi(session: Session, standard: str, item_id: str, updates: dict[str, 
         state.last_commit_launch, state.last_commit_seq = launch_key, commit_seq
     state.updated_at = utcnow_iso()
     update_columns(state, _STATE_COLUMNS)
-    _rollup(session, scos, state)
+    _rollup(session, standard, scos, state)
     return state
 
 
@@ -236,12 +258,64 @@ _SESSION_COLUMNS = ("completion_status", "success_status", "score_scaled", "scor
                     "completed_at", "version", "updated_at")
 
 
-def _rollup(session: Session, scos: list[Sco], changed: ScoState) -> None:
-    states = [changed] if len(scos) <= 1 else list(ScoState.select().where(ScoState.session == session.id))
+def is_stale(last_launch: str | None, last_seq: int | None, launch_key: str, seq: int | None) -> bool:
+    """Whether a write from (launch_key, seq) is older than the last one applied."""
+    if last_launch is None:
+        return False
+    if launch_key < last_launch:
+        return True  # from a launch older than one that already wrote
+    return launch_key == last_launch and seq is not None and last_seq is not None and seq <= last_seq
+
+
+_ENGINE_COMPLETION = {"completed": "completed", "incomplete": "incomplete"}
+_ENGINE_SUCCESS = {"passed": "passed", "failed": "failed"}
+
+
+def clean_rollup(data) -> dict:
+    """The root activity's status as the player reports it, reduced to known values."""
+    if not isinstance(data, dict):
+        return {}
+    scaled = data.get("scaled")
+    ok_scaled = isinstance(scaled, (int, float)) and not isinstance(scaled, bool) and -1 <= scaled <= 1
+    return {"completion": _ENGINE_COMPLETION.get(data.get("completion")),
+            "success": _ENGINE_SUCCESS.get(data.get("success")),
+            "scaled": float(scaled) if ok_scaled else None}
+
+
+def apply_sequencing(session: Session, standard: str, state: str, launch_key: str,
+                     seq: int | None, rollup: dict) -> bool:
+    """Store the engine's state and roll the session up from it; False when stale. Call
+    inside a write transaction."""
+    row = SequencingState.get_or_none(SequencingState.session == session.id)
+    if row is not None and is_stale(row.launch_key, row.seq, launch_key, seq):
+        return False
+    fields = dict(state=state, launch_key=launch_key, seq=seq, updated_at=utcnow_iso(),
+                  completion_status=rollup.get("completion"), success_status=rollup.get("success"),
+                  score_scaled=rollup.get("scaled"))
+    if row is None:
+        SequencingState.create(session=session.id, **fields)
+    else:
+        SequencingState.update(**fields).where(SequencingState.session == session.id).execute()
+    _rollup(session, standard, scos_for(session.package_id), None)
+    return True
+
+
+def _rollup(session: Session, standard: str | None, scos: list[Sco], changed: ScoState | None) -> None:
+    if len(scos) <= 1 and changed is not None:
+        states = [changed]
+    else:
+        states = list(ScoState.select().where(ScoState.session == session.id))
     norms = [cmi_rules.Normalized(s.completion_status, s.success_status,
                                   cmi_rules.Score(s.score_scaled, s.score_raw, s.score_min, s.score_max), None)
              for s in states]
     completion, success, score = cmi_rules.rollup(norms, expected_scos(scos))
+    if uses_sequencing(standard, scos):
+        engine = SequencingState.get_or_none(SequencingState.session == session.id)
+        if engine is not None:  # SCORM 2004 rollup rules, as the sequencing engine applied them
+            completion = engine.completion_status or completion
+            success = engine.success_status or "unknown"
+            if engine.score_scaled is not None:
+                score = cmi_rules.Score(scaled=engine.score_scaled)
     total = sum(sum(s.launch_times.values()) for s in states)
     now = utcnow_iso()
     session.completion_status, session.success_status = completion, success
@@ -320,13 +394,32 @@ def update_session(tenant_id: str, session_id: str, body: dict) -> Session:
         scos = scos_for(pkg.id)
         item_id = scos[0].item_id if scos else "default"
         apply_cmi(session, pkg.standard, item_id, updates, launch_key)
+        if len(scos) > 1:
+            _explicit_session_fields(session, body)
     return session
+
+
+def _explicit_session_fields(session: Session, body: dict) -> None:
+    """A PUT's statuses and score are the session's, even where the package has several SCOs
+    (they were written to the first SCO, whose rollup alone would not show them)."""
+    if body.get("completion_status"):
+        session.completion_status = body["completion_status"]
+        if session.completion_status == "completed" and session.completed_at is None:
+            session.completed_at = session.updated_at
+    if body.get("success_status"):
+        session.success_status = body["success_status"]
+    score = body.get("score") or {}
+    for part in ("scaled", "raw", "min", "max"):
+        if score.get(part) is not None:
+            setattr(session, f"score_{part}", float(score[part]))
+    update_columns(session, _SESSION_COLUMNS)
 
 
 def reset_progress(tenant_id: str, session_id: str) -> Session:
     with write_transaction():
         session = get_session(tenant_id, session_id)
         ScoState.delete().where(ScoState.session == session.id).execute()
+        SequencingState.delete().where(SequencingState.session == session.id).execute()
         session.completion_status, session.success_status = "not_attempted", "unknown"
         session.score_scaled = session.score_raw = session.score_min = session.score_max = None
         session.time_spent_seconds, session.session_time, session.completed_at = 0, None, None

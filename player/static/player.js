@@ -1,22 +1,45 @@
-/* The player: one SCORM runtime (scorm-again) for the content in the iframe.
+/* The player: one SCORM runtime (scorm-again) for the content in the iframe, a table of
+ * contents and navigation for multi-SCO packages.
  *
- * - Resume: the server sends the flat CMI this launch starts from (saved data plus the values
- *   the LMS sets: entry, total_time, learner id and name); it is loaded before Initialize.
- * - Commits go to this launch's commit URL (flattened CMI + commitSequence); the final one is a
+ * - Each item (SCO) shown is a delivery: the server mints its commit and log URLs and sends
+ *   the flat CMI it resumes from (saved data plus what the LMS sets: entry, total_time,
+ *   learner id and name); the runtime is reset and loaded with it before the content starts.
+ * - SCORM 2004 multi-SCO packages are sequenced by the runtime's engine, fed the activity tree
+ *   the server built from the manifest; its state is saved after every delivery and attempt
+ *   end, and closing the window suspends the course. Buttons and the table of contents follow
+ *   what the engine allows (and what the content hides with hideLMSUI).
+ * - SCORM 1.2 (and single-SCO) packages flow through their items in order; the table of
+ *   contents lets the learner choose any item.
+ * - Commits go to the delivery's commit URL (flattened CMI + commitSequence); the final one is a
  *   sendBeacon. Closing the window without Terminate still sends the data (pagehide).
  * - Every API call the content makes is recorded (call, arguments, result, error code) and
- *   sent to the call log, for "why didn't it track?".
+ *   sent to the delivery's call log, for "why didn't it track?".
  */
 (function () {
   "use strict";
   var cfg = JSON.parse(document.getElementById("launch-config").textContent);
   var is12 = cfg.standard === "scorm_1_2";
-  var statusEl = document.getElementById("status");
-  var pending = [];
-  var state = { initialized: false, finished: false };
+  var sequenced = cfg.mode === "sequencing";
+  var $ = function (id) { return document.getElementById(id); };
+  var statusEl = $("status"), stage = $("stage"), tocEl = $("toc");
+  var buttons = { previous: $("nav-previous"), "continue": $("nav-continue"),
+                  suspendAll: $("nav-suspend"), exitAll: $("nav-exit") };
 
-  var api = new (is12 ? window.Scorm12API : window.Scorm2004API)({
-    lmsCommitUrl: cfg.commitUrl,
+  var pending = [];          // call-log entries of the current delivery
+  var current = null;        // the current delivery: {item_id, title, commitUrl, logUrl, cmi}
+  var sco = { initialized: false, finished: false };
+  var leaving = false;       // the player itself is unloading the content
+  var ended = false;         // the course was exited or suspended
+  var seqSave = 0;           // order of sequencing-state saves within this page
+  var validity = null;       // what the sequencing engine allows next
+  var statuses = cfg.status || {};
+
+  function show(text) { statusEl.textContent = text; }
+
+  // ---- the runtime ------------------------------------------------------------------
+
+  var settings = {
+    lmsCommitUrl: false,
     dataCommitFormat: "flattened",
     includeCommitSequence: true,
     sendFullCommit: true,
@@ -24,24 +47,40 @@
     autocommitSeconds: 10,
     terminateCommitParam: "terminate",
     logLevel: 5
-  });
-  api.loadFromFlattenedJSON(cfg.cmi, "");
+  };
+  if (sequenced) {
+    settings.sequencing = {
+      activityTree: cfg.tree,
+      eventListeners: {
+        onActivityDelivery: function (activity) { setTimeout(function () { deliver(activity.id); }, 0); },
+        onNavigationValidityUpdate: function (v) { validity = v; setTimeout(render, 0); },
+        onSequencingSessionEnd: function (d) { setTimeout(function () { endCourse(d && d.reason); }, 0); }
+      }
+    };
+  }
+  var api = new (is12 ? window.Scorm12API : window.Scorm2004API)(settings);
+  var lastError = is12 ? "LMSGetLastError" : "GetLastError";
+  var commitName = is12 ? "LMSCommit" : "Commit";
+  var finishName = is12 ? "LMSFinish" : "Terminate";
+
+  // ---- the call log -------------------------------------------------------------------
 
   // How the call log travels: "sync" while the page is alive and about to finish (nothing
   // can cancel it), "async" for the periodic flush (entries go back on failure), "beacon"
   // when the page is going away (small bodies only: beacons share a 64 KiB budget).
   function flushLog(mode) {
-    if (!pending.length) return;
+    if (!pending.length || !current) return;
     var batch = pending.splice(0, pending.length);
+    var url = current.logUrl;
     var body = JSON.stringify(batch);
     if (mode === "beacon") {
-      if (navigator.sendBeacon) navigator.sendBeacon(cfg.logUrl, new Blob([body], { type: "text/plain;charset=UTF-8" }));
+      if (navigator.sendBeacon) navigator.sendBeacon(url, new Blob([body], { type: "text/plain;charset=UTF-8" }));
       return;
     }
     if (mode === "sync") {
       try {
         var xhr = new XMLHttpRequest();
-        xhr.open("POST", cfg.logUrl, false);
+        xhr.open("POST", url, false);
         xhr.setRequestHeader("Content-Type", "application/json");
         xhr.send(body);
         if (xhr.status < 300) return;
@@ -49,12 +88,10 @@
       pending.unshift.apply(pending, batch);
       return;
     }
-    fetch(cfg.logUrl, { method: "POST", body: body, headers: { "Content-Type": "application/json" } })
+    fetch(url, { method: "POST", body: body, headers: { "Content-Type": "application/json" } })
       .then(function (r) { if (!r.ok) throw new Error(r.status); })
-      .catch(function () { pending.unshift.apply(pending, batch); });
+      .catch(function () { if (current && current.logUrl === url) pending.unshift.apply(pending, batch); });
   }
-
-  function show(text) { statusEl.textContent = text; }
 
   // Keep log entries small: beacons and keepalive requests carry at most 64 KiB, and a
   // 64,000-character suspend_data would not fit even once.
@@ -64,64 +101,359 @@
     return text.length <= CLIP ? text : text.slice(0, CLIP) + "… (" + text.length + " characters)";
   }
 
-  // The object the content finds: the standard methods, each recorded on the way through.
-  var names = is12
-    ? ["LMSInitialize", "LMSFinish", "LMSGetValue", "LMSSetValue", "LMSCommit",
-       "LMSGetLastError", "LMSGetErrorString", "LMSGetDiagnostic"]
-    : ["Initialize", "Terminate", "GetValue", "SetValue", "Commit",
-       "GetLastError", "GetErrorString", "GetDiagnostic"];
-  var lastError = is12 ? "LMSGetLastError" : "GetLastError";
+  function record(name, args, result, note) {
+    var entry = { t: new Date().toISOString(), call: name, args: args.map(clip), result: clip(result),
+                  error: String(api[lastError]()) };
+    if (note) entry.note = note;
+    pending.push(entry);
+    if (pending.length >= 200) flushLog("async");
+  }
+
+  // ---- the object the content finds ---------------------------------------------------
+
+  function finish(args, byPlayer) {
+    // SCORM 1.2 RTE 3.4.4: a SCO that finishes without ever setting a status is completed.
+    // (The runtime's own option for this never fires: its status starts as "not attempted",
+    // which it then takes for a status the SCO set.)
+    if (is12 && sco.initialized && !sco.finished && String(api.cmi.core.lesson_status) === "not attempted") {
+      api.cmi.core.lesson_status = "completed";
+    }
+    // The runtime sends its final commit as a beacon, which browsers refuse above 64 KiB
+    // (big suspend_data). Commit synchronously first, while the page is alive, so nothing
+    // depends on the beacon; if only the beacon then fails, the data is already saved.
+    var saved = sco.initialized && !sco.finished && String(api[commitName]("")) === "true";
+    var result = api[finishName].apply(api, args);
+    var note = byPlayer ? "called by the player: the content left without finishing" : "";
+    if (saved && String(result) === "false" && String(api[lastError]()) === "391") {
+      note = "final beacon refused by the browser; data committed before it";
+      result = "true";
+    }
+    record(finishName, args, result, note);
+    sco.finished = String(result) === "true";
+    if (sco.finished) { show("Progress saved"); noteStatus(); }
+    flushLog("sync");
+    return result;
+  }
+
   var facade = {};
-  var commitName = is12 ? "LMSCommit" : "Commit";
-  names.forEach(function (name) {
+  (is12 ? ["LMSInitialize", "LMSFinish", "LMSGetValue", "LMSSetValue", "LMSCommit",
+           "LMSGetLastError", "LMSGetErrorString", "LMSGetDiagnostic"]
+        : ["Initialize", "Terminate", "GetValue", "SetValue", "Commit",
+           "GetLastError", "GetErrorString", "GetDiagnostic"]).forEach(function (name) {
     facade[name] = function () {
       var args = Array.prototype.slice.call(arguments);
-      var finishing = name === "LMSFinish" || name === "Terminate";
-      // The runtime sends its final commit as a beacon, which browsers refuse above 64 KiB
-      // (big suspend_data). Commit synchronously first, while the page is alive, so nothing
-      // depends on the beacon; if only the beacon then fails, the data is already saved.
-      var saved = finishing && state.initialized && !state.finished &&
-        String(api[commitName]("")) === "true";
-      var result = api[name].apply(api, args);
-      if (finishing && saved && String(result) === "false" && String(api[lastError]()) === "391") {
-        pending.push({ t: new Date().toISOString(), call: name, args: args.map(clip), result: "true",
-                       error: "0", note: "final beacon refused by the browser; data committed before it" });
-        result = "true";
+      if (name === finishName) {
+        var wasActive = sco.initialized && !sco.finished;
+        var result = finish(args, false);
+        if (wasActive && sco.finished && !leaving && !sequenced) setTimeout(afterFinish, 0);
+        return result;
       }
-      if (name !== lastError && name.indexOf("Error") < 0 && name.indexOf("Diagnostic") < 0) {
-        pending.push({ t: new Date().toISOString(), call: name, args: args.map(clip),
-                       result: clip(result), error: String(api[lastError]()) });
-        if (pending.length >= 200) flushLog("async");
-      }
+      result = api[name].apply(api, args);
+      if (name.indexOf("Error") < 0 && name.indexOf("Diagnostic") < 0) record(name, args, result);
       if (name === "LMSInitialize" || name === "Initialize") {
-        state.initialized = String(result) === "true";
-        show(state.initialized ? "Tracking" : "Could not start tracking");
+        sco.initialized = String(result) === "true";
+        show(sco.initialized ? "Tracking" : "Could not start tracking");
       }
-      if (finishing) {
-        state.finished = String(result) === "true";
-        if (state.finished) show("Progress saved");
-        flushLog("sync");
-      }
-      if ((name === "LMSCommit" || name === "Commit") && String(result) === "true") show("Progress saved");
+      if (name === commitName && String(result) === "true") { show("Progress saved"); noteStatus(); }
       return result;
     };
   });
-  facade.cmi = api.cmi;  // some content reads the data model object directly
   if (is12) window.API = facade; else window.API_1484_11 = facade;
+
+  // ---- deliveries ---------------------------------------------------------------------
+
+  function post(url, body) {
+    return fetch(url, { method: "POST", headers: { "Content-Type": "application/json" },
+                        body: JSON.stringify(body) })
+      .then(function (r) {
+        return r.json().then(function (data) {
+          if (!r.ok) throw new Error((data.error && data.error.message) || ("HTTP " + r.status));
+          return data;
+        });
+      });
+  }
+
+  // End the content in the frame: removing the iframe runs its unload handlers now, and a
+  // SCO that finishes there does so before the next one starts. One that does not is
+  // finished by the player (SCORM 2004: the attempt must end for sequencing to go on).
+  function unloadContent() {
+    var frame = $("content");
+    leaving = true;
+    if (frame) frame.remove();
+    if (sco.initialized && !sco.finished) {
+      if (sequenced) finish([""], true);
+      else { api[commitName](""); sco.finished = true; noteStatus(); }
+    }
+    flushLog("sync");
+    leaving = false;
+  }
+
+  function deliver(itemId) {
+    if (ended) return;
+    unloadContent();
+    show("Loading…");
+    post(cfg.deliverUrl, { item_id: itemId }).then(function (d) {
+      api.reset({ lmsCommitUrl: d.commitUrl }, { preserveListeners: true });
+      api.loadFromFlattenedJSON(d.cmi, "");
+      facade.cmi = api.cmi;  // some content reads the data model object directly
+      current = d;
+      sco = { initialized: false, finished: false };
+      var frame = document.createElement("iframe");
+      frame.id = "content";
+      frame.title = d.title;
+      frame.setAttribute("allow", "fullscreen; autoplay");
+      frame.src = d.contentUrl;
+      stage.replaceChildren(frame);
+      $("sco-title").textContent = d.title;
+      show("Starting…");
+      if (sequenced) saveSequencing("async");
+      render();
+    }).catch(function (e) { message("This part of the course could not be opened", e.message); });
+  }
+
+  function message(title, text) {
+    var box = document.createElement("div");
+    box.className = "message";
+    box.setAttribute("role", "status");
+    var h = document.createElement("h2");
+    h.textContent = title;
+    var p = document.createElement("p");
+    p.textContent = text;
+    box.append(h, p);
+    stage.replaceChildren(box);
+    $("sco-title").textContent = "";
+    show(title);
+  }
+
+  // ---- flow (SCORM 1.2 and single SCOs) -----------------------------------------------
+
+  function indexOfCurrent() {
+    for (var i = 0; i < cfg.items.length; i++) if (current && cfg.items[i].id === current.item_id) return i;
+    return -1;
+  }
+
+  function afterFinish() {  // the content finished by itself: go on to the next item
+    var next = cfg.items[indexOfCurrent() + 1];
+    if (next) deliver(next.id);
+    else if (cfg.items.length > 1) {
+      unloadContent();
+      message("You have reached the end of the course", "Your progress is saved. You can " +
+              "choose any part from the contents, or close this window.");
+      render();
+    }
+  }
+
+  // ---- sequencing (SCORM 2004) -------------------------------------------------------
+
+  function rollup() {
+    var root = api.getActivityTrackingData(cfg.tree.id) || {};
+    return { completion: root.completionStatus, success: root.successStatus,
+             scaled: typeof root.score === "number" ? root.score : null };
+  }
+
+  function saveSequencing(mode) {
+    var body = JSON.stringify({ state: api.serializeSequencingState(), seq: ++seqSave, rollup: rollup() });
+    if (mode === "beacon") {
+      if (navigator.sendBeacon) navigator.sendBeacon(cfg.sequencingUrl, new Blob([body], { type: "text/plain;charset=UTF-8" }));
+      return;
+    }
+    if (mode === "sync") {
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", cfg.sequencingUrl, false);
+      xhr.setRequestHeader("Content-Type", "application/json");
+      try { xhr.send(body); } catch (e) { /* the next save carries the state */ }
+      return;
+    }
+    fetch(cfg.sequencingUrl, { method: "POST", body: body, headers: { "Content-Type": "application/json" } })
+      .catch(function () { /* the next save carries the state */ });
+  }
+
+  function navigate(request, target) {
+    if (ended) return;
+    if (!sequenced) {
+      var i = indexOfCurrent();
+      var to = target || (request === "previous" ? cfg.items[i - 1] : cfg.items[i + 1] || {}).id;
+      if (to) deliver(to);
+      return;
+    }
+    var full = target ? "{target=" + target + "}choice" : request;
+    if (sco.initialized && !sco.finished) {
+      // The learner asked, not the content: the request rides on the SCO's Terminate, which
+      // ends its attempt and sequences in one step.
+      if (request === "suspendAll" && !api.GetValue("cmi.exit")) api.SetValue("cmi.exit", "suspend");
+      api.SetValue("adl.nav.request", full);
+      unloadContent();
+    } else {
+      unloadContent();
+      if (!api.processNavigationRequest(target ? "choice" : request, target)) {
+        show("That is not available now");
+      }
+    }
+    saveSequencing("async");
+  }
+
+  function endCourse(reason) {
+    ended = true;
+    unloadContent();
+    saveSequencing("sync");
+    var suspended = reason === "suspend_all";
+    var r = rollup();
+    var result = [r.completion === "completed" ? "Course completed" : "Course not completed yet"]
+      .concat(r.success === "passed" ? ["passed"] : r.success === "failed" ? ["not passed"] : []).join(", ");
+    message(suspended ? "Your place is saved" : "You have left the course",
+            (suspended ? "Open the course again to continue where you stopped. "
+                       : result + ". Your results are saved. ") + "You can close this window.");
+    render();
+  }
+
+  // ---- table of contents and buttons --------------------------------------------------
+
+  // The current item's status for the table of contents, as the runtime has it now. Never
+  // throws: it runs inside the content's API calls.
+  function noteStatus() {
+    if (!current) return;
+    var s = {};
+    try {
+      if (is12) {
+        var lesson = String(api.cmi.core.lesson_status || "");
+        s = { completion: /passed|completed|failed/.test(lesson) ? "completed"
+                          : /incomplete|browsed/.test(lesson) ? "incomplete" : "",
+              success: /passed|failed/.test(lesson) ? lesson : "unknown" };
+      } else {
+        s = { completion: String(api.cmi.completion_status || ""), success: String(api.cmi.success_status || "") };
+      }
+    } catch (e) { return; }
+    if (s.completion === "completed" || s.completion === "incomplete") statuses[current.item_id] = s;
+    setTimeout(render, 0);
+  }
+
+  function statusOf(id) {
+    var s = statuses[id];
+    var live = current && current.item_id === id && sco.initialized && !sco.finished;
+    if (sequenced && !live) {  // the engine knows an item's status once an attempt has ended
+      var t = api.getActivityTrackingData(id);
+      if (t && t.completionStatus !== "unknown") s = { completion: t.completionStatus, success: t.successStatus };
+    }
+    if (!s) return ["not-attempted", "Not started"];
+    if (s.success === "failed") return ["failed", "Failed"];
+    if (s.success === "passed") return ["passed", "Passed"];
+    if (s.completion === "completed") return ["completed", "Completed"];
+    if (s.completion === "incomplete") return ["incomplete", "In progress"];
+    return ["not-attempted", "Not started"];
+  }
+
+  function choiceAllowed(id) {
+    if (ended && sequenced) return false;
+    if (!sequenced) return true;
+    return !!(validity && validity.choice && validity.choice[id] === "true");
+  }
+
+  function renderNodes(nodes, list) {
+    nodes.forEach(function (node) {
+      if (node.isVisible === false) {  // hidden items: their visible children still show
+        if (node.children) renderNodes(node.children, list);
+        return;
+      }
+      var li = document.createElement("li");
+      if (node.launchable) {
+        var b = document.createElement("button");
+        b.type = "button";
+        b.className = "toc-item";
+        b.dataset.item = node.id;
+        var st = statusOf(node.id);
+        var dot = document.createElement("span");
+        dot.className = "dot " + st[0];
+        dot.title = st[1];
+        var label = document.createElement("span");
+        label.textContent = node.title;
+        var sr = document.createElement("span");
+        sr.className = "sr-only";
+        sr.textContent = " (" + st[1] + ")";
+        b.append(dot, label, sr);
+        if (current && current.item_id === node.id && !ended) b.setAttribute("aria-current", "page");
+        b.disabled = !choiceAllowed(node.id);
+        b.addEventListener("click", function () { navigate("choice", node.id); });
+        li.append(b);
+      } else {
+        var h = document.createElement("span");
+        h.className = "toc-cluster";
+        h.textContent = node.title;
+        li.append(h);
+      }
+      if (node.children) {
+        var ul = document.createElement("ul");
+        renderNodes(node.children, ul);
+        if (ul.children.length) li.append(ul);
+      }
+      list.append(li);
+    });
+  }
+
+  var multi = cfg.items.length > 1;
+  function render() {
+    if (multi && cfg.tree) {
+      var ul = document.createElement("ul");
+      renderNodes(cfg.tree.children || [], ul);
+      tocEl.replaceChildren(ul);
+    }
+    var hidden = (validity && validity.hideLmsUi) || [];
+    var i = indexOfCurrent();
+    var allowed = {
+      previous: sequenced ? !!(validity && validity.previous) : i > 0,
+      "continue": sequenced ? !!(validity && validity["continue"]) : i >= 0 && i < cfg.items.length - 1,
+      suspendAll: sequenced && !!current,
+      exitAll: sequenced && !!current
+    };
+    Object.keys(buttons).forEach(function (k) {
+      var b = buttons[k];
+      b.hidden = !multi || hidden.indexOf(k) >= 0 || (!sequenced && (k === "suspendAll" || k === "exitAll"));
+      b.disabled = ended || !allowed[k];
+    });
+  }
+
+  Object.keys(buttons).forEach(function (k) {
+    buttons[k].addEventListener("click", function () { navigate(k); });
+  });
+  $("toc-toggle").addEventListener("click", function () {
+    var open = document.body.classList.toggle("toc-open");
+    this.setAttribute("aria-expanded", String(open));
+  });
 
   setInterval(function () { flushLog("async"); }, 5000);
 
-  // Closing the window without Terminate: send what the content has set, as a beacon.
+  // Closing the window: send what the content has set, as a beacon; a sequenced course is
+  // suspended where it is, so the next launch resumes there.
   window.addEventListener("pagehide", function () {
-    if (state.initialized && !state.finished && navigator.sendBeacon) {
+    if (sco.initialized && !sco.finished && navigator.sendBeacon && current) {
+      if (sequenced && !api.GetValue("cmi.exit")) api.SetValue("cmi.exit", "suspend");
       var data = api.renderCommitCMI(true);
-      data.commitSequence = 2147483647;  // after every commit this page made
-      navigator.sendBeacon(cfg.commitUrl,
+      data.commitSequence = 2147483647;  // after every commit this delivery made
+      navigator.sendBeacon(current.commitUrl,
                            new Blob([JSON.stringify(data)], { type: "text/plain;charset=UTF-8" }));
+      if (sequenced && !ended) {
+        sco.finished = true;
+        api.processNavigationRequest("suspendAll");
+      }
     }
+    if (sequenced && !ended && current) saveSequencing("beacon");
     flushLog("beacon");
   });
 
-  show("Starting…");
-  document.getElementById("content").src = cfg.contentUrl;
+  // ---- start ----------------------------------------------------------------------------
+
+  if (multi) document.body.classList.add("has-toc", "toc-open");
+  render();
+  if (!sequenced) {
+    deliver(cfg.start);
+  } else {
+    if (cfg.sequencingState) api.deserializeSequencingState(cfg.sequencingState);
+    var started = cfg.start ? api.processNavigationRequest("choice", cfg.start) : false;
+    started = started || api.processNavigationRequest("resumeAll") || api.processNavigationRequest("start");
+    if (!started) {
+      // A course left active (the window closed mid-attempt before this player suspended
+      // on close): suspend it where it was, then resume.
+      started = api.processNavigationRequest("suspendAll") && api.processNavigationRequest("resumeAll");
+    }
+    if (!started) message("Choose where to start", "Pick a part of the course from the contents.");
+  }
 })();

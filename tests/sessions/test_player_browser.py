@@ -43,12 +43,20 @@ def read_log(srv, session_id) -> list:
                         timeout=10).json()["entries"]
 
 
+def content_frame(page, timeout_ms=20_000):
+    """The content's frame once the player has delivered it (the iframe is made by script)."""
+    page.wait_for_function("""() => { const f = document.getElementById('content');
+        return f && f.contentWindow.location.href !== 'about:blank'
+               && f.contentDocument.readyState === 'complete'; }""", timeout=timeout_ms)
+    return page.query_selector("iframe#content").content_frame()
+
+
 def run_course(browser, launch_url) -> dict:
     """Open the launch link, wait for the course's report, close the page; return the report."""
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     page.goto(launch_url)
-    frame = wait_until(lambda: next((f for f in page.frames if f.url.endswith("/index.html")), None))
+    frame = content_frame(page)
     frame.wait_for_function("document.getElementById('report').textContent !== 'running'", timeout=15_000)
     report = json.loads(frame.inner_text("#report"))
     page.close()
@@ -130,8 +138,8 @@ def test_content_cannot_reach_the_api_origin(live_server, browser):
     context = browser.new_context()
     page = context.new_page()
     page.goto(created["launch_url"])
-    frame = wait_until(lambda: next((f for f in page.frames if f.url.endswith("sco.html")), None))
-    frame.wait_for_load_state()
+    frame = content_frame(page)
+    assert frame.url.endswith("sco.html")
     # The course can touch its own player page (same origin), but nothing on the API origin:
     # cross-origin reads fail without CORS, and no credentials ride along.
     result = frame.evaluate("""async (api) => {

@@ -31,12 +31,24 @@ def new_session(client, key, pkg, user="learner-1", **extra):
     return resp
 
 
-def open_player(client, launch_url) -> dict:
+def page_config(client, launch_url) -> dict:
     page = client.get(urlsplit(launch_url).path + (f"?{urlsplit(launch_url).query}" if urlsplit(launch_url).query else ""))
     assert page.status_code == 200, page.get_data(as_text=True)
     raw = re.search(r'<script id="launch-config" type="application/json">(.*?)</script>',
                     page.get_data(as_text=True), re.S).group(1)
     return json.loads(raw)
+
+
+def deliver(client, cfg, item_id):
+    return client.post(urlsplit(cfg["deliverUrl"]).path, json={"item_id": item_id})
+
+
+def open_player(client, launch_url) -> dict:
+    """What the player does on load (flow mode): the page, then the delivery of its start item."""
+    cfg = page_config(client, launch_url)
+    resp = deliver(client, cfg, cfg["start"])
+    assert resp.status_code == 200, resp.get_json()
+    return {**cfg, **resp.get_json()}
 
 
 def commit(client, cfg, data, seq=None, content_type="application/json", terminate=False):
@@ -217,3 +229,96 @@ def test_deleting_the_package_deletes_its_sessions(client, admin_key, pkg12):
     s = new_session(client, admin_key, pkg12).get_json()["session"]
     client.delete(f"/api/v1/packages/{pkg12['id']}", headers=bearer(admin_key))
     assert_envelope(client.get(f"/api/v1/sessions/{s['id']}", headers=bearer(admin_key)), 404, "SESSION_NOT_FOUND")
+
+
+# ---- multi-SCO: deliveries and the sequencing engine's state ----------------------------
+
+@pytest.fixture
+def pkg_seq(client, admin_key):
+    return upload_and_process(client, admin_key,
+                              fixture("golf_scorm2004_3ed_seq_forced_sequential.zip").read_bytes())[0]
+
+
+def test_page_config_for_sequenced_and_flow_packages(client, admin_key, pkg_seq, pkg12):
+    cfg = page_config(client, new_session(client, admin_key, pkg_seq).get_json()["launch_url"])
+    assert cfg["mode"] == "sequencing" and cfg["start"] is None and cfg["sequencingState"] is None
+    assert [c["id"] for c in cfg["tree"]["children"]][:2] == ["playing_item", "etuqiette_item"]
+    assert cfg["tree"]["children"][1]["sequencingRules"]["preConditionRules"][0]["action"] == "disabled"
+    assert len(cfg["items"]) == 5
+    flow = page_config(client, new_session(client, admin_key, pkg12).get_json()["launch_url"])
+    assert flow["mode"] == "flow" and flow["start"] == flow["items"][0]["id"]
+    assert "sequencingRules" not in json.dumps(flow["tree"])
+
+
+def test_each_delivery_has_its_own_token_and_state(client, admin_key, pkg_seq):
+    created = new_session(client, admin_key, pkg_seq).get_json()
+    cfg = page_config(client, created["launch_url"])
+    first = deliver(client, cfg, "playing_item").get_json()
+    assert first["item_id"] == "playing_item" and first["contentUrl"].endswith("/shared/launchpage.html?content=playing")
+    assert first["cmi"]["cmi.entry"] == "ab-initio" and first["cmi"]["cmi.learner_id"] == "learner-1"
+    assert commit(client, first, {"cmi.location": "2", "cmi.exit": "suspend", "cmi.session_time": "PT1M"},
+                  seq=1).get_json()["result"] is True
+    # A second visit to the same SCO on the same page is a new delivery: it resumes, and its
+    # commits (whose sequence numbers start again) are not taken for stale ones.
+    again = deliver(client, cfg, "playing_item").get_json()
+    assert again["commitUrl"] != first["commitUrl"]
+    assert again["cmi"]["cmi.entry"] == "resume" and again["cmi"]["cmi.location"] == "2"
+    assert commit(client, again, {"cmi.session_time": "PT30S"}, seq=1).get_json().get("stale") is None
+    s = get(client, admin_key, created["session"]["id"])
+    assert s["time_spent_seconds"] == 90
+
+    for body, status in [({"item_id": "nope"}, 404), ({}, 400), ({"item_id": 5}, 400)]:
+        resp = client.post(urlsplit(cfg["deliverUrl"]).path, json=body)
+        assert resp.status_code == status, body
+    assert client.post(urlsplit(cfg["deliverUrl"]).path, data=b"{", content_type="application/json").status_code == 400
+    # Tokens are kind-checked: a delivery's runtime token cannot deliver, a page token cannot commit.
+    runtime_token = urlsplit(first["commitUrl"]).path.split("/")[3]
+    page_token = urlsplit(cfg["deliverUrl"]).path.split("/")[3]
+    assert client.post(f"/player/runtime/{runtime_token}/deliver", json={"item_id": "playing_item"}).status_code == 401
+    assert client.post(f"/player/runtime/{page_token}/commit", data="{}").status_code == 401
+
+
+def test_sequencing_state_orders_saves_and_sets_the_rollup(client, admin_key, pkg_seq):
+    created = new_session(client, admin_key, pkg_seq).get_json()
+    sid = created["session"]["id"]
+    cfg = page_config(client, created["launch_url"])
+    url = urlsplit(cfg["sequencingUrl"]).path
+    item = deliver(client, cfg, "playing_item").get_json()
+    commit(client, item, {"cmi.completion_status": "completed", "cmi.success_status": "passed"}, seq=1)
+    # One SCO of five done: without the engine's word, the session is incomplete.
+    assert get(client, admin_key, sid)["completion_status"] == "incomplete"
+
+    save = lambda seq, state, rollup: client.post(url, data=json.dumps(  # noqa: E731
+        {"state": state, "seq": seq, "rollup": rollup}), content_type="text/plain")
+    assert save(2, "two", {"completion": "completed", "success": "passed", "scaled": 0.9}).get_json()["stale"] is False
+    s = get(client, admin_key, sid)
+    assert (s["completion_status"], s["success_status"], s["score"]["scaled"]) == ("completed", "passed", 0.9)
+    assert save(1, "one", {"completion": "incomplete"}).get_json()["stale"] is True  # late beacon
+    assert page_config(client, relaunch_url(client, admin_key, sid))["sequencingState"] == "two"
+    # Unknown values are not statuses: the CMI rollup stands in for them.
+    assert save(3, "three", {"completion": "unknown", "success": "bogus", "scaled": 7}).get_json()["stale"] is False
+    s = get(client, admin_key, sid)
+    assert (s["completion_status"], s["success_status"], s["score"]) == ("incomplete", "unknown", None)
+
+    for body in [b"nope", b"[]", b'{"state": 5}', b'{"state": "x", "seq": "1"}']:
+        assert client.post(url, data=body, content_type="application/json").status_code == 400, body
+    big = json.dumps({"state": "x" * (4 * 1024 * 1024 + 1)})
+    assert client.post(url, data=big, content_type="application/json").status_code == 413
+
+    client.delete(f"/api/v1/sessions/{sid}/progress", headers=bearer(admin_key))
+    assert page_config(client, relaunch_url(client, admin_key, sid))["sequencingState"] is None
+
+
+def relaunch_url(client, key, session_id) -> str:
+    return client.post(f"/api/v1/sessions/{session_id}/launch", headers=bearer(key)).get_json()["launch_url"]
+
+
+def test_put_statuses_hold_for_multi_sco_packages(client, admin_key, pkg_seq):
+    sid = new_session(client, admin_key, pkg_seq).get_json()["session"]["id"]
+    resp = client.put(f"/api/v1/sessions/{sid}", headers=bearer(admin_key),
+                      json={"completion_status": "completed", "success_status": "passed",
+                            "score": {"raw": 80, "min": 0, "max": 100, "scaled": 0.8}})
+    assert resp.status_code == 200, resp.get_json()
+    s = get(client, admin_key, sid)
+    assert (s["completion_status"], s["success_status"], s["score"]["raw"]) == ("completed", "passed", 80)
+    assert s["completed_at"] is not None

@@ -1,0 +1,220 @@
+"""Multi-SCO packages in the player, in Debian's Chromium: the table of contents, flow between
+SCOs (SCORM 1.2), and SCORM 2004 sequencing by the manifest's rules (forced order, suspend all,
+resume, exit), with the session rolled up across SCOs."""
+import time
+
+import pytest
+
+from tests.conftest import screenshot
+from tests.sessions.test_player_browser import (content_frame, new_session, read_log, relaunch,
+                                                session, upload)
+from tests.support import fixture, wait_until
+
+pytestmark = pytest.mark.browser
+
+
+def open_page(browser, url):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.on("dialog", lambda d: d.accept())  # golf asks "resume where you left off?"
+    page.goto(url)
+    return context, page
+
+
+def toc(page) -> list[dict]:
+    return page.eval_on_selector_all(".toc-item", """els => els.map(e => ({
+        id: e.dataset.item, title: e.querySelector('span:nth-child(2)').textContent,
+        enabled: !e.disabled, status: e.querySelector('.dot').className.replace('dot ', ''),
+        current: e.getAttribute('aria-current') === 'page'}))""")
+
+
+def current_item(page) -> str | None:
+    return next((t["id"] for t in toc(page) if t["current"]), None)
+
+
+def wait_for_item(page, item_id: str) -> None:
+    try:
+        _wait_for_item(page, item_id)
+    except Exception:
+        screenshot(page, f"failed-wait-for-{item_id}")
+        raise AssertionError(f"{item_id} never started: status {page.inner_text('#status')!r}, "
+                             f"contents {toc(page)}") from None
+
+
+def _wait_for_item(page, item_id: str) -> None:
+    page.wait_for_function("""id => { const b = document.querySelector('.toc-item[aria-current=page]');
+        const f = document.getElementById('content');
+        return b && b.dataset.item === id && f && f.contentDocument
+               && f.contentDocument.readyState === 'complete'
+               && !['Loading…', 'Starting…'].includes(document.getElementById('status').textContent); }""",
+                           arg=item_id, timeout=20_000)
+
+
+def button(page, name: str):
+    return page.locator(f"#nav-{name}")
+
+
+# ---- SCORM 1.2: table of contents and flow ---------------------------------------------
+
+def test_scorm12_multi_sco_contents_flow_and_rollup(live_server, browser):
+    pkg = upload(live_server, fixture("golf_scorm12_multisco_runtime_min.zip").read_bytes())
+    created = new_session(live_server, pkg)
+    sid = created["session"]["id"]
+    context, page = open_page(browser, created["launch_url"])
+    wait_for_item(page, "playing_playing_item")
+
+    items = toc(page)
+    assert len(items) == 18 and all(t["enabled"] for t in items)
+    assert [t["title"] for t in items[:2]] == ["How to Play", "Par"]
+    clusters = page.eval_on_selector_all(".toc-cluster", "els => els.map(e => e.textContent)")
+    assert clusters == ["Playing the Game", "Etiquette", "Handicapping", "Having Fun"]
+    assert button(page, "previous").is_disabled() and button(page, "continue").is_enabled()
+    assert button(page, "suspend").is_hidden() and button(page, "exit").is_hidden()
+
+    # Continue: the SCO is unloaded (it finishes in its unload handler, without ever setting a
+    # status, so the LMS marks it completed) and the next one starts.
+    button(page, "continue").click()
+    wait_for_item(page, "playing_par_item")
+    assert toc(page)[0]["status"] == "completed"
+    screenshot(page, "player-scorm12-multi-sco")
+
+    # Choice from the table of contents, then every remaining item in turn.
+    page.click(".toc-item[data-item=etiquette_quiz_item]")
+    wait_for_item(page, "etiquette_quiz_item")
+    for item in [t["id"] for t in toc(page) if t["status"] == "not-attempted" and not t["current"]]:
+        page.click(f".toc-item[data-item={item}]")
+        wait_for_item(page, item)
+    page.click(".toc-item[data-item=playing_playing_item]")  # unloads the last one
+    wait_for_item(page, "playing_playing_item")
+    assert all(t["status"] == "completed" for t in toc(page))
+    context.close()
+
+    s = wait_until(lambda: (x := session(live_server, sid))["completion_status"] == "completed" and x)
+    assert s["launch_count"] == 1
+    log = read_log(live_server, sid)
+    assert len({e["item_id"] for e in log}) == 18
+    assert {e["call"] for e in log} == {"LMSInitialize", "LMSFinish"}
+
+    # Relaunch: every item is completed, so the player starts at the first; the table of
+    # contents shows the saved statuses straight away.
+    context, page = open_page(browser, relaunch(live_server, sid))
+    wait_for_item(page, "playing_playing_item")
+    assert all(t["status"] == "completed" for t in toc(page))
+    context.close()
+
+
+# ---- SCORM 2004: sequencing ------------------------------------------------------------
+
+def read_through(page) -> None:
+    """Page through a golf SCO with its own Next button until its last page (which sets
+    completed and passed)."""
+    frame = content_frame(page)
+    for _ in range(20):
+        nxt = frame.locator("#butNext")
+        if nxt.is_disabled():
+            return
+        nxt.click()
+        page.wait_for_timeout(100)
+    raise AssertionError("the SCO's pages never ended")
+
+
+def pass_quiz(page) -> None:
+    frame = content_frame(page)
+    quiz = frame.frame_locator("#contentFrame")
+    quiz.locator("input[type=button][value='Submit Answers']").wait_for(timeout=10_000)
+    for radio in quiz.locator(".correctAnswer input[type=radio]").all():
+        radio.check()
+    for box in quiz.locator(".correctAnswer input[type=text]").all():
+        box.fill(box.locator("xpath=..").inner_text().strip().strip("()"))
+    quiz.locator("input[type=button][value='Submit Answers']").click()
+    quiz.locator("text=Score: 100").wait_for(timeout=10_000)
+
+
+def test_scorm2004_forced_sequence_suspend_resume_and_exit(live_server, browser):
+    name = "golf_scorm2004_3ed_seq_forced_sequential.zip"
+    pkg = upload(live_server, fixture(name).read_bytes(), name)
+    created = new_session(live_server, pkg)
+    sid = created["session"]["id"]
+    context, page = open_page(browser, created["launch_url"])
+    wait_for_item(page, "playing_item")
+
+    # Precondition rules: each SCO is disabled until the one before it is satisfied.
+    assert [(t["id"], t["enabled"]) for t in toc(page)] == [
+        ("playing_item", True), ("etuqiette_item", False), ("handicapping_item", False),
+        ("havingfun_item", False), ("assessment_item", False)]
+    assert button(page, "previous").is_disabled()
+    read_through(page)
+    button(page, "continue").click()
+    wait_for_item(page, "etuqiette_item")
+    items = {t["id"]: t for t in toc(page)}
+    assert items["playing_item"]["status"] == "passed"
+    assert items["etuqiette_item"]["enabled"] and not items["handicapping_item"]["enabled"]
+    screenshot(page, "player-scorm2004-sequencing")
+
+    # Save and exit (suspend all) in the middle of the second SCO.
+    frame = content_frame(page)
+    frame.locator("#butNext").click()
+    page.wait_for_timeout(300)
+    button(page, "suspend").click()
+    page.get_by_role("heading", name="Your place is saved").wait_for(timeout=10_000)
+    assert button(page, "continue").is_disabled()
+    context.close()
+    s = wait_until(lambda: (x := session(live_server, sid))["completion_status"] == "incomplete" and x)
+    assert s["success_status"] == "unknown"
+
+    # Relaunch: resume all brings back the suspended SCO, at its bookmark, with entry=resume.
+    context, page = open_page(browser, relaunch(live_server, sid))
+    wait_for_item(page, "etuqiette_item")
+    assert page.evaluate("window.API_1484_11.GetValue('cmi.entry')") == "resume"
+    assert {t["id"]: t["status"] for t in toc(page)}["playing_item"] == "passed"
+    # The SCO read its bookmark (its second visit; the first found none).
+    bookmarks = wait_until(lambda: len(x := [e for e in read_log(live_server, sid)
+                                             if e["item_id"] == "etuqiette_item" and e["call"] == "GetValue"
+                                             and e["args"] == ["cmi.location"]]) == 2 and x, timeout=20)
+    assert [b["result"] for b in bookmarks] == ["", "1"]
+    read_through(page)
+    for item in ("handicapping_item", "havingfun_item"):
+        button(page, "continue").click()
+        wait_for_item(page, item)
+        read_through(page)
+    button(page, "continue").click()
+    wait_for_item(page, "assessment_item")
+    read_through(page)
+    pass_quiz(page)
+    button(page, "exit").click()
+    page.get_by_role("heading", name="You have left the course").wait_for(timeout=10_000)
+    screenshot(page, "player-scorm2004-finished")
+    context.close()
+
+    # The course's status is the sequencing engine's rollup of the whole activity tree.
+    s = wait_until(lambda: (x := session(live_server, sid))["completion_status"] == "completed" and x)
+    assert s["success_status"] == "passed" and s["launch_count"] == 2
+    assert s["time_spent_seconds"] > 0
+    log = read_log(live_server, sid)
+    assert {e["item_id"] for e in log} == {"playing_item", "etuqiette_item", "handicapping_item",
+                                          "havingfun_item", "assessment_item"}
+
+
+def test_closing_a_sequenced_course_suspends_it(live_server, browser):
+    name = "golf_scorm2004_3ed_seq_forced_sequential.zip"
+    pkg = upload(live_server, fixture(name).read_bytes(), name)
+    created = new_session(live_server, pkg)
+    sid = created["session"]["id"]
+    context, page = open_page(browser, created["launch_url"])
+    wait_for_item(page, "playing_item")
+    read_through(page)
+    button(page, "continue").click()
+    wait_for_item(page, "etuqiette_item")
+    page.close()  # no Save and exit: the window just closes
+    context.close()
+
+    # The page's last beacons (commit, sequencing state, call log) go out in that order.
+    wait_until(lambda: any(e["item_id"] == "etuqiette_item" for e in read_log(live_server, sid)))
+    time.sleep(0.5)
+    s = session(live_server, sid)
+    context, page = open_page(browser, relaunch(live_server, sid))
+    wait_for_item(page, "etuqiette_item")
+    assert page.evaluate("window.API_1484_11.GetValue('cmi.entry')") == "resume"
+    assert {t["id"]: t["status"] for t in toc(page)}["playing_item"] == "passed"
+    assert s["completion_status"] == "incomplete"
+    context.close()

@@ -107,6 +107,7 @@ class Prepared:
     def __init__(self, build):
         self._build = build
         self._sql: dict[type, tuple[str, int]] = {}
+        self._plans: dict[tuple, list] = {}
 
     def sql(self, nparams: int) -> str:
         backend = type(database.obj)
@@ -122,7 +123,31 @@ class Prepared:
         return database.execute_sql(self.sql(len(params)), params)
 
     def models(self, model, *params) -> list:
-        return list(model.raw(self.sql(len(params)), *params))
+        """The rows as model instances. Hydrated here rather than by model.raw(), which
+        re-resolves every column on each call (the larger part of a runtime commit's
+        database time); columns that are not the model's fields become plain attributes."""
+        cursor = self.execute(*params)
+        key = (model, tuple(d[0] for d in cursor.description))
+        plan = self._plans.get(key)
+        if plan is None:
+            columns = model._meta.columns
+            plan = self._plans[key] = [
+                (columns[name].name, columns[name].python_value, True) if name in columns
+                else (name, None, False) for name in key[1]]
+        out = []
+        for row in cursor.fetchall():
+            fields, extra = {}, []
+            for (name, convert, is_field), value in zip(plan, row):
+                if is_field:
+                    fields[name] = convert(value) if value is not None else None
+                else:
+                    extra.append((name, value))
+            instance = model(__no_default__=1, **fields)
+            instance._dirty.clear()
+            for name, value in extra:
+                setattr(instance, name, value)
+            out.append(instance)
+        return out
 
 
 _update_sql: dict[tuple, str] = {}

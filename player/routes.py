@@ -72,7 +72,7 @@ def _raw_body() -> bytes:
 
 @endpoint(bp, "/runtime/<token>/commit", "POST", tag=TAG, auth_required=False,
           body_content_type="application/json", body_doc={"type": "object"},
-          errors=(401, 404, 413), response=RESULT,
+          errors=(400, 401, 404, 413), response=RESULT,
           summary="Runtime commit (flattened CMI + commitSequence)",
           description="Sent by the player's runtime; also accepts the final sendBeacon commit "
                       "as text/plain. Stale commits are acknowledged and ignored.")
@@ -83,7 +83,7 @@ def commit(token):
 
 @endpoint(bp, "/runtime/<token>/log", "POST", tag=TAG, auth_required=False,
           body_content_type="application/json", body_doc={"type": "array", "items": {"type": "object"}},
-          errors=(401, 404, 413), response=obj({"accepted": {"type": "integer"}}, ["accepted"]),
+          errors=(400, 401, 404, 413), response=obj({"accepted": {"type": "integer"}}, ["accepted"]),
           summary="Append runtime API calls to the session's call log")
 def append_log(token):
     signer, settings = _ctx()

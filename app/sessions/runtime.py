@@ -200,8 +200,8 @@ def _commit(p: dict, raw: bytes) -> dict:
         session = found[0]
         standard = session.standard
         state = services.find_state(session.id, p["i"])
-        if state is not None and services.is_stale(state.last_commit_launch, state.last_commit_seq,
-                                          launch_key, seq):
+        if state is not None and services.is_stale(state.last_commit_launch,
+                                                   state.last_commit_seq, launch_key, seq):
             return {"result": True, "errorCode": 0, "stale": True}
         services.apply_cmi(session, standard, p["i"], updates, launch_key, seq, state)
     suspend = updates.get("cmi.suspend_data", "")

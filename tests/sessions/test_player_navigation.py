@@ -28,8 +28,13 @@ def toc(page) -> list[dict]:
         current: e.getAttribute('aria-current') === 'page'}))""")
 
 
-def current_item(page) -> str | None:
-    return next((t["id"] for t in toc(page) if t["current"]), None)
+def launch_fixture(srv, browser, name: str, first_item: str):
+    """Upload a fixture package, launch it for a new learner, wait for its first item."""
+    pkg = upload(srv, fixture(name).read_bytes(), name)
+    created = new_session(srv, pkg)
+    context, page = open_page(browser, created["launch_url"])
+    wait_for_item(page, first_item)
+    return created["session"]["id"], context, page
 
 
 def wait_for_item(page, item_id: str) -> None:
@@ -57,11 +62,8 @@ def button(page, name: str):
 # ---- SCORM 1.2: table of contents and flow ---------------------------------------------
 
 def test_scorm12_multi_sco_contents_flow_and_rollup(live_server, browser):
-    pkg = upload(live_server, fixture("golf_scorm12_multisco_runtime_min.zip").read_bytes())
-    created = new_session(live_server, pkg)
-    sid = created["session"]["id"]
-    context, page = open_page(browser, created["launch_url"])
-    wait_for_item(page, "playing_playing_item")
+    sid, context, page = launch_fixture(live_server, browser, "golf_scorm12_multisco_runtime_min.zip",
+                                        "playing_playing_item")
 
     items = toc(page)
     assert len(items) == 18 and all(t["enabled"] for t in items)
@@ -105,6 +107,8 @@ def test_scorm12_multi_sco_contents_flow_and_rollup(live_server, browser):
 
 # ---- SCORM 2004: sequencing ------------------------------------------------------------
 
+FORCED = "golf_scorm2004_3ed_seq_forced_sequential.zip"
+
 def read_through(page) -> None:
     """Page through a golf SCO with its own Next button until its last page (which sets
     completed and passed)."""
@@ -131,12 +135,7 @@ def pass_quiz(page) -> None:
 
 
 def test_scorm2004_forced_sequence_suspend_resume_and_exit(live_server, browser):
-    name = "golf_scorm2004_3ed_seq_forced_sequential.zip"
-    pkg = upload(live_server, fixture(name).read_bytes(), name)
-    created = new_session(live_server, pkg)
-    sid = created["session"]["id"]
-    context, page = open_page(browser, created["launch_url"])
-    wait_for_item(page, "playing_item")
+    sid, context, page = launch_fixture(live_server, browser, FORCED, "playing_item")
 
     # Precondition rules: each SCO is disabled until the one before it is satisfied.
     assert [(t["id"], t["enabled"]) for t in toc(page)] == [
@@ -196,12 +195,7 @@ def test_scorm2004_forced_sequence_suspend_resume_and_exit(live_server, browser)
 
 
 def test_closing_a_sequenced_course_suspends_it(live_server, browser):
-    name = "golf_scorm2004_3ed_seq_forced_sequential.zip"
-    pkg = upload(live_server, fixture(name).read_bytes(), name)
-    created = new_session(live_server, pkg)
-    sid = created["session"]["id"]
-    context, page = open_page(browser, created["launch_url"])
-    wait_for_item(page, "playing_item")
+    sid, context, page = launch_fixture(live_server, browser, FORCED, "playing_item")
     read_through(page)
     button(page, "continue").click()
     wait_for_item(page, "etuqiette_item")
@@ -218,3 +212,22 @@ def test_closing_a_sequenced_course_suspends_it(live_server, browser):
     assert {t["id"]: t["status"] for t in toc(page)}["playing_item"] == "passed"
     assert s["completion_status"] == "incomplete"
     context.close()
+
+
+@pytest.mark.parametrize("name,first,choosable", [
+    # Flow with choice: all four lessons can be chosen; the (hidden) tests cannot.
+    ("golf_scorm2004_3ed_seq_random_test.zip", "playing_item",
+     {"playing_item", "etuqiette_item", "handicapping_item", "havingfun_item"}),
+    # Flow only (choice="false"): nothing in the contents can be chosen.
+    ("golf_scorm2004_3ed_seq_simple_remediation.zip", "playing_item", set()),
+    # A pre-test first; the lessons are open to choice, the post-test is not yet.
+    ("golf_scorm2004_3ed_seq_pre_or_post_test_rollup.zip", "pretest_item",
+     {"playing_item", "etuqiette_item", "handicapping_item", "havingfun_item"}),
+])
+def test_sequencing_packages_start_where_their_rules_say(live_server, browser, name, first, choosable):
+    sid, context, page = launch_fixture(live_server, browser, name, first)
+    assert {t["id"] for t in toc(page) if t["enabled"]} == choosable
+    assert button(page, "continue").is_enabled() and button(page, "previous").is_disabled()
+    context.close()
+    log = wait_until(lambda: read_log(live_server, sid))
+    assert log[0]["call"] == "Initialize" and log[0]["item_id"] == first

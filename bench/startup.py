@@ -1,4 +1,5 @@
 """Server start (process spawn) to the first 200 on /api/health, from source. Target < 1 s."""
+import socket
 import statistics
 import subprocess
 import sys
@@ -10,7 +11,13 @@ from pathlib import Path
 from _common import quick
 
 ROOT = Path(__file__).resolve().parent.parent
-PORT_BASE = 38000
+
+
+def free_port() -> int:
+    # A fixed port can be taken by any client socket: the ephemeral range covers it.
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def once(data_dir: Path, port: int) -> float:
@@ -36,8 +43,8 @@ def once(data_dir: Path, port: int) -> float:
 if __name__ == "__main__":
     runs = 3 if quick() else 7
     data_dir = Path(tempfile.mkdtemp(prefix="scorm-start-")) / "data"
-    first = once(data_dir, PORT_BASE)  # creates the database and the first key
-    times = [once(data_dir, PORT_BASE + 1 + i) for i in range(runs)]
+    first = once(data_dir, free_port())  # creates the database and the first key
+    times = [once(data_dir, free_port()) for _ in range(runs)]
     print(f"first_start_s {first:.3f}  (new data dir: schema + first key)")
     print(f"start_to_first_200_s median {statistics.median(times):.3f}  max {max(times):.3f}  "
           f"(target < 1.0: {'met' if statistics.median(times) < 1.0 else 'NOT met'})")

@@ -165,6 +165,33 @@ def keys_revoke(data_dir, key_id):
     click.echo(f"Revoked {key.id} at {key.revoked_at}")
 
 
+# ---- admin (the dashboard's password) ---------------------------------------------------
+
+@main.group()
+def admin():
+    """The dashboard's admin password."""
+
+
+@admin.command("set-password")
+@data_dir_option
+@click.option("--password-stdin", "from_stdin", is_flag=True,
+              help="Read the password from standard input (for scripted installs).")
+@api_errors
+def admin_set_password(data_dir, from_stdin):
+    """Set or change the password that signs in to the dashboard (signs every browser out)."""
+    from app.dashboard import logins, passwords
+
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("New dashboard password", hide_input=True,
+                                confirmation_prompt=True)
+    open_for_cli(data_dir)
+    passwords.set_password(password)
+    logins.end_all_except(None)
+    click.echo("Dashboard password set.")
+
+
 # ---- tenants -------------------------------------------------------------------------
 
 @main.group()

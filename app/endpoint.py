@@ -16,6 +16,7 @@ from flask import Blueprint, Response, current_app, g, request
 from jsonschema import Draft202012Validator, FormatChecker
 
 from app import auth
+from app.dashboard.guard import cookie_principal
 from app.errors import ApiError, bad_request, validation_error
 from app.ratelimit import bucket_for_method
 
@@ -89,7 +90,8 @@ def endpoint(bp: Blueprint, rule: str, method: str = "GET", *, summary: str, tag
 
 
 def authorize(spec: EndpointSpec) -> auth.Principal:
-    principal = auth.authenticate(auth.key_from_headers(request.headers))
+    key = auth.key_from_headers(request.headers)
+    principal = (key is None and cookie_principal()) or auth.authenticate(key)
     g.principal = principal
     decision = current_app.extensions["rate_limits"].check(principal.tenant_id, spec.bucket)
     if decision is not None:

@@ -44,6 +44,7 @@ def create_app(settings: Settings, *, rate_limiter: RateLimiter | None = None) -
         return resp
 
     from app import health, openapi
+    from app.dashboard import routes as dashboard_routes
     from app.packages import content
     from app.packages import routes as packages_routes
     from app.sessions import routes as sessions_routes
@@ -51,6 +52,7 @@ def create_app(settings: Settings, *, rate_limiter: RateLimiter | None = None) -
     from player import routes as player_routes
 
     for bp in (health.bp, openapi.bp, tenants_routes.bp, packages_routes.bp,
-               packages_routes.storage_bp, content.bp, sessions_routes.bp, player_routes.bp):
+               packages_routes.storage_bp, content.bp, sessions_routes.bp, player_routes.bp,
+               dashboard_routes.bp, dashboard_routes.root_bp):
         app.register_blueprint(bp)
     return app

@@ -164,6 +164,20 @@ MIGRATIONS: list[Migration] = [
             updated_at VARCHAR(32) NOT NULL
         )""",
     ), run=lambda db: _widen_launch_key(db)),
+    Migration(6, "dashboard sign-in", (
+        """CREATE TABLE admin_setting (
+            name VARCHAR(64) PRIMARY KEY,
+            value TEXT NOT NULL,
+            updated_at VARCHAR(32) NOT NULL
+        )""",
+        """CREATE TABLE dashboard_login (
+            id VARCHAR(36) PRIMARY KEY,
+            token_hash VARCHAR(64) NOT NULL UNIQUE,
+            csrf_token VARCHAR(64) NOT NULL,
+            created_at VARCHAR(32) NOT NULL,
+            expires_at VARCHAR(32) NOT NULL
+        )""",
+    )),
 ]
 
 

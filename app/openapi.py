@@ -18,7 +18,10 @@ bp = Blueprint("docs", __name__)
 
 VENDOR_DIR = Path(__file__).parent / "static" / "vendor"
 # Routes that are not part of the API surface (assets). Anything else must be documented.
-NOT_API_ENDPOINTS = {"static", "docs.vendor_asset", "player.static"}
+# The dashboard's HTML pages and forms are for browsers; its one JSON endpoint is documented.
+NOT_API_ENDPOINTS = {"static", "docs.vendor_asset", "player.static", "dashboard.static",
+                     "dashboard.login_page", "dashboard.login_submit", "dashboard.logout",
+                     "dashboard.index", "dashboard.page", "dashboard_root.home"}
 
 _ERROR_TEXT = {
     400: "Malformed request or failed validation (VALIDATION_ERROR carries details.fieldErrors)",
@@ -38,7 +41,8 @@ _RATE_HEADERS = {
 }
 
 
-TAG_ORDER = ["Health", "Packages", "Sessions", "Content", "Player", "API keys", "Tenants", "Docs"]
+TAG_ORDER = ["Health", "Packages", "Sessions", "Content", "Player", "API keys", "Tenants", "Dashboard",
+             "Docs"]
 
 INTRO = """\
 Self-hosted edition of the cloud SCORM API: same paths, bodies, error envelope, auth headers

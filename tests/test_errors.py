@@ -27,7 +27,7 @@ def post_key(client, key, data, content_type="application/json"):
 
 def test_unknown_route_is_404_envelope(client):
     assert_envelope(client.get("/api/v1/nothing-here"), 404, "NOT_FOUND")
-    assert_envelope(client.get("/"), 404, "NOT_FOUND")
+    assert_envelope(client.get("/nothing-here"), 404, "NOT_FOUND")
 
 
 def test_wrong_method_is_405_with_allow(client):

@@ -42,12 +42,15 @@ def base_url() -> str:
     return current_app.extensions["settings"].content_base_url
 
 
-@endpoint(bp, "/packages", "GET", tag=TAG, query=page_query(), summary="List packages",
+@endpoint(bp, "/packages", "GET", tag=TAG, summary="List packages",
+          query=page_query(search={"type": "string", "maxLength": 200,
+                                   "description": "Only packages whose title contains this text"}),
           response=obj({"packages": {"type": "array", "items": PACKAGE},
-                        "count": {"type": "integer", "description": "Total for the tenant"}},
+                        "count": {"type": "integer", "description": "How many packages match (all pages)"}},
                        ["packages", "count"]))
 def list_packages(principal, query):
-    rows, total = services.list_packages(principal.tenant_id, query["page"], query["limit"])
+    rows, total = services.list_packages(principal.tenant_id, query["page"], query["limit"],
+                                         query.get("search"))
     return {"packages": [p.to_api(base_url(), full=False) for p in rows], "count": total}
 
 

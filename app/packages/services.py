@@ -13,9 +13,16 @@ _PAGE = Prepared(lambda: Package.select().where(Package.tenant == "")
                  .order_by(Package.created_at.desc(), Package.id).limit(1).offset(0))
 
 
-def list_packages(tenant_id: str, page: int, limit: int) -> tuple[list[Package], int]:
-    total = _COUNT.execute(tenant_id).fetchone()[0]
+def list_packages(tenant_id: str, page: int, limit: int,
+                  search: str | None = None) -> tuple[list[Package], int]:
     offset = (page - 1) * limit
+    if search:  # titles containing the text, any case
+        query = Package.select().where((Package.tenant == tenant_id) & peewee.fn.LOWER(Package.title)
+                                       .contains(search.lower()))
+        total = query.count()
+        rows = list(query.order_by(Package.created_at.desc(), Package.id).limit(limit).offset(offset))
+        return rows, total
+    total = _COUNT.execute(tenant_id).fetchone()[0]
     rows = _PAGE.models(Package, tenant_id, limit, offset) if offset < total else []
     return rows, total
 

@@ -1,0 +1,69 @@
+"""The dashboard's admin password: chosen at first run (in the browser, or without a prompt by
+`scorm-api admin set-password --password-stdin`), changeable, stored as an scrypt hash."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+
+from app.dashboard.models import AdminSetting
+from app.db import utcnow_iso, write_transaction
+from app.errors import validation_error
+
+MIN_LENGTH = 8
+MAX_LENGTH = 1024
+_SETTING = "admin_password"
+# scrypt at n=2**14, r=8: about 50 ms and 16 MiB per check; sign-ins are rare.
+_N, _R, _P = 2 ** 14, 8, 1
+
+
+def _scrypt(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
+    return hashlib.scrypt(password.encode("utf-8"), salt=salt, n=n, r=r, p=p, dklen=32,
+                          maxmem=64 * 1024 * 1024)
+
+
+def hash_password(password: str) -> str:
+    salt = secrets.token_bytes(16)
+    digest = _scrypt(password, salt, _N, _R, _P)
+    enc = base64.urlsafe_b64encode
+    return f"scrypt${_N}${_R}${_P}${enc(salt).decode()}${enc(digest).decode()}"
+
+
+def verify_password(password: str, stored: str) -> bool:
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+        if scheme != "scrypt":
+            return False
+        expected = base64.urlsafe_b64decode(digest)
+        actual = _scrypt(password, base64.urlsafe_b64decode(salt), int(n), int(r), int(p))
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(actual, expected)
+
+
+def check_new_password(password) -> str:
+    if not isinstance(password, str) or len(password) < MIN_LENGTH:
+        raise validation_error({"password": [f"Must be at least {MIN_LENGTH} characters"]})
+    if len(password) > MAX_LENGTH:
+        raise validation_error({"password": [f"Must be at most {MAX_LENGTH} characters"]})
+    return password
+
+
+def is_set() -> bool:
+    return AdminSetting.select().where(AdminSetting.name == _SETTING).exists()
+
+
+def set_password(password: str) -> None:
+    hashed = hash_password(check_new_password(password))
+    with write_transaction():
+        AdminSetting.insert(name=_SETTING, value=hashed, updated_at=utcnow_iso()) \
+            .on_conflict(conflict_target=[AdminSetting.name],
+                         update={AdminSetting.value: hashed, AdminSetting.updated_at: utcnow_iso()}) \
+            .execute()
+
+
+def check(password) -> bool:
+    row = AdminSetting.get_or_none(AdminSetting.name == _SETTING)
+    return row is not None and isinstance(password, str) and len(password) <= MAX_LENGTH \
+        and verify_password(password, row.value)

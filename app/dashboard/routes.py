@@ -1,0 +1,187 @@
+"""The dashboard's pages: sign-in (and the first-run password), sign-out, the password change,
+and the page shells. Every page's data comes from the REST API, called by the page's script
+with the sign-in cookie and its CSRF token (see guard.py): the dashboard has no back door."""
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+
+from flask import (Blueprint, Response, current_app, redirect, render_template, request,
+                   url_for)
+
+from app.dashboard import guard, logins, passwords
+from app.endpoint import endpoint
+from app.errors import ApiError
+from app.schemas import obj
+
+bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="templates",
+               static_folder="static", static_url_path="/assets")
+root_bp = Blueprint("dashboard_root", __name__)
+
+FORM = "dashboard-form"
+FORM_TTL_S = 3600
+# The pages, by URL part: (template page id, title). Each is a shell its script fills.
+PAGES = {
+    "packages": "Packages",
+    "keys": "API keys",
+    "account": "Account",
+}
+
+
+@root_bp.route("/")
+def home():
+    return redirect(url_for("dashboard.page", name="packages"))
+
+
+@bp.before_request
+def _host_check():
+    guard.require_dashboard_host()
+
+
+def _signer():
+    return current_app.extensions["signer"]
+
+
+def _html(body: str, status: int = 200) -> Response:
+    resp = Response(body, status=status, mimetype="text/html")
+    resp.headers["Cache-Control"] = "no-store"
+    resp.headers["X-Frame-Options"] = "DENY"  # no clickjacking from course content or elsewhere
+    resp.headers["Content-Security-Policy"] = ("default-src 'self'; img-src 'self' data:; "
+                                               "style-src 'self'; frame-ancestors 'none'")
+    resp.headers["Referrer-Policy"] = "same-origin"
+    return resp
+
+
+# ---- signing in ------------------------------------------------------------------------
+
+class _Attempts:
+    """Failed sign-ins: after LIMIT within WINDOW_S seconds, wait (slows password guessing)."""
+    LIMIT, WINDOW_S = 5, 60.0
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._times: deque[float] = deque()
+
+    def _trim(self, now: float) -> None:
+        while self._times and now - self._times[0] > self.WINDOW_S:
+            self._times.popleft()
+
+    def check(self) -> None:
+        now = time.monotonic()
+        with self._lock:
+            self._trim(now)
+            if len(self._times) >= self.LIMIT:
+                wait = int(self.WINDOW_S - (now - self._times[0])) + 1
+                raise ApiError(429, "RATE_LIMIT_EXCEEDED",
+                               f"Too many wrong passwords: try again in {wait} seconds",
+                               headers={"Retry-After": str(wait)})
+
+    def failed(self) -> None:
+        with self._lock:
+            self._times.append(time.monotonic())
+
+
+attempts = _Attempts()
+
+
+def _login_page(error: str | None = None, status: int = 200) -> Response:
+    setup = not passwords.is_set()
+    return _html(render_template("login.html", setup=setup, error=error,
+                                 min_length=passwords.MIN_LENGTH,
+                                 form_token=_signer().dumps(FORM, {"t": int(time.time())})), status)
+
+
+@bp.get("/login")
+def login_page():
+    if passwords.is_set() and guard.current_login() is not None:
+        return redirect(url_for("dashboard.page", name="packages"))
+    return _login_page()
+
+
+def _signed_in(token: str) -> Response:
+    resp = redirect(url_for("dashboard.page", name="packages"), code=303)
+    secure = current_app.extensions["settings"].base_url.startswith("https:")
+    resp.set_cookie(logins.COOKIE, token, max_age=int(logins.TTL.total_seconds()), path="/",
+                    httponly=True, samesite="Strict", secure=secure)
+    return resp
+
+
+@bp.post("/login")
+def login_submit():
+    guard.require_same_site()
+    _signer().loads(FORM, request.form.get("form_token", ""), FORM_TTL_S)
+    password = request.form.get("password", "")
+    if not passwords.is_set():  # first run: choose the password
+        if password != request.form.get("confirm", ""):
+            return _login_page("The two passwords differ.", 400)
+        try:
+            passwords.set_password(password)
+        except ApiError as e:
+            return _login_page(e.details["fieldErrors"]["password"][0] + ".", 400)
+    else:
+        attempts.check()
+        if not passwords.check(password):
+            attempts.failed()
+            return _login_page("Wrong password.", 401)
+    token, _ = logins.start()
+    return _signed_in(token)
+
+
+@bp.post("/logout")
+def logout():
+    guard.require_same_site()
+    login = guard.current_login()
+    if login is not None:
+        guard.require_csrf(login)
+        logins.end(request.cookies.get(logins.COOKIE))
+    resp = redirect(url_for("dashboard.login_page"), code=303)
+    resp.delete_cookie(logins.COOKIE, path="/")
+    return resp
+
+
+@endpoint(bp, "/password", "POST", tag="Dashboard", auth_required=False,
+          body=obj({"current_password": {"type": "string", "maxLength": passwords.MAX_LENGTH},
+                    "new_password": {"type": "string", "maxLength": passwords.MAX_LENGTH}},
+                   ["current_password", "new_password"]),
+          response=obj({"changed": {"type": "boolean"}}, ["changed"]), errors=(400, 401, 403, 429),
+          summary="Change the dashboard password (signed-in dashboard only)",
+          description="Needs the dashboard's sign-in cookie and X-CSRF-Token. Every other "
+                      "signed-in browser is signed out.")
+def change_password(body):
+    guard.require_same_site()
+    login = guard.current_login()
+    if login is None:
+        raise ApiError(401, "UNAUTHORIZED", "Sign in to the dashboard first")
+    guard.require_csrf(login)
+    attempts.check()
+    if not passwords.check(body["current_password"]):
+        attempts.failed()
+        raise ApiError(400, "VALIDATION_ERROR", "Validation failed",
+                       {"fieldErrors": {"current_password": ["Wrong password"]}})
+    passwords.set_password(body["new_password"])
+    logins.end_all_except(login.id)
+    return {"changed": True}
+
+
+# ---- pages ----------------------------------------------------------------------------
+
+@bp.get("/")
+def index():
+    return redirect(url_for("dashboard.page", name="packages"))
+
+
+@bp.get("/<name>")
+@bp.get("/<name>/<item_id>")
+def page(name, item_id=None):
+    if name not in PAGES:
+        raise ApiError(404, "NOT_FOUND", "No such dashboard page")
+    if not passwords.is_set():
+        return redirect(url_for("dashboard.login_page"))
+    login = guard.current_login()
+    if login is None:
+        return redirect(url_for("dashboard.login_page"))
+    settings = current_app.extensions["settings"]
+    return _html(render_template("page.html", page=name, item_id=item_id, pages=PAGES,
+                                 title=PAGES[name], csrf_token=login.csrf_token,
+                                 content_origin=settings.content_base_url))

@@ -1,0 +1,342 @@
+/* The dashboard's pages. Every read and change goes through the public REST API (/api/v1),
+ * authorised by the sign-in cookie and this page's CSRF token, exactly as an API key would be:
+ * same validation, same tenant checks, same error envelope. */
+(function () {
+  "use strict";
+  var main = document.getElementById("main");
+  var csrf = document.querySelector('meta[name="csrf-token"]').content;
+  var toastEl = document.getElementById("toast");
+
+  // ---- helpers --------------------------------------------------------------------------
+
+  function h(tag, attrs) {
+    var el = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) {
+      var v = attrs[k];
+      if (v === null || v === undefined || v === false) return;
+      if (k === "text") el.textContent = v;
+      else if (k.slice(0, 2) === "on") el.addEventListener(k.slice(2), v);
+      else if (k === "class") el.className = v;
+      else el.setAttribute(k, v === true ? "" : v);
+    });
+    for (var i = 2; i < arguments.length; i++) {
+      var c = arguments[i];
+      if (c === null || c === undefined || c === false) continue;
+      (Array.isArray(c) ? c : [c]).forEach(function (x) {
+        el.append(x instanceof Node ? x : document.createTextNode(String(x)));
+      });
+    }
+    return el;
+  }
+
+  function ApiError(status, body) {
+    var err = (body && body.error) || {};
+    this.status = status;
+    this.code = err.code;
+    this.fieldErrors = (err.details && err.details.fieldErrors) || {};
+    var fields = Object.keys(this.fieldErrors).map(function (f) {
+      return f + ": " + this.fieldErrors[f].join(", ");
+    }, this);
+    this.message = (err.message || ("HTTP " + status)) + (fields.length ? " (" + fields.join("; ") + ")" : "");
+  }
+
+  function api(method, path, body) {
+    var opts = { method: method, headers: { "X-CSRF-Token": csrf }, credentials: "same-origin" };
+    if (body !== undefined) {
+      opts.headers["Content-Type"] = "application/json";
+      opts.body = JSON.stringify(body);
+    }
+    return fetch(path, opts).then(function (r) {
+      if (r.status === 401) { window.location.href = "/dashboard/login"; }
+      var parse = r.status === 204 ? Promise.resolve(null) : r.json().catch(function () { return null; });
+      return parse.then(function (data) {
+        if (!r.ok) throw new ApiError(r.status, data);
+        return data;
+      });
+    });
+  }
+
+  function toast(text, bad) {
+    toastEl.textContent = text;
+    toastEl.className = "toast" + (bad ? " bad" : "");
+    toastEl.hidden = false;
+    clearTimeout(toast.timer);
+    toast.timer = setTimeout(function () { toastEl.hidden = true; }, 5000);
+  }
+
+  function fail(e) { toast(e.message || String(e), true); }
+
+  function bytes(n) {
+    if (n === null || n === undefined) return "";
+    var units = ["B", "KB", "MB", "GB"], i = 0;
+    while (n >= 1024 && i < units.length - 1) { n /= 1024; i++; }
+    return (i ? n.toFixed(1) : n) + " " + units[i];
+  }
+
+  function when(iso) {
+    if (!iso) return "";
+    var d = new Date(iso);
+    return d.toLocaleDateString(undefined, { year: "numeric", month: "short", day: "numeric" }) +
+      " " + d.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
+  }
+
+  var STANDARDS = { scorm_1_2: "SCORM 1.2", scorm_2004_2nd_edition: "SCORM 2004 2nd ed.",
+                    scorm_2004_3rd_edition: "SCORM 2004 3rd ed.", scorm_2004_4th_edition: "SCORM 2004 4th ed.",
+                    cmi5: "cmi5", xapi: "xAPI (Tin Can)" };
+
+  function badge(status) {
+    return h("span", { class: "badge " + status, text: status.replace("_", " ") });
+  }
+
+  function pager(page, total, limit, go) {
+    var pages = Math.max(1, Math.ceil(total / limit));
+    return h("div", { class: "pager" },
+      h("button", { type: "button", disabled: page <= 1, onclick: function () { go(page - 1); } }, "← Previous"),
+      h("span", { text: "Page " + page + " of " + pages + " · " + total + " in all" }),
+      h("button", { type: "button", disabled: page >= pages, onclick: function () { go(page + 1); } }, "Next →"));
+  }
+
+  function confirmDialog(title, text, action) {
+    var dlg = h("dialog", { class: "confirm", "aria-labelledby": "confirm-title" },
+      h("h2", { id: "confirm-title", text: title }), h("p", { text: text }),
+      h("div", { class: "actions" },
+        h("button", { type: "button", onclick: function () { dlg.close(); dlg.remove(); } }, "Cancel"),
+        h("button", { type: "button", class: "danger", onclick: function () { dlg.close(); dlg.remove(); action(); } }, action.label || "Delete")));
+    document.body.append(dlg);
+    dlg.showModal();
+  }
+
+  // ---- packages -------------------------------------------------------------------------
+
+  var LIMIT = 20;
+
+  function uploadFile(file, row) {
+    var bar = row.querySelector("progress"), label = row.querySelector(".step");
+    function step(text, value) { label.textContent = text; if (value !== undefined) bar.value = value; }
+    step("Preparing…", 0);
+    return api("POST", "/api/v1/packages/upload-url", { filename: file.name, file_size: file.size })
+      .then(function (ticket) {
+        return new Promise(function (resolve, reject) {
+          var xhr = new XMLHttpRequest();
+          xhr.open("PUT", ticket.presigned_url);
+          Object.keys(ticket.required_put_headers || {}).forEach(function (k) {
+            xhr.setRequestHeader(k, ticket.required_put_headers[k]);
+          });
+          xhr.upload.onprogress = function (e) {
+            if (e.lengthComputable) step("Uploading " + Math.round(e.loaded * 100 / e.total) + "%", e.loaded / e.total * 90);
+          };
+          xhr.onload = function () {
+            if (xhr.status < 300) resolve(ticket);
+            else { var body = null; try { body = JSON.parse(xhr.responseText); } catch (e) { /* not JSON */ }
+                   reject(new ApiError(xhr.status, body)); }
+          };
+          xhr.onerror = function () { reject(new Error("The upload was interrupted")); };
+          xhr.send(file);
+        });
+      })
+      .then(function (ticket) {
+        step("Processing…", 92);
+        return api("POST", "/api/v1/packages/process", { storage_path: ticket.storage_path, original_filename: file.name });
+      })
+      .then(function pollUntilDone(pkg) {
+        if (pkg.status === "processing" || pkg.status === "uploading") {
+          return new Promise(function (r) { setTimeout(r, 700); })
+            .then(function () { return api("GET", "/api/v1/packages/" + pkg.id); }).then(pollUntilDone);
+        }
+        if (pkg.status === "failed") throw new Error((pkg.failure && pkg.failure.message) || "Processing failed");
+        step("Ready: " + pkg.title, 100);
+        row.classList.add("done");
+        return pkg;
+      })
+      .catch(function (e) { step("Failed: " + e.message); row.classList.add("failed"); throw e; });
+  }
+
+  function packagesPage() {
+    var state = { page: 1, search: "" };
+    var list = h("div", { class: "list" });
+    var uploads = h("ul", { class: "uploads", "aria-label": "Uploads" });
+    var input = h("input", { type: "file", accept: ".zip,application/zip", multiple: true, id: "file-input", class: "visually-hidden" });
+    var drop = h("div", { class: "dropzone", id: "dropzone" },
+      h("p", {}, h("strong", { text: "Drop SCORM zip files here" }), " or ",
+        h("label", { for: "file-input", class: "button-like", tabindex: "0", text: "choose files",
+                     onkeydown: function (e) { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); input.click(); } } })),
+      h("p", { class: "hint", text: "SCORM 1.2, SCORM 2004, cmi5 and xAPI packages. Each is checked and unpacked here, offline." }),
+      input);
+    function addFiles(files) {
+      Array.prototype.forEach.call(files, function (file) {
+        var row = h("li", { class: "upload" }, h("span", { class: "name", text: file.name }),
+          h("progress", { max: "100", value: "0", "aria-label": "Upload of " + file.name }), h("span", { class: "step" }));
+        uploads.prepend(row);
+        uploadFile(file, row).then(function (pkg) { toast("Added " + pkg.title); load(); }).catch(fail);
+      });
+    }
+    input.addEventListener("change", function () { addFiles(input.files); input.value = ""; });
+    drop.addEventListener("dragover", function (e) { e.preventDefault(); drop.classList.add("over"); });
+    drop.addEventListener("dragleave", function () { drop.classList.remove("over"); });
+    drop.addEventListener("drop", function (e) { e.preventDefault(); drop.classList.remove("over"); addFiles(e.dataTransfer.files); });
+
+    var timer;
+    var search = h("input", { type: "search", placeholder: "Search by title", "aria-label": "Search packages by title",
+      oninput: function () { clearTimeout(timer); timer = setTimeout(function () { state.search = search.value.trim(); state.page = 1; load(); }, 250); } });
+
+    function load() {
+      var q = "?page=" + state.page + "&limit=" + LIMIT + (state.search ? "&search=" + encodeURIComponent(state.search) : "");
+      return api("GET", "/api/v1/packages" + q).then(function (data) {
+        if (!data.count) {
+          list.replaceChildren(h("div", { class: "empty" },
+            h("h2", { text: state.search ? "No package matches “" + state.search + "”" : "No courses yet" }),
+            h("p", { text: state.search ? "Try another word of the title." :
+              "Add your first SCORM package: drop its zip file above. Then launch it for a learner from its page." })));
+          return;
+        }
+        var rows = data.packages.map(function (p) {
+          return h("tr", {},
+            h("td", {}, h("a", { href: "/dashboard/packages/" + p.id, text: p.title })),
+            h("td", { text: STANDARDS[p.standard] || "—" }),
+            h("td", { class: "num", text: p.metadata && p.metadata.sco_count !== undefined ? p.metadata.sco_count : "" }),
+            h("td", { class: "num", text: bytes(p.file_size_bytes) }),
+            h("td", {}, badge(p.status)),
+            h("td", { text: when(p.created_at) }));
+        });
+        list.replaceChildren(h("table", {},
+          h("thead", {}, h("tr", {}, ["Title", "Standard", "SCOs", "Size", "Status", "Added"].map(function (t) {
+            return h("th", { scope: "col", text: t }); }))),
+          h("tbody", {}, rows)), pager(state.page, data.count, LIMIT, function (p) { state.page = p; load(); }));
+      }).catch(fail);
+    }
+    main.replaceChildren(h("h1", { text: "Packages" }), drop, uploads, h("div", { class: "toolbar" }, search), list);
+    load();
+  }
+
+  function packagePage(id) {
+    api("GET", "/api/v1/packages/" + id).then(function (p) {
+      var meta = p.metadata || {};
+      function items(list) {
+        return h("ul", {}, (list || []).map(function (it) {
+          return h("li", {}, it.title + (it.is_visible === false ? " (hidden)" : ""), it.children && it.children.length ? items(it.children) : null);
+        }));
+      }
+      var org = (meta.organizations || []).filter(function (o) { return o.identifier === meta.default_organization; })[0] || (meta.organizations || [])[0];
+      var learnerId = h("input", { id: "learner-id", required: true, maxlength: "255", placeholder: "e.g. ann.lee@example.org" });
+      var learnerName = h("input", { id: "learner-name", maxlength: "255", placeholder: "e.g. Ann Lee" });
+      var linkOut = h("div", { class: "launch-result" });
+      var launchForm = h("form", { class: "launch", onsubmit: function (e) {
+        e.preventDefault();
+        api("POST", "/api/v1/sessions", { package_id: p.id, user_id: learnerId.value.trim(), user_name: learnerName.value.trim() || undefined })
+          .then(function (r) {
+            var link = h("input", { readonly: true, value: r.launch_url, "aria-label": "Launch link", class: "link" });
+            var minutes = Math.max(1, Math.round((new Date(r.expires_at) - new Date()) / 60000));
+            linkOut.replaceChildren(h("p", { text: "Launch link for " + (r.session.user_name || r.session.user_id) +
+                ". It works for " + minutes + " minutes; launch again for a fresh link (progress is kept)." }),
+              h("div", { class: "row" }, link,
+                h("button", { type: "button", onclick: function () { link.select(); navigator.clipboard.writeText(r.launch_url).then(function () { toast("Link copied"); }, function () { document.execCommand("copy"); toast("Link copied"); }); } }, "Copy link"),
+                h("a", { class: "button-like primary", href: r.launch_url, target: "_blank", rel: "noopener" }, "Open now")));
+          }).catch(fail);
+      } },
+        h("label", { for: "learner-id", text: "Learner id" }), learnerId,
+        h("label", { for: "learner-name", text: "Name (optional)" }), learnerName,
+        h("button", { type: "submit", class: "primary", disabled: p.status !== "ready" }, "Launch for this learner"));
+      function remove() {
+        api("DELETE", "/api/v1/packages/" + p.id).then(function () { window.location.href = "/dashboard/packages"; }).catch(fail);
+      }
+      remove.label = "Delete package";
+      main.replaceChildren(
+        h("p", { class: "crumbs" }, h("a", { href: "/dashboard/packages", text: "← Packages" })),
+        h("h1", { text: p.title }),
+        h("div", { class: "actions" },
+          p.status === "ready" ? h("a", { class: "button-like", href: "/api/v1/packages/" + p.id + "/download", download: "" }, "Download zip") : null,
+          h("button", { type: "button", class: "danger", onclick: function () {
+            confirmDialog("Delete “" + p.title + "”?", "Its files and every learner session on it are deleted. This cannot be undone.", remove);
+          } }, "Delete")),
+        h("div", { class: "grid" },
+          h("section", { class: "card" }, h("h2", { text: "Details" }),
+            h("dl", {},
+              h("dt", { text: "Status" }), h("dd", {}, badge(p.status)),
+              h("dt", { text: "Standard" }), h("dd", { text: STANDARDS[p.standard] || "—" }),
+              h("dt", { text: "SCOs" }), h("dd", { text: meta.sco_count !== undefined ? meta.sco_count : "—" }),
+              h("dt", { text: "Size" }), h("dd", { text: bytes(p.file_size_bytes) + (meta.file_count ? " · " + meta.file_count + " files" : "") }),
+              h("dt", { text: "File" }), h("dd", { text: p.original_filename || "—" }),
+              h("dt", { text: "Added" }), h("dd", { text: when(p.created_at) + (p.uploaded_by ? " by " + p.uploaded_by : "") }),
+              meta.description ? [h("dt", { text: "Description" }), h("dd", { text: meta.description })] : null),
+            (p.warnings || []).length ? h("div", { class: "warnings" }, h("h3", { text: "Warnings" }),
+              h("ul", {}, p.warnings.map(function (w) { return h("li", { text: w.message }); }))) : null,
+            p.failure ? h("p", { class: "error", text: p.failure.message }) : null),
+          h("section", { class: "card" }, h("h2", { text: "Launch for a learner" }), launchForm, linkOut),
+          org ? h("section", { class: "card wide" }, h("h2", { text: "Structure" }), items(org.items)) : null));
+    }).catch(function (e) {
+      main.replaceChildren(h("p", { class: "crumbs" }, h("a", { href: "/dashboard/packages", text: "← Packages" })),
+        h("div", { class: "empty" }, h("h2", { text: e.status === 404 ? "This package does not exist (any more)" : "Could not load the package" }), h("p", { text: e.message })));
+    });
+  }
+
+  // ---- API keys ---------------------------------------------------------------------------
+
+  function keysPage() {
+    var list = h("div", { class: "list" });
+    var shown = h("div", { class: "secret", hidden: true });
+    var name = h("input", { id: "key-name", maxlength: "200", placeholder: "e.g. LMS integration" });
+    var scopes = ["read", "write", "admin"].map(function (s) {
+      return h("label", { class: "check" }, h("input", { type: "checkbox", value: s, checked: s !== "admin" }), s);
+    });
+    var form = h("form", { class: "inline", onsubmit: function (e) {
+      e.preventDefault();
+      var chosen = scopes.map(function (l) { return l.querySelector("input"); }).filter(function (i) { return i.checked; }).map(function (i) { return i.value; });
+      api("POST", "/api/v1/api-keys", { name: name.value.trim() || undefined, scopes: chosen }).then(function (k) {
+        var field = h("input", { readonly: true, value: k.api_key, class: "link", "aria-label": "The new API key" });
+        shown.replaceChildren(h("strong", { text: "Copy this key now: it is shown only once." }),
+          h("div", { class: "row" }, field, h("button", { type: "button", onclick: function () {
+            field.select(); navigator.clipboard.writeText(k.api_key).then(function () { toast("Key copied"); }, function () { document.execCommand("copy"); }); } }, "Copy")));
+        shown.hidden = false;
+        name.value = "";
+        load();
+      }).catch(fail);
+    } }, h("label", { for: "key-name", text: "Name" }), name, h("fieldset", {}, h("legend", { text: "Scopes" }), scopes),
+      h("button", { type: "submit", class: "primary" }, "Create key"));
+    function load() {
+      api("GET", "/api/v1/api-keys?limit=100").then(function (data) {
+        var keys = data.api_keys || data.keys || [];
+        if (!keys.length) { list.replaceChildren(h("div", { class: "empty" }, h("h2", { text: "No API keys" }))); return; }
+        list.replaceChildren(h("table", {},
+          h("thead", {}, h("tr", {}, ["Name", "Key", "Scopes", "Status", "Created", "Last used", ""].map(function (t) { return h("th", { scope: "col", text: t }); }))),
+          h("tbody", {}, keys.map(function (k) {
+            function revoke() {
+              api("DELETE", "/api/v1/api-keys/" + k.id).then(function () { toast("Key revoked"); load(); }).catch(fail);
+            }
+            revoke.label = "Revoke key";
+            return h("tr", { "data-key": k.id },
+              h("td", { text: k.name }), h("td", {}, h("code", { text: k.prefix + "…" })),
+              h("td", { text: k.scopes.join(", ") }), h("td", {}, badge(k.status)),
+              h("td", { text: when(k.created_at) }), h("td", { text: when(k.last_used_at) || "never" }),
+              h("td", {}, k.status === "active" ? h("button", { type: "button", class: "danger small", onclick: function () {
+                confirmDialog("Revoke “" + k.name + "”?", "Programs using this key stop working at once.", revoke);
+              } }, "Revoke") : null));
+          }))));
+      }).catch(fail);
+    }
+    main.replaceChildren(h("h1", { text: "API keys" }),
+      h("p", { class: "hint" }, "Keys let other programs (an LMS, scripts) use this appliance's REST API. ",
+        h("a", { href: "/api/docs", text: "API documentation" })),
+      h("section", { class: "card" }, h("h2", { text: "New key" }), form, shown), list);
+    load();
+  }
+
+  // ---- account ----------------------------------------------------------------------------
+
+  function accountPage() {
+    var current = h("input", { id: "current-password", type: "password", required: true, autocomplete: "current-password" });
+    var next = h("input", { id: "new-password", type: "password", required: true, minlength: "8", autocomplete: "new-password" });
+    var form = h("form", { class: "stack", onsubmit: function (e) {
+      e.preventDefault();
+      api("POST", "/dashboard/password", { current_password: current.value, new_password: next.value })
+        .then(function () { current.value = next.value = ""; toast("Password changed. Other browsers were signed out."); })
+        .catch(fail);
+    } }, h("label", { for: "current-password", text: "Current password" }), current,
+      h("label", { for: "new-password", text: "New password (at least 8 characters)" }), next,
+      h("button", { type: "submit", class: "primary" }, "Change password"));
+    main.replaceChildren(h("h1", { text: "Account" }), h("section", { class: "card" }, h("h2", { text: "Dashboard password" }), form));
+  }
+
+  var item = main.dataset.item;
+  var pages = { packages: item ? function () { packagePage(item); } : packagesPage, keys: keysPage, account: accountPage };
+  (pages[main.dataset.page] || packagesPage)();
+})();

@@ -1,0 +1,185 @@
+"""Dashboard sign-in, the first-run password, the Host check (DNS rebinding, content origin),
+and CSRF on everything that changes state: over HTTP, against a real SQLite data dir."""
+import re
+import subprocess
+import sys
+
+import pytest
+
+from app.dashboard import logins, passwords
+from app.dashboard.routes import attempts
+from tests.test_errors import assert_envelope
+
+HOST = "127.0.0.1:3001"  # the API's (and dashboard's) address in the test settings
+CONTENT_HOST = "localhost:3001"  # the content origin: course code runs there
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_attempts():
+    attempts._times.clear()
+    yield
+    attempts._times.clear()
+
+
+def get(client, path, host=HOST, **kw):
+    return client.get(path, headers={"Host": host, **kw.pop("headers", {})}, **kw)
+
+
+def post(client, path, host=HOST, **kw):
+    return client.post(path, headers={"Host": host, **kw.pop("headers", {})}, **kw)
+
+
+def form_token(client) -> str:
+    page = get(client, "/dashboard/login").get_data(as_text=True)
+    return re.search(r'name="form_token" value="([^"]+)"', page).group(1)
+
+
+def sign_in(client, password=PASSWORD, confirm=None):
+    data = {"form_token": form_token(client), "password": password}
+    if confirm is not None:
+        data["confirm"] = confirm
+    return post(client, "/dashboard/login", data=data)
+
+
+def csrf_of(client) -> str:
+    page = get(client, "/dashboard/packages").get_data(as_text=True)
+    return re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+
+
+@pytest.fixture
+def signed_in(client):
+    passwords.set_password(PASSWORD)
+    resp = sign_in(client)
+    assert resp.status_code == 303, resp.get_data(as_text=True)
+    return client
+
+
+def test_first_run_chooses_the_password_then_signs_in(client):
+    page = get(client, "/dashboard/login").get_data(as_text=True)
+    assert "Choose the password" in page and 'name="confirm"' in page
+    assert get(client, "/dashboard/packages").headers["Location"].endswith("/dashboard/login")
+    assert get(client, "/").headers["Location"].endswith("/dashboard/packages")
+
+    assert "at least 8 characters" in sign_in(client, "short", "short").get_data(as_text=True)
+    assert "differ" in sign_in(client, PASSWORD, PASSWORD + "x").get_data(as_text=True)
+    assert not passwords.is_set()
+
+    resp = sign_in(client, PASSWORD, PASSWORD)
+    assert resp.status_code == 303 and resp.headers["Location"].endswith("/dashboard/packages")
+    cookie = resp.headers["Set-Cookie"]
+    assert cookie.startswith(logins.COOKIE + "=") and "HttpOnly" in cookie
+    assert "SameSite=Strict" in cookie and "Domain" not in cookie and "Path=/" in cookie
+    assert passwords.is_set() and passwords.check(PASSWORD) and not passwords.check("nope")
+    page = get(client, "/dashboard/packages")
+    assert page.status_code == 200 and page.headers["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+    # Once a password exists the setup form is gone: nobody else can choose it.
+    client.delete_cookie(logins.COOKIE, domain="127.0.0.1")
+    assert 'name="confirm"' not in get(client, "/dashboard/login").get_data(as_text=True)
+
+
+def test_wrong_passwords_are_refused_then_slowed_down(client):
+    passwords.set_password(PASSWORD)
+    for _ in range(attempts.LIMIT):
+        assert sign_in(client, "wrong password").status_code == 401
+    assert_envelope(sign_in(client, PASSWORD), 429, "RATE_LIMIT_EXCEEDED")
+    attempts._times.clear()
+    assert sign_in(client, PASSWORD).status_code == 303
+
+
+def test_the_login_form_needs_its_own_token(client):
+    passwords.set_password(PASSWORD)
+    resp = post(client, "/dashboard/login", data={"password": PASSWORD, "form_token": "forged"})
+    assert_envelope(resp, 401, "UNAUTHORIZED")
+    resp = post(client, "/dashboard/login", data={"password": PASSWORD, "form_token": form_token(client)},
+                headers={"Origin": "http://evil.example"})
+    assert_envelope(resp, 403, "FORBIDDEN")
+
+
+@pytest.mark.parametrize("host", [CONTENT_HOST, "evil.example", "127.0.0.1.nip.io:3001", "127.0.0.1:3002"])
+def test_dashboard_answers_only_on_its_own_host(app, signed_in, host):
+    assert_envelope(get(signed_in, "/dashboard/login", host=host), 403, "FORBIDDEN")
+    assert_envelope(get(signed_in, "/dashboard/packages", host=host), 403, "FORBIDDEN")
+    # Browsers keep the host-only cookie to its host; even sent by hand, it does not work on
+    # the API under another Host (DNS rebinding: a hostile name resolving to 127.0.0.1).
+    cookie = signed_in.get_cookie(logins.COOKIE, domain="127.0.0.1").value
+    by_hand = app.test_client(use_cookies=False)
+    headers = {"Cookie": f"{logins.COOKIE}={cookie}"}
+    assert get(by_hand, "/api/v1/packages", headers=headers).status_code == 200
+    assert_envelope(get(by_hand, "/api/v1/packages", host=host, headers=headers), 403, "FORBIDDEN")
+
+
+def test_the_rest_api_accepts_the_sign_in_with_its_csrf_token(signed_in):
+    token = csrf_of(signed_in)
+    assert get(signed_in, "/api/v1/packages").status_code == 200  # reads need no token
+    body = {"name": "from the dashboard", "scopes": ["read"]}
+    assert_envelope(post(signed_in, "/api/v1/api-keys", json=body), 403, "FORBIDDEN")
+    assert_envelope(post(signed_in, "/api/v1/api-keys", json=body, headers={"X-CSRF-Token": "x" * 43}),
+                    403, "FORBIDDEN")
+    assert_envelope(post(signed_in, "/api/v1/api-keys", json=body,
+                         headers={"X-CSRF-Token": token, "Origin": "http://evil.example"}), 403, "FORBIDDEN")
+    assert_envelope(post(signed_in, "/api/v1/api-keys", json=body,
+                         headers={"X-CSRF-Token": token, "Sec-Fetch-Site": "cross-site"}), 403, "FORBIDDEN")
+    ok = post(signed_in, "/api/v1/api-keys", json=body,
+              headers={"X-CSRF-Token": token, "Origin": "http://" + HOST, "Sec-Fetch-Site": "same-origin"})
+    assert ok.status_code == 201 and ok.get_json()["api_key"].startswith("ac_live_")
+    # Same validation as for an API key: the dashboard has no back door.
+    bad = post(signed_in, "/api/v1/api-keys", json={"scopes": ["root"]}, headers={"X-CSRF-Token": token})
+    assert_envelope(bad, 400, "VALIDATION_ERROR")
+
+
+def test_sign_out_needs_the_token_and_ends_the_sign_in(signed_in):
+    token = csrf_of(signed_in)
+    assert_envelope(post(signed_in, "/dashboard/logout", data={}), 403, "FORBIDDEN")
+    resp = post(signed_in, "/dashboard/logout", data={"csrf_token": token})
+    assert resp.status_code == 303 and resp.headers["Location"].endswith("/dashboard/login")
+    assert get(signed_in, "/dashboard/packages").headers["Location"].endswith("/dashboard/login")
+
+
+def test_an_old_cookie_is_401_on_the_api(signed_in):
+    cookie = signed_in.get_cookie(logins.COOKIE, domain="127.0.0.1")
+    logins.end(cookie.value)
+    assert_envelope(get(signed_in, "/api/v1/packages"), 401, "UNAUTHORIZED")
+
+
+def test_change_password_signs_other_browsers_out(app, signed_in):
+    other = app.test_client()
+    sign_in(other)
+    token = csrf_of(signed_in)
+    wrong = post(signed_in, "/dashboard/password", headers={"X-CSRF-Token": token},
+                 json={"current_password": "nope", "new_password": "another password"})
+    assert_envelope(wrong, 400, "VALIDATION_ERROR")
+    assert_envelope(post(signed_in, "/dashboard/password",
+                         json={"current_password": PASSWORD, "new_password": "another password"}), 403, "FORBIDDEN")
+    short = post(signed_in, "/dashboard/password", headers={"X-CSRF-Token": token},
+                 json={"current_password": PASSWORD, "new_password": "short"})
+    assert_envelope(short, 400, "VALIDATION_ERROR")
+    ok = post(signed_in, "/dashboard/password", headers={"X-CSRF-Token": token},
+              json={"current_password": PASSWORD, "new_password": "another password"})
+    assert ok.status_code == 200 and ok.get_json() == {"changed": True}
+    assert get(signed_in, "/api/v1/packages").status_code == 200  # this browser stays in
+    assert_envelope(get(other, "/api/v1/packages"), 401, "UNAUTHORIZED")
+    assert passwords.check("another password") and not passwords.check(PASSWORD)
+
+
+def test_cli_sets_the_password_without_a_prompt(tmp_path):
+    data_dir = tmp_path / "data"
+    run = lambda pw: subprocess.run(  # noqa: E731
+        [sys.executable, "-m", "app", "admin", "set-password", "--password-stdin", "--data-dir", str(data_dir)],
+        input=pw + "\n", capture_output=True, text=True, timeout=60)
+    done = run("scripted install pw")
+    assert done.returncode == 0 and "Dashboard password set." in done.stdout
+    refused = run("short")
+    assert refused.returncode != 0 and "at least 8 characters" in refused.stderr
+    from app.config import Settings
+    from app.datadir import open_data_dir
+    open_data_dir(Settings(data_dir=data_dir))
+    assert passwords.check("scripted install pw")
+
+
+def test_password_hashes_are_salted_scrypt():
+    a, b = passwords.hash_password(PASSWORD), passwords.hash_password(PASSWORD)
+    assert a != b and a.startswith("scrypt$") and PASSWORD not in a
+    assert passwords.verify_password(PASSWORD, a) and not passwords.verify_password(PASSWORD + "!", a)
+    assert not passwords.verify_password(PASSWORD, "garbage") and not passwords.verify_password(PASSWORD, "md5$x$y$z$a$b")

@@ -1,0 +1,122 @@
+"""The dashboard in Debian's Chromium against a real server: first sign-in, upload a real
+package with its progress shown, launch it for a learner, create and revoke an API key;
+forged (cross-site) requests are refused. Screenshots go to test-artifacts/."""
+import pytest
+import requests
+
+from tests.conftest import bearer, screenshot
+from tests.support import fixture
+
+pytestmark = pytest.mark.browser
+PASSWORD = "trainer password 1"
+
+
+@pytest.fixture
+def dash(live_server, browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    yield live_server, page
+    context.close()
+
+
+def first_sign_in(srv, page):
+    page.goto(srv.url + "/dashboard/")
+    page.get_by_label("New password").fill(PASSWORD)
+    page.get_by_label("Repeat the password").fill(PASSWORD)
+    screenshot(page, "dashboard-first-run")
+    page.get_by_role("button", name="Set password and sign in").click()
+    page.get_by_role("heading", name="Packages").wait_for()
+
+
+def test_trainer_journey(dash):
+    srv, page = dash
+    first_sign_in(srv, page)
+    page.get_by_role("heading", name="No courses yet").wait_for()
+    screenshot(page, "dashboard-packages-empty")
+
+    # Upload through the presigned flow, with its progress bar.
+    page.set_input_files("#file-input", str(fixture("golf_scorm2004_3ed_seq_forced_sequential.zip")))
+    page.locator(".upload .step").filter(has_text="Ready").wait_for(timeout=30_000)
+    assert page.locator(".upload progress").get_attribute("value") == "100"
+    row = page.locator("tbody tr").first
+    row.wait_for()
+    assert "Golf Explained - Sequencing Forced Order" in row.inner_text()
+    assert "SCORM 2004 3rd ed." in row.inner_text() and "ready" in row.inner_text()
+    screenshot(page, "dashboard-packages")
+
+    # Search narrows the list; no match shows an empty state that says so.
+    page.get_by_label("Search packages by title").fill("zebra")
+    page.get_by_role("heading", name="No package matches “zebra”").wait_for()
+    page.get_by_label("Search packages by title").fill("forced")
+    page.locator("tbody tr").first.wait_for()
+
+    # The package page: details, structure, and a launch link for a learner.
+    page.get_by_role("link", name="Golf Explained - Sequencing Forced Order").click()
+    page.get_by_role("heading", name="Structure").wait_for()
+    assert page.locator("dd").filter(has_text="SCORM 2004 3rd ed.").count() == 1
+    page.get_by_label("Learner id").fill("ann.lee")
+    page.get_by_label("Name (optional)").fill("Ann Lee")
+    page.get_by_role("button", name="Launch for this learner").click()
+    link = page.get_by_label("Launch link")
+    link.wait_for()
+    launch_url = link.input_value()
+    assert "/player/launch/" in launch_url and not launch_url.startswith(srv.url)  # content origin
+    assert "works for 15 minutes" in page.locator(".launch-result").inner_text()
+    screenshot(page, "dashboard-package")
+    sessions = requests.get(srv.url + "/api/v1/sessions", headers=bearer(srv.admin_key), timeout=10).json()
+    assert [s["user_id"] for s in sessions["sessions"]] == ["ann.lee"]
+
+    # The link works for the learner.
+    learner = page.context.new_page()
+    learner.goto(launch_url)
+    learner.locator(".toc-item[aria-current=page]").wait_for(timeout=20_000)
+    learner.close()
+
+    # API keys: create (shown once), then revoke.
+    page.get_by_role("link", name="API keys").click()
+    page.get_by_label("Name").fill("LMS integration")
+    page.get_by_role("button", name="Create key").click()
+    key = page.get_by_label("The new API key").input_value()
+    assert key.startswith("ac_live_")
+    assert requests.get(srv.url + "/api/v1/packages", headers=bearer(key), timeout=10).status_code == 200
+    screenshot(page, "dashboard-keys")
+    page.locator("tr", has_text="LMS integration").get_by_role("button", name="Revoke").click()
+    page.get_by_role("button", name="Revoke key").click()
+    page.locator("tr", has_text="LMS integration").get_by_text("revoked").wait_for()
+    assert requests.get(srv.url + "/api/v1/packages", headers=bearer(key), timeout=10).status_code == 401
+
+    # Delete the package, with a confirmation.
+    page.get_by_role("link", name="Packages").click()
+    page.get_by_role("link", name="Golf Explained - Sequencing Forced Order").click()
+    page.get_by_role("button", name="Delete").click()
+    page.get_by_role("button", name="Delete package").click()
+    page.get_by_role("heading", name="No courses yet").wait_for()
+    assert page.errors == []
+
+
+def test_sign_in_out_and_forged_requests(dash):
+    srv, page = dash
+    first_sign_in(srv, page)
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign in").wait_for()
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("alert").filter(has_text="Wrong password").wait_for()
+    screenshot(page, "dashboard-sign-in-failed")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Packages").wait_for()
+
+    # A script on the dashboard's own origin without the CSRF token is refused...
+    status = page.evaluate("""() => fetch('/api/v1/api-keys', {method: 'POST', credentials: 'same-origin',
+        headers: {'Content-Type': 'application/json'}, body: JSON.stringify({scopes: ['read']})}).then(r => r.status)""")
+    assert status == 403
+    # ...and so is every request from the content origin, where course code runs.
+    content = srv.url.replace("127.0.0.1", "localhost")
+    page.goto(content + "/api/health")
+    result = page.evaluate("""(dash) => fetch(dash + '/api/v1/packages', {credentials: 'include'})
+        .then(r => 'read:' + r.status, () => 'blocked')""", srv.url)
+    assert result == "blocked"
+    assert requests.get(content + "/dashboard/login", timeout=10).status_code == 403

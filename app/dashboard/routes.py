@@ -24,6 +24,7 @@ FORM_TTL_S = 3600
 # The pages, by URL part: (template page id, title). Each is a shell its script fills.
 PAGES = {
     "packages": "Packages",
+    "sessions": "Learners and sessions",
     "keys": "API keys",
     "account": "Account",
 }

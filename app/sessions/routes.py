@@ -1,6 +1,6 @@
 from datetime import datetime, timezone
 
-from flask import Blueprint, current_app
+from flask import Blueprint, Response, current_app
 
 from app.endpoint import endpoint
 from app.schemas import TIMESTAMP, UUID, obj, page_query
@@ -62,18 +62,36 @@ def launch_session(principal, session_id):
     return _launch(services.get_session(principal.tenant_id, session_id))
 
 
-@endpoint(bp, "/sessions", "GET", tag=TAG, summary="List sessions",
-          query=page_query(package_id={"type": "string"}, user_id={"type": "string"},
-                           completion_status={"enum": list(COMPLETION)},
-                           success_status={"enum": list(SUCCESS)},
-                           all_attempts={"type": "boolean", "default": False,
-                                         "description": "Include earlier attempts"}),
+FILTERS = {
+    "package_id": {"type": "string"}, "user_id": {"type": "string"},
+    "completion_status": {"enum": list(COMPLETION)}, "success_status": {"enum": list(SUCCESS)},
+    "search": {"type": "string", "maxLength": 200,
+               "description": "Learners whose id or name contains this text"},
+    "all_attempts": {"type": "boolean", "default": False, "description": "Include earlier attempts"},
+    "sort": {"enum": list(services.SORTS), "default": "updated_at"},
+    "order": {"enum": ["asc", "desc"], "default": "desc"},
+}
+
+
+@endpoint(bp, "/sessions", "GET", tag=TAG, summary="List sessions", query=page_query(**FILTERS),
           response=obj({"sessions": {"type": "array", "items": SESSION},
                         "pagination": {"type": "object"}}, ["sessions", "pagination"]))
 def list_sessions(principal, query):
     rows, pagination = services.list_sessions(principal.tenant_id, query, query["page"], query["limit"])
     return {"sessions": [serialize.summary(s, s.package.title, s.package.version) for s in rows],
             "pagination": pagination}
+
+
+@endpoint(bp, "/sessions/export", "GET", tag=TAG, content_type="text/csv",
+          query={"type": "object", "properties": FILTERS},
+          summary="Export the matching sessions as CSV",
+          description="The same filters and order as the list, every matching row (no paging): "
+                      "learner, package, statuses, score, time, attempts and dates.")
+def export_sessions(principal, query):
+    resp = Response(serialize.csv_rows(services.iter_sessions(principal.tenant_id, query)),
+                    mimetype="text/csv")
+    resp.headers["Content-Disposition"] = 'attachment; filename="sessions.csv"'
+    return resp
 
 
 @endpoint(bp, "/sessions/<session_id>", "GET", tag=TAG, errors=(404,),

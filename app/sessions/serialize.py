@@ -1,6 +1,8 @@
 """Sessions in the seed's shapes, with interactions and objectives made readable."""
 from __future__ import annotations
 
+import csv
+import io
 import re
 
 from app.sessions import services
@@ -91,3 +93,35 @@ def detail(s: Session) -> dict:
             "interactions": [i for a in activities for i in a["interactions"]],
             "objectives": [o for a in activities for o in a["objectives"]],
             "activities": activities}
+
+
+CSV_COLUMNS = ("user_id", "user_name", "package", "attempt", "completion_status", "success_status",
+               "score_scaled", "score_raw", "time_spent_seconds", "launch_count",
+               "first_launched_at", "last_launched_at", "completed_at", "session_id")
+
+
+def _csv_cell(value) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        return str(value)
+    # Spreadsheets run text cells that start with these as formulas (CSV injection).
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def csv_rows(sessions):
+    """CSV text, a line at a time (streamed), for trainers who hand results in."""
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+
+    def line(values) -> str:
+        buf.seek(0)
+        buf.truncate()
+        writer.writerow([_csv_cell(v) for v in values])
+        return buf.getvalue()
+
+    yield line(CSV_COLUMNS)
+    for s in sessions:
+        yield line((s.user_id, s.user_name, s.package.title, s.attempt, s.completion_status,
+                    s.success_status, s.score_scaled, s.score_raw, int(round(s.time_spent_seconds or 0)),
+                    s.launch_count, s.first_launched_at, s.last_launched_at, s.completed_at, s.id))

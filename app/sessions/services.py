@@ -152,7 +152,14 @@ def create_session(tenant_id: str, package_id: str, user_id: str, user_name: str
     return session, True
 
 
-def list_sessions(tenant_id: str, filters: dict, page: int, limit: int):
+SORTS = {"updated_at": Session.updated_at, "created_at": Session.created_at,
+         "last_launched_at": Session.last_launched_at, "user_id": Session.user_id,
+         "user_name": Session.user_name, "completion_status": Session.completion_status,
+         "success_status": Session.success_status, "score": Session.score_scaled,
+         "time_spent_seconds": Session.time_spent_seconds, "package": Package.title}
+
+
+def _filtered(tenant_id: str, filters: dict):
     query = (Session.select(Session, Package.title, Package.version, Package.id)
              .join(Package).where(Session.tenant == tenant_id))
     for field in ("completion_status", "success_status", "user_id"):
@@ -160,9 +167,31 @@ def list_sessions(tenant_id: str, filters: dict, page: int, limit: int):
             query = query.where(getattr(Session, field) == filters[field])
     if filters.get("package_id"):
         query = query.where(Session.package == filters["package_id"])
+    if filters.get("search"):  # a learner's id or name containing the text, any case
+        text = filters["search"].lower()
+        query = query.where(peewee.fn.LOWER(Session.user_id).contains(text)
+                            | peewee.fn.LOWER(Session.user_name).contains(text))
     if not filters.get("all_attempts"):
         query = query.where(Session.is_current == True)  # noqa: E712
-    return paginate(query.order_by(Session.updated_at.desc(), Session.id), page, limit)
+    column = SORTS[filters.get("sort") or "updated_at"]
+    ordered = column.asc(nulls="LAST") if filters.get("order") == "asc" else column.desc(nulls="LAST")
+    return query.order_by(ordered, Session.id)
+
+
+def list_sessions(tenant_id: str, filters: dict, page: int, limit: int):
+    return paginate(_filtered(tenant_id, filters), page, limit)
+
+
+def iter_sessions(tenant_id: str, filters: dict, batch: int = 1000):
+    """Every matching session, fetched a batch at a time (exports of any size, bounded memory)."""
+    query = _filtered(tenant_id, filters)
+    page = 1
+    while True:
+        rows = list(query.paginate(page, batch))
+        yield from rows
+        if len(rows) < batch:
+            return
+        page += 1
 
 
 # ---- applying CMI data ---------------------------------------------------------------

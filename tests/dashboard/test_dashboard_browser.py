@@ -72,7 +72,29 @@ def test_trainer_journey(dash):
     learner = page.context.new_page()
     learner.goto(launch_url)
     learner.locator(".toc-item[aria-current=page]").wait_for(timeout=20_000)
+    learner.wait_for_function("document.getElementById('status').textContent === 'Tracking'")
     learner.close()
+
+    # The learner's session: in the table (filtered by package), its page, the call log, CSV.
+    page.get_by_role("link", name="Learners on this package").click()
+    row = page.locator("tbody tr", has_text="Ann Lee (ann.lee)")
+    row.wait_for()
+    assert "incomplete" in row.inner_text()
+    screenshot(page, "dashboard-sessions")
+    with page.expect_download() as dl:
+        page.get_by_role("link", name="Export CSV").click()
+    csv_text = open(dl.value.path()).read()
+    assert csv_text.splitlines()[0].startswith("user_id,user_name,package")
+    assert "ann.lee,Ann Lee,Golf Explained - Sequencing Forced Order" in csv_text
+    page.get_by_role("link", name="Ann Lee (ann.lee)").click()
+    page.get_by_role("heading", name="Runtime call log").wait_for()
+    page.locator(".log code", has_text="Initialize").first.wait_for(timeout=10_000)
+    assert "null" not in page.locator(".log").inner_text()
+    screenshot(page, "dashboard-session")
+    page.get_by_role("button", name="Reset progress").click()
+    page.get_by_role("dialog").get_by_role("button", name="Reset progress").click()
+    page.get_by_text("Progress reset").wait_for()
+    page.locator("dd .badge.not_attempted").first.wait_for()
 
     # API keys: create (shown once), then revoke.
     page.get_by_role("link", name="API keys").click()

@@ -1,4 +1,6 @@
 """Sessions over HTTP and the runtime commit protocol (without a browser)."""
+import csv
+import io
 import json
 import re
 import uuid
@@ -322,3 +324,29 @@ def test_put_statuses_hold_for_multi_sco_packages(client, admin_key, pkg_seq):
     s = get(client, admin_key, sid)
     assert (s["completion_status"], s["success_status"], s["score"]["raw"]) == ("completed", "passed", 80)
     assert s["completed_at"] is not None
+
+
+def test_sort_search_and_csv_export(client, admin_key, pkg12):
+    for user, name, status in [("b-user", "Bea", "completed"), ("a-user", '=HYPERLINK("x")', "incomplete"),
+                               ("c-user", "Cy", None)]:
+        sid = new_session(client, admin_key, pkg12, user=user, user_name=name).get_json()["session"]["id"]
+        if status:
+            client.put(f"/api/v1/sessions/{sid}", headers=bearer(admin_key), json={"completion_status": status})
+    listed = lambda q: [x["user_id"] for x in client.get(  # noqa: E731
+        "/api/v1/sessions?" + q, headers=bearer(admin_key)).get_json()["sessions"]]
+    assert listed("sort=user_id&order=asc") == ["a-user", "b-user", "c-user"]
+    assert listed("sort=user_id&order=desc") == ["c-user", "b-user", "a-user"]
+    assert listed("completion_status=incomplete") == ["a-user"]
+    assert listed("search=B-US") == ["b-user"] and listed("search=cy") == ["c-user"]
+    assert_envelope(client.get("/api/v1/sessions?sort=password", headers=bearer(admin_key)), 400, "VALIDATION_ERROR")
+
+    resp = client.get("/api/v1/sessions/export?sort=user_id&order=asc", headers=bearer(admin_key))
+    assert resp.status_code == 200 and resp.mimetype == "text/csv"
+    assert "attachment" in resp.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(resp.get_data(as_text=True))))
+    assert rows[0][:5] == ["user_id", "user_name", "package", "attempt", "completion_status"]
+    assert [r[0] for r in rows[1:]] == ["a-user", "b-user", "c-user"]
+    assert rows[1][1] == "'=HYPERLINK(\"x\")"  # not a formula in a spreadsheet
+    assert rows[2][4] == "completed" and rows[3][4] == "not_attempted"
+    only = client.get("/api/v1/sessions/export?completion_status=completed", headers=bearer(admin_key))
+    assert len(only.get_data(as_text=True).splitlines()) == 2

@@ -244,6 +244,7 @@
         h("p", { class: "crumbs" }, h("a", { href: "/dashboard/packages", text: "← Packages" })),
         h("h1", { text: p.title }),
         h("div", { class: "actions" },
+          h("a", { class: "button-like", href: "/dashboard/sessions?package_id=" + p.id }, "Learners on this package"),
           p.status === "ready" ? h("a", { class: "button-like", href: "/api/v1/packages/" + p.id + "/download", download: "" }, "Download zip") : null,
           h("button", { type: "button", class: "danger", onclick: function () {
             confirmDialog("Delete “" + p.title + "”?", "Its files and every learner session on it are deleted. This cannot be undone.", remove);
@@ -266,6 +267,181 @@
     }).catch(function (e) {
       main.replaceChildren(h("p", { class: "crumbs" }, h("a", { href: "/dashboard/packages", text: "← Packages" })),
         h("div", { class: "empty" }, h("h2", { text: e.status === 404 ? "This package does not exist (any more)" : "Could not load the package" }), h("p", { text: e.message })));
+    });
+  }
+
+  // ---- learners and sessions ----------------------------------------------------------
+
+  function duration(seconds) {
+    seconds = Math.round(seconds || 0);
+    var h = Math.floor(seconds / 3600), m = Math.floor(seconds % 3600 / 60), sec = seconds % 60;
+    return (h ? h + " h " : "") + (h || m ? m + " min " : "") + sec + " s";
+  }
+
+  function scoreText(score) {
+    if (!score) return "—";
+    if (score.raw !== null && score.raw !== undefined) return score.raw + (score.max ? " / " + score.max : "");
+    return score.scaled !== null && score.scaled !== undefined ? Math.round(score.scaled * 100) + "%" : "—";
+  }
+
+  var SESSION_COLUMNS = [["user_id", "Learner"], ["package", "Package"], ["completion_status", "Completion"],
+                         ["success_status", "Success"], ["score", "Score"], ["time_spent_seconds", "Time"],
+                         ["updated_at", "Last activity"]];
+
+  function sessionsPage() {
+    var params = new URLSearchParams(window.location.search);
+    var state = { page: 1, sort: params.get("sort") || "updated_at", order: params.get("order") || "desc",
+                  package_id: params.get("package_id") || "", search: "", completion_status: "", success_status: "" };
+    var list = h("div", { class: "list" });
+    var pkgSelect = h("select", { id: "filter-package", "aria-label": "Package" }, h("option", { value: "", text: "All packages" }));
+    var completion = h("select", { id: "filter-completion", "aria-label": "Completion" },
+      [["", "Any completion"], ["completed", "Completed"], ["incomplete", "Incomplete"], ["not_attempted", "Not attempted"]]
+        .map(function (o) { return h("option", { value: o[0], text: o[1] }); }));
+    var success = h("select", { id: "filter-success", "aria-label": "Success" },
+      [["", "Any result"], ["passed", "Passed"], ["failed", "Failed"], ["unknown", "Unknown"]]
+        .map(function (o) { return h("option", { value: o[0], text: o[1] }); }));
+    var search = h("input", { type: "search", placeholder: "Learner id or name", "aria-label": "Search learners" });
+    var exportLink = h("a", { class: "button-like", id: "export-csv", download: "" }, "Export CSV");
+    var timer;
+    function filters() {
+      var q = new URLSearchParams();
+      ["package_id", "search", "completion_status", "success_status", "sort", "order"].forEach(function (k) {
+        if (state[k]) q.set(k, state[k]);
+      });
+      return q;
+    }
+    function changed() { state.page = 1; load(); }
+    pkgSelect.addEventListener("change", function () { state.package_id = pkgSelect.value; changed(); });
+    completion.addEventListener("change", function () { state.completion_status = completion.value; changed(); });
+    success.addEventListener("change", function () { state.success_status = success.value; changed(); });
+    search.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(function () { state.search = search.value.trim(); changed(); }, 250); });
+
+    function header(col) {
+      var active = state.sort === col[0];
+      var arrow = active ? (state.order === "asc" ? " ▲" : " ▼") : "";
+      return h("th", { scope: "col", "aria-sort": active ? (state.order === "asc" ? "ascending" : "descending") : null },
+        h("button", { type: "button", class: "sort", onclick: function () {
+          if (active) state.order = state.order === "asc" ? "desc" : "asc";
+          else { state.sort = col[0]; state.order = /status|user|package/.test(col[0]) ? "asc" : "desc"; }
+          load();
+        } }, col[1] + arrow));
+    }
+    function load() {
+      var q = filters();
+      exportLink.href = "/api/v1/sessions/export?" + q.toString();
+      q.set("page", state.page);
+      q.set("limit", LIMIT);
+      return api("GET", "/api/v1/sessions?" + q.toString()).then(function (data) {
+        var total = data.pagination.total;
+        if (!total) {
+          var filtered = state.package_id || state.search || state.completion_status || state.success_status;
+          list.replaceChildren(h("div", { class: "empty" },
+            h("h2", { text: filtered ? "No session matches these filters" : "No learners yet" }),
+            h("p", { text: filtered ? "Clear a filter to see more." :
+              "Open a package and launch it for a learner: their session shows up here as soon as the link is made." })));
+          return;
+        }
+        list.replaceChildren(h("table", {},
+          h("thead", {}, h("tr", {}, SESSION_COLUMNS.map(header))),
+          h("tbody", {}, data.sessions.map(function (x) {
+            return h("tr", {},
+              h("td", {}, h("a", { href: "/dashboard/sessions/" + x.id, text: x.user_name ? x.user_name + " (" + x.user_id + ")" : x.user_id })),
+              h("td", { text: x.package.title }),
+              h("td", {}, badge(x.completion_status)), h("td", {}, badge(x.success_status)),
+              h("td", { class: "num", text: scoreText(x.score) }), h("td", { class: "num", text: duration(x.time_spent_seconds) }),
+              h("td", { text: when(x.updated_at) }));
+          }))), pager(state.page, total, LIMIT, function (p) { state.page = p; load(); }));
+      }).catch(fail);
+    }
+    api("GET", "/api/v1/packages?limit=100").then(function (data) {
+      data.packages.forEach(function (p) { pkgSelect.append(h("option", { value: p.id, text: p.title, selected: p.id === state.package_id })); });
+    }).catch(fail);
+    main.replaceChildren(h("h1", { text: "Learners and sessions" }),
+      h("div", { class: "toolbar" }, search, pkgSelect, completion, success, h("span", { class: "spacer" }), exportLink), list);
+    load();
+  }
+
+  function sessionPage(id) {
+    var logBox = h("div", { class: "log" }, h("p", { class: "loading", text: "Loading the call log…" }));
+    function table(headers, rows) {
+      return h("table", { class: "compact" }, h("thead", {}, h("tr", {}, headers.map(function (t) { return h("th", { scope: "col", text: t }); }))),
+        h("tbody", {}, rows));
+    }
+    function render(x) {
+      var linkOut = h("div", { class: "launch-result" });
+      function reset() {
+        api("DELETE", "/api/v1/sessions/" + x.id + "/progress").then(function () { toast("Progress reset"); sessionPage(x.id); }).catch(fail);
+      }
+      reset.label = "Reset progress";
+      var interactions = x.interactions.length ? table(["Question", "Type", "Response", "Correct answer", "Result", "When"],
+        x.interactions.map(function (i) {
+          return h("tr", {}, h("td", { text: i.description || i.id }), h("td", { text: i.type || "" }),
+            h("td", { text: i.learner_response || "" }), h("td", { text: (i.correct_responses || []).join(" | ") }),
+            h("td", {}, i.result ? badge(String(i.result)) : ""), h("td", { text: i.timestamp || "" }));
+        })) : h("p", { class: "hint", text: "No interactions recorded." });
+      var objectives = x.objectives.length ? table(["Objective", "Success", "Completion", "Score"],
+        x.objectives.map(function (o) {
+          return h("tr", {}, h("td", { text: o.id }), h("td", { text: o.success_status || o.status || "" }),
+            h("td", { text: o.completion_status || "" }), h("td", { text: o["score.scaled"] || o["score.raw"] || "" }));
+        })) : h("p", { class: "hint", text: "No objectives recorded." });
+      var activities = x.activities.length > 1 ? h("section", { class: "card wide" }, h("h2", { text: "Parts of the course" }),
+        table(["Part", "Completion", "Success", "Score", "Time"], x.activities.map(function (a) {
+          return h("tr", {}, h("td", { text: a.title }), h("td", {}, badge(a.completion_status)), h("td", {}, badge(a.success_status)),
+            h("td", { text: scoreText(a.score) }), h("td", { text: duration(a.time_spent_seconds) }));
+        }))) : null;
+      main.replaceChildren(
+        h("p", { class: "crumbs" }, h("a", { href: "/dashboard/sessions", text: "← Learners and sessions" })),
+        h("h1", { text: (x.user_name || x.user_id) + " · " + x.package.title }),
+        h("div", { class: "actions" },
+          h("button", { type: "button", class: "primary", onclick: function () {
+            api("POST", "/api/v1/sessions/" + x.id + "/launch").then(function (r) {
+              var link = h("input", { readonly: true, value: r.launch_url, "aria-label": "Launch link", class: "link" });
+              linkOut.replaceChildren(h("div", { class: "row" }, link,
+                h("button", { type: "button", onclick: function () { link.select(); navigator.clipboard.writeText(r.launch_url).then(function () { toast("Link copied"); }, function () { document.execCommand("copy"); }); } }, "Copy link"),
+                h("a", { class: "button-like", href: r.launch_url, target: "_blank", rel: "noopener" }, "Open now")));
+            }).catch(fail);
+          } }, "New launch link"),
+          h("button", { type: "button", onclick: function () {
+            api("POST", "/api/v1/sessions", { package_id: x.package_id, user_id: x.user_id, user_name: x.user_name || undefined, new_attempt: true })
+              .then(function (r) { window.location.href = "/dashboard/sessions/" + r.session.id; }).catch(fail);
+          } }, "Start a new attempt"),
+          h("button", { type: "button", class: "danger", onclick: function () {
+            confirmDialog("Reset this learner's progress?", "Their status, score, time and saved place in this attempt are cleared. The session itself stays.", reset);
+          } }, "Reset progress")),
+        linkOut,
+        h("div", { class: "grid" },
+          h("section", { class: "card" }, h("h2", { text: "Status" }),
+            h("dl", {},
+              h("dt", { text: "Completion" }), h("dd", {}, badge(x.completion_status)),
+              h("dt", { text: "Success" }), h("dd", {}, badge(x.success_status)),
+              h("dt", { text: "Score" }), h("dd", { text: scoreText(x.score) }),
+              h("dt", { text: "Time spent" }), h("dd", { text: duration(x.time_spent_seconds) }),
+              h("dt", { text: "Attempt" }), h("dd", { text: x.attempts + (x.is_current_attempt ? "" : " (an earlier attempt)") }),
+              h("dt", { text: "Launches" }), h("dd", { text: x.launch_count }),
+              h("dt", { text: "First launch" }), h("dd", { text: when(x.first_launched_at) || "not yet" }),
+              h("dt", { text: "Last launch" }), h("dd", { text: when(x.last_launched_at) || "not yet" }),
+              h("dt", { text: "Completed" }), h("dd", { text: when(x.completed_at) || "—" }))),
+          h("section", { class: "card" }, h("h2", { text: "Objectives" }), objectives),
+          activities,
+          h("section", { class: "card wide" }, h("h2", { text: "Interactions" }), interactions),
+          h("section", { class: "card wide" }, h("h2", { text: "Runtime call log" }),
+            h("p", { class: "hint", text: "Every call the course made to the player: use it to see why something did not track." }), logBox)));
+      api("GET", "/api/v1/sessions/" + x.id + "/log").then(function (data) {
+        if (!data.entries.length) { logBox.replaceChildren(h("p", { class: "hint", text: "The course has not called the player yet." })); return; }
+        var shown = data.entries.slice(-500);
+        logBox.replaceChildren(h("div", {},
+          data.entries.length > shown.length ? h("p", { class: "hint", text: "The last " + shown.length + " of " + data.entries.length + " calls." }) : null,
+          table(["Time", "Part", "Call", "Arguments", "Result", "Error"], shown.map(function (e) {
+            var bad = e.error && e.error !== "0";
+            return h("tr", { class: bad ? "bad" : null }, h("td", { text: when(e.t) }), h("td", { text: e.item_id || "" }),
+              h("td", {}, h("code", { text: e.call })), h("td", {}, h("code", { text: (e.args || []).join(", ") })),
+              h("td", {}, h("code", { text: e.result })), h("td", { text: bad ? e.error : "" }));
+          }))));
+      }).catch(fail);
+    }
+    api("GET", "/api/v1/sessions/" + id).then(function (d) { render(d.session); }).catch(function (e) {
+      main.replaceChildren(h("p", { class: "crumbs" }, h("a", { href: "/dashboard/sessions", text: "← Learners and sessions" })),
+        h("div", { class: "empty" }, h("h2", { text: e.status === 404 ? "This session does not exist (any more)" : "Could not load the session" }), h("p", { text: e.message })));
     });
   }
 
@@ -337,6 +513,8 @@
   }
 
   var item = main.dataset.item;
-  var pages = { packages: item ? function () { packagePage(item); } : packagesPage, keys: keysPage, account: accountPage };
+  var pages = { packages: item ? function () { packagePage(item); } : packagesPage,
+                sessions: item ? function () { sessionPage(item); } : sessionsPage,
+                keys: keysPage, account: accountPage };
   (pages[main.dataset.page] || packagesPage)();
 })();

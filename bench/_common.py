@@ -114,3 +114,16 @@ def load_tool() -> str:
 
 def quick() -> bool:
     return "--quick" in sys.argv
+
+
+def api_call(srv, path: str, body=None, raw: bytes | None = None,
+             content_type: str = "application/json", method: str | None = None) -> bytes:
+    """One request with the server's admin key; POST when there is a body. Returns the body."""
+    import json
+    import urllib.request
+
+    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+    req = urllib.request.Request(srv.url + path, data=data, method=method or ("POST" if data else "GET"),
+                                 headers={"Authorization": f"Bearer {srv.admin_key}",
+                                          "Content-Type": content_type})
+    return urllib.request.urlopen(req).read()

@@ -10,17 +10,10 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from _common import bench_server, quick, requests_per_second
+from _common import api_call, bench_server, quick, requests_per_second
 from tests.sessions.courses import scripted_course
 
 LEARNERS = 20
-
-
-def call(srv, path, body=None, raw=None, content_type="application/json"):
-    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-    req = urllib.request.Request(srv.url + path, data=data, method="POST" if data else "GET",
-                                 headers={"Authorization": f"Bearer {srv.admin_key}", "Content-Type": content_type})
-    return urllib.request.urlopen(req).read()
 
 
 def commit_paths(srv) -> list[str]:
@@ -28,11 +21,11 @@ def commit_paths(srv) -> list[str]:
     zip_bytes = scripted_course("2004")
     form = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"c.zip\"\r\n"
             f"Content-Type: application/zip\r\n\r\n").encode() + zip_bytes + f"\r\n--{boundary}--\r\n".encode()
-    pkg = json.loads(call(srv, "/api/v1/packages/upload", raw=form,
+    pkg = json.loads(api_call(srv, "/api/v1/packages/upload", raw=form,
                           content_type=f"multipart/form-data; boundary={boundary}"))
     paths = []
     for n in range(LEARNERS):
-        s = json.loads(call(srv, "/api/v1/sessions", {"package_id": pkg["id"], "user_id": f"learner-{n}"}))
+        s = json.loads(api_call(srv, "/api/v1/sessions", {"package_id": pkg["id"], "user_id": f"learner-{n}"}))
         page = urllib.request.urlopen(s["launch_url"]).read().decode()
         cfg = json.loads(re.search(r'id="launch-config" type="application/json">(.*?)</script>', page, re.S).group(1))
         delivered = urllib.request.urlopen(urllib.request.Request(  # what the player does next

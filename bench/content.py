@@ -2,7 +2,6 @@
 ratio to /api/health requests/s in the same run."""
 import json
 import urllib.request
-from urllib.parse import urlsplit
 
 from _common import bench_server, load_tool, presigned_put, quick, requests_per_second
 from tests.support import fixture

@@ -9,10 +9,9 @@ import shutil
 import subprocess
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
-from _common import bench_server, peak_rss_mb, presigned_put, quick
+from _common import api_call, bench_server, peak_rss_mb, presigned_put, quick
 from tests.support import write_generated_package
 
 RUNS = 2
@@ -28,11 +27,7 @@ def time_unzip(zip_path: Path, work: Path) -> float:
 
 
 def call(srv, path: str, body: dict | None = None) -> dict:
-    req = urllib.request.Request(srv.url + path, method="POST" if body else "GET",
-                                 data=json.dumps(body).encode() if body else None,
-                                 headers={"Authorization": f"Bearer {srv.admin_key}",
-                                          "Content-Type": "application/json"})
-    return json.load(urllib.request.urlopen(req))
+    return json.loads(api_call(srv, path, body))
 
 
 def time_process(srv, zip_path: Path) -> float:

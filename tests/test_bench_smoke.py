@@ -18,6 +18,7 @@ pytestmark = pytest.mark.slow
     ("upload.py", ["cp_mib_s", "put_mib_s", "ratio"]),
     ("content.py", ["health_rps", "content_rps", "ratio"]),
     ("commit.py", ["health_rps", "commits_per_s", "ratio"]),
+    ("dashboard.py", ["slowest_page_ms"]),
 ])
 def test_benchmark_runs_and_prints_its_figures(script, figures):
     out = subprocess.run([sys.executable, script, "--quick"], cwd=BENCH, capture_output=True,

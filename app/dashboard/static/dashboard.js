@@ -284,7 +284,7 @@
     return score.scaled !== null && score.scaled !== undefined ? Math.round(score.scaled * 100) + "%" : "—";
   }
 
-  var SESSION_COLUMNS = [["user_id", "Learner"], ["package", "Package"], ["completion_status", "Completion"],
+  var SESSION_COLUMNS = [["user_id", "Learner"], [null, "Package"], ["completion_status", "Completion"],
                          ["success_status", "Success"], ["score", "Score"], ["time_spent_seconds", "Time"],
                          ["updated_at", "Last activity"]];
 
@@ -317,6 +317,7 @@
     search.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(function () { state.search = search.value.trim(); changed(); }, 250); });
 
     function header(col) {
+      if (!col[0]) return h("th", { scope: "col", text: col[1] });  // not sortable
       var active = state.sort === col[0];
       var arrow = active ? (state.order === "asc" ? " ▲" : " ▼") : "";
       return h("th", { scope: "col", "aria-sort": active ? (state.order === "asc" ? "ascending" : "descending") : null },

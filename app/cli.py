@@ -192,6 +192,19 @@ def admin_set_password(data_dir, from_stdin):
     click.echo("Dashboard password set.")
 
 
+@admin.command("sign-in-link")
+@data_dir_option
+@click.option("--public-url", default=None, help="The server's address, if not 127.0.0.1:3001.")
+@api_errors
+def admin_sign_in_link(data_dir, public_url):
+    """Print a link that signs one browser in to the dashboard once (valid two minutes)."""
+    from app.dashboard import logins
+
+    settings = open_for_cli(data_dir)
+    base = (public_url or settings.base_url).rstrip("/")
+    click.echo(f"{base}/dashboard/auto-login?token={logins.one_time_token()}")
+
+
 # ---- tenants -------------------------------------------------------------------------
 
 @main.group()

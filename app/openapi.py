@@ -21,7 +21,8 @@ VENDOR_DIR = Path(__file__).parent / "static" / "vendor"
 # The dashboard's HTML pages and forms are for browsers; its one JSON endpoint is documented.
 NOT_API_ENDPOINTS = {"static", "docs.vendor_asset", "player.static", "dashboard.static",
                      "dashboard.login_page", "dashboard.login_submit", "dashboard.logout",
-                     "dashboard.index", "dashboard.page", "dashboard_root.home"}
+                     "dashboard.index", "dashboard.page", "dashboard.auto_login",
+                     "dashboard_root.home"}
 
 _ERROR_TEXT = {
     400: "Malformed request or failed validation (VALIDATION_ERROR carries details.fieldErrors)",

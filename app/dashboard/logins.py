@@ -12,6 +12,7 @@ from app.db import new_id, utcnow_iso, write_transaction
 
 COOKIE = "scorm_dashboard"
 TTL = timedelta(hours=12)
+ONE_TIME_TTL = timedelta(seconds=120)
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ def _iso(dt: datetime) -> str:
     return dt.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def start() -> tuple[str, Login]:
+def start(ttl: timedelta = TTL) -> tuple[str, Login]:
     """A new sign-in: (cookie token, login)."""
     token = secrets.token_urlsafe(32)
     login = Login(new_id(), secrets.token_urlsafe(32))
@@ -36,8 +37,24 @@ def start() -> tuple[str, Login]:
     with write_transaction():
         DashboardLogin.delete().where(DashboardLogin.expires_at < _iso(now)).execute()
         DashboardLogin.create(id=login.id, token_hash=_hash(token), csrf_token=login.csrf_token,
-                              created_at=utcnow_iso(), expires_at=_iso(now + TTL))
+                              created_at=utcnow_iso(), expires_at=_iso(now + ttl))
     return token, login
+
+
+def one_time_token() -> str:
+    """A token that signs one browser in once, within two minutes: the desktop window opens
+    /dashboard/auto-login?token=... with it instead of asking for the password. Whoever can
+    mint it can read the data dir, and is the operator anyway."""
+    return start(ONE_TIME_TTL)[0]
+
+
+def redeem(token: str | None) -> str | None:
+    """Exchange a one-time token for a fresh sign-in's cookie token; None when unknown, used
+    or expired. The one-time token is spent either way."""
+    if find(token) is None:
+        return None
+    end(token)
+    return start()[0]
 
 
 def find(token: str | None) -> Login | None:

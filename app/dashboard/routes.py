@@ -129,6 +129,14 @@ def login_submit():
     return _signed_in(token)
 
 
+@bp.get("/auto-login")
+def auto_login():
+    token = logins.redeem(request.args.get("token"))
+    if token is None:  # used, expired or forged: the normal sign-in page instead
+        return redirect(url_for("dashboard.login_page"), code=303)
+    return _signed_in(token)
+
+
 @bp.post("/logout")
 def logout():
     guard.require_same_site()

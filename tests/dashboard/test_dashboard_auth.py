@@ -183,3 +183,29 @@ def test_password_hashes_are_salted_scrypt():
     assert a != b and a.startswith("scrypt$") and PASSWORD not in a
     assert passwords.verify_password(PASSWORD, a) and not passwords.verify_password(PASSWORD + "!", a)
     assert not passwords.verify_password(PASSWORD, "garbage") and not passwords.verify_password(PASSWORD, "md5$x$y$z$a$b")
+
+
+def test_one_time_sign_in_link(client, tmp_path):
+    passwords.set_password(PASSWORD)
+    token = logins.one_time_token()
+    resp = get(client, f"/dashboard/auto-login?token={token}")
+    assert resp.status_code == 303 and resp.headers["Location"].endswith("/dashboard/packages")
+    assert "HttpOnly" in resp.headers["Set-Cookie"]
+    assert get(client, "/dashboard/packages").status_code == 200
+    # Spent: a second use (another browser) goes to the sign-in page, without a cookie.
+    again = get(client.application.test_client(), f"/dashboard/auto-login?token={token}")
+    assert again.headers["Location"].endswith("/dashboard/login") and "Set-Cookie" not in again.headers
+    assert get(client, "/dashboard/auto-login?token=forged").headers["Location"].endswith("/dashboard/login")
+
+
+def test_cli_prints_a_sign_in_link(tmp_path):
+    data_dir = tmp_path / "data"
+    out = subprocess.run([sys.executable, "-m", "app", "admin", "sign-in-link", "--data-dir", str(data_dir)],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    link = out.stdout.strip()
+    assert re.fullmatch(r"http://127\.0\.0\.1:3001/dashboard/auto-login\?token=[\w-]{40,}", link)
+    from app.config import Settings
+    from app.datadir import open_data_dir
+    open_data_dir(Settings(data_dir=data_dir))
+    assert logins.redeem(link.rsplit("=", 1)[1]) is not None

@@ -26,6 +26,7 @@ PAGES = {
     "packages": "Packages",
     "sessions": "Learners and sessions",
     "keys": "API keys",
+    "tenants": "Tenants",
     "account": "Account",
 }
 

@@ -142,3 +142,28 @@ def test_sign_in_out_and_forged_requests(dash):
         .then(r => 'read:' + r.status, () => 'blocked')""", srv.url)
     assert result == "blocked"
     assert requests.get(content + "/dashboard/login", timeout=10).status_code == 403
+
+
+def test_tenants_and_quotas(dash):
+    srv, page = dash
+    first_sign_in(srv, page)
+    page.get_by_role("link", name="Tenants").click()
+    page.get_by_label("Name", exact=True).fill("Sales training")
+    page.get_by_label("Package quota", exact=True).fill("1")
+    page.get_by_role("button", name="Create tenant").click()
+    key = page.get_by_label("The new tenant's API key").input_value()
+    row = page.locator("tr", has_text="Sales training")
+    row.wait_for()
+    assert row.get_by_label("Package quota of Sales training").input_value() == "1"
+    screenshot(page, "dashboard-tenants")
+    # The quota holds for the new tenant's own key: a second package is refused.
+    for n in range(2):
+        resp = requests.post(srv.url + "/api/v1/packages/upload", headers=bearer(key), timeout=60,
+                             files={"file": ("c.zip", fixture("golf_scorm12_runtime_basic.zip").read_bytes())})
+        assert resp.status_code == (201 if n == 0 else 403), resp.text
+    row.get_by_label("Package quota of Sales training").fill("")
+    row.get_by_role("button", name="Save").click()
+    page.get_by_text("Quota saved for Sales training").wait_for()
+    tenants = requests.get(srv.url + "/api/v1/tenants", headers=bearer(srv.admin_key), timeout=10).json()["tenants"]
+    assert next(t for t in tenants if t["name"] == "Sales training")["quotas"]["max_packages"] is None
+    assert page.errors == []

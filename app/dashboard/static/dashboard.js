@@ -450,7 +450,7 @@
 
   function keysPage() {
     var list = h("div", { class: "list" });
-    var shown = h("div", { class: "secret", hidden: true });
+    var shown = h("div", {});
     var name = h("input", { id: "key-name", maxlength: "200", placeholder: "e.g. LMS integration" });
     var scopes = ["read", "write", "admin"].map(function (s) {
       return h("label", { class: "check" }, h("input", { type: "checkbox", value: s, checked: s !== "admin" }), s);
@@ -459,11 +459,7 @@
       e.preventDefault();
       var chosen = scopes.map(function (l) { return l.querySelector("input"); }).filter(function (i) { return i.checked; }).map(function (i) { return i.value; });
       api("POST", "/api/v1/api-keys", { name: name.value.trim() || undefined, scopes: chosen }).then(function (k) {
-        var field = h("input", { readonly: true, value: k.api_key, class: "link", "aria-label": "The new API key" });
-        shown.replaceChildren(h("strong", { text: "Copy this key now: it is shown only once." }),
-          h("div", { class: "row" }, field, h("button", { type: "button", onclick: function () {
-            field.select(); navigator.clipboard.writeText(k.api_key).then(function () { toast("Key copied"); }, function () { document.execCommand("copy"); }); } }, "Copy")));
-        shown.hidden = false;
+        shown.replaceChildren(secretBox("The new API key", k.api_key));
         name.value = "";
         load();
       }).catch(fail);
@@ -497,6 +493,59 @@
     load();
   }
 
+  // ---- tenants ------------------------------------------------------------------------------
+
+  function secretBox(label, value) {
+    var field = h("input", { readonly: true, value: value, class: "link", "aria-label": label });
+    return h("div", { class: "secret" }, h("strong", { text: "Copy this key now: it is shown only once." }),
+      h("div", { class: "row" }, field, h("button", { type: "button", onclick: function () {
+        field.select(); navigator.clipboard.writeText(value).then(function () { toast("Key copied"); }, function () { document.execCommand("copy"); }); } }, "Copy")));
+  }
+
+  function tenantsPage() {
+    var state = { page: 1 };
+    var list = h("div", { class: "list" });
+    var shown = h("div", {});
+    var name = h("input", { id: "tenant-name", required: true, maxlength: "200", placeholder: "e.g. Sales training" });
+    var quota = h("input", { id: "tenant-quota", type: "number", min: "0", placeholder: "no limit" });
+    var withKey = h("input", { type: "checkbox", id: "tenant-key", checked: true });
+    var form = h("form", { class: "inline", onsubmit: function (e) {
+      e.preventDefault();
+      var body = { name: name.value.trim() };
+      if (quota.value !== "") body.max_packages = Number(quota.value);
+      if (withKey.checked) body.initial_api_key = { scopes: ["read", "write", "admin"], name: "Initial admin key" };
+      api("POST", "/api/v1/tenants", body).then(function (t) {
+        shown.replaceChildren(t.api_key ? secretBox("The new tenant's API key", t.api_key.api_key) : h("p", { text: "Tenant created." }));
+        name.value = ""; quota.value = "";
+        load();
+      }).catch(fail);
+    } }, h("label", { for: "tenant-name", text: "Name" }), name,
+      h("label", { for: "tenant-quota", text: "Package quota" }), quota,
+      h("label", { class: "check" }, withKey, "Make its first admin key"),
+      h("button", { type: "submit", class: "primary" }, "Create tenant"));
+    function load() {
+      api("GET", "/api/v1/tenants?page=" + state.page + "&limit=" + LIMIT).then(function (data) {
+        list.replaceChildren(h("table", {},
+          h("thead", {}, h("tr", {}, ["Name", "Id", "Package quota", "Created"].map(function (t) { return h("th", { scope: "col", text: t }); }))),
+          h("tbody", {}, data.tenants.map(function (t) {
+            var input = h("input", { type: "number", min: "0", value: t.quotas.max_packages === null ? "" : t.quotas.max_packages,
+                                     placeholder: "no limit", class: "narrow", "aria-label": "Package quota of " + t.name });
+            var save = h("button", { type: "button", class: "small", onclick: function () {
+              api("PUT", "/api/v1/tenants/" + t.id, { max_packages: input.value === "" ? null : Number(input.value) })
+                .then(function () { toast("Quota saved for " + t.name); }).catch(fail);
+            } }, "Save");
+            return h("tr", {}, h("td", {}, t.name, t.is_system ? h("span", { class: "badge", text: "this appliance" }) : null),
+              h("td", {}, h("code", { text: t.id })), h("td", {}, h("div", { class: "row tight" }, input, save)),
+              h("td", { text: when(t.created_at) }));
+          }))), pager(state.page, data.pagination.total, LIMIT, function (p) { state.page = p; load(); }));
+      }).catch(fail);
+    }
+    main.replaceChildren(h("h1", { text: "Tenants" }),
+      h("p", { class: "hint", text: "Each tenant is a separate space with its own packages, learners and API keys; a tenant's keys never see another's data. This dashboard works in the appliance's own tenant." }),
+      h("section", { class: "card" }, h("h2", { text: "New tenant" }), form, shown), list);
+    load();
+  }
+
   // ---- account ----------------------------------------------------------------------------
 
   function accountPage() {
@@ -516,6 +565,6 @@
   var item = main.dataset.item;
   var pages = { packages: item ? function () { packagePage(item); } : packagesPage,
                 sessions: item ? function () { sessionPage(item); } : sessionsPage,
-                keys: keysPage, account: accountPage };
+                keys: keysPage, tenants: tenantsPage, account: accountPage };
   (pages[main.dataset.page] || packagesPage)();
 })();

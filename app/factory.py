@@ -21,7 +21,8 @@ def create_app(settings: Settings, *, rate_limiter: RateLimiter | None = None) -
     app = Flask(__name__, static_folder=None)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.json.sort_keys = False
-    app.extensions["settings"] = settings
+    app.extensions["base_settings"] = settings  # defaults, environment, command line
+    app.extensions["settings"] = settings  # with the operator's changes laid over (admin.routes.apply)
     app.extensions["rate_limits"] = TenantLimits(settings, rate_limiter)
     app.extensions["first_run_key"] = first_key
     app.extensions["packages"] = Context(settings, Storage(settings))
@@ -44,6 +45,7 @@ def create_app(settings: Settings, *, rate_limiter: RateLimiter | None = None) -
         return resp
 
     from app import health, openapi
+    from app.admin import routes as admin_routes
     from app.dashboard import routes as dashboard_routes
     from app.packages import content
     from app.packages import routes as packages_routes
@@ -53,6 +55,7 @@ def create_app(settings: Settings, *, rate_limiter: RateLimiter | None = None) -
 
     for bp in (health.bp, openapi.bp, tenants_routes.bp, packages_routes.bp,
                packages_routes.storage_bp, content.bp, sessions_routes.bp, player_routes.bp,
-               dashboard_routes.bp, dashboard_routes.root_bp):
+               dashboard_routes.bp, dashboard_routes.root_bp, admin_routes.bp):
         app.register_blueprint(bp)
+    admin_routes.apply(app)
     return app

@@ -42,8 +42,8 @@ _RATE_HEADERS = {
 }
 
 
-TAG_ORDER = ["Health", "Packages", "Sessions", "Content", "Player", "API keys", "Tenants", "Dashboard",
-             "Docs"]
+TAG_ORDER = ["Health", "Packages", "Sessions", "Content", "Player", "API keys", "Tenants",
+             "Settings", "Dashboard", "Docs"]
 
 INTRO = """\
 Self-hosted edition of the cloud SCORM API: same paths, bodies, error envelope, auth headers

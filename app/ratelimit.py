@@ -69,6 +69,11 @@ class TenantLimits:
     """Maps a tenant and a bucket onto the configured limit; None when limits are off."""
 
     def __init__(self, settings: Settings, limiter: RateLimiter | None = None):
+        self.limiter = limiter or MemoryRateLimiter()
+        self.configure(settings)
+
+    def configure(self, settings: Settings) -> None:
+        """New limits (the dashboard's settings page); counts so far are kept."""
         self.enabled = settings.rate_limits_enabled
         self.window = settings.rate_limit_window_seconds or 60
         self.limits = {
@@ -76,7 +81,6 @@ class TenantLimits:
             WRITE: settings.rate_limit_write,
             UPLOAD: settings.rate_limit_upload,
         }
-        self.limiter = limiter or MemoryRateLimiter()
 
     def check(self, tenant_id: str, bucket: str) -> Decision | None:
         if not self.enabled:

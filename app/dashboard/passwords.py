@@ -7,7 +7,7 @@ import hashlib
 import hmac
 import secrets
 
-from app.dashboard.models import AdminSetting
+from app.admin.models import AdminSetting
 from app.db import utcnow_iso, write_transaction
 from app.errors import validation_error
 

@@ -27,6 +27,7 @@ PAGES = {
     "sessions": "Learners and sessions",
     "keys": "API keys",
     "tenants": "Tenants",
+    "settings": "Settings",
     "account": "Account",
 }
 

@@ -167,3 +167,24 @@ def test_tenants_and_quotas(dash):
     tenants = requests.get(srv.url + "/api/v1/tenants", headers=bearer(srv.admin_key), timeout=10).json()["tenants"]
     assert next(t for t in tenants if t["name"] == "Sales training")["quotas"]["max_packages"] is None
     assert page.errors == []
+
+
+def test_settings_page(dash):
+    srv, page = dash
+    first_sign_in(srv, page)
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_label("Limit how many requests each tenant may make").uncheck()
+    page.get_by_label("Reads (GET)").fill("500")
+    page.get_by_role("button", name="Save rate limits").click()
+    page.get_by_text("Rate limits saved").wait_for()
+    page.get_by_label("Address in launch links").fill(srv.url)  # the dashboard's own: refused
+    page.get_by_role("button", name="Save address").click()
+    page.locator(".toast.bad", has_text="Must differ from the dashboard's address").wait_for()
+    lan = srv.url.replace("127.0.0.1", "127.0.0.2")
+    page.get_by_label("Address in launch links").fill(lan)
+    page.get_by_role("button", name="Save address").click()
+    page.get_by_text("Launch links now use " + lan).wait_for()
+    screenshot(page, "dashboard-settings")
+    s = requests.get(srv.url + "/api/v1/settings", headers=bearer(srv.admin_key), timeout=10).json()
+    assert (s["rate_limits_enabled"], s["rate_limit_read"], s["content_url"]) == (False, 500, lan)
+    assert page.errors == []

@@ -546,6 +546,44 @@
     load();
   }
 
+  // ---- settings -----------------------------------------------------------------------------
+
+  function settingsPage() {
+    api("GET", "/api/v1/settings").then(function (cur) {
+      var enabled = h("input", { type: "checkbox", id: "limits-enabled", checked: cur.rate_limits_enabled });
+      function number(id, value) { return h("input", { type: "number", id: id, min: "1", max: "1000000", value: value, class: "narrow", required: true }); }
+      var read = number("limit-read", cur.rate_limit_read), write = number("limit-write", cur.rate_limit_write),
+          upload = number("limit-upload", cur.rate_limit_upload);
+      var limitsForm = h("form", { class: "stack", onsubmit: function (e) {
+        e.preventDefault();
+        api("PUT", "/api/v1/settings", { rate_limits_enabled: enabled.checked, rate_limit_read: Number(read.value),
+                                         rate_limit_write: Number(write.value), rate_limit_upload: Number(upload.value) })
+          .then(function () { toast("Rate limits saved"); }).catch(fail);
+      } },
+        h("label", { class: "check" }, enabled, "Limit how many requests each tenant may make"),
+        h("p", { class: "hint", text: "Per tenant, per " + cur.rate_limit_window_seconds + " seconds. Over the limit, the API answers 429 with Retry-After." }),
+        h("label", { for: "limit-read", text: "Reads (GET)" }), read,
+        h("label", { for: "limit-write", text: "Changes (POST, PUT, DELETE)" }), write,
+        h("label", { for: "limit-upload", text: "Uploads" }), upload,
+        h("button", { type: "submit", class: "primary" }, "Save rate limits"));
+      var url = h("input", { id: "content-url", type: "url", value: cur.content_url_override || "", placeholder: cur.content_url, class: "wide-input" });
+      var linksForm = h("form", { class: "stack", onsubmit: function (e) {
+        e.preventDefault();
+        api("PUT", "/api/v1/settings", { content_url: url.value.trim() || null })
+          .then(function (r) { toast("Launch links now use " + r.content_url); }).catch(fail);
+      } },
+        h("label", { for: "content-url", text: "Address in launch links" }), url,
+        h("p", { class: "hint", text: "Learners open courses at this address. Leave it empty for the default (" +
+          (cur.content_url_override ? "the start-up setting" : cur.content_url) + "). To reach learners on other " +
+          "computers, start the server on the network (scorm-api serve --host 0.0.0.0) and put this computer's " +
+          "address here, for example http://192.168.1.20:3001. It must differ from the dashboard's own address (" + cur.public_url + ")." }),
+        h("button", { type: "submit", class: "primary" }, "Save address"));
+      main.replaceChildren(h("h1", { text: "Settings" }),
+        h("div", { class: "grid" }, h("section", { class: "card" }, h("h2", { text: "Rate limits" }), limitsForm),
+          h("section", { class: "card" }, h("h2", { text: "Launch links" }), linksForm)));
+    }).catch(fail);
+  }
+
   // ---- account ----------------------------------------------------------------------------
 
   function accountPage() {
@@ -565,6 +603,7 @@
   var item = main.dataset.item;
   var pages = { packages: item ? function () { packagePage(item); } : packagesPage,
                 sessions: item ? function () { sessionPage(item); } : sessionsPage,
-                keys: keysPage, tenants: tenantsPage, account: accountPage };
+                keys: keysPage, tenants: tenantsPage, settings: settingsPage,
+                account: accountPage };
   (pages[main.dataset.page] || packagesPage)();
 })();

@@ -55,6 +55,12 @@ def test_trainer_journey(dash):
     # The package page: details, structure, and a launch link for a learner.
     page.get_by_role("link", name="Golf Explained - Sequencing Forced Order").click()
     page.get_by_role("heading", name="Structure").wait_for()
+    with page.context.expect_page() as preview_page:
+        page.get_by_role("button", name="Preview").click()
+    preview = preview_page.value
+    preview.locator(".toc-item[aria-current=page]").wait_for(timeout=20_000)
+    assert "/player/launch/" in preview.url
+    preview.close()
     assert page.locator("dd").filter(has_text="SCORM 2004 3rd ed.").count() == 1
     page.get_by_label("Learner id").fill("ann.lee")
     page.get_by_label("Name (optional)").fill("Ann Lee")
@@ -66,7 +72,7 @@ def test_trainer_journey(dash):
     assert "works for 15 minutes" in page.locator(".launch-result").inner_text()
     screenshot(page, "dashboard-package")
     sessions = requests.get(srv.url + "/api/v1/sessions", headers=bearer(srv.admin_key), timeout=10).json()
-    assert [s["user_id"] for s in sessions["sessions"]] == ["ann.lee"]
+    assert sorted(s["user_id"] for s in sessions["sessions"]) == ["ann.lee", "dashboard-preview"]
 
     # The link works for the learner.
     learner = page.context.new_page()

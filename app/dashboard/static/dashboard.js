@@ -244,6 +244,14 @@
         h("p", { class: "crumbs" }, h("a", { href: "/dashboard/packages", text: "← Packages" })),
         h("h1", { text: p.title }),
         h("div", { class: "actions" },
+          p.status === "ready" ? h("button", { type: "button", class: "primary", onclick: function () {
+            // A fresh attempt of the "Preview" learner each time, so a preview always starts
+            // from the beginning; it is listed with the other learners.
+            var tab = window.open("about:blank", "_blank");
+            api("POST", "/api/v1/sessions", { package_id: p.id, user_id: "dashboard-preview", user_name: "Preview", new_attempt: true })
+              .then(function (r) { if (tab) { tab.opener = null; tab.location = r.launch_url; } else { window.location.href = r.launch_url; } })
+              .catch(function (e) { if (tab) tab.close(); fail(e); });
+          } }, "Preview") : null,
           h("a", { class: "button-like", href: "/dashboard/sessions?package_id=" + p.id }, "Learners on this package"),
           p.status === "ready" ? h("a", { class: "button-like", href: "/api/v1/packages/" + p.id + "/download", download: "" }, "Download zip") : null,
           h("button", { type: "button", class: "danger", onclick: function () {

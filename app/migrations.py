@@ -185,6 +185,30 @@ MIGRATIONS: list[Migration] = [
         f"(tenant_id, is_current, {column}, id)"
         for column in ("updated_at", "created_at", "last_launched_at", "user_id", "user_name",
                        "completion_status", "success_status", "score_scaled", "time_spent_seconds"))),
+    Migration(8, "xapi statements", (
+        """CREATE TABLE xapi_statement (
+            pk VARCHAR(36) PRIMARY KEY,
+            tenant_id VARCHAR(36) NOT NULL REFERENCES tenant (id) ON DELETE CASCADE,
+            statement_id VARCHAR(36) NOT NULL,
+            stored VARCHAR(32) NOT NULL,
+            timestamp VARCHAR(40) NOT NULL,
+            verb_id VARCHAR(2048) NOT NULL,
+            activity_id VARCHAR(2048),
+            actor_key VARCHAR(2048),
+            registration VARCHAR(36),
+            package_id VARCHAR(36),
+            voided BOOLEAN NOT NULL DEFAULT FALSE,
+            voids VARCHAR(36),
+            body TEXT NOT NULL,
+            body_hash VARCHAR(64) NOT NULL
+        )""",
+        "CREATE UNIQUE INDEX xapi_statement_id ON xapi_statement (tenant_id, statement_id)",
+        "CREATE INDEX xapi_statement_stored ON xapi_statement (tenant_id, stored, pk)",
+        "CREATE INDEX xapi_statement_verb ON xapi_statement (tenant_id, verb_id, stored)",
+        "CREATE INDEX xapi_statement_activity ON xapi_statement (tenant_id, activity_id, stored)",
+        "CREATE INDEX xapi_statement_actor ON xapi_statement (tenant_id, actor_key, stored)",
+        "CREATE INDEX xapi_statement_registration ON xapi_statement (tenant_id, registration, stored)",
+    )),
 ]
 
 

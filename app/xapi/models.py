@@ -1,0 +1,25 @@
+import peewee
+
+from app.db import BaseModel, JSONField
+from app.tenants.models import Tenant
+
+
+class Statement(BaseModel):
+    """One stored xAPI statement of one tenant, with the columns queries filter on."""
+    pk = peewee.CharField(primary_key=True, max_length=36)
+    tenant = peewee.ForeignKeyField(Tenant, column_name="tenant_id", on_delete="CASCADE")
+    statement_id = peewee.CharField(max_length=36)
+    stored = peewee.CharField(max_length=32)
+    timestamp = peewee.CharField(max_length=40)
+    verb_id = peewee.CharField(max_length=2048)
+    activity_id = peewee.CharField(max_length=2048, null=True)  # the object, when an Activity
+    actor_key = peewee.CharField(max_length=2048, null=True)  # the actor's identifier, canonical
+    registration = peewee.CharField(max_length=36, null=True)
+    package_id = peewee.CharField(max_length=36, null=True)
+    voided = peewee.BooleanField(default=False)
+    voids = peewee.CharField(max_length=36, null=True)  # a voiding statement's target
+    body = JSONField()
+    body_hash = peewee.CharField(max_length=64)  # of the statement as submitted: replays match
+
+    class Meta:
+        table_name = "xapi_statement"

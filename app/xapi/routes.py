@@ -1,0 +1,74 @@
+"""The seed's xAPI endpoints (/api/v1/xapi/...), authenticated with API keys, in the seed's
+shapes. The standard LRS interface (/xapi/) shares the same store."""
+from __future__ import annotations
+
+from datetime import timezone
+
+from flask import Blueprint, current_app
+
+from app.endpoint import endpoint
+from app.errors import ApiError
+from app.schemas import UUID, obj, page_query
+from app.xapi import store, validation
+
+bp = Blueprint("xapi", __name__, url_prefix="/api/v1/xapi")
+TAG = "xAPI"
+IRI = {"type": "string", "minLength": 1, "maxLength": 2048}
+STATEMENT = {"type": "object", "description": "An xAPI statement (1.0.3 / 2.0.0)"}
+
+
+def authority_for(principal) -> dict:
+    """Who vouches for statements sent with an API key: the key, as an account Agent."""
+    return {"objectType": "Agent", "name": "API key",
+            "account": {"homePage": current_app.extensions["settings"].base_url + "/api-keys",
+                        "name": principal.key_id}}
+
+
+@endpoint(bp, "/statements", "POST", tag=TAG, errors=(400, 409), summary="Store one or more statements",
+          description="One statement answers its id; an array answers the list of ids, in order. "
+                      "All or nothing. An id already stored with the same statement is accepted "
+                      "again (replays are harmless); with a different statement it is a 409.",
+          body={"oneOf": [STATEMENT, {"type": "array", "items": STATEMENT, "minItems": 1,
+                                      "maxItems": 1000}]},
+          response={"oneOf": [UUID, {"type": "array", "items": UUID}]})
+def post_statements(principal, body):
+    many = isinstance(body, list)
+    ids = store.store(principal.tenant_id, body if many else [body], authority_for(principal))
+    return ids if many else ids[0]
+
+
+def _utc(value: str, name: str) -> str:
+    parsed = validation.timestamp(value, name)
+    return parsed.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@endpoint(bp, "/statements", "GET", tag=TAG, summary="Query statements",
+          query=page_query(statementId=UUID, verb=IRI, activity=IRI, registration=UUID,
+                           since={"type": "string", "maxLength": 64, "description": "Stored after (ISO 8601)"},
+                           until={"type": "string", "maxLength": 64, "description": "Stored at or before (ISO 8601)"}),
+          response=obj({"statements": {"type": "array", "items": STATEMENT},
+                        "pagination": {"type": "object"}}, ["statements", "pagination"]))
+def query_statements(principal, query):
+    page, limit = query["page"], query["limit"]
+    if query.get("statementId"):
+        try:
+            rows = [store.get(principal.tenant_id, query["statementId"])]
+        except ApiError:  # not found (or voided): an empty page, as any filter would give
+            rows = []
+        total = len(rows)
+        rows = rows if page == 1 else []
+    else:
+        rows, total = store.query(
+            principal.tenant_id, verb=query.get("verb"), activity=query.get("activity"),
+            registration=query.get("registration"),
+            since=_utc(query["since"], "since") if query.get("since") else None,
+            until=_utc(query["until"], "until") if query.get("until") else None,
+            offset=(page - 1) * limit, limit=limit)
+    return {"statements": rows, "pagination": {"page": page, "limit": limit, "total": total,
+                                               "total_pages": -(-total // limit) if total else 0}}
+
+
+@endpoint(bp, "/statements/<statement_id>", "GET", tag=TAG, errors=(404,), summary="Get a statement",
+          response=STATEMENT)
+def get_statement(principal, statement_id):
+    return store.get(principal.tenant_id, statement_id)

@@ -1,0 +1,131 @@
+"""The statement store, shared by the seed's /api/v1/xapi endpoints and the standard LRS.
+
+A batch is stored all or nothing. A statement id already stored with the same submitted body
+is a no-op (replays and syncs are idempotent); with a different body it is a 409. Voiding marks
+its target voided; voided statements leave every query except a lookup by id.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+
+from app.db import new_id, write_transaction
+from app.errors import ApiError, not_found
+from app.xapi import validation
+from app.xapi.models import Statement
+
+
+def actor_key(actor: dict | None) -> str | None:
+    """One string per identified Agent or Group (anonymous Groups have none)."""
+    if not isinstance(actor, dict):
+        return None
+    if "mbox" in actor:
+        return "mbox:" + actor["mbox"].lower()
+    if "mbox_sha1sum" in actor:
+        return "sha1:" + actor["mbox_sha1sum"].lower()
+    if "openid" in actor:
+        return "openid:" + actor["openid"]
+    if "account" in actor:
+        return f"account:{actor['account']['homePage']}|{actor['account']['name']}"
+    return None
+
+
+def _hash(statement: dict) -> str:
+    # What the client sent, minus what the LRS sets and the id's letter case.
+    body = {k: v for k, v in statement.items() if k not in ("stored", "authority", "version")}
+    if "id" in body:
+        body["id"] = body["id"].lower()
+    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def _context_arrays(statement: dict) -> dict:
+    """contextActivities are kept as arrays, as the specification returns them."""
+    ctx = statement.get("context")
+    if isinstance(ctx, dict) and isinstance(ctx.get("contextActivities"), dict):
+        ca = ctx["contextActivities"]
+        statement = {**statement, "context": {**ctx, "contextActivities": {
+            k: v if isinstance(v, list) else [v] for k, v in ca.items()}}}
+    return statement
+
+
+def store(tenant_id: str, statements: list[dict], authority: dict, version: str = "1.0.3",
+          package_id: str | None = None) -> list[str]:
+    """Validate and store a batch; return the ids in order."""
+    if not statements:
+        raise ApiError(400, "BAD_REQUEST", "No statements")
+    for i, st in enumerate(statements):
+        validation.validate(st, version, path=f"statements[{i}]" if len(statements) > 1 else "statement")
+    ids = [st.get("id", "").lower() for st in statements if st.get("id")]
+    if len(ids) != len(set(ids)):
+        raise ApiError(400, "BAD_REQUEST", "The batch has two statements with the same id")
+    stored = validation.now_iso()
+    rows, out = [], []
+    with write_transaction():
+        existing = {s.statement_id: s for s in Statement.select(Statement.statement_id, Statement.body_hash)
+                    .where((Statement.tenant == tenant_id) & Statement.statement_id.in_(ids))} if ids else {}
+        voiding = []
+        for st in statements:
+            digest = _hash(st)
+            sid = st.get("id", "").lower()
+            if sid in existing:
+                if existing[sid].body_hash != digest:
+                    raise ApiError(409, "CONFLICT", "A different statement with this id is already stored",
+                                   {"id": sid})
+                out.append(sid)
+                continue
+            full = validation.normalize(_context_arrays(st), authority, stored, version)
+            obj = full["object"]
+            is_void = full["verb"]["id"] == validation.VOIDED
+            if is_void:
+                voiding.append(obj["id"].lower())
+            ctx = full.get("context") or {}
+            rows.append(dict(pk=new_id(), tenant=tenant_id, statement_id=full["id"], stored=stored,
+                             timestamp=full["timestamp"], verb_id=full["verb"]["id"],
+                             activity_id=obj["id"] if obj.get("objectType", "Activity") == "Activity" else None,
+                             actor_key=actor_key(full["actor"]), registration=ctx.get("registration", "").lower() or None,
+                             package_id=package_id, voids=obj["id"].lower() if is_void else None,
+                             body=full, body_hash=digest))
+            out.append(full["id"])
+        if voiding:
+            targets = list(Statement.select(Statement.statement_id, Statement.voids)
+                           .where((Statement.tenant == tenant_id) & Statement.statement_id.in_(voiding)))
+            if any(t.voids for t in targets):
+                raise ApiError(400, "BAD_REQUEST", "A voiding statement cannot itself be voided")
+        for i in range(0, len(rows), 200):
+            Statement.insert_many(rows[i:i + 200]).execute()
+        if voiding:
+            Statement.update(voided=True).where((Statement.tenant == tenant_id)
+                                                & Statement.statement_id.in_(voiding)).execute()
+    return out
+
+
+def get(tenant_id: str, statement_id: str, voided: bool = False) -> dict:
+    """One statement by id: a voided one only when asked for as voided, and the other way round."""
+    row = Statement.get_or_none((Statement.tenant == tenant_id)
+                                & (Statement.statement_id == statement_id.lower()))
+    if row is None or row.voided != voided:
+        raise not_found("NOT_FOUND", "Statement not found")
+    return row.body
+
+
+def query(tenant_id: str, *, verb: str | None = None, activity: str | None = None,
+          agent_key: str | None = None, registration: str | None = None, since: str | None = None,
+          until: str | None = None, ascending: bool = False, offset: int = 0, limit: int = 20):
+    """(statements, total) of the tenant's statements that are not voided, newest stored first."""
+    q = Statement.select(Statement.body).where((Statement.tenant == tenant_id) & (Statement.voided == False))  # noqa: E712
+    if verb:
+        q = q.where(Statement.verb_id == verb)
+    if activity:
+        q = q.where(Statement.activity_id == activity)
+    if agent_key:
+        q = q.where(Statement.actor_key == agent_key)
+    if registration:
+        q = q.where(Statement.registration == registration.lower())
+    if since:
+        q = q.where(Statement.stored > since)
+    if until:
+        q = q.where(Statement.stored <= until)
+    total = q.count()
+    order = (Statement.stored.asc(), Statement.pk.asc()) if ascending else (Statement.stored.desc(), Statement.pk.desc())
+    rows = [r.body for r in q.order_by(*order).offset(offset).limit(limit)] if total > offset else []
+    return rows, total

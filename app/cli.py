@@ -205,6 +205,33 @@ def admin_sign_in_link(data_dir, public_url):
     click.echo(f"{base}/dashboard/auto-login?token={logins.one_time_token()}")
 
 
+# ---- xAPI LRS credentials ----------------------------------------------------------------
+
+@main.group("xapi-credentials")
+def xapi_credentials():
+    """Basic-auth credentials for the standard xAPI LRS at /xapi/."""
+
+
+@xapi_credentials.command("create")
+@data_dir_option
+@click.option("--tenant", "tenant_id", default=None, help="Tenant id (default: the system tenant).")
+@click.option("--name", default=None, help="A label to tell credentials apart.")
+@click.option("--read-only", is_flag=True, help="May read statements, not write them.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@api_errors
+def xapi_credentials_create(data_dir, tenant_id, name, read_only, as_json):
+    from app.tenants import services
+    from app.xapi import credentials
+
+    settings = open_for_cli(data_dir)
+    row, password = credentials.create(services.resolve_cli_tenant(tenant_id), name,
+                                       ("read",) if read_only else ("read", "write"))
+    endpoint_url = settings.base_url + "/xapi/"
+    emit({"endpoint": endpoint_url, "username": row.username, "password": password,
+          "tenant_id": row.tenant_id}, as_json,
+         f"endpoint {endpoint_url}\nusername {row.username}\npassword {password}\n(shown only once)")
+
+
 # ---- tenants -------------------------------------------------------------------------
 
 @main.group()

@@ -46,6 +46,7 @@ def create_app(settings: Settings, *, rate_limiter: RateLimiter | None = None) -
 
     from app import health, openapi
     from app.admin import routes as admin_routes
+    from app.xapi import lrs
     from app.xapi import routes as xapi_routes
     from app.dashboard import routes as dashboard_routes
     from app.packages import content
@@ -57,7 +58,7 @@ def create_app(settings: Settings, *, rate_limiter: RateLimiter | None = None) -
     for bp in (health.bp, openapi.bp, tenants_routes.bp, packages_routes.bp,
                packages_routes.storage_bp, content.bp, sessions_routes.bp, player_routes.bp,
                dashboard_routes.bp, dashboard_routes.root_bp, admin_routes.bp,
-               xapi_routes.bp):
+               xapi_routes.bp, lrs.bp):
         app.register_blueprint(bp)
     admin_routes.apply(app)
     return app

@@ -209,6 +209,22 @@ MIGRATIONS: list[Migration] = [
         "CREATE INDEX xapi_statement_actor ON xapi_statement (tenant_id, actor_key, stored)",
         "CREATE INDEX xapi_statement_registration ON xapi_statement (tenant_id, registration, stored)",
     )),
+    Migration(9, "xapi credentials", (
+        """CREATE TABLE xapi_credential (
+            id VARCHAR(36) PRIMARY KEY,
+            tenant_id VARCHAR(36) NOT NULL REFERENCES tenant (id) ON DELETE CASCADE,
+            name VARCHAR(200) NOT NULL,
+            username VARCHAR(64) NOT NULL UNIQUE,
+            secret_hash VARCHAR(64) NOT NULL,
+            scopes VARCHAR(64) NOT NULL,
+            created_at VARCHAR(32) NOT NULL,
+            revoked_at VARCHAR(32)
+        )""",
+        "CREATE INDEX xapi_credential_tenant ON xapi_credential (tenant_id, created_at)",
+        # The `agent` filter matches the actor or an Agent/Group object.
+        "ALTER TABLE xapi_statement ADD COLUMN object_agent_key VARCHAR(2048)",
+        "CREATE INDEX xapi_statement_object_agent ON xapi_statement (tenant_id, object_agent_key, stored)",
+    )),
 ]
 
 

@@ -42,7 +42,7 @@ _RATE_HEADERS = {
 }
 
 
-TAG_ORDER = ["Health", "Packages", "Sessions", "Content", "Player", "xAPI", "API keys", "Tenants",
+TAG_ORDER = ["Health", "Packages", "Sessions", "Content", "Player", "xAPI", "xAPI LRS", "API keys", "Tenants",
              "Settings", "Dashboard", "Docs"]
 
 INTRO = """\

@@ -14,6 +14,7 @@ class Statement(BaseModel):
     verb_id = peewee.CharField(max_length=2048)
     activity_id = peewee.CharField(max_length=2048, null=True)  # the object, when an Activity
     actor_key = peewee.CharField(max_length=2048, null=True)  # the actor's identifier, canonical
+    object_agent_key = peewee.CharField(max_length=2048, null=True)  # the object's, if an Agent/Group
     registration = peewee.CharField(max_length=36, null=True)
     package_id = peewee.CharField(max_length=36, null=True)
     voided = peewee.BooleanField(default=False)
@@ -23,3 +24,24 @@ class Statement(BaseModel):
 
     class Meta:
         table_name = "xapi_statement"
+
+
+class Credential(BaseModel):
+    """Basic-auth credentials for the standard LRS interface (/xapi/), owned by a tenant."""
+    id = peewee.CharField(primary_key=True, max_length=36)
+    tenant = peewee.ForeignKeyField(Tenant, column_name="tenant_id", on_delete="CASCADE")
+    name = peewee.CharField(max_length=200)
+    username = peewee.CharField(max_length=64, unique=True)
+    secret_hash = peewee.CharField(max_length=64)
+    scopes = peewee.CharField(max_length=64)  # "read" or "read,write"
+    created_at = peewee.CharField(max_length=32)
+    revoked_at = peewee.CharField(max_length=32, null=True)
+
+    def to_api(self) -> dict:
+        return {"id": self.id, "tenant_id": self.tenant_id, "name": self.name,
+                "username": self.username, "scopes": self.scopes.split(","),
+                "status": "revoked" if self.revoked_at else "active",
+                "created_at": self.created_at, "revoked_at": self.revoked_at}
+
+    class Meta:
+        table_name = "xapi_credential"

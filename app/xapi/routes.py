@@ -2,8 +2,6 @@
 shapes. The standard LRS interface (/xapi/) shares the same store."""
 from __future__ import annotations
 
-from datetime import timezone
-
 from flask import Blueprint, current_app
 
 from app.endpoint import endpoint
@@ -37,11 +35,6 @@ def post_statements(principal, body):
     return ids if many else ids[0]
 
 
-def _utc(value: str, name: str) -> str:
-    parsed = validation.timestamp(value, name)
-    return parsed.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
 @endpoint(bp, "/statements", "GET", tag=TAG, summary="Query statements",
           query=page_query(statementId=UUID, verb=IRI, activity=IRI, registration=UUID,
                            since={"type": "string", "maxLength": 64, "description": "Stored after (ISO 8601)"},
@@ -61,8 +54,8 @@ def query_statements(principal, query):
         rows, total = store.query(
             principal.tenant_id, verb=query.get("verb"), activity=query.get("activity"),
             registration=query.get("registration"),
-            since=_utc(query["since"], "since") if query.get("since") else None,
-            until=_utc(query["until"], "until") if query.get("until") else None,
+            since=validation.utc_iso(query["since"], "since") if query.get("since") else None,
+            until=validation.utc_iso(query["until"], "until") if query.get("until") else None,
             offset=(page - 1) * limit, limit=limit)
     return {"statements": rows, "pagination": {"page": page, "limit": limit, "total": total,
                                                "total_pages": -(-total // limit) if total else 0}}

@@ -7,9 +7,12 @@ its target voided; voided statements leave every query except a lookup by id.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
+import time
+import uuid
 
-from app.db import new_id, write_transaction
+from app.db import write_transaction
 from app.errors import ApiError, not_found
 from app.xapi import validation
 from app.xapi.models import Statement
@@ -30,6 +33,15 @@ def actor_key(actor: dict | None) -> str | None:
     return None
 
 
+_order = itertools.count()
+
+
+def _ordered_pk() -> str:
+    """A row key that sorts in the order statements were stored (a batch keeps its order,
+    which equal `stored` times alone would not)."""
+    return f"{int(time.time() * 1000):013d}-{next(_order) % 10**8:08d}-{uuid.uuid4().hex[:13]}"
+
+
 def _hash(statement: dict) -> str:
     # What the client sent, minus what the LRS sets and the id's letter case.
     body = {k: v for k, v in statement.items() if k not in ("stored", "authority", "version")}
@@ -39,12 +51,16 @@ def _hash(statement: dict) -> str:
 
 
 def _context_arrays(statement: dict) -> dict:
-    """contextActivities are kept as arrays, as the specification returns them."""
+    """contextActivities are kept as arrays, as the specification returns them (in a
+    SubStatement's context too)."""
     ctx = statement.get("context")
     if isinstance(ctx, dict) and isinstance(ctx.get("contextActivities"), dict):
         ca = ctx["contextActivities"]
         statement = {**statement, "context": {**ctx, "contextActivities": {
             k: v if isinstance(v, list) else [v] for k, v in ca.items()}}}
+    obj = statement.get("object")
+    if isinstance(obj, dict) and obj.get("objectType") == "SubStatement":
+        statement = {**statement, "object": _context_arrays(obj)}
     return statement
 
 
@@ -79,10 +95,12 @@ def store(tenant_id: str, statements: list[dict], authority: dict, version: str 
             if is_void:
                 voiding.append(obj["id"].lower())
             ctx = full.get("context") or {}
-            rows.append(dict(pk=new_id(), tenant=tenant_id, statement_id=full["id"], stored=stored,
+            rows.append(dict(pk=_ordered_pk(), tenant=tenant_id, statement_id=full["id"], stored=stored,
                              timestamp=full["timestamp"], verb_id=full["verb"]["id"],
                              activity_id=obj["id"] if obj.get("objectType", "Activity") == "Activity" else None,
-                             actor_key=actor_key(full["actor"]), registration=ctx.get("registration", "").lower() or None,
+                             actor_key=actor_key(full["actor"]),
+                             object_agent_key=actor_key(obj) if obj.get("objectType") in ("Agent", "Group") else None,
+                             registration=ctx.get("registration", "").lower() or None,
                              package_id=package_id, voids=obj["id"].lower() if is_void else None,
                              body=full, body_hash=digest))
             out.append(full["id"])
@@ -118,7 +136,7 @@ def query(tenant_id: str, *, verb: str | None = None, activity: str | None = Non
     if activity:
         q = q.where(Statement.activity_id == activity)
     if agent_key:
-        q = q.where(Statement.actor_key == agent_key)
+        q = q.where((Statement.actor_key == agent_key) | (Statement.object_agent_key == agent_key))
     if registration:
         q = q.where(Statement.registration == registration.lower())
     if since:

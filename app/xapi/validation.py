@@ -388,7 +388,11 @@ def _body(value, path: str, version: str, sub: bool) -> None:
         if key in value:
             timestamp(value[key], f"{path}.{key}")
     if "authority" in value:
-        actor(value["authority"], f"{path}.authority")
+        authority = actor(value["authority"], f"{path}.authority")
+        # A Group as authority is OAuth's pair: anonymous, exactly two Agents.
+        if authority.get("objectType") == "Group" and (
+                any(k in authority for k in _IFIS) or len(authority.get("member", [])) != 2):
+            _fail(f"{path}.authority", "a Group authority must be anonymous with exactly two members")
     if "version" in value and (not isinstance(value["version"], str)
                                or not re.match(r"^(1\.0(\.\d+)?|2\.0(\.\d+)?)$", value["version"])):
         _fail(f"{path}.version", "must be an xAPI version such as 1.0.3 or 2.0.0")
@@ -407,6 +411,12 @@ def validate(value, version: str = "1.0.3", path: str = "statement") -> dict:
     """Check one statement; raise Invalid (400) on the first problem."""
     _body(value, path, version, sub=False)
     return value
+
+
+def utc_iso(value, path: str) -> str:
+    """A timestamp parameter (since, until) as stored times are written: UTC, milliseconds."""
+    return timestamp(value, path).astimezone(timezone.utc).isoformat(timespec="milliseconds") \
+        .replace("+00:00", "Z")
 
 
 def now_iso() -> str:

@@ -98,3 +98,14 @@ def test_other_tenants_never_see_them(client, admin_key, make_tenant):
     mine = statement(id=sid, verb={"id": "http://adlnet.gov/expapi/verbs/passed"})
     assert client.post(URL, headers=other.headers(), json=mine).get_json() == sid
     assert_envelope(client.post(URL, json=statement()), 401, "UNAUTHORIZED")
+
+
+def test_context_activities_come_back_as_arrays_also_in_substatements(client, admin_key):
+    parent = {"id": "http://example.org/parent"}
+    sub = {"objectType": "SubStatement", "actor": BASE["actor"], "verb": BASE["verb"],
+           "object": {"id": "http://example.org/o"}, "context": {"contextActivities": {"parent": parent}}}
+    sid = client.post(URL, headers=bearer(admin_key),
+                      json=statement(object=sub, context={"contextActivities": {"grouping": parent}})).get_json()
+    got = client.get(f"{URL}/{sid}", headers=bearer(admin_key)).get_json()
+    assert got["context"]["contextActivities"]["grouping"] == [parent]
+    assert got["object"]["context"]["contextActivities"]["parent"] == [parent]

@@ -110,3 +110,13 @@ def test_normalize_sets_what_the_lrs_sets():
     assert len(out["id"]) == 36 and out["stored"] == out["timestamp"] == "2026-11-23T10:00:00.000Z"
     assert out["authority"] == {"mbox": "mailto:lrs@x.org"} and out["version"] == "2.0.0"
     assert "id" not in BASE  # the submitted statement is not changed
+
+
+def test_a_group_authority_is_an_anonymous_pair():
+    pair = {"objectType": "Group", "member": [{"mbox": "mailto:a@x.org"}, {"account": {"homePage": "http://x.org", "name": "app"}}]}
+    assert validate(with_("authority", pair))
+    for bad in ({"objectType": "Group", "mbox": "mailto:g@x.org", "member": pair["member"]},
+                {"objectType": "Group", "member": pair["member"][:1]}):
+        with pytest.raises(Invalid) as e:
+            validate(with_("authority", bad))
+        assert e.value.details["path"] == "statement.authority"

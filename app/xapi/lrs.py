@@ -1,0 +1,227 @@
+"""The standard xAPI LRS interface at /xapi/ (statements and about, so far), for xAPI tools and
+content: HTTP Basic auth with LRS credentials, the X-Experience-API-Version rules, the
+statements resource's PUT/POST/GET (with HEAD) and StatementResult paging by `more`.
+It shares the statement store with the seed's /api/v1/xapi endpoints."""
+from __future__ import annotations
+
+import json
+from flask import Blueprint, Response, current_app, g, request
+
+from app.endpoint import endpoint
+from app.errors import bad_request, forbidden
+from app.xapi import credentials, store, validation
+
+bp = Blueprint("lrs", __name__, url_prefix="/xapi")
+TAG = "xAPI LRS"
+SUPPORTED = ("1.0.3", "2.0.0")
+MAX_LIMIT = 100
+MORE = "xapi-more"
+# GET /statements parameters, by the specification (names are case-sensitive).
+_QUERY_PARAMS = {"statementId", "voidedStatementId", "agent", "verb", "activity", "registration",
+                 "related_activities", "related_agents", "since", "until", "limit", "format",
+                 "attachments", "ascending", "more"}
+_SINGLE_PARAMS = {"statementId", "voidedStatementId", "format", "attachments"}
+
+
+def _version() -> str:
+    """The request's xAPI version (required on every request but GET /about)."""
+    sent = request.headers.get("X-Experience-API-Version")
+    if sent is None:
+        raise bad_request("The X-Experience-API-Version header is required")
+    if sent.startswith("1.0"):
+        return "1.0.3"
+    if sent.startswith("2.0"):
+        return "2.0.0"
+    raise bad_request(f"Unsupported xAPI version {sent!r}; this LRS speaks 1.0.x and 2.0.x")
+
+
+@bp.after_request
+def _version_header(resp):
+    resp.headers["X-Experience-API-Version"] = g.get("xapi_version", "2.0.0")
+    return resp
+
+
+def _principal(write: bool) -> credentials.LrsPrincipal:
+    g.xapi_version = _version()
+    principal = credentials.authenticate(request.headers.get("Authorization"))
+    if write and "write" not in principal.scopes:
+        raise forbidden("These LRS credentials may only read")
+    return principal
+
+
+def _authority(p: credentials.LrsPrincipal) -> dict:
+    return {"objectType": "Agent", "name": "LRS credentials",
+            "account": {"homePage": current_app.extensions["settings"].base_url + "/xapi",
+                        "name": p.username}}
+
+
+def _json_body():
+    if request.mimetype != "application/json":
+        raise bad_request("Statements must be sent as application/json")
+    try:
+        return json.loads(request.get_data(cache=False).decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise bad_request("The body is not valid JSON") from None
+
+
+def _json(data, status: int = 200) -> Response:
+    return Response(json.dumps(data, separators=(",", ":")), status=status, mimetype="application/json")
+
+
+@endpoint(bp, "/about", "GET", tag=TAG, auth_required=False, summary="The LRS's xAPI versions",
+          response={"type": "object"})
+def about():
+    g.xapi_version = "2.0.0"
+    return {"version": list(SUPPORTED)}
+
+
+@endpoint(bp, "/statements", "PUT", tag=TAG, auth_required=False, status=204, errors=(400, 401, 403, 409),
+          body_content_type="application/json", body_doc={"type": "object"},
+          summary="Store a statement with the id given in ?statementId")
+def put_statement():
+    p = _principal(write=True)
+    sid = request.args.get("statementId")
+    if not sid:
+        raise bad_request("PUT needs the statementId parameter")
+    validation.validate({"actor": {"mbox": "mailto:x@x.x"}, "verb": {"id": "x:x"},
+                         "object": {"id": "x:x"}, "id": sid}, g.xapi_version)  # the id's form
+    body = _json_body()
+    if not isinstance(body, dict):
+        raise bad_request("PUT takes one statement")
+    if "id" in body and str(body["id"]).lower() != sid.lower():
+        raise bad_request("The statement's id differs from statementId")
+    store.store(p.tenant_id, [{**body, "id": sid}], _authority(p), g.xapi_version)
+    return Response(status=204)
+
+
+@endpoint(bp, "/statements", "POST", tag=TAG, auth_required=False, errors=(400, 401, 403, 409),
+          body_content_type="application/json", body_doc={"type": ["object", "array"]},
+          summary="Store one or more statements; answers the array of ids")
+def post_statements():
+    p = _principal(write=True)
+    body = _json_body()
+    batch = body if isinstance(body, list) else [body]
+    if not all(isinstance(st, dict) for st in batch):
+        raise bad_request("Each statement must be a JSON object")
+    return _json(store.store(p.tenant_id, batch, _authority(p), g.xapi_version))
+
+
+def _bool_param(name: str) -> bool:
+    value = request.args.get(name, "false")
+    if value not in ("true", "false"):
+        raise bad_request(f"{name} must be true or false")
+    return value == "true"
+
+
+def _shape(statement: dict, fmt: str) -> dict:
+    if fmt == "ids":
+        return _ids_only(statement)
+    if fmt == "canonical":
+        return _canonical(statement, request.accept_languages)
+    return statement
+
+
+def _ids_only(value):
+    """format=ids: Agents, Groups, Activities and Verbs reduced to what identifies them."""
+    if isinstance(value, list):
+        return [_ids_only(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out = {k: _ids_only(v) for k, v in value.items() if k not in ("definition", "display", "name")}
+    if "member" in out and any(k in value for k in ("mbox", "mbox_sha1sum", "openid", "account")):
+        out.pop("member")
+    return out
+
+
+def _canonical(value, accept):
+    """format=canonical: each language map reduced to the one language the client prefers."""
+    if isinstance(value, list):
+        return [_canonical(v, accept) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out = {}
+    for key, v in value.items():
+        if key in ("display", "name", "description") and isinstance(v, dict) and v and \
+                all(isinstance(x, str) for x in v.values()):
+            best = accept.best_match(list(v)) or next(iter(v))
+            out[key] = {best: v[best]}
+        elif key == "extensions":
+            out[key] = v
+        else:
+            out[key] = _canonical(v, accept)
+    return out
+
+
+@endpoint(bp, "/statements", "GET", tag=TAG, auth_required=False, errors=(400, 401, 404),
+          summary="Get one statement, or a StatementResult of matching statements",
+          description="statementId or voidedStatementId, or the filters agent, verb, activity, "
+                      "registration, since, until, limit, ascending, format; `more` pages on.",
+          response={"type": "object"})
+def get_statements():
+    p = _principal(write=False)
+    args = request.args
+    unknown = set(args) - _QUERY_PARAMS
+    if unknown:
+        raise bad_request(f"Unknown parameter(s): {', '.join(sorted(unknown))}")
+    fmt = args.get("format", "exact")
+    if fmt not in ("exact", "ids", "canonical"):
+        raise bad_request("format must be exact, ids or canonical")
+    _bool_param("attachments")
+    consistent = validation.now_iso()
+    for single, voided in (("statementId", False), ("voidedStatementId", True)):
+        if single in args:
+            if set(args) - _SINGLE_PARAMS or ("statementId" in args and "voidedStatementId" in args):
+                raise bad_request(f"{single} cannot be combined with other filters")
+            st = store.get(p.tenant_id, args[single], voided=voided)
+            resp = _json(_shape(st, fmt))
+            resp.headers["Last-Modified"] = st["stored"]
+            resp.headers["X-Experience-API-Consistent-Through"] = consistent
+            return resp
+    if "more" in args:
+        state = current_app.extensions["signer"].loads(MORE, args["more"], 3600)
+        if state.get("t") != p.tenant_id:
+            raise forbidden("This more link belongs to other credentials")
+        filters, offset = state["f"], state["o"]
+    else:
+        filters = _filters(args)
+        offset = 0
+    limit = filters.pop("limit")
+    rows, total = store.query(p.tenant_id, offset=offset, limit=limit, **filters)
+    more = ""
+    if offset + limit < total:
+        token = current_app.extensions["signer"].dumps(MORE, {"t": p.tenant_id, "o": offset + limit,
+                                                               "f": {**filters, "limit": limit}})
+        more = f"/xapi/statements?more={token}"
+    resp = _json({"statements": [_shape(st, fmt) for st in rows], "more": more})
+    resp.headers["X-Experience-API-Consistent-Through"] = consistent
+    return resp
+
+
+def _filters(args) -> dict:
+    out: dict = {"ascending": _bool_param("ascending")}
+    _bool_param("related_activities")
+    _bool_param("related_agents")
+    if "agent" in args:
+        try:
+            agent = json.loads(args["agent"])
+        except ValueError:
+            raise bad_request("agent must be a JSON Agent or Group") from None
+        validation.actor(agent, "agent")
+        out["agent_key"] = store.actor_key(agent)
+    if "verb" in args:
+        out["verb"] = validation._iri(args["verb"], "verb")
+    if "activity" in args:
+        out["activity"] = validation._iri(args["activity"], "activity")
+    if "registration" in args:
+        out["registration"] = validation._uuid(args["registration"], "registration")
+    for name in ("since", "until"):
+        if name in args:
+            out[name] = validation.utc_iso(args[name], name)
+    try:
+        limit = int(args.get("limit", "0"))
+    except ValueError:
+        raise bad_request("limit must be a whole number") from None
+    if limit < 0:
+        raise bad_request("limit must not be negative")
+    out["limit"] = MAX_LIMIT if limit == 0 else min(limit, MAX_LIMIT)
+    return out

@@ -1,0 +1,65 @@
+"""Run the ADL xAPI LRS conformance suite (adlnet/lrs-conformance-test-suite) against a freshly
+started appliance, for xAPI 1.0.3 and 2.0.0, and print each version's summary.
+
+The suite is not on the npm registry: clone its public repository somewhere, run
+`npm install --no-audit --no-fund` in it, then:
+
+    .venv/bin/python tests/conformance/xapi_lrs_suite.py --suite /path/to/lrs-conformance-test-suite
+
+The suite's exit code is its failure count (modulo 256), so this script reads the summary it
+prints instead. Nothing of the suite is copied into this repository.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from tests.support import start_server  # noqa: E402
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--suite", required=True, type=Path, help="a checkout of the suite, npm-installed")
+    ap.add_argument("--versions", default="1.0.3,2.0.0")
+    ap.add_argument("--grep", default=None, help="only tests whose title matches (the suite's -g)")
+    args = ap.parse_args()
+    runner = args.suite / "bin" / "console_runner.js"
+    if not runner.exists():
+        ap.error(f"{runner} not found: is --suite a checkout of lrs-conformance-test-suite?")
+
+    data_dir = Path(tempfile.mkdtemp(prefix="lrs-conformance-")) / "data"
+    made = subprocess.run([sys.executable, "-m", "app", "xapi-credentials", "create", "--json",
+                           "--data-dir", str(data_dir)], capture_output=True, text=True, check=True)
+    cred = json.loads(made.stdout)
+    srv = start_server(data_dir, "--no-rate-limits")
+    failed_any = False
+    try:
+        for version in args.versions.split(","):
+            cmd = ["node", str(runner), "-x", version, "-e", srv.url + "/xapi", "-a",
+                   "-u", cred["username"], "-p", cred["password"], "-z"]
+            if args.grep:
+                cmd += ["-g", args.grep]
+            out = subprocess.run(cmd, cwd=args.suite, capture_output=True, text=True, timeout=1800)
+            summaries = [line for line in out.stdout.splitlines() if line.startswith('{"total"')]
+            if not summaries:
+                print(f"xAPI {version}: the suite printed no summary\n{out.stdout[-2000:]}{out.stderr[-2000:]}")
+                failed_any = True
+                continue
+            summary = json.loads(summaries[-1])
+            log = next((line.split("written to ", 1)[1] for line in out.stdout.splitlines()
+                        if "log written to" in line), "?")
+            print(f"xAPI {version}: {summary['passed']} passed, {summary['failed']} failed "
+                  f"of {summary['total']} (log: {log})")
+            failed_any = failed_any or summary["failed"] > 0
+    finally:
+        srv.stop()
+    return 1 if failed_any else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

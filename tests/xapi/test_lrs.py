@@ -1,0 +1,99 @@
+"""The standard LRS interface at /xapi/ over HTTP: Basic auth with LRS credentials, the
+version header rules, statements PUT/POST/GET with `more` paging and formats."""
+import base64
+import json
+import subprocess
+import sys
+import uuid
+
+import pytest
+
+from app.tenants.services import system_tenant
+from app.xapi import credentials
+from tests.test_errors import assert_envelope
+from tests.xapi.test_seed_api import statement
+
+V2 = {"X-Experience-API-Version": "2.0.0"}
+
+
+def basic(username, password) -> dict:
+    return {"Authorization": "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()}
+
+
+@pytest.fixture
+def lrs(app):
+    row, password = credentials.create(system_tenant().id)
+    return {**basic(row.username, password), **V2}
+
+
+def test_about_needs_no_version_header(client):
+    resp = client.get("/xapi/about")
+    assert resp.status_code == 200 and resp.get_json() == {"version": ["1.0.3", "2.0.0"]}
+    assert resp.headers["X-Experience-API-Version"] == "2.0.0"
+
+
+def test_credentials_and_version_header_are_required(client, lrs):
+    assert_envelope(client.get("/xapi/statements", headers=V2), 401, "UNAUTHORIZED")
+    assert client.get("/xapi/statements", headers=V2).headers["WWW-Authenticate"].startswith("Basic")
+    assert_envelope(client.get("/xapi/statements", headers={**lrs, **basic("lrs-x", "nope")}), 401, "UNAUTHORIZED")
+    no_version = {k: v for k, v in lrs.items() if k != "X-Experience-API-Version"}
+    assert_envelope(client.get("/xapi/statements", headers=no_version), 400, "BAD_REQUEST")
+    assert_envelope(client.get("/xapi/statements", headers={**lrs, "X-Experience-API-Version": "0.9"}),
+                    400, "BAD_REQUEST")
+    resp = client.get("/xapi/statements", headers={**lrs, "X-Experience-API-Version": "1.0.1"})
+    assert resp.status_code == 200 and resp.headers["X-Experience-API-Version"] == "1.0.3"
+
+
+def test_put_post_get_and_more_paging(client, lrs):
+    sid = str(uuid.uuid4())
+    assert client.put(f"/xapi/statements?statementId={sid}", headers=lrs, json=statement()).status_code == 204
+    assert client.put(f"/xapi/statements?statementId={sid}", headers=lrs, json=statement()).status_code == 204
+    conflict = statement(verb={"id": "http://adlnet.gov/expapi/verbs/passed"})
+    assert_envelope(client.put(f"/xapi/statements?statementId={sid}", headers=lrs, json=conflict), 409, "CONFLICT")
+    assert_envelope(client.put(f"/xapi/statements?statementId={sid}", headers=lrs,
+                               json=statement(id=str(uuid.uuid4()))), 400, "BAD_REQUEST")
+    ids = client.post("/xapi/statements", headers=lrs, json=[statement() for _ in range(4)]).get_json()
+    assert len(ids) == 4
+
+    one = client.get(f"/xapi/statements?statementId={sid}", headers=lrs)
+    assert one.status_code == 200 and one.get_json()["id"] == sid
+    assert one.headers["X-Experience-API-Consistent-Through"].endswith("Z")
+    assert_envelope(client.get(f"/xapi/statements?statementId={sid}&verb=x:y", headers=lrs), 400, "BAD_REQUEST")
+    assert_envelope(client.get("/xapi/statements?StatementId=x", headers=lrs), 400, "BAD_REQUEST")
+
+    page = client.get("/xapi/statements?limit=2&ascending=true", headers=lrs).get_json()
+    seen = [s["id"] for s in page["statements"]]
+    while page["more"]:
+        page = client.get(page["more"], headers=lrs).get_json()
+        seen += [s["id"] for s in page["statements"]]
+    assert seen == [sid, *ids]
+
+    agent = json.dumps(statement()["actor"])
+    assert len(client.get(f"/xapi/statements?agent={agent}", headers=lrs).get_json()["statements"]) == 5
+    ids_only = client.get(f"/xapi/statements?statementId={sid}&format=ids", headers=lrs).get_json()
+    assert "name" not in ids_only["actor"] and "display" not in ids_only["verb"]
+    assert "definition" not in ids_only["object"]
+    head = client.head("/xapi/statements", headers=lrs)
+    assert head.status_code == 200 and head.get_data() == b""
+
+
+def test_read_only_credentials_cannot_write(client):
+    row, password = credentials.create(system_tenant().id, scopes=("read",))
+    headers = {**basic(row.username, password), **V2}
+    assert client.get("/xapi/statements", headers=headers).status_code == 200
+    assert_envelope(client.post("/xapi/statements", headers=headers, json=statement()), 403, "FORBIDDEN")
+
+
+def test_revoked_credentials_stop_working(client, lrs):
+    row = credentials.list_for(system_tenant().id)[0]
+    credentials.revoke(system_tenant().id, row.id)
+    assert_envelope(client.get("/xapi/statements", headers=lrs), 401, "UNAUTHORIZED")
+
+
+def test_cli_creates_credentials(tmp_path):
+    out = subprocess.run([sys.executable, "-m", "app", "xapi-credentials", "create", "--json",
+                          "--data-dir", str(tmp_path / "data")], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    made = json.loads(out.stdout)
+    assert set(made) == {"endpoint", "username", "password", "tenant_id"}
+    assert made["endpoint"] == "http://127.0.0.1:3001/xapi/" and made["username"].startswith("lrs-")

@@ -225,7 +225,29 @@ MIGRATIONS: list[Migration] = [
         "ALTER TABLE xapi_statement ADD COLUMN object_agent_key VARCHAR(2048)",
         "CREATE INDEX xapi_statement_object_agent ON xapi_statement (tenant_id, object_agent_key, stored)",
     )),
+    Migration(10, "xapi documents", run=lambda db: _create_documents(db)),
 ]
+
+
+def _create_documents(db: peewee.Database) -> None:
+    # State, activity profile and agent profile documents. Absent parts of the key are ''
+    # (not NULL), so the unique index holds. Bytes are BLOB in SQLite, BYTEA in PostgreSQL.
+    binary = "BLOB" if is_sqlite(db) else "BYTEA"
+    db.execute_sql(f"""CREATE TABLE xapi_document (
+        pk VARCHAR(36) PRIMARY KEY,
+        tenant_id VARCHAR(36) NOT NULL REFERENCES tenant (id) ON DELETE CASCADE,
+        kind VARCHAR(16) NOT NULL,
+        activity_id VARCHAR(2048) NOT NULL,
+        agent_key VARCHAR(2048) NOT NULL,
+        registration VARCHAR(36) NOT NULL,
+        doc_id VARCHAR(2048) NOT NULL,
+        content_type VARCHAR(255) NOT NULL,
+        content {binary} NOT NULL,
+        etag VARCHAR(64) NOT NULL,
+        updated VARCHAR(32) NOT NULL
+    )""")
+    db.execute_sql("CREATE UNIQUE INDEX xapi_document_key ON xapi_document "
+                   "(tenant_id, kind, activity_id, agent_key, registration, doc_id)")
 
 
 def _widen_launch_key(db: peewee.Database) -> None:

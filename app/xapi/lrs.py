@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import json
 from flask import Blueprint, Response, current_app, g, request
+from werkzeug.http import http_date
 
 from app.endpoint import endpoint
 from app.errors import bad_request, forbidden
-from app.xapi import credentials, store, validation
+from app.xapi import credentials, documents, store, validation
 
 bp = Blueprint("lrs", __name__, url_prefix="/xapi")
 TAG = "xAPI LRS"
@@ -38,6 +39,10 @@ def _version() -> str:
 @bp.after_request
 def _version_header(resp):
     resp.headers["X-Experience-API-Version"] = g.get("xapi_version", "2.0.0")
+    # Every statements GET says how far the store is consistent, errors included: clients
+    # (and the conformance suite) poll it to know when a write is visible.
+    if request.path.rstrip("/").endswith("/statements") and request.method in ("GET", "HEAD"):
+        resp.headers.setdefault("X-Experience-API-Consistent-Through", validation.now_iso())
     return resp
 
 
@@ -225,3 +230,111 @@ def _filters(args) -> dict:
         raise bad_request("limit must not be negative")
     out["limit"] = MAX_LIMIT if limit == 0 else min(limit, MAX_LIMIT)
     return out
+
+
+# ---- documents: activity state, activity profile, agent profile -------------------------------
+
+# kind -> (path, the document id's parameter, required parameters, optional parameters)
+_DOCUMENTS = {
+    "state": ("/activities/state", "stateId", ("activityId", "agent"), ("registration", "since")),
+    "activity_profile": ("/activities/profile", "profileId", ("activityId",), ("since",)),
+    "agent_profile": ("/agents/profile", "profileId", ("agent",), ("since",)),
+}
+
+
+def _agent_param(args) -> dict:
+    try:
+        agent = json.loads(args["agent"])
+    except ValueError:
+        raise bad_request("agent must be a JSON Agent or Group") from None
+    return validation.actor(agent, "agent")
+
+
+def _document(kind: str):
+    path, id_name, required, optional = _DOCUMENTS[kind]
+    method = request.method
+    p = _principal(write=method in ("PUT", "POST", "DELETE"))
+    args = request.args
+    unknown = set(args) - {id_name, *required, *optional}
+    if unknown:
+        raise bad_request(f"Unknown parameter(s): {', '.join(sorted(unknown))}")
+    missing = [name for name in required if name not in args]
+    if missing:
+        raise bad_request(f"Missing parameter(s): {', '.join(missing)}")
+    activity_id = validation._iri(args["activityId"], "activityId") if "activityId" in args else ""
+    agent_key = store.actor_key(_agent_param(args)) or "" if "agent" in args else ""
+    registration = validation._uuid(args["registration"], "registration").lower() if "registration" in args else ""
+    key = documents.Key(p.tenant_id, kind, activity_id, agent_key, registration)
+    doc_id = args.get(id_name)
+    if method in ("GET", "HEAD"):
+        if doc_id is None:
+            since = validation.utc_iso(args["since"], "since") if "since" in args else None
+            return _json(documents.ids(key, since))
+        if "since" in args:
+            raise bad_request(f"since lists documents; it cannot be combined with {id_name}")
+        doc = documents.get(key, doc_id)
+        resp = Response(bytes(doc.content), mimetype=None, content_type=doc.content_type)
+        resp.headers["ETag"] = doc.etag
+        resp.headers["Last-Modified"] = http_date(validation.timestamp(doc.updated, "updated"))
+        return resp
+    if_match, if_none_match = request.headers.get("If-Match"), request.headers.get("If-None-Match")
+    if method == "DELETE":
+        if doc_id is None and kind != "state":
+            raise bad_request(f"DELETE needs {id_name}")
+        documents.delete(key, doc_id, if_match, if_none_match)
+        return Response(status=204)
+    if doc_id is None:
+        raise bad_request(f"{method} needs {id_name}")
+    if "since" in args:
+        raise bad_request("since is for listing documents")
+    content_type = request.content_type or "application/octet-stream"
+    body = request.get_data(cache=False)
+    if method == "POST" and not content_type.startswith("application/json"):
+        raise bad_request("POST merges JSON documents: send application/json (PUT replaces any type)")
+    if method == "POST":
+        documents._json_object(body, "request body")
+    # xAPI 2.0 asks for a precondition before overwriting any document; 1.0.3 for profiles.
+    strict = g.xapi_version.startswith("2") or kind != "state"
+    documents.put(key, doc_id, body, content_type, merge=method == "POST", if_match=if_match,
+                  if_none_match=if_none_match, overwrite_needs_precondition=strict)
+    return Response(status=204)
+
+
+for _kind, (_path, _id_name, _required, _optional) in _DOCUMENTS.items():
+    for _method in ("GET", "PUT", "POST", "DELETE"):
+        endpoint(bp, _path, _method, tag=TAG, auth_required=False, name=f"{_kind}_{_method.lower()}",
+                 errors=(400, 401, 403, 404, 409, 412), status=200 if _method == "GET" else 204,
+                 body_content_type="application/octet-stream" if _method in ("PUT", "POST") else "application/json",
+                 body_doc={"description": "The document (any content type; POST merges JSON objects)"}
+                 if _method in ("PUT", "POST") else None,
+                 summary=f"{_method} {_path.strip('/').replace('/', ' ')} "
+                         f"({_id_name} for one document; without it, GET lists ids"
+                         f"{' and DELETE removes all' if _kind == 'state' else ''})")(
+            lambda _k=_kind: _document(_k))
+
+
+# ---- agents and activities ----------------------------------------------------------------
+
+@endpoint(bp, "/agents", "GET", tag=TAG, auth_required=False, errors=(400, 401),
+          summary="The Person object for an agent", response={"type": "object"})
+def agents():
+    _principal(write=False)
+    if set(request.args) - {"agent"} or "agent" not in request.args:
+        raise bad_request("GET /agents takes exactly the agent parameter")
+    agent = _agent_param(request.args)
+    person: dict = {"objectType": "Person"}
+    for key in ("name", "mbox", "mbox_sha1sum", "openid", "account"):
+        if key in agent:
+            person[key] = [agent[key]]
+    return _json(person)
+
+
+@endpoint(bp, "/activities", "GET", tag=TAG, auth_required=False, errors=(400, 401),
+          summary="The full Activity object, with its definition as last stored",
+          response={"type": "object"})
+def activities():
+    p = _principal(write=False)
+    if set(request.args) - {"activityId"} or "activityId" not in request.args:
+        raise bad_request("GET /activities takes exactly the activityId parameter")
+    activity_id = validation._iri(request.args["activityId"], "activityId")
+    return _json(store.activity(p.tenant_id, activity_id))

@@ -45,3 +45,21 @@ class Credential(BaseModel):
 
     class Meta:
         table_name = "xapi_credential"
+
+
+class Document(BaseModel):
+    """A state, activity profile or agent profile document (bytes and their content type)."""
+    pk = peewee.CharField(primary_key=True, max_length=36)
+    tenant = peewee.ForeignKeyField(Tenant, column_name="tenant_id", on_delete="CASCADE")
+    kind = peewee.CharField(max_length=16)  # state | activity_profile | agent_profile
+    activity_id = peewee.CharField(max_length=2048)
+    agent_key = peewee.CharField(max_length=2048)
+    registration = peewee.CharField(max_length=36)
+    doc_id = peewee.CharField(max_length=2048)
+    content_type = peewee.CharField(max_length=255)
+    content = peewee.BlobField()
+    etag = peewee.CharField(max_length=64)
+    updated = peewee.CharField(max_length=32)
+
+    class Meta:
+        table_name = "xapi_document"

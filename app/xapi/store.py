@@ -147,3 +147,15 @@ def query(tenant_id: str, *, verb: str | None = None, activity: str | None = Non
     order = (Statement.stored.asc(), Statement.pk.asc()) if ascending else (Statement.stored.desc(), Statement.pk.desc())
     rows = [r.body for r in q.order_by(*order).offset(offset).limit(limit)] if total > offset else []
     return rows, total
+
+
+def activity(tenant_id: str, activity_id: str) -> dict:
+    """The Activity with the definition it was last stored with (just its id when unknown)."""
+    row = (Statement.select(Statement.body)
+           .where((Statement.tenant == tenant_id) & (Statement.activity_id == activity_id))
+           .order_by(Statement.stored.desc()).first())
+    definition = (row.body.get("object") or {}).get("definition") if row else None
+    out = {"objectType": "Activity", "id": activity_id}
+    if definition:
+        out["definition"] = definition
+    return out

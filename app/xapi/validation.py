@@ -22,9 +22,10 @@ _LANG = re.compile(r"^(?:[A-Za-z]{2,3}(?:-[A-Za-z]{3}){0,3}|[A-Za-z]{4,8})(?:-[A
                    r"(?:-[0-9A-WY-Za-wy-z](?:-[A-Za-z0-9]{2,8})+)*(?:-[xX](?:-[A-Za-z0-9]{1,8})+)?$"
                    r"|^[xX](?:-[A-Za-z0-9]{1,8})+$")
 _TIMESTAMP = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$")
-_DURATION = re.compile(r"^P(?=\d|T\d)(?:\d+(?:[.,]\d+)?Y)?(?:\d+(?:[.,]\d+)?M)?(?:\d+(?:[.,]\d+)?W)?"
+# ISO 8601 durations: weeks stand alone (P4W), never beside other units (P4W1D).
+_DURATION = re.compile(r"^P(?:\d+(?:[.,]\d+)?W|(?=\d|T\d)(?:\d+(?:[.,]\d+)?Y)?(?:\d+(?:[.,]\d+)?M)?"
                        r"(?:\d+(?:[.,]\d+)?D)?(?:T(?=\d)(?:\d+(?:[.,]\d+)?H)?(?:\d+(?:[.,]\d+)?M)?"
-                       r"(?:\d+(?:[.,]\d+)?S)?)?$")
+                       r"(?:\d+(?:[.,]\d+)?S)?)?)$")
 _SHA1 = re.compile(r"^[0-9a-fA-F]{40}$")
 _SHA2 = re.compile(r"^[0-9a-fA-F]{56,128}$")
 INTERACTION_TYPES = ("true-false", "choice", "fill-in", "long-fill-in", "matching", "performance",

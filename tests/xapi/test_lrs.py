@@ -97,3 +97,50 @@ def test_cli_creates_credentials(tmp_path):
     made = json.loads(out.stdout)
     assert set(made) == {"endpoint", "username", "password", "tenant_id"}
     assert made["endpoint"] == "http://127.0.0.1:3001/xapi/" and made["username"].startswith("lrs-")
+
+
+AGENT = json.dumps({"mbox": "mailto:ann@example.org"})
+STATE = f"/xapi/activities/state?activityId=http://example.org/a&agent={AGENT}&stateId=bookmark"
+
+
+def test_state_documents_put_get_merge_list_delete(client, lrs):
+    assert client.put(STATE, headers=lrs, json={"page": 1}).status_code == 204
+    got = client.get(STATE, headers=lrs)
+    assert got.status_code == 200 and got.get_json() == {"page": 1} and got.headers["ETag"].startswith('"')
+    assert got.headers["Last-Modified"].endswith("GMT")
+    # 2.0: overwriting needs a precondition; POST merges JSON objects one level deep.
+    assert_envelope(client.put(STATE, headers=lrs, json={"page": 2}), 409, "CONFLICT")
+    assert client.post(STATE, headers=lrs, json={"score": 5}).status_code == 204
+    assert client.get(STATE, headers=lrs).get_json() == {"page": 1, "score": 5}
+    assert_envelope(client.post(STATE, headers=lrs, data=b"not json", content_type="text/plain"), 400, "BAD_REQUEST")
+    etag = client.get(STATE, headers=lrs).headers["ETag"]
+    assert_envelope(client.put(STATE, headers={**lrs, "If-Match": '"wrong"'}, json={"page": 3}), 412, "PRECONDITION_FAILED")
+    assert client.put(STATE, headers={**lrs, "If-Match": etag}, json={"page": 3}).status_code == 204
+    assert_envelope(client.put(STATE, headers={**lrs, "If-None-Match": "*"}, json={"page": 4}), 412, "PRECONDITION_FAILED")
+    listing = STATE.rsplit("&stateId=", 1)[0]
+    assert client.get(listing, headers=lrs).get_json() == ["bookmark"]
+    assert client.delete(listing, headers=lrs).status_code == 204  # every state document of the key
+    assert_envelope(client.get(STATE, headers=lrs), 404, "NOT_FOUND")
+    assert_envelope(client.get("/xapi/activities/state?activityId=http://example.org/a", headers=lrs), 400, "BAD_REQUEST")
+
+
+def test_profiles_keep_any_content_type_and_need_their_id(client, lrs):
+    url = "/xapi/activities/profile?activityId=http://example.org/a&profileId=notes"
+    assert client.put(url, headers=lrs, data=b"\x00\x01binary", content_type="application/octet-stream").status_code == 204
+    got = client.get(url, headers=lrs)
+    assert got.data == b"\x00\x01binary" and got.content_type == "application/octet-stream"
+    assert_envelope(client.delete("/xapi/activities/profile?activityId=http://example.org/a", headers=lrs),
+                    400, "BAD_REQUEST")
+    agent_url = f"/xapi/agents/profile?agent={AGENT}&profileId=prefs"
+    assert client.post(agent_url, headers=lrs, json={"lang": "en"}).status_code == 204
+    assert client.get(agent_url, headers=lrs).get_json() == {"lang": "en"}
+
+
+def test_agents_and_activities(client, lrs):
+    person = client.get(f"/xapi/agents?agent={AGENT}", headers=lrs).get_json()
+    assert person == {"objectType": "Person", "mbox": ["mailto:ann@example.org"]}
+    client.post("/xapi/statements", headers=lrs, json=statement())
+    act = client.get("/xapi/activities?activityId=http://example.org/course/1", headers=lrs).get_json()
+    assert act["id"] == "http://example.org/course/1" and act["definition"]["name"] == {"en-US": "Course"}
+    unknown = client.get("/xapi/activities?activityId=http://example.org/none", headers=lrs).get_json()
+    assert unknown == {"objectType": "Activity", "id": "http://example.org/none"}

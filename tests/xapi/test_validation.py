@@ -120,3 +120,14 @@ def test_a_group_authority_is_an_anonymous_pair():
         with pytest.raises(Invalid) as e:
             validate(with_("authority", bad))
         assert e.value.details["path"] == "statement.authority"
+
+
+@pytest.mark.parametrize("duration,ok", [("P4W", True), ("P4W1D", False), ("PT1H30M", True),
+                                         ("P1Y2M3DT4H5M6.5S", True), ("P", False), ("PT", False)])
+def test_durations(duration, ok):
+    st = with_("result", {"duration": duration})
+    if ok:
+        assert validate(st)
+    else:
+        with pytest.raises(Invalid):
+            validate(st)

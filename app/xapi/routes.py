@@ -7,7 +7,7 @@ from flask import Blueprint, current_app
 from app.endpoint import endpoint
 from app.errors import ApiError
 from app.schemas import UUID, obj, page_query
-from app.xapi import store, validation
+from app.xapi import credentials, store, validation
 
 bp = Blueprint("xapi", __name__, url_prefix="/api/v1/xapi")
 TAG = "xAPI"
@@ -65,3 +65,40 @@ def query_statements(principal, query):
           response=STATEMENT)
 def get_statement(principal, statement_id):
     return store.get(principal.tenant_id, statement_id)
+
+
+# ---- LRS credentials (for /xapi/) -----------------------------------------------------------
+
+CREDENTIAL = obj({"id": UUID, "tenant_id": UUID, "name": {"type": "string"},
+                  "username": {"type": "string"}, "scopes": {"type": "array", "items": {"type": "string"}},
+                  "status": {"enum": ["active", "revoked"]}, "created_at": {"type": "string"},
+                  "revoked_at": {"type": ["string", "null"]}},
+                 ["id", "username", "scopes", "status"], additional=True)
+
+
+@endpoint(bp, "/credentials", "GET", tag=TAG, scope="admin",
+          response=obj({"credentials": {"type": "array", "items": CREDENTIAL}}, ["credentials"]),
+          summary="List the tenant's LRS credentials (for the standard LRS at /xapi/)")
+def list_credentials(principal):
+    return {"credentials": [c.to_api() for c in credentials.list_for(principal.tenant_id)]}
+
+
+@endpoint(bp, "/credentials", "POST", tag=TAG, scope="admin", status=201,
+          body=obj({"name": {"type": "string", "minLength": 1, "maxLength": 200},
+                    "scopes": {"type": "array", "items": {"enum": list(credentials.SCOPES)},
+                               "minItems": 1, "uniqueItems": True}}),
+          response={**CREDENTIAL, "properties": {**CREDENTIAL["properties"],
+                                                  "password": {"type": "string"},
+                                                  "endpoint": {"type": "string"}}},
+          summary="Create LRS credentials; the password is in this answer only")
+def create_credentials(principal, body):
+    row, password = credentials.create(principal.tenant_id, body.get("name"),
+                                       body.get("scopes") or ("read", "write"))
+    return {**row.to_api(), "password": password,
+            "endpoint": current_app.extensions["settings"].base_url + "/xapi/"}
+
+
+@endpoint(bp, "/credentials/<credential_id>", "DELETE", tag=TAG, scope="admin", errors=(404,),
+          response=CREDENTIAL, summary="Revoke LRS credentials")
+def revoke_credentials(principal, credential_id):
+    return credentials.revoke(principal.tenant_id, credential_id).to_api()

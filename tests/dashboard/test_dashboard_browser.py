@@ -104,7 +104,7 @@ def test_trainer_journey(dash):
 
     # API keys: create (shown once), then revoke.
     page.get_by_role("link", name="API keys").click()
-    page.get_by_label("Name").fill("LMS integration")
+    page.get_by_label("Key name").fill("LMS integration")
     page.get_by_role("button", name="Create key").click()
     key = page.get_by_label("The new API key").input_value()
     assert key.startswith("ac_live_")
@@ -193,4 +193,25 @@ def test_settings_page(dash):
     screenshot(page, "dashboard-settings")
     s = requests.get(srv.url + "/api/v1/settings", headers=bearer(srv.admin_key), timeout=10).json()
     assert (s["rate_limits_enabled"], s["rate_limit_read"], s["content_url"]) == (False, 500, lan)
+    assert page.errors == []
+
+
+def test_lrs_credentials(dash):
+    srv, page = dash
+    first_sign_in(srv, page)
+    page.get_by_role("link", name="API keys").click()
+    page.get_by_label("Credentials name").fill("Authoring tool")
+    page.get_by_role("button", name="Create LRS credentials").click()
+    password = page.get_by_label("The new LRS password").input_value()
+    username = page.locator(".secret dd code").nth(1).inner_text()
+    auth = (username, password)
+    about = requests.get(srv.url + "/xapi/statements", auth=auth, timeout=10,
+                         headers={"X-Experience-API-Version": "2.0.0"})
+    assert about.status_code == 200
+    screenshot(page, "dashboard-lrs-credentials")
+    page.locator("tr", has_text="Authoring tool").get_by_role("button", name="Revoke").click()
+    page.get_by_role("button", name="Revoke credentials").click()
+    page.locator("tr", has_text="Authoring tool").get_by_text("revoked").wait_for()
+    assert requests.get(srv.url + "/xapi/statements", auth=auth, timeout=10,
+                        headers={"X-Experience-API-Version": "2.0.0"}).status_code == 401
     assert page.errors == []

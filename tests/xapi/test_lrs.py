@@ -144,3 +144,23 @@ def test_agents_and_activities(client, lrs):
     assert act["id"] == "http://example.org/course/1" and act["definition"]["name"] == {"en-US": "Course"}
     unknown = client.get("/xapi/activities?activityId=http://example.org/none", headers=lrs).get_json()
     assert unknown == {"objectType": "Activity", "id": "http://example.org/none"}
+
+
+def test_credentials_over_the_rest_api(client, admin_key, make_tenant):
+    from tests.conftest import bearer
+    made = client.post("/api/v1/xapi/credentials", headers=bearer(admin_key), json={"name": "Authoring tool"})
+    assert made.status_code == 201
+    cred = made.get_json()
+    assert cred["endpoint"] == "http://127.0.0.1:3001/xapi/" and cred["scopes"] == ["read", "write"]
+    headers = {**basic(cred["username"], cred["password"]), **V2}
+    assert client.post("/xapi/statements", headers=headers, json=statement()).status_code == 200
+    listed = client.get("/api/v1/xapi/credentials", headers=bearer(admin_key)).get_json()["credentials"]
+    assert [c["username"] for c in listed] == [cred["username"]] and "password" not in listed[0]
+    other = make_tenant()
+    assert_envelope(client.delete(f"/api/v1/xapi/credentials/{cred['id']}", headers=other.headers()),
+                    404, "NOT_FOUND")
+    assert client.get("/api/v1/xapi/credentials", headers=other.headers()).get_json()["credentials"] == []
+    assert client.delete(f"/api/v1/xapi/credentials/{cred['id']}", headers=bearer(admin_key)).get_json()["status"] == "revoked"
+    assert_envelope(client.get("/xapi/statements", headers=headers), 401, "UNAUTHORIZED")
+    assert_envelope(client.post("/api/v1/xapi/credentials", headers=bearer(admin_key), json={"scopes": ["all"]}),
+                    400, "VALIDATION_ERROR")

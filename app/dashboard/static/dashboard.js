@@ -471,7 +471,7 @@
         name.value = "";
         load();
       }).catch(fail);
-    } }, h("label", { for: "key-name", text: "Name" }), name, h("fieldset", {}, h("legend", { text: "Scopes" }), scopes),
+    } }, h("label", { for: "key-name", text: "Key name" }), name, h("fieldset", {}, h("legend", { text: "Scopes" }), scopes),
       h("button", { type: "submit", class: "primary" }, "Create key"));
     function load() {
       api("GET", "/api/v1/api-keys?limit=100").then(function (data) {
@@ -497,8 +497,55 @@
     main.replaceChildren(h("h1", { text: "API keys" }),
       h("p", { class: "hint" }, "Keys let other programs (an LMS, scripts) use this appliance's REST API. ",
         h("a", { href: "/api/docs", text: "API documentation" })),
-      h("section", { class: "card" }, h("h2", { text: "New key" }), form, shown), list);
+      h("section", { class: "card" }, h("h2", { text: "New key" }), form, shown), list,
+      lrsCredentials());
     load();
+  }
+
+  // Basic-auth credentials for the standard xAPI LRS at /xapi/ (authoring tools, xAPI content).
+  function lrsCredentials() {
+    var list = h("div", { class: "list" });
+    var shown = h("div", {});
+    var name = h("input", { id: "lrs-name", maxlength: "200", placeholder: "e.g. Authoring tool" });
+    var readOnly = h("input", { type: "checkbox", id: "lrs-read-only" });
+    var form = h("form", { class: "inline", onsubmit: function (e) {
+      e.preventDefault();
+      api("POST", "/api/v1/xapi/credentials", { name: name.value.trim() || undefined,
+                                                scopes: readOnly.checked ? ["read"] : ["read", "write"] })
+        .then(function (c) {
+          shown.replaceChildren(h("div", { class: "secret" },
+            h("strong", { text: "Copy these now: the password is shown only once." }),
+            h("dl", {}, h("dt", { text: "Endpoint" }), h("dd", {}, h("code", { text: c.endpoint })),
+              h("dt", { text: "Username" }), h("dd", {}, h("code", { text: c.username })),
+              h("dt", { text: "Password" }), h("dd", {}, h("input", { readonly: true, value: c.password, class: "link", "aria-label": "The new LRS password" })))));
+          name.value = "";
+          load();
+        }).catch(fail);
+    } }, h("label", { for: "lrs-name", text: "Credentials name" }), name,
+      h("label", { class: "check" }, readOnly, "Read only"),
+      h("button", { type: "submit", class: "primary" }, "Create LRS credentials"));
+    function load() {
+      api("GET", "/api/v1/xapi/credentials").then(function (data) {
+        if (!data.credentials.length) { list.replaceChildren(h("p", { class: "hint", text: "No LRS credentials yet." })); return; }
+        list.replaceChildren(h("table", {},
+          h("thead", {}, h("tr", {}, ["Name", "Username", "Scopes", "Status", "Created", ""].map(function (t) { return h("th", { scope: "col", text: t }); }))),
+          h("tbody", {}, data.credentials.map(function (c) {
+            function revoke() {
+              api("DELETE", "/api/v1/xapi/credentials/" + c.id).then(function () { toast("LRS credentials revoked"); load(); }).catch(fail);
+            }
+            revoke.label = "Revoke credentials";
+            return h("tr", {}, h("td", { text: c.name }), h("td", {}, h("code", { text: c.username })),
+              h("td", { text: c.scopes.join(", ") }), h("td", {}, badge(c.status)), h("td", { text: when(c.created_at) }),
+              h("td", {}, c.status === "active" ? h("button", { type: "button", class: "danger small", onclick: function () {
+                confirmDialog("Revoke “" + c.name + "”?", "Tools using these credentials stop reaching the LRS at once.", revoke);
+              } }, "Revoke") : null));
+          }))));
+      }).catch(fail);
+    }
+    load();
+    return h("section", { class: "card spaced" }, h("h2", { text: "xAPI LRS credentials" }),
+      h("p", { class: "hint", text: "For xAPI tools and content that talk to the standard LRS at /xapi/ with a username and password (HTTP Basic)." }),
+      form, shown, list);
   }
 
   // ---- tenants ------------------------------------------------------------------------------

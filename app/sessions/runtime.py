@@ -231,6 +231,6 @@ def read_log(tenant_id: str, session_id: str, limit: int = 5000) -> list[dict]:
     for row in RuntimeLog.select().where(RuntimeLog.session == session.id).order_by(RuntimeLog.created_at):
         out.extend({"launch_id": row.launch_id, "item_id": row.item_id, **e} for e in row.entries)
     # Batches from one page can arrive out of order (a periodic flush racing the unload
-    # beacon); each entry carries the time of its call, so order by that (stable sort).
-    out.sort(key=lambda e: str(e.get("t", "")))
+    # beacon); each entry carries the time of its call and the page's call counter.
+    out.sort(key=lambda e: (str(e.get("t", "")), e.get("n") if isinstance(e.get("n"), int) else 0))
     return out[:limit]

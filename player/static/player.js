@@ -88,7 +88,9 @@
       pending.unshift.apply(pending, batch);
       return;
     }
-    fetch(url, { method: "POST", body: body, headers: { "Content-Type": "application/json" } })
+    // keepalive: a flush still in flight when the window closes is delivered, not dropped
+    // (batches stay under the 64 KiB keepalive budget: at most 100 clipped entries).
+    fetch(url, { method: "POST", body: body, keepalive: true, headers: { "Content-Type": "application/json" } })
       .then(function (r) { if (!r.ok) throw new Error(r.status); })
       .catch(function () { if (current && current.logUrl === url) pending.unshift.apply(pending, batch); });
   }
@@ -101,12 +103,13 @@
     return text.length <= CLIP ? text : text.slice(0, CLIP) + "… (" + text.length + " characters)";
   }
 
+  var logSeq = 0;  // orders calls made within the same millisecond
   function record(name, args, result, note) {
-    var entry = { t: new Date().toISOString(), call: name, args: args.map(clip), result: clip(result),
-                  error: String(api[lastError]()) };
+    var entry = { t: new Date().toISOString(), n: ++logSeq, call: name, args: args.map(clip),
+                  result: clip(result), error: String(api[lastError]()) };
     if (note) entry.note = note;
     pending.push(entry);
-    if (pending.length >= 200) flushLog("async");
+    if (pending.length >= 100) flushLog("async");
   }
 
   // ---- the object the content finds ---------------------------------------------------

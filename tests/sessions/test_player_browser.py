@@ -126,7 +126,7 @@ def test_real_packages_initialise_and_track(live_server, browser, name, api):
     s = wait_until(lambda: (x := session(live_server, sid))["launch_count"] == 1
                    and x["cmi_data"] and x)
     assert s["completion_status"] in ("incomplete", "completed")
-    log = wait_until(lambda: read_log(live_server, sid))
+    log = wait_until(lambda: (x := read_log(live_server, sid)) and any(e["call"] == api for e in x) and x)
     assert log[0]["call"] == api and log[0]["result"] == "true"
 
 

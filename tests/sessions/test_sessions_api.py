@@ -225,6 +225,12 @@ def test_call_log(client, admin_key, pkg12):
     log = client.get(f"/api/v1/sessions/{created['session']['id']}/log", headers=bearer(admin_key)).get_json()
     assert log["entries"][0]["call"] == "LMSSetValue" and log["entries"][0]["error"] == "405"
     assert client.post(urlsplit(cfg["logUrl"]).path, data="{}", content_type="application/json").status_code == 400
+    # Batches arriving out of order are read in call order (time, then the page's counter).
+    same_ms = "2026-01-01T00:00:01.000Z"
+    for batch in ([{"t": same_ms, "n": 3, "call": "Terminate"}], [{"t": same_ms, "n": 2, "call": "Commit"}]):
+        client.post(urlsplit(cfg["logUrl"]).path, data=json.dumps(batch), content_type="application/json")
+    log = client.get(f"/api/v1/sessions/{created['session']['id']}/log", headers=bearer(admin_key)).get_json()
+    assert [e["call"] for e in log["entries"]] == ["LMSSetValue", "Commit", "Terminate"]
 
 
 def test_deleting_the_package_deletes_its_sessions(client, admin_key, pkg12):

@@ -83,6 +83,7 @@ def main():
 @click.option("--log-file", type=click.Path(dir_okay=False), default=None)
 def serve(data_dir, host, port, threads, public_url, rate_limits, log_file):
     """Run the API server until Ctrl-C or SIGTERM."""
+    from app.dashboard import passwords
     from app.factory import create_app
     from app.jobs import JobRunner
     from app.packages.processing import sweep
@@ -106,6 +107,8 @@ def serve(data_dir, host, port, threads, public_url, rate_limits, log_file):
         click.echo(FIRST_RUN_HINT.format(key=issued.plaintext, base=settings.base_url))
     click.echo(f"Data dir: {settings.data_dir}")
     click.echo(f"Serving on {server.url}  (API docs: {server.url}/api/docs)", nl=True)
+    click.echo(f"Dashboard: {server.url}/dashboard/" + ("" if passwords.is_set()
+                                                        else "  (open it to choose the admin password)"))
     sys.stdout.flush()
     server.install_signal_handlers()
     server.serve_forever()

@@ -57,6 +57,7 @@ def start_server(data_dir: Path, *extra_args: str, env: dict | None = None,
         m = re.search(r"Serving on (http://\S+)", line)
         if m:
             url = m.group(1)
+            lines.append(proc.stdout.readline())  # the dashboard's address follows
             break
     if url is None:
         proc.kill()

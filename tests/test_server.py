@@ -15,6 +15,7 @@ from tests.conftest import bearer
 
 def test_first_start_serves_and_prints_the_key(live_server):
     assert live_server.admin_key and "shown only this once" in live_server.stdout
+    assert f"Dashboard: {live_server.url}/dashboard/  (open it to choose the admin password)" in live_server.stdout
     health = live_server.get("/api/health")
     assert health.status_code == 200
     body = health.json()

@@ -6,6 +6,7 @@ from flask import Flask, g
 from app.config import Settings
 from app.packages.processing import Context
 from app.signing import Signer, load_or_create_secret
+from app.xapi.alternate import AlternateRequestSyntax
 from app.storage import Storage
 from app.datadir import open_data_dir
 from app.db import database
@@ -61,4 +62,5 @@ def create_app(settings: Settings, *, rate_limiter: RateLimiter | None = None) -
                xapi_routes.bp, lrs.bp):
         app.register_blueprint(bp)
     admin_routes.apply(app)
+    app.wsgi_app = AlternateRequestSyntax(app.wsgi_app)
     return app

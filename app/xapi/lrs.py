@@ -10,7 +10,7 @@ from werkzeug.http import http_date
 
 from app.endpoint import endpoint
 from app.errors import bad_request, forbidden
-from app.xapi import credentials, documents, store, validation
+from app.xapi import alternate, credentials, documents, store, validation
 
 bp = Blueprint("lrs", __name__, url_prefix="/xapi")
 TAG = "xAPI LRS"
@@ -30,10 +30,17 @@ def _version() -> str:
     if sent is None:
         raise bad_request("The X-Experience-API-Version header is required")
     if sent.startswith("1.0"):
-        return "1.0.3"
-    if sent.startswith("2.0"):
-        return "2.0.0"
-    raise bad_request(f"Unsupported xAPI version {sent!r}; this LRS speaks 1.0.x and 2.0.x")
+        version = "1.0.3"
+    elif sent.startswith("2.0"):
+        version = "2.0.0"
+    else:
+        raise bad_request(f"Unsupported xAPI version {sent!r}; this LRS speaks 1.0.x and 2.0.x")
+    if request.environ.get(alternate.FLAG):
+        if request.environ.get(alternate.ERROR):
+            raise bad_request(request.environ[alternate.ERROR])
+        if version == "2.0.0":
+            raise bad_request("xAPI 2.0 has no alternate request syntax (?method=)")
+    return version
 
 
 @bp.after_request

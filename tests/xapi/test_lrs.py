@@ -164,3 +164,27 @@ def test_credentials_over_the_rest_api(client, admin_key, make_tenant):
     assert_envelope(client.get("/xapi/statements", headers=headers), 401, "UNAUTHORIZED")
     assert_envelope(client.post("/api/v1/xapi/credentials", headers=bearer(admin_key), json={"scopes": ["all"]}),
                     400, "VALIDATION_ERROR")
+
+
+def test_alternate_request_syntax_is_1_0_3_only(client, lrs):
+    from urllib.parse import urlencode
+    sid = str(uuid.uuid4())
+    form = {"statementId": sid, "content": json.dumps(statement()), "Authorization": lrs["Authorization"],
+            "X-Experience-API-Version": "1.0.3"}
+    form_type = "application/x-www-form-urlencoded"
+    resp = client.post("/xapi/statements?method=PUT", data=urlencode(form), content_type=form_type)
+    assert resp.status_code == 204, resp.get_data(as_text=True)
+    got = client.post("/xapi/statements?method=GET", content_type=form_type,
+                      data=urlencode({"statementId": sid, "Authorization": lrs["Authorization"],
+                                      "X-Experience-API-Version": "1.0.3"}))
+    assert got.status_code == 200 and got.get_json()["id"] == sid
+    # Extra query parameters, a non-POST, a non-form body, and xAPI 2.0 are refused.
+    extra = client.post(f"/xapi/statements?method=PUT&statementId={sid}", data=urlencode(form), content_type=form_type)
+    assert_envelope(extra, 400, "BAD_REQUEST")
+    assert_envelope(client.put("/xapi/statements?method=POST", data=urlencode(form), content_type=form_type),
+                    400, "BAD_REQUEST")
+    assert_envelope(client.post("/xapi/statements?method=PUT", json=statement(),
+                                headers={**lrs, "X-Experience-API-Version": "1.0.3"}), 400, "BAD_REQUEST")
+    v2 = dict(form, statementId=str(uuid.uuid4()), **{"X-Experience-API-Version": "2.0.0"})
+    assert_envelope(client.post("/xapi/statements?method=PUT", data=urlencode(v2), content_type=form_type),
+                    400, "BAD_REQUEST")

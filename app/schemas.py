@@ -62,9 +62,12 @@ def list_of(key: str, item: dict) -> dict:
                [key, "pagination"], additional=True)
 
 
+def pagination(page: int, limit: int, total: int) -> dict:
+    return {"page": page, "limit": limit, "total": total,
+            "total_pages": math.ceil(total / limit) if total else 0}
+
+
 def paginate(query, page: int, limit: int):
     """Run a peewee select for one page; return (rows, pagination dict)."""
     total = query.count()
-    rows = list(query.paginate(page, limit))
-    return rows, {"page": page, "limit": limit, "total": total,
-                  "total_pages": math.ceil(total / limit) if total else 0}
+    return list(query.paginate(page, limit)), pagination(page, limit, total)

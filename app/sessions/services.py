@@ -3,7 +3,7 @@ state the player starts from. Every change of CMI data goes through `apply_cmi`,
 PUT and the player's commits normalise identically."""
 from __future__ import annotations
 
-import math
+import functools
 import re
 import uuid
 from dataclasses import dataclass
@@ -14,6 +14,7 @@ from app.db import Prepared, new_id, update_columns, utcnow_iso, write_transacti
 from app.errors import ApiError, validation_error
 from app.packages.models import Package
 from app.packages.processing import launch_path
+from app.schemas import pagination
 from app.sessions import cmi as cmi_rules
 from app.packages.sequencing import activity_tree
 from app.sessions.models import ScoState, SequencingState, Session
@@ -47,21 +48,12 @@ class Sco:
     data_from_lms: str | None
 
 
-_scos_cache: dict[str, list[Sco]] = {}
-_SCOS_CACHE_MAX = 1024
-
-
+@functools.lru_cache(maxsize=1024)
 def scos_for(package_id: str) -> list[Sco]:
     """scos_of, cached: a ready package's structure never changes (a new version is a new
     package), and every runtime commit needs it."""
-    scos = _scos_cache.get(package_id)
-    if scos is None:
-        pkg = Package.get_or_none(Package.id == package_id)
-        scos = scos_of(pkg) if pkg is not None else []
-        if len(_scos_cache) >= _SCOS_CACHE_MAX:
-            _scos_cache.clear()
-        _scos_cache[package_id] = scos
-    return scos
+    pkg = Package.get_or_none(Package.id == package_id)
+    return scos_of(pkg) if pkg is not None else []
 
 
 def scos_of(pkg: Package) -> list[Sco]:
@@ -93,19 +85,12 @@ def uses_sequencing(standard: str | None, scos: list[Sco]) -> bool:
     return bool(standard) and standard != SCORM12 and len(scos) > 1
 
 
-_toc_cache: dict[tuple[str, bool], dict | None] = {}
-
-
+@functools.lru_cache(maxsize=1024)
 def toc_for(package_id: str, with_rules: bool) -> dict | None:
     """The package's activity tree (cached like scos_for): the table of contents, and with
     its sequencing rules the engine's `activityTree`."""
-    key = (package_id, with_rules)
-    if key not in _toc_cache:
-        pkg = Package.get_or_none(Package.id == package_id)
-        if len(_toc_cache) >= _SCOS_CACHE_MAX:
-            _toc_cache.clear()
-        _toc_cache[key] = activity_tree(pkg.metadata or {}, with_rules) if pkg else None
-    return _toc_cache[key]
+    pkg = Package.get_or_none(Package.id == package_id)
+    return activity_tree(pkg.metadata or {}, with_rules) if pkg else None
 
 
 def expected_scos(scos: list[Sco]) -> int:
@@ -190,22 +175,25 @@ def _with_package(ids_query, filters: dict):
             .where(Session.id.in_(ids_query)).order_by(*_ordering(filters)))
 
 
+def _page_of(base, filters: dict, page: int, limit: int) -> list[Session]:
+    ids = base.select(Session.id).order_by(*_ordering(filters)).paginate(page, limit)
+    return list(_with_package(ids, filters))
+
+
 def list_sessions(tenant_id: str, filters: dict, page: int, limit: int):
     base = _filtered(tenant_id, filters)
     total = base.count()
-    ids = base.select(Session.id).order_by(*_ordering(filters)).paginate(page, limit)
-    rows = list(_with_package(ids, filters)) if total else []
-    return rows, {"page": page, "limit": limit, "total": total,
-                  "total_pages": math.ceil(total / limit) if total else 0}
+    return (_page_of(base, filters, page, limit) if total else []), pagination(page, limit, total)
 
 
 def iter_sessions(tenant_id: str, filters: dict, batch: int = 1000):
     """Every matching session, fetched a batch at a time (exports of any size, bounded memory)."""
+    base = _filtered(tenant_id, filters)
     page = 1
     while True:
-        rows, pagination = list_sessions(tenant_id, filters, page, batch)
+        rows = _page_of(base, filters, page, batch)
         yield from rows
-        if page >= pagination["total_pages"]:
+        if len(rows) < batch:
             return
         page += 1
 

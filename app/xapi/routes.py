@@ -6,7 +6,7 @@ from flask import Blueprint, current_app
 
 from app.endpoint import endpoint
 from app.errors import ApiError
-from app.schemas import UUID, obj, page_query
+from app.schemas import UUID, obj, page_query, pagination
 from app.xapi import credentials, store, validation
 
 bp = Blueprint("xapi", __name__, url_prefix="/api/v1/xapi")
@@ -57,8 +57,7 @@ def query_statements(principal, query):
             since=validation.utc_iso(query["since"], "since") if query.get("since") else None,
             until=validation.utc_iso(query["until"], "until") if query.get("until") else None,
             offset=(page - 1) * limit, limit=limit)
-    return {"statements": rows, "pagination": {"page": page, "limit": limit, "total": total,
-                                               "total_pages": -(-total // limit) if total else 0}}
+    return {"statements": rows, "pagination": pagination(page, limit, total)}
 
 
 @endpoint(bp, "/statements/<statement_id>", "GET", tag=TAG, errors=(404,), summary="Get a statement",

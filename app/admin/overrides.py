@@ -8,8 +8,7 @@ import json
 from urllib.parse import urlsplit
 
 from app.config import Settings
-from app.admin.models import AdminSetting
-from app.db import utcnow_iso, write_transaction
+from app.admin.models import read_setting, write_setting
 from app.errors import validation_error
 
 _NAME = "settings"
@@ -18,11 +17,11 @@ EDITABLE = ("rate_limits_enabled", "rate_limit_read", "rate_limit_write", "rate_
 
 
 def load() -> dict:
-    row = AdminSetting.get_or_none(AdminSetting.name == _NAME)
-    if row is None:
+    stored = read_setting(_NAME)
+    if stored is None:
         return {}
     try:
-        data = json.loads(row.value)
+        data = json.loads(stored)
     except ValueError:
         return {}
     return {k: v for k, v in data.items() if k in EDITABLE} if isinstance(data, dict) else {}
@@ -59,10 +58,5 @@ def save(base: Settings, changes: dict) -> dict:
     for name in ("rate_limits_enabled", "rate_limit_read", "rate_limit_write", "rate_limit_upload"):
         if name in changes:
             current[name] = changes[name]
-    with write_transaction():
-        value = json.dumps(current)
-        AdminSetting.insert(name=_NAME, value=value, updated_at=utcnow_iso()) \
-            .on_conflict(conflict_target=[AdminSetting.name],
-                         update={AdminSetting.value: value, AdminSetting.updated_at: utcnow_iso()}) \
-            .execute()
+    write_setting(_NAME, json.dumps(current))
     return current

@@ -22,9 +22,10 @@ from flask import current_app, request
 from app.auth import Principal
 from app.dashboard import logins
 from app.errors import ApiError, forbidden
-from app.tenants.models import Tenant
+from app.tenants.services import system_tenant
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def dashboard_hosts(settings) -> set[str]:
@@ -63,8 +64,6 @@ def require_csrf(login: logins.Login) -> None:
         raise forbidden("Missing or wrong CSRF token: reload the dashboard page")
 
 
-FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-
 
 def current_login() -> logins.Login | None:
     return logins.find(request.cookies.get(logins.COOKIE))
@@ -81,5 +80,4 @@ def cookie_principal() -> Principal | None:
     if login is None:
         raise ApiError(401, "UNAUTHORIZED", "Your dashboard sign-in has expired: sign in again")
     require_csrf(login)
-    tenant_id = Tenant.select(Tenant.id).where(Tenant.is_system == True).scalar()  # noqa: E712
-    return Principal(f"dashboard:{login.id}", tenant_id, frozenset({"admin"}), True)
+    return Principal(f"dashboard:{login.id}", system_tenant().id, frozenset({"admin"}), True)

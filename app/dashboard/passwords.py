@@ -7,8 +7,7 @@ import hashlib
 import hmac
 import secrets
 
-from app.admin.models import AdminSetting
-from app.db import utcnow_iso, write_transaction
+from app.admin.models import read_setting, write_setting
 from app.errors import validation_error
 
 MIN_LENGTH = 8
@@ -51,19 +50,14 @@ def check_new_password(password) -> str:
 
 
 def is_set() -> bool:
-    return AdminSetting.select().where(AdminSetting.name == _SETTING).exists()
+    return read_setting(_SETTING) is not None
 
 
 def set_password(password: str) -> None:
-    hashed = hash_password(check_new_password(password))
-    with write_transaction():
-        AdminSetting.insert(name=_SETTING, value=hashed, updated_at=utcnow_iso()) \
-            .on_conflict(conflict_target=[AdminSetting.name],
-                         update={AdminSetting.value: hashed, AdminSetting.updated_at: utcnow_iso()}) \
-            .execute()
+    write_setting(_SETTING, hash_password(check_new_password(password)))
 
 
 def check(password) -> bool:
-    row = AdminSetting.get_or_none(AdminSetting.name == _SETTING)
-    return row is not None and isinstance(password, str) and len(password) <= MAX_LENGTH \
-        and verify_password(password, row.value)
+    stored = read_setting(_SETTING)
+    return stored is not None and isinstance(password, str) and len(password) <= MAX_LENGTH \
+        and verify_password(password, stored)

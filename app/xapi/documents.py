@@ -61,12 +61,13 @@ def put(key: Key, doc_id: str, content: bytes, content_type: str, *, merge: bool
         if_match: str | None = None, if_none_match: str | None = None,
         overwrite_needs_precondition: bool = False) -> None:
     """PUT (replace) or POST (merge JSON objects; create when absent)."""
+    incoming = _json_request_object(content, content_type) if merge else None
     with write_transaction():
         existing = _find(key, doc_id)
         _check_preconditions(existing, if_match, if_none_match,
                              overwrite_needs_precondition and not merge)
-        if merge and existing is not None:
-            content, content_type = _merged(existing, content, content_type), "application/json"
+        if incoming is not None and existing is not None:
+            content, content_type = _merged(existing, incoming), "application/json"
         now = now_iso()
         if existing is None:
             Document.create(pk=new_id(), tenant=key.tenant_id, kind=key.kind, activity_id=key.activity_id,
@@ -87,10 +88,16 @@ def _json_object(content: bytes, what: str) -> dict:
     return value
 
 
-def _merged(existing: Document, content: bytes, content_type: str) -> bytes:
-    if not existing.content_type.startswith("application/json") or not content_type.startswith("application/json"):
+def _json_request_object(content: bytes, content_type: str) -> dict:
+    if not content_type.startswith("application/json"):
+        raise bad_request("POST merges JSON documents: send application/json (PUT replaces any type)")
+    return _json_object(content, "request body")
+
+
+def _merged(existing: Document, incoming: dict) -> bytes:
+    if not existing.content_type.startswith("application/json"):
         raise bad_request("POST merges JSON documents; send PUT to replace a non-JSON one")
-    merged = {**_json_object(bytes(existing.content), "stored document"), **_json_object(content, "request body")}
+    merged = {**_json_object(bytes(existing.content), "stored document"), **incoming}
     return json.dumps(merged, separators=(",", ":")).encode("utf-8")
 
 
@@ -116,6 +123,6 @@ def delete(key: Key, doc_id: str | None, if_match: str | None = None,
             Document.delete().where(key.where()).execute()
             return
         existing = _find(key, doc_id)
-        _check_preconditions(existing, if_match, if_none_match, False) if existing or if_match else None
+        _check_preconditions(existing, if_match, if_none_match, False)
         if existing is not None:
             Document.delete().where(Document.pk == existing.pk).execute()

@@ -65,14 +65,10 @@
 
   // ---- the call log -------------------------------------------------------------------
 
-  // How the call log travels: "sync" while the page is alive and about to finish (nothing
-  // can cancel it), "async" for the periodic flush (entries go back on failure), "beacon"
-  // when the page is going away (small bodies only: beacons share a 64 KiB budget).
-  function flushLog(mode) {
-    if (!pending.length || !current) return;
-    var batch = pending.splice(0, pending.length);
-    var url = current.logUrl;
-    var body = JSON.stringify(batch);
+  // One JSON body to the server, by how the page is doing: "beacon" when it is going away
+  // (text/plain, which the server accepts from beacons), "sync" while it is alive and about to
+  // finish (nothing can cancel it), "async" otherwise. onFail runs when it did not arrive.
+  function send(url, body, mode, onFail, keepalive) {
     if (mode === "beacon") {
       if (navigator.sendBeacon) navigator.sendBeacon(url, new Blob([body], { type: "text/plain;charset=UTF-8" }));
       return;
@@ -84,15 +80,27 @@
         xhr.setRequestHeader("Content-Type", "application/json");
         xhr.send(body);
         if (xhr.status < 300) return;
-      } catch (e) { /* fall through: keep the entries */ }
-      pending.unshift.apply(pending, batch);
+      } catch (e) { /* not arrived */ }
+      if (onFail) onFail();
       return;
     }
+    fetch(url, { method: "POST", body: body, keepalive: !!keepalive, headers: { "Content-Type": "application/json" } })
+      .then(function (r) { if (!r.ok) throw new Error(r.status); })
+      .catch(function () { if (onFail) onFail(); });
+  }
+
+  // The call log goes "sync" when the content finishes, "async" for the periodic flush and
+  // "beacon" when the page goes away (small bodies only: beacons share a 64 KiB budget).
+  // Entries that did not arrive go back, unless the page has moved on to another delivery.
+  function flushLog(mode) {
+    if (!pending.length || !current) return;
+    var batch = pending.splice(0, pending.length);
+    var url = current.logUrl;
     // keepalive: a flush still in flight when the window closes is delivered, not dropped
     // (batches stay under the 64 KiB keepalive budget: at most 100 clipped entries).
-    fetch(url, { method: "POST", body: body, keepalive: true, headers: { "Content-Type": "application/json" } })
-      .then(function (r) { if (!r.ok) throw new Error(r.status); })
-      .catch(function () { if (current && current.logUrl === url) pending.unshift.apply(pending, batch); });
+    send(url, JSON.stringify(batch), mode, function () {
+      if (current && current.logUrl === url) pending.unshift.apply(pending, batch);
+    }, true);
   }
 
   // Keep log entries small: beacons and keepalive requests carry at most 64 KiB, and a
@@ -254,21 +262,10 @@
              scaled: typeof root.score === "number" ? root.score : null };
   }
 
+  // A save that does not arrive is not retried: the next one carries the whole state.
   function saveSequencing(mode) {
-    var body = JSON.stringify({ state: api.serializeSequencingState(), seq: ++seqSave, rollup: rollup() });
-    if (mode === "beacon") {
-      if (navigator.sendBeacon) navigator.sendBeacon(cfg.sequencingUrl, new Blob([body], { type: "text/plain;charset=UTF-8" }));
-      return;
-    }
-    if (mode === "sync") {
-      var xhr = new XMLHttpRequest();
-      xhr.open("POST", cfg.sequencingUrl, false);
-      xhr.setRequestHeader("Content-Type", "application/json");
-      try { xhr.send(body); } catch (e) { /* the next save carries the state */ }
-      return;
-    }
-    fetch(cfg.sequencingUrl, { method: "POST", body: body, headers: { "Content-Type": "application/json" } })
-      .catch(function () { /* the next save carries the state */ });
+    send(cfg.sequencingUrl, JSON.stringify({ state: api.serializeSequencingState(), seq: ++seqSave,
+                                             rollup: rollup() }), mode);
   }
 
   function navigate(request, target) {
@@ -431,8 +428,7 @@
       if (sequenced && !api.GetValue("cmi.exit")) api.SetValue("cmi.exit", "suspend");
       var data = api.renderCommitCMI(true);
       data.commitSequence = 2147483647;  // after every commit this delivery made
-      navigator.sendBeacon(current.commitUrl,
-                           new Blob([JSON.stringify(data)], { type: "text/plain;charset=UTF-8" }));
+      send(current.commitUrl, JSON.stringify(data), "beacon");
       if (sequenced && !ended) {
         sco.finished = true;
         api.processNavigationRequest("suspendAll");

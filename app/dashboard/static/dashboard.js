@@ -66,6 +66,21 @@
 
   function fail(e) { toast(e.message || String(e), true); }
 
+  // A read-only field showing a value, with a button that copies it (and whatever follows).
+  function copyRow(label, value, buttonText, copiedText, extra) {
+    var field = h("input", { readonly: true, value: value, class: "link", "aria-label": label });
+    return h("div", { class: "row" }, field, h("button", { type: "button", onclick: function () {
+      field.select();
+      var copied = function () { toast(copiedText); };
+      navigator.clipboard.writeText(value).then(copied, function () { document.execCommand("copy"); copied(); });
+    } }, buttonText), extra);
+  }
+
+  function launchLinkRow(url, primary) {
+    return copyRow("Launch link", url, "Copy link", "Link copied",
+      h("a", { class: "button-like" + (primary ? " primary" : ""), href: url, target: "_blank", rel: "noopener" }, "Open now"));
+  }
+
   function bytes(n) {
     if (n === null || n === undefined) return "";
     var units = ["B", "KB", "MB", "GB"], i = 0;
@@ -224,13 +239,10 @@
         e.preventDefault();
         api("POST", "/api/v1/sessions", { package_id: p.id, user_id: learnerId.value.trim(), user_name: learnerName.value.trim() || undefined })
           .then(function (r) {
-            var link = h("input", { readonly: true, value: r.launch_url, "aria-label": "Launch link", class: "link" });
             var minutes = Math.max(1, Math.round((new Date(r.expires_at) - new Date()) / 60000));
             linkOut.replaceChildren(h("p", { text: "Launch link for " + (r.session.user_name || r.session.user_id) +
                 ". It works for " + minutes + " minutes; launch again for a fresh link (progress is kept)." }),
-              h("div", { class: "row" }, link,
-                h("button", { type: "button", onclick: function () { link.select(); navigator.clipboard.writeText(r.launch_url).then(function () { toast("Link copied"); }, function () { document.execCommand("copy"); toast("Link copied"); }); } }, "Copy link"),
-                h("a", { class: "button-like primary", href: r.launch_url, target: "_blank", rel: "noopener" }, "Open now")));
+              launchLinkRow(r.launch_url, true));
           }).catch(fail);
       } },
         h("label", { for: "learner-id", text: "Learner id" }), learnerId,
@@ -404,10 +416,7 @@
         h("div", { class: "actions" },
           h("button", { type: "button", class: "primary", onclick: function () {
             api("POST", "/api/v1/sessions/" + x.id + "/launch").then(function (r) {
-              var link = h("input", { readonly: true, value: r.launch_url, "aria-label": "Launch link", class: "link" });
-              linkOut.replaceChildren(h("div", { class: "row" }, link,
-                h("button", { type: "button", onclick: function () { link.select(); navigator.clipboard.writeText(r.launch_url).then(function () { toast("Link copied"); }, function () { document.execCommand("copy"); }); } }, "Copy link"),
-                h("a", { class: "button-like", href: r.launch_url, target: "_blank", rel: "noopener" }, "Open now")));
+              linkOut.replaceChildren(launchLinkRow(r.launch_url, false));
             }).catch(fail);
           } }, "New launch link"),
           h("button", { type: "button", onclick: function () {
@@ -551,10 +560,8 @@
   // ---- tenants ------------------------------------------------------------------------------
 
   function secretBox(label, value) {
-    var field = h("input", { readonly: true, value: value, class: "link", "aria-label": label });
     return h("div", { class: "secret" }, h("strong", { text: "Copy this key now: it is shown only once." }),
-      h("div", { class: "row" }, field, h("button", { type: "button", onclick: function () {
-        field.select(); navigator.clipboard.writeText(value).then(function () { toast("Key copied"); }, function () { document.execCommand("copy"); }); } }, "Copy")));
+      copyRow(label, value, "Copy", "Key copied"));
   }
 
   function tenantsPage() {

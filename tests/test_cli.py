@@ -4,8 +4,6 @@ import pytest
 from click.testing import CliRunner
 
 from app.cli import main
-from app.datadir import open_data_dir
-from app.tenants.services import create_api_key
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 content serving; and that every failure leaves nothing behind."""
 import hashlib
 import io
-import zipfile
 from urllib.parse import urlsplit
 
 import pytest

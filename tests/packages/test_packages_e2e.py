@@ -1,7 +1,6 @@
 """Packages against a real server process: the presigned PUT over real HTTP, and kill -9 in the
 middle of processing (a complete package or nothing, and the work resumes)."""
 import signal
-import time
 
 import requests
 

@@ -188,3 +188,12 @@ def test_alternate_request_syntax_is_1_0_3_only(client, lrs):
     v2 = dict(form, statementId=str(uuid.uuid4()), **{"X-Experience-API-Version": "2.0.0"})
     assert_envelope(client.post("/xapi/statements?method=PUT", data=urlencode(v2), content_type=form_type),
                     400, "BAD_REQUEST")
+
+
+def test_oversize_bodies_and_forged_more_links_are_refused(client, lrs):
+    big = b"x" * (1024 * 1024 + 1)  # over the JSON body cap
+    assert_envelope(client.put(STATE.replace("bookmark", "big"), headers=lrs, data=big,
+                               content_type="application/octet-stream"), 413, "PAYLOAD_TOO_LARGE")
+    assert_envelope(client.post("/xapi/statements", headers=lrs, data=b"[" + big + b"]",
+                                content_type="application/json"), 413, "PAYLOAD_TOO_LARGE")
+    assert_envelope(client.get("/xapi/statements?more=forged", headers=lrs), 401, "UNAUTHORIZED")

@@ -80,8 +80,10 @@ def main():
 @click.option("--public-url", default=None, help="Base URL used in links the API hands out.")
 @click.option("--rate-limits/--no-rate-limits", default=None,
               help="Enforce per-tenant rate limits (default on).")
+@click.option("--xapi-versions", default=None,
+              help="xAPI versions the LRS accepts, comma-separated (default 1.0.3,2.0.0).")
 @click.option("--log-file", type=click.Path(dir_okay=False), default=None)
-def serve(data_dir, host, port, threads, public_url, rate_limits, log_file):
+def serve(data_dir, host, port, threads, public_url, rate_limits, xapi_versions, log_file):
     """Run the API server until Ctrl-C or SIGTERM."""
     from app.dashboard import passwords
     from app.factory import create_app
@@ -91,7 +93,7 @@ def serve(data_dir, host, port, threads, public_url, rate_limits, log_file):
 
     settings = _settings(data_dir=data_dir, host=host, port=port, threads=threads,
                          public_url=public_url, rate_limits_enabled=rate_limits,
-                         log_file=log_file)
+                         xapi_versions=xapi_versions, log_file=log_file)
     try:
         sock = bind_socket(settings.host, settings.port)
     except OSError as e:

@@ -14,6 +14,7 @@ import platformdirs
 
 ENV_PREFIX = "SCORM_API_"
 MiB = 1024 * 1024
+XAPI_VERSIONS = ("1.0.3", "2.0.0")  # what the LRS can speak, oldest first
 
 
 def default_data_dir() -> Path:
@@ -51,8 +52,25 @@ class Settings:
     zip_max_files: int = 20_000
     zip_max_unpacked_bytes: int = 8192 * MiB
     zip_max_ratio: int = 200
+    # xAPI: statements sent multipart/mixed with their attachments may be this large.
+    max_xapi_attachments_bytes: int = 32 * MiB
+    # The xAPI versions the LRS at /xapi/ accepts, oldest first. A request without the version
+    # header is answered in the newest (a 1.0.3-only LRS answers it in 1.0.3).
+    xapi_versions: str = "1.0.3,2.0.0"
     log_file: Path | None = None
     log_requests: bool = True
+
+    def __post_init__(self):
+        versions = [v.strip() for v in self.xapi_versions.split(",") if v.strip()]
+        if not versions or set(versions) - set(XAPI_VERSIONS):
+            raise SettingsError(f"{ENV_PREFIX}XAPI_VERSIONS must list some of "
+                                f"{', '.join(XAPI_VERSIONS)}, got {self.xapi_versions!r}")
+
+    @property
+    def xapi_version_list(self) -> tuple[str, ...]:
+        """The enabled xAPI versions, oldest first."""
+        wanted = {v.strip() for v in self.xapi_versions.split(",")}
+        return tuple(v for v in XAPI_VERSIONS if v in wanted)
 
     # ---- derived paths (the data-dir layout) -------------------------------------------
     @property

@@ -5,6 +5,7 @@ from app.config import Settings
 from app.db import database, open_database
 from app.migrations import migrate
 from app.tenants.services import IssuedKey, bootstrap
+from app.xapi import reindex
 
 
 _opened_url: str | None = None
@@ -25,4 +26,5 @@ def open_data_dir(settings: Settings) -> IssuedKey | None:
         _opened_url = url
     database.connect(reuse_if_open=True)
     migrate(database.obj)
+    reindex.run_pending()
     return bootstrap()

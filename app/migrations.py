@@ -226,6 +226,8 @@ MIGRATIONS: list[Migration] = [
         "CREATE INDEX xapi_statement_object_agent ON xapi_statement (tenant_id, object_agent_key, stored)",
     )),
     Migration(10, "xapi documents", run=lambda db: _create_documents(db)),
+    Migration(11, "xapi attachments, statement references, related objects, activity definitions",
+              run=lambda db: _statement_links(db)),
 ]
 
 
@@ -248,6 +250,45 @@ def _create_documents(db: peewee.Database) -> None:
     )""")
     db.execute_sql("CREATE UNIQUE INDEX xapi_document_key ON xapi_document "
                    "(tenant_id, kind, activity_id, agent_key, registration, doc_id)")
+
+
+def _statement_links(db: peewee.Database) -> None:
+    binary = "BLOB" if is_sqlite(db) else "BYTEA"
+    for sql in (
+        f"""CREATE TABLE xapi_attachment (
+            tenant_id VARCHAR(36) NOT NULL REFERENCES tenant (id) ON DELETE CASCADE,
+            sha2 VARCHAR(128) NOT NULL,
+            content_type VARCHAR(255) NOT NULL,
+            content {binary} NOT NULL,
+            stored VARCHAR(32) NOT NULL,
+            PRIMARY KEY (tenant_id, sha2)
+        )""",
+        """CREATE TABLE xapi_statement_related (
+            tenant_id VARCHAR(36) NOT NULL REFERENCES tenant (id) ON DELETE CASCADE,
+            statement_pk VARCHAR(36) NOT NULL,
+            kind VARCHAR(1) NOT NULL,
+            key VARCHAR(2048) NOT NULL,
+            PRIMARY KEY (statement_pk, kind, key)
+        )""",
+        "CREATE INDEX xapi_statement_related_key ON xapi_statement_related (tenant_id, kind, key, statement_pk)",
+        # Each Activity's definition, merged from every statement that defined it.
+        """CREATE TABLE xapi_activity (
+            tenant_id VARCHAR(36) NOT NULL REFERENCES tenant (id) ON DELETE CASCADE,
+            activity_id VARCHAR(2048) NOT NULL,
+            definition TEXT NOT NULL,
+            updated VARCHAR(32) NOT NULL,
+            PRIMARY KEY (tenant_id, activity_id)
+        )""",
+        # Queries also return statements whose StatementRef targets a match.
+        "ALTER TABLE xapi_statement ADD COLUMN object_ref VARCHAR(36)",
+        "CREATE INDEX xapi_statement_object_ref ON xapi_statement (tenant_id, object_ref)",
+    ):
+        db.execute_sql(sql)
+    # Statements stored before this version get their derived rows (references, related,
+    # activity definitions) from app.xapi.reindex at start-up, resumably, from this cursor.
+    p = db.param
+    db.execute_sql(f"INSERT INTO admin_setting (name, value, updated_at) VALUES ({p}, {p}, {p})",
+                   ("xapi_reindex_after", "", utcnow_iso()))
 
 
 def _widen_launch_key(db: peewee.Database) -> None:

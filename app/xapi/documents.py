@@ -3,7 +3,8 @@
 A document is bytes with a content type, keyed by (kind, activity, agent, registration, id).
 Writes follow the specification's concurrency rules: an ETag (quoted SHA-1 of the content) on
 every read; If-Match / If-None-Match checked (412 when they fail); a PUT that would overwrite an
-existing document without either header is a 409 where the version requires it. POST merges
+existing document without either header is a 409 where the version requires it (and, for
+xAPI 1.0.3 profiles, a PUT creating one without either header is a 400). POST merges
 JSON objects one level deep (both sides must be JSON objects, else 400).
 """
 from __future__ import annotations
@@ -39,7 +40,7 @@ def etag_of(content: bytes) -> str:
 
 
 def _check_preconditions(existing: Document | None, if_match: str | None, if_none_match: str | None,
-                         overwrite_needs_precondition: bool) -> None:
+                         overwrite_needs_precondition: bool, create_needs_precondition: bool = False) -> None:
     if if_match is not None:
         tags = {t.strip() for t in if_match.split(",")}
         if existing is None or ("*" not in tags and existing.etag not in tags):
@@ -48,9 +49,12 @@ def _check_preconditions(existing: Document | None, if_match: str | None, if_non
         tags = {t.strip() for t in if_none_match.split(",")}
         if "*" in tags or existing.etag in tags:
             raise ApiError(412, "PRECONDITION_FAILED", "The document exists (If-None-Match)")
-    if overwrite_needs_precondition and existing is not None and if_match is None and if_none_match is None:
-        raise ApiError(409, "CONFLICT", "The document exists: send If-Match with its ETag to "
-                                        "overwrite it, or If-None-Match: * to create it only if absent")
+    if if_match is None and if_none_match is None:
+        if overwrite_needs_precondition and existing is not None:
+            raise ApiError(409, "CONFLICT", "The document exists: send If-Match with its ETag to "
+                                            "overwrite it, or If-None-Match: * to create it only if absent")
+        if create_needs_precondition and existing is None:
+            raise bad_request("Send If-None-Match: * to create this document (or If-Match to replace one)")
 
 
 def _find(key: Key, doc_id: str) -> Document | None:
@@ -59,13 +63,13 @@ def _find(key: Key, doc_id: str) -> Document | None:
 
 def put(key: Key, doc_id: str, content: bytes, content_type: str, *, merge: bool,
         if_match: str | None = None, if_none_match: str | None = None,
-        overwrite_needs_precondition: bool = False) -> None:
+        overwrite_needs_precondition: bool = False, create_needs_precondition: bool = False) -> None:
     """PUT (replace) or POST (merge JSON objects; create when absent)."""
     incoming = _json_request_object(content, content_type) if merge else None
     with write_transaction():
         existing = _find(key, doc_id)
-        _check_preconditions(existing, if_match, if_none_match,
-                             overwrite_needs_precondition and not merge)
+        _check_preconditions(existing, if_match, if_none_match, overwrite_needs_precondition and not merge,
+                             create_needs_precondition and not merge)
         if incoming is not None and existing is not None:
             content, content_type = _merged(existing, incoming), "application/json"
         now = now_iso()

@@ -1,6 +1,7 @@
-"""The standard xAPI LRS interface at /xapi/ (statements and about, so far), for xAPI tools and
-content: HTTP Basic auth with LRS credentials, the X-Experience-API-Version rules, the
-statements resource's PUT/POST/GET (with HEAD) and StatementResult paging by `more`.
+"""The standard xAPI LRS interface at /xapi/, for xAPI tools and content: HTTP Basic auth with
+LRS credentials, the X-Experience-API-Version rules, the statements resource (PUT/POST as JSON
+or multipart/mixed with attachments; GET with HEAD, every filter and StatementResult paging by
+`more`), the three document resources, agents, activities and about.
 It shares the statement store with the seed's /api/v1/xapi endpoints."""
 from __future__ import annotations
 
@@ -10,11 +11,10 @@ from werkzeug.http import http_date
 
 from app.endpoint import endpoint
 from app.errors import bad_request, forbidden
-from app.xapi import alternate, credentials, documents, store, validation
+from app.xapi import activities, alternate, attachments, credentials, documents, multipart, store, validation
 
 bp = Blueprint("lrs", __name__, url_prefix="/xapi")
 TAG = "xAPI LRS"
-SUPPORTED = ("1.0.3", "2.0.0")
 MAX_LIMIT = 100
 MORE = "xapi-more"
 # GET /statements parameters, by the specification (names are case-sensitive).
@@ -24,17 +24,19 @@ _QUERY_PARAMS = {"statementId", "voidedStatementId", "agent", "verb", "activity"
 _SINGLE_PARAMS = {"statementId", "voidedStatementId", "format", "attachments"}
 
 
+def _enabled() -> tuple[str, ...]:
+    return current_app.extensions["settings"].xapi_version_list
+
+
 def _version() -> str:
     """The request's xAPI version (required on every request but GET /about)."""
     sent = request.headers.get("X-Experience-API-Version")
     if sent is None:
         raise bad_request("The X-Experience-API-Version header is required")
-    if sent.startswith("1.0"):
-        version = "1.0.3"
-    elif sent.startswith("2.0"):
-        version = "2.0.0"
-    else:
-        raise bad_request(f"Unsupported xAPI version {sent!r}; this LRS speaks 1.0.x and 2.0.x")
+    version = next((v for v in _enabled() if sent.split(".")[:2] == v.split(".")[:2]), None)
+    if version is None:
+        raise bad_request(f"Unsupported xAPI version {sent!r}; this LRS speaks "
+                          + " and ".join(v[:3] + ".x" for v in _enabled()))
     if request.environ.get(alternate.FLAG):
         if request.environ.get(alternate.ERROR):
             raise bad_request(request.environ[alternate.ERROR])
@@ -45,7 +47,7 @@ def _version() -> str:
 
 @bp.after_request
 def _version_header(resp):
-    resp.headers["X-Experience-API-Version"] = g.get("xapi_version", "2.0.0")
+    resp.headers["X-Experience-API-Version"] = g.get("xapi_version") or _enabled()[-1]
     # Every statements GET says how far the store is consistent, errors included: clients
     # (and the conformance suite) poll it to know when a write is visible.
     if request.path.rstrip("/").endswith("/statements") and request.method in ("GET", "HEAD"):
@@ -67,13 +69,19 @@ def _authority(p: credentials.LrsPrincipal) -> dict:
                         "name": p.username}}
 
 
-def _json_body():
-    if request.mimetype != "application/json":
-        raise bad_request("Statements must be sent as application/json")
+def _statements_body() -> tuple[object, list[multipart.Part]]:
+    """(the JSON sent, the attachment parts sent with it)."""
+    if request.mimetype == "multipart/mixed":
+        request.max_content_length = current_app.extensions["settings"].max_xapi_attachments_bytes
+        document, parts = multipart.parse(request.get_data(cache=False), request.headers["Content-Type"])
+    elif request.mimetype == "application/json":
+        document, parts = request.get_data(cache=False), []
+    else:
+        raise bad_request("Statements are sent as application/json, or multipart/mixed with attachments")
     try:
-        return json.loads(request.get_data(cache=False).decode("utf-8"))
+        return json.loads(document.decode("utf-8")), parts
     except (UnicodeDecodeError, ValueError, RecursionError):
-        raise bad_request("The body is not valid JSON") from None
+        raise bad_request("The statements are not valid JSON") from None
 
 
 def _json(data, status: int = 200) -> Response:
@@ -83,8 +91,7 @@ def _json(data, status: int = 200) -> Response:
 @endpoint(bp, "/about", "GET", tag=TAG, auth_required=False, summary="The LRS's xAPI versions",
           response={"type": "object"})
 def about():
-    g.xapi_version = "2.0.0"
-    return {"version": list(SUPPORTED)}
+    return {"version": list(_enabled())}
 
 
 @endpoint(bp, "/statements", "PUT", tag=TAG, auth_required=False, status=204, errors=(400, 401, 403, 409),
@@ -97,12 +104,12 @@ def put_statement():
         raise bad_request("PUT needs the statementId parameter")
     validation.validate({"actor": {"mbox": "mailto:x@x.x"}, "verb": {"id": "x:x"},
                          "object": {"id": "x:x"}, "id": sid}, g.xapi_version)  # the id's form
-    body = _json_body()
+    body, parts = _statements_body()
     if not isinstance(body, dict):
         raise bad_request("PUT takes one statement")
     if "id" in body and str(body["id"]).lower() != sid.lower():
         raise bad_request("The statement's id differs from statementId")
-    store.store(p.tenant_id, [{**body, "id": sid}], _authority(p), g.xapi_version)
+    store.store(p.tenant_id, [{**body, "id": sid}], _authority(p), g.xapi_version, parts=parts)
     return Response(status=204)
 
 
@@ -111,11 +118,11 @@ def put_statement():
           summary="Store one or more statements; answers the array of ids")
 def post_statements():
     p = _principal(write=True)
-    body = _json_body()
+    body, parts = _statements_body()
     batch = body if isinstance(body, list) else [body]
     if not all(isinstance(st, dict) for st in batch):
         raise bad_request("Each statement must be a JSON object")
-    return _json(store.store(p.tenant_id, batch, _authority(p), g.xapi_version))
+    return _json(store.store(p.tenant_id, batch, _authority(p), g.xapi_version, parts=parts))
 
 
 def _bool_param(name: str) -> bool:
@@ -142,6 +149,8 @@ def _ids_only(value):
     out = {k: _ids_only(v) for k, v in value.items() if k not in ("definition", "display", "name")}
     if "member" in out and any(k in value for k in ("mbox", "mbox_sha1sum", "openid", "account")):
         out.pop("member")
+    if out.get("objectType") == "Activity":  # an Activity is identified by its id alone
+        out.pop("objectType")
     return out
 
 
@@ -178,14 +187,14 @@ def get_statements():
     fmt = args.get("format", "exact")
     if fmt not in ("exact", "ids", "canonical"):
         raise bad_request("format must be exact, ids or canonical")
-    _bool_param("attachments")
+    with_attachments = _bool_param("attachments")
     consistent = validation.now_iso()
     for single, voided in (("statementId", False), ("voidedStatementId", True)):
         if single in args:
             if set(args) - _SINGLE_PARAMS or ("statementId" in args and "voidedStatementId" in args):
                 raise bad_request(f"{single} cannot be combined with other filters")
             st = store.get(p.tenant_id, args[single], voided=voided)
-            resp = _json(_shape(st, fmt))
+            resp = _result(p, _shape(st, fmt), [st], with_attachments)
             resp.headers["Last-Modified"] = st["stored"]
             resp.headers["X-Experience-API-Consistent-Through"] = consistent
             return resp
@@ -204,15 +213,23 @@ def get_statements():
         token = current_app.extensions["signer"].dumps(MORE, {"t": p.tenant_id, "o": offset + limit,
                                                                "f": {**filters, "limit": limit}})
         more = f"/xapi/statements?more={token}"
-    resp = _json({"statements": [_shape(st, fmt) for st in rows], "more": more})
+    resp = _result(p, {"statements": [_shape(st, fmt) for st in rows], "more": more}, rows, with_attachments)
     resp.headers["X-Experience-API-Consistent-Through"] = consistent
     return resp
 
 
+def _result(p: credentials.LrsPrincipal, document, statements: list[dict], with_attachments: bool) -> Response:
+    """JSON, or (attachments=true) multipart/mixed: the JSON, then the attachments' bytes."""
+    if not with_attachments:
+        return _json(document)
+    body, content_type = multipart.render(json.dumps(document, separators=(",", ":")).encode(),
+                                          attachments.for_statements(p.tenant_id, statements))
+    return Response(body, content_type=content_type)
+
+
 def _filters(args) -> dict:
-    out: dict = {"ascending": _bool_param("ascending")}
-    _bool_param("related_activities")
-    _bool_param("related_agents")
+    out: dict = {"ascending": _bool_param("ascending"), "related_activities": _bool_param("related_activities"),
+                 "related_agents": _bool_param("related_agents")}
     if "agent" in args:
         out["agent_key"] = store.actor_key(_agent_param(args))
     if "verb" in args:
@@ -291,10 +308,12 @@ def _document(kind: str):
         raise bad_request("since is for listing documents")
     content_type = request.content_type or "application/octet-stream"
     body = request.get_data(cache=False)
-    # xAPI 2.0 asks for a precondition before overwriting any document; 1.0.3 for profiles.
+    # xAPI 2.0 asks for a precondition before overwriting any document; 1.0.3 for profiles,
+    # whose PUTs it requires to carry one at all (Communication 2.6/2.7, XAPI-00273).
     strict = g.xapi_version.startswith("2") or kind != "state"
     documents.put(key, doc_id, body, content_type, merge=method == "POST", if_match=if_match,
-                  if_none_match=if_none_match, overwrite_needs_precondition=strict)
+                  if_none_match=if_none_match, overwrite_needs_precondition=strict,
+                  create_needs_precondition=g.xapi_version == "1.0.3" and kind != "state")
     return Response(status=204)
 
 
@@ -327,12 +346,12 @@ def agents():
     return _json(person)
 
 
-@endpoint(bp, "/activities", "GET", tag=TAG, auth_required=False, errors=(400, 401),
-          summary="The full Activity object, with its definition as last stored",
+@endpoint(bp, "/activities", "GET", tag=TAG, auth_required=False, errors=(400, 401), name="activities",
+          summary="The full Activity object, its definition merged from every statement that gave one",
           response={"type": "object"})
-def activities():
+def activity_object():
     p = _principal(write=False)
     if set(request.args) - {"activityId"} or "activityId" not in request.args:
         raise bad_request("GET /activities takes exactly the activityId parameter")
     activity_id = validation._iri(request.args["activityId"], "activityId")
-    return _json(store.activity(p.tenant_id, activity_id))
+    return _json(activities.get(p.tenant_id, activity_id))

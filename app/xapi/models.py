@@ -19,6 +19,7 @@ class Statement(BaseModel):
     package_id = peewee.CharField(max_length=36, null=True)
     voided = peewee.BooleanField(default=False)
     voids = peewee.CharField(max_length=36, null=True)  # a voiding statement's target
+    object_ref = peewee.CharField(max_length=36, null=True)  # the object's id, if a StatementRef
     body = JSONField()
     body_hash = peewee.CharField(max_length=64)  # of the statement as submitted: replays match
 
@@ -63,3 +64,41 @@ class Document(BaseModel):
 
     class Meta:
         table_name = "xapi_document"
+
+
+class Related(BaseModel):
+    """Every Activity ('a') and Agent/Group ('g') a statement mentions anywhere (object,
+    context, authority, a SubStatement's parts): what related_activities / related_agents find."""
+    tenant = peewee.ForeignKeyField(Tenant, column_name="tenant_id", on_delete="CASCADE")
+    statement_pk = peewee.CharField(max_length=36)
+    kind = peewee.CharField(max_length=1)
+    key = peewee.CharField(max_length=2048)
+
+    class Meta:
+        table_name = "xapi_statement_related"
+        primary_key = peewee.CompositeKey("statement_pk", "kind", "key")
+
+
+class Attachment(BaseModel):
+    """An attachment's bytes, stored once per tenant and hash however many statements cite it."""
+    tenant = peewee.ForeignKeyField(Tenant, column_name="tenant_id", on_delete="CASCADE")
+    sha2 = peewee.CharField(max_length=128)
+    content_type = peewee.CharField(max_length=255)
+    content = peewee.BlobField()
+    stored = peewee.CharField(max_length=32)
+
+    class Meta:
+        table_name = "xapi_attachment"
+        primary_key = peewee.CompositeKey("tenant", "sha2")
+
+
+class ActivityDefinition(BaseModel):
+    """An Activity's definition as merged from every statement that carried one."""
+    tenant = peewee.ForeignKeyField(Tenant, column_name="tenant_id", on_delete="CASCADE")
+    activity_id = peewee.CharField(max_length=2048)
+    definition = JSONField()
+    updated = peewee.CharField(max_length=32)
+
+    class Meta:
+        table_name = "xapi_activity"
+        primary_key = peewee.CompositeKey("tenant", "activity_id")

@@ -6,16 +6,19 @@ its target voided; voided statements leave every query except a lookup by id.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
+import operator
 import json
 import time
 import uuid
 
 from app.db import write_transaction
 from app.errors import ApiError, not_found
-from app.xapi import validation
-from app.xapi.models import Statement
+from app.xapi import activities, attachments, validation
+from app.xapi.models import Related, Statement
+from app.xapi.multipart import Part
 
 
 def actor_key(actor: dict | None) -> str | None:
@@ -64,18 +67,58 @@ def _context_arrays(statement: dict) -> dict:
     return statement
 
 
+def related(statement: dict) -> set[tuple[str, str]]:
+    """('a', activity id) and ('g', agent key) for everything the statement mentions: what
+    related_activities and related_agents match (Communication 2.1.3)."""
+    out: set[tuple[str, str]] = set()
+
+    def visit(st: dict, top: bool) -> None:
+        ctx = st.get("context") or {}
+        agents = [st["actor"], ctx.get("instructor"), ctx.get("team")] + ([st.get("authority")] if top else [])
+        obj = st["object"]
+        kind = obj.get("objectType", "Activity")
+        if kind in ("Agent", "Group"):
+            agents.append(obj)
+        elif kind == "Activity":
+            out.add(("a", obj["id"]))
+        elif kind == "SubStatement":
+            visit(obj, False)
+        out.update(("g", k) for k in map(actor_key, agents) if k)
+        for acts in (ctx.get("contextActivities") or {}).values():
+            out.update(("a", act["id"]) for act in (acts if isinstance(acts, list) else [acts]))
+
+    visit(statement, True)
+    return out
+
+
+def related_rows(tenant_id: str, pk: str, statement: dict) -> list[dict]:
+    return [dict(tenant=tenant_id, statement_pk=pk, kind=kind, key=key) for kind, key in related(statement)]
+
+
+def object_ref(statement: dict) -> str | None:
+    obj = statement["object"]
+    return obj["id"].lower() if obj.get("objectType") == "StatementRef" else None
+
+
+def save_links(rows: list[dict]) -> None:
+    for i in range(0, len(rows), 200):
+        Related.insert_many(rows[i:i + 200]).on_conflict_ignore().execute()
+
+
 def store(tenant_id: str, statements: list[dict], authority: dict, version: str = "1.0.3",
-          package_id: str | None = None) -> list[str]:
-    """Validate and store a batch; return the ids in order."""
+          package_id: str | None = None, parts: list[Part] = ()) -> list[str]:
+    """Validate and store a batch (with the attachment parts sent beside it); return the ids
+    in order."""
     if not statements:
         raise ApiError(400, "BAD_REQUEST", "No statements")
     for i, st in enumerate(statements):
         validation.validate(st, version, path=f"statements[{i}]" if len(statements) > 1 else "statement")
+    to_save = attachments.required_parts(statements, list(parts))
     ids = [st.get("id", "").lower() for st in statements if st.get("id")]
     if len(ids) != len(set(ids)):
         raise ApiError(400, "BAD_REQUEST", "The batch has two statements with the same id")
     stored = validation.now_iso()
-    rows, out = [], []
+    rows, links, out = [], [], []
     with write_transaction():
         existing = {s.statement_id: s for s in Statement.select(Statement.statement_id, Statement.body_hash)
                     .where((Statement.tenant == tenant_id) & Statement.statement_id.in_(ids))} if ids else {}
@@ -95,13 +138,16 @@ def store(tenant_id: str, statements: list[dict], authority: dict, version: str 
             if is_void:
                 voiding.append(obj["id"].lower())
             ctx = full.get("context") or {}
-            rows.append(dict(pk=_ordered_pk(), tenant=tenant_id, statement_id=full["id"], stored=stored,
+            pk = _ordered_pk()
+            links.extend(related_rows(tenant_id, pk, full))
+            rows.append(dict(pk=pk, tenant=tenant_id, statement_id=full["id"], stored=stored,
                              timestamp=full["timestamp"], verb_id=full["verb"]["id"],
                              activity_id=obj["id"] if obj.get("objectType", "Activity") == "Activity" else None,
                              actor_key=actor_key(full["actor"]),
                              object_agent_key=actor_key(obj) if obj.get("objectType") in ("Agent", "Group") else None,
                              registration=ctx.get("registration", "").lower() or None,
                              package_id=package_id, voids=obj["id"].lower() if is_void else None,
+                             object_ref=object_ref(full),
                              body=full, body_hash=digest))
             out.append(full["id"])
         if voiding:
@@ -111,6 +157,9 @@ def store(tenant_id: str, statements: list[dict], authority: dict, version: str 
                 raise ApiError(400, "BAD_REQUEST", "A voiding statement cannot itself be voided")
         for i in range(0, len(rows), 200):
             Statement.insert_many(rows[i:i + 200]).execute()
+        save_links(links)
+        activities.record(tenant_id, [r["body"] for r in rows], stored)
+        attachments.save(tenant_id, to_save, stored)
         if voiding:
             Statement.update(voided=True).where((Statement.tenant == tenant_id)
                                                 & Statement.statement_id.in_(voiding)).execute()
@@ -126,36 +175,61 @@ def get(tenant_id: str, statement_id: str, voided: bool = False) -> dict:
     return row.body
 
 
+def _matching(tenant_id: str, verb, activity, agent_key, registration, related_activities: bool,
+              related_agents: bool):
+    """The filters that select statements by content (all but since/until), as one condition."""
+    def mentions(kind: str, key: str):
+        return Statement.pk.in_(Related.select(Related.statement_pk).where(
+            (Related.tenant == tenant_id) & (Related.kind == kind) & (Related.key == key)))
+
+    conds = []
+    if verb:
+        conds.append(Statement.verb_id == verb)
+    if activity:
+        conds.append(mentions("a", activity) if related_activities else Statement.activity_id == activity)
+    if agent_key:
+        conds.append(mentions("g", agent_key) if related_agents else
+                     (Statement.actor_key == agent_key) | (Statement.object_agent_key == agent_key))
+    if registration:
+        conds.append(Statement.registration == registration.lower())
+    return functools.reduce(operator.and_, conds) if conds else None
+
+
+def _referring(tenant_id: str, match) -> set[str]:
+    """Ids of the statements that target a statement matching `match` through a StatementRef,
+    directly or along a chain of them (the target may itself be voided)."""
+    ref = Statement.alias()
+    referenced = ref.select(ref.object_ref).where((ref.tenant == tenant_id) & ref.object_ref.is_null(False))
+    targets = [r.statement_id for r in Statement.select(Statement.statement_id).where(
+        (Statement.tenant == tenant_id) & match & Statement.statement_id.in_(referenced))]
+    found: set[str] = set()
+    while targets:
+        new: set[str] = set()
+        for i in range(0, len(targets), 500):
+            new.update(r.statement_id for r in Statement.select(Statement.statement_id).where(
+                (Statement.tenant == tenant_id) & Statement.object_ref.in_(targets[i:i + 500])))
+        targets = list(new - found)
+        found |= new
+    return found
+
+
 def query(tenant_id: str, *, verb: str | None = None, activity: str | None = None,
           agent_key: str | None = None, registration: str | None = None, since: str | None = None,
-          until: str | None = None, ascending: bool = False, offset: int = 0, limit: int = 20):
-    """(statements, total) of the tenant's statements that are not voided, newest stored first."""
-    q = Statement.select(Statement.body).where((Statement.tenant == tenant_id) & (Statement.voided == False))  # noqa: E712
-    if verb:
-        q = q.where(Statement.verb_id == verb)
-    if activity:
-        q = q.where(Statement.activity_id == activity)
-    if agent_key:
-        q = q.where((Statement.actor_key == agent_key) | (Statement.object_agent_key == agent_key))
-    if registration:
-        q = q.where(Statement.registration == registration.lower())
+          until: str | None = None, related_activities: bool = False, related_agents: bool = False,
+          ascending: bool = False, offset: int = 0, limit: int = 20):
+    """(statements, total) of the tenant's statements that are not voided, newest stored first.
+    A statement that targets a match by StatementRef is returned too (Communication 2.1.3)."""
+    cond = (Statement.tenant == tenant_id) & (Statement.voided == False)  # noqa: E712
+    match = _matching(tenant_id, verb, activity, agent_key, registration, related_activities, related_agents)
+    if match is not None:
+        referring = _referring(tenant_id, match)
+        cond &= (match | Statement.statement_id.in_(sorted(referring))) if referring else match
     if since:
-        q = q.where(Statement.stored > since)
+        cond &= Statement.stored > since
     if until:
-        q = q.where(Statement.stored <= until)
+        cond &= Statement.stored <= until
+    q = Statement.select(Statement.body).where(cond)
     total = q.count()
     order = (Statement.stored.asc(), Statement.pk.asc()) if ascending else (Statement.stored.desc(), Statement.pk.desc())
     rows = [r.body for r in q.order_by(*order).offset(offset).limit(limit)] if total > offset else []
     return rows, total
-
-
-def activity(tenant_id: str, activity_id: str) -> dict:
-    """The Activity with the definition it was last stored with (just its id when unknown)."""
-    row = (Statement.select(Statement.body)
-           .where((Statement.tenant == tenant_id) & (Statement.activity_id == activity_id))
-           .order_by(Statement.stored.desc()).first())
-    definition = (row.body.get("object") or {}).get("definition") if row else None
-    out = {"objectType": "Activity", "id": activity_id}
-    if definition:
-        out["definition"] = definition
-    return out

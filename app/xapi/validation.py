@@ -72,9 +72,12 @@ def _iri(value, path: str) -> str:
                     "must be an IRI with a scheme, such as http://example.com/x")
 
 
+def is_uuid(value) -> bool:
+    return isinstance(value, str) and bool(_UUID.match(value))
+
+
 def _uuid(value, path: str) -> str:
-    return _require(isinstance(value, str) and bool(_UUID.match(value)), value, path,
-                    "must be a UUID (RFC 4122)")
+    return _require(is_uuid(value), value, path, "must be a UUID (RFC 4122)")
 
 
 def _bool(value, path: str) -> bool:

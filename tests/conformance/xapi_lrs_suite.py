@@ -8,6 +8,12 @@ The suite is not on the npm registry: clone its public repository somewhere, run
 
 The suite's exit code is its failure count (modulo 256), so this script reads the summary it
 prints instead. Nothing of the suite is copied into this repository.
+
+Each version's suite runs against an appliance started with only that version enabled
+(--xapi-versions), as each suite assumes an LRS of its version: both send requests without the
+version header and expect the answer to name their own version. `--both` also runs each suite
+against the default configuration (1.0.3 and 2.0.0 enabled), where those requests are answered
+as 2.0.0.
 """
 from __future__ import annotations
 
@@ -27,38 +33,49 @@ def main() -> int:
     ap.add_argument("--suite", required=True, type=Path, help="a checkout of the suite, npm-installed")
     ap.add_argument("--versions", default="1.0.3,2.0.0")
     ap.add_argument("--grep", default=None, help="only tests whose title matches (the suite's -g)")
+    ap.add_argument("--both", action="store_true",
+                    help="also run each suite against the default configuration (both versions on)")
     args = ap.parse_args()
     runner = args.suite / "bin" / "console_runner.js"
     if not runner.exists():
         ap.error(f"{runner} not found: is --suite a checkout of lrs-conformance-test-suite?")
 
+    runs = [(v, v) for v in args.versions.split(",")]
+    if args.both:
+        runs += [(v, "1.0.3,2.0.0") for v in args.versions.split(",")]
+    failed_any = False
+    for version, enabled in runs:
+        summary = _run(runner, args.suite, version, enabled, args.grep)
+        failed_any = failed_any or summary is None or summary["failed"] > 0
+    return 1 if failed_any else 0
+
+
+def _run(runner: Path, suite: Path, version: str, enabled: str, grep: str | None) -> dict | None:
+    """One suite run against a fresh appliance with `enabled` versions; print and return its summary."""
     data_dir = Path(tempfile.mkdtemp(prefix="lrs-conformance-")) / "data"
     made = subprocess.run([sys.executable, "-m", "app", "xapi-credentials", "create", "--json",
                            "--data-dir", str(data_dir)], capture_output=True, text=True, check=True)
     cred = json.loads(made.stdout)
-    srv = start_server(data_dir, "--no-rate-limits")
-    failed_any = False
+    srv = start_server(data_dir, "--no-rate-limits", "--xapi-versions", enabled)
     try:
-        for version in args.versions.split(","):
-            cmd = ["node", str(runner), "-x", version, "-e", srv.url + "/xapi", "-a",
-                   "-u", cred["username"], "-p", cred["password"], "-z"]
-            if args.grep:
-                cmd += ["-g", args.grep]
-            out = subprocess.run(cmd, cwd=args.suite, capture_output=True, text=True, timeout=1800)
-            summaries = [line for line in out.stdout.splitlines() if line.startswith('{"total"')]
-            if not summaries:
-                print(f"xAPI {version}: the suite printed no summary\n{out.stdout[-2000:]}{out.stderr[-2000:]}")
-                failed_any = True
-                continue
-            summary = json.loads(summaries[-1])
-            log = next((line.split("written to ", 1)[1] for line in out.stdout.splitlines()
-                        if "log written to" in line), "?")
-            print(f"xAPI {version}: {summary['passed']} passed, {summary['failed']} failed "
-                  f"of {summary['total']} (log: {log})")
-            failed_any = failed_any or summary["failed"] > 0
+        cmd = ["node", str(runner), "-x", version, "-e", srv.url + "/xapi", "-a",
+               "-u", cred["username"], "-p", cred["password"], "-z"]
+        if grep:
+            cmd += ["-g", grep]
+        out = subprocess.run(cmd, cwd=suite, capture_output=True, text=True, timeout=1800)
     finally:
         srv.stop()
-    return 1 if failed_any else 0
+    summaries = [line for line in out.stdout.splitlines() if line.startswith('{"total"')]
+    if not summaries:
+        print(f"xAPI {version} (LRS with {enabled}): the suite printed no summary\n"
+              f"{out.stdout[-2000:]}{out.stderr[-2000:]}")
+        return None
+    summary = json.loads(summaries[-1])
+    log = next((line.split("written to ", 1)[1] for line in out.stdout.splitlines()
+                if "log written to" in line), "?")
+    print(f"xAPI {version} suite, LRS with {enabled}: {summary['passed']} passed, "
+          f"{summary['failed']} failed of {summary['total']} (log: {log})")
+    return summary
 
 
 if __name__ == "__main__":

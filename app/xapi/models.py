@@ -102,3 +102,53 @@ class ActivityDefinition(BaseModel):
     class Meta:
         table_name = "xapi_activity"
         primary_key = peewee.CompositeKey("tenant", "activity_id")
+
+
+class _Totals(BaseModel):
+    """The running figures the seed's analytics report, kept as statements are stored."""
+    total_statements = peewee.IntegerField(default=0)
+    completed_count = peewee.IntegerField(default=0)
+    passed_count = peewee.IntegerField(default=0)
+    failed_count = peewee.IntegerField(default=0)
+    score_sum = peewee.DoubleField(default=0)
+    score_count = peewee.IntegerField(default=0)
+    avg_score_scaled = peewee.DoubleField(null=True)
+    first_activity = peewee.CharField(max_length=32, null=True)
+    last_activity = peewee.CharField(max_length=32, null=True)
+
+
+class ActorStats(_Totals):
+    tenant = peewee.ForeignKeyField(Tenant, column_name="tenant_id", on_delete="CASCADE")
+    actor_key = peewee.CharField(max_length=2048)
+    actor = JSONField()  # the identifying Agent/Group, as last seen
+    actor_mbox = peewee.CharField(max_length=2048, null=True)
+    actor_name = peewee.CharField(max_length=2048, null=True)
+    unique_activities = peewee.IntegerField(default=0)
+
+    class Meta:
+        table_name = "xapi_actor_stats"
+        primary_key = peewee.CompositeKey("tenant", "actor_key")
+
+
+class ActivityStats(_Totals):
+    tenant = peewee.ForeignKeyField(Tenant, column_name="tenant_id", on_delete="CASCADE")
+    activity_id = peewee.CharField(max_length=2048)
+    activity_type = peewee.CharField(max_length=2048, null=True)
+    package_id = peewee.CharField(max_length=36, null=True)
+    unique_learners = peewee.IntegerField(default=0)
+
+    class Meta:
+        table_name = "xapi_activity_stats"
+        primary_key = peewee.CompositeKey("tenant", "activity_id")
+
+
+class ActorActivity(BaseModel):
+    """How many counted statements link an actor to an activity: the unique counts' source."""
+    tenant = peewee.ForeignKeyField(Tenant, column_name="tenant_id", on_delete="CASCADE")
+    actor_key = peewee.CharField(max_length=2048)
+    activity_id = peewee.CharField(max_length=2048)
+    statements = peewee.IntegerField(default=0)
+
+    class Meta:
+        table_name = "xapi_actor_activity"
+        primary_key = peewee.CompositeKey("tenant", "actor_key", "activity_id")

@@ -1,15 +1,16 @@
 """Derived statement rows (StatementRef targets, related Activities and Agents, merged Activity
-definitions) for statements stored before the schema kept them.
+definitions, the analytics' running totals) for statements stored before the schema kept them.
 
 A migration that adds such rows leaves the `xapi_reindex_after` setting behind; this pass runs
 at start-up, a batch per write transaction, and moves that cursor with each batch, so a crash
-mid-way resumes where it stopped. Every step is idempotent.
+mid-way resumes where it stopped. A pass from the beginning first forgets the running totals
+(the other rows are idempotent), so running it again counts nothing twice.
 """
 from __future__ import annotations
 
 from app.admin.models import AdminSetting, read_setting
 from app.db import utcnow_iso, write_transaction
-from app.xapi import activities, store
+from app.xapi import activities, analytics, store
 from app.xapi.models import Statement
 
 CURSOR = "xapi_reindex_after"
@@ -22,7 +23,10 @@ def run_pending() -> int:
     done = 0
     while after is not None:
         with write_transaction():
-            rows = list(Statement.select(Statement.pk, Statement.tenant, Statement.body)
+            if after == "":
+                analytics.clear()
+            rows = list(Statement.select(Statement.pk, Statement.tenant, Statement.body, Statement.voided,
+                                         Statement.package_id)
                         .where(Statement.pk > after).order_by(Statement.pk).limit(BATCH))
             for row in rows:
                 ref = store.object_ref(row.body)
@@ -30,6 +34,8 @@ def run_pending() -> int:
                     Statement.update(object_ref=ref).where(Statement.pk == row.pk).execute()
                 store.save_links(store.related_rows(row.tenant_id, row.pk, row.body))
                 activities.record(row.tenant_id, [row.body], row.body["stored"])
+                if not row.voided:
+                    analytics.record(row.tenant_id, [(row.body, row.package_id)])
             if rows:
                 after = rows[-1].pk
                 AdminSetting.update(value=after, updated_at=utcnow_iso()).where(AdminSetting.name == CURSOR).execute()

@@ -6,8 +6,8 @@ from flask import Blueprint, current_app
 
 from app.endpoint import endpoint
 from app.errors import ApiError
-from app.schemas import UUID, obj, page_query, pagination
-from app.xapi import credentials, store, validation
+from app.schemas import UUID, list_of, obj, page_query, pagination
+from app.xapi import analytics, credentials, store, validation
 
 bp = Blueprint("xapi", __name__, url_prefix="/api/v1/xapi")
 TAG = "xAPI"
@@ -64,6 +64,50 @@ def query_statements(principal, query):
           response=STATEMENT)
 def get_statement(principal, statement_id):
     return store.get(principal.tenant_id, statement_id)
+
+
+# ---- analytics ------------------------------------------------------------------------------
+
+FIGURES = {"total_statements": {"type": "integer"}, "completed_count": {"type": "integer"},
+           "passed_count": {"type": "integer"}, "failed_count": {"type": "integer"},
+           "avg_score_scaled": {"type": ["number", "null"]},
+           "first_activity": {"type": ["string", "null"]}, "last_activity": {"type": ["string", "null"]}}
+ORDER = {"enum": ["asc", "desc"], "default": "desc"}
+COUNT = {"type": "integer", "minimum": 0}
+FIGURES_NOTE = ("Counts every statement stored (voided ones leave); completed/passed/failed count "
+                "the ADL verbs of those names; avg_score_scaled averages result.score.scaled where given; "
+                "first/last activity are statement timestamps (UTC). SCORM sessions count too.")
+
+
+@endpoint(bp, "/analytics/actors", "GET", tag=TAG, summary="Performance by learner", description=FIGURES_NOTE,
+          query=page_query(actor_mbox={"type": "string", "maxLength": 320, "description": "Learner email"},
+                           min_activities=COUNT, sort={"enum": list(analytics.ACTOR_SORTS), "default": "total_statements"},
+                           order=ORDER),
+          response=list_of("actors", obj({
+              "actor_mbox": {"type": ["string", "null"]}, "actor_name": {"type": ["string", "null"]},
+              "actor": {"type": "object", "description": "The identifying Agent or Group"},
+              "unique_activities": {"type": "integer"}, **FIGURES}, additional=True)))
+def analytics_actors(principal, query):
+    rows, total = analytics.actors(principal.tenant_id, actor_mbox=query.get("actor_mbox"),
+                                   min_activities=query.get("min_activities"), sort=query["sort"],
+                                   order=query["order"], page=query["page"], limit=query["limit"])
+    return {"actors": rows, "pagination": pagination(query["page"], query["limit"], total)}
+
+
+@endpoint(bp, "/analytics/activities", "GET", tag=TAG, summary="Performance by activity", description=FIGURES_NOTE,
+          query=page_query(activity_id=IRI, activity_type=IRI, package_id=UUID, min_learners=COUNT,
+                           sort={"enum": list(analytics.ACTIVITY_SORTS), "default": "total_statements"},
+                           order=ORDER),
+          response=list_of("activities", obj({
+              "activity_id": {"type": "string"}, "activity_type": {"type": ["string", "null"]},
+              "package_id": {"type": ["string", "null"]}, "unique_learners": {"type": "integer"},
+              **FIGURES}, additional=True)))
+def analytics_activities(principal, query):
+    rows, total = analytics.activities(
+        principal.tenant_id, activity_id=query.get("activity_id"), activity_type=query.get("activity_type"),
+        package_id=query.get("package_id"), min_learners=query.get("min_learners"), sort=query["sort"],
+        order=query["order"], page=query["page"], limit=query["limit"])
+    return {"activities": rows, "pagination": pagination(query["page"], query["limit"], total)}
 
 
 # ---- LRS credentials (for /xapi/) -----------------------------------------------------------

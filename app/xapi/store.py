@@ -16,24 +16,10 @@ import uuid
 
 from app.db import write_transaction
 from app.errors import ApiError, not_found
-from app.xapi import activities, attachments, validation
+from app.xapi import activities, analytics, attachments, validation
+from app.xapi.identity import actor_key
 from app.xapi.models import Related, Statement
 from app.xapi.multipart import Part
-
-
-def actor_key(actor: dict | None) -> str | None:
-    """One string per identified Agent or Group (anonymous Groups have none)."""
-    if not isinstance(actor, dict):
-        return None
-    if "mbox" in actor:
-        return "mbox:" + actor["mbox"].lower()
-    if "mbox_sha1sum" in actor:
-        return "sha1:" + actor["mbox_sha1sum"].lower()
-    if "openid" in actor:
-        return "openid:" + actor["openid"]
-    if "account" in actor:
-        return f"account:{actor['account']['homePage']}|{actor['account']['name']}"
-    return None
 
 
 _order = itertools.count()
@@ -150,8 +136,10 @@ def store(tenant_id: str, statements: list[dict], authority: dict, version: str 
                              object_ref=object_ref(full),
                              body=full, body_hash=digest))
             out.append(full["id"])
+        targets = []
         if voiding:
-            targets = list(Statement.select(Statement.statement_id, Statement.voids)
+            targets = list(Statement.select(Statement.statement_id, Statement.voids, Statement.voided,
+                                            Statement.body, Statement.package_id)
                            .where((Statement.tenant == tenant_id) & Statement.statement_id.in_(voiding)))
             if any(t.voids for t in targets):
                 raise ApiError(400, "BAD_REQUEST", "A voiding statement cannot itself be voided")
@@ -160,6 +148,9 @@ def store(tenant_id: str, statements: list[dict], authority: dict, version: str 
         save_links(links)
         activities.record(tenant_id, [r["body"] for r in rows], stored)
         attachments.save(tenant_id, to_save, stored)
+        analytics.record(tenant_id, [(r["body"], package_id) for r in rows])
+        # A voided statement leaves the analytics (once, however often it is voided).
+        analytics.record(tenant_id, [(t.body, t.package_id) for t in targets if not t.voided], sign=-1)
         if voiding:
             Statement.update(voided=True).where((Statement.tenant == tenant_id)
                                                 & Statement.statement_id.in_(voiding)).execute()

@@ -78,7 +78,7 @@ def _raw_body() -> bytes:
                       "as text/plain. Stale commits are acknowledged and ignored.")
 def commit(token):
     signer, settings = _ctx()
-    return runtime.commit(signer, settings, token, _raw_body())
+    return runtime.commit(signer, settings, token, _raw_body(), request.args.get("terminate") == "true")
 
 
 @endpoint(bp, "/runtime/<token>/log", "POST", tag=TAG, auth_required=False,

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from app.config import Settings
 from app.db import Prepared, new_id, utcnow_iso, write_transaction
 from app.errors import ApiError, bad_request
-from app.sessions import services
+from app.sessions import services, statements
 from app.packages.models import Package
 from app.sessions.models import RuntimeLog, ScoState, SequencingState, Session
 from app.signing import Signer
@@ -74,6 +74,7 @@ def open_launch(signer: Signer, settings: Settings, token: str, item_id: str | N
         Session.update(launch_count=Session.launch_count + 1, last_launched_at=now,
                        first_launched_at=session.first_launched_at or now) \
             .where(Session.id == session.id).execute()
+        statements.launched(session)
     page_token = signer.dumps(PAGE, _new_launch(session.id))
     states = {st.item_id: st for st in ScoState.select().where(ScoState.session == session.id)}
     sequenced = services.uses_sequencing(pkg.standard, scos)
@@ -136,6 +137,8 @@ def deliver(signer: Signer, settings: Settings, page_token: str, raw: bytes) -> 
     if sco is None:
         raise ApiError(404, "NOT_FOUND", "This package has no launchable item with that id",
                        {"item_id": item_id})
+    with write_transaction():
+        statements.initialized(session, sco.item_id, sco.title)
     runtime_token = signer.dumps(RUNTIME, _new_launch(session.id, i=sco.item_id))
     base = f"{settings.content_base_url}/player/runtime/{runtime_token}"
     return {"item_id": sco.item_id, "title": sco.title,
@@ -174,17 +177,18 @@ def parse_body(raw: bytes) -> object:
         raise bad_request("The commit body is not valid JSON") from None
 
 
-def commit(signer: Signer, settings: Settings, token: str, raw: bytes) -> dict:
+def commit(signer: Signer, settings: Settings, token: str, raw: bytes, terminate: bool = False) -> dict:
+    """One commit of a delivery; `terminate`: the SCO's final one (the runtime's ?terminate=true)."""
     p = _runtime(signer, settings, token)
     try:
-        return _commit(p, raw)
+        return _commit(p, raw, terminate)
     except ApiError as e:  # a refused commit is exactly what "why didn't it track?" needs
         log.warning("runtime commit refused", extra={"fields": {
             "session_id": p["s"], "item_id": p["i"], "error": e.message, "details": e.details}})
         raise
 
 
-def _commit(p: dict, raw: bytes) -> dict:
+def _commit(p: dict, raw: bytes, terminate: bool) -> dict:
     body = parse_body(raw)
     if not isinstance(body, dict):
         raise bad_request("The commit body must be a JSON object of CMI elements")
@@ -203,7 +207,10 @@ def _commit(p: dict, raw: bytes) -> dict:
         if state is not None and services.is_stale(state.last_commit_launch,
                                                    state.last_commit_seq, launch_key, seq):
             return {"result": True, "errorCode": 0, "stale": True}
-        services.apply_cmi(session, standard, p["i"], updates, launch_key, seq, state)
+        state = services.apply_cmi(session, standard, p["i"], updates, launch_key, seq, state)
+        if terminate:
+            exit_value = state.cmi.get("cmi.core.exit" if standard == services.SCORM12 else "cmi.exit")
+            statements.ended(session, p["i"], exit_value, state.launch_times.get(launch_key))
     suspend = updates.get("cmi.suspend_data", "")
     if standard == services.SCORM12 and len(suspend) > services.SUSPEND_DATA_12_LIMIT:
         log.warning("suspend_data over the SCORM 1.2 limit kept whole", extra={"fields": {

@@ -16,6 +16,7 @@ from app.packages.models import Package
 from app.packages.processing import launch_path
 from app.schemas import pagination
 from app.sessions import cmi as cmi_rules
+from app.sessions import statements
 from app.packages.sequencing import activity_tree
 from app.sessions.models import ScoState, SequencingState, Session
 
@@ -261,7 +262,8 @@ def apply_cmi(session: Session, standard: str, item_id: str, updates: dict[str, 
     scos = scos_for(session.package_id)
     sco = next((s for s in scos if s.item_id == item_id), None)
     state = state or _state_for(session, item_id)
-    data = dict(state.cmi)
+    before = state.cmi
+    data = dict(before)
     data.update(updates)
     norm = _normalized(standard, sco, data)
     if launch_key is not None and not launch_key.startswith("api-") and norm.completion == "not_attempted":
@@ -279,6 +281,7 @@ def apply_cmi(session: Session, standard: str, item_id: str, updates: dict[str, 
         state.last_commit_launch, state.last_commit_seq = launch_key, commit_seq
     state.updated_at = utcnow_iso()
     update_columns(state, _STATE_COLUMNS)
+    statements.answered(session, standard or SCORM12, item_id, before, data)
     _rollup(session, standard, scos, state)
     return state
 
@@ -343,6 +346,7 @@ def _rollup(session: Session, standard: str | None, scos: list[Sco], changed: Sc
              for s in states]
     completion, success, score = cmi_rules.rollup(norms, expected_scos(scos))
     before = [getattr(session, c) for c in _SESSION_COLUMNS]
+    status_before = session.completion_status, session.success_status
     if uses_sequencing(standard, scos):
         engine = SequencingState.get_or_none(SequencingState.session == session.id)
         if engine is not None:  # SCORM 2004 rollup rules, as the sequencing engine applied them
@@ -364,6 +368,7 @@ def _rollup(session: Session, standard: str | None, scos: list[Sco], changed: Sc
     # commit usually changes the time and little else.
     update_columns(session, tuple(c for c, old in zip(_SESSION_COLUMNS, before)
                                   if getattr(session, c) != old))
+    statements.status_changed(session, *status_before)
 
 
 # ---- the REST PUT --------------------------------------------------------------------
@@ -441,6 +446,7 @@ def update_session(tenant_id: str, session_id: str, body: dict) -> Session:
 def _explicit_session_fields(session: Session, body: dict) -> None:
     """A PUT's statuses and score are the session's, even where the package has several SCOs
     (they were written to the first SCO, whose rollup alone would not show them)."""
+    status_before = session.completion_status, session.success_status
     if body.get("completion_status"):
         session.completion_status = body["completion_status"]
         if session.completion_status == "completed" and session.completed_at is None:
@@ -452,6 +458,7 @@ def _explicit_session_fields(session: Session, body: dict) -> None:
         if score.get(part) is not None:
             setattr(session, f"score_{part}", float(score[part]))
     update_columns(session, _SESSION_COLUMNS)
+    statements.status_changed(session, *status_before)
 
 
 def reset_progress(tenant_id: str, session_id: str) -> Session:

@@ -122,6 +122,11 @@ class Prepared:
     def execute(self, *params):
         return database.execute_sql(self.sql(len(params)), params)
 
+    def execute_many(self, rows: list[tuple]) -> None:
+        """The statement once per row (an INSERT of many rows, say), in one driver call."""
+        if rows:
+            database.cursor().executemany(self.sql(len(rows[0])), rows)
+
     def models(self, model, *params) -> list:
         """The rows as model instances. Hydrated here rather than by model.raw(), which
         re-resolves every column on each call (the larger part of a runtime commit's
@@ -148,6 +153,33 @@ class Prepared:
                 setattr(instance, name, value)
             out.append(instance)
         return out
+
+
+class PreparedText(Prepared):
+    """As Prepared, for SQL written by hand: `build(placeholder)` returns the text."""
+
+    def sql(self, nparams: int) -> str:
+        backend = type(database.obj)
+        cached = self._sql.get(backend)
+        if cached is None:
+            param = database.obj.param
+            text = self._build(param)
+            cached = self._sql[backend] = (text, text.count(param))
+        if cached[1] != nparams:
+            raise TypeError(f"prepared query takes {cached[1]} parameters, got {nparams}")
+        return cached[0]
+
+
+def upsert_sql(table: str, columns: tuple[str, ...], key: tuple[str, ...], updates: dict[str, str],
+               param: str, returning: str | None = None) -> str:
+    """INSERT ... ON CONFLICT (key) DO UPDATE SET column = expression, portable between SQLite
+    and PostgreSQL (both name the proposed row `excluded` and the stored one by the table)."""
+    sets = ", ".join(f'"{c}" = {e}' for c, e in updates.items()) if updates else None
+    action = f"DO UPDATE SET {sets}" if sets else "DO NOTHING"
+    cols = ", ".join(f'"{c}"' for c in columns)
+    text = (f'INSERT INTO "{table}" ({cols}) VALUES ({", ".join([param] * len(columns))}) '
+            f'ON CONFLICT ({", ".join(key)}) {action}')
+    return text + (f" RETURNING {returning}" if returning else "")
 
 
 _update_sql: dict[tuple, str] = {}

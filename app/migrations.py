@@ -229,6 +229,7 @@ MIGRATIONS: list[Migration] = [
     Migration(11, "xapi attachments, statement references, related objects, activity definitions",
               run=lambda db: _statement_links(db)),
     Migration(12, "xapi analytics", run=lambda db: _analytics(db)),
+    Migration(13, "xapi query indexes ordered to the row", run=lambda db: _ordered_statement_indexes(db)),
 ]
 
 
@@ -342,6 +343,30 @@ def _analytics(db: peewee.Database) -> None:
     p = db.param
     db.execute_sql(f"INSERT INTO admin_setting (name, value, updated_at) VALUES ({p}, {p}, {p}) "
                    f"ON CONFLICT (name) DO UPDATE SET value = {p}", ("xapi_reindex_after", "", utcnow_iso(), ""))
+
+
+def _ordered_statement_indexes(db: peewee.Database) -> None:
+    # A filtered page is read in (stored, pk) order: with pk in each filter's index the index
+    # gives that order outright, so the planner walks it instead of the stored index (which,
+    # for a rare value, meant reading every statement).
+    for name, column in (("verb", "verb_id"), ("activity", "activity_id"), ("actor", "actor_key"),
+                         ("registration", "registration"), ("object_agent", "object_agent_key")):
+        db.execute_sql(f"DROP INDEX xapi_statement_{name}")
+        db.execute_sql(f"CREATE INDEX xapi_statement_{name} ON xapi_statement (tenant_id, {column}, stored, pk)")
+    # The related rows are only ever looked up by (tenant, kind, key): one b-tree keyed so
+    # (WITHOUT ROWID on SQLite) instead of a table and two indexes, a third of the bytes.
+    suffix = " WITHOUT ROWID" if is_sqlite(db) else ""
+    db.execute_sql(f"""CREATE TABLE xapi_statement_related_v13 (
+            tenant_id VARCHAR(36) NOT NULL REFERENCES tenant (id) ON DELETE CASCADE,
+            kind VARCHAR(1) NOT NULL,
+            key VARCHAR(2048) NOT NULL,
+            statement_pk VARCHAR(36) NOT NULL,
+            PRIMARY KEY (tenant_id, kind, key, statement_pk)
+        ){suffix}""")
+    db.execute_sql("INSERT INTO xapi_statement_related_v13 (tenant_id, kind, key, statement_pk) "
+                   "SELECT tenant_id, kind, key, statement_pk FROM xapi_statement_related")
+    db.execute_sql("DROP TABLE xapi_statement_related")
+    db.execute_sql("ALTER TABLE xapi_statement_related_v13 RENAME TO xapi_statement_related")
 
 
 def _widen_launch_key(db: peewee.Database) -> None:

@@ -56,3 +56,53 @@ def test_failed_migration_rolls_back_whole(tmp_path):
     assert current_version(db) == latest_version()
     tables = {r[0] for r in db.execute_sql("SELECT name FROM sqlite_master WHERE type='table'")}
     assert "half_done" not in tables and "package" in tables
+
+
+def test_statements_from_before_migration_11_get_their_derived_rows(make_settings):
+    """A data dir at migration 10 holding statements: the upgrade adds the tables, and the
+    start-up reindex fills references, related rows, definitions and analytics from them."""
+    import json
+
+    from app.xapi import store
+    from app.xapi.models import ActivityDefinition, ActorStats, Related, Statement
+
+    settings = make_settings()
+    settings.ensure_dirs()
+    old = open_database(settings.effective_database_url)
+    old.connect()
+    migrate(old, target=10)
+    old.execute_sql("INSERT INTO tenant (id, name, is_system, created_at, updated_at) "
+                    "VALUES ('t-1', 'Old tenant', 1, '2025-01-01T00:00:00Z', '2025-01-01T00:00:00Z')")
+    bodies = [
+        {"id": "11111111-1111-4111-8111-111111111111", "actor": {"mbox": "mailto:a@example.org"},
+         "verb": {"id": "http://adlnet.gov/expapi/verbs/passed"},
+         "object": {"objectType": "Activity", "id": "http://example.org/a",
+                    "definition": {"name": {"en-US": "A"}}},
+         "result": {"score": {"scaled": 0.5}}, "stored": "2025-01-01T00:00:00.000Z",
+         "timestamp": "2025-01-01T00:00:00.000Z"},
+        {"id": "22222222-2222-4222-8222-222222222222", "actor": {"mbox": "mailto:b@example.org"},
+         "verb": {"id": "http://example.org/liked"},
+         "object": {"objectType": "StatementRef", "id": "11111111-1111-4111-8111-111111111111"},
+         "stored": "2025-01-02T00:00:00.000Z", "timestamp": "2025-01-02T00:00:00.000Z"},
+    ]
+    for n, body in enumerate(bodies):
+        obj = body["object"]
+        old.execute_sql(
+            "INSERT INTO xapi_statement (pk, tenant_id, statement_id, stored, timestamp, verb_id, activity_id, "
+            "actor_key, registration, package_id, voided, voids, body, body_hash) "
+            "VALUES (?, 't-1', ?, ?, ?, ?, ?, ?, NULL, NULL, 0, NULL, ?, 'h')",
+            (f"pk-{n}", body["id"], body["stored"], body["timestamp"], body["verb"]["id"],
+             obj["id"] if obj["objectType"] == "Activity" else None, store.actor_key(body["actor"]),
+             json.dumps(body)))
+    old.close()
+
+    open_data_dir(settings)
+    assert current_version(database.obj) == latest_version()
+    assert Statement.get(Statement.pk == "pk-1").object_ref == bodies[0]["id"]
+    assert {(r.kind, r.key) for r in Related.select().where(Related.statement_pk == "pk-0")} == {
+        ("a", "http://example.org/a"), ("g", "mbox:mailto:a@example.org")}
+    assert ActivityDefinition.get().definition == {"name": {"en-US": "A"}}
+    a = ActorStats.get(ActorStats.actor_key == "mbox:mailto:a@example.org")
+    assert (a.total_statements, a.passed_count, a.avg_score_scaled, a.unique_activities) == (1, 1, 0.5, 1)
+    assert [s["id"] for s in store.query("t-1", verb="http://adlnet.gov/expapi/verbs/passed")[0]] == [
+        bodies[1]["id"], bodies[0]["id"]]

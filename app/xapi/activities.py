@@ -6,9 +6,17 @@ the value of the statement stored last.
 """
 from __future__ import annotations
 
+from app.db import JSONField, Prepared, PreparedText, upsert_sql
 from app.xapi.models import ActivityDefinition
 
 _LANGUAGE_MAPS = ("name", "description")
+# Statements usually define their activities, so every store reads these: SQL compiled once.
+_LOOKUP = Prepared(lambda: ActivityDefinition.select().where(
+    (ActivityDefinition.tenant == "") & (ActivityDefinition.activity_id == "")))
+_UPSERT = PreparedText(lambda p: upsert_sql(
+    "xapi_activity", ("tenant_id", "activity_id", "definition", "updated"), ("tenant_id", "activity_id"),
+    {"definition": "excluded.definition", "updated": "excluded.updated"}, p))
+_JSON = JSONField()
 
 
 def merged(old: dict | None, new: dict) -> dict:
@@ -44,19 +52,15 @@ def record(tenant_id: str, statements: list[dict], stored: str) -> None:
     incoming = [d for st in statements for d in definitions(st)]
     if not incoming:
         return
-    ids = list({activity_id for activity_id, _ in incoming})
-    current = {r.activity_id: r.definition for r in ActivityDefinition.select().where(
-        (ActivityDefinition.tenant == tenant_id) & ActivityDefinition.activity_id.in_(ids))}
+    current = {r.activity_id: r.definition for activity_id in {a for a, _ in incoming}
+               for r in _LOOKUP.models(ActivityDefinition, tenant_id, activity_id)}
     changed = {}
     for activity_id, definition in incoming:
         new = merged(current.get(activity_id), definition)
         if new != current.get(activity_id):
             current[activity_id] = changed[activity_id] = new
-    for activity_id, definition in changed.items():
-        ActivityDefinition.insert(tenant=tenant_id, activity_id=activity_id, definition=definition,
-                                  updated=stored).on_conflict(
-            conflict_target=[ActivityDefinition.tenant, ActivityDefinition.activity_id],
-            update={ActivityDefinition.definition: definition, ActivityDefinition.updated: stored}).execute()
+    _UPSERT.execute_many([(tenant_id, activity_id, _JSON.db_value(definition), stored)
+                          for activity_id, definition in changed.items()])
 
 
 def get(tenant_id: str, activity_id: str) -> dict:

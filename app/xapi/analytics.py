@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from peewee import EXCLUDED, Case, fn
 
+from app.db import JSONField, PreparedText, upsert_sql
 from app.xapi import validation
 from app.xapi.identity import actor_key
 from app.xapi.models import ActivityStats, ActorActivity, ActorStats
@@ -53,10 +53,12 @@ class _Delta:
             self.first_activity = min(filter(None, (self.first_activity, when)))
             self.last_activity = max(filter(None, (self.last_activity, when)))
 
-    def row(self) -> dict:
-        out = {k: v for k, v in vars(self).items() if k != "extra"}
-        out["avg_score_scaled"] = self.score_sum / self.score_count if self.score_count > 0 else None
-        return {**out, **self.extra}
+    def counts(self) -> tuple:
+        return (self.total_statements, self.completed_count, self.passed_count, self.failed_count,
+                self.score_sum, self.score_count, self.first_activity, self.last_activity)
+
+    def average(self) -> float | None:
+        return self.score_sum / self.score_count if self.score_count > 0 else None
 
 
 def _actor_columns(actor: dict) -> dict:
@@ -76,9 +78,47 @@ def _activity_columns(obj: dict, package_id: str | None) -> dict:
     return out
 
 
+_ADDED = ("total_statements", "completed_count", "passed_count", "failed_count", "score_sum", "score_count")
+_DATES = ("first_activity", "last_activity")
+
+
+def _stats_upsert(table: str, key: str, unique: str, identity: tuple[str, ...]) -> PreparedText:
+    """One row's upsert: counts added, dates widened, the average recomputed, identity columns
+    replaced when given."""
+    columns = ("tenant_id", key, unique) + _ADDED + _DATES + identity + ("avg_score_scaled",)
+
+    def build(p: str) -> str:
+        t = f'"{table}"'
+        updates = {c: f'{t}.{c} + excluded.{c}' for c in (unique,) + _ADDED}
+        for column, wider in (("first_activity", "<"), ("last_activity", ">")):
+            updates[column] = (f"CASE WHEN {t}.{column} IS NULL OR excluded.{column} {wider} {t}.{column} "
+                               f"THEN COALESCE(excluded.{column}, {t}.{column}) ELSE {t}.{column} END")
+        count = f"({t}.score_count + excluded.score_count)"
+        updates["avg_score_scaled"] = f"CASE WHEN {count} > 0 THEN ({t}.score_sum + excluded.score_sum) / {count} END"
+        updates.update({c: f"COALESCE(excluded.{c}, {t}.{c})" for c in identity})
+        return upsert_sql(table, columns, ("tenant_id", key), updates, p)
+    return PreparedText(build)
+
+
+_ACTOR_UPSERT = _stats_upsert("xapi_actor_stats", "actor_key", "unique_activities",
+                              ("actor", "actor_mbox", "actor_name"))
+_ACTIVITY_UPSERT = _stats_upsert("xapi_activity_stats", "activity_id", "unique_learners",
+                                 ("activity_type", "package_id"))
+_PAIR_UPSERT = PreparedText(lambda p: upsert_sql(
+    "xapi_actor_activity", ("tenant_id", "actor_key", "activity_id", "statements"),
+    ("tenant_id", "actor_key", "activity_id"),
+    {"statements": '"xapi_actor_activity".statements + excluded.statements'}, p, returning="statements"))
+_PAIR_DELETE = PreparedText(lambda p: f"DELETE FROM xapi_actor_activity WHERE tenant_id = {p} "
+                                      f"AND actor_key = {p} AND activity_id = {p} AND statements <= 0")
+_JSON = JSONField()
+
+
 def record(tenant_id: str, statements: list[tuple[dict, str | None]], sign: int = 1) -> None:
     """Add (sign 1) or take back (sign -1, for voided targets) (statement, package_id) pairs.
-    Call inside the statements' write transaction."""
+    Call inside the statements' write transaction. This runs for every statement stored, so
+    each actor, activity and pair costs one upsert whose SQL is compiled once."""
+    if not statements:
+        return
     actors: dict[str, _Delta] = defaultdict(_Delta)
     activities: dict[str, _Delta] = defaultdict(_Delta)
     pairs: dict[tuple[str, str], int] = defaultdict(int)
@@ -94,65 +134,22 @@ def record(tenant_id: str, statements: list[tuple[dict, str | None]], sign: int 
             activities[activity_id].extra.update(_activity_columns(obj, package_id))
         if akey and activity_id:
             pairs[(akey, activity_id)] += sign
-    new_pairs, gone_pairs = _update_pairs(tenant_id, pairs)
-    for akey, activity_id in new_pairs:
-        actors[akey].extra["unique_activities"] = actors[akey].extra.get("unique_activities", 0) + 1
-        activities[activity_id].extra["unique_learners"] = activities[activity_id].extra.get("unique_learners", 0) + 1
-    for akey, activity_id in gone_pairs:
-        actors[akey].extra["unique_activities"] = actors[akey].extra.get("unique_activities", 0) - 1
-        activities[activity_id].extra["unique_learners"] = activities[activity_id].extra.get("unique_learners", 0) - 1
-    for akey, delta in actors.items():
-        _upsert(ActorStats, {"tenant": tenant_id, "actor_key": akey, **delta.row()},
-                [ActorStats.tenant, ActorStats.actor_key], ("unique_activities",))
-    for activity_id, delta in activities.items():
-        _upsert(ActivityStats, {"tenant": tenant_id, "activity_id": activity_id, **delta.row()},
-                [ActivityStats.tenant, ActivityStats.activity_id], ("unique_learners",))
-
-
-def _update_pairs(tenant_id: str, pairs: dict[tuple[str, str], int]):
-    """Apply the pair counts; return (pairs that appeared, pairs that went to zero)."""
-    if not pairs:
-        return [], []
-    akeys = {a for a, _ in pairs}
-    ids = {b for _, b in pairs}
-    existing = {(r.actor_key, r.activity_id): r.statements for r in ActorActivity.select().where(
-        (ActorActivity.tenant == tenant_id) & ActorActivity.actor_key.in_(list(akeys))
-        & ActorActivity.activity_id.in_(list(ids)))}
-    appeared, gone = [], []
+    unique_actor: dict[str, int] = defaultdict(int)
+    unique_activity: dict[str, int] = defaultdict(int)
     for (akey, activity_id), n in pairs.items():
-        where = ((ActorActivity.tenant == tenant_id) & (ActorActivity.actor_key == akey)
-                 & (ActorActivity.activity_id == activity_id))
-        before = existing.get((akey, activity_id), 0)
-        if before == 0 and n > 0:
-            ActorActivity.insert(tenant=tenant_id, actor_key=akey, activity_id=activity_id, statements=n).execute()
-            appeared.append((akey, activity_id))
-        elif before + n <= 0 < before:
-            ActorActivity.delete().where(where).execute()
-            gone.append((akey, activity_id))
-        elif n:
-            ActorActivity.update(statements=ActorActivity.statements + n).where(where).execute()
-    return appeared, gone
-
-
-def _upsert(model, row: dict, target: list, unique_columns: tuple[str, ...]) -> None:
-    """Insert the row, or add its counts to the stored one (min/max for the dates; the
-    identifying columns replaced when given)."""
-    added = ("total_statements", "completed_count", "passed_count", "failed_count", "score_sum",
-             "score_count") + unique_columns
-    update = {getattr(model, c): getattr(model, c) + getattr(EXCLUDED, c) for c in added if c in row}
-    score_count = model.score_count + EXCLUDED.score_count
-    update[model.avg_score_scaled] = Case(None, [(score_count > 0, (model.score_sum + EXCLUDED.score_sum)
-                                                  / fn.NULLIF(score_count, 0))], None)
-    update[model.first_activity] = fn.COALESCE(Case(None, [(EXCLUDED.first_activity < model.first_activity,
-                                                           EXCLUDED.first_activity)], model.first_activity),
-                                               EXCLUDED.first_activity)
-    update[model.last_activity] = fn.COALESCE(Case(None, [(EXCLUDED.last_activity > model.last_activity,
-                                                          EXCLUDED.last_activity)], model.last_activity),
-                                              EXCLUDED.last_activity)
-    for column in ("actor", "actor_mbox", "actor_name", "activity_type", "package_id"):
-        if column in row and row[column] is not None:
-            update[getattr(model, column)] = getattr(EXCLUDED, column)
-    model.insert(**row).on_conflict(conflict_target=target, update=update).execute()
+        after = _PAIR_UPSERT.execute(tenant_id, akey, activity_id, n).fetchone()[0]
+        # The pair appeared (its count is this batch's) or went away (down to nothing).
+        change = 1 if n > 0 and after == n else -1 if n < 0 and after <= 0 else 0
+        if after <= 0:
+            _PAIR_DELETE.execute(tenant_id, akey, activity_id)
+        unique_actor[akey] += change
+        unique_activity[activity_id] += change
+    _ACTOR_UPSERT.execute_many([
+        (tenant_id, akey, unique_actor[akey], *d.counts(), _JSON.db_value(d.extra.get("actor")),
+         d.extra.get("actor_mbox"), d.extra.get("actor_name"), d.average()) for akey, d in actors.items()])
+    _ACTIVITY_UPSERT.execute_many([
+        (tenant_id, activity_id, unique_activity[activity_id], *d.counts(), d.extra.get("activity_type"),
+         d.extra.get("package_id"), d.average()) for activity_id, d in activities.items()])
 
 
 def clear() -> None:

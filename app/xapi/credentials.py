@@ -10,12 +10,14 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-from app.db import new_id, utcnow_iso, write_transaction
+from app.db import Prepared, new_id, utcnow_iso, write_transaction
 from app.errors import ApiError, not_found, validation_error
 from app.tenants.models import Tenant
 from app.xapi.models import Credential
 
 SCOPES = ("read", "write")
+# Every LRS request looks its credentials up: SQL compiled once.
+_ACTIVE = Prepared(lambda: Credential.select().where((Credential.username == "") & Credential.revoked_at.is_null()))
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,8 @@ def authenticate(header: str | None) -> LrsPrincipal:
         username, _, password = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8").partition(":")
     except (binascii.Error, UnicodeDecodeError):
         raise refused("Malformed Basic credentials") from None
-    row = Credential.get_or_none((Credential.username == username) & Credential.revoked_at.is_null())
+    found = _ACTIVE.models(Credential, username)
+    row = found[0] if found else None
     if row is None or not hmac.compare_digest(row.secret_hash, _hash(password)):
         raise refused("Unknown or revoked LRS credentials")
     return LrsPrincipal(row.id, row.tenant_id, row.username, frozenset(row.scopes.split(",")))

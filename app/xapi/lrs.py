@@ -207,9 +207,9 @@ def get_statements():
         filters = _filters(args)
         offset = 0
     limit = filters.pop("limit")
-    rows, total = store.query(p.tenant_id, offset=offset, limit=limit, **filters)
+    rows, has_more = store.page(p.tenant_id, offset=offset, limit=limit, **filters)
     more = ""
-    if offset + limit < total:
+    if has_more:
         token = current_app.extensions["signer"].dumps(MORE, {"t": p.tenant_id, "o": offset + limit,
                                                                "f": {**filters, "limit": limit}})
         more = f"/xapi/statements?more={token}"

@@ -76,7 +76,7 @@ class Related(BaseModel):
 
     class Meta:
         table_name = "xapi_statement_related"
-        primary_key = peewee.CompositeKey("statement_pk", "kind", "key")
+        primary_key = peewee.CompositeKey("tenant", "kind", "key", "statement_pk")
 
 
 class Attachment(BaseModel):

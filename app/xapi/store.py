@@ -14,7 +14,7 @@ import json
 import time
 import uuid
 
-from app.db import write_transaction
+from app.db import JSONField, Prepared, PreparedText, upsert_sql, write_transaction
 from app.errors import ApiError, not_found
 from app.xapi import activities, analytics, attachments, validation
 from app.xapi.identity import actor_key
@@ -22,6 +22,7 @@ from app.xapi.models import Related, Statement
 from app.xapi.multipart import Part
 
 
+_JSON = JSONField()
 _order = itertools.count()
 
 
@@ -77,8 +78,8 @@ def related(statement: dict) -> set[tuple[str, str]]:
     return out
 
 
-def related_rows(tenant_id: str, pk: str, statement: dict) -> list[dict]:
-    return [dict(tenant=tenant_id, statement_pk=pk, kind=kind, key=key) for kind, key in related(statement)]
+def related_rows(tenant_id: str, pk: str, statement: dict) -> list[tuple]:
+    return [(tenant_id, kind, key, pk) for kind, key in related(statement)]
 
 
 def object_ref(statement: dict) -> str | None:
@@ -86,9 +87,32 @@ def object_ref(statement: dict) -> str | None:
     return obj["id"].lower() if obj.get("objectType") == "StatementRef" else None
 
 
-def save_links(rows: list[dict]) -> None:
-    for i in range(0, len(rows), 200):
-        Related.insert_many(rows[i:i + 200]).on_conflict_ignore().execute()
+# Every statement stored runs these: SQL compiled once, rows sent in one driver call.
+_INSERT_RELATED = PreparedText(lambda p: upsert_sql(
+    "xapi_statement_related", ("tenant_id", "kind", "key", "statement_pk"),
+    ("tenant_id", "kind", "key", "statement_pk"), {}, p))
+_STATEMENT_COLUMNS = ("pk", "tenant_id", "statement_id", "stored", "timestamp", "verb_id", "activity_id",
+                      "actor_key", "object_agent_key", "registration", "package_id", "voided", "voids",
+                      "object_ref", "body", "body_hash")
+_INSERT_STATEMENT = PreparedText(lambda p: f'INSERT INTO xapi_statement ({", ".join(_STATEMENT_COLUMNS)}) '
+                                           f'VALUES ({", ".join([p] * len(_STATEMENT_COLUMNS))})')
+_EXISTING = Prepared(lambda: Statement.select(Statement.statement_id, Statement.body_hash)
+                     .where((Statement.tenant == "") & (Statement.statement_id == "")))
+
+
+def _existing(tenant_id: str, ids: list[str]) -> dict[str, str]:
+    """statement id -> body hash of the ids already stored (one prepared probe for a single
+    id, the common case; one IN query for a batch)."""
+    if len(ids) == 1:
+        return {r.statement_id: r.body_hash for r in _EXISTING.models(Statement, tenant_id, ids[0])}
+    if not ids:
+        return {}
+    return {r.statement_id: r.body_hash for r in Statement.select(Statement.statement_id, Statement.body_hash)
+            .where((Statement.tenant == tenant_id) & Statement.statement_id.in_(ids))}
+
+
+def save_links(rows: list[tuple]) -> None:
+    _INSERT_RELATED.execute_many(rows)
 
 
 def store(tenant_id: str, statements: list[dict], authority: dict, version: str = "1.0.3",
@@ -104,16 +128,15 @@ def store(tenant_id: str, statements: list[dict], authority: dict, version: str 
     if len(ids) != len(set(ids)):
         raise ApiError(400, "BAD_REQUEST", "The batch has two statements with the same id")
     stored = validation.now_iso()
-    rows, links, out = [], [], []
+    rows, bodies, links, out = [], [], [], []
     with write_transaction():
-        existing = {s.statement_id: s for s in Statement.select(Statement.statement_id, Statement.body_hash)
-                    .where((Statement.tenant == tenant_id) & Statement.statement_id.in_(ids))} if ids else {}
+        existing = _existing(tenant_id, ids)
         voiding = []
         for st in statements:
             digest = _hash(st)
             sid = st.get("id", "").lower()
             if sid in existing:
-                if existing[sid].body_hash != digest:
+                if existing[sid] != digest:
                     raise ApiError(409, "CONFLICT", "A different statement with this id is already stored",
                                    {"id": sid})
                 out.append(sid)
@@ -126,15 +149,14 @@ def store(tenant_id: str, statements: list[dict], authority: dict, version: str 
             ctx = full.get("context") or {}
             pk = _ordered_pk()
             links.extend(related_rows(tenant_id, pk, full))
-            rows.append(dict(pk=pk, tenant=tenant_id, statement_id=full["id"], stored=stored,
-                             timestamp=full["timestamp"], verb_id=full["verb"]["id"],
-                             activity_id=obj["id"] if obj.get("objectType", "Activity") == "Activity" else None,
-                             actor_key=actor_key(full["actor"]),
-                             object_agent_key=actor_key(obj) if obj.get("objectType") in ("Agent", "Group") else None,
-                             registration=ctx.get("registration", "").lower() or None,
-                             package_id=package_id, voids=obj["id"].lower() if is_void else None,
-                             object_ref=object_ref(full),
-                             body=full, body_hash=digest))
+            rows.append((pk, tenant_id, full["id"], stored, full["timestamp"], full["verb"]["id"],
+                         obj["id"] if obj.get("objectType", "Activity") == "Activity" else None,
+                         actor_key(full["actor"]),
+                         actor_key(obj) if obj.get("objectType") in ("Agent", "Group") else None,
+                         ctx.get("registration", "").lower() or None, package_id, False,
+                         obj["id"].lower() if is_void else None, object_ref(full),
+                         _JSON.db_value(full), digest))
+            bodies.append(full)
             out.append(full["id"])
         targets = []
         if voiding:
@@ -143,12 +165,11 @@ def store(tenant_id: str, statements: list[dict], authority: dict, version: str 
                            .where((Statement.tenant == tenant_id) & Statement.statement_id.in_(voiding)))
             if any(t.voids for t in targets):
                 raise ApiError(400, "BAD_REQUEST", "A voiding statement cannot itself be voided")
-        for i in range(0, len(rows), 200):
-            Statement.insert_many(rows[i:i + 200]).execute()
+        _INSERT_STATEMENT.execute_many(rows)
         save_links(links)
-        activities.record(tenant_id, [r["body"] for r in rows], stored)
+        activities.record(tenant_id, bodies, stored)
         attachments.save(tenant_id, to_save, stored)
-        analytics.record(tenant_id, [(r["body"], package_id) for r in rows])
+        analytics.record(tenant_id, [(b, package_id) for b in bodies])
         # A voided statement leaves the analytics (once, however often it is voided).
         analytics.record(tenant_id, [(t.body, t.package_id) for t in targets if not t.voided], sign=-1)
         if voiding:
@@ -179,37 +200,48 @@ def _matching(tenant_id: str, verb, activity, agent_key, registration, related_a
     if activity:
         conds.append(mentions("a", activity) if related_activities else Statement.activity_id == activity)
     if agent_key:
-        conds.append(mentions("g", agent_key) if related_agents else
-                     (Statement.actor_key == agent_key) | (Statement.object_agent_key == agent_key))
+        if related_agents:
+            conds.append(mentions("g", agent_key))
+        elif _exists((Statement.tenant == tenant_id) & (Statement.object_agent_key == agent_key)):
+            conds.append((Statement.actor_key == agent_key) | (Statement.object_agent_key == agent_key))
+        else:  # the common case, and one index then gives the page in order
+            conds.append(Statement.actor_key == agent_key)
     if registration:
         conds.append(Statement.registration == registration.lower())
     return functools.reduce(operator.and_, conds) if conds else None
 
 
+def _exists(cond) -> bool:
+    return Statement.select(Statement.pk).where(cond).limit(1).exists()
+
+
 def _referring(tenant_id: str, match) -> set[str]:
     """Ids of the statements that target a statement matching `match` through a StatementRef,
-    directly or along a chain of them (the target may itself be voided)."""
-    ref = Statement.alias()
-    referenced = ref.select(ref.object_ref).where((ref.tenant == tenant_id) & ref.object_ref.is_null(False))
-    targets = [r.statement_id for r in Statement.select(Statement.statement_id).where(
-        (Statement.tenant == tenant_id) & match & Statement.statement_id.in_(referenced))]
+    directly or along a chain of them (the target may itself be voided). Read from the
+    referring side: most stores have few StatementRefs, and none costs one index probe."""
+    in_tenant = Statement.tenant == tenant_id
+    if not _exists(in_tenant & Statement.object_ref.is_null(False)):
+        return set()
+    refs = sorted({r.object_ref for r in Statement.select(Statement.object_ref).where(
+        in_tenant & Statement.object_ref.is_null(False))})
+    targets = [r.statement_id for i in range(0, len(refs), 500) for r in Statement.select(Statement.statement_id)
+               .where(in_tenant & Statement.statement_id.in_(refs[i:i + 500]) & match)]
     found: set[str] = set()
     while targets:
         new: set[str] = set()
         for i in range(0, len(targets), 500):
             new.update(r.statement_id for r in Statement.select(Statement.statement_id).where(
-                (Statement.tenant == tenant_id) & Statement.object_ref.in_(targets[i:i + 500])))
+                in_tenant & Statement.object_ref.in_(targets[i:i + 500])))
         targets = list(new - found)
         found |= new
     return found
 
 
-def query(tenant_id: str, *, verb: str | None = None, activity: str | None = None,
-          agent_key: str | None = None, registration: str | None = None, since: str | None = None,
-          until: str | None = None, related_activities: bool = False, related_agents: bool = False,
-          ascending: bool = False, offset: int = 0, limit: int = 20):
-    """(statements, total) of the tenant's statements that are not voided, newest stored first.
-    A statement that targets a match by StatementRef is returned too (Communication 2.1.3)."""
+def _select(tenant_id: str, *, verb=None, activity=None, agent_key=None, registration=None, since=None,
+            until=None, related_activities=False, related_agents=False, ascending=False):
+    """The statements a query matches, not voided, in stored order (newest first unless
+    ascending). A statement that targets a match by StatementRef matches too (Communication
+    2.1.3)."""
     cond = (Statement.tenant == tenant_id) & (Statement.voided == False)  # noqa: E712
     match = _matching(tenant_id, verb, activity, agent_key, registration, related_activities, related_agents)
     if match is not None:
@@ -219,8 +251,20 @@ def query(tenant_id: str, *, verb: str | None = None, activity: str | None = Non
         cond &= Statement.stored > since
     if until:
         cond &= Statement.stored <= until
-    q = Statement.select(Statement.body).where(cond)
-    total = q.count()
     order = (Statement.stored.asc(), Statement.pk.asc()) if ascending else (Statement.stored.desc(), Statement.pk.desc())
-    rows = [r.body for r in q.order_by(*order).offset(offset).limit(limit)] if total > offset else []
+    return Statement.select(Statement.body).where(cond).order_by(*order)
+
+
+def query(tenant_id: str, *, offset: int = 0, limit: int = 20, **filters):
+    """(statements, total): one page and how many match in all (the seed's pagination)."""
+    q = _select(tenant_id, **filters)
+    total = q.order_by().count()
+    rows = [r.body for r in q.offset(offset).limit(limit)] if total > offset else []
     return rows, total
+
+
+def page(tenant_id: str, *, offset: int = 0, limit: int = 20, **filters):
+    """(statements, whether more follow): one page without counting every match, for the LRS's
+    `more` links (a count would read every matching row of a large store)."""
+    rows = [r.body for r in _select(tenant_id, **filters).offset(offset).limit(limit + 1)]
+    return rows[:limit], len(rows) > limit

@@ -17,7 +17,7 @@ from app.xapi import credentials
 from app.xapi.models import Attachment, Statement
 from app.xapi.multipart import Part, parse, render
 from tests.test_errors import assert_envelope
-from tests.xapi.test_lrs import basic, lrs  # noqa: F401 (fixture)
+from tests.xapi.test_lrs import basic
 from tests.xapi.test_seed_api import statement
 
 SIGNATURE = "http://adlnet.gov/expapi/attachments/signature"

@@ -6,7 +6,6 @@ import subprocess
 import sys
 import uuid
 
-import pytest
 
 from app.tenants.services import system_tenant
 from app.xapi import credentials
@@ -18,12 +17,6 @@ V2 = {"X-Experience-API-Version": "2.0.0"}
 
 def basic(username, password) -> dict:
     return {"Authorization": "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()}
-
-
-@pytest.fixture
-def lrs(app):
-    row, password = credentials.create(system_tenant().id)
-    return {**basic(row.username, password), **V2}
 
 
 def test_about_needs_no_version_header(client):

@@ -12,7 +12,7 @@ from app.tenants.services import system_tenant
 from app.xapi import credentials, reindex
 from app.xapi.models import ActivityDefinition, Related, Statement
 from tests.test_errors import assert_envelope
-from tests.xapi.test_lrs import basic, lrs  # noqa: F401 (fixture)
+from tests.xapi.test_lrs import basic
 from tests.xapi.test_seed_api import statement
 
 COURSE = "http://example.org/course/1"

@@ -150,6 +150,12 @@ def record(tenant_id: str, statements: list[tuple[dict, str | None]], sign: int 
     _ACTIVITY_UPSERT.execute_many([
         (tenant_id, activity_id, unique_activity[activity_id], *d.counts(), d.extra.get("activity_type"),
          d.extra.get("package_id"), d.average()) for activity_id, d in activities.items()])
+    if sign < 0:  # a row whose every statement was voided leaves the figures
+        ActorStats.delete().where((ActorStats.tenant == tenant_id) & ActorStats.actor_key.in_(list(actors))
+                                  & (ActorStats.total_statements <= 0)).execute()
+        ActivityStats.delete().where((ActivityStats.tenant == tenant_id)
+                                     & ActivityStats.activity_id.in_(list(activities))
+                                     & (ActivityStats.total_statements <= 0)).execute()
 
 
 def clear() -> None:
@@ -162,11 +168,12 @@ def clear() -> None:
 
 def _page(query, model, sort: str, order: str, page: int, limit: int):
     column = getattr(model, sort)
-    # NULLs (no score yet, say) last whichever the direction; the key breaks ties stably.
-    ordering = column.asc(nulls="LAST") if order == "asc" else column.desc(nulls="LAST")
+    # NULLs (no score yet, say) last whichever the direction.
     key = model.actor_key if model is ActorStats else model.activity_id
+    # The key breaks ties in the same direction, so the (tenant, figure, key) index is the order.
+    ordering = (column.asc(nulls="LAST"), key.asc()) if order == "asc" else (column.desc(nulls="LAST"), key.desc())
     total = query.count()
-    rows = list(query.order_by(ordering, key.asc()).paginate(page, limit)) if total else []
+    rows = list(query.order_by(*ordering).paginate(page, limit)) if total else []
     return rows, total
 
 
@@ -179,7 +186,8 @@ def _figures(r) -> dict:
 
 def actors(tenant_id: str, *, actor_mbox: str | None = None, min_activities: int | None = None,
            sort: str = "total_statements", order: str = "desc", page: int = 1, limit: int = 20):
-    q = ActorStats.select().where((ActorStats.tenant == tenant_id) & (ActorStats.total_statements > 0))
+    # No other condition on the tenant's rows: the sort column's index then gives the page.
+    q = ActorStats.select().where(ActorStats.tenant == tenant_id)
     if actor_mbox:
         q = q.where(ActorStats.actor_mbox == actor_mbox.lower().removeprefix("mailto:"))
     if min_activities is not None:
@@ -192,7 +200,7 @@ def actors(tenant_id: str, *, actor_mbox: str | None = None, min_activities: int
 def activities(tenant_id: str, *, activity_id: str | None = None, activity_type: str | None = None,
                package_id: str | None = None, min_learners: int | None = None,
                sort: str = "total_statements", order: str = "desc", page: int = 1, limit: int = 20):
-    q = ActivityStats.select().where((ActivityStats.tenant == tenant_id) & (ActivityStats.total_statements > 0))
+    q = ActivityStats.select().where(ActivityStats.tenant == tenant_id)
     for column, value in ((ActivityStats.activity_id, activity_id), (ActivityStats.activity_type, activity_type),
                           (ActivityStats.package_id, package_id)):
         if value:

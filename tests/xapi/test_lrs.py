@@ -6,7 +6,6 @@ import subprocess
 import sys
 import uuid
 
-
 from app.tenants.services import system_tenant
 from app.xapi import credentials
 from tests.test_errors import assert_envelope

@@ -6,6 +6,7 @@ create_app(); nothing imports it as a global.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,9 +67,9 @@ class Settings:
             raise SettingsError(f"{ENV_PREFIX}XAPI_VERSIONS must list some of "
                                 f"{', '.join(XAPI_VERSIONS)}, got {self.xapi_versions!r}")
 
-    @property
+    @functools.cached_property
     def xapi_version_list(self) -> tuple[str, ...]:
-        """The enabled xAPI versions, oldest first."""
+        """The enabled xAPI versions, oldest first (read on every LRS request: parsed once)."""
         wanted = {v.strip() for v in self.xapi_versions.split(",")}
         return tuple(v for v in XAPI_VERSIONS if v in wanted)
 

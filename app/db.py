@@ -109,12 +109,15 @@ class Prepared:
         self._sql: dict[type, tuple[str, int]] = {}
         self._plans: dict[tuple, list] = {}
 
+    def _compile(self) -> tuple[str, int]:
+        sql, params = self._build().sql()
+        return sql, len(params)
+
     def sql(self, nparams: int) -> str:
         backend = type(database.obj)
         cached = self._sql.get(backend)
         if cached is None:
-            sql, params = self._build().sql()
-            cached = self._sql[backend] = (sql, len(params))
+            cached = self._sql[backend] = self._compile()
         if cached[1] != nparams:
             raise TypeError(f"prepared query takes {cached[1]} parameters, got {nparams}")
         return cached[0]
@@ -158,16 +161,10 @@ class Prepared:
 class PreparedText(Prepared):
     """As Prepared, for SQL written by hand: `build(placeholder)` returns the text."""
 
-    def sql(self, nparams: int) -> str:
-        backend = type(database.obj)
-        cached = self._sql.get(backend)
-        if cached is None:
-            param = database.obj.param
-            text = self._build(param)
-            cached = self._sql[backend] = (text, text.count(param))
-        if cached[1] != nparams:
-            raise TypeError(f"prepared query takes {cached[1]} parameters, got {nparams}")
-        return cached[0]
+    def _compile(self) -> tuple[str, int]:
+        param = database.obj.param
+        text = self._build(param)
+        return text, text.count(param)
 
 
 def upsert_sql(table: str, columns: tuple[str, ...], key: tuple[str, ...], updates: dict[str, str],

@@ -96,15 +96,19 @@ def initialized(session: Session, item_id: str, title: str | None) -> None:
 
 def status_changed(session: Session, completion_before: str, success_before: str) -> None:
     """After the session's status was recomputed: completed/passed/failed when it became so."""
-    out = []
-    if session.completion_status == "completed" and completion_before != "completed":
-        out.append(_statement(session, "completed", _course(session), result={"completion": True}))
-    if session.success_status in ("passed", "failed") and session.success_status != success_before:
+    completed = session.completion_status == "completed" and completion_before != "completed"
+    decided = session.success_status in ("passed", "failed") and session.success_status != success_before
+    if not (completed or decided):
+        return  # the usual commit: nothing to tell, and no lookup of the course
+    course, out = _course(session), []
+    if completed:
+        out.append(_statement(session, "completed", course, result={"completion": True}))
+    if decided:
         result: dict = {"success": session.success_status == "passed"}
         score = _score(session)
         if score:
             result["score"] = score
-        out.append(_statement(session, session.success_status, _course(session), result=result))
+        out.append(_statement(session, session.success_status, course, result=result))
     _save(session, out)
 
 
@@ -112,15 +116,12 @@ def answered(session: Session, standard: str, item_id: str, before: dict, after:
     """An `answered` statement for each interaction whose response or result changed."""
     changed = sorted({int(m.group(1)) for k, v in after.items()
                       if (m := _INTERACTION_CHANGE.match(k)) and before.get(k) != v})
-    out = []
-    for n in changed:
-        prefix = f"cmi.interactions.{n}."
-        interaction_id = after.get(prefix + "id")
-        if not interaction_id:
-            continue
-        out.append(_statement(session, "answered", _interaction(session, standard, item_id, prefix, after),
-                              [_sco(session, item_id)], [_course(session)], _answer(standard, prefix, after)))
-    _save(session, out)
+    prefixes = [p for p in (f"cmi.interactions.{n}." for n in changed) if after.get(p + "id")]
+    if not prefixes:
+        return
+    sco, course = _sco(session, item_id), _course(session)
+    _save(session, [_statement(session, "answered", _interaction(standard, sco, prefix, after), [sco], [course],
+                               _answer(standard, prefix, after)) for prefix in prefixes])
 
 
 def ended(session: Session, item_id: str, exit_value: str | None, session_seconds: float | None) -> None:
@@ -132,7 +133,7 @@ def ended(session: Session, item_id: str, exit_value: str | None, session_second
 
 # ---- interactions ----------------------------------------------------------------------------
 
-def _interaction(session: Session, standard: str, item_id: str, prefix: str, cmi: dict) -> dict:
+def _interaction(standard: str, sco: dict, prefix: str, cmi: dict) -> dict:
     kind = (cmi.get(prefix + "type") or "").strip()
     definition: dict = {"type": INTERACTION}
     if kind in _XAPI_TYPES:
@@ -144,7 +145,7 @@ def _interaction(session: Session, standard: str, item_id: str, prefix: str, cmi
     if cmi.get(prefix + "description"):
         definition["description"] = {"und": cmi[prefix + "description"]}
     interaction_id = quote(cmi[prefix + "id"], safe="")
-    return {"objectType": "Activity", "id": f"{_sco(session, item_id)['id']}/interactions/{interaction_id}",
+    return {"objectType": "Activity", "id": f"{sco['id']}/interactions/{interaction_id}",
             "definition": definition}
 
 

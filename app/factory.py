@@ -50,6 +50,7 @@ def create_app(settings: Settings, *, rate_limiter: RateLimiter | None = None) -
     from app.xapi import lrs
     from app.xapi import routes as xapi_routes
     from app.dashboard import routes as dashboard_routes
+    from app.launches import routes as launches_routes
     from app.packages import content
     from app.packages import routes as packages_routes
     from app.sessions import routes as sessions_routes
@@ -59,7 +60,7 @@ def create_app(settings: Settings, *, rate_limiter: RateLimiter | None = None) -
     for bp in (health.bp, openapi.bp, tenants_routes.bp, packages_routes.bp,
                packages_routes.storage_bp, content.bp, sessions_routes.bp, player_routes.bp,
                dashboard_routes.bp, dashboard_routes.root_bp, admin_routes.bp,
-               xapi_routes.bp, lrs.bp):
+               xapi_routes.bp, lrs.bp, launches_routes.bp):
         app.register_blueprint(bp)
     admin_routes.apply(app)
     app.wsgi_app = AlternateRequestSyntax(app.wsgi_app)

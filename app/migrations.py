@@ -243,6 +243,34 @@ MIGRATIONS: list[Migration] = [
         for column in _SORTED + extra
         for sql in (f"DROP INDEX {table}_{column}",
                     f"CREATE INDEX {table}_{column} ON {table} (tenant_id, {column}, {key})"))),
+    Migration(15, "xapi and cmi5 launches", (
+        """CREATE TABLE au_launch (
+            id VARCHAR(36) PRIMARY KEY,
+            tenant_id VARCHAR(36) NOT NULL REFERENCES tenant (id) ON DELETE CASCADE,
+            session_id VARCHAR(36) NOT NULL REFERENCES learner_session (id) ON DELETE CASCADE,
+            item_id VARCHAR(255) NOT NULL,
+            kind VARCHAR(8) NOT NULL,
+            activity_id VARCHAR(2048) NOT NULL,
+            launch_mode VARCHAR(16) NOT NULL,
+            secret_hash VARCHAR(64),
+            verbs VARCHAR(255) NOT NULL DEFAULT '',
+            prefs_read BOOLEAN NOT NULL DEFAULT FALSE,
+            created_at VARCHAR(32) NOT NULL,
+            expires_at VARCHAR(32) NOT NULL,
+            initialized_at VARCHAR(32),
+            last_statement_at VARCHAR(32),
+            terminated_at VARCHAR(32),
+            abandoned_at VARCHAR(32)
+        )""",
+        "CREATE INDEX au_launch_session ON au_launch (session_id, created_at)",
+        "CREATE INDEX au_launch_tenant ON au_launch (tenant_id, created_at)",
+        """CREATE TABLE cmi5_satisfied (
+            session_id VARCHAR(36) NOT NULL REFERENCES learner_session (id) ON DELETE CASCADE,
+            node_id VARCHAR(2048) NOT NULL,
+            created_at VARCHAR(32) NOT NULL,
+            PRIMARY KEY (session_id, node_id)
+        )""",
+    )),
 ]
 
 

@@ -2,10 +2,11 @@
 own launch; commits and the call log are authorised by that token alone."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, redirect, render_template, request
 
 from app.endpoint import endpoint
 from app.schemas import obj
+from app.launches import service as launches
 from app.sessions import runtime
 
 bp = Blueprint("player", __name__, url_prefix="/player", template_folder="templates",
@@ -28,8 +29,11 @@ def _ctx():
 def launch(token):
     signer, settings = _ctx()
     page = runtime.open_launch(signer, settings, token, request.args.get("item"))
-    html = render_template("player.html", config=page.config, title=page.config["title"])
-    resp = Response(html, mimetype="text/html")
+    if page.redirect:
+        resp = redirect(page.redirect, code=303)
+    else:
+        html = render_template("player.html", config=page.config, title=page.config["title"])
+        resp = Response(html, mimetype="text/html")
     resp.headers["Cache-Control"] = "no-store"  # each load is a new launch with its own token
     resp.headers["Referrer-Policy"] = "no-referrer"  # the token never leaks to other sites
     return resp
@@ -88,3 +92,38 @@ def commit(token):
 def append_log(token):
     signer, settings = _ctx()
     return {"accepted": runtime.append_log(signer, settings, token, _raw_body())}
+
+
+@endpoint(bp, "/fetch/<token>", "POST", tag=TAG, auth_required=False,
+          response=obj({"auth-token": {"type": "string"}, "error-code": {"enum": ["1", "2", "3"]},
+                        "error-text": {"type": "string"}}),
+          summary="cmi5 fetch URL: the AU's authorization token, once",
+          description="Answers 200 with `auth-token` the first time; afterwards (or for an ended "
+                      "AU session) 200 with `error-code` 1, and 2 for a URL that is not valid.")
+def fetch(token):
+    signer, settings = _ctx()
+    resp = current_app.json.response(launches.fetch_token(signer, settings, token))
+    resp.headers["Cache-Control"] = "no-store"
+    resp.headers["Access-Control-Allow-Origin"] = "*"  # AUs hosted elsewhere call it too
+    return resp
+
+
+@endpoint(bp, "/returned/<token>", "GET", tag=TAG, auth_required=False, content_type="text/html",
+          errors=(401, 404), summary="Where xAPI and cmi5 content returns when it exits",
+          description="cmi5's returnURL. In the player's frame it hands control back to the "
+                      "player page; in a window of its own it opens the player again.")
+def returned(token):
+    signer, settings = _ctx()
+    html = render_template("returned.html", player_url=runtime.returned_to(signer, settings, token))
+    resp = Response(html, mimetype="text/html")
+    resp.headers["Cache-Control"] = "no-store"
+    resp.headers["Referrer-Policy"] = "no-referrer"
+    return resp
+
+
+@endpoint(bp, "/runtime/<token>/status", "GET", tag=TAG, auth_required=False, errors=(401, 404),
+          response=obj({"status": {"type": "object"}, "session": {"type": "object"}}, ["status", "session"]),
+          summary="Each item's status and the session's, for the player's contents")
+def status(token):
+    signer, settings = _ctx()
+    return runtime.statuses(signer, settings, token)

@@ -2,7 +2,7 @@
 Manifest shape as imsmanifest.xml, with the same hardened parser."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from app.packages.manifest import Item, Manifest, Organization, Resource, package_path
 from app.packages.xmlutil import attr, child, children, local, number, parse_xml, rejected, text
@@ -23,10 +23,47 @@ def _langstring(el) -> str | None:
 
 
 def _check_launch(url: str, what: str) -> str:
-    if urlsplit(url).scheme:
-        return url  # cmi5 allows AUs hosted elsewhere
+    scheme = urlsplit(url).scheme
+    if scheme:  # cmi5 allows AUs hosted elsewhere, on the web (never javascript: or file:)
+        if scheme.lower() not in ("http", "https") or not urlsplit(url).netloc:
+            raise rejected("invalid_launch_url", f"{what} launches {url!r}, which is not an http(s) URL")
+        return url
     package_path(url, what)
     return url
+
+
+MOVE_ON = ("NotApplicable", "Passed", "Completed", "CompletedAndPassed", "CompletedOrPassed")
+LAUNCH_METHODS = ("AnyWindow", "OwnWindow")
+# The query parameters the LMS adds at launch: an AU URL must not use them itself (cmi5 8.1).
+LAUNCH_PARAMETERS = ("endpoint", "fetch", "actor", "registration", "activityId")
+
+
+def _iri_id(el, what: str, seen: set[str]) -> str:
+    """cmi5 ids are IRIs (3.0), unique across the course structure (13.1)."""
+    value = attr(el, "id")
+    if not value:
+        raise rejected("invalid_cmi5", f"A <{what}> in cmi5.xml has no id")
+    if not urlsplit(value).scheme:
+        raise rejected("invalid_cmi5", f"The {what} id {value!r} in cmi5.xml is not an IRI")
+    if value in seen:
+        raise rejected("invalid_cmi5", f"The id {value!r} appears twice in cmi5.xml")
+    seen.add(value)
+    return value
+
+
+def _check_au(el, au_id: str, url: str) -> None:
+    query = parse_qs(urlsplit(url).query, keep_blank_values=True)
+    clash = [p for p in LAUNCH_PARAMETERS if p in query]
+    if clash:
+        raise rejected("invalid_cmi5", f"The url of AU {au_id!r} uses the launch parameter(s) "
+                       f"{', '.join(clash)}, which the LMS adds itself", au=au_id)
+    if (attr(el, "moveOn") or "NotApplicable") not in MOVE_ON:
+        raise rejected("invalid_cmi5", f"AU {au_id!r} has an unknown moveOn", au=au_id)
+    if (attr(el, "launchMethod") or "AnyWindow") not in LAUNCH_METHODS:
+        raise rejected("invalid_cmi5", f"AU {au_id!r} has an unknown launchMethod", au=au_id)
+    mastery = attr(el, "masteryScore")
+    if mastery is not None and not (number(mastery) is not None and 0 <= number(mastery) <= 1):
+        raise rejected("invalid_cmi5", f"The masteryScore of AU {au_id!r} must be between 0 and 1", au=au_id)
 
 
 def parse_cmi5(data: bytes) -> Manifest:
@@ -36,6 +73,11 @@ def parse_cmi5(data: bytes) -> Manifest:
     course = child(root, "course")
     if course is None or not attr(course, "id"):
         raise rejected("invalid_cmi5", "cmi5.xml has no <course> with an id")
+    seen: set[str] = set()
+    _iri_id(course, "course", seen)
+    objectives = child(root, "objectives")
+    for objective in children(objectives, "objective") if objectives is not None else []:
+        _iri_id(objective, "objective", seen)
 
     aus: list[Item] = []
     resources: dict[str, Resource] = {}
@@ -46,23 +88,24 @@ def parse_cmi5(data: bytes) -> Manifest:
             if not isinstance(el.tag, str):
                 continue
             if local(el) == "block":
-                items.append(Item(identifier=attr(el, "id") or "", title=_langstring(child(el, "title")) or "Block",
+                items.append(Item(identifier=_iri_id(el, "block", seen), title=_langstring(child(el, "title")) or "Block",
                                   children=read(el)))
             elif local(el) == "au":
-                au_id = attr(el, "id")
+                au_id = _iri_id(el, "au", seen)
                 url = text(el, "url")
-                if not au_id or not url:
-                    raise rejected("invalid_cmi5", "Every <au> in cmi5.xml needs an id and a <url>",
-                                   au=au_id)
+                if not url:
+                    raise rejected("invalid_cmi5", "Every <au> in cmi5.xml needs a <url>", au=au_id)
+                _check_au(el, au_id, url)
                 resources[au_id] = Resource(identifier=au_id, type="cmi5-au", scorm_type="au",
                                             href=_check_launch(url, f"AU {au_id!r}"))
+                # launchParameters reach the AU through LMS.LaunchData, not its URL.
                 item = Item(identifier=au_id, title=_langstring(child(el, "title")) or au_id,
-                            identifierref=au_id, parameters=text(el, "launchParameters"),
-                            mastery_score=number(attr(el, "masteryScore")),
+                            identifierref=au_id, mastery_score=number(attr(el, "masteryScore")),
                             au={"moveOn": attr(el, "moveOn") or "NotApplicable",
                                 "masteryScore": number(attr(el, "masteryScore")),
                                 "launchMethod": attr(el, "launchMethod") or "AnyWindow",
                                 "activityType": attr(el, "activityType"),
+                                "launchParameters": text(el, "launchParameters"),
                                 "entitlementKey": text(el, "entitlementKey")})
                 aus.append(item)
                 items.append(item)

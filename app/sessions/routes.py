@@ -1,8 +1,10 @@
 from datetime import datetime, timezone
 
-from flask import Blueprint, Response, current_app
+from flask import Blueprint, Response, current_app, request
+from jsonschema import Draft202012Validator
 
-from app.endpoint import endpoint
+from app.endpoint import endpoint, parse_json_body
+from app.errors import validation_error
 from app.schemas import TIMESTAMP, UUID, obj, page_query
 from app.sessions import runtime, serialize, services
 from app.sessions.models import COMPLETION, SUCCESS
@@ -34,8 +36,10 @@ def _settings():
     return current_app.extensions["settings"]
 
 
-def _launch(session) -> dict:
-    url, expires = runtime.launch_link(_signer(), _settings(), session)
+def _launch(session, options: dict | None = None) -> dict:
+    options = options or {}
+    url, expires = runtime.launch_link(_signer(), _settings(), session, options.get("item_id"),
+                                       options.get("launch_mode"), bool(options.get("redirect")))
     return {"launch_url": url,
             "expires_at": datetime.fromtimestamp(expires, timezone.utc).isoformat().replace("+00:00", "Z")}
 
@@ -56,10 +60,30 @@ def create_session(principal, body):
     return {"session": serialize.summary(session), **_launch(session)}, 201 if created else 200
 
 
-@endpoint(bp, "/sessions/<session_id>/launch", "POST", tag=TAG, errors=(404,), response=LAUNCH,
-          summary="Mint a fresh launch URL for a session")
+LAUNCH_OPTIONS = obj({
+    "item_id": {"type": "string", "minLength": 1, "maxLength": 255,
+                "description": "Open this item (SCO, xAPI activity or cmi5 AU)"},
+    "launch_mode": {"enum": ["Normal", "Browse", "Review"], "description": "cmi5 launch mode"},
+    "redirect": {"type": "boolean", "description": "xAPI/cmi5 with item_id: the URL goes straight "
+                                                   "to the content, without the player page"}})
+_LAUNCH_OPTIONS = Draft202012Validator(LAUNCH_OPTIONS)
+
+
+@endpoint(bp, "/sessions/<session_id>/launch", "POST", tag=TAG, errors=(400, 404), response=LAUNCH,
+          body_doc=LAUNCH_OPTIONS, summary="Mint a fresh launch URL for a session",
+          description="The body is optional: `item_id` opens that item; for cmi5 packages "
+                      "`launch_mode` chooses Normal, Browse or Review; `redirect` (with "
+                      "`item_id`, xAPI and cmi5 only) sends the learner straight to the content.")
 def launch_session(principal, session_id):
-    return _launch(services.get_session(principal.tenant_id, session_id))
+    options = parse_json_body(_LAUNCH_OPTIONS) if request.content_length else {}
+    session = services.get_session(principal.tenant_id, session_id)
+    if options.get("item_id") and not any(s.item_id == options["item_id"]
+                                          for s in services.scos_for(session.package_id)):
+        raise validation_error({"item_id": ["This package has no launchable item with that id"]})
+    if options.get("redirect") and (not options.get("item_id")
+                                    or session.package.standard not in runtime.XAPI_STANDARDS):
+        raise validation_error({"redirect": ["Only for an item_id of an xAPI or cmi5 package"]})
+    return _launch(session, options)
 
 
 FILTERS = {

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from app.config import Settings
 from app.db import Prepared, new_id, utcnow_iso, write_transaction
 from app.errors import ApiError, bad_request
+from app.launches import service as launch_service
 from app.sessions import services, statements
 from app.packages.models import Package
 from app.sessions.models import RuntimeLog, ScoState, SequencingState, Session
@@ -40,14 +41,29 @@ _SESSION_WITH_STANDARD = Prepared(lambda: Session.select(Session, Package.standa
 @dataclass
 class Page:
     """What the player page starts from. Each SCO it then shows is a delivery with its own
-    runtime token (see `deliver`)."""
+    runtime token (see `deliver`). `redirect`: the content's launch URL, when the launch link
+    asked to go straight there."""
     session: Session
     page_token: str
     config: dict
+    redirect: str | None = None
 
 
-def launch_link(signer: Signer, settings: Settings, session: Session) -> tuple[str, int]:
-    token = signer.dumps(LAUNCH, {"s": session.id})
+XAPI_STANDARDS = ("cmi5", "xapi")  # launched with LRS credentials, not a SCORM API
+
+
+def launch_link(signer: Signer, settings: Settings, session: Session, item_id: str | None = None,
+                launch_mode: str | None = None, redirect: bool = False) -> tuple[str, int]:
+    """`item_id`: open that item; `launch_mode` (cmi5): Normal, Browse or Review; `redirect`
+    (xAPI/cmi5 with an item): the link goes straight to the content, without the player page."""
+    payload = {"s": session.id}
+    if item_id:
+        payload["i"] = item_id
+    if launch_mode:
+        payload["m"] = launch_mode
+    if redirect:
+        payload["r"] = 1
+    token = signer.dumps(LAUNCH, payload)
     return (f"{settings.content_base_url}/player/launch/{token}",
             int(time.time()) + settings.launch_link_ttl_seconds)
 
@@ -69,13 +85,16 @@ def open_launch(signer: Signer, settings: Settings, token: str, item_id: str | N
     scos = services.scos_for(pkg.id)
     if not scos:
         raise ApiError(409, "CONFLICT", "This package has nothing to launch")
+    item_id = item_id or payload.get("i")
+    xapi = pkg.standard in XAPI_STANDARDS
     now = utcnow_iso()
     with write_transaction():
         Session.update(launch_count=Session.launch_count + 1, last_launched_at=now,
                        first_launched_at=session.first_launched_at or now) \
             .where(Session.id == session.id).execute()
-        statements.launched(session)
-    page_token = signer.dumps(PAGE, _new_launch(session.id))
+        if not xapi:  # xAPI content and the cmi5 LMS steps write their own
+            statements.launched(session)
+    page_token = signer.dumps(PAGE, _new_launch(session.id, **({"m": payload["m"]} if "m" in payload else {})))
     states = {st.item_id: st for st in ScoState.select().where(ScoState.session == session.id)}
     sequenced = services.uses_sequencing(pkg.standard, scos)
     chosen = next((s for s in scos if s.item_id == item_id), None) if item_id else None
@@ -84,12 +103,13 @@ def open_launch(signer: Signer, settings: Settings, token: str, item_id: str | N
         "standard": pkg.standard,
         "title": pkg.title,
         "sessionId": session.id,
-        "mode": "sequencing" if sequenced else "flow",
+        "mode": "xapi" if xapi else "sequencing" if sequenced else "flow",
         "tree": services.toc_for(pkg.id, sequenced),
         "items": [{"id": s.item_id, "title": s.title} for s in scos],
         "status": {i: {"completion": st.completion_status, "success": st.success_status}
                    for i, st in states.items()},
         "deliverUrl": f"{base}/deliver",
+        "statusUrl": f"{base}/status",
         "sequencingUrl": f"{base}/sequencing",
         "start": chosen.item_id if chosen else None,
     }
@@ -98,7 +118,11 @@ def open_launch(signer: Signer, settings: Settings, token: str, item_id: str | N
         config["sequencingState"] = saved.state if saved else None
     else:
         config["start"] = (chosen or _resume_point(scos, states)).item_id
-    return Page(session, page_token, config)
+    redirect = None
+    if xapi and payload.get("r"):
+        redirect = _start_content(signer, settings, session, page_token, config["start"],
+                                  payload.get("m"))["contentUrl"]
+    return Page(session, page_token, config, redirect)
 
 
 def _resume_point(scos: list[services.Sco], states: dict[str, ScoState]) -> services.Sco:
@@ -133,10 +157,9 @@ def deliver(signer: Signer, settings: Settings, page_token: str, raw: bytes) -> 
     session = Session.get_or_none(Session.id == p["s"])
     if session is None:
         raise services.session_not_found()
-    sco = next((s for s in services.scos_for(session.package_id) if s.item_id == item_id), None)
-    if sco is None:
-        raise ApiError(404, "NOT_FOUND", "This package has no launchable item with that id",
-                       {"item_id": item_id})
+    if session.package.standard in XAPI_STANDARDS:
+        return _start_content(signer, settings, session, page_token, item_id, p.get("m"))
+    sco = _sco(session, item_id)
     with write_transaction():
         statements.initialized(session, sco.item_id, sco.title)
     runtime_token = signer.dumps(RUNTIME, _new_launch(session.id, i=sco.item_id))
@@ -145,6 +168,46 @@ def deliver(signer: Signer, settings: Settings, page_token: str, raw: bytes) -> 
             "contentUrl": f"{settings.content_base_url}/content/{session.package_id}/{sco.href}",
             "commitUrl": f"{base}/commit", "logUrl": f"{base}/log",
             "cmi": services.launch_state(session, sco)}
+
+
+def _sco(session: Session, item_id: str) -> services.Sco:
+    sco = next((s for s in services.scos_for(session.package_id) if s.item_id == item_id), None)
+    if sco is None:
+        raise ApiError(404, "NOT_FOUND", "This package has no launchable item with that id",
+                       {"item_id": item_id})
+    return sco
+
+
+def _start_content(signer: Signer, settings: Settings, session: Session, page_token: str, item_id: str,
+                   launch_mode: str | None) -> dict:
+    """An xAPI activity or cmi5 AU: the LMS's launch steps, then the content's own URL (which
+    returns to the player page, cmi5's returnURL, when the AU exits)."""
+    sco = _sco(session, item_id)
+    returned = f"{settings.content_base_url}/player/returned/{page_token}"
+    started = launch_service.start(signer, settings, session, sco, launch_mode or "Normal", returned)
+    return {"item_id": sco.item_id, "title": sco.title, "contentUrl": started.url,
+            "launchMethod": started.launch_method, "auSessionId": started.launch.id}
+
+
+def returned_to(signer: Signer, settings: Settings, page_token: str) -> str:
+    """Where a learner goes when content exits to its returnURL outside the player page: a
+    fresh launch of the player for the same session."""
+    p = _page(signer, settings, page_token)
+    session = Session.get_or_none(Session.id == p["s"])
+    if session is None:
+        raise services.session_not_found()
+    return launch_link(signer, settings, session)[0]
+
+
+def statuses(signer: Signer, settings: Settings, page_token: str) -> dict:
+    """Each item's status and the session's, for the player's table of contents."""
+    p = _page(signer, settings, page_token)
+    session = Session.get_or_none(Session.id == p["s"])
+    if session is None:
+        raise services.session_not_found()
+    return {"status": {st.item_id: {"completion": st.completion_status, "success": st.success_status}
+                       for st in ScoState.select().where(ScoState.session == session.id)},
+            "session": {"completion": session.completion_status, "success": session.success_status}}
 
 
 def save_sequencing(signer: Signer, settings: Settings, page_token: str, raw: bytes) -> dict:

@@ -134,7 +134,11 @@ def create_session(tenant_id: str, package_id: str, user_id: str, user_name: str
         session = Session.create(id=new_id(), tenant=tenant_id, package=package_id, user_id=user_id,
                                  user_name=user_name, attempt=attempt, is_current=True, version=1,
                                  created_at=now, updated_at=now)
-    session.package = pkg
+        session.package = pkg
+        if pkg.standard == "cmi5":
+            # cmi5 9.6.1: moveOn is evaluated at registration (NotApplicable AUs satisfy at once).
+            from app.launches import progress  # launches build on sessions
+            progress.settle(session)
     return session, True
 
 
@@ -239,7 +243,7 @@ def find_state(session_id: str, item_id: str) -> ScoState | None:
     return found[0] if found else None
 
 
-def _state_for(session: Session, item_id: str) -> ScoState:
+def state_for(session: Session, item_id: str) -> ScoState:
     state = find_state(session.id, item_id)
     if state is None:
         state = ScoState.create(id=new_id(), session=session.id, item_id=item_id, cmi={},
@@ -261,7 +265,7 @@ def apply_cmi(session: Session, standard: str, item_id: str, updates: dict[str, 
     inside a write transaction."""
     scos = scos_for(session.package_id)
     sco = next((s for s in scos if s.item_id == item_id), None)
-    state = state or _state_for(session, item_id)
+    state = state or state_for(session, item_id)
     before = state.cmi
     data = dict(before)
     data.update(updates)
@@ -345,8 +349,6 @@ def _rollup(session: Session, standard: str | None, scos: list[Sco], changed: Sc
                                   cmi_rules.Score(s.score_scaled, s.score_raw, s.score_min, s.score_max), None)
              for s in states]
     completion, success, score = cmi_rules.rollup(norms, expected_scos(scos))
-    before = [getattr(session, c) for c in _SESSION_COLUMNS]
-    status_before = session.completion_status, session.success_status
     if uses_sequencing(standard, scos):
         engine = SequencingState.get_or_none(SequencingState.session == session.id)
         if engine is not None:  # SCORM 2004 rollup rules, as the sequencing engine applied them
@@ -354,6 +356,15 @@ def _rollup(session: Session, standard: str | None, scos: list[Sco], changed: Sc
             success = engine.success_status or "unknown"
             if engine.score_scaled is not None:
                 score = cmi_rules.Score(scaled=engine.score_scaled)
+    save_status(session, completion, success, score, states)
+
+
+def save_status(session: Session, completion: str, success: str, score: cmi_rules.Score,
+                states: list[ScoState], bridge: bool = True) -> None:
+    """The session's status, score and time from its items' states; `bridge`: tell the LRS
+    when it became completed/passed/failed (xAPI content says so itself)."""
+    status_before = session.completion_status, session.success_status
+    before = [getattr(session, c) for c in _SESSION_COLUMNS]
     total = sum(sum(s.launch_times.values()) for s in states)
     now = utcnow_iso()
     session.completion_status, session.success_status = completion, success
@@ -368,7 +379,8 @@ def _rollup(session: Session, standard: str | None, scos: list[Sco], changed: Sc
     # commit usually changes the time and little else.
     update_columns(session, tuple(c for c, old in zip(_SESSION_COLUMNS, before)
                                   if getattr(session, c) != old))
-    statements.status_changed(session, *status_before)
+    if bridge:
+        statements.status_changed(session, *status_before)
 
 
 # ---- the REST PUT --------------------------------------------------------------------

@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 from flask import current_app
 
+from app.launches.course import course_activity_id
 from app.packages.models import Package
 from app.sessions.models import Session
 from app.xapi import store
@@ -34,12 +35,12 @@ _XAPI_TYPES = {"true-false", "choice", "fill-in", "long-fill-in", "matching", "p
                "likert", "numeric", "other"}
 
 
-def _base() -> str:
+def base_url() -> str:
     return current_app.extensions["settings"].base_url
 
 
 def course_id(session: Session) -> str:
-    return f"{_base()}/packages/{session.package_id}"
+    return course_activity_id(base_url(), session.package_id)
 
 
 def _course(session: Session) -> dict:
@@ -54,9 +55,9 @@ def _sco(session: Session, item_id: str, title: str | None = None) -> dict:
     return activity
 
 
-def _actor(session: Session) -> dict:
+def learner(session: Session) -> dict:
     return {"objectType": "Agent", "name": session.user_name or session.user_id,
-            "account": {"homePage": _base(), "name": session.user_id}}
+            "account": {"homePage": base_url(), "name": session.user_id}}
 
 
 def _statement(session: Session, verb: str, obj: dict, parents: list[dict] = (), grouping: list[dict] = (),
@@ -65,17 +66,18 @@ def _statement(session: Session, verb: str, obj: dict, parents: list[dict] = (),
     activities = {k: list(v) for k, v in (("parent", parents), ("grouping", grouping)) if v}
     if activities:
         context["contextActivities"] = activities
-    st = {"actor": _actor(session), "verb": {"id": ADL + "verbs/" + verb, "display": {"en-US": verb}},
+    st = {"actor": learner(session), "verb": {"id": ADL + "verbs/" + verb, "display": {"en-US": verb}},
           "object": obj, "context": context}
     if result:
         st["result"] = result
     return st
 
 
-def _save(session: Session, statements: list[dict]) -> None:
+def save(session: Session, statements: list[dict]) -> None:
+    """Store statements the appliance itself writes about the session (one batch, in order)."""
     if statements:
         authority = {"objectType": "Agent", "name": PLATFORM,
-                     "account": {"homePage": _base(), "name": "scorm-player"}}
+                     "account": {"homePage": base_url(), "name": "scorm-player"}}
         store.store(session.tenant_id, statements, authority, "1.0.3", package_id=session.package_id)
 
 
@@ -87,11 +89,17 @@ def _score(session_or_state) -> dict:
 # ---- the events ------------------------------------------------------------------------------
 
 def launched(session: Session) -> None:
-    _save(session, [_statement(session, "launched", _course(session))])
+    save(session, [_statement(session, "launched", _course(session))])
+
+
+def launch_statement(session: Session, activity_id: str, title: str | None) -> dict:
+    """`launched` for an xAPI activity the player starts (the content reports the rest)."""
+    obj = {"objectType": "Activity", "id": activity_id, **({"definition": {"name": {"und": title}}} if title else {})}
+    return _statement(session, "launched", obj, grouping=[_course(session)])
 
 
 def initialized(session: Session, item_id: str, title: str | None) -> None:
-    _save(session, [_statement(session, "initialized", _sco(session, item_id, title), [_course(session)])])
+    save(session, [_statement(session, "initialized", _sco(session, item_id, title), [_course(session)])])
 
 
 def status_changed(session: Session, completion_before: str, success_before: str) -> None:
@@ -109,7 +117,7 @@ def status_changed(session: Session, completion_before: str, success_before: str
         if score:
             result["score"] = score
         out.append(_statement(session, session.success_status, course, result=result))
-    _save(session, out)
+    save(session, out)
 
 
 def answered(session: Session, standard: str, item_id: str, before: dict, after: dict) -> None:
@@ -120,7 +128,7 @@ def answered(session: Session, standard: str, item_id: str, before: dict, after:
     if not prefixes:
         return
     sco, course = _sco(session, item_id), _course(session)
-    _save(session, [_statement(session, "answered", _interaction(standard, sco, prefix, after), [sco], [course],
+    save(session, [_statement(session, "answered", _interaction(standard, sco, prefix, after), [sco], [course],
                                _answer(standard, prefix, after)) for prefix in prefixes])
 
 
@@ -128,7 +136,7 @@ def ended(session: Session, item_id: str, exit_value: str | None, session_second
     """A SCO's final commit: suspended (exit = suspend) or terminated."""
     verb = "suspended" if exit_value == "suspend" else "terminated"
     result = {"duration": f"PT{session_seconds:.2f}S"} if session_seconds is not None else None
-    _save(session, [_statement(session, verb, _sco(session, item_id), [_course(session)], result=result)])
+    save(session, [_statement(session, verb, _sco(session, item_id), [_course(session)], result=result)])
 
 
 # ---- interactions ----------------------------------------------------------------------------

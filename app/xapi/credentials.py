@@ -26,6 +26,7 @@ class LrsPrincipal:
     tenant_id: str
     username: str
     scopes: frozenset[str]
+    launch_id: str | None = None  # credentials of one xAPI/cmi5 launch (app.launches)
 
 
 def _hash(secret: str) -> str:
@@ -75,6 +76,12 @@ def authenticate(header: str | None) -> LrsPrincipal:
         username, _, password = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8").partition(":")
     except (binascii.Error, UnicodeDecodeError):
         raise refused("Malformed Basic credentials") from None
+    if username.startswith("au-"):
+        from app.launches.service import authenticate as launch_of  # the launches build on the LRS
+        launch = launch_of(username, password)
+        if launch is None:
+            raise refused("Unknown or expired launch credentials")
+        return LrsPrincipal(launch.id, launch.tenant_id, username, frozenset(SCOPES), launch.id)
     found = _ACTIVE.models(Credential, username)
     row = found[0] if found else None
     if row is None or not hmac.compare_digest(row.secret_hash, _hash(password)):

@@ -11,6 +11,7 @@ from werkzeug.http import http_date
 
 from app.endpoint import endpoint
 from app.errors import bad_request, forbidden
+from app.launches import lrs_guard
 from app.xapi import activities, alternate, attachments, credentials, documents, multipart, store, validation
 
 bp = Blueprint("lrs", __name__, url_prefix="/xapi")
@@ -45,8 +46,28 @@ def _version() -> str:
     return version
 
 
+# Content on another origin (a cmi5 AU hosted elsewhere, an xAPI tool in a browser) reaches
+# the LRS with Basic credentials in a header, never cookies: any origin may call it.
+CORS = {"Access-Control-Allow-Origin": "*",
+        "Access-Control-Allow-Methods": "GET, HEAD, PUT, POST, DELETE, OPTIONS",
+        "Access-Control-Allow-Headers": "Authorization, Content-Type, X-Experience-API-Version, "
+                                        "If-Match, If-None-Match",
+        "Access-Control-Expose-Headers": "ETag, Last-Modified, X-Experience-API-Version, "
+                                         "X-Experience-API-Consistent-Through",
+        "Access-Control-Max-Age": "600"}
+
+
+@bp.before_request
+def _preflight():
+    if request.method == "OPTIONS":
+        return Response(status=204, headers=CORS)
+    return None
+
+
 @bp.after_request
 def _version_header(resp):
+    for k, v in CORS.items():
+        resp.headers.setdefault(k, v)
     resp.headers["X-Experience-API-Version"] = g.get("xapi_version") or _enabled()[-1]
     # Every statements GET says how far the store is consistent, errors included: clients
     # (and the conformance suite) poll it to know when a write is visible.
@@ -109,7 +130,7 @@ def put_statement():
         raise bad_request("PUT takes one statement")
     if "id" in body and str(body["id"]).lower() != sid.lower():
         raise bad_request("The statement's id differs from statementId")
-    store.store(p.tenant_id, [{**body, "id": sid}], _authority(p), g.xapi_version, parts=parts)
+    _store(p, [{**body, "id": sid}], parts)
     return Response(status=204)
 
 
@@ -122,7 +143,13 @@ def post_statements():
     batch = body if isinstance(body, list) else [body]
     if not all(isinstance(st, dict) for st in batch):
         raise bad_request("Each statement must be a JSON object")
-    return _json(store.store(p.tenant_id, batch, _authority(p), g.xapi_version, parts=parts))
+    return _json(_store(p, batch, parts))
+
+
+def _store(p: credentials.LrsPrincipal, batch: list[dict], parts: list[multipart.Part]) -> list[str]:
+    if p.launch_id:
+        return lrs_guard.store_statements(p.launch_id, p.tenant_id, batch, _authority(p), g.xapi_version, parts)
+    return store.store(p.tenant_id, batch, _authority(p), g.xapi_version, parts=parts)
 
 
 def _bool_param(name: str) -> bool:
@@ -194,6 +221,8 @@ def get_statements():
             if set(args) - _SINGLE_PARAMS or ("statementId" in args and "voidedStatementId" in args):
                 raise bad_request(f"{single} cannot be combined with other filters")
             st = store.get(p.tenant_id, args[single], voided=voided)
+            if p.launch_id:
+                lrs_guard.check_statement(p.launch_id, st)
             resp = _result(p, _shape(st, fmt), [st], with_attachments)
             resp.headers["Last-Modified"] = st["stored"]
             resp.headers["X-Experience-API-Consistent-Through"] = consistent
@@ -206,6 +235,8 @@ def get_statements():
     else:
         filters = _filters(args)
         offset = 0
+    if p.launch_id:
+        lrs_guard.check_query(p.launch_id, filters)
     limit = filters.pop("limit")
     rows, has_more = store.page(p.tenant_id, offset=offset, limit=limit, **filters)
     more = ""
@@ -285,6 +316,8 @@ def _document(kind: str):
     registration = validation._uuid(args["registration"], "registration").lower() if "registration" in args else ""
     key = documents.Key(p.tenant_id, kind, activity_id, agent_key, registration)
     doc_id = args.get(id_name)
+    if p.launch_id:
+        lrs_guard.check_document(p.launch_id, kind, method, agent_key, doc_id)
     if method in ("GET", "HEAD"):
         if doc_id is None:
             since = validation.utc_iso(args["since"], "since") if "since" in args else None

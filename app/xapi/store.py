@@ -100,6 +100,11 @@ _EXISTING = Prepared(lambda: Statement.select(Statement.statement_id, Statement.
                      .where((Statement.tenant == "") & (Statement.statement_id == "")))
 
 
+def existing_ids(tenant_id: str, ids: list[str]) -> set[str]:
+    """Which of these statement ids (lower case) the tenant already stores."""
+    return set(_existing(tenant_id, [i.lower() for i in ids if isinstance(i, str)])) if ids else set()
+
+
 def _existing(tenant_id: str, ids: list[str]) -> dict[str, str]:
     """statement id -> body hash of the ids already stored (one prepared probe for a single
     id, the common case; one IN query for a batch)."""

@@ -14,12 +14,16 @@
  *   sendBeacon. Closing the window without Terminate still sends the data (pagehide).
  * - Every API call the content makes is recorded (call, arguments, result, error code) and
  *   sent to the delivery's call log, for "why didn't it track?".
+ * - xAPI and cmi5 packages have no SCORM API: each delivery is a launch URL carrying its own
+ *   LRS endpoint and credentials; the content reports to the LRS itself. An OwnWindow cmi5 AU
+ *   takes the whole window; others play in the frame and hand back through the returnURL page.
  */
 (function () {
   "use strict";
   var cfg = JSON.parse(document.getElementById("launch-config").textContent);
   var is12 = cfg.standard === "scorm_1_2";
   var sequenced = cfg.mode === "sequencing";
+  var xapiMode = cfg.mode === "xapi";
   var $ = function (id) { return document.getElementById(id); };
   var statusEl = $("status"), stage = $("stage"), tocEl = $("toc");
   var buttons = { previous: $("nav-previous"), "continue": $("nav-continue"),
@@ -58,7 +62,7 @@
       }
     };
   }
-  var api = new (is12 ? window.Scorm12API : window.Scorm2004API)(settings);
+  var api = xapiMode ? null : new (is12 ? window.Scorm12API : window.Scorm2004API)(settings);
   var lastError = is12 ? "LMSGetLastError" : "GetLastError";
   var commitName = is12 ? "LMSCommit" : "Commit";
   var finishName = is12 ? "LMSFinish" : "Terminate";
@@ -169,7 +173,9 @@
       return result;
     };
   });
-  if (is12) window.API = facade; else window.API_1484_11 = facade;
+  if (!xapiMode) {
+    if (is12) window.API = facade; else window.API_1484_11 = facade;
+  }
 
   // ---- deliveries ---------------------------------------------------------------------
 
@@ -204,6 +210,7 @@
     unloadContent();
     show("Loading…");
     post(cfg.deliverUrl, { item_id: itemId }).then(function (d) {
+      if (xapiMode) return launchContent(d);
       api.reset({ lmsCommitUrl: d.commitUrl }, { preserveListeners: true });
       api.loadFromFlattenedJSON(d.cmi, "");
       facade.cmi = api.cmi;  // some content reads the data model object directly
@@ -221,6 +228,45 @@
       render();
     }).catch(function (e) { message("This part of the course could not be opened", e.message); });
   }
+
+  function launchContent(d) {
+    current = d;
+    if (d.launchMethod === "OwnWindow") {  // cmi5: the AU takes the window; its returnURL brings the player back
+      window.location.assign(d.contentUrl);
+      return;
+    }
+    var frame = document.createElement("iframe");
+    frame.id = "content";
+    frame.title = d.title;
+    frame.setAttribute("allow", "fullscreen; autoplay");
+    frame.src = d.contentUrl;
+    stage.replaceChildren(frame);
+    $("sco-title").textContent = d.title;
+    show("Playing");
+    render();
+  }
+
+  // xAPI content exited to its returnURL (the returned page, same origin, in the frame).
+  function contentReturned() {
+    unloadContent();
+    fetch(cfg.statusUrl).then(function (r) { return r.json(); }).then(function (data) {
+      statuses = data.status || {};
+      var s = data.session || {};
+      var done = s.completion === "completed" ? "Course completed" : "Course not completed yet";
+      message("This part of the course has ended",
+              done + (s.success === "passed" ? ", passed" : s.success === "failed" ? ", not passed" : "") +
+              ". " + (multi ? "Choose the next part from the contents, or close this window."
+                            : "Your results are saved. You can close this window."));
+      show(done);
+      render();
+    }).catch(function () { message("This part of the course has ended", "You can close this window."); });
+  }
+
+  window.addEventListener("message", function (e) {
+    if (xapiMode && e.origin === window.location.origin && e.data && e.data.type === "scorm-api:content-returned") {
+      contentReturned();
+    }
+  });
 
   function message(title, text) {
     var box = document.createElement("div");

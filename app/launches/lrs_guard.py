@@ -1,0 +1,88 @@
+"""What the LRS does differently for a launch's credentials (`au-<id>`): the learner's browser
+holds them, so they reach only that learner's data, and a cmi5 AU's statements pass the cmi5
+rules and move the registration on, in the transaction that stores them."""
+from __future__ import annotations
+
+from app.db import write_transaction
+from app.errors import ApiError, forbidden
+from app.launches import progress, rules
+from app.launches.course import course_of
+from app.launches.models import AuLaunch
+from app.sessions import services
+from app.sessions.models import Session
+from app.sessions.statements import learner
+from app.xapi import store, validation
+from app.xapi.identity import actor_key
+from app.xapi.multipart import Part
+
+LEARNER_PREFERENCES = "cmi5LearnerPreferences"
+LAUNCH_DATA = "LMS.LaunchData"
+
+
+def _live(launch_id: str) -> tuple[AuLaunch, Session]:
+    launch = AuLaunch.get_or_none(AuLaunch.id == launch_id)
+    if launch is None or launch.ended:
+        raise ApiError(401, "UNAUTHORIZED", "This AU session has ended",
+                       headers={"WWW-Authenticate": 'Basic realm="xAPI LRS"'})
+    return launch, Session.get_by_id(launch.session_id)
+
+
+def store_statements(launch_id: str, tenant_id: str, batch: list[dict], authority: dict, version: str,
+                     parts: list[Part]) -> list[str]:
+    for i, st in enumerate(batch):  # a malformed statement is a 400 before any cmi5 rule
+        validation.validate(st, version, path=f"statements[{i}]" if len(batch) > 1 else "statement")
+    with write_transaction():
+        launch, session = _live(launch_id)
+        known = store.existing_ids(tenant_id, [st["id"] for st in batch if "id" in st])
+        fresh = [st for st in batch if str(st.get("id", "")).lower() not in known]  # replays are no-ops
+        if launch.kind == "cmi5":
+            au = course_of(session.package_id).au(launch.item_id)
+            rules.check(launch, au, learner(session), services.find_state(session.id, launch.item_id), fresh)
+        ids = store.store(tenant_id, batch, authority, version, package_id=session.package_id, parts=parts)
+        if fresh:
+            (progress.apply_cmi5 if launch.kind == "cmi5" else progress.apply_xapi)(launch, session, fresh)
+    return ids
+
+
+def _learner_key(session: Session) -> str:
+    return actor_key(learner(session))
+
+
+def check_query(launch_id: str, filters: dict) -> None:
+    """A statement query is about the learner, or the launch's registration."""
+    launch, session = _live(launch_id)
+    if (filters.get("registration") or "").lower() == session.id.lower():
+        return
+    if filters.get("agent_key") == _learner_key(session):
+        return
+    raise forbidden("A launch's credentials query the learner's statements: filter by its "
+                    "registration or agent")
+
+
+def check_statement(launch_id: str, statement: dict) -> None:
+    launch, session = _live(launch_id)
+    registration = ((statement.get("context") or {}).get("registration") or "").lower()
+    if registration != session.id.lower() and actor_key(statement.get("actor")) != _learner_key(session):
+        raise forbidden("A launch's credentials read the learner's statements only")
+
+
+def check_document(launch_id: str, kind: str, method: str, agent_key: str, doc_id: str | None) -> None:
+    """Before a document request: the learner's documents only; a cmi5 AU never writes
+    LMS.LaunchData (10.2.1) nor the learner preferences (11.0: the LMS may refuse, and does);
+    reading the preferences is noted, since the AU must before it initializes."""
+    writes = method in ("PUT", "POST", "DELETE")
+    with write_transaction():
+        launch, session = _live(launch_id)
+        if kind == "activity_profile":
+            return
+        if agent_key != _learner_key(session):
+            raise forbidden("A launch's credentials reach the learner's documents only")
+        if launch.kind != "cmi5":
+            return
+        if kind == "state" and writes and doc_id in (LAUNCH_DATA, None):
+            raise forbidden("LMS.LaunchData is written by the LMS only (cmi5 10.2.1)")
+        if kind == "agent_profile" and doc_id == LEARNER_PREFERENCES:
+            if writes:
+                raise forbidden("The learner preferences are kept by the LMS (cmi5 11.0)")
+            if not launch.prefs_read:
+                AuLaunch.update(prefs_read=True).where(AuLaunch.id == launch.id).execute()

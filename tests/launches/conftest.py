@@ -1,0 +1,12 @@
+import pytest
+
+from app.tenants.services import system_tenant
+from app.xapi import credentials
+from tests.xapi.test_lrs import basic
+
+
+@pytest.fixture
+def lrs(app):
+    """Headers of an xAPI 1.0.3 client (as cmi5 tools are) with the system tenant's credentials."""
+    row, password = credentials.create(system_tenant().id)
+    return {**basic(row.username, password), "X-Experience-API-Version": "1.0.3"}

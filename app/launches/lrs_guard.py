@@ -4,14 +4,14 @@ rules and move the registration on, in the transaction that stores them."""
 from __future__ import annotations
 
 from app.db import write_transaction
-from app.errors import ApiError, forbidden
+from app.errors import forbidden
 from app.launches import progress, rules
 from app.launches.course import course_of
 from app.launches.models import AuLaunch
 from app.sessions import services
 from app.sessions.models import Session
 from app.sessions.statements import learner
-from app.xapi import store, validation
+from app.xapi import credentials, store, validation
 from app.xapi.identity import actor_key
 from app.xapi.multipart import Part
 
@@ -22,8 +22,7 @@ LAUNCH_DATA = "LMS.LaunchData"
 def _live(launch_id: str) -> tuple[AuLaunch, Session]:
     launch = AuLaunch.get_or_none(AuLaunch.id == launch_id)
     if launch is None or launch.ended:
-        raise ApiError(401, "UNAUTHORIZED", "This AU session has ended",
-                       headers={"WWW-Authenticate": 'Basic realm="xAPI LRS"'})
+        raise credentials.refused("This AU session has ended")
     return launch, Session.get_by_id(launch.session_id)
 
 

@@ -120,9 +120,12 @@ def _check_defined(launch: AuLaunch, au: Au, st: dict, verb: str, name: str, ver
 
 
 def _check_mastery(st: dict, verb: str, name: str, mastery: float, score: dict | None) -> None:
-    sent = ((st.get("context") or {}).get("extensions") or {}).get(v.MASTERY_SCORE)
-    if not isinstance(sent, (int, float)) or isinstance(sent, bool) or abs(sent - mastery) > 1e-9:
-        raise _refuse("9.6.3.2", f"{name} carries the masteryScore {mastery:g} from LMS.LaunchData")
+    """A judgement based on the masteryScore (one with a score) carries it (9.6.3.2)."""
+    extensions = (st.get("context") or {}).get("extensions") or {}
+    if score or v.MASTERY_SCORE in extensions:
+        sent = extensions.get(v.MASTERY_SCORE)
+        if not isinstance(sent, (int, float)) or isinstance(sent, bool) or abs(sent - mastery) > 1e-9:
+            raise _refuse("9.6.3.2", f"{name} carries the masteryScore {mastery:g} from LMS.LaunchData")
     scaled = (score or {}).get("scaled")
     if scaled is not None and (scaled < mastery if verb == v.PASSED else scaled >= mastery):
         raise _refuse("9.3.4" if verb == v.PASSED else "9.3.5",

@@ -7,12 +7,14 @@ imported while the request waits; big ones get a `processing` package and a job.
 """
 from __future__ import annotations
 
+import io
 import logging
 import os
 import shutil
 import time
 import zipfile
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from app import jobs
 from app.config import Settings
@@ -23,7 +25,8 @@ from app.packages.ingest import ZipLimits, extract, remove_tree
 from app.packages.inspection import InspectedPackage, inspect_package
 from app.packages.manifest import walk_items
 from app.packages.models import Package, Upload
-from app.packages.xmlutil import rejected
+from app.packages.xapi_descriptors import parse_cmi5
+from app.packages.xmlutil import MAX_MANIFEST_BYTES, rejected
 from app.storage import Storage, sha256_file
 from app.tenants.models import Tenant
 
@@ -119,7 +122,7 @@ def build_files(ctx: Context, zip_path, package_id: str, sha256: str | None = No
         try:
             zf = zipfile.ZipFile(zip_path)
         except (zipfile.BadZipFile, OSError):
-            raise rejected("not_a_zip", "The file is not a zip archive (or it is damaged)") from None
+            zf = course_structure_zip(zip_path)
         with zf:
             inspected = inspect_package(zf, zip_limits(ctx.settings))
             scanner = HazardScanner()
@@ -135,6 +138,25 @@ def build_files(ctx: Context, zip_path, package_id: str, sha256: str | None = No
         return Built(inspected, scanner.warnings(), sha256)
     finally:
         remove_tree(staging)
+
+
+def course_structure_zip(path) -> zipfile.ZipFile:
+    """A cmi5 course structure uploaded on its own (cmi5 14.2), as a package of that one file.
+    With no content beside it, every AU must be launched from an absolute URL."""
+    with open(path, "rb") as f:
+        data = f.read(MAX_MANIFEST_BYTES + 1)
+    if not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        raise rejected("not_a_zip", "The file is not a zip archive (or it is damaged), nor a cmi5 "
+                       "course structure")
+    course = parse_cmi5(data)
+    relative = [r.identifier for r in course.resources.values() if not urlsplit(r.href).scheme]
+    if relative:
+        raise rejected("relative_au_url", "A course structure imported without a zip must give every "
+                       "AU an absolute URL (cmi5 14.2)", aus=relative[:20])
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as out:
+        out.writestr("cmi5.xml", data)
+    return zipfile.ZipFile(buf)
 
 
 def _apply(pkg: Package, built: Built) -> None:

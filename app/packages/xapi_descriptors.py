@@ -2,6 +2,7 @@
 Manifest shape as imsmanifest.xml, with the same hardened parser."""
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qs, urlsplit
 
 from app.packages.manifest import Item, Manifest, Organization, Resource, package_path
@@ -22,7 +23,12 @@ def _langstring(el) -> str | None:
     return (el.text or "").strip() or None
 
 
+_NOT_IN_URLS = re.compile(r'[\s<>"{}|\\^`]')  # characters a URI never holds (RFC 3986)
+
+
 def _check_launch(url: str, what: str) -> str:
+    if _NOT_IN_URLS.search(url):
+        raise rejected("invalid_launch_url", f"{what} launches {url!r}, which is not a valid URL")
     scheme = urlsplit(url).scheme
     if scheme:  # cmi5 allows AUs hosted elsewhere, on the web (never javascript: or file:)
         if scheme.lower() not in ("http", "https") or not urlsplit(url).netloc:

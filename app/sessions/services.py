@@ -83,7 +83,7 @@ def uses_sequencing(standard: str | None, scos: list[Sco]) -> bool:
     """SCORM 2004 packages with more than one launchable item are delivered by the runtime's
     sequencing engine, and their session status is the engine's rollup of the root activity.
     (A single SCO is its own course: its CMI decides the status.)"""
-    return bool(standard) and standard != SCORM12 and len(scos) > 1
+    return bool(standard) and standard.startswith("scorm_2004") and len(scos) > 1
 
 
 @functools.lru_cache(maxsize=1024)

@@ -10,6 +10,8 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
+from flask import has_request_context, request
+
 from app.db import Prepared, new_id, utcnow_iso, write_transaction
 from app.errors import ApiError, not_found, validation_error
 from app.tenants.models import Tenant
@@ -65,11 +67,17 @@ def list_for(tenant_id: str) -> list[Credential]:
                 .order_by(Credential.created_at.desc()))
 
 
+def refused(message: str) -> ApiError:
+    """401. A Basic challenge makes a browser stop a script's request to ask the user for a
+    password (headless, it waits forever): content calling the LRS with credentials that ended
+    must get its 401 instead, so script requests (Sec-Fetch-Mode other than navigate) get none."""
+    mode = request.headers.get("Sec-Fetch-Mode") if has_request_context() else None
+    headers = {} if mode and mode != "navigate" else {"WWW-Authenticate": 'Basic realm="xAPI LRS"'}
+    return ApiError(401, "UNAUTHORIZED", message, headers=headers)
+
+
 def authenticate(header: str | None) -> LrsPrincipal:
     """HTTP Basic credentials -> the LRS principal, or 401."""
-    def refused(message: str):
-        return ApiError(401, "UNAUTHORIZED", message,
-                        headers={"WWW-Authenticate": 'Basic realm="xAPI LRS"'})
     if not header or not header.lower().startswith("basic "):
         raise refused("LRS credentials are required (HTTP Basic)")
     try:

@@ -214,27 +214,14 @@
       api.reset({ lmsCommitUrl: d.commitUrl }, { preserveListeners: true });
       api.loadFromFlattenedJSON(d.cmi, "");
       facade.cmi = api.cmi;  // some content reads the data model object directly
-      current = d;
       sco = { initialized: false, finished: false };
-      var frame = document.createElement("iframe");
-      frame.id = "content";
-      frame.title = d.title;
-      frame.setAttribute("allow", "fullscreen; autoplay");
-      frame.src = d.contentUrl;
-      stage.replaceChildren(frame);
-      $("sco-title").textContent = d.title;
-      show("Starting…");
+      showContent(d, "Starting…");
       if (sequenced) saveSequencing("async");
-      render();
     }).catch(function (e) { message("This part of the course could not be opened", e.message); });
   }
 
-  function launchContent(d) {
+  function showContent(d, status) {
     current = d;
-    if (d.launchMethod === "OwnWindow") {  // cmi5: the AU takes the window; its returnURL brings the player back
-      window.location.assign(d.contentUrl);
-      return;
-    }
     var frame = document.createElement("iframe");
     frame.id = "content";
     frame.title = d.title;
@@ -242,8 +229,16 @@
     frame.src = d.contentUrl;
     stage.replaceChildren(frame);
     $("sco-title").textContent = d.title;
-    show("Playing");
+    show(status);
     render();
+  }
+
+  function launchContent(d) {
+    if (d.launchMethod === "OwnWindow") {  // cmi5: the AU takes the window; its returnURL brings the player back
+      window.location.assign(d.contentUrl);
+      return;
+    }
+    showContent(d, "Playing");
   }
 
   // xAPI content exited to its returnURL (the returned page, same origin, in the frame).

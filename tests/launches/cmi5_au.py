@@ -97,7 +97,7 @@ class Au:
         cats = ([{"id": CMI5}] if defined else []) + ([{"id": MOVEON}] if moveon else [])
         if cats:
             context.setdefault("contextActivities", {})["category"] = cats
-        st = {"id": str(uuid.uuid4()), "timestamp": now(), "actor": self.actor,
+        st = {"id": str(uuid.uuid4()), "timestamp": now(), "actor": json.loads(json.dumps(self.actor)),
               "verb": {"id": verb if "://" in verb else ADL + verb}, "object": {"id": self.activity_id},
               "context": context}
         if result is not None:

@@ -120,6 +120,25 @@ def save_links(rows: list[tuple]) -> None:
     _INSERT_RELATED.execute_many(rows)
 
 
+def _prepared(tenant_id: str, st: dict, authority: dict, stored: str, version: str,
+              package_id: str | None) -> tuple[str, str, dict, tuple, list[tuple]]:
+    """(the id sent, lower case; the hash of what was sent; the statement as stored; its row;
+    its related rows)."""
+    full = validation.normalize(_context_arrays(st), authority, stored, version)
+    obj = full["object"]
+    is_void = full["verb"]["id"] == validation.VOIDED
+    ctx = full.get("context") or {}
+    pk = _ordered_pk()
+    row = (pk, tenant_id, full["id"], stored, full["timestamp"], full["verb"]["id"],
+           obj["id"] if obj.get("objectType", "Activity") == "Activity" else None,
+           actor_key(full["actor"]),
+           actor_key(obj) if obj.get("objectType") in ("Agent", "Group") else None,
+           ctx.get("registration", "").lower() or None, package_id, False,
+           obj["id"].lower() if is_void else None, object_ref(full),
+           _JSON.db_value(full), _hash(st))
+    return st.get("id", "").lower(), row[15], full, row, related_rows(tenant_id, pk, full)
+
+
 def store(tenant_id: str, statements: list[dict], authority: dict, version: str = "1.0.3",
           package_id: str | None = None, parts: list[Part] = ()) -> list[str]:
     """Validate and store a batch (with the attachment parts sent beside it); return the ids
@@ -133,34 +152,23 @@ def store(tenant_id: str, statements: list[dict], authority: dict, version: str 
     if len(ids) != len(set(ids)):
         raise ApiError(400, "BAD_REQUEST", "The batch has two statements with the same id")
     stored = validation.now_iso()
-    rows, bodies, links, out = [], [], [], []
+    # Everything that needs no lock is done before taking the writer's: the statements as
+    # stored, their rows and links. The lock is held for the lookups and writes alone.
+    prepared = [_prepared(tenant_id, st, authority, stored, version, package_id) for st in statements]
+    rows, bodies, links, out, voiding = [], [], [], [], []
     with write_transaction():
         existing = _existing(tenant_id, ids)
-        voiding = []
-        for st in statements:
-            digest = _hash(st)
-            sid = st.get("id", "").lower()
+        for sid, digest, full, row, statement_links in prepared:
             if sid in existing:
                 if existing[sid] != digest:
                     raise ApiError(409, "CONFLICT", "A different statement with this id is already stored",
                                    {"id": sid})
                 out.append(sid)
                 continue
-            full = validation.normalize(_context_arrays(st), authority, stored, version)
-            obj = full["object"]
-            is_void = full["verb"]["id"] == validation.VOIDED
-            if is_void:
-                voiding.append(obj["id"].lower())
-            ctx = full.get("context") or {}
-            pk = _ordered_pk()
-            links.extend(related_rows(tenant_id, pk, full))
-            rows.append((pk, tenant_id, full["id"], stored, full["timestamp"], full["verb"]["id"],
-                         obj["id"] if obj.get("objectType", "Activity") == "Activity" else None,
-                         actor_key(full["actor"]),
-                         actor_key(obj) if obj.get("objectType") in ("Agent", "Group") else None,
-                         ctx.get("registration", "").lower() or None, package_id, False,
-                         obj["id"].lower() if is_void else None, object_ref(full),
-                         _JSON.db_value(full), digest))
+            if row[12]:  # the statement it voids
+                voiding.append(row[12])
+            rows.append(row)
+            links.extend(statement_links)
             bodies.append(full)
             out.append(full["id"])
         targets = []

@@ -11,7 +11,7 @@ from app.launches.models import AuLaunch
 from app.sessions import services
 from app.sessions.models import Session
 from app.sessions.statements import learner
-from app.xapi import credentials, store, validation
+from app.xapi import credentials, store
 from app.xapi.identity import actor_key
 from app.xapi.multipart import Part
 
@@ -28,16 +28,18 @@ def _live(launch_id: str) -> tuple[AuLaunch, Session]:
 
 def store_statements(launch_id: str, tenant_id: str, batch: list[dict], authority: dict, version: str,
                      parts: list[Part]) -> list[str]:
-    for i, st in enumerate(batch):  # a malformed statement is a 400 before any cmi5 rule
-        validation.validate(st, version, path=f"statements[{i}]" if len(batch) > 1 else "statement")
-    with write_transaction():
-        launch, session = _live(launch_id)
-        known = store.existing_ids(tenant_id, [st["id"] for st in batch if "id" in st])
-        fresh = [st for st in batch if str(st.get("id", "")).lower() not in known]  # replays are no-ops
+    fresh: list[dict] = []  # the statements not stored before (replays are no-ops)
+
+    def check(new: list[dict]) -> None:  # after xAPI validation: a malformed statement is a 400 first
+        fresh.extend(new)
         if launch.kind == "cmi5":
             au = course_of(session.package_id).au(launch.item_id)
-            rules.check(launch, au, learner(session), services.find_state(session.id, launch.item_id), fresh)
-        ids = store.store(tenant_id, batch, authority, version, package_id=session.package_id, parts=parts)
+            rules.check(launch, au, learner(session), services.find_state(session.id, launch.item_id), new)
+
+    with write_transaction():
+        launch, session = _live(launch_id)
+        ids = store.store(tenant_id, batch, authority, version, package_id=session.package_id, parts=parts,
+                          check=check)
         if fresh:
             (progress.apply_cmi5 if launch.kind == "cmi5" else progress.apply_xapi)(launch, session, fresh)
     return ids
@@ -70,18 +72,18 @@ def check_document(launch_id: str, kind: str, method: str, agent_key: str, doc_i
     LMS.LaunchData (10.2.1) nor the learner preferences (11.0: the LMS may refuse, and does);
     reading the preferences is noted, since the AU must before it initializes."""
     writes = method in ("PUT", "POST", "DELETE")
-    with write_transaction():
-        launch, session = _live(launch_id)
-        if kind == "activity_profile":
-            return
-        if agent_key != _learner_key(session):
-            raise forbidden("A launch's credentials reach the learner's documents only")
-        if launch.kind != "cmi5":
-            return
-        if kind == "state" and writes and doc_id in (LAUNCH_DATA, None):
-            raise forbidden("LMS.LaunchData is written by the LMS only (cmi5 10.2.1)")
-        if kind == "agent_profile" and doc_id == LEARNER_PREFERENCES:
-            if writes:
-                raise forbidden("The learner preferences are kept by the LMS (cmi5 11.0)")
-            if not launch.prefs_read:
+    launch, session = _live(launch_id)
+    if kind == "activity_profile":
+        return
+    if agent_key != _learner_key(session):
+        raise forbidden("A launch's credentials reach the learner's documents only")
+    if launch.kind != "cmi5":
+        return
+    if kind == "state" and writes and doc_id in (LAUNCH_DATA, None):
+        raise forbidden("LMS.LaunchData is written by the LMS only (cmi5 10.2.1)")
+    if kind == "agent_profile" and doc_id == LEARNER_PREFERENCES:
+        if writes:
+            raise forbidden("The learner preferences are kept by the LMS (cmi5 11.0)")
+        if not launch.prefs_read:
+            with write_transaction():
                 AuLaunch.update(prefs_read=True).where(AuLaunch.id == launch.id).execute()

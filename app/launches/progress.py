@@ -104,11 +104,7 @@ def apply_xapi(launch: AuLaunch, session: Session, batch: list[dict]) -> None:
     state.updated_at = now
     state.save()
     states = list(ScoState.select().where(ScoState.session == session.id))
-    expected = len(services.scos_for(session.package_id))
-    completion, success, score = cmi_rules.rollup(
-        [cmi_rules.Normalized(s.completion_status, s.success_status,
-                              cmi_rules.Score(s.score_scaled, s.score_raw, s.score_min, s.score_max), None)
-         for s in states], expected)
+    completion, success, score = services.rollup_states(states, len(services.scos_for(session.package_id)))
     services.save_status(session, completion, success, score, states, bridge=False)
 
 
@@ -170,8 +166,7 @@ def _cmi5_status(session: Session, course: Course, states: dict[str, ScoState], 
         success = "passed"
     else:
         success = "unknown"
-    scaled = [s.score_scaled for s in rows if s.score_scaled is not None]
-    score = cmi_rules.Score(scaled=round(sum(scaled) / len(scaled), 6) if scaled else None)
+    score = cmi_rules.mean_scaled([s.score_scaled for s in rows])
     services.save_status(session, completion, success, score, list(states.values()), bridge=False)
 
 

@@ -31,12 +31,11 @@ from app.sessions import services, statements
 from app.sessions.cmi import format_duration
 from app.sessions.models import Session
 from app.signing import Signer
-from app.xapi import documents
+from app.xapi import credentials, documents
 from app.xapi.identity import actor_key
 from app.xapi.validation import timestamp
 
 FETCH = "au-fetch"
-USERNAME_PREFIX = "au-"
 LAUNCH_MODES = ("Normal", "Browse", "Review")
 WAIVE_REASONS = ("Tested Out", "Equivalent AU", "Equivalent Outside Activity", "Administrative")
 LAUNCH_DATA = "LMS.LaunchData"
@@ -71,7 +70,7 @@ def _with_params(url: str, params: dict) -> str:
 
 
 def _credentials(launch_id: str, secret: str) -> str:
-    return base64.b64encode(f"{USERNAME_PREFIX}{launch_id}:{secret}".encode()).decode()
+    return base64.b64encode(f"{credentials.LAUNCH_PREFIX}{launch_id}:{secret}".encode()).decode()
 
 
 def start(signer: Signer, settings: Settings, session: Session, sco: services.Sco, launch_mode: str,
@@ -151,7 +150,7 @@ def fetch_token(signer: Signer, settings: Settings, token: str) -> dict:
 
 def authenticate(username: str, password: str) -> AuLaunch | None:
     """The live launch these credentials belong to, or None."""
-    launch = AuLaunch.get_or_none(AuLaunch.id == username[len(USERNAME_PREFIX):])
+    launch = AuLaunch.get_or_none(AuLaunch.id == username[len(credentials.LAUNCH_PREFIX):])
     if launch is None or launch.secret_hash is None or not hmac.compare_digest(launch.secret_hash, _hash(password)):
         return None
     if launch.ended or launch.expires_at < utcnow_iso():

@@ -165,5 +165,10 @@ def rollup(states: list[Normalized], expected: int) -> tuple[str, str, Score]:
         success = "passed"
     else:
         success = "unknown"
-    scaled = [s.score.scaled for s in states if s.score.scaled is not None]
-    return completion, success, Score(scaled=round(sum(scaled) / len(scaled), 6) if scaled else None)
+    return completion, success, mean_scaled([s.score.scaled for s in states])
+
+
+def mean_scaled(values: list[float | None]) -> Score:
+    """The mean of the scaled scores given (None where there are none)."""
+    scaled = [v for v in values if v is not None]
+    return Score(scaled=round(sum(scaled) / len(scaled), 6) if scaled else None)

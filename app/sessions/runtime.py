@@ -68,6 +68,17 @@ def launch_link(signer: Signer, settings: Settings, session: Session, item_id: s
             int(time.time()) + settings.launch_link_ttl_seconds)
 
 
+def _session(session_id: str) -> Session:
+    session = Session.get_or_none(Session.id == session_id)
+    if session is None:
+        raise services.session_not_found()
+    return session
+
+
+def _item_statuses(states) -> dict:
+    return {st.item_id: {"completion": st.completion_status, "success": st.success_status} for st in states}
+
+
 def _launch_key(p: dict) -> str:
     return f"{p['ts']:013d}:{p['l']}"
 
@@ -78,9 +89,7 @@ def _new_launch(session_id: str, **extra) -> dict:
 
 def open_launch(signer: Signer, settings: Settings, token: str, item_id: str | None) -> Page:
     payload = signer.loads(LAUNCH, token, settings.launch_link_ttl_seconds)
-    session = Session.get_or_none(Session.id == payload["s"])
-    if session is None:
-        raise services.session_not_found()
+    session = _session(payload["s"])
     pkg = session.package
     scos = services.scos_for(pkg.id)
     if not scos:
@@ -106,8 +115,7 @@ def open_launch(signer: Signer, settings: Settings, token: str, item_id: str | N
         "mode": "xapi" if xapi else "sequencing" if sequenced else "flow",
         "tree": services.toc_for(pkg.id, sequenced),
         "items": [{"id": s.item_id, "title": s.title} for s in scos],
-        "status": {i: {"completion": st.completion_status, "success": st.success_status}
-                   for i, st in states.items()},
+        "status": _item_statuses(states.values()),
         "deliverUrl": f"{base}/deliver",
         "statusUrl": f"{base}/status",
         "sequencingUrl": f"{base}/sequencing",
@@ -154,9 +162,7 @@ def deliver(signer: Signer, settings: Settings, page_token: str, raw: bytes) -> 
     item_id = body.get("item_id") if isinstance(body, dict) else None
     if not isinstance(item_id, str):
         raise bad_request("Say which item to deliver: {\"item_id\": \"...\"}")
-    session = Session.get_or_none(Session.id == p["s"])
-    if session is None:
-        raise services.session_not_found()
+    session = _session(p["s"])
     if session.package.standard in XAPI_STANDARDS:
         return _start_content(signer, settings, session, page_token, item_id, p.get("m"))
     sco = _sco(session, item_id)
@@ -192,21 +198,14 @@ def _start_content(signer: Signer, settings: Settings, session: Session, page_to
 def returned_to(signer: Signer, settings: Settings, page_token: str) -> str:
     """Where a learner goes when content exits to its returnURL outside the player page: a
     fresh launch of the player for the same session."""
-    p = _page(signer, settings, page_token)
-    session = Session.get_or_none(Session.id == p["s"])
-    if session is None:
-        raise services.session_not_found()
+    session = _session(_page(signer, settings, page_token)["s"])
     return launch_link(signer, settings, session)[0]
 
 
 def statuses(signer: Signer, settings: Settings, page_token: str) -> dict:
     """Each item's status and the session's, for the player's table of contents."""
-    p = _page(signer, settings, page_token)
-    session = Session.get_or_none(Session.id == p["s"])
-    if session is None:
-        raise services.session_not_found()
-    return {"status": {st.item_id: {"completion": st.completion_status, "success": st.success_status}
-                       for st in ScoState.select().where(ScoState.session == session.id)},
+    session = _session(_page(signer, settings, page_token)["s"])
+    return {"status": _item_statuses(ScoState.select().where(ScoState.session == session.id)),
             "session": {"completion": session.completion_status, "success": session.success_status}}
 
 

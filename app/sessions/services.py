@@ -345,10 +345,7 @@ def _rollup(session: Session, standard: str | None, scos: list[Sco], changed: Sc
         states = [changed]
     else:
         states = list(ScoState.select().where(ScoState.session == session.id))
-    norms = [cmi_rules.Normalized(s.completion_status, s.success_status,
-                                  cmi_rules.Score(s.score_scaled, s.score_raw, s.score_min, s.score_max), None)
-             for s in states]
-    completion, success, score = cmi_rules.rollup(norms, expected_scos(scos))
+    completion, success, score = rollup_states(states, expected_scos(scos))
     if uses_sequencing(standard, scos):
         engine = SequencingState.get_or_none(SequencingState.session == session.id)
         if engine is not None:  # SCORM 2004 rollup rules, as the sequencing engine applied them
@@ -357,6 +354,14 @@ def _rollup(session: Session, standard: str | None, scos: list[Sco], changed: Sc
             if engine.score_scaled is not None:
                 score = cmi_rules.Score(scaled=engine.score_scaled)
     save_status(session, completion, success, score, states)
+
+
+def rollup_states(states: list[ScoState], expected: int) -> tuple[str, str, cmi_rules.Score]:
+    """cmi_rules.rollup over the items' saved states."""
+    return cmi_rules.rollup([cmi_rules.Normalized(s.completion_status, s.success_status,
+                                                  cmi_rules.Score(s.score_scaled, s.score_raw, s.score_min,
+                                                                  s.score_max), None)
+                             for s in states], expected)
 
 
 def save_status(session: Session, completion: str, success: str, score: cmi_rules.Score,

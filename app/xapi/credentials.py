@@ -18,6 +18,7 @@ from app.tenants.models import Tenant
 from app.xapi.models import Credential
 
 SCOPES = ("read", "write")
+LAUNCH_PREFIX = "au-"  # usernames of one launch's credentials (app.launches), never of a Credential row
 # Every LRS request looks its credentials up: SQL compiled once.
 _ACTIVE = Prepared(lambda: Credential.select().where((Credential.username == "") & Credential.revoked_at.is_null()))
 
@@ -84,7 +85,7 @@ def authenticate(header: str | None) -> LrsPrincipal:
         username, _, password = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8").partition(":")
     except (binascii.Error, UnicodeDecodeError):
         raise refused("Malformed Basic credentials") from None
-    if username.startswith("au-"):
+    if username.startswith(LAUNCH_PREFIX):
         from app.launches.service import authenticate as launch_of  # the launches build on the LRS
         launch = launch_of(username, password)
         if launch is None:

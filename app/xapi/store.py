@@ -13,6 +13,7 @@ import operator
 import json
 import time
 import uuid
+from typing import Callable
 
 from app.db import JSONField, Prepared, PreparedText, upsert_sql, write_transaction
 from app.errors import ApiError, not_found
@@ -100,11 +101,6 @@ _EXISTING = Prepared(lambda: Statement.select(Statement.statement_id, Statement.
                      .where((Statement.tenant == "") & (Statement.statement_id == "")))
 
 
-def existing_ids(tenant_id: str, ids: list[str]) -> set[str]:
-    """Which of these statement ids (lower case) the tenant already stores."""
-    return set(_existing(tenant_id, [i.lower() for i in ids if isinstance(i, str)])) if ids else set()
-
-
 def _existing(tenant_id: str, ids: list[str]) -> dict[str, str]:
     """statement id -> body hash of the ids already stored (one prepared probe for a single
     id, the common case; one IN query for a batch)."""
@@ -140,9 +136,11 @@ def _prepared(tenant_id: str, st: dict, authority: dict, stored: str, version: s
 
 
 def store(tenant_id: str, statements: list[dict], authority: dict, version: str = "1.0.3",
-          package_id: str | None = None, parts: list[Part] = ()) -> list[str]:
+          package_id: str | None = None, parts: list[Part] = (),
+          check: Callable[[list[dict]], None] | None = None) -> list[str]:
     """Validate and store a batch (with the attachment parts sent beside it); return the ids
-    in order."""
+    in order. `check`: called in the transaction, after validation, with the statements not
+    stored yet (replays left out); it raises to refuse the batch."""
     if not statements:
         raise ApiError(400, "BAD_REQUEST", "No statements")
     for i, st in enumerate(statements):
@@ -158,6 +156,8 @@ def store(tenant_id: str, statements: list[dict], authority: dict, version: str 
     rows, bodies, links, out, voiding = [], [], [], [], []
     with write_transaction():
         existing = _existing(tenant_id, ids)
+        if check is not None:
+            check([st for st, (sid, *_) in zip(statements, prepared) if sid not in existing])
         for sid, digest, full, row, statement_links in prepared:
             if sid in existing:
                 if existing[sid] != digest:

@@ -368,3 +368,21 @@ def test_invalid_course_structures_are_refused(client, admin_key, xml, reason):
     resp = client.post("/api/v1/packages/upload", headers=bearer(admin_key),
                        data={"file": (io.BytesIO(xml), "cmi5.xml")}, content_type="multipart/form-data")
     assert resp.status_code == 400 and reason in resp.get_json()["error"]["message"], resp.get_json()
+
+
+def test_launch_options_and_player_tokens_refuse_bad_input(client, admin_key, course, make_tenant):
+    s = register(client, admin_key, course)
+    url = f"/api/v1/sessions/{s['id']}/launch"
+    bad = client.post(url, headers={**bearer(admin_key), "Content-Type": "application/json"}, data=b"{nope")
+    assert bad.status_code == 400 and bad.get_json()["error"]["code"] == "BAD_REQUEST"
+    for body, field in (({"launch_mode": "Sideways"}, "launch_mode"), ({"item_id": 7}, "item_id"),
+                        ({"item_id": "https://example.com/none"}, "item_id"), ({"redirect": True}, "redirect"),
+                        ({"redirect": "yes", "item_id": f"{PUB}/au/intro"}, "redirect"), ({"extra": 1}, "extra")):
+        resp = client.post(url, headers=bearer(admin_key), json=body)
+        assert resp.status_code == 400 and field in resp.get_json()["error"]["details"]["fieldErrors"], (body, resp.get_json())
+    assert client.post(url, headers=bearer(admin_key)).status_code == 200  # no body: the player page
+    other = make_tenant()
+    assert client.post(url, headers=other.headers("rw"), json={}).status_code == 404
+    for path in ("/player/returned/forged", "/player/runtime/forged/status"):
+        resp = client.get(path)
+        assert resp.status_code == 401 and resp.get_json()["error"]["code"] == "UNAUTHORIZED"

@@ -26,6 +26,9 @@ POLL_SECONDS = 2.0
 # kind -> handler(payload, context); the context is whatever the runner was started with
 # (the app's settings and storage), so handlers need no globals.
 _handlers: dict[str, Callable[[dict, Any], None]] = {}
+# name -> (seconds, fn(context)): upkeep the runner's scheduler calls on an interval, never two
+# of one at once.
+_periodic: dict[str, tuple[float, Callable[[Any], None]]] = {}
 
 
 class Job(BaseModel):
@@ -45,6 +48,23 @@ def handler(kind: str):
         _handlers[kind] = fn
         return fn
     return register
+
+
+def periodic(name: str, seconds: float):
+    """Register fn(context) to run every `seconds` while a JobRunner runs. Failures are logged
+    and the next tick tries again, so fn must be safe to repeat."""
+    def register(fn: Callable[[Any], None]):
+        _periodic[name] = (seconds, fn)
+        return fn
+    return register
+
+
+def _guarded(name: str, fn: Callable[[Any], None], context: Any) -> None:
+    database.connect(reuse_if_open=True)
+    try:
+        fn(context)
+    except Exception:
+        log.exception("periodic task error", extra={"fields": {"task": name}})
 
 
 def enqueue(kind: str, payload: dict) -> Job:
@@ -125,6 +145,9 @@ class JobRunner:
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30})
         self._scheduler.add_job(run_due_jobs, "interval", args=(context,), seconds=poll_seconds,
                                 id="jobs", replace_existing=True)
+        for name, (seconds, fn) in _periodic.items():
+            self._scheduler.add_job(_guarded, "interval", args=(name, fn, context), seconds=seconds, id=name,
+                                    replace_existing=True)
         self._lock = threading.Lock()
 
     def start(self) -> None:

@@ -152,3 +152,14 @@ class ActorActivity(BaseModel):
     class Meta:
         table_name = "xapi_actor_activity"
         primary_key = peewee.CompositeKey("tenant", "actor_key", "activity_id")
+
+
+class AnalyticsPending(BaseModel):
+    """A stored statement (sign 1) or a voided one (sign -1) the analytics' running totals do not
+    count yet (app.xapi.analytics folds these in batches)."""
+    statement_pk = peewee.CharField(primary_key=True, max_length=36)
+    tenant = peewee.ForeignKeyField(Tenant, column_name="tenant_id", on_delete="CASCADE")
+    sign = peewee.SmallIntegerField()
+
+    class Meta:
+        table_name = "xapi_analytics_pending"

@@ -35,7 +35,7 @@ def run_pending() -> int:
                 store.save_links(store.related_rows(row.tenant_id, row.pk, row.body))
                 activities.record(row.tenant_id, [row.body], row.body["stored"])
                 if not row.voided:
-                    analytics.record(row.tenant_id, [(row.body, row.package_id)])
+                    analytics.record(row.tenant_id, [(row.body, row.package_id, 1)])
             if rows:
                 after = rows[-1].pk
                 AdminSetting.update(value=after, updated_at=utcnow_iso()).where(AdminSetting.name == CURSOR).execute()

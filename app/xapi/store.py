@@ -173,8 +173,7 @@ def store(tenant_id: str, statements: list[dict], authority: dict, version: str 
             out.append(full["id"])
         targets = []
         if voiding:
-            targets = list(Statement.select(Statement.statement_id, Statement.voids, Statement.voided,
-                                            Statement.body, Statement.package_id)
+            targets = list(Statement.select(Statement.pk, Statement.voids, Statement.voided)
                            .where((Statement.tenant == tenant_id) & Statement.statement_id.in_(voiding)))
             if any(t.voids for t in targets):
                 raise ApiError(400, "BAD_REQUEST", "A voiding statement cannot itself be voided")
@@ -182,9 +181,9 @@ def store(tenant_id: str, statements: list[dict], authority: dict, version: str 
         save_links(links)
         activities.record(tenant_id, bodies, stored)
         attachments.save(tenant_id, to_save, stored)
-        analytics.record(tenant_id, [(b, package_id) for b in bodies])
+        analytics.enqueue(tenant_id, [row[0] for row in rows])
         # A voided statement leaves the analytics (once, however often it is voided).
-        analytics.record(tenant_id, [(t.body, t.package_id) for t in targets if not t.voided], sign=-1)
+        analytics.withdraw(tenant_id, [t.pk for t in targets if not t.voided])
         if voiding:
             Statement.update(voided=True).where((Statement.tenant == tenant_id)
                                                 & Statement.statement_id.in_(voiding)).execute()

@@ -296,3 +296,78 @@ def doctor(data_dir, as_json):
 
 if __name__ == "__main__":
     main()
+
+
+# ---- sync to cloud -------------------------------------------------------------------------
+
+def _bar(view: dict) -> str:
+    p = view["progress"]
+    total = p["items_total"] or 1
+    filled = int(30 * min(1.0, p["items_done"] / total))
+    mib = 1024 * 1024
+    eta = f", ETA {p['eta_seconds']:.0f} s" if p["eta_seconds"] is not None else ""
+    return (f"\r[{'#' * filled}{'.' * (30 - filled)}] {p['items_done']}/{p['items_total']} items, "
+            f"{p['bytes_done'] / mib:.1f}/{p['bytes_total'] / mib:.1f} MiB, "
+            f"{p['bytes_per_second'] / mib:.1f} MiB/s{eta} ({view['phase'] or 'finishing'})   ")
+
+
+@main.command()
+@data_dir_option
+@click.option("--to", "url", default=None, help="The target's base URL (default: the saved target).")
+@click.option("--api-key", default=None, envvar="SCORM_API_SYNC_KEY",
+              help="An API key of the target (env SCORM_API_SYNC_KEY; default: the saved one).")
+@click.option("--tenant-id", "remote_tenant_id", default=None, help="The tenant id on the target.")
+@click.option("--tenant", "tenant_id", default=None, help="The local tenant to sync (default: the system tenant).")
+@click.option("--dry-run", is_flag=True, help="Print what would be sent; send nothing.")
+@click.option("--max-retries", type=click.IntRange(0, 100), default=7, show_default=True,
+              help="Retries of a request that meets a network error or a 5xx (backoff doubling "
+                   "from 0.5 s, at most 30 s apart); a 429 waits as long as the target asks.")
+@click.option("--json", "as_json", is_flag=True, help="Print the run and its report as JSON.")
+@api_errors
+def sync(data_dir, url, api_key, remote_tenant_id, tenant_id, dry_run, max_retries, as_json):
+    """Copy packages, sessions and xAPI statements to a cloud instance. Safe to run again:
+    only what changed travels. Exit status: 0 done, 1 the run failed, 2 done with failures or
+    conflicts."""
+    import threading
+
+    from app.signing import load_or_create_secret
+    from app.storage import Storage
+    from app.sync import runner, targets, views
+    from app.sync.client import Retry
+    from app.sync.models import SyncRun
+    from app.tenants import services
+
+    settings = open_for_cli(data_dir)
+    local = services.resolve_cli_tenant(tenant_id)
+    dest = targets.destination(local, load_or_create_secret(settings.data_dir), url, api_key, remote_tenant_id)
+    run = runner.create_run(local, dest, dry_run=dry_run, trigger="cli")
+    worker = threading.Thread(target=runner.execute, args=(run, dest, Storage(settings), Retry(attempts=max_retries + 1)),
+                              daemon=True)
+    worker.start()
+    show = not as_json and sys.stderr.isatty()
+    while worker.is_alive():
+        worker.join(0.5)
+        if show:
+            click.echo(_bar(views.run_view(SyncRun.get_by_id(run.id), report=False)), nl=False, err=True)
+    view = views.run_view(SyncRun.get_by_id(run.id))
+    if show:
+        click.echo(err=True)
+    report = view["report"]
+    if as_json:
+        emit(view, True, "")
+    elif dry_run:
+        plan = report["plan"] or {}
+        click.echo(f"Dry run to {dest.url}: would send {plan.get('packages', 0)} packages "
+                   f"({plan.get('package_bytes', 0) / 1024 / 1024:.1f} MiB), {plan.get('sessions', 0)} sessions, "
+                   f"{plan.get('statements', 0)} statements.")
+    else:
+        for kind, counts in report["counts"].items():
+            click.echo(f"{kind:>10}: " + ", ".join(f"{n} {o}" for o, n in counts.items() if n))
+        for entry in report["failed"] + report["conflict"]:
+            click.echo(f"  {entry['kind']} {entry['local_id']}: {entry.get('reason', '')}")
+        click.echo(f"Run {run.id}: {view['status']}" + (f": {view['error']}" if view["error"] else "")
+                   + f" in {view['progress']['elapsed_seconds']:.1f} s")
+    if view["status"] != "completed":
+        sys.exit(1)
+    if any(c.get("failed") or c.get("conflict") for c in report["counts"].values()):
+        sys.exit(2)

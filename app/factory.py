@@ -54,13 +54,14 @@ def create_app(settings: Settings, *, rate_limiter: RateLimiter | None = None) -
     from app.packages import content
     from app.packages import routes as packages_routes
     from app.sessions import routes as sessions_routes
+    from app.sync import routes as sync_routes
     from app.tenants import routes as tenants_routes
     from player import routes as player_routes
 
     for bp in (health.bp, openapi.bp, tenants_routes.bp, packages_routes.bp,
                packages_routes.storage_bp, content.bp, sessions_routes.bp, player_routes.bp,
                dashboard_routes.bp, dashboard_routes.root_bp, admin_routes.bp,
-               xapi_routes.bp, lrs.bp, launches_routes.bp):
+               xapi_routes.bp, lrs.bp, launches_routes.bp, sync_routes.bp):
         app.register_blueprint(bp)
     admin_routes.apply(app)
     app.wsgi_app = AlternateRequestSyntax(app.wsgi_app)

@@ -272,6 +272,66 @@ MIGRATIONS: list[Migration] = [
         )""",
     )),
     Migration(16, "xapi analytics folded in batches", run=lambda db: _analytics_pending(db)),
+    Migration(17, "sync to cloud", (
+        """CREATE TABLE sync_target (
+            tenant_id VARCHAR(36) PRIMARY KEY REFERENCES tenant (id) ON DELETE CASCADE,
+            url VARCHAR(2048) NOT NULL,
+            remote_tenant_id VARCHAR(255) NOT NULL,
+            api_key_encrypted TEXT NOT NULL,
+            api_key_hint VARCHAR(16) NOT NULL,
+            schedule_minutes INTEGER,
+            updated_at VARCHAR(32) NOT NULL
+        )""",
+        """CREATE TABLE sync_run (
+            id VARCHAR(36) PRIMARY KEY,
+            tenant_id VARCHAR(36) NOT NULL REFERENCES tenant (id) ON DELETE CASCADE,
+            url VARCHAR(2048) NOT NULL,
+            remote_tenant_id VARCHAR(255) NOT NULL,
+            dry_run BOOLEAN NOT NULL DEFAULT FALSE,
+            trigger VARCHAR(16) NOT NULL,
+            status VARCHAR(16) NOT NULL,
+            phase VARCHAR(32),
+            items_done INTEGER NOT NULL DEFAULT 0,
+            items_total INTEGER NOT NULL DEFAULT 0,
+            bytes_done BIGINT NOT NULL DEFAULT 0,
+            bytes_total BIGINT NOT NULL DEFAULT 0,
+            report TEXT NOT NULL,
+            error TEXT,
+            started_at VARCHAR(32) NOT NULL,
+            finished_at VARCHAR(32),
+            heartbeat_at VARCHAR(32) NOT NULL
+        )""",
+        "CREATE INDEX sync_run_tenant ON sync_run (tenant_id, started_at)",
+        """CREATE TABLE sync_link (
+            tenant_id VARCHAR(36) NOT NULL REFERENCES tenant (id) ON DELETE CASCADE,
+            target_key VARCHAR(64) NOT NULL,
+            kind VARCHAR(16) NOT NULL,
+            local_id VARCHAR(255) NOT NULL,
+            remote_id VARCHAR(255),
+            state VARCHAR(16) NOT NULL,
+            local_version VARCHAR(64),
+            remote_version INTEGER,
+            detail TEXT,
+            updated_at VARCHAR(32) NOT NULL,
+            PRIMARY KEY (tenant_id, target_key, kind, local_id)
+        )""",
+        "CREATE INDEX sync_link_remote ON sync_link (tenant_id, target_key, kind, remote_id)",
+        """CREATE TABLE sync_conflict (
+            id VARCHAR(36) PRIMARY KEY,
+            tenant_id VARCHAR(36) NOT NULL REFERENCES tenant (id) ON DELETE CASCADE,
+            target_key VARCHAR(64) NOT NULL,
+            run_id VARCHAR(36) NOT NULL,
+            kind VARCHAR(16) NOT NULL,
+            local_id VARCHAR(255) NOT NULL,
+            remote_id VARCHAR(255),
+            local TEXT NOT NULL,
+            remote TEXT,
+            status VARCHAR(16) NOT NULL DEFAULT 'open',
+            created_at VARCHAR(32) NOT NULL,
+            resolved_at VARCHAR(32)
+        )""",
+        "CREATE INDEX sync_conflict_tenant ON sync_conflict (tenant_id, status, created_at)",
+    )),
 ]
 
 

@@ -43,7 +43,7 @@ _RATE_HEADERS = {
 
 
 TAG_ORDER = ["Health", "Packages", "Sessions", "Content", "Player", "xAPI", "xAPI LRS", "API keys", "Tenants",
-             "Settings", "Dashboard", "Docs"]
+             "Settings", "Sync to cloud", "Dashboard", "Docs"]
 
 INTRO = """\
 Self-hosted edition of the cloud SCORM API: same paths, bodies, error envelope, auth headers

@@ -20,6 +20,7 @@ pytestmark = pytest.mark.slow
     ("commit.py", ["health_rps", "commits_per_s", "ratio"]),
     ("dashboard.py", ["slowest_page_ms"]),
     ("xapi_query.py", ["p50_ratio_agent", "p50_ratio_since", "p50_ratio_analytics_actors"]),
+    ("sync.py", ["sync_over_minimal", "rerun_share", "sync_peak_rss_mb"]),
 ])
 def test_benchmark_runs_and_prints_its_figures(script, figures):
     out = subprocess.run([sys.executable, script, "--quick"], cwd=BENCH, capture_output=True,

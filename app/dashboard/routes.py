@@ -28,6 +28,7 @@ PAGES = {
     "keys": "API keys",
     "tenants": "Tenants",
     "settings": "Settings",
+    "sync": "Sync to cloud",
     "account": "Account",
 }
 

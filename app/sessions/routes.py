@@ -139,7 +139,15 @@ def get_session(principal, session_id):
                     "score": obj({k: {"type": "number"} for k in ("scaled", "raw", "min", "max")}),
                     "session_time": {"type": "string", "maxLength": 64},
                     "suspend_data": {"type": "string", "maxLength": services.MAX_VALUE_CHARS},
-                    "version": {"type": "integer", "minimum": 1}}),
+                    "version": {"type": "integer", "minimum": 1},
+                    "activities": {"type": "array", "maxItems": 1000,
+                                   "description": "Per-item CMI data for packages with several "
+                                                  "SCOs (as GET returns it); cmi_data is the first "
+                                                  "item's",
+                                   "items": obj({"item_id": {"type": "string", "minLength": 1,
+                                                             "maxLength": 255},
+                                                 "cmi_data": {"type": "object"}},
+                                                ["item_id", "cmi_data"])}}),
           response=obj({"success": {"type": "boolean"}, "session_id": UUID, "updated_at": TIMESTAMP,
                         "version": {"type": "integer"}}, ["success", "session_id", "updated_at"]))
 def update_session(principal, session_id, body):

@@ -452,12 +452,29 @@ def update_session(tenant_id: str, session_id: str, body: dict) -> Session:
         scos = scos_for(pkg.id)
         item_id = scos[0].item_id if scos else "default"
         apply_cmi(session, pkg.standard, item_id, updates, launch_key)
+        for item, data in _activity_updates(scos, body.get("activities") or []):
+            apply_cmi(session, pkg.standard, item, data, None)
         if body.get("session_time") is not None:
             session.session_time = body["session_time"]
             update_columns(session, ("session_time",))
         if len(scos) > 1:
             _explicit_session_fields(session, body)
     return session
+
+
+def _activity_updates(scos: list[Sco], activities: list[dict]) -> list[tuple[str, dict[str, str]]]:
+    """A PUT's per-item CMI data (multi-SCO packages; what a sync carries), checked whole
+    before anything is written."""
+    known = {s.item_id for s in scos}
+    errors, out = {}, []
+    for n, entry in enumerate(activities):
+        if entry["item_id"] not in known:
+            errors[f"activities.{n}.item_id"] = ["This package has no item with that id"]
+            continue
+        out.append((entry["item_id"], clean_cmi(entry["cmi_data"])))
+    if errors:
+        raise validation_error(errors)
+    return out
 
 
 def _explicit_session_fields(session: Session, body: dict) -> None:

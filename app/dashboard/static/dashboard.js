@@ -646,6 +646,124 @@
     }).catch(fail);
   }
 
+  // ---- sync to cloud ------------------------------------------------------------------------
+
+  var RUN_STATES = { running: "processing", completed: "completed", failed: "failed", interrupted: "failed" };
+
+  function runSummary(run) {
+    var p = run.progress, mb = p.bytes_total ? " · " + bytes(p.bytes_done) + " of " + bytes(p.bytes_total) : "";
+    var rate = p.bytes_per_second ? " · " + bytes(p.bytes_per_second) + "/s" : "";
+    var eta = p.eta_seconds !== null && p.eta_seconds !== undefined ? " · about " + Math.ceil(p.eta_seconds) + " s left" : "";
+    return p.items_done + " of " + p.items_total + " items" + mb + rate + eta + (run.phase ? " · " + run.phase : "");
+  }
+
+  function reportView(run) {
+    var counts = (run.report && run.report.counts) || {}, kinds = Object.keys(counts);
+    var out = [h("p", {}, h("span", { class: "badge " + RUN_STATES[run.status], text: run.dry_run ? "dry run " + run.status : run.status }),
+      " ", when(run.started_at), run.error ? h("span", { class: "error", text: " — " + run.error }) : null)];
+    if (run.dry_run && run.report && run.report.plan) {
+      var plan = run.report.plan;
+      out.push(h("p", { text: "Would send " + plan.packages + " packages (" + bytes(plan.package_bytes) + "), " +
+        plan.sessions + " sessions and " + plan.statements + " xAPI statements." }));
+    } else if (kinds.length) {
+      out.push(h("table", { class: "compact" }, h("thead", {}, h("tr", {}, ["", "created", "updated", "unchanged", "failed", "conflicts"].map(function (t) { return h("th", { scope: "col", text: t }); }))),
+        h("tbody", {}, kinds.map(function (k) {
+          var c = counts[k];
+          return h("tr", {}, h("th", { scope: "row", text: k }), [c.created, c.updated, c.skipped, c.failed, c.conflict].map(function (n) { return h("td", { text: n }); }));
+        }))));
+    } else if (run.status === "completed") {
+      out.push(h("p", { text: "Nothing to send: the target already has everything." }));
+    }
+    var failed = (run.report && run.report.failed) || [];
+    if (failed.length) {
+      out.push(h("h3", { text: "Failed" }), h("ul", { class: "plain" }, failed.map(function (f) { return h("li", { text: f.kind + " " + f.local_id + ": " + f.reason }); })));
+    }
+    return out;
+  }
+
+  function syncPage() {
+    var status = h("div", { class: "sync-status", "aria-live": "polite" });
+    var conflictsBox = h("div", {}), runsBox = h("div", {});
+    var url = h("input", { id: "sync-url", type: "url", required: true, class: "wide-input", placeholder: "https://app.allureconnect.com" });
+    var tenant = h("input", { id: "sync-tenant", required: true, class: "wide-input" });
+    var key = h("input", { id: "sync-key", type: "password", autocomplete: "off", class: "wide-input" });
+    var every = h("input", { id: "sync-every", type: "number", min: "5", max: "10080", class: "narrow", placeholder: "off" });
+    var syncBtn = h("button", { type: "button", class: "primary", onclick: function () { start(false); } }, "Sync now");
+    var dryBtn = h("button", { type: "button", onclick: function () { start(true); } }, "Dry run");
+    var saved = null;
+
+    function showTarget(t) {
+      saved = t;
+      url.value = t ? t.url : ""; tenant.value = t ? t.tenant_id : ""; key.value = "";
+      key.placeholder = t ? "saved (" + t.api_key_hint + "); type to replace" : "an API key of the target (write scope)";
+      every.value = t && t.schedule_minutes ? t.schedule_minutes : "";
+      syncBtn.disabled = dryBtn.disabled = !t;
+    }
+    var form = h("form", { class: "stack", onsubmit: function (e) {
+      e.preventDefault();
+      var body = { url: url.value.trim(), tenant_id: tenant.value.trim(), schedule_minutes: every.value ? Number(every.value) : null };
+      if (key.value) body.api_key = key.value;
+      api("PUT", "/api/v1/sync/target", body).then(function (r) { showTarget(r.target); toast("Target saved"); }).catch(fail);
+    } },
+      h("label", { for: "sync-url", text: "Target address" }), url,
+      h("label", { for: "sync-tenant", text: "Your tenant id on the target" }), tenant,
+      h("label", { for: "sync-key", text: "API key on the target" }), key,
+      h("p", { class: "hint", text: "Stored encrypted on this computer and never shown again." }),
+      h("label", { for: "sync-every", text: "Sync automatically every … minutes (empty: only when you press Sync now)" }), every,
+      h("button", { type: "submit" }, "Save target"));
+
+    function watch(run) {
+      var bar = h("progress", { max: String(Math.max(1, run.progress.items_total)), value: String(run.progress.items_done), "aria-label": "Sync progress" });
+      status.replaceChildren.apply(status, [h("h2", { text: run.status === "running" ? "Syncing…" : "Last run" })].concat(
+        run.status === "running" ? [bar, h("p", { class: "step", text: runSummary(run) })] : reportView(run)));
+      syncBtn.disabled = dryBtn.disabled = run.status === "running" || !saved;
+      if (run.status === "running") {
+        setTimeout(function () { api("GET", "/api/v1/sync/runs/" + run.id).then(function (r) { watch(r.run); }).catch(fail); }, 1000);
+      } else { loadConflicts(); loadRuns(); }
+    }
+    function start(dry) {
+      syncBtn.disabled = dryBtn.disabled = true;
+      api("POST", "/api/v1/sync/runs", { dry_run: dry }).then(function (r) { watch(r.run); })
+        .catch(function (e) { syncBtn.disabled = dryBtn.disabled = !saved; fail(e); });
+    }
+    function loadConflicts() {
+      api("GET", "/api/v1/sync/conflicts?status=open&limit=50").then(function (data) {
+        if (!data.conflicts.length) { conflictsBox.replaceChildren(); return; }
+        conflictsBox.replaceChildren(h("section", { class: "card" }, h("h2", { text: "Conflicts (" + data.pagination.total + ")" }),
+          h("p", { class: "hint", text: "These learners went on both here and on the target since the last sync. Nothing was overwritten; choose which progress to keep." }),
+          h("table", { class: "compact" }, h("thead", {}, h("tr", {}, ["Learner", "Session", "Found", ""].map(function (t) { return h("th", { scope: "col", text: t }); }))),
+            h("tbody", {}, data.conflicts.map(function (c) {
+              function keep(side) { return function () { api("POST", "/api/v1/sync/conflicts/" + c.id + "/resolve", { keep: side }).then(function () { toast(side === "local" ? "This computer's progress goes at the next sync" : "The target's progress is kept"); loadConflicts(); }).catch(fail); }; }
+              return h("tr", {}, h("td", { text: c.learner }), h("td", {}, h("a", { href: "/dashboard/sessions/" + c.local_id, text: "open" })), h("td", { text: when(c.created_at) }),
+                h("td", {}, h("div", { class: "row tight" }, h("button", { type: "button", onclick: keep("local") }, "Keep this computer's"), h("button", { type: "button", onclick: keep("remote") }, "Keep the target's"))));
+            })))));
+      }).catch(fail);
+    }
+    function loadRuns() {
+      api("GET", "/api/v1/sync/runs?limit=10").then(function (data) {
+        if (!data.runs.length) { runsBox.replaceChildren(); return; }
+        runsBox.replaceChildren(h("section", { class: "card" }, h("h2", { text: "Recent runs" }),
+          h("table", { class: "compact" }, h("thead", {}, h("tr", {}, ["Started", "How", "Status", "Progress"].map(function (t) { return h("th", { scope: "col", text: t }); }))),
+            h("tbody", {}, data.runs.map(function (r) {
+              return h("tr", {}, h("td", { text: when(r.started_at) }), h("td", { text: r.dry_run ? "dry run" : r.trigger }),
+                h("td", {}, h("span", { class: "badge " + RUN_STATES[r.status], text: r.status })), h("td", { text: runSummary(r) }));
+            })))));
+      }).catch(fail);
+    }
+
+    main.replaceChildren(h("h1", { text: "Sync to cloud" }),
+      h("p", { class: "hint", text: "Copies your packages, learners' progress and xAPI statements to a cloud instance. Run it as often as you like: only what changed travels, and this computer keeps working as before." }),
+      h("div", { class: "grid" }, h("section", { class: "card" }, h("h2", { text: "Target" }), form),
+        h("section", { class: "card" }, status, h("div", { class: "row" }, syncBtn, dryBtn))),
+      conflictsBox, runsBox);
+    status.replaceChildren(h("h2", { text: "Not synced yet" }), h("p", { class: "hint", text: "Save a target, then press Sync now. A dry run first shows what would travel, sending nothing." }));
+    api("GET", "/api/v1/sync/target").then(function (r) { showTarget(r.target); }).catch(fail);
+    api("GET", "/api/v1/sync/runs?limit=1").then(function (data) {
+      if (data.runs.length) api("GET", "/api/v1/sync/runs/" + data.runs[0].id).then(function (r) { watch(r.run); }).catch(fail);
+    }).catch(fail);
+    loadConflicts(); loadRuns();
+  }
+
   // ---- account ----------------------------------------------------------------------------
 
   function accountPage() {
@@ -665,7 +783,7 @@
   var item = main.dataset.item;
   var pages = { packages: item ? function () { packagePage(item); } : packagesPage,
                 sessions: item ? function () { sessionPage(item); } : sessionsPage,
-                keys: keysPage, tenants: tenantsPage, settings: settingsPage,
+                keys: keysPage, tenants: tenantsPage, settings: settingsPage, sync: syncPage,
                 account: accountPage };
   (pages[main.dataset.page] || packagesPage)();
 })();

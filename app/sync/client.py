@@ -1,0 +1,128 @@
+"""The target's REST API as the sync calls it: the seed's paths, Bearer key, the error
+envelope read back into TargetError. Transient failures are retried here, so the steps above
+see an answer or a final error: network errors and 5xx with exponential backoff (and jitter);
+429 after the wait the target asks for (Retry-After, else X-RateLimit-Reset)."""
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import requests
+
+USER_AGENT = "scorm-api-appliance-sync/1"
+
+
+class TargetError(Exception):
+    """The target refused (4xx, with its envelope's code), or stayed unreachable/failing
+    after every retry (`unavailable`)."""
+
+    def __init__(self, status: int | None, code: str, message: str, unavailable: bool = False,
+                 details: dict | None = None):
+        super().__init__(f"{status or 'no answer'} {code}: {message}")
+        self.status, self.code, self.message = status, code, message
+        self.unavailable, self.details = unavailable, details or {}
+
+
+@dataclass
+class Retry:
+    attempts: int = 8  # per request
+    base: float = 0.5  # seconds before the first retry; doubled each time
+    cap: float = 30.0  # longest backoff between two attempts
+    max_wait: float = 120.0  # longest wait a 429 may ask for
+    sleep: Callable[[float], None] = field(default=time.sleep)
+
+
+def _rate_limit_wait(resp: requests.Response) -> float | None:
+    after = resp.headers.get("Retry-After")
+    if after:
+        try:
+            return max(0.0, float(after))
+        except ValueError:
+            pass
+    reset = resp.headers.get("X-RateLimit-Reset")
+    if reset:
+        try:
+            return max(0.0, float(reset) - time.time())
+        except ValueError:
+            pass
+    return None
+
+
+class Target:
+    def __init__(self, url: str, api_key: str, tenant_id: str, retry: Retry | None = None,
+                 timeout: float = 60.0):
+        self.url = url.rstrip("/")
+        self.tenant_id = tenant_id
+        self.retry = retry or Retry()
+        self.timeout = timeout
+        self.waited = 0.0  # seconds spent in backoff and rate-limit waits (the report says)
+        self._http = requests.Session()
+        self._http.headers.update({"Authorization": f"Bearer {api_key}", "User-Agent": USER_AGENT})
+
+    def close(self) -> None:
+        self._http.close()
+
+    # ---- the seed's calls --------------------------------------------------------------
+
+    def call(self, method: str, path: str, *, json=None, params=None) -> tuple[int, object]:
+        resp = self._send(method, self.url + path, json=json, params=params)
+        return resp.status_code, (resp.json() if resp.content else None)
+
+    def put_file(self, url: str, path: Path, headers: dict) -> int:
+        """The presigned PUT, streamed from disk; no API key goes to the storage URL. A PUT
+        retried after its bytes arrived is refused as already used (409): that counts as
+        done."""
+        def body():
+            return path.open("rb")
+        resp = self._send("PUT", url, body=body, headers={**headers, "Authorization": None},
+                          accept_conflict=True)
+        return resp.status_code
+
+    # ---- transport -------------------------------------------------------------------------
+
+    def _send(self, method: str, url: str, *, json=None, params=None, body=None, headers=None,
+              accept_conflict: bool = False) -> requests.Response:
+        last = "no attempt"
+        for attempt in range(1, self.retry.attempts + 1):
+            stream = body() if body else None
+            try:
+                resp = self._http.request(method, url, json=json, params=params, data=stream,
+                                          headers=headers, timeout=self.timeout)
+            except requests.RequestException as e:
+                last = f"{type(e).__name__}: {e}"
+                wait = self._backoff(attempt)
+            else:
+                if resp.status_code < 400 or (accept_conflict and resp.status_code == 409):
+                    return resp
+                if resp.status_code == 429:
+                    asked = _rate_limit_wait(resp)
+                    wait = min(self.retry.max_wait, asked if asked is not None else self._backoff(attempt))
+                    last = "429 rate limited"
+                elif resp.status_code >= 500:
+                    last = f"{resp.status_code} {_envelope(resp)[1]}"
+                    wait = self._backoff(attempt)
+                else:
+                    code, message, details = _envelope(resp)
+                    raise TargetError(resp.status_code, code, message, details=details)
+            finally:
+                if stream is not None:
+                    stream.close()
+            if attempt < self.retry.attempts:
+                self.waited += wait
+                self.retry.sleep(wait)
+        raise TargetError(None, "TARGET_UNAVAILABLE",
+                          f"{method} {url} failed {self.retry.attempts} times; last: {last}", unavailable=True)
+
+    def _backoff(self, attempt: int) -> float:
+        return min(self.retry.cap, self.retry.base * 2 ** (attempt - 1)) * random.uniform(0.8, 1.2)
+
+
+def _envelope(resp: requests.Response) -> tuple[str, str, dict]:
+    try:
+        err = resp.json()["error"]
+        return str(err.get("code")), str(err.get("message")), err.get("details") or {}
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return f"HTTP_{resp.status_code}", resp.text[:300], {}

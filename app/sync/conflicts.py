@@ -1,0 +1,45 @@
+"""Conflicts kept by a sync, and the choice that settles each: keep the local version (the
+next run writes it over the target's) or keep the target's (the next run leaves that session
+alone until it changes here again)."""
+from __future__ import annotations
+
+from app.db import utcnow_iso, write_transaction
+from app.errors import ApiError, not_found
+from app.schemas import paginate
+from app.sync.models import SyncConflict, SyncLink
+
+
+def list_for(tenant_id: str, status: str | None, page: int, limit: int):
+    q = SyncConflict.select().where(SyncConflict.tenant == tenant_id)
+    if status:
+        q = q.where(SyncConflict.status == status)
+    return paginate(q.order_by(SyncConflict.created_at.desc(), SyncConflict.id), page, limit)
+
+
+def get(tenant_id: str, conflict_id: str) -> SyncConflict:
+    row = SyncConflict.get_or_none((SyncConflict.id == conflict_id) & (SyncConflict.tenant == tenant_id))
+    if row is None:
+        raise not_found("NOT_FOUND", "Sync conflict not found")
+    return row
+
+
+def resolve(tenant_id: str, conflict_id: str, keep: str) -> SyncConflict:
+    with write_transaction():
+        row = get(tenant_id, conflict_id)
+        if row.status != "open":
+            raise ApiError(409, "CONFLICT", f"This conflict was already settled ({row.status})")
+        link = SyncLink.get_or_none((SyncLink.tenant == tenant_id) & (SyncLink.target_key == row.target_key)
+                                    & (SyncLink.kind == row.kind) & (SyncLink.local_id == row.local_id))
+        remote_version = (row.remote or {}).get("version")
+        if link is not None:
+            # Against the target's version seen in the conflict: if it moved again since, the
+            # next run meets a new conflict rather than overwriting that too.
+            fields = {"state": "synced", "remote_version": remote_version, "updated_at": utcnow_iso()}
+            if keep == "local":
+                fields["local_version"] = ""  # no version is "": sent again
+            SyncLink.update(**fields).where((SyncLink.tenant == tenant_id) & (SyncLink.target_key == row.target_key)
+                                            & (SyncLink.kind == row.kind)
+                                            & (SyncLink.local_id == row.local_id)).execute()
+        row.status, row.resolved_at = f"kept_{keep}", utcnow_iso()
+        row.save()
+    return row

@@ -1,0 +1,63 @@
+"""The Sync to cloud page in Debian's Chromium: save a target, a dry run, a run with its live
+progress and report, then a conflict settled from the page. Two real servers."""
+import pytest
+import requests
+
+from tests.conftest import bearer, screenshot
+from tests.dashboard.test_dashboard_browser import first_sign_in
+from tests.sync.conftest import changed_on_both_sides, laptop_data, pair, sync  # noqa: F401 (fixtures)
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture
+def sync_page(pair, browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    yield pair, page
+    context.close()
+
+
+def test_sync_from_the_dashboard(sync_page, laptop_data):
+    (laptop, cloud), page = sync_page
+    first_sign_in(laptop.srv, page)
+    page.get_by_role("link", name="Sync to cloud").click()
+    page.get_by_role("heading", name="Not synced yet").wait_for()
+    assert page.get_by_role("button", name="Sync now").is_disabled()
+    screenshot(page, "dashboard-sync-empty")
+
+    page.get_by_label("Target address").fill(cloud.url)
+    page.get_by_label("Your tenant id on the target").fill(cloud.tenant_id())
+    page.get_by_label("API key on the target").fill(cloud.srv.admin_key)
+    page.get_by_role("button", name="Save target").click()
+    page.locator("#toast").filter(has_text="Target saved").wait_for()
+    assert page.get_by_label("API key on the target").input_value() == ""  # never shown again
+    assert cloud.srv.admin_key[-4:] in page.get_by_label("API key on the target").get_attribute("placeholder")
+
+    page.get_by_role("button", name="Dry run").click()
+    page.get_by_text("Would send 2 packages").wait_for(timeout=30_000)
+    assert cloud.packages() == []
+
+    page.get_by_role("button", name="Sync now").click()
+    page.get_by_role("heading", name="Last run").wait_for(timeout=60_000)
+    report = page.locator(".sync-status table")
+    report.wait_for()
+    assert "package" in report.inner_text() and "session" in report.inner_text()
+    assert len(cloud.packages()) == 2 and len(cloud.sessions()) == 3
+    screenshot(page, "dashboard-sync-done")
+
+    # a conflict, shown on the page and settled there
+    changed_on_both_sides(laptop, cloud, laptop_data["sessions"][2])
+    assert sync(laptop, cloud)[0] == 2
+    page.reload()
+    page.get_by_role("heading", name="Conflicts (1)").wait_for()
+    screenshot(page, "dashboard-sync-conflict")
+    page.get_by_role("button", name="Keep this computer's").click()
+    page.locator("#toast").filter(has_text="goes at the next sync").wait_for()
+    page.get_by_role("heading", name="Conflicts (1)").wait_for(state="detached")
+    open_now = requests.get(laptop.url + "/api/v1/sync/conflicts?status=open", headers=bearer(laptop.srv.admin_key),
+                            timeout=10).json()
+    assert open_now["conflicts"] == []
+    assert page.errors == []

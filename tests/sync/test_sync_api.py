@@ -112,3 +112,25 @@ def test_the_schedule_runs_when_due_and_not_before(pair, laptop_data):
 def test_resolve_refuses_bad_choices(client, admin_key, body):
     assert_envelope(client.post(f"{URL}/conflicts/nope/resolve", headers=bearer(admin_key), json=body),
                     400, "VALIDATION_ERROR")
+
+
+def test_other_tenants_conflicts_and_runs_are_invisible(client, admin_key, make_tenant):
+    """A key of tenant B cannot read, settle or even confirm tenant A's conflicts and runs."""
+    from app.db import new_id, utcnow_iso
+    from app.sync.models import SyncConflict, SyncRun
+    from app.tenants.services import system_tenant
+
+    mine = system_tenant().id
+    conflict = SyncConflict.create(id=new_id(), tenant=mine, target_key="k", run_id="r", kind="session",
+                                   local_id="s", local={"user_id": "ann"}, created_at=utcnow_iso())
+    run = SyncRun.create(id=new_id(), tenant=mine, url="https://x", remote_tenant_id="t", trigger="api",
+                         status="completed", report={}, started_at=utcnow_iso(), heartbeat_at=utcnow_iso())
+    other = make_tenant("B").headers()
+    for method, path, body in (("GET", f"{URL}/conflicts/{conflict.id}", None),
+                               ("POST", f"{URL}/conflicts/{conflict.id}/resolve", {"keep": "local"}),
+                               ("GET", f"{URL}/runs/{run.id}", None)):
+        assert_envelope(client.open(path, method=method, headers=other, json=body), 404, "NOT_FOUND")
+    assert client.get(f"{URL}/conflicts", headers=other).get_json()["conflicts"] == []
+    assert client.get(f"{URL}/runs", headers=other).get_json()["runs"] == []
+    assert client.get(f"{URL}/conflicts", headers=bearer(admin_key)).get_json()["pagination"]["total"] == 1
+    assert SyncConflict.get_by_id(conflict.id).status == "open"

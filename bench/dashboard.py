@@ -80,6 +80,17 @@ def seed(srv, packages: int, sessions: int) -> tuple[str, str]:
     return real["id"], made["session"]["id"]
 
 
+def statement_days(days: int = 14) -> list[str]:
+    """The analytics page's per-day statement counts (one request per day, as its script)."""
+    today = datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+    out = []
+    for i in range(days - 1, -1, -1):
+        since = today - timedelta(days=i)
+        out.append("/api/v1/xapi/statements?limit=1&since=" + urllib.parse.quote(since.isoformat().replace("+00:00", "Z"))
+                   + "&until=" + urllib.parse.quote((since + timedelta(days=1)).isoformat().replace("+00:00", "Z")))
+    return out
+
+
 def signed_in_opener(srv):
     """A urllib opener holding a dashboard sign-in cookie (first-run password set on the way)."""
     jar = http.cookiejar.CookieJar()
@@ -133,6 +144,12 @@ if __name__ == "__main__":
                                                      f"/api/v1/sessions?page={last_sessions_page // 2}&limit=20&sort=last_launched_at"],
             "session": [f"/dashboard/sessions/{session_id}", f"/api/v1/sessions/{session_id}",
                         f"/api/v1/sessions/{session_id}/log"],
+            "analytics": ["/dashboard/analytics", "/api/v1/packages?limit=100",
+                          "/api/v1/xapi/analytics/activities?activity_type=http%3A%2F%2Fadlnet.gov%2Fexpapi%2Factivities%2Fcourse"
+                          "&sort=unique_learners&limit=10",
+                          "/api/v1/xapi/analytics/actors?sort=last_activity&limit=100", *statement_days()],
+            "sync": ["/dashboard/sync", "/api/v1/sync/target", "/api/v1/sync/runs?limit=1",
+                     "/api/v1/sync/conflicts?status=open&limit=50", "/api/v1/sync/runs?limit=10"],
             "api keys": ["/dashboard/keys", "/api/v1/api-keys?limit=100"],
             "account": ["/dashboard/account"],
         }

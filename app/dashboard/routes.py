@@ -25,6 +25,7 @@ FORM_TTL_S = 3600
 PAGES = {
     "packages": "Packages",
     "sessions": "Learners and sessions",
+    "analytics": "Analytics",
     "keys": "API keys",
     "tenants": "Tenants",
     "settings": "Settings",

@@ -11,12 +11,18 @@ pytestmark = pytest.mark.browser
 PASSWORD = "trainer password 1"
 
 
-@pytest.fixture
-def dash(live_server, browser):
+def laptop_page(browser):
+    """A page at a 1280x800 laptop screen that records script errors in page.errors."""
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     page.errors = []
     page.on("pageerror", lambda e: page.errors.append(str(e)))
+    return context, page
+
+
+@pytest.fixture
+def dash(live_server, browser):
+    context, page = laptop_page(browser)
     yield live_server, page
     context.close()
 

@@ -4,7 +4,7 @@ import pytest
 import requests
 
 from tests.conftest import bearer, screenshot
-from tests.dashboard.test_dashboard_browser import first_sign_in
+from tests.dashboard.test_dashboard_browser import first_sign_in, laptop_page
 from tests.sync.conftest import changed_on_both_sides, laptop_data, pair, sync  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -12,10 +12,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 @pytest.fixture
 def sync_page(pair, browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    context, page = laptop_page(browser)
     yield pair, page
     context.close()
 

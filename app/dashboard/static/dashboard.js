@@ -646,6 +646,107 @@
     }).catch(fail);
   }
 
+  // ---- analytics ------------------------------------------------------------------------------
+
+  var COURSE_TYPE = "http://adlnet.gov/expapi/activities/course";
+  var DAYS = 14, RECENT = 100, LEARNERS_SHOWN = 15;
+
+  // A chart with its caption, and the same figures as a table for keyboards and screen readers.
+  function chartCard(title, caption, config, headers, rows) {
+    var canvas = h("canvas", { role: "img", "aria-label": title + ": " + caption });
+    var card = h("section", { class: "card chart" }, h("h2", { text: title }), h("p", { class: "hint", text: caption }),
+      h("div", { class: "chart-box" }, canvas),
+      h("details", {}, h("summary", { text: "Show as a table" }),
+        h("table", { class: "compact" }, h("thead", {}, h("tr", {}, headers.map(function (t) { return h("th", { scope: "col", text: t }); }))),
+          h("tbody", {}, rows.map(function (r) { return h("tr", {}, r.map(function (v) { return h("td", { text: v }); })); })))));
+    setTimeout(function () {
+      config.options = Object.assign({ responsive: true, maintainAspectRatio: false, animation: false }, config.options || {});
+      new window.Chart(canvas, config);
+    }, 0);
+    return card;
+  }
+
+  function percent(n, of) { return of ? Math.min(100, Math.round(100 * n / of)) : 0; }
+
+  function dayStart(offset) {
+    var d = new Date(); d.setUTCHours(0, 0, 0, 0); d.setUTCDate(d.getUTCDate() - offset);
+    return d;
+  }
+
+  function analyticsPage() {
+    main.replaceChildren(h("h1", { text: "Analytics" }), h("p", { class: "loading", text: "Loading…" }));
+    var days = [];
+    for (var i = DAYS - 1; i >= 0; i--) days.push(dayStart(i));
+    var perDay = days.map(function (d) {
+      var until = new Date(d.getTime() + 86400000);
+      return api("GET", "/api/v1/xapi/statements?limit=1&since=" + encodeURIComponent(d.toISOString()) +
+                 "&until=" + encodeURIComponent(until.toISOString())).then(function (r) { return r.pagination.total; });
+    });
+    Promise.all([
+      api("GET", "/api/v1/xapi/analytics/activities?activity_type=" + encodeURIComponent(COURSE_TYPE) + "&sort=unique_learners&limit=10"),
+      api("GET", "/api/v1/packages?limit=100"),
+      api("GET", "/api/v1/xapi/analytics/actors?sort=last_activity&limit=" + RECENT),
+      Promise.all(perDay),
+    ]).then(function (all) {
+      var courses = all[0].activities, titles = {}, actors = all[2].actors, counts = all[3];
+      all[1].packages.forEach(function (p) { titles[p.id] = p.title; });
+      if (!courses.length && !actors.length) {
+        main.replaceChildren(h("h1", { text: "Analytics" }), h("div", { class: "empty" },
+          h("h2", { text: "No learner activity yet" }),
+          h("p", { text: "Charts appear here once learners take courses. Upload a course on the Packages page, then launch it for a learner from Learners and sessions." }),
+          h("a", { href: "/dashboard/packages", class: "button-like primary" }, "Go to Packages")));
+        return;
+      }
+      var names = courses.map(function (c) { return titles[c.package_id] || c.activity_id; });
+      var rates = courses.map(function (c) {
+        return [percent(c.completed_count, c.unique_learners), percent(c.passed_count, c.unique_learners), percent(c.failed_count, c.unique_learners)];
+      });
+      var ratesCard = chartCard("Completion and pass rates", "Share of each course's learners who completed, passed and failed it" + (courses.length > 1 ? " (the " + courses.length + " courses with the most learners)." : "."), {
+        type: "bar",
+        data: { labels: names, datasets: [
+          { label: "Completed %", data: rates.map(function (r) { return r[0]; }), backgroundColor: "#3b6fd8" },
+          { label: "Passed %", data: rates.map(function (r) { return r[1]; }), backgroundColor: "#2e9e61" },
+          { label: "Failed %", data: rates.map(function (r) { return r[2]; }), backgroundColor: "#d4574a" }] },
+        options: { scales: { y: { min: 0, max: 100, ticks: { callback: function (v) { return v + "%"; } } } } }
+      }, ["Course", "Learners", "Completed", "Passed", "Failed"], courses.map(function (c, i) {
+        return [names[i], c.unique_learners, rates[i][0] + "%", rates[i][1] + "%", rates[i][2] + "%"];
+      }));
+
+      var bins = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0], scored = 0;
+      actors.forEach(function (a) {
+        if (a.avg_score_scaled === null || a.avg_score_scaled === undefined) return;
+        scored++;
+        bins[Math.min(9, Math.max(0, Math.floor(a.avg_score_scaled * 10)))]++;
+      });
+      var binLabels = bins.map(function (_, i) { return (i * 10) + "–" + (i * 10 + (i === 9 ? 10 : 9)) + "%"; });
+      var scoresCard = chartCard("Score distribution", "Average score of the " + scored + " scored learners among the " + actors.length + " most recently active.", {
+        type: "bar", data: { labels: binLabels, datasets: [{ label: "Learners", data: bins, backgroundColor: "#6b5bd2" }] },
+        options: { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } }
+      }, ["Score", "Learners"], bins.map(function (n, i) { return [binLabels[i], n]; }));
+
+      var dayLabels = days.map(function (d) { return d.toLocaleDateString(undefined, { month: "short", day: "numeric" }); });
+      var activityCard = chartCard("Activity over time", "Learning records (xAPI statements) per day, last " + DAYS + " days (UTC).", {
+        type: "line", data: { labels: dayLabels, datasets: [{ label: "Statements", data: counts, borderColor: "#3b6fd8", backgroundColor: "rgba(59,111,216,.15)", fill: true, tension: 0.25 }] },
+        options: { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } }
+      }, ["Day", "Statements"], counts.map(function (n, i) { return [dayLabels[i], n]; }));
+
+      var shown = actors.slice(0, LEARNERS_SHOWN);
+      var learnerNames = shown.map(function (a) { return a.actor_name || a.actor_mbox || (a.actor.account && a.actor.account.name) || "learner"; });
+      var learnersCard = chartCard("Learner progress", "The " + shown.length + " most recently active learners: how many things each completed, passed and failed.", {
+        type: "bar",
+        data: { labels: learnerNames, datasets: [
+          { label: "Completed", data: shown.map(function (a) { return a.completed_count; }), backgroundColor: "#3b6fd8" },
+          { label: "Passed", data: shown.map(function (a) { return a.passed_count; }), backgroundColor: "#2e9e61" },
+          { label: "Failed", data: shown.map(function (a) { return a.failed_count; }), backgroundColor: "#d4574a" }] },
+        options: { indexAxis: "y", scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } }
+      }, ["Learner", "Activities", "Completed", "Passed", "Failed", "Last active"], shown.map(function (a, i) {
+        return [learnerNames[i], a.unique_activities, a.completed_count, a.passed_count, a.failed_count, when(a.last_activity)];
+      }));
+      main.replaceChildren(h("h1", { text: "Analytics" }),
+        h("div", { class: "grid" }, ratesCard, scoresCard, activityCard, learnersCard));
+    }).catch(fail);
+  }
+
   // ---- sync to cloud ------------------------------------------------------------------------
 
   var RUN_STATES = { running: "processing", completed: "completed", failed: "failed", interrupted: "failed" };
@@ -783,7 +884,7 @@
   var item = main.dataset.item;
   var pages = { packages: item ? function () { packagePage(item); } : packagesPage,
                 sessions: item ? function () { sessionPage(item); } : sessionsPage,
-                keys: keysPage, tenants: tenantsPage, settings: settingsPage, sync: syncPage,
+                analytics: analyticsPage, keys: keysPage, tenants: tenantsPage, settings: settingsPage, sync: syncPage,
                 account: accountPage };
   (pages[main.dataset.page] || packagesPage)();
 })();

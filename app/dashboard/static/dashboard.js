@@ -382,8 +382,58 @@
     load();
   }
 
+  var WAIVE_REASONS = ["Tested Out", "Equivalent AU", "Equivalent Outside Activity", "Administrative"];
+
+  // xAPI and cmi5 courses: each launch of an activity (a cmi5 AU session), abandoning one that
+  // was left open, and waiving a cmi5 AU for this learner.
+  function auCard(x, pkg) {
+    var aus = [];
+    (function walk(items) {
+      items.forEach(function (it) { if (it.au) aus.push(it); walk(it.children || []); });
+    })(((pkg.metadata || {}).organizations || []).reduce(function (all, o) { return all.concat(o.items || []); }, []));
+    var titles = {};
+    aus.forEach(function (a) { titles[a.identifier] = a.title; });
+    var list = h("div", {}, h("p", { class: "loading", text: "Loading…" }));
+    function load() {
+      api("GET", "/api/v1/sessions/" + x.id + "/au-sessions").then(function (data) {
+        if (!data.au_sessions.length) { list.replaceChildren(h("p", { class: "hint", text: "No activity has been launched yet." })); return; }
+        list.replaceChildren(h("table", { class: "compact" },
+          h("thead", {}, h("tr", {}, ["Activity", "Mode", "Status", "Launched", "Last record", ""].map(function (t) { return h("th", { scope: "col", text: t }); }))),
+          h("tbody", {}, data.au_sessions.map(function (a) {
+            var open = a.kind === "cmi5" && (a.status === "launched" || a.status === "initialized");
+            return h("tr", {}, h("td", { text: titles[a.item_id] || a.item_id }), h("td", { text: a.launch_mode }),
+              h("td", {}, badge(a.status)), h("td", { text: when(a.launched_at) }), h("td", { text: when(a.last_statement_at) || "—" }),
+              h("td", {}, open ? h("button", { type: "button", onclick: function () {
+                var abandon = function () {
+                  api("POST", "/api/v1/au-sessions/" + a.id + "/abandon").then(function () { toast("Marked as abandoned"); load(); }).catch(fail);
+                };
+                abandon.label = "Abandon";
+                confirmDialog("Abandon this launch?", "Use this when the learner's window closed without ending the activity. The launch is recorded as abandoned and its credentials stop working.", abandon);
+              } }, "Abandon") : null));
+          }))));
+      }).catch(fail);
+    }
+    var waive = null;
+    if (pkg.standard === "cmi5" && aus.length) {
+      var which = h("select", { id: "waive-au" }, aus.map(function (a) { return h("option", { value: a.identifier, text: a.title }); }));
+      var why = h("select", { id: "waive-reason" }, WAIVE_REASONS.map(function (r) { return h("option", { value: r, text: r }); }));
+      waive = h("form", { class: "row", onsubmit: function (e) {
+        e.preventDefault();
+        api("POST", "/api/v1/sessions/" + x.id + "/cmi5/waive", { item_id: which.value, reason: why.value })
+          .then(function () { toast("Waived: " + titles[which.value]); sessionPage(x.id); }).catch(fail);
+      } }, h("label", { for: "waive-au", text: "Waive" }), which, h("label", { for: "waive-reason", text: "because" }), why,
+        h("button", { type: "submit" }, "Waive for this learner"));
+    }
+    load();
+    return h("section", { class: "card" }, h("h2", { text: "Activity launches" }),
+      h("p", { class: "hint", text: "Each time the learner opened one of the course's activities." }), list,
+      waive ? h("h3", { text: "Waive an activity" }) : null,
+      waive ? h("p", { class: "hint", text: "The activity then counts as done for this learner (for example when they tested out)." }) : null, waive);
+  }
+
   function sessionPage(id) {
     var logBox = h("div", { class: "log" }, h("p", { class: "loading", text: "Loading the call log…" }));
+    var auSlot = h("div", { class: "wide" });
     function table(headers, rows) {
       return h("table", { class: "compact" }, h("thead", {}, h("tr", {}, headers.map(function (t) { return h("th", { scope: "col", text: t }); }))),
         h("tbody", {}, rows));
@@ -440,10 +490,13 @@
               h("dt", { text: "Last launch" }), h("dd", { text: when(x.last_launched_at) || "not yet" }),
               h("dt", { text: "Completed" }), h("dd", { text: when(x.completed_at) || "—" }))),
           h("section", { class: "card" }, h("h2", { text: "Objectives" }), objectives),
-          activities,
+          activities, auSlot,
           h("section", { class: "card wide" }, h("h2", { text: "Interactions" }), interactions),
           h("section", { class: "card wide" }, h("h2", { text: "Runtime call log" }),
             h("p", { class: "hint", text: "Every call the course made to the player: use it to see why something did not track." }), logBox)));
+      api("GET", "/api/v1/packages/" + x.package_id).then(function (pkg) {
+        if (pkg.standard === "cmi5" || pkg.standard === "xapi") auSlot.replaceChildren(auCard(x, pkg));
+      }).catch(fail);
       api("GET", "/api/v1/sessions/" + x.id + "/log").then(function (data) {
         if (!data.entries.length) { logBox.replaceChildren(h("p", { class: "hint", text: "The course has not called the player yet." })); return; }
         var shown = data.entries.slice(-500);

@@ -8,7 +8,7 @@ import contextlib
 import json
 import threading
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import peewee
 from playhouse.db_url import connect as connect_url
@@ -47,9 +47,13 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
-def utcnow_iso() -> str:
-    """Times are stored and served as ISO 8601 UTC text with Z: sortable and portable."""
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+def utcnow_iso(offset: timedelta | None = None) -> str:
+    """Times are stored and served as ISO 8601 UTC text with Z: sortable and portable.
+    `offset`: the time that long from now (negative: ago), for deadlines and cut-offs."""
+    now = datetime.now(timezone.utc)
+    if offset is not None:
+        now += offset
+    return now.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def open_database(url: str) -> peewee.Database:

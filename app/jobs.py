@@ -101,8 +101,7 @@ def _claim() -> Job | None:
 def _finish(job: Job, status: str, error: str | None = None, retry_in: float | None = None):
     job.status, job.last_error, job.updated_at = status, error, utcnow_iso()
     if retry_in is not None:
-        job.run_after = (datetime.now(timezone.utc) + timedelta(seconds=retry_in)) \
-            .isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        job.run_after = utcnow_iso(timedelta(seconds=retry_in))
     with write_transaction():
         job.save()
 

@@ -17,7 +17,7 @@ import hmac
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 from app.config import Settings
@@ -53,8 +53,7 @@ def _hash(secret: str) -> str:
 
 
 def _later(seconds: int) -> str:
-    later = datetime.now(timezone.utc) + timedelta(seconds=seconds)
-    return later.isoformat(timespec="milliseconds").replace("+00:00", "Z")  # as utcnow_iso
+    return utcnow_iso(timedelta(seconds=seconds))
 
 
 def content_url(settings: Settings, package_id: str, href: str) -> str:

@@ -6,7 +6,8 @@ from __future__ import annotations
 from app.db import utcnow_iso, write_transaction
 from app.errors import ApiError, not_found
 from app.schemas import paginate
-from app.sync.models import SyncConflict, SyncLink
+from app.sync.links import Links
+from app.sync.models import SyncConflict
 
 
 def list_for(tenant_id: str, status: str | None, page: int, limit: int):
@@ -28,18 +29,14 @@ def resolve(tenant_id: str, conflict_id: str, keep: str) -> SyncConflict:
         row = get(tenant_id, conflict_id)
         if row.status != "open":
             raise ApiError(409, "CONFLICT", f"This conflict was already settled ({row.status})")
-        link = SyncLink.get_or_none((SyncLink.tenant == tenant_id) & (SyncLink.target_key == row.target_key)
-                                    & (SyncLink.kind == row.kind) & (SyncLink.local_id == row.local_id))
-        remote_version = (row.remote or {}).get("version")
-        if link is not None:
+        links = Links(tenant_id, row.target_key)
+        if links.get(row.kind, row.local_id) is not None:
             # Against the target's version seen in the conflict: if it moved again since, the
             # next run meets a new conflict rather than overwriting that too.
-            fields = {"state": "synced", "remote_version": remote_version, "updated_at": utcnow_iso()}
+            fields = {"state": "synced", "remote_version": (row.remote or {}).get("version")}
             if keep == "local":
                 fields["local_version"] = ""  # no version is "": sent again
-            SyncLink.update(**fields).where((SyncLink.tenant == tenant_id) & (SyncLink.target_key == row.target_key)
-                                            & (SyncLink.kind == row.kind)
-                                            & (SyncLink.local_id == row.local_id)).execute()
+            links.save(row.kind, row.local_id, **fields)
         row.status, row.resolved_at = f"kept_{keep}", utcnow_iso()
         row.save()
     return row

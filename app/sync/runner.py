@@ -7,10 +7,10 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from app import jobs
-from app.db import new_id, utcnow_iso, write_transaction
+from app.db import database, new_id, utcnow_iso, write_transaction
 from app.errors import ApiError
 from app.storage import Storage
 from app.sync import packages, sessions, statements
@@ -32,14 +32,10 @@ class Destination:
     remote_tenant_id: str
 
 
-def _stale_before() -> str:
-    return (datetime.now(timezone.utc) - STALE).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
 def interrupt_stale(tenant_id: str | None = None) -> int:
     """Runs left 'running' by a process that stopped are marked interrupted (the next run
     resumes from the map)."""
-    cond = (SyncRun.status == "running") & (SyncRun.heartbeat_at < _stale_before())
+    cond = (SyncRun.status == "running") & (SyncRun.heartbeat_at < utcnow_iso(-STALE))
     if tenant_id is not None:
         cond &= SyncRun.tenant == tenant_id
     with write_transaction():
@@ -60,8 +56,8 @@ def create_run(tenant_id: str, dest: Destination, *, dry_run: bool, trigger: str
                               heartbeat_at=now)
 
 
-def plan(tenant_id: str, links: Links, storage: Storage) -> dict:
-    pkgs = packages.pending(tenant_id, links)
+def plan(tenant_id: str, links: Links, storage: Storage, pkgs: list) -> dict:
+    """What a run will send; `pkgs`: the packages pending (packages.pending), read once."""
     return {"packages": len(pkgs),
             "package_bytes": sum(packages.zip_path(storage, p).stat().st_size for p in pkgs),
             "sessions": sessions.count_pending(tenant_id, links),
@@ -73,12 +69,13 @@ def execute(run: SyncRun, dest: Destination, storage: Storage, retry: Retry | No
     links = Links(run.tenant_id, target_key(dest.url, dest.remote_tenant_id))
     target = Target(dest.url, dest.api_key, dest.remote_tenant_id, retry=retry)
     try:
-        todo = plan(run.tenant_id, links, storage)
+        pkgs = packages.pending(run.tenant_id, links)
+        todo = plan(run.tenant_id, links, storage, pkgs)
         progress.plan(todo["packages"] + todo["sessions"] + todo["statements"], todo["package_bytes"], todo)
         # Reachable, and the key is good: a read, before anything is sent (a dry run too).
         target.call("GET", "/api/v1/packages", params={"limit": 1})
         if not run.dry_run:
-            _send_all(run, target, links, storage, progress)
+            _send_all(run, target, links, storage, progress, pkgs)
         run.status = "completed"
     except TargetError as e:
         run.status, run.error = "failed", e.message if e.unavailable else f"{e.status} {e.code}: {e.message}"
@@ -93,9 +90,10 @@ def execute(run: SyncRun, dest: Destination, storage: Storage, retry: Retry | No
     return run
 
 
-def _send_all(run: SyncRun, target: Target, links: Links, storage: Storage, progress: Progress) -> None:
+def _send_all(run: SyncRun, target: Target, links: Links, storage: Storage, progress: Progress,
+              pkgs: list) -> None:
     progress.phase("packages")
-    for pkg in packages.pending(run.tenant_id, links):
+    for pkg in pkgs:
         _one(progress, packages.KIND, pkg.id, lambda: packages.send(target, storage, links, pkg, progress))
         progress.advance(items=1)
     progress.phase("sessions")
@@ -118,8 +116,6 @@ def _one(progress: Progress, kind: str, local_id: str, step) -> None:
 
 
 def run_in_background(run: SyncRun, dest: Destination, storage: Storage) -> threading.Thread:
-    from app.db import database
-
     def work():
         database.connect(reuse_if_open=True)
         try:
@@ -148,9 +144,7 @@ def run_scheduled(context) -> int:
     for target in SyncTarget.select().where(SyncTarget.schedule_minutes.is_null(False)):
         last = (SyncRun.select(SyncRun.started_at).where(SyncRun.tenant == target.tenant_id)
                 .order_by(SyncRun.started_at.desc()).first())
-        due = (datetime.now(timezone.utc) - timedelta(minutes=target.schedule_minutes)) \
-            .isoformat(timespec="milliseconds").replace("+00:00", "Z")
-        if last is not None and last.started_at > due:
+        if last is not None and last.started_at > utcnow_iso(-timedelta(minutes=target.schedule_minutes)):
             continue
         try:
             dest = targets.destination(target.tenant_id, load_or_create_secret(context.settings.data_dir))

@@ -7,11 +7,12 @@ as a no-op, and the report counts those as skipped. A batch the target refuses i
 one statement at a time, so one refused statement does not hold back the others."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import Iterator
 
 from peewee import Tuple
 
+from app.db import utcnow_iso
 from app.sync.client import Target, TargetError
 from app.sync.links import Links
 from app.sync.progress import Progress
@@ -75,7 +76,7 @@ def send(target: Target, links: Links, rows: list[Statement], progress: Progress
                     raise
                 progress.note(KIND, "failed", r.statement_id, reason=f"{one.code}: {one.message}")
     last = [rows[-1].stored, rows[-1].pk]
-    settled = (datetime.now(timezone.utc) - SETTLE).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    settled = utcnow_iso(-SETTLE)
     links.save(KIND, CURSOR, state="synced", detail={
         "read_after": last if last[0] < settled else [settled, ""],
         "sent_through": max(last, list(sent_before))})

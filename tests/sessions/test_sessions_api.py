@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from app.sessions.models import ScoState
+from app.sessions.services import scos_for
 from tests.conftest import bearer
 from tests.packages.test_packages_api import upload_and_process
 from tests.support import fixture
@@ -124,6 +125,8 @@ def test_put_and_normalisation_and_locking(client, admin_key, pkg12):
     ({"cmi_data": {"cmi.x": {"nested": 1}}}, "cmi_data.cmi.x"),
     ({"cmi_data": "text"}, "cmi_data"),
     ({"version": "1"}, "version"),
+    ({"activities": "x"}, "activities"),
+    ({"activities": [{"item_id": "nope", "cmi_data": {"cmi.core.lesson_location": "p1"}}]}, "activities.0.item_id"),
 ])
 def test_put_validation_changes_nothing(client, admin_key, pkg12, body, field):
     s = new_session(client, admin_key, pkg12).get_json()["session"]
@@ -330,6 +333,24 @@ def test_put_statuses_hold_for_multi_sco_packages(client, admin_key, pkg_seq):
     s = get(client, admin_key, sid)
     assert (s["completion_status"], s["success_status"], s["score"]["raw"]) == ("completed", "passed", 80)
     assert s["completed_at"] is not None
+
+
+def test_put_per_item_cmi_for_multi_sco_packages(client, admin_key, pkg_seq):
+    """`activities` writes each item's CMI; one bad entry refuses the whole PUT, the first
+    item's data included."""
+    sid = new_session(client, admin_key, pkg_seq).get_json()["session"]["id"]
+    items = [sco.item_id for sco in scos_for(pkg_seq["id"])]
+    url, h = f"/api/v1/sessions/{sid}", bearer(admin_key)
+    refused = client.put(url, headers=h, json={"cmi_data": {"cmi.location": "first"}, "activities": [
+        {"item_id": items[1], "cmi_data": {"cmi.location": "second"}}, {"item_id": "nope", "cmi_data": {}}]})
+    assert "activities.1.item_id" in assert_envelope(refused, 400, "VALIDATION_ERROR")["error"]["details"]["fieldErrors"]
+    assert get(client, admin_key, sid)["activities"] == []
+    resp = client.put(url, headers=h, json={"cmi_data": {"cmi.location": "first"}, "activities": [
+        {"item_id": items[1], "cmi_data": {"cmi.location": "second", "cmi.suspend_data": "s2"}}]})
+    assert resp.status_code == 200, resp.get_json()
+    by_item = {a["item_id"]: a["cmi_data"] for a in get(client, admin_key, sid)["activities"]}
+    assert by_item[items[1]]["cmi.location"] == "second" and by_item[items[1]]["cmi.suspend_data"] == "s2"
+    assert by_item[items[0]]["cmi.location"] == "first"
 
 
 def test_sort_search_and_csv_export(client, admin_key, pkg12):

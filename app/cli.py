@@ -85,35 +85,55 @@ def main():
 @click.option("--log-file", type=click.Path(dir_okay=False), default=None)
 def serve(data_dir, host, port, threads, public_url, rate_limits, xapi_versions, log_file):
     """Run the API server until Ctrl-C or SIGTERM."""
+    from app import appliance
     from app.dashboard import passwords
-    from app.factory import create_app
-    from app.jobs import JobRunner
-    from app.packages.processing import sweep
-    from app.server import AppServer, bind_socket
+    from app.instance import RunningInstance, claim
 
     settings = _settings(data_dir=data_dir, host=host, port=port, threads=threads,
                          public_url=public_url, rate_limits_enabled=rate_limits,
                          xapi_versions=xapi_versions, log_file=log_file)
+    lock = claim(settings.data_dir)
+    if isinstance(lock, RunningInstance):
+        raise click.ClickException(f"{settings.data_dir} is already served by process {lock.pid} "
+                                   f"at {lock.url}; stop it first, or pick another --data-dir")
     try:
-        sock = bind_socket(settings.host, settings.port)
-    except OSError as e:
-        raise click.ClickException(f"cannot listen on {settings.host}:{settings.port}: {e.strerror}")
-    settings = settings.replace(port=sock.getsockname()[1])
-    app = create_app(settings)
-    runner = JobRunner(app.extensions["packages"])
-    server = AppServer(app, settings, on_shutdown=[runner.stop], sock=sock)
-    sweep(app.extensions["packages"])
-    runner.start()
-    issued = app.extensions["first_run_key"]
-    if issued:
-        click.echo(FIRST_RUN_HINT.format(key=issued.plaintext, base=settings.base_url))
-    click.echo(f"Data dir: {settings.data_dir}")
-    click.echo(f"Serving on {server.url}  (API docs: {server.url}/api/docs)", nl=True)
-    click.echo(f"Dashboard: {server.url}/dashboard/" + ("" if passwords.is_set()
-                                                        else "  (open it to choose the admin password)"))
-    sys.stdout.flush()
-    server.install_signal_handlers()
-    server.serve_forever()
+        try:
+            running = appliance.start(settings)
+        except appliance.PortUnavailable as e:
+            raise click.ClickException(str(e))
+        lock.publish(running.url, "serve")
+        issued = running.app.extensions["first_run_key"]
+        if issued:
+            click.echo(FIRST_RUN_HINT.format(key=issued.plaintext, base=running.settings.base_url))
+        server = running.server
+        click.echo(f"Data dir: {running.settings.data_dir}")
+        click.echo(f"Serving on {server.url}  (API docs: {server.url}/api/docs)", nl=True)
+        click.echo(f"Dashboard: {server.url}/dashboard/" + ("" if passwords.is_set()
+                                                            else "  (open it to choose the admin password)"))
+        sys.stdout.flush()
+        server.install_signal_handlers()
+        server.serve_forever()
+    finally:
+        lock.release()
+
+
+# ---- desktop -------------------------------------------------------------------------
+
+@main.command()
+@data_dir_option
+@click.option("--log-file", type=click.Path(dir_okay=False), default=None,
+              help="Log file (default: logs/scorm-api.log in the data dir).")
+def desktop(data_dir, log_file):
+    """Open the appliance in a desktop window: the server runs inside this process on a free
+    local port and stops when the last dashboard window closes. A second launch on the same
+    data dir opens a window on the running one."""
+    from app.desktop import shell
+
+    settings = _settings(data_dir=data_dir, log_file=log_file)
+    try:
+        sys.exit(shell.run(settings))
+    except shell.DesktopUnavailable as e:
+        raise click.ClickException(str(e))
 
 
 # ---- keys ----------------------------------------------------------------------------
@@ -292,6 +312,13 @@ def doctor(data_dir, as_json):
         for c in checks:
             click.echo(f"  [{'ok' if c['ok'] else 'FAIL'}] {c['name']}: {c['detail']}")
     sys.exit(0 if ok else 1)
+
+
+def main_with_default(command: str) -> None:
+    """The binaries' entry: started with no arguments (a double-click), run `command`."""
+    if len(sys.argv) == 1:
+        sys.argv.append(command)
+    main(prog_name="scorm-api")
 
 
 if __name__ == "__main__":

@@ -20,6 +20,9 @@ bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="
 root_bp = Blueprint("dashboard_root", __name__)
 
 FORM = "dashboard-form"
+SHELL_COOKIE = "scorm_api_shell"
+# app.extensions key of the desktop shell's window opener (set only by `scorm-api desktop`).
+DESKTOP_OPENER = "desktop_windows"
 FORM_TTL_S = 3600
 # The pages, by URL part: (template page id, title). Each is a shell its script fills.
 PAGES = {
@@ -104,11 +107,14 @@ def login_page():
     return _login_page()
 
 
-def _signed_in(token: str) -> Response:
+def _signed_in(token: str, shell: str | None = None) -> Response:
     resp = redirect(url_for("dashboard.page", name="packages"), code=303)
     secure = current_app.extensions["settings"].base_url.startswith("https:")
     resp.set_cookie(logins.COOKIE, token, max_age=int(logins.TTL.total_seconds()), path="/",
                     httponly=True, samesite="Strict", secure=secure)
+    if shell == "desktop":  # this browser is a window of the desktop app (lives as long as it)
+        resp.set_cookie(SHELL_COOKIE, "desktop", path="/dashboard", httponly=True,
+                        samesite="Strict", secure=secure)
     return resp
 
 
@@ -138,7 +144,7 @@ def auto_login():
     token = logins.redeem(request.args.get("token"))
     if token is None:  # used, expired or forged: the normal sign-in page instead
         return redirect(url_for("dashboard.login_page"), code=303)
-    return _signed_in(token)
+    return _signed_in(token, request.args.get("shell"))
 
 
 @bp.post("/logout")
@@ -168,7 +174,7 @@ def change_password(body):
         raise ApiError(401, "UNAUTHORIZED", "Sign in to the dashboard first")
     guard.require_csrf(login)
     attempts.check()
-    if not passwords.check(body["current_password"]):
+    if passwords.is_set() and not passwords.check(body["current_password"]):
         attempts.failed()
         raise ApiError(400, "VALIDATION_ERROR", "Validation failed",
                        {"fieldErrors": {"current_password": ["Wrong password"]}})
@@ -189,12 +195,44 @@ def index():
 def page(name, item_id=None):
     if name not in PAGES:
         raise ApiError(404, "NOT_FOUND", "No such dashboard page")
-    if not passwords.is_set():
-        return redirect(url_for("dashboard.login_page"))
+    # Without a password, only a one-time sign-in link (the desktop app's, or the CLI's) can
+    # have made a login: the operator's own.
     login = guard.current_login()
     if login is None:
         return redirect(url_for("dashboard.login_page"))
     settings = current_app.extensions["settings"]
     return _html(render_template("page.html", page=name, item_id=item_id, pages=PAGES,
                                  title=PAGES[name], csrf_token=login.csrf_token,
-                                 content_origin=settings.content_base_url))
+                                 content_origin=settings.content_base_url, shell=_shell(),
+                                 password_set=passwords.is_set()))
+
+
+def _shell() -> str:
+    """'desktop' in a window of the desktop app: course windows then open in the app."""
+    if request.cookies.get(SHELL_COOKIE) == "desktop" and DESKTOP_OPENER in current_app.extensions:
+        return "desktop"
+    return ""
+
+
+@endpoint(bp, "/desktop/course-windows", "POST", tag="Dashboard", auth_required=False,
+          body=obj({"url": {"type": "string", "maxLength": 4096},
+                    "title": {"type": "string", "maxLength": 200}}, ["url"]),
+          response=obj({"opened": {"type": "boolean"}}, ["opened"]), errors=(400, 401, 403, 404),
+          summary="Open a launch link in a window of the desktop app (its dashboard only)",
+          description="Needs the dashboard's sign-in cookie and X-CSRF-Token, in the desktop "
+                      "app (`scorm-api desktop`); elsewhere 404. The URL must be this "
+                      "appliance's own launch link.")
+def open_course_window(body):
+    opener = current_app.extensions.get(DESKTOP_OPENER)
+    if opener is None:
+        raise ApiError(404, "NOT_FOUND", "Course windows open only in the desktop app")
+    guard.require_same_site()
+    login = guard.current_login()
+    if login is None:
+        raise ApiError(401, "UNAUTHORIZED", "Sign in to the dashboard first")
+    guard.require_csrf(login)
+    try:
+        opener.open_course(body["url"], body.get("title"))
+    except ValueError as e:
+        raise ApiError(400, "VALIDATION_ERROR", "Validation failed", {"fieldErrors": {"url": [str(e)]}})
+    return {"opened": True}

@@ -76,9 +76,20 @@
     } }, buttonText), extra);
   }
 
-  function launchLinkRow(url, primary) {
+  // In a window of the desktop app, a course opens in another window of the app, not in the
+  // system's browser.
+  function desktopShell() {
+    return document.getElementById("main").dataset.shell === "desktop";
+  }
+
+  function openInDesktop(url, title) {
+    api("POST", "/dashboard/desktop/course-windows", { url: url, title: (title || document.title).slice(0, 200) }).catch(fail);
+  }
+
+  function launchLinkRow(url, primary, title) {
     return copyRow("Launch link", url, "Copy link", "Link copied",
-      h("a", { class: "button-like" + (primary ? " primary" : ""), href: url, target: "_blank", rel: "noopener" }, "Open now"));
+      h("a", { class: "button-like" + (primary ? " primary" : ""), href: url, target: "_blank", rel: "noopener",
+               onclick: function (e) { if (desktopShell()) { e.preventDefault(); openInDesktop(url, title); } } }, "Open now"));
   }
 
   function bytes(n) {
@@ -242,7 +253,7 @@
             var minutes = Math.max(1, Math.round((new Date(r.expires_at) - new Date()) / 60000));
             linkOut.replaceChildren(h("p", { text: "Launch link for " + (r.session.user_name || r.session.user_id) +
                 ". It works for " + minutes + " minutes; launch again for a fresh link (progress is kept)." }),
-              launchLinkRow(r.launch_url, true));
+              launchLinkRow(r.launch_url, true, (r.session.user_name || r.session.user_id) + " · " + p.title));
           }).catch(fail);
       } },
         h("label", { for: "learner-id", text: "Learner id" }), learnerId,
@@ -259,9 +270,13 @@
           p.status === "ready" ? h("button", { type: "button", class: "primary", onclick: function () {
             // A fresh attempt of the "Preview" learner each time, so a preview always starts
             // from the beginning; it is listed with the other learners.
-            var tab = window.open("about:blank", "_blank");
+            var desktop = desktopShell();
+            var tab = desktop ? null : window.open("about:blank", "_blank");
             api("POST", "/api/v1/sessions", { package_id: p.id, user_id: "dashboard-preview", user_name: "Preview", new_attempt: true })
-              .then(function (r) { if (tab) { tab.opener = null; tab.location = r.launch_url; } else { window.location.href = r.launch_url; } })
+              .then(function (r) {
+                if (desktop) openInDesktop(r.launch_url, "Preview · " + p.title);
+                else if (tab) { tab.opener = null; tab.location = r.launch_url; } else { window.location.href = r.launch_url; }
+              })
               .catch(function (e) { if (tab) tab.close(); fail(e); });
           } }, "Preview") : null,
           h("a", { class: "button-like", href: "/dashboard/sessions?package_id=" + p.id }, "Learners on this package"),
@@ -466,7 +481,7 @@
         h("div", { class: "actions" },
           h("button", { type: "button", class: "primary", onclick: function () {
             api("POST", "/api/v1/sessions/" + x.id + "/launch").then(function (r) {
-              linkOut.replaceChildren(launchLinkRow(r.launch_url, false));
+              linkOut.replaceChildren(launchLinkRow(r.launch_url, false, (x.user_name || x.user_id) + " · " + x.package.title));
             }).catch(fail);
           } }, "New launch link"),
           h("button", { type: "button", onclick: function () {
@@ -921,17 +936,26 @@
   // ---- account ----------------------------------------------------------------------------
 
   function accountPage() {
-    var current = h("input", { id: "current-password", type: "password", required: true, autocomplete: "current-password" });
+    // Signed in by the desktop app (or a one-time link) before any password was chosen: the
+    // first one needs no current password.
+    var hasPassword = main.dataset.passwordSet === "1";
+    var current = h("input", { id: "current-password", type: "password", required: hasPassword, autocomplete: "current-password" });
     var next = h("input", { id: "new-password", type: "password", required: true, minlength: "8", autocomplete: "new-password" });
     var form = h("form", { class: "stack", onsubmit: function (e) {
       e.preventDefault();
       api("POST", "/dashboard/password", { current_password: current.value, new_password: next.value })
-        .then(function () { current.value = next.value = ""; toast("Password changed. Other browsers were signed out."); })
+        .then(function () {
+          current.value = next.value = "";
+          toast(hasPassword ? "Password changed. Other browsers were signed out." : "Password set. Browsers can now sign in with it.");
+          if (!hasPassword) { main.dataset.passwordSet = "1"; accountPage(); }
+        })
         .catch(fail);
-    } }, h("label", { for: "current-password", text: "Current password" }), current,
+    } }, hasPassword ? h("label", { for: "current-password", text: "Current password" }) : null, hasPassword ? current : null,
       h("label", { for: "new-password", text: "New password (at least 8 characters)" }), next,
-      h("button", { type: "submit", class: "primary" }, "Change password"));
-    main.replaceChildren(h("h1", { text: "Account" }), h("section", { class: "card" }, h("h2", { text: "Dashboard password" }), form));
+      h("button", { type: "submit", class: "primary" }, hasPassword ? "Change password" : "Set password"));
+    main.replaceChildren(h("h1", { text: "Account" }), h("section", { class: "card" }, h("h2", { text: "Dashboard password" }),
+      hasPassword ? null : h("p", { class: "hint", text: "No password is set: only the desktop app (or a sign-in link from `scorm-api admin sign-in-link`) can open this dashboard. Set one to sign in from a browser too." }),
+      form));
   }
 
   var item = main.dataset.item;

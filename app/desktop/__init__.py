@@ -1,0 +1,1 @@
+"""The desktop shell: the appliance in native windows (`scorm-api desktop`)."""

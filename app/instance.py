@@ -1,0 +1,126 @@
+"""One server per data dir: a lock file, and beside it who holds it and where it listens.
+
+The running server (`serve` or the desktop shell) holds an exclusive OS lock on
+`instance.lock` for its whole life; the OS drops the lock when the process dies, even by
+kill -9, so a crash never leaves the data dir locked. What the holder publishes (pid, URL,
+kind and a secret for the desktop's "show a window" request) is in `instance.json`, readable
+by this user only. A second launch reads it to reach the running instance instead of opening
+the same database twice.
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+LOCK_NAME = "instance.lock"
+INFO_NAME = "instance.json"
+# How long a second launch waits for the holder to say where it listens: the holder publishes
+# once its port is bound, a moment after taking the lock.
+PUBLISH_WAIT_SECONDS = 20.0
+
+if sys.platform == "win32":  # pragma: no cover - exercised on Windows builds only
+    import msvcrt
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+            return True
+        except OSError:
+            return False
+else:
+    import fcntl
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            return False
+
+
+@dataclass(frozen=True)
+class RunningInstance:
+    pid: int
+    url: str
+    kind: str  # "serve" or "desktop"
+    secret: str  # proves a "show a window" request comes from this user (reads the data dir)
+
+
+class InstanceLock:
+    def __init__(self, data_dir: Path):
+        self.data_dir = Path(data_dir)
+        self._fd: int | None = None
+
+    @property
+    def info_path(self) -> Path:
+        return self.data_dir / INFO_NAME
+
+    def acquire(self) -> bool:
+        """Take the lock if nobody holds it. Forgets what a dead holder published."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.data_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
+        if not _try_lock(fd):
+            os.close(fd)
+            return False
+        self._fd = fd
+        self.info_path.unlink(missing_ok=True)
+        return True
+
+    def publish(self, url: str, kind: str) -> RunningInstance:
+        info = RunningInstance(pid=os.getpid(), url=url, kind=kind, secret=secrets.token_urlsafe(32))
+        tmp = self.info_path.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(asdict(info), f)
+        os.replace(tmp, self.info_path)
+        return info
+
+    def release(self) -> None:
+        if self._fd is None:
+            return
+        self.info_path.unlink(missing_ok=True)
+        os.close(self._fd)  # closing the descriptor drops the lock
+        self._fd = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.release()
+
+
+def running_instance(data_dir: Path, wait: float = PUBLISH_WAIT_SECONDS) -> RunningInstance | None:
+    """The instance serving this data dir, or None when none runs."""
+    probe = InstanceLock(data_dir)
+    deadline = time.monotonic() + wait
+    while True:
+        if probe.acquire():
+            probe.release()
+            return None
+        try:
+            return RunningInstance(**json.loads(probe.info_path.read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError):
+            if time.monotonic() >= deadline:  # locked but never published: a wedged start
+                raise InstanceBusy(f"{data_dir} is locked by another process that does not say "
+                                   f"where it listens ({probe.info_path} is missing)") from None
+            time.sleep(0.05)
+
+
+class InstanceBusy(RuntimeError):
+    pass
+
+
+def claim(data_dir: Path) -> InstanceLock | RunningInstance:
+    """This process's lock on the data dir, or the instance that already holds it."""
+    lock = InstanceLock(data_dir)
+    while not lock.acquire():
+        other = running_instance(data_dir)
+        if other is not None:
+            return other
+        # It let go between our two looks: try again.
+    return lock

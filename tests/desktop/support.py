@@ -1,0 +1,212 @@
+"""Driving the real desktop app on a virtual screen: Xvfb, X window closing (what a window
+manager's close button sends), screenshots, and the pages inside the app's windows through
+QtWebEngine's DevTools protocol."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.support import wait_until
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+REQUIRED = os.environ.get("SCORM_API_REQUIRE_DESKTOP") == "1"
+
+
+def need(what: str, ok: bool) -> None:
+    """Skip where the desktop stack is absent, unless .ci/run requires it (then fail)."""
+    if ok:
+        return
+    if REQUIRED:
+        pytest.fail(f"{what} is missing, and SCORM_API_REQUIRE_DESKTOP=1")
+    pytest.skip(f"{what} is missing")
+
+
+class VirtualScreen:
+    def __init__(self):
+        read_fd, write_fd = os.pipe()
+        self.proc = subprocess.Popen(
+            ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1400x900x24", "-nolisten", "tcp"],
+            pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.close(write_fd)
+        with os.fdopen(read_fd) as f:
+            number = f.readline().strip()
+        if not number:
+            raise RuntimeError("Xvfb did not start")
+        self.display = f":{number}"
+
+    def close(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(10)
+
+    def screenshot(self, name: str) -> tuple[Path, int]:
+        """The whole screen as test-artifacts/<name>.png, and how many colours it has."""
+        from PIL import ImageGrab
+
+        image = ImageGrab.grab(xdisplay=self.display)
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / f"{name}.png"
+        image.save(path)
+        return path, len(image.getcolors(maxcolors=1 << 24))
+
+    def window_titles(self) -> list[str]:
+        with self._x() as (d, root):
+            return [t for _, t in _top_windows(d, root)]
+
+    def close_window(self, title_part: str) -> None:
+        """Send WM_DELETE_WINDOW, as a window manager's close button does."""
+        from Xlib import X
+        from Xlib.protocol import event
+
+        with self._x() as (d, root):
+            windows = _top_windows(d, root)
+            matches = [w for w, t in windows if title_part in t]
+            assert matches, f"no window titled *{title_part}* among {[t for _, t in windows]}"
+            protocols, delete = d.intern_atom("WM_PROTOCOLS"), d.intern_atom("WM_DELETE_WINDOW")
+            for w in matches:
+                w.send_event(event.ClientMessage(window=w, client_type=protocols,
+                                                 data=(32, [delete, X.CurrentTime, 0, 0, 0])))
+            d.flush()
+
+    def _x(self):
+        from contextlib import contextmanager
+
+        from Xlib import display
+
+        @contextmanager
+        def opened():
+            d = display.Display(self.display)
+            try:
+                yield d, d.screen().root
+            finally:
+                d.close()
+        return opened()
+
+
+def _top_windows(d, root):
+    out = []
+    net_wm_name = d.intern_atom("_NET_WM_NAME")
+    for w in root.query_tree().children:
+        try:
+            name = w.get_full_text_property(net_wm_name) or w.get_wm_name()
+            attrs = w.get_attributes()
+        except Exception:  # a window that went away meanwhile
+            continue
+        if name and attrs.map_state == 2:  # IsViewable
+            out.append((w, str(name)))
+    return out
+
+
+@pytest.fixture(scope="session")
+def screen():
+    need("Xvfb", shutil.which("Xvfb") is not None)
+    for module in ("PIL", "Xlib", "websocket"):
+        try:
+            __import__(module)
+        except ImportError:
+            need(f"the Python module {module}", False)
+    s = VirtualScreen()
+    yield s
+    s.close()
+
+
+def desktop_stack_available() -> bool:
+    try:
+        import webview  # noqa: F401
+        from PySide6 import QtWebEngineWidgets  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+# ---- the pages in the app's windows (QtWebEngine's DevTools protocol) -----------------------
+
+class Page:
+    def __init__(self, info: dict):
+        self.info = info
+        self.url = info["url"]
+        self.title = info["title"]
+
+    def evaluate(self, expression: str, timeout: float = 20):
+        """Run a script in the page (awaiting a promise) and return its JSON value."""
+        import websocket
+
+        ws = websocket.create_connection(self.info["webSocketDebuggerUrl"], timeout=timeout,
+                                         suppress_origin=True)
+        try:
+            ws.send(json.dumps({"id": 1, "method": "Runtime.evaluate", "params": {
+                "expression": expression, "awaitPromise": True, "returnByValue": True}}))
+            while True:
+                msg = json.loads(ws.recv())
+                if msg.get("id") == 1:
+                    break
+        finally:
+            ws.close()
+        result = msg["result"]
+        if "exceptionDetails" in result:
+            raise AssertionError(f"script failed in {self.url}: {result['exceptionDetails']}")
+        return result["result"].get("value")
+
+
+@dataclass
+class DesktopApp:
+    proc: subprocess.Popen
+    data_dir: Path
+    debug_port: int
+    out_path: Path
+    url: str = ""
+    started: float = field(default_factory=time.monotonic)
+
+    def pages(self) -> list[Page]:
+        try:
+            listed = requests.get(f"http://127.0.0.1:{self.debug_port}/json", timeout=5).json()
+        except requests.RequestException:
+            return []
+        return [Page(p) for p in listed if p.get("type") == "page"]
+
+    def page(self, predicate, timeout: float = 30) -> Page:
+        return wait_until(lambda: next((p for p in self.pages() if predicate(p)), None), timeout)
+
+    def output(self) -> str:
+        return self.out_path.read_text(errors="replace")
+
+    def wait(self, timeout: float = 60) -> int:
+        return self.proc.wait(timeout)
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+
+
+def start_desktop(cmd: list[str], data_dir: Path, screen: VirtualScreen, debug_port: int,
+                  tmp_path: Path) -> DesktopApp:
+    out_path = tmp_path / f"desktop-{time.monotonic_ns()}.out"
+    env = {**os.environ, "DISPLAY": screen.display, "PYTHONUNBUFFERED": "1",
+           "QTWEBENGINE_REMOTE_DEBUGGING": f"127.0.0.1:{debug_port}"}
+    env.pop("QT_QPA_PLATFORM", None)
+    with out_path.open("w") as out:
+        proc = subprocess.Popen([*cmd, "desktop", "--data-dir", str(data_dir)], stdout=out,
+                                stderr=subprocess.STDOUT, env=env)
+    app = DesktopApp(proc, data_dir, debug_port, out_path)
+    info = data_dir / "instance.json"
+
+    def published():
+        if proc.poll() is not None:
+            raise AssertionError(f"the desktop app exited early ({proc.returncode}):\n{app.output()}")
+        return info.exists() and json.loads(info.read_text())
+
+    app.url = wait_until(published, 60)["url"]
+    return app
+
+
+def python_cmd() -> list[str]:
+    return [sys.executable, "-m", "app"]

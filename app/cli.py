@@ -131,9 +131,10 @@ def desktop(data_dir, log_file):
 
     settings = _settings(data_dir=data_dir, log_file=log_file)
     try:
-        sys.exit(shell.run(settings))
+        code = shell.run(settings)
     except shell.DesktopUnavailable as e:
         raise click.ClickException(str(e))
+    shell.exit_now(code)
 
 
 # ---- keys ----------------------------------------------------------------------------

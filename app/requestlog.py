@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import logging.handlers
 import re
 import sys
 import time
@@ -17,6 +18,7 @@ from flask import Flask, g, request
 from app.config import Settings
 
 log = logging.getLogger("scorm_api.request")
+LOG_FILE_BYTES = 5 * 1024 * 1024
 
 _REQUEST_ID_OK = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 
@@ -46,10 +48,13 @@ def configure_logging(settings: Settings) -> None:
     for h in list(root.handlers):
         if getattr(h, "_scorm_api", False):
             root.removeHandler(h)
+            h.close()
     handlers = [logging.StreamHandler(sys.stderr)]
     if settings.log_file:
         settings.log_file.parent.mkdir(parents=True, exist_ok=True)
-        handlers.append(logging.FileHandler(settings.log_file, encoding="utf-8"))
+        # Rotated, so a laptop left running for months keeps at most 4 x LOG_FILE_BYTES.
+        handlers.append(logging.handlers.RotatingFileHandler(
+            settings.log_file, maxBytes=LOG_FILE_BYTES, backupCount=3, encoding="utf-8"))
     for h in handlers:
         h.setFormatter(JsonLineFormatter())
         h._scorm_api = True

@@ -35,15 +35,16 @@ class LiveServer:
 
 
 def start_server(data_dir: Path, *extra_args: str, env: dict | None = None,
-                 timeout: float = 20) -> LiveServer:
-    """Run `scorm-api serve` as a real process on a free port; wait until it answers."""
+                 timeout: float = 20, cmd: list[str] | None = None, cwd: Path | None = None) -> LiveServer:
+    """Run `scorm-api serve` as a real process on a free port; wait until it answers. `cmd` is
+    the program (default: this Python's `-m app`; a built binary for the binary tests)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     stderr_path = data_dir.parent / f"{data_dir.name}-server-{time.monotonic_ns()}.log"
     stderr = stderr_path.open("w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "app", "serve", "--data-dir", str(data_dir), "--port", "0",
+        [*(cmd or [sys.executable, "-m", "app"]), "serve", "--data-dir", str(data_dir), "--port", "0",
          *extra_args],
-        stdout=subprocess.PIPE, stderr=stderr, text=True,
+        stdout=subprocess.PIPE, stderr=stderr, text=True, cwd=cwd,
         env={**os.environ, **(env or {}), "PYTHONUNBUFFERED": "1"},
     )
     lines = []

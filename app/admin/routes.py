@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app
 
-from app.admin import overrides
+from app.admin import logs, overrides
 from app.endpoint import endpoint
 from app.schemas import obj
 from app.tenants.services import require_operator
@@ -62,3 +62,21 @@ def put_settings(principal, body):
     overrides.save(current_app.extensions["base_settings"], body)
     apply(current_app._get_current_object())
     return _current()
+
+
+@endpoint(bp, "/logs", "GET", tag=TAG, scope="admin", errors=(400, 403),
+          query={"type": "object", "properties": {
+              "limit": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 200},
+              "level": {"enum": list(logs.LEVELS), "description": "This level and above"}}},
+          response=obj({"log_file": {"type": ["string", "null"],
+                                     "description": "null: the server logs to standard error only"},
+                        "size_bytes": {"type": "integer"},
+                        "entries": {"type": "array", "items": {"type": "object"}}},
+                       ["log_file", "size_bytes", "entries"]),
+          summary="The newest entries of the server's log file (operator only)",
+          description="One JSON object per entry, oldest first. The desktop app always logs to "
+                      "logs/scorm-api.log in its data dir; `serve` does with --log-file.")
+def get_logs(principal, query):
+    require_operator(principal, "read the server's log")
+    path = current_app.extensions["settings"].log_file
+    return logs.read(path, query["limit"], query.get("level"))

@@ -33,6 +33,7 @@ PAGES = {
     "tenants": "Tenants",
     "settings": "Settings",
     "sync": "Sync to cloud",
+    "logs": "Logs",
     "account": "Account",
 }
 

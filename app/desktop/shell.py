@@ -135,6 +135,19 @@ def _run_owner(settings: Settings, webview, lock: InstanceLock) -> int:
     return 0
 
 
+def exit_now(code: int) -> None:
+    """End the process once the server has stopped and the database is closed. Python's own
+    exit would then tear down QtWebEngine's objects from the interpreter's finalisers, which
+    can hang for good; nothing is left to save by then."""
+    from app.server import close_database
+
+    close_database()  # this thread's connection: the last one open, so the WAL folds away
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 def _show_window_blueprint(holder: dict) -> Blueprint:
     """The second launch's request: open another dashboard window. Only a process that can read
     the data dir's instance.json knows the secret."""

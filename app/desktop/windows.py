@@ -67,26 +67,36 @@ class Windows:
 
     # ---- closing ---------------------------------------------------------------------------
 
+    @staticmethod
+    def _drop(group: list, window) -> None:
+        if window in group:
+            group.remove(window)
+
     def _forget(self, window) -> None:
         with self._lock:
-            for group in (self._dashboards, self._courses):
-                if window in group:
-                    group.remove(window)
+            self._drop(self._dashboards, window)
+            self._drop(self._courses, window)
             self._closable.discard(window.uid)
 
     def _closing_course(self, window) -> bool:
         """pywebview asks before a window closes: False keeps it open for now."""
-        if window.uid in self._closable:
-            return True
+        with self._lock:
+            if window.uid in self._closable:
+                self._drop(self._courses, window)
+                return True
         threading.Thread(target=self._unload_and_destroy, args=(window,), daemon=True,
                          name="close-course").start()
         return False
 
     def _closing_dashboard(self, window) -> bool:
+        # A window whose closing goes through leaves the lists now, not when pywebview's
+        # "closed" event gets round to it: two dashboards closed together must not each see
+        # the other and leave the course windows (and the app) open.
         with self._lock:
-            last = [w for w in self._dashboards if w is not window] == []
+            others = [w for w in self._dashboards if w is not window]
             courses = list(self._courses)
-            if window.uid in self._closable or not last or not courses:
+            if window.uid in self._closable or others or not courses:
+                self._drop(self._dashboards, window)
                 return True
         # The last dashboard window takes the course windows with it, each closed gently.
         threading.Thread(target=self._close_all_then, args=(courses, window), daemon=True,
@@ -94,19 +104,20 @@ class Windows:
         return False
 
     def _unload_and_destroy(self, window) -> None:
+        log.info("closing a course window: unloading the player first")
         try:
             window.events.loaded.clear()
             window.load_url("about:blank")
             if not window.events.loaded.wait(UNLOAD_WAIT_SECONDS):
                 log.warning("a course window did not unload in time; closing it anyway")
         except Exception:  # the window went while we were unloading it
-            log.debug("course window already gone", exc_info=True)
+            log.info("course window gone while unloading", exc_info=True)
         with self._lock:
             self._closable.add(window.uid)
         try:
             window.destroy()
         except Exception:
-            log.debug("course window already gone", exc_info=True)
+            log.info("course window already gone", exc_info=True)
 
     def _close_all_then(self, courses: list, *dashboards) -> None:
         workers = [threading.Thread(target=self._unload_and_destroy, args=(w,), daemon=True)

@@ -61,8 +61,20 @@ class VirtualScreen:
         with self._x() as (d, root):
             return [t for _, t in _top_windows(d, root)]
 
-    def close_window(self, title_part: str) -> None:
-        """Send WM_DELETE_WINDOW, as a window manager's close button does."""
+    def close_window(self, title_part: str, until=None, timeout: float = 60) -> None:
+        """Send WM_DELETE_WINDOW, as a window manager's close button does; with `until`, click
+        again every few seconds until it holds (as a user would if the first click were lost)."""
+        deadline = time.monotonic() + timeout
+        self._send_close(title_part)
+        while until is not None and not until():
+            assert time.monotonic() < deadline, f"windows *{title_part}* did not close"
+            try:
+                wait_until(until, 5)
+            except AssertionError:
+                if any(title_part in t for t in self.window_titles()):
+                    self._send_close(title_part)
+
+    def _send_close(self, title_part: str) -> None:
         from Xlib import X
         from Xlib.protocol import event
 
@@ -174,6 +186,14 @@ class DesktopApp:
 
     def page(self, predicate, timeout: float = 30) -> Page:
         return wait_until(lambda: next((p for p in self.pages() if predicate(p)), None), timeout)
+
+    def owns(self, pid: int) -> bool:
+        """The app's own process, or (a one-file binary unpacks, then runs itself as a child)
+        its child."""
+        if pid == self.proc.pid:
+            return True
+        status = Path(f"/proc/{pid}/status").read_text()
+        return f"PPid:\t{self.proc.pid}\n" in status
 
     def output(self) -> str:
         return self.out_path.read_text(errors="replace")

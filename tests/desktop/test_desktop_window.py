@@ -96,11 +96,17 @@ def run_desktop_journey(cmd: list[str], screen, tmp_path, name: str) -> None:  #
         screen.screenshot(f"{name}-course-window")
         # What a learner did last, never committed by the course: closing the window sends it.
         player.evaluate("window.API.LMSSetValue('cmi.suspend_data', 'closed-from-the-desktop')")
-        screen.close_window("Preview · ")
-        wait_until(lambda: not player_pages(app), 20)
+        screen.close_window("Preview · ", until=lambda: not player_pages(app))
 
         preview = next(x for x in sessions(app.url, key) if x["user_id"] == "dashboard-preview")
         wait_until(lambda: session_cmi(app.url, key, preview["id"]).get("cmi.suspend_data") == "closed-from-the-desktop", 20)
+
+        # The dashboard shows the app's log file.
+        dashboard.evaluate("location.href = '/dashboard/logs'")
+        logs = app.page(lambda p: p.title.startswith("Logs ·"), 30)
+        wait_until(lambda: logs.evaluate("!!document.body && document.body.innerText.includes('course window opened')"), 30)
+        time.sleep(1)  # painted, for the screenshot
+        screen.screenshot(f"{name}-logs")
 
         # A second launch opens a window on the running instance: no second server.
         second = subprocess.run([*cmd, "desktop", "--data-dir", str(data_dir)], capture_output=True,
@@ -108,7 +114,7 @@ def run_desktop_journey(cmd: list[str], screen, tmp_path, name: str) -> None:  #
         assert second.returncode == 0, second.stdout + second.stderr
         assert "Opened a window on the running instance" in second.stdout
         wait_until(lambda: len([p for p in app.pages() if "/dashboard/" in p.url]) == 2, 30)
-        assert json.loads((data_dir / "instance.json").read_text())["pid"] == app.proc.pid
+        assert app.owns(json.loads((data_dir / "instance.json").read_text())["pid"])
 
         # Closing every dashboard window, with a course still open, closes it gently, then
         # stops the server cleanly.
@@ -117,7 +123,7 @@ def run_desktop_journey(cmd: list[str], screen, tmp_path, name: str) -> None:  #
         player = app.page(lambda p: ("/player/" in p.url or "/launch/" in p.url), 30)
         wait_until(lambda: player.evaluate("!!document.body && document.body.innerText.includes('Tracking')"), 30)
         player.evaluate("window.API.LMSSetValue('cmi.suspend_data', 'closed-with-the-app')")
-        screen.close_window("SCORM API appliance")
+        screen.close_window("SCORM API appliance", until=lambda: app.proc.poll() is not None)
         assert app.wait(60) == 0, app.output()
         out = app.output()
         assert "Stopped." in out and "Traceback" not in out, out

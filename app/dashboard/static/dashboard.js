@@ -933,6 +933,45 @@
     loadConflicts(); loadRuns();
   }
 
+  // ---- logs -------------------------------------------------------------------------------
+
+  function logsPage() {
+    var level = h("select", { id: "log-level" }, ["info", "warning", "error"].map(function (l) {
+      return h("option", { value: l, text: l === "info" ? "Everything" : l === "warning" ? "Warnings and errors" : "Errors only" });
+    }));
+    var out = h("div", { class: "wide" });
+    function detail(e) {
+      if (e.method) return e.method + " " + e.path + " → " + e.status + " (" + e.duration_ms + " ms)";
+      var rest = Object.keys(e).filter(function (k) { return ["ts", "level", "logger", "msg", "exc"].indexOf(k) < 0; });
+      return rest.map(function (k) { return k + "=" + (typeof e[k] === "object" ? JSON.stringify(e[k]) : e[k]); }).join("  ");
+    }
+    function load() {
+      api("GET", "/api/v1/logs?limit=300&level=" + level.value).then(function (r) {
+        if (!r.log_file) {
+          out.replaceChildren(h("div", { class: "empty" }, h("h2", { text: "No log file" }),
+            h("p", { text: "This server logs to its standard error only. Start it with --log-file PATH (or set SCORM_API_LOG_FILE) to read its log here; the desktop app always keeps one." })));
+          return;
+        }
+        var rows = r.entries.slice().reverse().map(function (e) {
+          return h("tr", {}, h("td", { class: "nowrap", text: when(e.ts) }), h("td", {}, badge(e.level || "info")),
+            h("td", { text: (e.logger || "").replace("scorm_api.", "") }),
+            h("td", {}, h("div", { text: e.msg }), h("div", { class: "hint", text: detail(e) }),
+              e.exc ? h("pre", { class: "exc", text: e.exc }) : null));
+        });
+        out.replaceChildren(h("p", { class: "hint", text: r.log_file + " · " + bytes(r.size_bytes) + " · newest first" }),
+          rows.length ? h("table", { class: "compact" }, h("thead", {}, h("tr", {}, ["When", "Level", "Part", "Message"].map(function (t) {
+            return h("th", { scope: "col", text: t });
+          }))), h("tbody", {}, rows)) : h("p", { class: "hint", text: "Nothing at this level yet." }));
+      }).catch(fail);
+    }
+    level.addEventListener("change", load);
+    main.replaceChildren(h("h1", { text: "Logs" }),
+      h("div", { class: "actions" }, h("label", { for: "log-level", text: "Show" }), level,
+        h("button", { type: "button", onclick: load }, "Refresh")),
+      h("section", { class: "card" }, out));
+    load();
+  }
+
   // ---- account ----------------------------------------------------------------------------
 
   function accountPage() {
@@ -962,6 +1001,6 @@
   var pages = { packages: item ? function () { packagePage(item); } : packagesPage,
                 sessions: item ? function () { sessionPage(item); } : sessionsPage,
                 analytics: analyticsPage, keys: keysPage, tenants: tenantsPage, settings: settingsPage, sync: syncPage,
-                account: accountPage };
+                logs: logsPage, account: accountPage };
   (pages[main.dataset.page] || packagesPage)();
 })();

@@ -18,11 +18,10 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 from _common import quick
-from startup import free_port
+from startup import free_port, once
 
 ROOT = Path(__file__).resolve().parent.parent
 MiB = 1024 * 1024
@@ -46,24 +45,7 @@ def drop_caches() -> bool:
 
 
 def server_start(binary: Path, data_dir: Path) -> float:
-    port = free_port()
-    t0 = time.perf_counter()
-    proc = subprocess.Popen([str(binary), "serve", "--data-dir", str(data_dir), "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=data_dir.parent)
-    try:
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=1) as r:
-                    if r.status == 200:
-                        return time.perf_counter() - t0
-            except OSError:
-                if proc.poll() is not None:
-                    raise SystemExit("the server binary exited during start-up")
-                time.sleep(0.005)
-    finally:
-        proc.terminate()
-        if proc.wait(30) != 0:
-            raise SystemExit(f"the server binary did not stop cleanly ({proc.returncode})")
+    return once(data_dir, free_port(), [str(binary)])
 
 
 def desktop_start(binary: Path, data_dir: Path, display: str) -> float:

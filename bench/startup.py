@@ -20,10 +20,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def once(data_dir: Path, port: int) -> float:
+def once(data_dir: Path, port: int, program: list[str] | None = None) -> float:
+    """Spawn to the first 200 on /api/health; `program` defaults to this Python's `-m app`."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "app", "serve", "--data-dir", str(data_dir),
-                             "--port", str(port)], cwd=ROOT,
+    proc = subprocess.Popen([*(program or [sys.executable, "-m", "app"]), "serve", "--data-dir",
+                             str(data_dir), "--port", str(port)], cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         while True:
@@ -37,7 +38,8 @@ def once(data_dir: Path, port: int) -> float:
                 time.sleep(0.005)
     finally:
         proc.terminate()
-        proc.wait(20)
+        if proc.wait(20) != 0:
+            raise SystemExit(f"the server did not stop cleanly ({proc.returncode})")
 
 
 if __name__ == "__main__":

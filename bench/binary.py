@@ -21,7 +21,9 @@ import time
 from pathlib import Path
 
 from _common import quick
-from startup import free_port, once
+from startup import once
+from tests.desktop.support import VirtualScreen
+from tests.support import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 MiB = 1024 * 1024
@@ -65,22 +67,6 @@ def desktop_start(binary: Path, data_dir: Path, display: str) -> float:
             raise SystemExit(f"the desktop binary did not stop cleanly ({proc.returncode})")
 
 
-class Xvfb:
-    def __enter__(self):
-        read_fd, write_fd = os.pipe()
-        self.proc = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1400x900x24",
-                                      "-nolisten", "tcp"], pass_fds=(write_fd,),
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        os.close(write_fd)
-        with os.fdopen(read_fd) as f:
-            self.display = ":" + f.readline().strip()
-        return self
-
-    def __exit__(self, *exc):
-        self.proc.terminate()
-        self.proc.wait(10)
-
-
 def measure(fn, runs: int) -> tuple[float | None, list[float]]:
     data_dir = Path(tempfile.mkdtemp(prefix="scorm-binary-")) / "data"
     fn(data_dir)  # first start: creates the database; not counted
@@ -115,8 +101,11 @@ def main() -> None:
         return
     desktop = ensure_built(args.desktop.resolve(), "desktop")
     print(f"desktop_binary_mib {desktop.stat().st_size / MiB:.1f}")
-    with Xvfb() as screen:
+    screen = VirtualScreen()
+    try:
         cold, warm = measure(lambda d: desktop_start(desktop, d, screen.display), runs)
+    finally:
+        screen.close()
     report("desktop_start_to_dashboard_s", cold, warm, 3.0)
 
 

@@ -1,5 +1,4 @@
 """Server start (process spawn) to the first 200 on /api/health, from source. Target < 1 s."""
-import socket
 import statistics
 import subprocess
 import sys
@@ -9,15 +8,9 @@ import urllib.request
 from pathlib import Path
 
 from _common import quick
+from tests.support import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    # A fixed port can be taken by any client socket: the ephemeral range covers it.
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def once(data_dir: Path, port: int, program: list[str] | None = None) -> float:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -66,6 +67,14 @@ def start_server(data_dir: Path, *extra_args: str, env: dict | None = None,
     text = "".join(lines)
     key = re.search(r"^\s+(ac_live_\S+)$", text, re.M)
     return LiveServer(proc, url, data_dir, key.group(1) if key else None, text, stderr_path)
+
+
+def free_port() -> int:
+    """A free loopback port (a fixed one can be taken by any client socket: the ephemeral range
+    covers it)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def wait_until(fn, timeout: float = 15.0, interval: float = 0.05):

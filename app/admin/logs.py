@@ -19,14 +19,14 @@ def tail_lines(path: Path, limit: int, max_bytes: int = TAIL_BYTES) -> list[str]
         f.seek(0, os.SEEK_END)
         end = f.tell()
         start = max(0, end - max_bytes)
-        block, data = 64 * 1024, b""
-        pos = end
-        while pos > start and data.count(b"\n") <= limit:
-            step = min(block, pos - start)
+        blocks, newlines, pos = [], 0, end
+        while pos > start and newlines <= limit:
+            step = min(64 * 1024, pos - start)
             pos -= step
             f.seek(pos)
-            data = f.read(step) + data
-    lines = data.decode("utf-8", errors="replace").splitlines()
+            blocks.append(f.read(step))
+            newlines += blocks[-1].count(b"\n")
+    lines = b"".join(reversed(blocks)).decode("utf-8", errors="replace").splitlines()
     if pos > 0 and lines:
         lines = lines[1:]  # the first line was cut in the middle
     return lines[-limit:] if limit else []

@@ -65,6 +65,16 @@ def require_csrf(login: logins.Login) -> None:
 
 
 
+def require_signed_in() -> logins.Login:
+    """A state-changing request of a signed-in dashboard: same site, signed in, CSRF token."""
+    require_same_site()
+    login = current_login()
+    if login is None:
+        raise ApiError(401, "UNAUTHORIZED", "Sign in to the dashboard first")
+    require_csrf(login)
+    return login
+
+
 def current_login() -> logins.Login | None:
     return logins.find(request.cookies.get(logins.COOKIE))
 

@@ -169,11 +169,7 @@ def logout():
           description="Needs the dashboard's sign-in cookie and X-CSRF-Token. Every other "
                       "signed-in browser is signed out.")
 def change_password(body):
-    guard.require_same_site()
-    login = guard.current_login()
-    if login is None:
-        raise ApiError(401, "UNAUTHORIZED", "Sign in to the dashboard first")
-    guard.require_csrf(login)
+    login = guard.require_signed_in()
     attempts.check()
     if passwords.is_set() and not passwords.check(body["current_password"]):
         attempts.failed()
@@ -227,11 +223,7 @@ def open_course_window(body):
     opener = current_app.extensions.get(DESKTOP_OPENER)
     if opener is None:
         raise ApiError(404, "NOT_FOUND", "Course windows open only in the desktop app")
-    guard.require_same_site()
-    login = guard.current_login()
-    if login is None:
-        raise ApiError(401, "UNAUTHORIZED", "Sign in to the dashboard first")
-    guard.require_csrf(login)
+    guard.require_signed_in()
     try:
         opener.open_course(body["url"], body.get("title"))
     except ValueError as e:

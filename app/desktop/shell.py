@@ -16,7 +16,7 @@ import sys
 import threading
 
 import requests
-from flask import Blueprint, abort, request
+from flask import Blueprint, abort, current_app, request
 
 from app.config import Settings
 from app.instance import InstanceLock, RunningInstance, claim
@@ -26,6 +26,7 @@ log = logging.getLogger("scorm_api.desktop")
 TITLE = "SCORM API appliance"
 SHOW_PATH = "/_desktop/show-window"
 SECRET_HEADER = "X-Desktop-Secret"
+SECRET_KEY = "desktop_secret"  # app.extensions
 
 
 class DesktopUnavailable(RuntimeError):
@@ -103,16 +104,13 @@ def _run_owner(settings: Settings, webview, lock: InstanceLock) -> int:
 
     settings = settings.replace(host="127.0.0.1", port=0,
                                 log_file=settings.log_file or settings.logs_dir / "scorm-api.log")
-    holder: dict = {}
-    show_bp = _show_window_blueprint(holder)
-    running = appliance.start(settings, blueprints=[show_bp])
-    info = lock.publish(running.url, "desktop")
-    holder["secret"] = info.secret
+    running = appliance.start(settings, blueprints=[show_window_bp])
     live = running.app.extensions["settings"]
     windows = Windows(webview, title=TITLE, dashboard_url=lambda: sign_in_url(running.url),
                       allowed_prefixes=_allowed(running.url, live.content_base_url))
-    holder["windows"] = windows
+    # Both read by requests, which wait in the socket's backlog until serving starts below.
     running.app.extensions[DESKTOP_OPENER] = windows  # the dashboard's "open course" goes here
+    running.app.extensions[SECRET_KEY] = lock.publish(running.url, "desktop").secret
 
     serving = threading.Thread(target=running.server.serve_forever, name="http", daemon=True)
     serving.start()
@@ -148,18 +146,18 @@ def exit_now(code: int) -> None:
     os._exit(code)
 
 
-def _show_window_blueprint(holder: dict) -> Blueprint:
-    """The second launch's request: open another dashboard window. Only a process that can read
-    the data dir's instance.json knows the secret."""
-    bp = Blueprint("desktop", __name__)
+# The second launch's request: open another dashboard window. Only a process that can read the
+# data dir's instance.json knows the secret.
+show_window_bp = Blueprint("desktop", __name__)
 
-    @bp.post(SHOW_PATH)
-    def show_window():
-        secret = request.headers.get(SECRET_HEADER, "")
-        if not holder.get("secret") or not hmac.compare_digest(secret, holder["secret"]):
-            abort(404)
-        holder["windows"].open_dashboard()
-        log.info("a second launch asked for a window")
-        return "", 204
 
-    return bp
+@show_window_bp.post(SHOW_PATH)
+def show_window():
+    from app.dashboard.routes import DESKTOP_OPENER
+
+    expected = current_app.extensions.get(SECRET_KEY)
+    if not expected or not hmac.compare_digest(request.headers.get(SECRET_HEADER, ""), expected):
+        abort(404)
+    current_app.extensions[DESKTOP_OPENER].open_dashboard()
+    log.info("a second launch asked for a window")
+    return "", 204

@@ -136,7 +136,3 @@ class Windows:
         with self._lock:
             courses, dashboards = list(self._courses), list(self._dashboards)
         self._close_all_then(courses, *dashboards)
-
-    def course_count(self) -> int:
-        with self._lock:
-            return len(self._courses)

@@ -3,7 +3,6 @@ driven through QtWebEngine's DevTools port and closed the way a window manager c
 from __future__ import annotations
 
 import json
-import socket
 import sqlite3
 import subprocess
 import time
@@ -13,17 +12,11 @@ import requests
 
 from tests.desktop.support import (DesktopApp, desktop_stack_available, need, python_cmd, screen,  # noqa: F401
                                    start_desktop)
-from tests.support import fixture, wait_until
+from tests.support import fixture, free_port, wait_until
 
 pytestmark = pytest.mark.desktop
 
 COURSE = "golf_scorm12_runtime_basic.zip"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def api_key(cmd: list[str], data_dir) -> str:

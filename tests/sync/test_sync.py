@@ -4,7 +4,6 @@ result checked through the cloud's own API."""
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 import threading
@@ -13,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import requests
 
-from tests.support import start_server, wait_until
+from tests.support import free_port, start_server, wait_until
 from tests.sync.conftest import MULTI, SINGLE, Api, changed_on_both_sides, created, sync
 
 pytestmark = pytest.mark.slow
@@ -83,12 +82,6 @@ def test_a_session_changed_on_the_target_is_a_conflict_and_nothing_is_overwritte
     assert kept["remote"]["cmi_data"]["cmi.core.lesson_location"] == "cloud-side"
     # a later run leaves it alone until someone chooses
     assert sync(laptop, cloud)[1]["report"]["counts"].get("session", {}).get("updated", 0) == 0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_target_killed_mid_run_then_restarted_completes_without_duplicates(live_server_factory, tmp_path):

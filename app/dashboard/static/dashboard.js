@@ -79,7 +79,7 @@
   // In a window of the desktop app, a course opens in another window of the app, not in the
   // system's browser.
   function desktopShell() {
-    return document.getElementById("main").dataset.shell === "desktop";
+    return main.dataset.shell === "desktop";
   }
 
   function openInDesktop(url, title) {

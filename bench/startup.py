@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def once(data_dir: Path, port: int, program: list[str] | None = None) -> float:
     """Spawn to the first 200 on /api/health; `program` defaults to this Python's `-m app`."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen([*(program or [sys.executable, "-m", "app"]), "serve", "--data-dir",
+    proc = subprocess.Popen([*(program or [sys.executable, "-m", "scorm_api"]), "serve", "--data-dir",
                              str(data_dir), "--port", str(port)], cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

@@ -118,7 +118,7 @@ MEASURED = ("import resource, subprocess, sys; code = subprocess.call(sys.argv[1
 
 def run_sync(laptop, cloud, tenant_id: str) -> tuple[float, dict, float]:
     t0 = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", MEASURED, sys.executable, "-m", "app", "sync", "--data-dir",
+    out = subprocess.run([sys.executable, "-c", MEASURED, sys.executable, "-m", "scorm_api", "sync", "--data-dir",
                           str(laptop.data_dir), "--to", cloud.url, "--api-key", cloud.admin_key,
                           "--tenant-id", tenant_id, "--json"], capture_output=True, text=True)
     elapsed = time.perf_counter() - t0

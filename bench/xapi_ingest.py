@@ -186,7 +186,7 @@ class Load:
 def appliance():
     srv = bench_server()
     try:
-        out = subprocess.run([sys.executable, "-m", "app", "xapi-credentials", "create", "--json",
+        out = subprocess.run([sys.executable, "-m", "scorm_api", "xapi-credentials", "create", "--json",
                               "--data-dir", str(srv.data_dir), "--name", "bench"],
                              capture_output=True, text=True, check=True).stdout
         cred = json.loads(out)

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from app.config import Settings
-from app.factory import create_app
-from app.tenants import services
+from scorm_api.config import Settings
+from scorm_api.factory import create_app
+from scorm_api.tenants import services
 from tests.support import LiveServer, start_server
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"

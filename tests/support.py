@@ -43,7 +43,7 @@ def start_server(data_dir: Path, *extra_args: str, env: dict | None = None,
     stderr_path = data_dir.parent / f"{data_dir.name}-server-{time.monotonic_ns()}.log"
     stderr = stderr_path.open("w")
     proc = subprocess.Popen(
-        [*(cmd or [sys.executable, "-m", "app"]), "serve", "--data-dir", str(data_dir), "--port", "0",
+        [*(cmd or [sys.executable, "-m", "scorm_api"]), "serve", "--data-dir", str(data_dir), "--port", "0",
          *extra_args],
         stdout=subprocess.PIPE, stderr=stderr, text=True, cwd=cwd,
         env={**os.environ, **(env or {}), "PYTHONUNBUFFERED": "1"},

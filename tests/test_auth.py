@@ -3,8 +3,8 @@ import hashlib
 
 import pytest
 
-from app.tenants import services
-from app.tenants.models import ApiKey
+from scorm_api.tenants import services
+from scorm_api.tenants.models import ApiKey
 from tests.conftest import bearer
 from tests.test_errors import assert_envelope
 
@@ -84,7 +84,7 @@ def test_only_a_hash_is_stored(app, client, admin_key, settings):
     assert plaintext.startswith("ac_live_") and len(plaintext) >= 40
     row = ApiKey.get_by_id(created["id"])
     assert row.key_hash == hashlib.sha256(plaintext.encode()).hexdigest()
-    from app.server import close_database
+    from scorm_api.server import close_database
     close_database()  # fold the WAL in so the main file holds everything
     for path in settings.data_dir.rglob("*"):
         if path.is_file():

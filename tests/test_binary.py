@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from app.cli import main as cli_main
+from scorm_api.cli import main as cli_main
 from tests.desktop.support import need, screen  # noqa: F401 - the Xvfb fixture
 from tests.desktop.test_desktop_window import run_desktop_journey
 from tests.support import fixture, start_server

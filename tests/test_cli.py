@@ -3,7 +3,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from app.cli import main
+from scorm_api.cli import main
 
 
 @pytest.fixture
@@ -90,7 +90,7 @@ def test_doctor_reports_healthy_and_broken_data_dirs(run, tmp_path):
     assert names["schema"]["ok"] and names["journal mode"]["detail"] == "wal"
     assert report["settings"]["data_dir"] == run.data_dir
 
-    from app.db import database
+    from scorm_api.db import database
     database.close()
     db = tmp_path / "data" / "scorm-api.db"
     with db.open("r+b") as f:  # a damaged file: its header is gone
@@ -101,7 +101,7 @@ def test_doctor_reports_healthy_and_broken_data_dirs(run, tmp_path):
 
 def test_cli_key_works_against_the_api(run, make_settings):
     data = json.loads(run("keys", "create", "--scopes", "read", "--json").stdout)
-    from app.factory import create_app
+    from scorm_api.factory import create_app
     from pathlib import Path
     app = create_app(make_settings(data_dir=Path(run.data_dir)))
     resp = app.test_client().get("/api/v1/packages", headers={"X-API-Key": data["api_key"]})

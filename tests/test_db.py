@@ -2,10 +2,10 @@
 import peewee
 import pytest
 
-from app.datadir import open_data_dir
-from app.db import database, open_database
-from app.migrations import MIGRATIONS, Migration, current_version, latest_version, migrate
-from app.tenants.models import ApiKey, Tenant
+from scorm_api.datadir import open_data_dir
+from scorm_api.db import database, open_database
+from scorm_api.migrations import MIGRATIONS, Migration, current_version, latest_version, migrate
+from scorm_api.tenants.models import ApiKey, Tenant
 
 
 def test_wal_and_busy_timeout(app, settings):
@@ -63,8 +63,8 @@ def test_statements_from_before_migration_11_get_their_derived_rows(make_setting
     start-up reindex fills references, related rows, definitions and analytics from them."""
     import json
 
-    from app.xapi import store
-    from app.xapi.models import ActivityDefinition, ActorStats, Related, Statement
+    from scorm_api.xapi import store
+    from scorm_api.xapi.models import ActivityDefinition, ActorStats, Related, Statement
 
     settings = make_settings()
     settings.ensure_dirs()

@@ -4,8 +4,8 @@ import json
 import peewee
 import pytest
 
-from app.factory import create_app
-from app.tenants.models import ApiKey
+from scorm_api.factory import create_app
+from scorm_api.tenants.models import ApiKey
 from tests.conftest import bearer
 
 

@@ -8,7 +8,7 @@ import subprocess
 import sys
 import textwrap
 
-from app.instance import InstanceLock, RunningInstance, claim, running_instance
+from scorm_api.instance import InstanceLock, RunningInstance, claim, running_instance
 from tests.support import start_server
 
 
@@ -31,7 +31,7 @@ def test_a_killed_holder_leaves_no_lock(tmp_path):
     """kill -9 cannot release anything: the OS drops the lock, and what it published is ignored."""
     holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
         import sys, time
-        from app.instance import InstanceLock
+        from scorm_api.instance import InstanceLock
         lock = InstanceLock({str(tmp_path)!r}); assert lock.acquire()
         lock.publish("http://127.0.0.1:1", "serve"); print("held", flush=True); time.sleep(60)
     """)], stdout=subprocess.PIPE, text=True)
@@ -51,7 +51,7 @@ def test_a_second_serve_on_the_same_data_dir_is_refused(tmp_path):
     try:
         info = json.loads((tmp_path / "data" / "instance.json").read_text())
         assert info["kind"] == "serve" and info["url"] == srv.url and info["pid"] == srv.proc.pid
-        second = subprocess.run([sys.executable, "-m", "app", "serve", "--data-dir", str(tmp_path / "data"),
+        second = subprocess.run([sys.executable, "-m", "scorm_api", "serve", "--data-dir", str(tmp_path / "data"),
                                  "--port", "0"], capture_output=True, text=True, timeout=60)
         assert second.returncode == 1
         assert f"already served by process {srv.proc.pid} at {srv.url}" in second.stderr

@@ -1,8 +1,8 @@
 """GET /api/v1/logs: the tail of the server's log file, for the dashboard's Logs page."""
 import logging
 
-from app.admin.logs import tail_lines
-from app.factory import create_app
+from scorm_api.admin.logs import tail_lines
+from scorm_api.factory import create_app
 from tests.conftest import bearer
 from tests.test_errors import assert_envelope
 

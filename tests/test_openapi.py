@@ -3,8 +3,8 @@ import jsonschema
 import pytest
 from openapi_spec_validator import validate
 
-from app.factory import create_app
-from app.openapi import NOT_API_ENDPOINTS, _openapi_path, build_openapi, undocumented_routes
+from scorm_api.factory import create_app
+from scorm_api.openapi import NOT_API_ENDPOINTS, _openapi_path, build_openapi, undocumented_routes
 from tests.conftest import bearer
 
 

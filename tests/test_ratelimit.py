@@ -2,9 +2,9 @@ import threading
 
 import pytest
 
-from app.config import Settings
-from app.factory import create_app
-from app.ratelimit import MemoryRateLimiter, TenantLimits
+from scorm_api.config import Settings
+from scorm_api.factory import create_app
+from scorm_api.ratelimit import MemoryRateLimiter, TenantLimits
 from tests.conftest import bearer
 from tests.test_errors import assert_envelope
 

@@ -8,8 +8,8 @@ import time
 import pytest
 import requests
 
-from app.factory import create_app
-from app.server import AppServer
+from scorm_api.factory import create_app
+from scorm_api.server import AppServer
 from tests.conftest import bearer
 
 

@@ -5,8 +5,8 @@ import tempfile
 
 from waitress import buffers
 
-from app import spool
-from app.storage import Storage
+from scorm_api import spool
+from scorm_api.storage import Storage
 
 
 def spooled(tmp_dir, data: bytes):
@@ -47,7 +47,7 @@ def test_unlinkable_sources_are_copied(settings):
 
 def test_short_spooled_body_is_refused_and_leaves_nothing(settings):
     import pytest
-    from app.errors import ApiError
+    from scorm_api.errors import ApiError
     settings.ensure_dirs()
     storage = Storage(settings)
     f = spooled(settings.tmp_dir, b"x" * 100)

@@ -1,8 +1,8 @@
 """API keys and tenants over REST, and tenant isolation."""
 import uuid
 
-from app.db import new_id, utcnow_iso
-from app.packages.models import Package
+from scorm_api.db import new_id, utcnow_iso
+from scorm_api.packages.models import Package
 from tests.conftest import bearer
 from tests.test_errors import assert_envelope
 

@@ -53,7 +53,7 @@ def main() -> int:
 def _run(runner: Path, suite: Path, version: str, enabled: str, grep: str | None) -> dict | None:
     """One suite run against a fresh appliance with `enabled` versions; print and return its summary."""
     data_dir = Path(tempfile.mkdtemp(prefix="lrs-conformance-")) / "data"
-    made = subprocess.run([sys.executable, "-m", "app", "xapi-credentials", "create", "--json",
+    made = subprocess.run([sys.executable, "-m", "scorm_api", "xapi-credentials", "create", "--json",
                            "--data-dir", str(data_dir)], capture_output=True, text=True, check=True)
     cred = json.loads(made.stdout)
     srv = start_server(data_dir, "--no-rate-limits", "--xapi-versions", enabled)

@@ -6,8 +6,8 @@ import sys
 
 import pytest
 
-from app.dashboard import logins, passwords
-from app.dashboard.routes import attempts
+from scorm_api.dashboard import logins, passwords
+from scorm_api.dashboard.routes import attempts
 from tests.test_errors import assert_envelope
 
 HOST = "127.0.0.1:3001"  # the API's (and dashboard's) address in the test settings
@@ -166,14 +166,14 @@ def test_change_password_signs_other_browsers_out(app, signed_in):
 def test_cli_sets_the_password_without_a_prompt(tmp_path):
     data_dir = tmp_path / "data"
     run = lambda pw: subprocess.run(  # noqa: E731
-        [sys.executable, "-m", "app", "admin", "set-password", "--password-stdin", "--data-dir", str(data_dir)],
+        [sys.executable, "-m", "scorm_api", "admin", "set-password", "--password-stdin", "--data-dir", str(data_dir)],
         input=pw + "\n", capture_output=True, text=True, timeout=60)
     done = run("scripted install pw")
     assert done.returncode == 0 and "Dashboard password set." in done.stdout
     refused = run("short")
     assert refused.returncode != 0 and "at least 8 characters" in refused.stderr
-    from app.config import Settings
-    from app.datadir import open_data_dir
+    from scorm_api.config import Settings
+    from scorm_api.datadir import open_data_dir
     open_data_dir(Settings(data_dir=data_dir))
     assert passwords.check("scripted install pw")
 
@@ -200,12 +200,12 @@ def test_one_time_sign_in_link(client, tmp_path):
 
 def test_cli_prints_a_sign_in_link(tmp_path):
     data_dir = tmp_path / "data"
-    out = subprocess.run([sys.executable, "-m", "app", "admin", "sign-in-link", "--data-dir", str(data_dir)],
+    out = subprocess.run([sys.executable, "-m", "scorm_api", "admin", "sign-in-link", "--data-dir", str(data_dir)],
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     link = out.stdout.strip()
     assert re.fullmatch(r"http://127\.0\.0\.1:3001/dashboard/auto-login\?token=[\w-]{40,}", link)
-    from app.config import Settings
-    from app.datadir import open_data_dir
+    from scorm_api.config import Settings
+    from scorm_api.datadir import open_data_dir
     open_data_dir(Settings(data_dir=data_dir))
     assert logins.redeem(link.rsplit("=", 1)[1]) is not None

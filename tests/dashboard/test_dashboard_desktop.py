@@ -2,8 +2,8 @@
 password exists, and its "open the course" request, which only the desktop app answers."""
 import pytest
 
-from app.dashboard import logins, passwords
-from app.dashboard.routes import DESKTOP_OPENER
+from scorm_api.dashboard import logins, passwords
+from scorm_api.dashboard.routes import DESKTOP_OPENER
 from tests.dashboard.test_dashboard_auth import CONTENT_HOST, csrf_of, get, post
 from tests.test_errors import assert_envelope
 

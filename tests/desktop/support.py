@@ -229,4 +229,4 @@ def start_desktop(cmd: list[str], data_dir: Path, screen: VirtualScreen, debug_p
 
 
 def python_cmd() -> list[str]:
-    return [sys.executable, "-m", "app"]
+    return [sys.executable, "-m", "scorm_api"]

@@ -5,10 +5,10 @@ import zipfile
 
 import pytest
 
-from app.errors import ApiError
-from app.packages.ingest import ZipLimits, extract, inspect_zip
-from app.packages.inspection import inspect_package
-from app.packages.manifest import parse_manifest
+from scorm_api.errors import ApiError
+from scorm_api.packages.ingest import ZipLimits, extract, inspect_zip
+from scorm_api.packages.inspection import inspect_package
+from scorm_api.packages.manifest import parse_manifest
 from tests.packages import zips
 from tests.support import fixture
 

@@ -6,8 +6,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from app import jobs
-from app.packages.models import Package, Upload
+from scorm_api import jobs
+from scorm_api.packages.models import Package, Upload
 from tests.conftest import bearer
 from tests.packages import zips
 from tests.support import fixture
@@ -124,7 +124,7 @@ def test_put_rejections_leave_nothing(client, settings, ticket):
 
 
 def test_expired_url(client, admin_key, ticket, monkeypatch):
-    import app.storage as storage_mod
+    import scorm_api.storage as storage_mod
     real = storage_mod.time.time
     monkeypatch.setattr(storage_mod.time, "time", lambda: real() + 7200)
     resp = client.put(put_path(ticket["presigned_url"]), data=b"x" * 100,
@@ -193,7 +193,7 @@ def test_warnings_are_kept_on_the_package(client, admin_key):
 
 
 def test_background_processing(make_settings):
-    from app.factory import create_app
+    from scorm_api.factory import create_app
     app = create_app(make_settings(sync_process_max_bytes=1))
     key = app.extensions["first_run_key"].plaintext
     client = app.test_client()
@@ -223,7 +223,7 @@ def test_multipart_upload(client, admin_key, golf):
 
 
 def test_multipart_errors(make_settings, golf):
-    from app.factory import create_app
+    from scorm_api.factory import create_app
     app = create_app(make_settings(max_upload_bytes=50_000))
     key = app.extensions["first_run_key"].plaintext
     client = app.test_client()
@@ -241,7 +241,7 @@ def test_multipart_errors(make_settings, golf):
 # ---- quotas, delete, isolation -------------------------------------------------------
 
 def test_quota(client, admin_key, golf):
-    from app.tenants.services import system_tenant
+    from scorm_api.tenants.services import system_tenant
     tenant = system_tenant()
     tenant.max_packages = 1
     tenant.save()

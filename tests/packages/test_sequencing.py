@@ -4,8 +4,8 @@ import zipfile
 
 import pytest
 
-from app.packages.manifest import parse_manifest
-from app.packages.sequencing import activity_tree, runtime_settings, sequencing_settings
+from scorm_api.packages.manifest import parse_manifest
+from scorm_api.packages.sequencing import activity_tree, runtime_settings, sequencing_settings
 from tests.support import fixture
 
 IMSSS = 'xmlns:imsss="http://www.imsglobal.org/xsd/imsss"'

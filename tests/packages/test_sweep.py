@@ -1,7 +1,7 @@
 """The start-up sweep removes leftovers of interrupted work and nothing else."""
-from app.db import new_id, utcnow_iso
-from app.packages.models import Upload
-from app.packages.processing import sweep
+from scorm_api.db import new_id, utcnow_iso
+from scorm_api.packages.models import Upload
+from scorm_api.packages.processing import sweep
 from tests.conftest import bearer
 from tests.packages.test_packages_api import upload_and_process
 from tests.support import fixture

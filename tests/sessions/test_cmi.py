@@ -1,7 +1,7 @@
 """CMI normalisation: the same data gives the same statuses, scores and times."""
 import pytest
 
-from app.sessions.cmi import (format_duration, format_timespan_12, normalize, parse_duration,
+from scorm_api.sessions.cmi import (format_duration, format_timespan_12, normalize, parse_duration,
                               parse_timespan_12, rollup, Normalized, Score)
 
 

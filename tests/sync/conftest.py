@@ -56,7 +56,7 @@ class Api:
 
 
 def sync(laptop, cloud, *extra, tenant_id=None):
-    out = subprocess.run([sys.executable, "-m", "app", "sync", "--data-dir", str(laptop.srv.data_dir),
+    out = subprocess.run([sys.executable, "-m", "scorm_api", "sync", "--data-dir", str(laptop.srv.data_dir),
                           "--to", cloud.url, "--api-key", cloud.srv.admin_key,
                           "--tenant-id", tenant_id or cloud.tenant_id(), "--json", *extra],
                          capture_output=True, text=True, timeout=300)

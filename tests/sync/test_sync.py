@@ -92,7 +92,7 @@ def test_target_killed_mid_run_then_restarted_completes_without_duplicates(live_
     cloud_dir = tmp_path / "cloud"
     cloud = Api(start_server(cloud_dir, "--port", str(port)))
     tenant = cloud.tenant_id()
-    proc = subprocess.Popen([sys.executable, "-m", "app", "sync", "--data-dir", str(laptop.srv.data_dir),
+    proc = subprocess.Popen([sys.executable, "-m", "scorm_api", "sync", "--data-dir", str(laptop.srv.data_dir),
                              "--to", cloud.url, "--api-key", cloud.srv.admin_key, "--tenant-id", tenant,
                              "--json", "--max-retries", "2"], stdout=subprocess.PIPE, text=True)
     # kill -9 the target as soon as its first package has arrived
@@ -162,7 +162,7 @@ def test_rate_limits_and_server_errors_are_waited_out(pair, laptop_data):
     laptop, cloud = pair
     proxy = FlakyProxy(cloud.url, rate_limited=2, failing=3)
     try:
-        out = subprocess.run([sys.executable, "-m", "app", "sync", "--data-dir", str(laptop.srv.data_dir),
+        out = subprocess.run([sys.executable, "-m", "scorm_api", "sync", "--data-dir", str(laptop.srv.data_dir),
                               "--to", proxy.url, "--api-key", cloud.srv.admin_key,
                               "--tenant-id", cloud.tenant_id(), "--json"], capture_output=True, text=True, timeout=300)
         run = json.loads(out.stdout)

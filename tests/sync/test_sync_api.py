@@ -7,9 +7,9 @@ import sqlite3
 import pytest
 import requests
 
-from app.config import Settings
-from app.factory import create_app
-from app.sync import runner
+from scorm_api.config import Settings
+from scorm_api.factory import create_app
+from scorm_api.sync import runner
 from tests.conftest import bearer
 from tests.sync.conftest import changed_on_both_sides, sync
 from tests.support import wait_until
@@ -116,9 +116,9 @@ def test_resolve_refuses_bad_choices(client, admin_key, body):
 
 def test_other_tenants_conflicts_and_runs_are_invisible(client, admin_key, make_tenant):
     """A key of tenant B cannot read, settle or even confirm tenant A's conflicts and runs."""
-    from app.db import new_id, utcnow_iso
-    from app.sync.models import SyncConflict, SyncRun
-    from app.tenants.services import system_tenant
+    from scorm_api.db import new_id, utcnow_iso
+    from scorm_api.sync.models import SyncConflict, SyncRun
+    from scorm_api.tenants.services import system_tenant
 
     mine = system_tenant().id
     conflict = SyncConflict.create(id=new_id(), tenant=mine, target_key="k", run_id="r", kind="session",

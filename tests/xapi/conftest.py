@@ -1,7 +1,7 @@
 import pytest
 
-from app.tenants.services import system_tenant
-from app.xapi import credentials
+from scorm_api.tenants.services import system_tenant
+from scorm_api.xapi import credentials
 from tests.xapi.test_lrs import V2, basic
 
 

@@ -7,9 +7,9 @@ import urllib.request
 
 import pytest
 
-from app.admin.models import write_setting
-from app.xapi import analytics, reindex
-from app.xapi.models import ActivityStats, ActorStats, AnalyticsPending
+from scorm_api.admin.models import write_setting
+from scorm_api.xapi import analytics, reindex
+from scorm_api.xapi.models import ActivityStats, ActorStats, AnalyticsPending
 from tests.conftest import bearer
 from tests.support import wait_until
 from tests.test_errors import assert_envelope

@@ -12,10 +12,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
-from app.tenants.services import create_tenant
-from app.xapi import credentials
-from app.xapi.models import Attachment, Statement
-from app.xapi.multipart import Part, parse, render
+from scorm_api.tenants.services import create_tenant
+from scorm_api.xapi import credentials
+from scorm_api.xapi.models import Attachment, Statement
+from scorm_api.xapi.multipart import Part, parse, render
 from tests.test_errors import assert_envelope
 from tests.xapi.test_lrs import basic
 from tests.xapi.test_seed_api import statement
@@ -120,8 +120,8 @@ def test_a_batch_with_attachments_is_all_or_nothing(client, lrs):
 
 
 def test_oversize_multipart_is_413(make_settings):
-    from app.factory import create_app
-    from app.tenants.services import system_tenant
+    from scorm_api.factory import create_app
+    from scorm_api.tenants.services import system_tenant
     app = create_app(make_settings(max_xapi_attachments_bytes=64 * 1024))
     row, password = credentials.create(system_tenant().id)
     headers = {**basic(row.username, password), "X-Experience-API-Version": "2.0.0"}

@@ -6,8 +6,8 @@ import subprocess
 import sys
 import uuid
 
-from app.tenants.services import system_tenant
-from app.xapi import credentials
+from scorm_api.tenants.services import system_tenant
+from scorm_api.xapi import credentials
 from tests.test_errors import assert_envelope
 from tests.xapi.test_seed_api import statement
 
@@ -83,7 +83,7 @@ def test_revoked_credentials_stop_working(client, lrs):
 
 
 def test_cli_creates_credentials(tmp_path):
-    out = subprocess.run([sys.executable, "-m", "app", "xapi-credentials", "create", "--json",
+    out = subprocess.run([sys.executable, "-m", "scorm_api", "xapi-credentials", "create", "--json",
                           "--data-dir", str(tmp_path / "data")], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     made = json.loads(out.stdout)

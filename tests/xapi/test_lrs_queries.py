@@ -6,11 +6,11 @@ import uuid
 
 import pytest
 
-from app.admin.models import read_setting, write_setting
-from app.factory import create_app
-from app.tenants.services import system_tenant
-from app.xapi import credentials, reindex
-from app.xapi.models import ActivityDefinition, Related, Statement
+from scorm_api.admin.models import read_setting, write_setting
+from scorm_api.factory import create_app
+from scorm_api.tenants.services import system_tenant
+from scorm_api.xapi import credentials, reindex
+from scorm_api.xapi.models import ActivityDefinition, Related, Statement
 from tests.test_errors import assert_envelope
 from tests.xapi.test_lrs import basic
 from tests.xapi.test_seed_api import statement

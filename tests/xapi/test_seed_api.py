@@ -3,7 +3,7 @@ replays, conflicts, all-or-nothing batches, voiding, filters, paging and tenant 
 import copy
 import uuid
 
-from app.xapi.models import Statement
+from scorm_api.xapi.models import Statement
 from tests.conftest import bearer
 from tests.test_errors import assert_envelope
 from tests.xapi.test_validation import BASE

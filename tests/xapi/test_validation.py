@@ -4,7 +4,7 @@ import copy
 
 import pytest
 
-from app.xapi.validation import Invalid, normalize, validate
+from scorm_api.xapi.validation import Invalid, normalize, validate
 
 BASE = {
     "actor": {"objectType": "Agent", "name": "Ann Lee", "mbox": "mailto:ann@example.org"},

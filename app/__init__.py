@@ -1,9 +1,0 @@
-"""The SCORM API appliance."""
-from importlib.metadata import PackageNotFoundError, version as _dist_version
-
-try:
-    __version__ = _dist_version("scorm-api-appliance")
-except PackageNotFoundError:  # running from a source tree that was not installed
-    __version__ = "0.0.0+source"
-
-from app.factory import create_app  # noqa: E402,F401

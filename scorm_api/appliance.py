@@ -1,0 +1,48 @@
+"""Starting the whole appliance in this process: the app, its background jobs and the HTTP
+server, in the order that keeps a crash at any point harmless. Shared by `serve` and the
+desktop shell."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask
+
+from scorm_api.config import Settings
+from scorm_api.server import AppServer, bind_socket
+
+
+class PortUnavailable(OSError):
+    pass
+
+
+@dataclass
+class Appliance:
+    app: Flask
+    server: AppServer
+    settings: Settings  # with the real port when 0 was asked for
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+
+def start(settings: Settings, blueprints=()) -> Appliance:
+    """Bind, build the app, sweep what a crash left half-done, start the jobs. The caller runs
+    `appliance.server.serve_forever()` (in this thread or another) and stops it with stop()."""
+    from scorm_api.factory import create_app
+    from scorm_api.jobs import JobRunner
+    from scorm_api.packages.processing import sweep
+
+    try:
+        sock = bind_socket(settings.host, settings.port)
+    except OSError as e:
+        raise PortUnavailable(f"cannot listen on {settings.host}:{settings.port}: {e.strerror}") from None
+    settings = settings.replace(port=sock.getsockname()[1])
+    app = create_app(settings)
+    for bp in blueprints:  # before the first request: Flask refuses later registrations
+        app.register_blueprint(bp)
+    runner = JobRunner(app.extensions["packages"])
+    server = AppServer(app, settings, on_shutdown=[runner.stop], sock=sock)
+    sweep(app.extensions["packages"])
+    runner.start()
+    return Appliance(app, server, settings)

@@ -1,0 +1,125 @@
+"""API keys: generation, hashing, header extraction, principals and scopes.
+
+Keys are 256-bit random tokens, so a single SHA-256 is a safe hash at rest and costs
+microseconds per request (a password hash such as bcrypt would cost milliseconds per request
+and buys nothing against a key that cannot be guessed).
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+
+from scorm_api.db import Prepared, utcnow_iso
+from scorm_api.errors import ApiError, forbidden, validation_error
+from scorm_api.tenants.models import ApiKey, Tenant
+
+KEY_PREFIX = "ac_live_"
+SCOPES = ("read", "write", "admin")
+# How often last_used_at may be written for one key: a read must not cost a write each time.
+LAST_USED_RESOLUTION_S = 60.0
+
+
+@dataclass(frozen=True)
+class Principal:
+    key_id: str
+    tenant_id: str
+    scopes: frozenset[str]
+    is_system: bool  # an admin key of the system tenant may manage other tenants
+
+    def allows(self, scope: str) -> bool:
+        return "admin" in self.scopes or scope in self.scopes
+
+    @property
+    def is_operator(self) -> bool:
+        return self.is_system and "admin" in self.scopes
+
+
+def generate_api_key() -> str:
+    return KEY_PREFIX + secrets.token_urlsafe(32)
+
+
+def hash_api_key(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def display_prefix(key: str) -> str:
+    """What may be shown again later so a person can tell keys apart."""
+    return key[: len(KEY_PREFIX) + 6]
+
+
+def parse_scopes(value) -> tuple[str, ...]:
+    """Accept "read,write" or ["read", "write"]; reject unknown or empty scope lists."""
+    items = [s for s in value.split(",") if s.strip()] if isinstance(value, str) else list(value or [])
+    scopes = []
+    for s in items:
+        s = s.strip().lower() if isinstance(s, str) else s
+        if s not in SCOPES:
+            raise validation_error({"scopes": [f"Unknown scope {s!r}; allowed: {', '.join(SCOPES)}"]})
+        if s not in scopes:
+            scopes.append(s)
+    if not scopes:
+        raise validation_error({"scopes": ["At least one scope is required"]})
+    return tuple(sorted(scopes, key=SCOPES.index))
+
+
+def key_from_headers(headers) -> str | None:
+    """Bearer wins over X-API-Key whenever a Bearer credential is present, valid or not."""
+    auth = headers.get("Authorization")
+    if auth:
+        scheme, _, token = auth.strip().partition(" ")
+        if scheme.lower() == "bearer":
+            return token.strip() or ""
+    key = headers.get("X-API-Key")
+    return key.strip() if key is not None else None
+
+
+_last_used_lock = threading.Lock()
+_last_used_written: dict[str, float] = {}
+
+
+def _touch_last_used(key_id: str) -> None:
+    now = time.monotonic()
+    with _last_used_lock:
+        last = _last_used_written.get(key_id)
+        if last is not None and now - last < LAST_USED_RESOLUTION_S:
+            return
+        _last_used_written[key_id] = now
+    ApiKey.update(last_used_at=utcnow_iso()).where(ApiKey.id == key_id).execute()
+
+
+_KEY_LOOKUP = Prepared(lambda: (
+    ApiKey.select(ApiKey.id, ApiKey.tenant, ApiKey.scopes, Tenant.is_system)
+    .join(Tenant)
+    .where((ApiKey.key_hash == "") & ApiKey.revoked_at.is_null())
+    .limit(1)))
+
+
+def authenticate(key: str | None) -> Principal:
+    if key is None:
+        raise ApiError(401, "UNAUTHORIZED",
+                       "Missing API key: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'")
+    if not key.startswith(KEY_PREFIX) or len(key) > 200:
+        raise ApiError(401, "UNAUTHORIZED", "Invalid API key")
+    row = _KEY_LOOKUP.execute(hash_api_key(key), 1).fetchone()
+    if row is None:
+        raise ApiError(401, "UNAUTHORIZED", "Invalid or revoked API key")
+    key_id, tenant_id, scopes, is_system = row
+    _touch_last_used(key_id)
+    return Principal(key_id, tenant_id, frozenset(scopes.split(",")), bool(is_system))
+
+
+def require_scope(principal: Principal, scope: str) -> None:
+    if not principal.allows(scope):
+        raise forbidden(f"This API key lacks the '{scope}' scope",
+                        {"required_scope": scope, "key_scopes": sorted(principal.scopes)})
+
+
+def require_own_tenant(principal: Principal, tenant_id: str | None) -> str:
+    """A tenant id sent in a body must be the key's own: 403 otherwise, whether it exists or not."""
+    if tenant_id is not None and tenant_id != principal.tenant_id:
+        raise forbidden("tenant_id does not match the API key's tenant",
+                        {"fieldErrors": {"tenant_id": ["Does not match the API key's tenant"]}})
+    return principal.tenant_id

@@ -1,0 +1,401 @@
+"""The `scorm-api` command: serve, keys, tenants, doctor."""
+from __future__ import annotations
+
+import functools
+import json
+import sys
+
+import click
+
+from scorm_api.config import Settings, SettingsError, settings_from_env
+from scorm_api.errors import ApiError
+
+FIRST_RUN_HINT = """\
+First run: created the default tenant and its admin API key. It is shown only this once:
+
+    {key}
+
+Use it with:  curl -H "Authorization: Bearer {key}" {base}/api/v1/packages
+More keys:    scorm-api keys create --scopes read,write
+"""
+
+
+def _settings(**overrides) -> Settings:
+    try:
+        return settings_from_env(**overrides)
+    except SettingsError as e:
+        raise click.UsageError(str(e)) from None
+
+
+def data_dir_option(fn):
+    @click.option("--data-dir", type=click.Path(file_okay=False), default=None,
+                  help="Data directory (env SCORM_API_DATA_DIR; default: the user data dir).")
+    @functools.wraps(fn)
+    def wrapper(*args, data_dir=None, **kwargs):
+        return fn(*args, data_dir=data_dir, **kwargs)
+    return wrapper
+
+
+def api_errors(fn):
+    """Domain errors become a one-line message and exit status 1, not a traceback."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except ApiError as e:
+            fields = e.details.get("fieldErrors") if e.details else None
+            extra = "; ".join(f"{k}: {', '.join(v)}" for k, v in fields.items()) if fields else ""
+            raise click.ClickException(f"{e.message}{' (' + extra + ')' if extra else ''}")
+    return wrapper
+
+
+def open_for_cli(data_dir) -> Settings:
+    """Open (and on first use create) the data dir; announce a first-run key on stderr."""
+    from scorm_api.datadir import open_data_dir
+
+    settings = _settings(data_dir=data_dir)
+    issued = open_data_dir(settings)
+    if issued:
+        click.echo(FIRST_RUN_HINT.format(key=issued.plaintext, base=settings.base_url), err=True)
+    return settings
+
+
+def emit(data, as_json: bool, text: str) -> None:
+    click.echo(json.dumps(data, indent=2) if as_json else text)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="scorm-api-appliance", prog_name="scorm-api")
+def main():
+    """SCORM API appliance: a self-hosted, offline-first SCORM/xAPI API."""
+
+
+# ---- serve ---------------------------------------------------------------------------
+
+@main.command()
+@data_dir_option
+@click.option("--host", default=None, help="Interface to listen on (default 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port (default 3001; 0 picks a free one).")
+@click.option("--threads", type=click.IntRange(1, 256), default=None, help="Worker threads.")
+@click.option("--public-url", default=None, help="Base URL used in links the API hands out.")
+@click.option("--rate-limits/--no-rate-limits", default=None,
+              help="Enforce per-tenant rate limits (default on).")
+@click.option("--xapi-versions", default=None,
+              help="xAPI versions the LRS accepts, comma-separated (default 1.0.3,2.0.0).")
+@click.option("--log-file", type=click.Path(dir_okay=False), default=None)
+def serve(data_dir, host, port, threads, public_url, rate_limits, xapi_versions, log_file):
+    """Run the API server until Ctrl-C or SIGTERM."""
+    from scorm_api import appliance
+    from scorm_api.dashboard import passwords
+    from scorm_api.instance import RunningInstance, claim
+
+    settings = _settings(data_dir=data_dir, host=host, port=port, threads=threads,
+                         public_url=public_url, rate_limits_enabled=rate_limits,
+                         xapi_versions=xapi_versions, log_file=log_file)
+    lock = claim(settings.data_dir)
+    if isinstance(lock, RunningInstance):
+        raise click.ClickException(f"{settings.data_dir} is already served by process {lock.pid} "
+                                   f"at {lock.url}; stop it first, or pick another --data-dir")
+    try:
+        try:
+            running = appliance.start(settings)
+        except appliance.PortUnavailable as e:
+            raise click.ClickException(str(e))
+        lock.publish(running.url, "serve")
+        issued = running.app.extensions["first_run_key"]
+        if issued:
+            click.echo(FIRST_RUN_HINT.format(key=issued.plaintext, base=running.settings.base_url))
+        server = running.server
+        click.echo(f"Data dir: {running.settings.data_dir}")
+        click.echo(f"Serving on {server.url}  (API docs: {server.url}/api/docs)", nl=True)
+        click.echo(f"Dashboard: {server.url}/dashboard/" + ("" if passwords.is_set()
+                                                            else "  (open it to choose the admin password)"))
+        sys.stdout.flush()
+        server.install_signal_handlers()
+        server.serve_forever()
+    finally:
+        lock.release()
+
+
+# ---- desktop -------------------------------------------------------------------------
+
+@main.command()
+@data_dir_option
+@click.option("--log-file", type=click.Path(dir_okay=False), default=None,
+              help="Log file (default: logs/scorm-api.log in the data dir).")
+def desktop(data_dir, log_file):
+    """Open the appliance in a desktop window: the server runs inside this process on a free
+    local port and stops when the last dashboard window closes. A second launch on the same
+    data dir opens a window on the running one."""
+    from scorm_api.desktop import shell
+
+    settings = _settings(data_dir=data_dir, log_file=log_file)
+    try:
+        code = shell.run(settings)
+    except shell.DesktopUnavailable as e:
+        raise click.ClickException(str(e))
+    shell.exit_now(code)
+
+
+# ---- keys ----------------------------------------------------------------------------
+
+@main.group()
+def keys():
+    """Create, list and revoke API keys."""
+
+
+@keys.command("create")
+@data_dir_option
+@click.option("--scopes", required=True, help="Comma-separated: read,write,admin")
+@click.option("--tenant", "tenant_id", default=None, help="Tenant id (default: the system tenant).")
+@click.option("--name", default=None, help="A label to tell keys apart.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@api_errors
+def keys_create(data_dir, scopes, tenant_id, name, as_json):
+    from scorm_api.tenants import services
+
+    open_for_cli(data_dir)
+    issued = services.create_api_key(services.resolve_cli_tenant(tenant_id), scopes, name)
+    rec = issued.record
+    emit({"id": rec.id, "api_key": issued.plaintext, "tenant_id": rec.tenant_id,
+          "scopes": rec.scope_list}, as_json,
+         f"{issued.plaintext}\n(id {rec.id}, tenant {rec.tenant_id}, scopes "
+         f"{','.join(rec.scope_list)}; shown only once)")
+
+
+@keys.command("list")
+@data_dir_option
+@click.option("--tenant", "tenant_id", default=None, help="Only this tenant's keys.")
+@click.option("--json", "as_json", is_flag=True)
+@api_errors
+def keys_list(data_dir, tenant_id, as_json):
+    from scorm_api.tenants import services
+
+    open_for_cli(data_dir)
+    rows, _ = services.list_api_keys(tenant_id, page=1, limit=10_000)
+    data = [k.to_api() for k in rows]
+    text = "\n".join(f"{k['id']}  {k['prefix']}…  {','.join(k['scopes']):<16} {k['status']:<8}"
+                     f" tenant {k['tenant_id']}  {k['name']}" for k in data) or "No API keys."
+    emit(data, as_json, text)
+
+
+@keys.command("revoke")
+@data_dir_option
+@click.argument("key_id")
+@api_errors
+def keys_revoke(data_dir, key_id):
+    from scorm_api.tenants import services
+
+    open_for_cli(data_dir)
+    key = services.revoke_api_key(key_id, None)
+    click.echo(f"Revoked {key.id} at {key.revoked_at}")
+
+
+# ---- admin (the dashboard's password) ---------------------------------------------------
+
+@main.group()
+def admin():
+    """The dashboard's admin password."""
+
+
+@admin.command("set-password")
+@data_dir_option
+@click.option("--password-stdin", "from_stdin", is_flag=True,
+              help="Read the password from standard input (for scripted installs).")
+@api_errors
+def admin_set_password(data_dir, from_stdin):
+    """Set or change the password that signs in to the dashboard (signs every browser out)."""
+    from scorm_api.dashboard import logins, passwords
+
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("New dashboard password", hide_input=True,
+                                confirmation_prompt=True)
+    open_for_cli(data_dir)
+    passwords.set_password(password)
+    logins.end_all_except(None)
+    click.echo("Dashboard password set.")
+
+
+@admin.command("sign-in-link")
+@data_dir_option
+@click.option("--public-url", default=None, help="The server's address, if not 127.0.0.1:3001.")
+@api_errors
+def admin_sign_in_link(data_dir, public_url):
+    """Print a link that signs one browser in to the dashboard once (valid two minutes)."""
+    from scorm_api.dashboard import logins
+
+    settings = open_for_cli(data_dir)
+    base = (public_url or settings.base_url).rstrip("/")
+    click.echo(f"{base}/dashboard/auto-login?token={logins.one_time_token()}")
+
+
+# ---- xAPI LRS credentials ----------------------------------------------------------------
+
+@main.group("xapi-credentials")
+def xapi_credentials():
+    """Basic-auth credentials for the standard xAPI LRS at /xapi/."""
+
+
+@xapi_credentials.command("create")
+@data_dir_option
+@click.option("--tenant", "tenant_id", default=None, help="Tenant id (default: the system tenant).")
+@click.option("--name", default=None, help="A label to tell credentials apart.")
+@click.option("--read-only", is_flag=True, help="May read statements, not write them.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@api_errors
+def xapi_credentials_create(data_dir, tenant_id, name, read_only, as_json):
+    from scorm_api.tenants import services
+    from scorm_api.xapi import credentials
+
+    settings = open_for_cli(data_dir)
+    row, password = credentials.create(services.resolve_cli_tenant(tenant_id), name,
+                                       ("read",) if read_only else ("read", "write"))
+    endpoint_url = settings.base_url + "/xapi/"
+    emit({"endpoint": endpoint_url, "username": row.username, "password": password,
+          "tenant_id": row.tenant_id}, as_json,
+         f"endpoint {endpoint_url}\nusername {row.username}\npassword {password}\n(shown only once)")
+
+
+# ---- tenants -------------------------------------------------------------------------
+
+@main.group()
+def tenants():
+    """Create and list tenants."""
+
+
+@tenants.command("create")
+@data_dir_option
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True)
+@api_errors
+def tenants_create(data_dir, name, as_json):
+    from scorm_api.tenants import services
+
+    open_for_cli(data_dir)
+    t = services.create_tenant(name)
+    emit({"id": t.id, "name": t.name}, as_json, f"{t.id}  {t.name}")
+
+
+@tenants.command("list")
+@data_dir_option
+@click.option("--json", "as_json", is_flag=True)
+@api_errors
+def tenants_list(data_dir, as_json):
+    from scorm_api.tenants.models import Tenant
+
+    open_for_cli(data_dir)
+    data = [t.to_api() for t in Tenant.select().order_by(Tenant.created_at)]
+    emit(data, as_json, "\n".join(f"{t['id']}  {t['name']}{'  (system)' if t['is_system'] else ''}"
+                                  for t in data))
+
+
+# ---- doctor --------------------------------------------------------------------------
+
+@main.command()
+@data_dir_option
+@click.option("--json", "as_json", is_flag=True)
+def doctor(data_dir, as_json):
+    """Print the effective configuration and check the data dir."""
+    from scorm_api.doctor import run_checks
+
+    settings = _settings(data_dir=data_dir)
+    checks = run_checks(settings)
+    ok = all(c["ok"] for c in checks)
+    if as_json:
+        click.echo(json.dumps({"ok": ok, "settings": settings.as_dict(), "checks": checks}, indent=2))
+    else:
+        click.echo("Effective configuration:")
+        for k, v in settings.as_dict().items():
+            click.echo(f"  {k:<26} {v}")
+        click.echo("Checks:")
+        for c in checks:
+            click.echo(f"  [{'ok' if c['ok'] else 'FAIL'}] {c['name']}: {c['detail']}")
+    sys.exit(0 if ok else 1)
+
+
+def main_with_default(command: str) -> None:
+    """The binaries' entry: started with no arguments (a double-click), run `command`."""
+    if len(sys.argv) == 1:
+        sys.argv.append(command)
+    main(prog_name="scorm-api")
+
+
+if __name__ == "__main__":
+    main()
+
+
+# ---- sync to cloud -------------------------------------------------------------------------
+
+def _bar(view: dict) -> str:
+    p = view["progress"]
+    total = p["items_total"] or 1
+    filled = int(30 * min(1.0, p["items_done"] / total))
+    mib = 1024 * 1024
+    eta = f", ETA {p['eta_seconds']:.0f} s" if p["eta_seconds"] is not None else ""
+    return (f"\r[{'#' * filled}{'.' * (30 - filled)}] {p['items_done']}/{p['items_total']} items, "
+            f"{p['bytes_done'] / mib:.1f}/{p['bytes_total'] / mib:.1f} MiB, "
+            f"{p['bytes_per_second'] / mib:.1f} MiB/s{eta} ({view['phase'] or 'finishing'})   ")
+
+
+@main.command()
+@data_dir_option
+@click.option("--to", "url", default=None, help="The target's base URL (default: the saved target).")
+@click.option("--api-key", default=None, envvar="SCORM_API_SYNC_KEY",
+              help="An API key of the target (env SCORM_API_SYNC_KEY; default: the saved one).")
+@click.option("--tenant-id", "remote_tenant_id", default=None, help="The tenant id on the target.")
+@click.option("--tenant", "tenant_id", default=None, help="The local tenant to sync (default: the system tenant).")
+@click.option("--dry-run", is_flag=True, help="Print what would be sent; send nothing.")
+@click.option("--max-retries", type=click.IntRange(0, 100), default=7, show_default=True,
+              help="Retries of a request that meets a network error or a 5xx (backoff doubling "
+                   "from 0.5 s, at most 30 s apart); a 429 waits as long as the target asks.")
+@click.option("--json", "as_json", is_flag=True, help="Print the run and its report as JSON.")
+@api_errors
+def sync(data_dir, url, api_key, remote_tenant_id, tenant_id, dry_run, max_retries, as_json):
+    """Copy packages, sessions and xAPI statements to a cloud instance. Safe to run again:
+    only what changed travels. Exit status: 0 done, 1 the run failed, 2 done with failures or
+    conflicts."""
+    import threading
+
+    from scorm_api.signing import load_or_create_secret
+    from scorm_api.storage import Storage
+    from scorm_api.sync import runner, targets, views
+    from scorm_api.sync.client import Retry
+    from scorm_api.sync.models import SyncRun
+    from scorm_api.tenants import services
+
+    settings = open_for_cli(data_dir)
+    local = services.resolve_cli_tenant(tenant_id)
+    dest = targets.destination(local, load_or_create_secret(settings.data_dir), url, api_key, remote_tenant_id)
+    run = runner.create_run(local, dest, dry_run=dry_run, trigger="cli")
+    worker = threading.Thread(target=runner.execute, args=(run, dest, Storage(settings), Retry(attempts=max_retries + 1)),
+                              daemon=True)
+    worker.start()
+    show = not as_json and sys.stderr.isatty()
+    while worker.is_alive():
+        worker.join(0.5)
+        if show:
+            click.echo(_bar(views.run_view(SyncRun.get_by_id(run.id), report=False)), nl=False, err=True)
+    view = views.run_view(SyncRun.get_by_id(run.id))
+    if show:
+        click.echo(err=True)
+    report = view["report"]
+    if as_json:
+        emit(view, True, "")
+    elif dry_run:
+        plan = report["plan"] or {}
+        click.echo(f"Dry run to {dest.url}: would send {plan.get('packages', 0)} packages "
+                   f"({plan.get('package_bytes', 0) / 1024 / 1024:.1f} MiB), {plan.get('sessions', 0)} sessions, "
+                   f"{plan.get('statements', 0)} statements.")
+    else:
+        for kind, counts in report["counts"].items():
+            click.echo(f"{kind:>10}: " + ", ".join(f"{n} {o}" for o, n in counts.items() if n))
+        for entry in report["failed"] + report["conflict"]:
+            click.echo(f"  {entry['kind']} {entry['local_id']}: {entry.get('reason', '')}")
+        click.echo(f"Run {run.id}: {view['status']}" + (f": {view['error']}" if view["error"] else "")
+                   + f" in {view['progress']['elapsed_seconds']:.1f} s")
+    if view["status"] != "completed":
+        sys.exit(1)
+    if any(c.get("failed") or c.get("conflict") for c in report["counts"].values()):
+        sys.exit(2)

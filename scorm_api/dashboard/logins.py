@@ -1,0 +1,78 @@
+"""Signed-in dashboard browsers. The cookie carries a random token (only its SHA-256 is
+stored); each sign-in has its own CSRF token, which every state-changing request must echo."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from scorm_api.dashboard.models import DashboardLogin
+from scorm_api.db import new_id, utcnow_iso, write_transaction
+
+COOKIE = "scorm_dashboard"
+TTL = timedelta(hours=12)
+ONE_TIME_TTL = timedelta(seconds=120)
+
+
+@dataclass(frozen=True)
+class Login:
+    id: str
+    csrf_token: str
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _iso(dt: datetime) -> str:
+    return dt.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def start(ttl: timedelta = TTL) -> tuple[str, Login]:
+    """A new sign-in: (cookie token, login)."""
+    token = secrets.token_urlsafe(32)
+    login = Login(new_id(), secrets.token_urlsafe(32))
+    now = datetime.now(timezone.utc)
+    with write_transaction():
+        DashboardLogin.delete().where(DashboardLogin.expires_at < _iso(now)).execute()
+        DashboardLogin.create(id=login.id, token_hash=_hash(token), csrf_token=login.csrf_token,
+                              created_at=utcnow_iso(), expires_at=_iso(now + ttl))
+    return token, login
+
+
+def one_time_token() -> str:
+    """A token that signs one browser in once, within two minutes: the desktop window opens
+    /dashboard/auto-login?token=... with it instead of asking for the password. Whoever can
+    mint it can read the data dir, and is the operator anyway."""
+    return start(ONE_TIME_TTL)[0]
+
+
+def redeem(token: str | None) -> str | None:
+    """Exchange a one-time token for a fresh sign-in's cookie token; None when unknown, used
+    or expired. The one-time token is spent either way."""
+    if find(token) is None:
+        return None
+    end(token)
+    return start()[0]
+
+
+def find(token: str | None) -> Login | None:
+    if not token or len(token) > 200:
+        return None
+    row = DashboardLogin.get_or_none(DashboardLogin.token_hash == _hash(token))
+    if row is None or row.expires_at < _iso(datetime.now(timezone.utc)):
+        return None
+    return Login(row.id, row.csrf_token)
+
+
+def end(token: str | None) -> None:
+    if token:
+        with write_transaction():
+            DashboardLogin.delete().where(DashboardLogin.token_hash == _hash(token)).execute()
+
+
+def end_all_except(login_id: str | None) -> None:
+    """After a password change every other browser must sign in again."""
+    with write_transaction():
+        DashboardLogin.delete().where(DashboardLogin.id != (login_id or "")).execute()

@@ -1,0 +1,231 @@
+"""The dashboard's pages: sign-in (and the first-run password), sign-out, the password change,
+and the page shells. Every page's data comes from the REST API, called by the page's script
+with the sign-in cookie and its CSRF token (see guard.py): the dashboard has no back door."""
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+
+from flask import (Blueprint, Response, current_app, redirect, render_template, request,
+                   url_for)
+
+from scorm_api.dashboard import guard, logins, passwords
+from scorm_api.endpoint import endpoint
+from scorm_api.errors import ApiError
+from scorm_api.schemas import obj
+
+bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="templates",
+               static_folder="static", static_url_path="/assets")
+root_bp = Blueprint("dashboard_root", __name__)
+
+FORM = "dashboard-form"
+SHELL_COOKIE = "scorm_api_shell"
+# app.extensions key of the desktop shell's window opener (set only by `scorm-api desktop`).
+DESKTOP_OPENER = "desktop_windows"
+FORM_TTL_S = 3600
+# The pages, by URL part: (template page id, title). Each is a shell its script fills.
+PAGES = {
+    "packages": "Packages",
+    "sessions": "Learners and sessions",
+    "analytics": "Analytics",
+    "keys": "API keys",
+    "tenants": "Tenants",
+    "settings": "Settings",
+    "sync": "Sync to cloud",
+    "logs": "Logs",
+    "account": "Account",
+}
+
+
+@root_bp.route("/")
+def home():
+    return redirect(url_for("dashboard.page", name="packages"))
+
+
+@bp.before_request
+def _host_check():
+    guard.require_dashboard_host()
+
+
+def _signer():
+    return current_app.extensions["signer"]
+
+
+def _html(body: str, status: int = 200) -> Response:
+    resp = Response(body, status=status, mimetype="text/html")
+    resp.headers["Cache-Control"] = "no-store"
+    resp.headers["X-Frame-Options"] = "DENY"  # no clickjacking from course content or elsewhere
+    resp.headers["Content-Security-Policy"] = ("default-src 'self'; img-src 'self' data:; "
+                                               "style-src 'self'; frame-ancestors 'none'")
+    resp.headers["Referrer-Policy"] = "same-origin"
+    return resp
+
+
+# ---- signing in ------------------------------------------------------------------------
+
+class _Attempts:
+    """Failed sign-ins: after LIMIT within WINDOW_S seconds, wait (slows password guessing)."""
+    LIMIT, WINDOW_S = 5, 60.0
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._times: deque[float] = deque()
+
+    def _trim(self, now: float) -> None:
+        while self._times and now - self._times[0] > self.WINDOW_S:
+            self._times.popleft()
+
+    def check(self) -> None:
+        now = time.monotonic()
+        with self._lock:
+            self._trim(now)
+            if len(self._times) >= self.LIMIT:
+                wait = int(self.WINDOW_S - (now - self._times[0])) + 1
+                raise ApiError(429, "RATE_LIMIT_EXCEEDED",
+                               f"Too many wrong passwords: try again in {wait} seconds",
+                               headers={"Retry-After": str(wait)})
+
+    def failed(self) -> None:
+        with self._lock:
+            self._times.append(time.monotonic())
+
+
+attempts = _Attempts()
+
+
+def _login_page(error: str | None = None, status: int = 200) -> Response:
+    setup = not passwords.is_set()
+    return _html(render_template("login.html", setup=setup, error=error,
+                                 min_length=passwords.MIN_LENGTH,
+                                 form_token=_signer().dumps(FORM, {"t": int(time.time())})), status)
+
+
+@bp.get("/login")
+def login_page():
+    if passwords.is_set() and guard.current_login() is not None:
+        return redirect(url_for("dashboard.page", name="packages"))
+    return _login_page()
+
+
+def _signed_in(token: str, shell: str | None = None) -> Response:
+    resp = redirect(url_for("dashboard.page", name="packages"), code=303)
+    secure = current_app.extensions["settings"].base_url.startswith("https:")
+    resp.set_cookie(logins.COOKIE, token, max_age=int(logins.TTL.total_seconds()), path="/",
+                    httponly=True, samesite="Strict", secure=secure)
+    if shell == "desktop":  # this browser is a window of the desktop app (lives as long as it)
+        resp.set_cookie(SHELL_COOKIE, "desktop", path="/dashboard", httponly=True,
+                        samesite="Strict", secure=secure)
+    return resp
+
+
+@bp.post("/login")
+def login_submit():
+    guard.require_same_site()
+    _signer().loads(FORM, request.form.get("form_token", ""), FORM_TTL_S)
+    password = request.form.get("password", "")
+    if not passwords.is_set():  # first run: choose the password
+        if password != request.form.get("confirm", ""):
+            return _login_page("The two passwords differ.", 400)
+        try:
+            passwords.set_password(password)
+        except ApiError as e:
+            return _login_page(e.details["fieldErrors"]["password"][0] + ".", 400)
+    else:
+        attempts.check()
+        if not passwords.check(password):
+            attempts.failed()
+            return _login_page("Wrong password.", 401)
+    token, _ = logins.start()
+    return _signed_in(token)
+
+
+@bp.get("/auto-login")
+def auto_login():
+    token = logins.redeem(request.args.get("token"))
+    if token is None:  # used, expired or forged: the normal sign-in page instead
+        return redirect(url_for("dashboard.login_page"), code=303)
+    return _signed_in(token, request.args.get("shell"))
+
+
+@bp.post("/logout")
+def logout():
+    guard.require_same_site()
+    login = guard.current_login()
+    if login is not None:
+        guard.require_csrf(login)
+        logins.end(request.cookies.get(logins.COOKIE))
+    resp = redirect(url_for("dashboard.login_page"), code=303)
+    resp.delete_cookie(logins.COOKIE, path="/")
+    return resp
+
+
+@endpoint(bp, "/password", "POST", tag="Dashboard", auth_required=False,
+          body=obj({"current_password": {"type": "string", "maxLength": passwords.MAX_LENGTH},
+                    "new_password": {"type": "string", "maxLength": passwords.MAX_LENGTH}},
+                   ["current_password", "new_password"]),
+          response=obj({"changed": {"type": "boolean"}}, ["changed"]), errors=(400, 401, 403, 429),
+          summary="Change the dashboard password (signed-in dashboard only)",
+          description="Needs the dashboard's sign-in cookie and X-CSRF-Token. Every other "
+                      "signed-in browser is signed out.")
+def change_password(body):
+    login = guard.require_signed_in()
+    attempts.check()
+    if passwords.is_set() and not passwords.check(body["current_password"]):
+        attempts.failed()
+        raise ApiError(400, "VALIDATION_ERROR", "Validation failed",
+                       {"fieldErrors": {"current_password": ["Wrong password"]}})
+    passwords.set_password(body["new_password"])
+    logins.end_all_except(login.id)
+    return {"changed": True}
+
+
+# ---- pages ----------------------------------------------------------------------------
+
+@bp.get("/")
+def index():
+    return redirect(url_for("dashboard.page", name="packages"))
+
+
+@bp.get("/<name>")
+@bp.get("/<name>/<item_id>")
+def page(name, item_id=None):
+    if name not in PAGES:
+        raise ApiError(404, "NOT_FOUND", "No such dashboard page")
+    # Without a password, only a one-time sign-in link (the desktop app's, or the CLI's) can
+    # have made a login: the operator's own.
+    login = guard.current_login()
+    if login is None:
+        return redirect(url_for("dashboard.login_page"))
+    settings = current_app.extensions["settings"]
+    return _html(render_template("page.html", page=name, item_id=item_id, pages=PAGES,
+                                 title=PAGES[name], csrf_token=login.csrf_token,
+                                 content_origin=settings.content_base_url, shell=_shell(),
+                                 password_set=passwords.is_set()))
+
+
+def _shell() -> str:
+    """'desktop' in a window of the desktop app: course windows then open in the app."""
+    if request.cookies.get(SHELL_COOKIE) == "desktop" and DESKTOP_OPENER in current_app.extensions:
+        return "desktop"
+    return ""
+
+
+@endpoint(bp, "/desktop/course-windows", "POST", tag="Dashboard", auth_required=False,
+          body=obj({"url": {"type": "string", "maxLength": 4096},
+                    "title": {"type": "string", "maxLength": 200}}, ["url"]),
+          response=obj({"opened": {"type": "boolean"}}, ["opened"]), errors=(400, 401, 403, 404),
+          summary="Open a launch link in a window of the desktop app (its dashboard only)",
+          description="Needs the dashboard's sign-in cookie and X-CSRF-Token, in the desktop "
+                      "app (`scorm-api desktop`); elsewhere 404. The URL must be this "
+                      "appliance's own launch link.")
+def open_course_window(body):
+    opener = current_app.extensions.get(DESKTOP_OPENER)
+    if opener is None:
+        raise ApiError(404, "NOT_FOUND", "Course windows open only in the desktop app")
+    guard.require_signed_in()
+    try:
+        opener.open_course(body["url"], body.get("title"))
+    except ValueError as e:
+        raise ApiError(400, "VALIDATION_ERROR", "Validation failed", {"fieldErrors": {"url": [str(e)]}})
+    return {"opened": True}

@@ -1,0 +1,163 @@
+"""`scorm-api desktop`: the server in this process on a free loopback port, and the dashboard
+in a native window (pywebview: Qt with PySide6 on Linux, the system's web view on Windows and
+macOS). Closing the last dashboard window stops the server the same way Ctrl-C stops `serve`.
+
+A second launch on the same data dir does not start a second server: it asks the running
+desktop to open another dashboard window (or, when a headless `serve` holds the data dir,
+opens a window on that server) and exits.
+"""
+from __future__ import annotations
+
+import hmac
+import logging
+import os
+import signal
+import sys
+import threading
+
+import requests
+from flask import Blueprint, abort, current_app, request
+
+from scorm_api.config import Settings
+from scorm_api.instance import InstanceLock, RunningInstance, claim
+
+log = logging.getLogger(__name__)
+
+TITLE = "SCORM API appliance"
+SHOW_PATH = "/_desktop/show-window"
+SECRET_HEADER = "X-Desktop-Secret"
+SECRET_KEY = "desktop_secret"  # app.extensions
+
+
+class DesktopUnavailable(RuntimeError):
+    pass
+
+
+def load_webview():
+    """Import pywebview with the Qt binding this product ships (PySide6, LGPL)."""
+    os.environ.setdefault("QT_API", "pyside6")
+    if sys.platform.startswith("linux") and hasattr(os, "geteuid") and os.geteuid() == 0:
+        # Chromium (inside QtWebEngine) refuses to run as root with its sandbox on; a root
+        # session is a container or a kiosk, where the sandbox cannot work anyway.
+        os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
+    try:
+        import webview
+    except ImportError as e:
+        raise DesktopUnavailable("this build has no desktop window (pywebview is missing): "
+                                 "run `scorm-api serve` and open the dashboard in a browser") from e
+    webview.settings["ALLOW_DOWNLOADS"] = True  # CSV exports, dispatch zips: a save dialog
+    webview.settings["OPEN_EXTERNAL_LINKS_IN_BROWSER"] = True  # docs links: the user's browser
+    return webview
+
+
+def gui_name() -> str | None:
+    return "qt" if sys.platform.startswith("linux") else None  # None: the platform's own
+
+
+def sign_in_url(base_url: str) -> str:
+    from scorm_api.dashboard import logins
+
+    return f"{base_url}/dashboard/auto-login?token={logins.one_time_token()}&shell=desktop"
+
+
+def run(settings: Settings, webview=None) -> int:
+    webview = webview or load_webview()
+    lock = claim(settings.data_dir)
+    if isinstance(lock, RunningInstance):
+        return _hand_over(lock, settings, webview)
+    try:
+        return _run_owner(settings, webview, lock)
+    finally:
+        lock.release()
+
+
+def _hand_over(other: RunningInstance, settings: Settings, webview) -> int:
+    if other.kind == "desktop":
+        resp = requests.post(other.url + SHOW_PATH, headers={SECRET_HEADER: other.secret}, timeout=10)
+        if resp.status_code != 204:
+            raise DesktopUnavailable(f"the running instance (pid {other.pid}) did not open a "
+                                     f"window: HTTP {resp.status_code}")
+        print(f"Opened a window on the running instance at {other.url} (pid {other.pid}).")
+        return 0
+    # A headless server holds the data dir: a window on it, without a server of our own.
+    from scorm_api.datadir import open_data_dir
+    from scorm_api.desktop.windows import Windows
+
+    open_data_dir(settings)
+    windows = Windows(webview, title=TITLE, dashboard_url=lambda: sign_in_url(other.url),
+                      allowed_prefixes=_allowed(other.url, None))
+    windows.open_dashboard()
+    print(f"Showing the server at {other.url} (pid {other.pid}) in a window.")
+    sys.stdout.flush()
+    webview.start(gui=gui_name())
+    return 0
+
+
+def _allowed(base_url: str, content_url: str | None) -> tuple[str, ...]:
+    return tuple(u.rstrip("/") + "/" for u in (base_url, content_url) if u)
+
+
+def _run_owner(settings: Settings, webview, lock: InstanceLock) -> int:
+    from scorm_api import appliance
+    from scorm_api.dashboard.routes import DESKTOP_OPENER
+    from scorm_api.desktop.windows import Windows
+
+    settings = settings.replace(host="127.0.0.1", port=0,
+                                log_file=settings.log_file or settings.logs_dir / "scorm-api.log")
+    running = appliance.start(settings, blueprints=[show_window_bp])
+    live = running.app.extensions["settings"]
+    windows = Windows(webview, title=TITLE, dashboard_url=lambda: sign_in_url(running.url),
+                      allowed_prefixes=_allowed(running.url, live.content_base_url))
+    # Both read by requests, which wait in the socket's backlog until serving starts below.
+    running.app.extensions[DESKTOP_OPENER] = windows  # the dashboard's "open course" goes here
+    running.app.extensions[SECRET_KEY] = lock.publish(running.url, "desktop").secret
+
+    serving = threading.Thread(target=running.server.serve_forever, name="http", daemon=True)
+    serving.start()
+    print(f"Data dir: {running.settings.data_dir}")
+    print(f"Serving on {running.url}  (log: {running.settings.log_file})")
+    sys.stdout.flush()
+    windows.open_dashboard()
+    # SIGTERM (a logout, a service manager) closes the windows as the user would, so course
+    # windows still send their last commit; the GUI loop ends and the server stops below.
+    signal.signal(signal.SIGTERM, lambda signum, frame: threading.Thread(
+        target=windows.close_all, name="close-on-sigterm", daemon=True).start())
+    try:
+        webview.start(gui=gui_name(), private_mode=True)
+    finally:
+        log.info("last window closed: stopping the server")
+        running.server.stop()
+        running.server.wait_stopped(60)
+        serving.join(5)
+    print("Stopped.")
+    return 0
+
+
+def exit_now(code: int) -> None:
+    """End the process once the server has stopped and the database is closed. Python's own
+    exit would then tear down QtWebEngine's objects from the interpreter's finalisers, which
+    can hang for good; nothing is left to save by then."""
+    from scorm_api.server import close_database
+
+    close_database()  # this thread's connection: the last one open, so the WAL folds away
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+# The second launch's request: open another dashboard window. Only a process that can read the
+# data dir's instance.json knows the secret.
+show_window_bp = Blueprint("desktop", __name__)
+
+
+@show_window_bp.post(SHOW_PATH)
+def show_window():
+    from scorm_api.dashboard.routes import DESKTOP_OPENER
+
+    expected = current_app.extensions.get(SECRET_KEY)
+    if not expected or not hmac.compare_digest(request.headers.get(SECRET_HEADER, ""), expected):
+        abort(404)
+    current_app.extensions[DESKTOP_OPENER].open_dashboard()
+    log.info("a second launch asked for a window")
+    return "", 204

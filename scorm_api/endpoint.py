@@ -1,0 +1,248 @@
+"""Declaring an API route: one decorator carries auth, scope, rate bucket, body and query
+schemas and the OpenAPI description, so the running route and its documentation are built
+from the same object and cannot drift.
+
+Handlers stay thin: they receive the validated `body` / `query`, the `principal` and path
+arguments, call a service function and return data (serialised to JSON) or a Response.
+"""
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from flask import Blueprint, Response, current_app, g, request
+from jsonschema import Draft202012Validator, FormatChecker
+
+from scorm_api import auth
+from scorm_api.dashboard.guard import cookie_principal
+from scorm_api.errors import ApiError, bad_request, validation_error
+from scorm_api.ratelimit import bucket_for_method
+
+DEFAULT_SCOPES = {"GET": "read", "HEAD": "read", "POST": "write", "PUT": "write",
+                  "PATCH": "write", "DELETE": "admin"}
+
+
+@dataclass
+class EndpointSpec:
+    rule: str
+    method: str
+    summary: str
+    tag: str
+    auth: bool
+    scope: str | None
+    bucket: str | None
+    body: dict | None
+    query: dict | None
+    response: dict | None
+    status: int
+    description: str | None
+    errors: tuple[int, ...]
+    content_type: str = "application/json"
+    body_content_type: str = "application/json"
+    body_doc: dict | None = None  # documented body the handler reads itself (multipart, raw)
+    validators: dict[str, Draft202012Validator] = field(default_factory=dict, repr=False)
+    parse_query: Callable[[], dict] | None = field(default=None, repr=False)
+
+
+def endpoint(bp: Blueprint, rule: str, method: str = "GET", *, summary: str, tag: str,
+             auth_required: bool = True, scope: str | None = None, bucket: str | None = None,
+             body: dict | None = None, query: dict | None = None, response: dict | None = None,
+             status: int = 200, description: str | None = None, errors: tuple[int, ...] = (),
+             content_type: str = "application/json",
+             body_content_type: str = "application/json", body_doc: dict | None = None,
+             name: str | None = None) -> Callable:
+    spec = EndpointSpec(
+        rule=bp.url_prefix.rstrip("/") + rule if bp.url_prefix else rule,
+        method=method, summary=summary, tag=tag, auth=auth_required,
+        scope=(scope or DEFAULT_SCOPES[method]) if auth_required else None,
+        bucket=(bucket or bucket_for_method(method)) if auth_required else None,
+        body=body, query=query, response=response, status=status, description=description,
+        errors=errors, content_type=content_type, body_content_type=body_content_type,
+        body_doc=body_doc,
+    )
+    for part, schema in (("body", body), ("query", query)):
+        if schema is not None:
+            Draft202012Validator.check_schema(schema)
+            spec.validators[part] = Draft202012Validator(schema, format_checker=FormatChecker())
+    if query is not None:
+        spec.parse_query = query_parser(query, spec.validators["query"])
+
+    def decorate(fn: Callable) -> Callable:
+        @functools.wraps(fn)
+        def view(**path_args):
+            kwargs: dict[str, Any] = dict(path_args)
+            if spec.auth:
+                kwargs["principal"] = authorize(spec)
+            if spec.parse_query is not None:
+                kwargs["query"] = spec.parse_query()
+            if "body" in spec.validators:
+                kwargs["body"] = parse_json_body(spec.validators["body"])
+            return to_response(fn(**kwargs), spec.status)
+
+        view.endpoint_spec = spec
+        bp.add_url_rule(rule, endpoint=name or f"{fn.__name__}_{method.lower()}", view_func=view,
+                        methods=[method])
+        return fn
+
+    return decorate
+
+
+def authorize(spec: EndpointSpec) -> auth.Principal:
+    key = auth.key_from_headers(request.headers)
+    principal = (key is None and cookie_principal()) or auth.authenticate(key)
+    g.principal = principal
+    decision = current_app.extensions["rate_limits"].check(principal.tenant_id, spec.bucket)
+    if decision is not None:
+        g.rate_decision = decision
+        if not decision.allowed:
+            raise ApiError(429, "RATE_LIMIT_EXCEEDED", "Rate limit exceeded",
+                           {"bucket": spec.bucket, "limit": decision.limit,
+                            "reset": decision.reset_epoch},
+                           headers=decision.headers())
+    auth.require_scope(principal, spec.scope)
+    return principal
+
+
+def to_response(result, status: int):
+    if isinstance(result, Response):
+        return result
+    if isinstance(result, tuple):
+        result, status = result
+    return current_app.json.response(result), status
+
+
+# ---- bodies --------------------------------------------------------------------------
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def parse_json_body(validator: Draft202012Validator):
+    if request.mimetype != "application/json" and not request.mimetype.endswith("+json"):
+        raise bad_request("Content-Type must be application/json",
+                          {"content_type": request.content_type})
+    charset = request.mimetype_params.get("charset", "utf-8").lower()
+    if charset not in ("utf-8", "utf8"):
+        raise bad_request("JSON bodies must be UTF-8 encoded", {"charset": charset})
+    raw = request.get_data(cache=False)  # enforces max_content_length (413)
+    if not raw.strip():
+        raise bad_request("Request body is empty; a JSON document is expected")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise bad_request(f"Request body is not valid UTF-8 (invalid byte at offset {e.start})")
+    try:
+        data = json.loads(text, parse_constant=_reject_constant)
+    except RecursionError:
+        raise bad_request("Malformed JSON: nested too deeply")
+    except ValueError as e:
+        raise bad_request(f"Malformed JSON: {e}")
+    field_errors = schema_errors(validator, data)
+    if field_errors:
+        raise validation_error(field_errors)
+    return data
+
+
+def _field_path(path, leaf: str | None = None) -> str:
+    parts = [str(p) for p in path] + ([leaf] if leaf is not None else [])
+    return ".".join(parts) if parts else "body"
+
+
+_TYPE_NAMES = {"string": "a string", "integer": "an integer", "number": "a number",
+               "boolean": "true or false", "object": "an object", "array": "an array",
+               "null": "null"}
+
+
+def _type_message(kinds) -> str:
+    kinds = kinds if isinstance(kinds, list) else [kinds]
+    return "Must be " + " or ".join(_TYPE_NAMES.get(k, k) for k in kinds)
+
+
+# A person-readable message per JSON Schema keyword, from the keyword's value.
+_MESSAGES = {
+    "type": _type_message,
+    "enum": lambda v: "Must be one of: " + ", ".join(str(x) for x in v),
+    "minLength": lambda v: "Must not be empty" if v == 1 else f"Must be at least {v} characters",
+    "maxLength": lambda v: f"Must be at most {v} characters",
+    "minimum": lambda v: f"Must be at least {v}",
+    "maximum": lambda v: f"Must be at most {v}",
+    "minItems": lambda v: "Must not be empty" if v == 1 else f"Must have at least {v} items",
+    "maxItems": lambda v: f"Must have at most {v} items",
+    "uniqueItems": lambda v: "Must not repeat items",
+    "format": lambda v: f"Must be a valid {v}",
+    "pattern": lambda v: "Has an invalid format",
+}
+
+
+def _message(err) -> str:
+    template = _MESSAGES.get(err.validator)
+    return template(err.validator_value) if template else err.message
+
+
+def schema_errors(validator: Draft202012Validator, data) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for err in validator.iter_errors(data):
+        if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+            known = err.schema.get("properties", {})
+            for name in sorted(k for k in err.instance if k not in known):
+                out.setdefault(_field_path(err.absolute_path, name), []).append("Unknown field")
+        elif err.validator == "required" and isinstance(err.instance, dict):
+            for name in err.validator_value:
+                if name not in err.instance:
+                    out.setdefault(_field_path(err.absolute_path, name), []).append("Required")
+        else:
+            out.setdefault(_field_path(err.absolute_path), []).append(_message(err))
+    return out
+
+
+# ---- query strings -------------------------------------------------------------------
+
+def _coerce_query_value(raw: str, kind: str):
+    if kind == "integer":
+        return int(raw)
+    if kind == "number":
+        return float(raw)
+    if kind == "boolean":
+        low = raw.lower()
+        if low in ("true", "1"):
+            return True
+        if low in ("false", "0"):
+            return False
+        raise ValueError
+    return raw
+
+
+def query_parser(schema: dict, validator: Draft202012Validator) -> Callable[[], dict]:
+    """Build the parser of one endpoint's query string.
+
+    Query strings are text: each declared parameter is coerced to its schema type, defaults
+    are applied, then the result is validated. Undeclared parameters are ignored (cache
+    busters, tracking). Validation is a pure function of the declared values and the same few
+    query strings recur on every poll, so results are memoised (a bounded LRU; errors are
+    raised, and so never cached)."""
+    props = schema.get("properties", {})
+    names = tuple(props)
+
+    @functools.lru_cache(maxsize=1024)
+    def parse(values: tuple) -> tuple:
+        out, field_errors = {}, {}
+        for name, raw in zip(names, values):
+            prop = props[name]
+            if raw is None:
+                if "default" in prop:
+                    out[name] = prop["default"]
+                continue
+            kind = prop.get("type", "string")
+            try:
+                out[name] = _coerce_query_value(raw, kind)
+            except ValueError:
+                field_errors[name] = [_type_message(kind)]
+        field_errors.update({k: v for k, v in schema_errors(validator, out).items()
+                             if k not in field_errors})
+        if field_errors:
+            raise validation_error(field_errors)
+        return tuple(out.items())
+
+    return lambda: dict(parse(tuple(request.args.get(n) for n in names)))

@@ -1,0 +1,102 @@
+"""The one error type and the seed's error envelope.
+
+Services raise ApiError; the handlers registered here are the only place an error response is
+built, so every failure (routing, HTTP, unexpected exceptions) answers the same envelope:
+{"error": {"code", "message", "details"}, "request_id"}.
+"""
+from __future__ import annotations
+
+import logging
+
+import peewee
+from flask import Flask, g, jsonify
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, details: dict | None = None,
+                 headers: dict | None = None):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.details = details or {}
+        self.headers = headers or {}
+
+
+def validation_error(field_errors: dict[str, list[str]], message: str = "Validation failed") -> ApiError:
+    return ApiError(400, "VALIDATION_ERROR", message, {"fieldErrors": field_errors})
+
+
+def bad_request(message: str, details: dict | None = None) -> ApiError:
+    return ApiError(400, "BAD_REQUEST", message, details)
+
+
+def not_found(code: str = "NOT_FOUND", message: str = "Resource not found") -> ApiError:
+    return ApiError(404, code, message)
+
+
+def forbidden(message: str = "Insufficient permissions", details: dict | None = None) -> ApiError:
+    return ApiError(403, "FORBIDDEN", message, details)
+
+
+# HTTP errors raised by Flask/Werkzeug itself, mapped onto the seed's codes (plus a few where
+# the seed has none that fits).
+_HTTP_CODES = {
+    400: ("BAD_REQUEST", "Invalid request format"),
+    401: ("UNAUTHORIZED", "Missing or invalid API key"),
+    403: ("FORBIDDEN", "Insufficient permissions"),
+    404: ("NOT_FOUND", "Resource not found"),
+    405: ("METHOD_NOT_ALLOWED", "Method not allowed for this resource"),
+    409: ("CONFLICT", "State conflict"),
+    411: ("BAD_REQUEST", "A Content-Length header is required"),
+    413: ("PAYLOAD_TOO_LARGE", "Request body is too large"),
+    415: ("UNSUPPORTED_MEDIA_TYPE", "Unsupported content type"),
+    429: ("RATE_LIMIT_EXCEEDED", "Rate limit exceeded"),
+}
+
+
+def error_response(err: ApiError):
+    body = {
+        "error": {"code": err.code, "message": err.message, "details": err.details},
+        "request_id": getattr(g, "request_id", None),
+    }
+    resp = jsonify(body)
+    resp.status_code = err.status
+    for k, v in err.headers.items():
+        resp.headers[k] = v
+    return resp
+
+
+def _from_http_exception(exc: HTTPException) -> ApiError:
+    status = exc.code or 500
+    code, message = _HTTP_CODES.get(status, ("INTERNAL_ERROR" if status >= 500 else "BAD_REQUEST",
+                                              exc.name))
+    details = {}
+    headers = {}
+    if status == 405 and getattr(exc, "valid_methods", None):
+        details["allowed_methods"] = sorted(exc.valid_methods)
+        headers["Allow"] = ", ".join(sorted(exc.valid_methods))
+    if status == 413 and exc.description and "limit" in exc.description:
+        message = exc.description
+    return ApiError(status, code, message, details, headers)
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(ApiError, error_response)
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        return error_response(_from_http_exception(exc))
+
+    @app.errorhandler(peewee.DatabaseError)
+    def _database(exc):
+        log.exception("database error")
+        return error_response(ApiError(500, "DATABASE_ERROR", "Database operation failed"))
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc):
+        log.exception("unhandled exception")
+        return error_response(ApiError(500, "INTERNAL_ERROR", "Internal server error"))

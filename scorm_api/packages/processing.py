@@ -1,0 +1,309 @@
+"""From an uploaded zip to a package: inspect, extract, scan, then publish atomically.
+
+Files are built in a staging folder and renamed into `files/packages/<id>/` in one step; the
+database row that makes the package visible commits only after that. A crash at any moment
+leaves either a complete package or leftovers that `sweep` removes at start-up. Small zips are
+imported while the request waits; big ones get a `processing` package and a job.
+"""
+from __future__ import annotations
+
+import io
+import logging
+import os
+import shutil
+import time
+import zipfile
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from scorm_api import jobs
+from scorm_api.config import Settings
+from scorm_api.db import new_id, utcnow_iso, write_transaction
+from scorm_api.errors import ApiError
+from scorm_api.packages.hazards import HazardScanner
+from scorm_api.packages.ingest import ZipLimits, extract, remove_tree
+from scorm_api.packages.inspection import InspectedPackage, inspect_package
+from scorm_api.packages.manifest import walk_items
+from scorm_api.packages.models import Package, Upload
+from scorm_api.packages.xapi_descriptors import parse_cmi5
+from scorm_api.packages.xmlutil import MAX_MANIFEST_BYTES, rejected
+from scorm_api.storage import Storage, sha256_file
+from scorm_api.tenants.models import Tenant
+
+log = logging.getLogger(__name__)
+
+ZIP_NAME = "package.zip"
+CONTENT_DIR = "content"
+
+
+@dataclass(frozen=True)
+class Context:
+    settings: Settings
+    storage: Storage
+
+
+def zip_limits(settings: Settings) -> ZipLimits:
+    return ZipLimits(max_files=settings.zip_max_files,
+                     max_total_bytes=settings.zip_max_unpacked_bytes,
+                     max_ratio=float(settings.zip_max_ratio))
+
+
+def check_quota(tenant_id: str) -> None:
+    limit = Tenant.select(Tenant.max_packages).where(Tenant.id == tenant_id).scalar()
+    if limit is None:
+        return
+    current = Package.select().where(Package.tenant == tenant_id).count()
+    if current >= limit:
+        raise ApiError(403, "QUOTA_EXCEEDED", "Package limit exceeded",
+                       {"limit": limit, "current": current})
+
+
+def launch_path(href: str, params: str | None) -> str:
+    """A launch href plus an item's parameters, joined as SCORM CAM says."""
+    if not params:
+        return href
+    if params.startswith("#"):
+        return href + params
+    if params.startswith(("?", "&")):
+        params = params[1:]
+    return f"{href}{'&' if '?' in href else '?'}{params}"
+
+
+def _metadata(inspected: InspectedPackage, content_bytes: int, file_count: int) -> dict:
+    m = inspected.manifest
+    item = next((i for o in m.organizations for i in walk_items(o.items)
+                 if i.identifier == m.launch_item), None)
+    resource = m.resources.get(item.identifierref) if item and item.identifierref else None
+    full = m.to_metadata()
+    return {
+        "description": m.description,
+        "sco_count": m.sco_count,
+        "launchable_count": m.launchable_count,
+        "descriptor": inspected.plan.descriptor,
+        "schemaversion": m.schemaversion,
+        "identifier": m.identifier,
+        "default_organization": m.default_organization,
+        "has_sequencing": m.has_sequencing,
+        "launch": {"item": m.launch_item, "href": m.launch_href, "parameters": m.launch_parameters,
+                   "scorm_type": resource.scorm_type if resource else None},
+        "mastery_score": item.mastery_score if item else None,
+        "file_count": file_count,
+        "content_bytes": content_bytes,
+        "organizations": full["organizations"],
+        "resources": list(full["resources"].values()),
+        "sequencing_collection": m.sequencing_collection,
+    }
+
+
+def _link_or_copy(src, dst) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copyfile(src, dst)
+
+
+@dataclass
+class Built:
+    inspected: InspectedPackage
+    hazards: list[dict]
+    sha256: str
+
+
+def build_files(ctx: Context, zip_path, package_id: str, sha256: str | None = None) -> Built:
+    """Inspect and extract into staging, then rename into place. Raises ApiError (400) for a
+    package that is refused; leaves nothing behind either way. Everything slow happens here,
+    outside any database transaction (the checksum too, when the upload did not take it)."""
+    staging = ctx.storage.staging_dir(f"pkg-{package_id}")
+    final = ctx.storage.package_dir(package_id)
+    remove_tree(staging)
+    started = time.perf_counter()
+    try:
+        (staging / CONTENT_DIR).mkdir(parents=True)
+        try:
+            zf = zipfile.ZipFile(zip_path)
+        except (zipfile.BadZipFile, OSError):
+            zf = course_structure_zip(zip_path)
+        with zf:
+            inspected = inspect_package(zf, zip_limits(ctx.settings))
+            scanner = HazardScanner()
+            extract(zf, inspected.plan, staging / CONTENT_DIR, scanner)
+        _link_or_copy(zip_path, staging / ZIP_NAME)
+        sha256 = sha256 or sha256_file(staging / ZIP_NAME)
+        remove_tree(final)  # a half-published folder from an interrupted earlier run
+        os.replace(staging, final)
+        log.info("package files built", extra={"fields": {
+            "package_id": package_id, "files": len(inspected.plan.entries),
+            "bytes": inspected.plan.total_bytes,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 1)}})
+        return Built(inspected, scanner.warnings(), sha256)
+    finally:
+        remove_tree(staging)
+
+
+def course_structure_zip(path) -> zipfile.ZipFile:
+    """A cmi5 course structure uploaded on its own (cmi5 14.2), as a package of that one file.
+    With no content beside it, every AU must be launched from an absolute URL."""
+    with open(path, "rb") as f:
+        data = f.read(MAX_MANIFEST_BYTES + 1)
+    if not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        raise rejected("not_a_zip", "The file is not a zip archive (or it is damaged), nor a cmi5 "
+                       "course structure")
+    course = parse_cmi5(data)
+    relative = [r.identifier for r in course.resources.values() if not urlsplit(r.href).scheme]
+    if relative:
+        raise rejected("relative_au_url", "A course structure imported without a zip must give every "
+                       "AU an absolute URL (cmi5 14.2)", aus=relative[:20])
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as out:
+        out.writestr("cmi5.xml", data)
+    return zipfile.ZipFile(buf)
+
+
+def _apply(pkg: Package, built: Built) -> None:
+    m = built.inspected.manifest
+    plan = built.inspected.plan
+    pkg.title = (m.title or pkg.original_filename or pkg.title)[:500]
+    pkg.version = m.version
+    pkg.standard = m.standard
+    pkg.status = "ready"
+    pkg.metadata = _metadata(built.inspected, plan.total_bytes, len(plan.entries))
+    pkg.warnings = built.inspected.warnings + built.hazards
+    pkg.failure = None
+    pkg.launch_path = launch_path(m.launch_href, m.launch_parameters)
+    pkg.content_bytes = plan.total_bytes
+    pkg.file_count = len(plan.entries)
+    pkg.sha256 = built.sha256
+    pkg.updated_at = utcnow_iso()
+
+
+def _new_package(tenant_id: str, upload: Upload, uploaded_by: str | None,
+                 original_filename: str | None, package_id: str | None = None) -> Package:
+    now = utcnow_iso()
+    return Package(id=package_id or new_id(), tenant=tenant_id, title=original_filename or upload.filename,
+                   version="", status="processing", file_size_bytes=upload.file_size,
+                   uploaded_by=uploaded_by or upload.uploaded_by,
+                   original_filename=original_filename or upload.filename,
+                   created_at=now, updated_at=now)
+
+
+def import_now(ctx: Context, upload: Upload, uploaded_by: str | None,
+               original_filename: str | None) -> Package:
+    """Synchronous import: either a ready package (row and files) or an error and nothing."""
+    pkg = _new_package(upload.tenant_id, upload, uploaded_by, original_filename)
+    zip_path = ctx.storage.path(upload.storage_path)
+    try:
+        built = build_files(ctx, zip_path, pkg.id, upload.sha256)
+    except ApiError:
+        _discard_upload(ctx, upload)
+        raise
+    try:
+        with write_transaction():
+            check_quota(upload.tenant_id)
+            _apply(pkg, built)
+            pkg.save(force_insert=True)
+            Upload.update(status="consumed", package_id=pkg.id).where(Upload.id == upload.id).execute()
+    except BaseException:
+        remove_tree(ctx.storage.package_dir(pkg.id))
+        raise
+    ctx.storage.delete(upload.storage_path)  # the zip now lives in the package folder
+    return pkg
+
+
+def queue_import(upload: Upload, uploaded_by: str | None, original_filename: str | None) -> Package:
+    """Asynchronous import: a 'processing' package now, the work in a job."""
+    pkg = _new_package(upload.tenant_id, upload, uploaded_by, original_filename)
+    with write_transaction():
+        check_quota(upload.tenant_id)
+        pkg.save(force_insert=True)
+        Upload.update(status="consumed", package_id=pkg.id).where(Upload.id == upload.id).execute()
+        jobs.enqueue("process_package", {"package_id": pkg.id, "upload_id": upload.id})
+    jobs.wake()
+    return pkg
+
+
+@jobs.handler("process_package")
+def run_import_job(payload: dict, ctx: Context) -> None:
+    pkg = Package.get_or_none(Package.id == payload["package_id"])
+    upload = Upload.get_or_none(Upload.id == payload["upload_id"])
+    if pkg is None or pkg.status != "processing" or upload is None:
+        return  # deleted meanwhile, or already done by an earlier run
+    try:
+        built = build_files(ctx, ctx.storage.path(upload.storage_path), pkg.id, upload.sha256)
+    except ApiError as e:
+        with write_transaction():
+            Package.update(status="failed", updated_at=utcnow_iso(),
+                           failure={"code": e.code, "reason": e.details.get("reason"),
+                                    "message": e.message, "details": e.details}) \
+                .where(Package.id == pkg.id).execute()
+        _discard_upload(ctx, upload)
+        return
+    with write_transaction():
+        fresh = Package.get_or_none(Package.id == pkg.id)
+        if fresh is None:  # deleted while it was being processed
+            remove_tree(ctx.storage.package_dir(pkg.id))
+            return
+        _apply(fresh, built)
+        fresh.save()
+    ctx.storage.delete(upload.storage_path)
+
+
+def _discard_upload(ctx: Context, upload: Upload) -> None:
+    """A refused zip leaves nothing: its file and its ticket go."""
+    ctx.storage.delete(upload.storage_path)
+    Upload.delete().where(Upload.id == upload.id).execute()
+
+
+def process_upload(ctx: Context, tenant_id: str, storage_path: str, uploaded_by: str | None,
+                   original_filename: str | None) -> tuple[Package, int]:
+    """The seed's POST /packages/process: 201 when imported now, 202 when queued, 200 when this
+    upload was processed before (a retried request gets the same package, not a duplicate)."""
+    upload = Upload.get_or_none((Upload.storage_path == storage_path) & (Upload.tenant == tenant_id))
+    if upload is None:
+        raise ApiError(404, "NOT_FOUND", "No upload at this storage_path (mint one with "
+                       "POST /api/v1/packages/upload-url)")
+    if upload.status == "consumed" and upload.package_id:
+        pkg = Package.get_or_none(Package.id == upload.package_id)
+        if pkg is not None:
+            return pkg, 200
+        raise ApiError(409, "CONFLICT", "This upload was processed and its package deleted; "
+                       "upload the file again")
+    if upload.status != "complete":
+        raise ApiError(409, "CONFLICT", "The file has not been uploaded yet: PUT it to the "
+                       "presigned_url first", {"upload_status": upload.status})
+    check_quota(tenant_id)
+    if upload.file_size <= ctx.settings.sync_process_max_bytes:
+        return import_now(ctx, upload, uploaded_by, original_filename), 201
+    return queue_import(upload, uploaded_by, original_filename), 202
+
+
+def delete_package(ctx: Context, tenant_id: str, package_id: str) -> None:
+    with write_transaction():
+        deleted = Package.delete().where((Package.id == package_id) & (Package.tenant == tenant_id)).execute()
+    if not deleted:
+        raise ApiError(404, "PACKAGE_NOT_FOUND", "SCORM package not found")
+    # After the commit: a crash here leaves an orphan folder, which the sweep removes.
+    remove_tree(ctx.storage.package_dir(package_id))
+
+
+def sweep(ctx: Context) -> dict:
+    """Start-up clean-up (only while no other server uses this data dir): staging leftovers,
+    package folders without a row, uploads interrupted mid-PUT, expired tickets."""
+    removed = {"staging": 0, "orphans": 0, "expired_uploads": 0}
+    for path in ctx.settings.tmp_dir.iterdir():
+        if path.name.endswith(".partial") or path.name.startswith("put-"):
+            remove_tree(path) if path.is_dir() else path.unlink(missing_ok=True)
+            removed["staging"] += 1
+    packages_root = ctx.settings.files_dir / "packages"
+    known = {pid for (pid,) in Package.select(Package.id).tuples()}
+    for path in packages_root.iterdir():
+        if path.name not in known:
+            remove_tree(path)
+            removed["orphans"] += 1
+    with write_transaction():
+        Upload.update(status="pending").where(Upload.status == "uploading").execute()
+    # Tickets never used before they expired; completed uploads stay (they can be processed).
+    for up in Upload.select().where((Upload.status == "pending") & (Upload.expires_at < utcnow_iso())):
+        ctx.storage.delete(up.storage_path)
+        up.delete_instance()
+        removed["expired_uploads"] += 1
+    return removed

@@ -1,0 +1,101 @@
+"""Upload tickets: the seed's presigned flow (mint, PUT) and the small multipart upload.
+
+A ticket allows one PUT of exactly `file_size` bytes with the required headers before it
+expires; claiming it is one conditional UPDATE, so two concurrent PUTs cannot both win.
+"""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+
+from scorm_api.db import new_id, utcnow_iso, write_transaction
+from scorm_api.errors import ApiError, validation_error
+from scorm_api.packages.models import Upload
+from scorm_api.packages.processing import Context, check_quota
+from scorm_api.storage import PutGrant
+
+ZIP_CONTENT_TYPE = "application/zip"
+_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_filename(name: str) -> str:
+    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    base = _UNSAFE_NAME.sub("_", base).strip("._") or "package"
+    return base[:120] if base.lower().endswith(".zip") else base[:116] + ".zip"
+
+
+def _iso(epoch: int) -> str:
+    return datetime.fromtimestamp(epoch, timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def mint_upload(ctx: Context, tenant_id: str, filename: str, file_size: int,
+                uploaded_by: str | None) -> dict:
+    if file_size > ctx.settings.max_package_bytes:
+        raise validation_error({"file_size": [f"Must be at most {ctx.settings.max_package_bytes} bytes"]})
+    check_quota(tenant_id)
+    upload_id = new_id()
+    key = f"uploads/{tenant_id}/{upload_id}/{safe_filename(filename)}"
+    url, expires = ctx.storage.presign_put(key, file_size, ZIP_CONTENT_TYPE,
+                                           ctx.settings.upload_url_ttl_seconds)
+    with write_transaction():
+        Upload.create(id=upload_id, tenant=tenant_id, storage_path=key, filename=filename,
+                      file_size=file_size, content_type=ZIP_CONTENT_TYPE, uploaded_by=uploaded_by,
+                      status="pending", expires_at=_iso(expires), created_at=utcnow_iso())
+    return {
+        "upload_id": upload_id,
+        "presigned_url": url,
+        "method": "PUT",
+        "storage_path": key,
+        "required_put_headers": {"Content-Type": ZIP_CONTENT_TYPE},
+        "file_size": file_size,
+        "expires_at": _iso(expires),
+        "expires_in": ctx.settings.upload_url_ttl_seconds,
+    }
+
+
+def receive_put(ctx: Context, key: str, args, content_type: str, content_length: int | None,
+                stream_for) -> Upload:
+    """Check the presigned URL, claim its ticket, stream the body into place."""
+    grant: PutGrant = ctx.storage.verify_put(key, args, content_type)
+    if content_length is None:
+        raise ApiError(411, "BAD_REQUEST", "A Content-Length header is required (the URL was "
+                       f"minted for exactly {grant.size} bytes)")
+    if content_length != grant.size:
+        raise ApiError(400, "BAD_REQUEST", f"Content-Length {content_length} does not match the "
+                       f"{grant.size} bytes this URL was minted for", {"expected_bytes": grant.size})
+    with write_transaction():
+        claimed = (Upload.update(status="uploading")
+                   .where((Upload.storage_path == key) & (Upload.status == "pending")).execute())
+        if not claimed:
+            upload = Upload.get_or_none(Upload.storage_path == key)
+            if upload is None:
+                raise ApiError(404, "NOT_FOUND", "This upload no longer exists")
+            raise ApiError(409, "CONFLICT", "This upload URL has already been used"
+                           if upload.status != "uploading" else "An upload to this URL is in progress",
+                           {"upload_status": upload.status})
+    try:
+        ctx.storage.write_exact(key, stream_for(grant.size), grant.size)
+    except BaseException:
+        Upload.update(status="pending").where(Upload.storage_path == key).execute()
+        raise
+    with write_transaction():  # (the checksum is taken while processing, which reads it anyway)
+        Upload.update(status="complete", completed_at=utcnow_iso()) \
+            .where(Upload.storage_path == key).execute()
+    return Upload.get(Upload.storage_path == key)
+
+
+def store_multipart(ctx: Context, tenant_id: str, file_storage, uploaded_by: str | None) -> Upload:
+    """POST /packages/upload: the form's file becomes a completed upload ticket."""
+    filename = file_storage.filename or "package.zip"
+    upload_id = new_id()
+    key = f"uploads/{tenant_id}/{upload_id}/{safe_filename(filename)}"
+    size, sha256 = ctx.storage.write_stream(key, file_storage.stream, ctx.settings.max_upload_bytes)
+    if size == 0:
+        ctx.storage.delete(key)
+        raise validation_error({"file": ["The file is empty"]})
+    now = utcnow_iso()
+    with write_transaction():
+        return Upload.create(id=upload_id, tenant=tenant_id, storage_path=key, filename=filename,
+                             file_size=size, content_type=ZIP_CONTENT_TYPE, uploaded_by=uploaded_by,
+                             status="complete", sha256=sha256, expires_at=now, created_at=now,
+                             completed_at=now)

@@ -1,0 +1,89 @@
+"""Request ids and structured request log lines.
+
+A client-sent X-Request-Id is kept when it is sane (printable, short); otherwise a fresh UUID
+is used. One JSON log line per request: request id, tenant, route, status, duration.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import logging.handlers
+import re
+import sys
+import time
+import uuid
+
+from flask import Flask, g, request
+
+from scorm_api.config import Settings
+
+log = logging.getLogger(__name__)
+LOG_FILE_BYTES = 5 * 1024 * 1024
+
+_REQUEST_ID_OK = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+
+
+class JsonLineFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        line = {
+            "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+            + f".{int(record.msecs):03d}Z",
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
+        fields = getattr(record, "fields", None)
+        if fields:
+            line.update(fields)
+        if record.exc_info:
+            line["exc"] = self.formatException(record.exc_info)
+        return json.dumps(line, separators=(",", ":"), default=str)
+
+
+def configure_logging(settings: Settings) -> None:
+    """Log JSON lines to stderr, and to a file when one is configured. Idempotent."""
+    root = logging.getLogger("scorm_api")
+    root.setLevel(logging.INFO)
+    root.propagate = False
+    for h in list(root.handlers):
+        if getattr(h, "_scorm_api", False):
+            root.removeHandler(h)
+            h.close()
+    handlers = [logging.StreamHandler(sys.stderr)]
+    if settings.log_file:
+        settings.log_file.parent.mkdir(parents=True, exist_ok=True)
+        # Rotated, so a laptop left running for months keeps at most 4 x LOG_FILE_BYTES.
+        handlers.append(logging.handlers.RotatingFileHandler(
+            settings.log_file, maxBytes=LOG_FILE_BYTES, backupCount=3, encoding="utf-8"))
+    for h in handlers:
+        h.setFormatter(JsonLineFormatter())
+        h._scorm_api = True
+        root.addHandler(h)
+
+
+def init_request_log(app: Flask, settings: Settings) -> None:
+    @app.before_request
+    def _start():
+        g.started = time.perf_counter()
+        rid = request.headers.get("X-Request-Id", "")
+        g.request_id = rid if _REQUEST_ID_OK.match(rid) else str(uuid.uuid4())
+
+    @app.after_request
+    def _finish(resp):
+        rid = getattr(g, "request_id", None)
+        if rid:
+            resp.headers["X-Request-Id"] = rid
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        if settings.log_requests:
+            principal = getattr(g, "principal", None)
+            started = getattr(g, "started", None)
+            log.info("request", extra={"fields": {
+                "request_id": rid,
+                "tenant_id": principal.tenant_id if principal else None,
+                "method": request.method,
+                "route": request.url_rule.rule if request.url_rule else None,
+                "path": request.path,
+                "status": resp.status_code,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 2) if started else None,
+            }})
+        return resp

@@ -1,0 +1,127 @@
+"""Sessions in the seed's shapes, with interactions and objectives made readable."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+from scorm_api.sessions import services
+from scorm_api.sessions.cmi import format_duration
+from scorm_api.sessions.models import ScoState, Session
+
+_INDEXED = re.compile(r"^cmi\.(interactions|objectives)\.(\d+)\.(.+)$")
+_RENAMES = {"student_response": "learner_response", "time": "timestamp", "status": "status"}
+
+
+def score(s) -> dict | None:
+    if all(v is None for v in (s.score_scaled, s.score_raw, s.score_min, s.score_max)):
+        return None
+    return {"scaled": s.score_scaled, "raw": s.score_raw, "min": s.score_min, "max": s.score_max}
+
+
+def summary(s: Session, title: str | None = None, version: str | None = None) -> dict:
+    pkg = s.package
+    return {
+        "id": s.id,
+        "package_id": s.package_id,
+        "tenant_id": s.tenant_id,
+        "user_id": s.user_id,
+        "user_name": s.user_name,
+        "completion_status": s.completion_status,
+        "success_status": s.success_status,
+        "score": score(s),
+        "attempts": s.attempt,
+        "is_current_attempt": s.is_current,
+        "time_spent_seconds": int(round(s.time_spent_seconds or 0)),
+        "session_time": s.session_time,
+        "total_time": format_duration(s.time_spent_seconds or 0),
+        "launch_count": s.launch_count,
+        "version": s.version,
+        "first_launched_at": s.first_launched_at,
+        "last_launched_at": s.last_launched_at,
+        "completed_at": s.completed_at,
+        "created_at": s.created_at,
+        "updated_at": s.updated_at,
+        "package": {"title": title if title is not None else pkg.title,
+                    "version": version if version is not None else pkg.version},
+    }
+
+
+def indexed(cmi: dict, kind: str) -> list[dict]:
+    """cmi.interactions.N.* (or objectives) as a list of objects, nested parts kept dotted."""
+    rows: dict[int, dict] = {}
+    for key, value in cmi.items():
+        m = _INDEXED.match(key)
+        if m and m.group(1) == kind:
+            field = m.group(3)
+            rows.setdefault(int(m.group(2)), {})[_RENAMES.get(field, field)] = value
+    out = []
+    for n in sorted(rows):
+        row = rows[n]
+        patterns = [row.pop(k) for k in sorted(list(row), key=_pattern_order)
+                    if k.startswith("correct_responses.") and k.endswith(".pattern")]
+        if patterns:
+            row["correct_responses"] = patterns
+        out.append({"index": n, **row})
+    return out
+
+
+def _pattern_order(key: str):
+    parts = key.split(".")
+    return int(parts[1]) if len(parts) > 2 and parts[1].isdigit() else 0
+
+
+def detail(s: Session) -> dict:
+    scos = {sco.item_id: sco for sco in services.scos_for(s.package_id)}
+    states = list(ScoState.select().where(ScoState.session == s.id))
+    order = list(scos)
+    states.sort(key=lambda st: order.index(st.item_id) if st.item_id in order else len(order))
+    primary = states[0].cmi if states else {}
+    activities = [{
+        "item_id": st.item_id,
+        "title": scos[st.item_id].title if st.item_id in scos else st.item_id,
+        "completion_status": st.completion_status,
+        "success_status": st.success_status,
+        "score": score(st),
+        "time_spent_seconds": int(round(sum(st.launch_times.values()))),
+        "cmi_data": st.cmi,
+        "interactions": indexed(st.cmi, "interactions"),
+        "objectives": indexed(st.cmi, "objectives"),
+        "updated_at": st.updated_at,
+    } for st in states]
+    return {**summary(s), "cmi_data": primary,
+            "interactions": [i for a in activities for i in a["interactions"]],
+            "objectives": [o for a in activities for o in a["objectives"]],
+            "activities": activities}
+
+
+CSV_COLUMNS = ("user_id", "user_name", "package", "attempt", "completion_status", "success_status",
+               "score_scaled", "score_raw", "time_spent_seconds", "launch_count",
+               "first_launched_at", "last_launched_at", "completed_at", "session_id")
+
+
+def _csv_cell(value) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        return str(value)
+    # Spreadsheets run text cells that start with these as formulas (CSV injection).
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def csv_rows(sessions):
+    """CSV text, a line at a time (streamed), for trainers who hand results in."""
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+
+    def line(values) -> str:
+        buf.seek(0)
+        buf.truncate()
+        writer.writerow([_csv_cell(v) for v in values])
+        return buf.getvalue()
+
+    yield line(CSV_COLUMNS)
+    for s in sessions:
+        yield line((s.user_id, s.user_name, s.package.title, s.attempt, s.completion_status,
+                    s.success_status, s.score_scaled, s.score_raw, int(round(s.time_spent_seconds or 0)),
+                    s.launch_count, s.first_launched_at, s.last_launched_at, s.completed_at, s.id))

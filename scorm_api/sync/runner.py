@@ -1,0 +1,157 @@
+"""One sync run: plan, then packages, sessions and statements, in that order (a session needs
+its package on the target). Never two runs at once for a tenant. A failure of one object is
+reported and the run goes on; the target becoming unreachable (after the client's retries)
+stops the run as failed, with everything done so far kept in the map for the next run."""
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import timedelta
+
+from scorm_api import jobs
+from scorm_api.db import database, new_id, utcnow_iso, write_transaction
+from scorm_api.errors import ApiError
+from scorm_api.storage import Storage
+from scorm_api.sync import packages, sessions, statements
+from scorm_api.sync.client import Retry, Target, TargetError
+from scorm_api.sync.links import Links, target_key
+from scorm_api.sync.models import SyncRun
+from scorm_api.sync.progress import Progress, empty_report
+
+log = logging.getLogger(__name__)
+# A run whose heartbeat is older than this was left behind by a stopped process.
+STALE = timedelta(minutes=2)
+_starting = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Destination:
+    url: str
+    api_key: str
+    remote_tenant_id: str
+
+
+def interrupt_stale(tenant_id: str | None = None) -> int:
+    """Runs left 'running' by a process that stopped are marked interrupted (the next run
+    resumes from the map)."""
+    cond = (SyncRun.status == "running") & (SyncRun.heartbeat_at < utcnow_iso(-STALE))
+    if tenant_id is not None:
+        cond &= SyncRun.tenant == tenant_id
+    with write_transaction():
+        return SyncRun.update(status="interrupted", finished_at=utcnow_iso(),
+                              error="The process stopped during the run").where(cond).execute()
+
+
+def create_run(tenant_id: str, dest: Destination, *, dry_run: bool, trigger: str) -> SyncRun:
+    """The run's row, or 409 when one is already running for this tenant."""
+    interrupt_stale(tenant_id)
+    with _starting, write_transaction():
+        if SyncRun.select().where((SyncRun.tenant == tenant_id) & (SyncRun.status == "running")).exists():
+            raise ApiError(409, "CONFLICT", "A sync is already running; wait for it to finish")
+        now = utcnow_iso()
+        return SyncRun.create(id=new_id(), tenant=tenant_id, url=dest.url.rstrip("/"),
+                              remote_tenant_id=dest.remote_tenant_id, dry_run=dry_run, trigger=trigger,
+                              status="running", phase="planning", report=empty_report(), started_at=now,
+                              heartbeat_at=now)
+
+
+def plan(tenant_id: str, links: Links, storage: Storage, pkgs: list) -> dict:
+    """What a run will send; `pkgs`: the packages pending (packages.pending), read once."""
+    return {"packages": len(pkgs),
+            "package_bytes": sum(packages.zip_path(storage, p).stat().st_size for p in pkgs),
+            "sessions": sessions.count_pending(tenant_id, links),
+            "statements": statements.count_pending(tenant_id, links)}
+
+
+def execute(run: SyncRun, dest: Destination, storage: Storage, retry: Retry | None = None) -> SyncRun:
+    progress = Progress(run)
+    links = Links(run.tenant_id, target_key(dest.url, dest.remote_tenant_id))
+    target = Target(dest.url, dest.api_key, dest.remote_tenant_id, retry=retry)
+    try:
+        pkgs = packages.pending(run.tenant_id, links)
+        todo = plan(run.tenant_id, links, storage, pkgs)
+        progress.plan(todo["packages"] + todo["sessions"] + todo["statements"], todo["package_bytes"], todo)
+        # Reachable, and the key is good: a read, before anything is sent (a dry run too).
+        target.call("GET", "/api/v1/packages", params={"limit": 1})
+        if not run.dry_run:
+            _send_all(run, target, links, storage, progress, pkgs)
+        run.status = "completed"
+    except TargetError as e:
+        run.status, run.error = "failed", e.message if e.unavailable else f"{e.status} {e.code}: {e.message}"
+    except Exception as e:  # recorded on the run, which must not stay 'running'
+        log.exception("sync run failed", extra={"fields": {"run_id": run.id}})
+        run.status, run.error = "failed", f"Internal error: {type(e).__name__}: {e}"
+    finally:
+        target.close()
+        progress.report["waited_seconds"] = round(target.waited, 2)
+        run.phase, run.finished_at = None, utcnow_iso()
+        progress.flush(force=True)
+    return run
+
+
+def _send_all(run: SyncRun, target: Target, links: Links, storage: Storage, progress: Progress,
+              pkgs: list) -> None:
+    progress.phase("packages")
+    for pkg in pkgs:
+        _one(progress, packages.KIND, pkg.id, lambda: packages.send(target, storage, links, pkg, progress))
+        progress.advance(items=1)
+    progress.phase("sessions")
+    for session in sessions.pending(run.tenant_id, links):
+        _one(progress, sessions.KIND, session.id, lambda: sessions.send(target, links, session, run.id, progress))
+        progress.advance(items=1)
+    progress.phase("statements")
+    for rows in statements.batches(run.tenant_id, links):
+        statements.send(target, links, rows, progress)
+
+
+def _one(progress: Progress, kind: str, local_id: str, step) -> None:
+    """One object: a refusal is its failure, reported; unreachable stops the run."""
+    try:
+        step()
+    except TargetError as e:
+        if e.unavailable:
+            raise
+        progress.note(kind, "failed", local_id, reason=f"{e.status or ''} {e.code}: {e.message}".strip())
+
+
+def run_in_background(run: SyncRun, dest: Destination, storage: Storage) -> threading.Thread:
+    def work():
+        database.connect(reuse_if_open=True)
+        try:
+            execute(run, dest, storage)
+        finally:
+            database.close()
+    thread = threading.Thread(target=work, name=f"sync-{run.id[:8]}", daemon=True)
+    thread.start()
+    return thread
+
+
+# Scheduled runs meet an unreachable target quickly and try again at the next slot.
+SCHEDULED_RETRY = Retry(attempts=3)
+
+
+@jobs.periodic("sync-schedule", 60.0)
+def run_scheduled(context) -> int:
+    """Every minute: each tenant whose saved target has a schedule, whose last run started at
+    least that many minutes ago, and that has no run going, syncs now (in this thread, so
+    scheduled runs follow one another). Returns how many ran."""
+    from scorm_api.signing import load_or_create_secret
+    from scorm_api.sync import targets
+    from scorm_api.sync.models import SyncTarget
+
+    ran = 0
+    for target in SyncTarget.select().where(SyncTarget.schedule_minutes.is_null(False)):
+        last = (SyncRun.select(SyncRun.started_at).where(SyncRun.tenant == target.tenant_id)
+                .order_by(SyncRun.started_at.desc()).first())
+        if last is not None and last.started_at > utcnow_iso(-timedelta(minutes=target.schedule_minutes)):
+            continue
+        try:
+            dest = targets.destination(target.tenant_id, load_or_create_secret(context.settings.data_dir))
+            run = create_run(target.tenant_id, dest, dry_run=False, trigger="schedule")
+        except ApiError as e:  # a run is going, or the saved key cannot be read
+            log.info("scheduled sync skipped", extra={"fields": {"tenant_id": target.tenant_id, "why": e.message}})
+            continue
+        execute(run, dest, context.storage, SCHEDULED_RETRY)
+        ran += 1
+    return ran

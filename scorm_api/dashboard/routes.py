@@ -10,7 +10,7 @@ from collections import deque
 from flask import (Blueprint, Response, current_app, redirect, render_template, request,
                    url_for)
 
-from scorm_api.dashboard import guard, logins, passwords
+from scorm_api.dashboard import guard, logins, page_data, passwords
 from scorm_api.endpoint import endpoint
 from scorm_api.errors import ApiError
 from scorm_api.schemas import obj
@@ -201,7 +201,7 @@ def page(name, item_id=None):
     return _html(render_template("page.html", page=name, item_id=item_id, pages=PAGES,
                                  title=PAGES[name], csrf_token=login.csrf_token,
                                  content_origin=settings.content_base_url, shell=_shell(),
-                                 password_set=passwords.is_set()))
+                                 password_set=passwords.is_set(), data=page_data.page_data()))
 
 
 def _shell() -> str:

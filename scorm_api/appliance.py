@@ -27,11 +27,12 @@ class Appliance:
 
 
 def start(settings: Settings, blueprints=()) -> Appliance:
-    """Bind, build the app, sweep what a crash left half-done, start the jobs. The caller runs
-    `appliance.server.serve_forever()` (in this thread or another) and stops it with stop()."""
+    """Bind, build the app, clean up what a crash left half-done (the domains' on_serve
+    tasks), start the jobs. The caller runs `appliance.server.serve_forever()` (in this thread
+    or another) and stops it with stop()."""
+    from scorm_api import state
     from scorm_api.factory import create_app
     from scorm_api.jobs import JobRunner
-    from scorm_api.packages.processing import sweep
 
     try:
         sock = bind_socket(settings.host, settings.port)
@@ -41,8 +42,9 @@ def start(settings: Settings, blueprints=()) -> Appliance:
     app = create_app(settings)
     for bp in blueprints:  # before the first request: Flask refuses later registrations
         app.register_blueprint(bp)
-    runner = JobRunner(app.extensions["packages"])
+    shared = state.of(app)
+    runner = JobRunner(shared)
     server = AppServer(app, settings, on_shutdown=[runner.stop], sock=sock)
-    sweep(app.extensions["packages"])
+    shared.serve()
     runner.start()
     return Appliance(app, server, settings)

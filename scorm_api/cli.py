@@ -4,11 +4,15 @@ from __future__ import annotations
 import functools
 import json
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from scorm_api.config import Settings, SettingsError, settings_from_env
 from scorm_api.errors import ApiError
+
+if TYPE_CHECKING:
+    from scorm_api.state import State
 
 FIRST_RUN_HINT = """\
 First run: created the default tenant and its admin API key. It is shown only this once:
@@ -49,15 +53,17 @@ def api_errors(fn):
     return wrapper
 
 
-def open_for_cli(data_dir) -> Settings:
-    """Open (and on first use create) the data dir; announce a first-run key on stderr."""
-    from scorm_api.datadir import open_data_dir
+def open_for_cli(data_dir) -> State:
+    """Open (and on first use create) the data dir as the server does; announce a first-run
+    key on stderr."""
+    from scorm_api import state
+    from scorm_api.factory import create_app
 
-    settings = _settings(data_dir=data_dir)
-    issued = open_data_dir(settings)
-    if issued:
-        click.echo(FIRST_RUN_HINT.format(key=issued.plaintext, base=settings.base_url), err=True)
-    return settings
+    opened = state.of(create_app(_settings(data_dir=data_dir)))
+    if opened.first_run_key:
+        click.echo(FIRST_RUN_HINT.format(key=opened.first_run_key.plaintext,
+                                         base=opened.settings.base_url), err=True)
+    return opened
 
 
 def emit(data, as_json: bool, text: str) -> None:
@@ -85,7 +91,7 @@ def main():
 @click.option("--log-file", type=click.Path(dir_okay=False), default=None)
 def serve(data_dir, host, port, threads, public_url, rate_limits, xapi_versions, log_file):
     """Run the API server until Ctrl-C or SIGTERM."""
-    from scorm_api import appliance
+    from scorm_api import appliance, state
     from scorm_api.dashboard import passwords
     from scorm_api.instance import RunningInstance, claim
 
@@ -102,7 +108,7 @@ def serve(data_dir, host, port, threads, public_url, rate_limits, xapi_versions,
         except appliance.PortUnavailable as e:
             raise click.ClickException(str(e))
         lock.publish(running.url, "serve")
-        issued = running.app.extensions["first_run_key"]
+        issued = state.of(running.app).first_run_key
         if issued:
             click.echo(FIRST_RUN_HINT.format(key=issued.plaintext, base=running.settings.base_url))
         server = running.server
@@ -226,7 +232,7 @@ def admin_sign_in_link(data_dir, public_url):
     """Print a link that signs one browser in to the dashboard once (valid two minutes)."""
     from scorm_api.dashboard import logins
 
-    settings = open_for_cli(data_dir)
+    settings = open_for_cli(data_dir).settings
     base = (public_url or settings.base_url).rstrip("/")
     click.echo(f"{base}/dashboard/auto-login?token={logins.one_time_token()}")
 
@@ -249,7 +255,7 @@ def xapi_credentials_create(data_dir, tenant_id, name, read_only, as_json):
     from scorm_api.tenants import services
     from scorm_api.xapi import credentials
 
-    settings = open_for_cli(data_dir)
+    settings = open_for_cli(data_dir).settings
     row, password = credentials.create(services.resolve_cli_tenant(tenant_id), name,
                                        ("read",) if read_only else ("read", "write"))
     endpoint_url = settings.base_url + "/xapi/"
@@ -358,19 +364,17 @@ def sync(data_dir, url, api_key, remote_tenant_id, tenant_id, dry_run, max_retri
     conflicts."""
     import threading
 
-    from scorm_api.signing import load_or_create_secret
-    from scorm_api.storage import Storage
     from scorm_api.sync import runner, targets, views
     from scorm_api.sync.client import Retry
     from scorm_api.sync.models import SyncRun
     from scorm_api.tenants import services
 
-    settings = open_for_cli(data_dir)
+    opened = open_for_cli(data_dir)
     local = services.resolve_cli_tenant(tenant_id)
-    dest = targets.destination(local, load_or_create_secret(settings.data_dir), url, api_key, remote_tenant_id)
+    dest = targets.destination(local, opened.secret, url, api_key, remote_tenant_id)
     run = runner.create_run(local, dest, dry_run=dry_run, trigger="cli")
-    worker = threading.Thread(target=runner.execute, args=(run, dest, Storage(settings), Retry(attempts=max_retries + 1)),
-                              daemon=True)
+    worker = threading.Thread(target=runner.execute, daemon=True,
+                              args=(run, dest, opened.storage, Retry(attempts=max_retries + 1)))
     worker.start()
     show = not as_json and sys.stderr.isatty()
     while worker.is_alive():

@@ -16,6 +16,7 @@ from flask import Blueprint, Response, current_app, g, request
 from jsonschema import Draft202012Validator, FormatChecker
 
 from scorm_api import auth
+from scorm_api import state as app_state
 from scorm_api.dashboard.guard import cookie_principal
 from scorm_api.errors import ApiError, bad_request, validation_error
 from scorm_api.ratelimit import bucket_for_method
@@ -93,7 +94,7 @@ def authorize(spec: EndpointSpec) -> auth.Principal:
     key = auth.key_from_headers(request.headers)
     principal = (key is None and cookie_principal()) or auth.authenticate(key)
     g.principal = principal
-    decision = current_app.extensions["rate_limits"].check(principal.tenant_id, spec.bucket)
+    decision = app_state.current().rate_limits.check(principal.tenant_id, spec.bucket)
     if decision is not None:
         g.rate_decision = decision
         if not decision.allowed:

@@ -1,39 +1,53 @@
-"""create_app(settings): wiring only. Feature logic lives in the feature folders."""
+"""create_app(settings): wiring only. Each domain wires itself in its `init_app(app, state)`;
+this file builds the shared State, the cross-cutting request hooks, and calls the domains in
+layer order (docs/architecture.md)."""
 from __future__ import annotations
+
+from importlib import import_module
 
 from flask import Flask, g
 
+from scorm_api import state as app_state
 from scorm_api.config import Settings
-from scorm_api.packages.processing import Context
-from scorm_api.signing import Signer, load_or_create_secret
-from scorm_api.xapi.alternate import AlternateRequestSyntax
-from scorm_api.storage import Storage
-from scorm_api.datadir import open_data_dir
+from scorm_api.datadir import prepare
 from scorm_api.db import database
 from scorm_api.errors import register_error_handlers
-from scorm_api.ratelimit import RateLimiter, TenantLimits
+from scorm_api.ratelimit import RateLimiter
 from scorm_api.requestlog import configure_logging, init_request_log
+from scorm_api.state import IssuedSecret, State
+
+# Lowest layer first: a domain may import those before it, never those after it
+# (tests/test_layers.py walks the imports). Hooks run in this order too.
+DOMAINS = (
+    "scorm_api.health",
+    "scorm_api.openapi",
+    "scorm_api.tenants",
+    "scorm_api.admin",
+    "scorm_api.packages",
+    "scorm_api.sessions",
+    "scorm_api.xapi",
+    "scorm_api.launches",
+    "scorm_api.player",
+    "scorm_api.sync",
+    "scorm_api.dashboard",
+)
 
 
 def create_app(settings: Settings, *, rate_limiter: RateLimiter | None = None) -> Flask:
     configure_logging(settings)
-    first_key = open_data_dir(settings)
+    prepare(settings)
+    state = State.create(settings, rate_limiter)
 
     app = Flask(__name__, static_folder=None)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
-    app.json.sort_keys = False
-    app.extensions["base_settings"] = settings  # defaults, environment, command line
-    app.extensions["settings"] = settings  # with the operator's changes laid over (admin.routes.apply)
-    app.extensions["rate_limits"] = TenantLimits(settings, rate_limiter)
-    app.extensions["first_run_key"] = first_key
-    app.extensions["packages"] = Context(settings, Storage(settings))
-    app.extensions["signer"] = Signer(load_or_create_secret(settings.data_dir))
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.extensions[app_state.EXTENSION] = state
 
     register_error_handlers(app)
     init_request_log(app, settings)
 
     @app.before_request
-    def _connect():
+    def _connect() -> None:
         # One connection per server thread, kept open: SQLite pragmas are applied once.
         database.connect(reuse_if_open=True)
 
@@ -45,24 +59,13 @@ def create_app(settings: Settings, *, rate_limiter: RateLimiter | None = None) -
                 resp.headers[k] = v
         return resp
 
-    from scorm_api import health, openapi
-    from scorm_api.admin import routes as admin_routes
-    from scorm_api.xapi import lrs
-    from scorm_api.xapi import routes as xapi_routes
-    from scorm_api.dashboard import routes as dashboard_routes
-    from scorm_api.launches import routes as launches_routes
-    from scorm_api.packages import content
-    from scorm_api.packages import routes as packages_routes
-    from scorm_api.sessions import routes as sessions_routes
-    from scorm_api.sync import routes as sync_routes
-    from scorm_api.tenants import routes as tenants_routes
-    from scorm_api.player import routes as player_routes
-
-    for bp in (health.bp, openapi.bp, tenants_routes.bp, packages_routes.bp,
-               packages_routes.storage_bp, content.bp, sessions_routes.bp, player_routes.bp,
-               dashboard_routes.bp, dashboard_routes.root_bp, admin_routes.bp,
-               xapi_routes.bp, lrs.bp, launches_routes.bp, sync_routes.bp):
-        app.register_blueprint(bp)
-    admin_routes.apply(app)
-    app.wsgi_app = AlternateRequestSyntax(app.wsgi_app)
+    for name in DOMAINS:
+        import_module(name).init_app(app, state)
+    state.open()
     return app
+
+
+def open_data_dir(settings: Settings) -> IssuedSecret | None:
+    """Open (and on first use create) the data dir as the server would, for a command that
+    works on it; the first-run admin key when this call created it (print it once)."""
+    return app_state.of(create_app(settings)).first_run_key

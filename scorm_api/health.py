@@ -1,11 +1,16 @@
-from flask import Blueprint
+from flask import Blueprint, Flask
 
 from scorm_api.version import __version__
 from scorm_api.db import check_database, utcnow_iso
 from scorm_api.endpoint import endpoint
 from scorm_api.schemas import TIMESTAMP, obj
+from scorm_api.state import State
 
 bp = Blueprint("health", __name__)
+
+
+def init_app(app: Flask, state: State) -> None:
+    app.register_blueprint(bp)
 
 
 @endpoint(bp, "/api/health", "GET", tag="Health", auth_required=False,

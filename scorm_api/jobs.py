@@ -1,16 +1,18 @@
 """Background work that survives crashes: every job is a row first (an outbox).
 
-Features register handlers by kind; the runner (APScheduler, one poller thread) claims due
-rows one at a time and runs them. A job that was running when the process died is queued
-again at start-up, so handlers must be idempotent. A handler that raises ApiError has failed
-for good (bad input); any other exception is retried with backoff.
+Domains register handlers by kind, and periodic upkeep by name, on the app's JobRegistry
+(`state.jobs`, in their `init_app`); the runner (APScheduler, one poller thread) claims due
+rows one at a time and runs them with the app's State. A job that was running when the process
+died is queued again at start-up, so handlers must be idempotent. A handler that raises
+ApiError has failed for good (bad input); any other exception is retried with backoff.
 """
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from typing import TYPE_CHECKING
 
 import peewee
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -18,17 +20,38 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from scorm_api.db import BaseModel, JSONField, database, new_id, utcnow_iso, write_transaction
 from scorm_api.errors import ApiError
 
+if TYPE_CHECKING:
+    from scorm_api.state import State
+
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 POLL_SECONDS = 2.0
 
-# kind -> handler(payload, context); the context is whatever the runner was started with
-# (the app's settings and storage), so handlers need no globals.
-_handlers: dict[str, Callable[[dict, Any], None]] = {}
-# name -> (seconds, fn(context)): upkeep the runner's scheduler calls on an interval, never two
-# of one at once.
-_periodic: dict[str, tuple[float, Callable[[Any], None]]] = {}
+Handler = Callable[[dict, "State"], None]
+Periodic = Callable[["State"], object]
+
+
+class JobRegistry:
+    """What one app's job runner can run: handlers by job kind, and periodic upkeep (never two
+    of one at once; a failure is logged and the next tick tries again, so it must be safe to
+    repeat)."""
+
+    def __init__(self) -> None:
+        self.handlers: dict[str, Handler] = {}
+        self.periodic: dict[str, tuple[float, Periodic]] = {}
+        self.runner: JobRunner | None = None  # while one runs
+
+    def handler(self, kind: str, fn: Handler) -> None:
+        self.handlers[kind] = fn
+
+    def every(self, name: str, seconds: float, fn: Periodic) -> None:
+        self.periodic[name] = (seconds, fn)
+
+    def wake(self) -> None:
+        """Tell the running job runner (if any) that work is waiting."""
+        if self.runner is not None:
+            self.runner.wake()
 
 
 class Job(BaseModel):
@@ -43,26 +66,10 @@ class Job(BaseModel):
     updated_at = peewee.CharField(max_length=32)
 
 
-def handler(kind: str):
-    def register(fn: Callable[[dict, Any], None]):
-        _handlers[kind] = fn
-        return fn
-    return register
-
-
-def periodic(name: str, seconds: float):
-    """Register fn(context) to run every `seconds` while a JobRunner runs. Failures are logged
-    and the next tick tries again, so fn must be safe to repeat."""
-    def register(fn: Callable[[Any], None]):
-        _periodic[name] = (seconds, fn)
-        return fn
-    return register
-
-
-def _guarded(name: str, fn: Callable[[Any], None], context: Any) -> None:
+def _guarded(name: str, fn: Periodic, state: State) -> None:
     database.connect(reuse_if_open=True)
     try:
-        fn(context)
+        fn(state)
     except Exception:
         log.exception("periodic task error", extra={"fields": {"task": name}})
 
@@ -73,12 +80,6 @@ def enqueue(kind: str, payload: dict) -> Job:
     now = utcnow_iso()
     return Job.create(id=new_id(), kind=kind, payload=payload, status="queued", run_after=now,
                       created_at=now, updated_at=now)
-
-
-def wake() -> None:
-    """Tell the running job runner (if any) that work is waiting."""
-    if _active_runner is not None:
-        _active_runner.wake()
 
 
 def requeue_interrupted() -> int:
@@ -106,7 +107,7 @@ def _finish(job: Job, status: str, error: str | None = None, retry_in: float | N
         job.save()
 
 
-def run_due_jobs(context: Any, max_jobs: int = 100) -> int:
+def run_due_jobs(state: State, max_jobs: int = 100) -> int:
     """Run due jobs one by one; return how many ran. Safe to call from any thread."""
     database.connect(reuse_if_open=True)
     ran = 0
@@ -115,11 +116,11 @@ def run_due_jobs(context: Any, max_jobs: int = 100) -> int:
         if job is None:
             break
         ran += 1
-        fn = _handlers.get(job.kind)
+        fn = state.jobs.handlers.get(job.kind)
         try:
             if fn is None:
                 raise ApiError(500, "INTERNAL_ERROR", f"no handler for job kind {job.kind!r}")
-            fn(job.payload, context)
+            fn(job.payload, state)
         except ApiError as e:
             log.warning("job failed", extra={"fields": {"job_id": job.id, "kind": job.kind,
                                                         "error": e.message}})
@@ -136,24 +137,25 @@ def run_due_jobs(context: Any, max_jobs: int = 100) -> int:
 
 
 class JobRunner:
-    """One poller thread; `wake()` makes it look for work now instead of at the next tick."""
+    """One poller thread for one app; `wake()` makes it look for work now instead of at the
+    next tick."""
 
-    def __init__(self, context: Any, poll_seconds: float = POLL_SECONDS):
+    def __init__(self, state: State, poll_seconds: float = POLL_SECONDS):
+        self._registry = state.jobs
         self._scheduler = BackgroundScheduler(
             timezone="UTC", daemon=True,
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30})
-        self._scheduler.add_job(run_due_jobs, "interval", args=(context,), seconds=poll_seconds,
+        self._scheduler.add_job(run_due_jobs, "interval", args=(state,), seconds=poll_seconds,
                                 id="jobs", replace_existing=True)
-        for name, (seconds, fn) in _periodic.items():
-            self._scheduler.add_job(_guarded, "interval", args=(name, fn, context), seconds=seconds, id=name,
-                                    replace_existing=True)
+        for name, (seconds, fn) in state.jobs.periodic.items():
+            self._scheduler.add_job(_guarded, "interval", args=(name, fn, state), seconds=seconds,
+                                    id=name, replace_existing=True)
         self._lock = threading.Lock()
 
     def start(self) -> None:
-        global _active_runner
         requeue_interrupted()
         self._scheduler.start()
-        _active_runner = self
+        self._registry.runner = self
         self.wake()
 
     def wake(self) -> None:
@@ -164,9 +166,5 @@ class JobRunner:
                 pass
 
     def stop(self) -> None:
-        global _active_runner
-        _active_runner = None
+        self._registry.runner = None
         self._scheduler.shutdown(wait=True)
-
-
-_active_runner: JobRunner | None = None

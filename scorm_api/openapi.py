@@ -10,11 +10,16 @@ from pathlib import Path
 
 from flask import Blueprint, Flask, Response, current_app, render_template, send_from_directory
 
-from scorm_api.version import __version__
+from scorm_api import state as app_state
 from scorm_api.endpoint import EndpointSpec, endpoint
 from scorm_api.schemas import ERROR
+from scorm_api.version import __version__
 
 bp = Blueprint("docs", __name__)
+
+
+def init_app(app: Flask, state: app_state.State) -> None:
+    app.register_blueprint(bp)
 
 VENDOR_DIR = Path(__file__).parent / "static" / "vendor"
 # Routes that are not part of the API surface (assets). Anything else must be documented.
@@ -127,7 +132,7 @@ def build_openapi(app: Flask) -> dict:
             continue
         path = _openapi_path(rule.rule)
         paths.setdefault(path, {})[spec.method.lower()] = _operation(spec, path, rule.endpoint)
-    settings = app.extensions["settings"]
+    settings = app_state.of(app).settings
     return {
         "openapi": "3.1.0",
         "info": {
@@ -152,11 +157,10 @@ def build_openapi(app: Flask) -> dict:
 @endpoint(bp, "/api/docs/openapi", "GET", tag="Docs", auth_required=False,
           summary="OpenAPI 3.1 document", response={"type": "object"})
 def openapi_document():
-    app = current_app._get_current_object()
-    doc = app.extensions.get("openapi_doc")
-    if doc is None:  # routes are fixed once the app serves, so build once
-        doc = app.extensions["openapi_doc"] = build_openapi(app)
-    return doc
+    state = app_state.current()
+    if state.openapi_doc is None:  # routes are fixed once the app serves, so build once
+        state.openapi_doc = build_openapi(current_app._get_current_object())
+    return state.openapi_doc
 
 
 @endpoint(bp, "/api/docs", "GET", tag="Docs", auth_required=False, content_type="text/html",

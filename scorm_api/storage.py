@@ -22,7 +22,6 @@ from urllib.parse import quote
 from scorm_api import spool
 from scorm_api.config import Settings
 from scorm_api.errors import ApiError
-from scorm_api.signing import load_or_create_secret
 
 CHUNK = 1024 * 1024
 
@@ -37,11 +36,11 @@ class PutGrant:
 
 
 class Storage:
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, secret: bytes):
         self.root = settings.files_dir
         self.tmp = settings.tmp_dir
         self.base_url = settings.base_url
-        self._secret = load_or_create_secret(settings.data_dir)
+        self._secret = secret
 
     # ---- paths -----------------------------------------------------------------------
     def path(self, key: str) -> Path:

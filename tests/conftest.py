@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from scorm_api import state
 from scorm_api.config import Settings
 from scorm_api.factory import create_app
 from scorm_api.tenants import services
@@ -42,7 +43,7 @@ def client(app):
 @pytest.fixture
 def admin_key(app) -> str:
     """The first-run admin key of the system tenant."""
-    return app.extensions["first_run_key"].plaintext
+    return state.of(app).first_run_key.plaintext
 
 
 def bearer(key: str) -> dict:

@@ -2,7 +2,7 @@
 import peewee
 import pytest
 
-from scorm_api.datadir import open_data_dir
+from scorm_api.factory import open_data_dir
 from scorm_api.db import database, open_database
 from scorm_api.migrations import MIGRATIONS, Migration, current_version, latest_version, migrate
 from scorm_api.tenants.models import ApiKey, Tenant

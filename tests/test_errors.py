@@ -4,6 +4,7 @@ import json
 import peewee
 import pytest
 
+from scorm_api import state
 from scorm_api.factory import create_app
 from scorm_api.tenants.models import ApiKey
 from tests.conftest import bearer
@@ -98,7 +99,7 @@ def test_validation_failure_writes_nothing(client, admin_key):
 
 def test_oversize_body_is_413(make_settings):
     app = create_app(make_settings(max_body_bytes=1024))
-    key = app.extensions["first_run_key"].plaintext
+    key = state.of(app).first_run_key.plaintext
     resp = app.test_client().post("/api/v1/api-keys", headers=bearer(key),
                                   data=json.dumps({"scopes": ["read"], "name": "x" * 5000}),
                                   content_type="application/json")

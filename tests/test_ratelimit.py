@@ -2,6 +2,7 @@ import threading
 
 import pytest
 
+from scorm_api import state
 from scorm_api.config import Settings
 from scorm_api.factory import create_app
 from scorm_api.ratelimit import MemoryRateLimiter, TenantLimits
@@ -56,7 +57,7 @@ def tight_app(make_settings):
 
 
 def test_headers_on_every_authenticated_response(tight_app):
-    key = tight_app.extensions["first_run_key"].plaintext
+    key = state.of(tight_app).first_run_key.plaintext
     client = tight_app.test_client()
     remaining = []
     for _ in range(3):
@@ -74,7 +75,7 @@ def test_headers_on_every_authenticated_response(tight_app):
 
 
 def test_429_with_retry_after_and_separate_buckets_and_tenants(tight_app):
-    key = tight_app.extensions["first_run_key"].plaintext
+    key = state.of(tight_app).first_run_key.plaintext
     client = tight_app.test_client()
     for _ in range(3):
         client.get("/api/v1/packages", headers=bearer(key))
@@ -93,7 +94,7 @@ def test_429_with_retry_after_and_separate_buckets_and_tenants(tight_app):
 
 
 def test_rate_limited_request_does_nothing(tight_app):
-    key = tight_app.extensions["first_run_key"].plaintext
+    key = state.of(tight_app).first_run_key.plaintext
     client = tight_app.test_client()
     statuses = [client.post("/api/v1/api-keys", headers=bearer(key), json={"scopes": ["read"]}).status_code
                 for _ in range(4)]
@@ -104,7 +105,7 @@ def test_rate_limited_request_does_nothing(tight_app):
 
 def test_limits_can_be_switched_off(make_settings):
     app = create_app(make_settings(rate_limits_enabled=False, rate_limit_read=1))
-    key = app.extensions["first_run_key"].plaintext
+    key = state.of(app).first_run_key.plaintext
     client = app.test_client()
     for _ in range(5):
         resp = client.get("/api/v1/packages", headers=bearer(key))

@@ -20,7 +20,7 @@ def spooled(tmp_dir, data: bytes):
 
 def test_spooled_body_is_linked_not_copied(settings):
     settings.ensure_dirs()
-    storage = Storage(settings)
+    storage = Storage(settings, b"s" * 32)
     body = os.urandom(200_000)
     f = spooled(settings.tmp_dir, body)
     storage.write_exact("uploads/t/u/a.zip", f, len(body))
@@ -33,7 +33,7 @@ def test_spooled_body_is_linked_not_copied(settings):
 
 def test_unlinkable_sources_are_copied(settings):
     settings.ensure_dirs()
-    storage = Storage(settings)
+    storage = Storage(settings, b"s" * 32)
     body = os.urandom(50_000)
     storage.write_exact("uploads/t/u/b.zip", io.BytesIO(body), len(body))  # not a file at all
     assert storage.path("uploads/t/u/b.zip").read_bytes() == body
@@ -49,7 +49,7 @@ def test_short_spooled_body_is_refused_and_leaves_nothing(settings):
     import pytest
     from scorm_api.errors import ApiError
     settings.ensure_dirs()
-    storage = Storage(settings)
+    storage = Storage(settings, b"s" * 32)
     f = spooled(settings.tmp_dir, b"x" * 100)
     with pytest.raises(ApiError):
         storage.write_exact("uploads/t/u/d.zip", f, 150)

@@ -1,0 +1,14 @@
+"""The operator's side of the appliance: the settings that change while it runs
+(GET/PUT /api/v1/settings) and the server's log (GET /api/v1/logs)."""
+from __future__ import annotations
+
+from flask import Flask
+
+from scorm_api.state import State
+
+
+def init_app(app: Flask, state: State) -> None:
+    from scorm_api.admin import routes
+
+    app.register_blueprint(routes.bp)
+    state.on_open.append(routes.apply)

@@ -1,11 +1,12 @@
 """GET/PUT /api/v1/settings: the settings the operator may change while the server runs."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app
+from flask import Blueprint
 
 from scorm_api.admin import logs, overrides
 from scorm_api.endpoint import endpoint
 from scorm_api.schemas import obj
+from scorm_api.state import State, current
 from scorm_api.tenants.services import require_operator
 
 bp = Blueprint("admin", __name__, url_prefix="/api/v1")
@@ -26,15 +27,13 @@ SETTINGS = obj({
 }, ["rate_limits_enabled", "content_url"])
 
 
-def apply(app) -> None:
+def apply(state: State) -> None:
     """Lay the stored overrides over the start-up settings, now and for every request after."""
-    settings = overrides.effective(app.extensions["base_settings"], overrides.load())
-    app.extensions["settings"] = settings
-    app.extensions["rate_limits"].configure(settings)
+    state.apply_settings(overrides.effective(state.base_settings, overrides.load()))
 
 
 def _current() -> dict:
-    s = current_app.extensions["settings"]
+    s = current().settings
     return {"rate_limits_enabled": s.rate_limits_enabled, "rate_limit_read": s.rate_limit_read,
             "rate_limit_write": s.rate_limit_write, "rate_limit_upload": s.rate_limit_upload,
             "rate_limit_window_seconds": s.rate_limit_window_seconds,
@@ -59,8 +58,8 @@ def get_settings(principal):
                     "content_url": {"type": ["string", "null"], "maxLength": 500}}))
 def put_settings(principal, body):
     require_operator(principal, "change the appliance's settings")
-    overrides.save(current_app.extensions["base_settings"], body)
-    apply(current_app._get_current_object())
+    overrides.save(current().base_settings, body)
+    apply(current())
     return _current()
 
 
@@ -78,5 +77,5 @@ def put_settings(principal, body):
                       "logs/scorm-api.log in its data dir; `serve` does with --log-file.")
 def get_logs(principal, query):
     require_operator(principal, "read the server's log")
-    path = current_app.extensions["settings"].log_file
+    path = current().settings.log_file
     return logs.read(path, query["limit"], query.get("level"))

@@ -1,0 +1,14 @@
+"""The dashboard: sign-in, the page shells and their scripts, which call the same REST API as
+any client (as the system tenant's operator, through the sign-in cookie)."""
+from __future__ import annotations
+
+from flask import Flask
+
+from scorm_api.state import State
+
+
+def init_app(app: Flask, state: State) -> None:
+    from scorm_api.dashboard import routes
+
+    app.register_blueprint(routes.bp)
+    app.register_blueprint(routes.root_bp)

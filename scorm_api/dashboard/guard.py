@@ -23,6 +23,7 @@ from scorm_api.auth import Principal
 from scorm_api.dashboard import logins
 from scorm_api.errors import ApiError, forbidden
 from scorm_api.tenants.services import system_tenant
+from scorm_api.state import current
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -34,7 +35,7 @@ def dashboard_hosts(settings) -> set[str]:
 
 
 def require_dashboard_host() -> None:
-    settings = current_app.extensions["settings"]
+    settings = current().settings
     allowed = dashboard_hosts(settings)
     if not allowed:
         raise forbidden("The dashboard needs its own origin: set SCORM_API_CONTENT_URL to an "
@@ -47,7 +48,7 @@ def require_dashboard_host() -> None:
 def require_same_site() -> None:
     if request.method in SAFE_METHODS:
         return
-    settings = current_app.extensions["settings"]
+    settings = current().settings
     origin = request.headers.get("Origin")
     if origin is not None and urlsplit(origin).netloc.lower() not in dashboard_hosts(settings):
         raise forbidden("Cross-site request refused", {"origin": origin})

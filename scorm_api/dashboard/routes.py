@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
+from typing import Protocol
 
 from flask import (Blueprint, Response, current_app, redirect, render_template, request,
                    url_for)
@@ -13,7 +14,9 @@ from flask import (Blueprint, Response, current_app, redirect, render_template, 
 from scorm_api.dashboard import guard, logins, page_data, passwords
 from scorm_api.endpoint import endpoint
 from scorm_api.errors import ApiError
+from scorm_api.hooks import Hook
 from scorm_api.schemas import obj
+from scorm_api.state import current
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="templates",
                static_folder="static", static_url_path="/assets")
@@ -21,8 +24,15 @@ root_bp = Blueprint("dashboard_root", __name__)
 
 FORM = "dashboard-form"
 SHELL_COOKIE = "scorm_api_shell"
-# app.extensions key of the desktop shell's window opener (set only by `scorm-api desktop`).
-DESKTOP_OPENER = "desktop_windows"
+
+
+class CourseWindows(Protocol):
+    def open_course(self, url: str, title: str | None = None) -> None:
+        """Open one of this appliance's launch links in a window (ValueError: not one)."""
+
+
+# Where "Open now" and "Preview" open a course: added only by `scorm-api desktop`.
+COURSE_WINDOWS: Hook[CourseWindows] = Hook("dashboard: course windows of the desktop app")
 FORM_TTL_S = 3600
 # The pages, by URL part: (template page id, title). Each is a shell its script fills.
 PAGES = {
@@ -49,7 +59,7 @@ def _host_check():
 
 
 def _signer():
-    return current_app.extensions["signer"]
+    return current().signer
 
 
 def _html(body: str, status: int = 200) -> Response:
@@ -110,7 +120,7 @@ def login_page():
 
 def _signed_in(token: str, shell: str | None = None) -> Response:
     resp = redirect(url_for("dashboard.page", name="packages"), code=303)
-    secure = current_app.extensions["settings"].base_url.startswith("https:")
+    secure = current().settings.base_url.startswith("https:")
     resp.set_cookie(logins.COOKIE, token, max_age=int(logins.TTL.total_seconds()), path="/",
                     httponly=True, samesite="Strict", secure=secure)
     if shell == "desktop":  # this browser is a window of the desktop app (lives as long as it)
@@ -197,7 +207,7 @@ def page(name, item_id=None):
     login = guard.current_login()
     if login is None:
         return redirect(url_for("dashboard.login_page"))
-    settings = current_app.extensions["settings"]
+    settings = current().settings
     return _html(render_template("page.html", page=name, item_id=item_id, pages=PAGES,
                                  title=PAGES[name], csrf_token=login.csrf_token,
                                  content_origin=settings.content_base_url, shell=_shell(),
@@ -206,7 +216,7 @@ def page(name, item_id=None):
 
 def _shell() -> str:
     """'desktop' in a window of the desktop app: course windows then open in the app."""
-    if request.cookies.get(SHELL_COOKIE) == "desktop" and DESKTOP_OPENER in current_app.extensions:
+    if request.cookies.get(SHELL_COOKIE) == "desktop" and current().hooks.one(COURSE_WINDOWS):
         return "desktop"
     return ""
 
@@ -220,7 +230,7 @@ def _shell() -> str:
                       "app (`scorm-api desktop`); elsewhere 404. The URL must be this "
                       "appliance's own launch link.")
 def open_course_window(body):
-    opener = current_app.extensions.get(DESKTOP_OPENER)
+    opener = current().hooks.one(COURSE_WINDOWS)
     if opener is None:
         raise ApiError(404, "NOT_FOUND", "Course windows open only in the desktop app")
     guard.require_signed_in()

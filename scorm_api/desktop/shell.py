@@ -15,10 +15,15 @@ import signal
 import sys
 import threading
 
-import requests
-from flask import Blueprint, abort, current_app, request
+from dataclasses import dataclass
 
+import requests
+from flask import Blueprint, abort, request
+
+from scorm_api import state
 from scorm_api.config import Settings
+from scorm_api.desktop.windows import Windows
+from scorm_api.hooks import Hook
 from scorm_api.instance import InstanceLock, RunningInstance, claim
 
 log = logging.getLogger(__name__)
@@ -26,7 +31,17 @@ log = logging.getLogger(__name__)
 TITLE = "SCORM API appliance"
 SHOW_PATH = "/_desktop/show-window"
 SECRET_HEADER = "X-Desktop-Secret"
-SECRET_KEY = "desktop_secret"  # app.extensions
+
+
+@dataclass(frozen=True)
+class Link:
+    """What a second launch's show-window request needs: the secret it must send (from
+    instance.json) and the windows to open one more dashboard in."""
+    secret: str
+    windows: Windows
+
+
+LINK: Hook[Link] = Hook("desktop: the second launch's show-window request")
 
 
 class DesktopUnavailable(RuntimeError):
@@ -80,8 +95,7 @@ def _hand_over(other: RunningInstance, settings: Settings, webview) -> int:
         print(f"Opened a window on the running instance at {other.url} (pid {other.pid}).")
         return 0
     # A headless server holds the data dir: a window on it, without a server of our own.
-    from scorm_api.datadir import open_data_dir
-    from scorm_api.desktop.windows import Windows
+    from scorm_api.factory import open_data_dir
 
     open_data_dir(settings)
     windows = Windows(webview, title=TITLE, dashboard_url=lambda: sign_in_url(other.url),
@@ -99,18 +113,18 @@ def _allowed(base_url: str, content_url: str | None) -> tuple[str, ...]:
 
 def _run_owner(settings: Settings, webview, lock: InstanceLock) -> int:
     from scorm_api import appliance
-    from scorm_api.dashboard.routes import DESKTOP_OPENER
-    from scorm_api.desktop.windows import Windows
+    from scorm_api.dashboard.routes import COURSE_WINDOWS
 
     settings = settings.replace(host="127.0.0.1", port=0,
                                 log_file=settings.log_file or settings.logs_dir / "scorm-api.log")
     running = appliance.start(settings, blueprints=[show_window_bp])
-    live = running.app.extensions["settings"]
+    shared = state.of(running.app)
+    live = shared.settings
     windows = Windows(webview, title=TITLE, dashboard_url=lambda: sign_in_url(running.url),
                       allowed_prefixes=_allowed(running.url, live.content_base_url))
     # Both read by requests, which wait in the socket's backlog until serving starts below.
-    running.app.extensions[DESKTOP_OPENER] = windows  # the dashboard's "open course" goes here
-    running.app.extensions[SECRET_KEY] = lock.publish(running.url, "desktop").secret
+    shared.hooks.add(COURSE_WINDOWS, windows)  # the dashboard's "open course" goes here
+    shared.hooks.add(LINK, Link(lock.publish(running.url, "desktop").secret, windows))
 
     serving = threading.Thread(target=running.server.serve_forever, name="http", daemon=True)
     serving.start()
@@ -153,11 +167,9 @@ show_window_bp = Blueprint("desktop", __name__)
 
 @show_window_bp.post(SHOW_PATH)
 def show_window():
-    from scorm_api.dashboard.routes import DESKTOP_OPENER
-
-    expected = current_app.extensions.get(SECRET_KEY)
-    if not expected or not hmac.compare_digest(request.headers.get(SECRET_HEADER, ""), expected):
+    link = state.current().hooks.one(LINK)
+    if link is None or not hmac.compare_digest(request.headers.get(SECRET_HEADER, ""), link.secret):
         abort(404)
-    current_app.extensions[DESKTOP_OPENER].open_dashboard()
+    link.windows.open_dashboard()
     log.info("a second launch asked for a window")
     return "", 204

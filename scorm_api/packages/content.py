@@ -18,6 +18,7 @@ from werkzeug.security import safe_join
 from scorm_api.endpoint import endpoint
 from scorm_api.errors import not_found
 from scorm_api.packages.processing import CONTENT_DIR
+from scorm_api.state import current
 
 bp = Blueprint("content", __name__)
 
@@ -52,7 +53,7 @@ def content_type(path: str) -> str:
 def serve_content(package_id, path):
     if not _ID.match(package_id):
         raise not_found(message="File not found")
-    root = os.path.join(current_app.extensions["packages"].storage.package_dir(package_id), CONTENT_DIR)
+    root = os.path.join(current().storage.package_dir(package_id), CONTENT_DIR)
     full = safe_join(root, path)
     if full is None or not os.path.isfile(full):
         raise not_found(message="File not found")

@@ -27,19 +27,15 @@ from scorm_api.packages.manifest import walk_items
 from scorm_api.packages.models import Package, Upload
 from scorm_api.packages.xapi_descriptors import parse_cmi5
 from scorm_api.packages.xmlutil import MAX_MANIFEST_BYTES, rejected
-from scorm_api.storage import Storage, sha256_file
+from scorm_api.state import State
+from scorm_api.storage import sha256_file
 from scorm_api.tenants.models import Tenant
 
 log = logging.getLogger(__name__)
 
+PROCESS_JOB = "process_package"
 ZIP_NAME = "package.zip"
 CONTENT_DIR = "content"
-
-
-@dataclass(frozen=True)
-class Context:
-    settings: Settings
-    storage: Storage
 
 
 def zip_limits(settings: Settings) -> ZipLimits:
@@ -109,12 +105,12 @@ class Built:
     sha256: str
 
 
-def build_files(ctx: Context, zip_path, package_id: str, sha256: str | None = None) -> Built:
+def build_files(state: State, zip_path, package_id: str, sha256: str | None = None) -> Built:
     """Inspect and extract into staging, then rename into place. Raises ApiError (400) for a
     package that is refused; leaves nothing behind either way. Everything slow happens here,
     outside any database transaction (the checksum too, when the upload did not take it)."""
-    staging = ctx.storage.staging_dir(f"pkg-{package_id}")
-    final = ctx.storage.package_dir(package_id)
+    staging = state.storage.staging_dir(f"pkg-{package_id}")
+    final = state.storage.package_dir(package_id)
     remove_tree(staging)
     started = time.perf_counter()
     try:
@@ -124,7 +120,7 @@ def build_files(ctx: Context, zip_path, package_id: str, sha256: str | None = No
         except (zipfile.BadZipFile, OSError):
             zf = course_structure_zip(zip_path)
         with zf:
-            inspected = inspect_package(zf, zip_limits(ctx.settings))
+            inspected = inspect_package(zf, zip_limits(state.settings))
             scanner = HazardScanner()
             extract(zf, inspected.plan, staging / CONTENT_DIR, scanner)
         _link_or_copy(zip_path, staging / ZIP_NAME)
@@ -186,15 +182,15 @@ def _new_package(tenant_id: str, upload: Upload, uploaded_by: str | None,
                    created_at=now, updated_at=now)
 
 
-def import_now(ctx: Context, upload: Upload, uploaded_by: str | None,
+def import_now(state: State, upload: Upload, uploaded_by: str | None,
                original_filename: str | None) -> Package:
     """Synchronous import: either a ready package (row and files) or an error and nothing."""
     pkg = _new_package(upload.tenant_id, upload, uploaded_by, original_filename)
-    zip_path = ctx.storage.path(upload.storage_path)
+    zip_path = state.storage.path(upload.storage_path)
     try:
-        built = build_files(ctx, zip_path, pkg.id, upload.sha256)
+        built = build_files(state, zip_path, pkg.id, upload.sha256)
     except ApiError:
-        _discard_upload(ctx, upload)
+        _discard_upload(state, upload)
         raise
     try:
         with write_transaction():
@@ -203,57 +199,57 @@ def import_now(ctx: Context, upload: Upload, uploaded_by: str | None,
             pkg.save(force_insert=True)
             Upload.update(status="consumed", package_id=pkg.id).where(Upload.id == upload.id).execute()
     except BaseException:
-        remove_tree(ctx.storage.package_dir(pkg.id))
+        remove_tree(state.storage.package_dir(pkg.id))
         raise
-    ctx.storage.delete(upload.storage_path)  # the zip now lives in the package folder
+    state.storage.delete(upload.storage_path)  # the zip now lives in the package folder
     return pkg
 
 
-def queue_import(upload: Upload, uploaded_by: str | None, original_filename: str | None) -> Package:
+def queue_import(state: State, upload: Upload, uploaded_by: str | None,
+                 original_filename: str | None) -> Package:
     """Asynchronous import: a 'processing' package now, the work in a job."""
     pkg = _new_package(upload.tenant_id, upload, uploaded_by, original_filename)
     with write_transaction():
         check_quota(upload.tenant_id)
         pkg.save(force_insert=True)
         Upload.update(status="consumed", package_id=pkg.id).where(Upload.id == upload.id).execute()
-        jobs.enqueue("process_package", {"package_id": pkg.id, "upload_id": upload.id})
-    jobs.wake()
+        jobs.enqueue(PROCESS_JOB, {"package_id": pkg.id, "upload_id": upload.id})
+    state.jobs.wake()
     return pkg
 
 
-@jobs.handler("process_package")
-def run_import_job(payload: dict, ctx: Context) -> None:
+def run_import_job(payload: dict, state: State) -> None:
     pkg = Package.get_or_none(Package.id == payload["package_id"])
     upload = Upload.get_or_none(Upload.id == payload["upload_id"])
     if pkg is None or pkg.status != "processing" or upload is None:
         return  # deleted meanwhile, or already done by an earlier run
     try:
-        built = build_files(ctx, ctx.storage.path(upload.storage_path), pkg.id, upload.sha256)
+        built = build_files(state, state.storage.path(upload.storage_path), pkg.id, upload.sha256)
     except ApiError as e:
         with write_transaction():
             Package.update(status="failed", updated_at=utcnow_iso(),
                            failure={"code": e.code, "reason": e.details.get("reason"),
                                     "message": e.message, "details": e.details}) \
                 .where(Package.id == pkg.id).execute()
-        _discard_upload(ctx, upload)
+        _discard_upload(state, upload)
         return
     with write_transaction():
         fresh = Package.get_or_none(Package.id == pkg.id)
         if fresh is None:  # deleted while it was being processed
-            remove_tree(ctx.storage.package_dir(pkg.id))
+            remove_tree(state.storage.package_dir(pkg.id))
             return
         _apply(fresh, built)
         fresh.save()
-    ctx.storage.delete(upload.storage_path)
+    state.storage.delete(upload.storage_path)
 
 
-def _discard_upload(ctx: Context, upload: Upload) -> None:
+def _discard_upload(state: State, upload: Upload) -> None:
     """A refused zip leaves nothing: its file and its ticket go."""
-    ctx.storage.delete(upload.storage_path)
+    state.storage.delete(upload.storage_path)
     Upload.delete().where(Upload.id == upload.id).execute()
 
 
-def process_upload(ctx: Context, tenant_id: str, storage_path: str, uploaded_by: str | None,
+def process_upload(state: State, tenant_id: str, storage_path: str, uploaded_by: str | None,
                    original_filename: str | None) -> tuple[Package, int]:
     """The seed's POST /packages/process: 201 when imported now, 202 when queued, 200 when this
     upload was processed before (a retried request gets the same package, not a duplicate)."""
@@ -271,29 +267,29 @@ def process_upload(ctx: Context, tenant_id: str, storage_path: str, uploaded_by:
         raise ApiError(409, "CONFLICT", "The file has not been uploaded yet: PUT it to the "
                        "presigned_url first", {"upload_status": upload.status})
     check_quota(tenant_id)
-    if upload.file_size <= ctx.settings.sync_process_max_bytes:
-        return import_now(ctx, upload, uploaded_by, original_filename), 201
-    return queue_import(upload, uploaded_by, original_filename), 202
+    if upload.file_size <= state.settings.sync_process_max_bytes:
+        return import_now(state, upload, uploaded_by, original_filename), 201
+    return queue_import(state, upload, uploaded_by, original_filename), 202
 
 
-def delete_package(ctx: Context, tenant_id: str, package_id: str) -> None:
+def delete_package(state: State, tenant_id: str, package_id: str) -> None:
     with write_transaction():
         deleted = Package.delete().where((Package.id == package_id) & (Package.tenant == tenant_id)).execute()
     if not deleted:
         raise ApiError(404, "PACKAGE_NOT_FOUND", "SCORM package not found")
     # After the commit: a crash here leaves an orphan folder, which the sweep removes.
-    remove_tree(ctx.storage.package_dir(package_id))
+    remove_tree(state.storage.package_dir(package_id))
 
 
-def sweep(ctx: Context) -> dict:
+def sweep(state: State) -> dict:
     """Start-up clean-up (only while no other server uses this data dir): staging leftovers,
     package folders without a row, uploads interrupted mid-PUT, expired tickets."""
     removed = {"staging": 0, "orphans": 0, "expired_uploads": 0}
-    for path in ctx.settings.tmp_dir.iterdir():
+    for path in state.settings.tmp_dir.iterdir():
         if path.name.endswith(".partial") or path.name.startswith("put-"):
             remove_tree(path) if path.is_dir() else path.unlink(missing_ok=True)
             removed["staging"] += 1
-    packages_root = ctx.settings.files_dir / "packages"
+    packages_root = state.settings.files_dir / "packages"
     known = {pid for (pid,) in Package.select(Package.id).tuples()}
     for path in packages_root.iterdir():
         if path.name not in known:
@@ -303,7 +299,7 @@ def sweep(ctx: Context) -> dict:
         Upload.update(status="pending").where(Upload.status == "uploading").execute()
     # Tickets never used before they expired; completed uploads stay (they can be processed).
     for up in Upload.select().where((Upload.status == "pending") & (Upload.expires_at < utcnow_iso())):
-        ctx.storage.delete(up.storage_path)
+        state.storage.delete(up.storage_path)
         up.delete_instance()
         removed["expired_uploads"] += 1
     return removed

@@ -7,6 +7,7 @@ from scorm_api.packages import processing, services, uploads
 from scorm_api.packages.models import STATUSES
 from scorm_api.ratelimit import UPLOAD
 from scorm_api.schemas import TIMESTAMP, UUID, obj, page_query
+from scorm_api.state import current
 
 bp = Blueprint("packages", __name__, url_prefix="/api/v1")
 storage_bp = Blueprint("storage", __name__)
@@ -33,13 +34,11 @@ TENANT_ID = {**UUID, "description": "Must be the API key's tenant"}
 UPLOADED_BY = {"type": "string", "maxLength": 200}
 
 
-def ctx() -> processing.Context:
-    return current_app.extensions["packages"]
 
 
 def base_url() -> str:
     """Where package content lives: the content origin, not the API's."""
-    return current_app.extensions["settings"].content_base_url
+    return current().settings.content_base_url
 
 
 @endpoint(bp, "/packages", "GET", tag=TAG, summary="List packages",
@@ -67,7 +66,7 @@ def get_package(principal, package_id):
           summary="Delete a package, its files and its sessions",
           response=obj({"success": {"type": "boolean"}, "package_id": UUID}, ["success", "package_id"]))
 def delete_package(principal, package_id):
-    processing.delete_package(ctx(), principal.tenant_id, package_id)
+    processing.delete_package(current(), principal.tenant_id, package_id)
     return {"success": True, "package_id": package_id}
 
 
@@ -78,7 +77,7 @@ def download_package(principal, package_id):
     if pkg.status != "ready":
         raise ApiError(409, "CONFLICT", f"The package is {pkg.status}; only ready packages can "
                        "be downloaded")
-    path = ctx().storage.package_dir(pkg.id) / processing.ZIP_NAME
+    path = current().storage.package_dir(pkg.id) / processing.ZIP_NAME
     return send_file(path, mimetype="application/zip", as_attachment=True,
                      download_name=pkg.original_filename or f"{pkg.id}.zip", conditional=True,
                      etag=pkg.sha256 or True)
@@ -101,7 +100,7 @@ MINT_RESPONSE = obj({"upload_id": UUID, "presigned_url": {"type": "string"},
 
 def mint(principal, body):
     tenant_id = require_own_tenant(principal, body.get("tenant_id"))
-    return uploads.mint_upload(ctx(), tenant_id, body["filename"], body["file_size"],
+    return uploads.mint_upload(current(), tenant_id, body["filename"], body["file_size"],
                                body.get("uploaded_by"))
 
 
@@ -128,7 +127,7 @@ def storage_put(key):
         # hands it over as a spooled file that storage can copy in the kernel.
         return request.environ["wsgi.input"]
 
-    upload = uploads.receive_put(ctx(), key, request.args, request.mimetype, request.content_length,
+    upload = uploads.receive_put(current(), key, request.args, request.mimetype, request.content_length,
                                  stream_for)
     return {"storage_path": upload.storage_path, "size": upload.file_size}
 
@@ -147,7 +146,7 @@ def storage_put(key):
           response=PACKAGE)
 def process(principal, body):
     tenant_id = require_own_tenant(principal, body.get("tenant_id"))
-    pkg, status = processing.process_upload(ctx(), tenant_id, body["storage_path"],
+    pkg, status = processing.process_upload(current(), tenant_id, body["storage_path"],
                                             body.get("uploaded_by"), body.get("original_filename"))
     return pkg.to_api(base_url()), status
 
@@ -161,7 +160,7 @@ def process(principal, body):
                       "processing and answers as /packages/process.",
           response=PACKAGE)
 def upload_multipart(principal):
-    settings = current_app.extensions["settings"]
+    settings = current().settings
     request.max_content_length = settings.max_upload_bytes + 64 * 1024
     if request.mimetype != "multipart/form-data":
         raise bad_request("Send the package as multipart/form-data with a 'file' field")
@@ -173,7 +172,7 @@ def upload_multipart(principal):
     if uploaded_by is not None and len(uploaded_by) > 200:
         raise validation_error({"uploaded_by": ["Must be at most 200 characters"]})
     processing.check_quota(tenant_id)
-    upload = uploads.store_multipart(ctx(), tenant_id, file, uploaded_by)
-    pkg, status = processing.process_upload(ctx(), tenant_id, upload.storage_path, uploaded_by,
+    upload = uploads.store_multipart(current(), tenant_id, file, uploaded_by)
+    pkg, status = processing.process_upload(current(), tenant_id, upload.storage_path, uploaded_by,
                                             file.filename)
     return pkg.to_api(base_url()), status

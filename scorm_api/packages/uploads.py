@@ -11,7 +11,8 @@ from datetime import datetime, timezone
 from scorm_api.db import new_id, utcnow_iso, write_transaction
 from scorm_api.errors import ApiError, validation_error
 from scorm_api.packages.models import Upload
-from scorm_api.packages.processing import Context, check_quota
+from scorm_api.packages.processing import check_quota
+from scorm_api.state import State
 from scorm_api.storage import PutGrant
 
 ZIP_CONTENT_TYPE = "application/zip"
@@ -28,15 +29,15 @@ def _iso(epoch: int) -> str:
     return datetime.fromtimestamp(epoch, timezone.utc).isoformat().replace("+00:00", "Z")
 
 
-def mint_upload(ctx: Context, tenant_id: str, filename: str, file_size: int,
+def mint_upload(state: State, tenant_id: str, filename: str, file_size: int,
                 uploaded_by: str | None) -> dict:
-    if file_size > ctx.settings.max_package_bytes:
-        raise validation_error({"file_size": [f"Must be at most {ctx.settings.max_package_bytes} bytes"]})
+    if file_size > state.settings.max_package_bytes:
+        raise validation_error({"file_size": [f"Must be at most {state.settings.max_package_bytes} bytes"]})
     check_quota(tenant_id)
     upload_id = new_id()
     key = f"uploads/{tenant_id}/{upload_id}/{safe_filename(filename)}"
-    url, expires = ctx.storage.presign_put(key, file_size, ZIP_CONTENT_TYPE,
-                                           ctx.settings.upload_url_ttl_seconds)
+    url, expires = state.storage.presign_put(key, file_size, ZIP_CONTENT_TYPE,
+                                           state.settings.upload_url_ttl_seconds)
     with write_transaction():
         Upload.create(id=upload_id, tenant=tenant_id, storage_path=key, filename=filename,
                       file_size=file_size, content_type=ZIP_CONTENT_TYPE, uploaded_by=uploaded_by,
@@ -49,14 +50,14 @@ def mint_upload(ctx: Context, tenant_id: str, filename: str, file_size: int,
         "required_put_headers": {"Content-Type": ZIP_CONTENT_TYPE},
         "file_size": file_size,
         "expires_at": _iso(expires),
-        "expires_in": ctx.settings.upload_url_ttl_seconds,
+        "expires_in": state.settings.upload_url_ttl_seconds,
     }
 
 
-def receive_put(ctx: Context, key: str, args, content_type: str, content_length: int | None,
+def receive_put(state: State, key: str, args, content_type: str, content_length: int | None,
                 stream_for) -> Upload:
     """Check the presigned URL, claim its ticket, stream the body into place."""
-    grant: PutGrant = ctx.storage.verify_put(key, args, content_type)
+    grant: PutGrant = state.storage.verify_put(key, args, content_type)
     if content_length is None:
         raise ApiError(411, "BAD_REQUEST", "A Content-Length header is required (the URL was "
                        f"minted for exactly {grant.size} bytes)")
@@ -74,7 +75,7 @@ def receive_put(ctx: Context, key: str, args, content_type: str, content_length:
                            if upload.status != "uploading" else "An upload to this URL is in progress",
                            {"upload_status": upload.status})
     try:
-        ctx.storage.write_exact(key, stream_for(grant.size), grant.size)
+        state.storage.write_exact(key, stream_for(grant.size), grant.size)
     except BaseException:
         Upload.update(status="pending").where(Upload.storage_path == key).execute()
         raise
@@ -84,14 +85,14 @@ def receive_put(ctx: Context, key: str, args, content_type: str, content_length:
     return Upload.get(Upload.storage_path == key)
 
 
-def store_multipart(ctx: Context, tenant_id: str, file_storage, uploaded_by: str | None) -> Upload:
+def store_multipart(state: State, tenant_id: str, file_storage, uploaded_by: str | None) -> Upload:
     """POST /packages/upload: the form's file becomes a completed upload ticket."""
     filename = file_storage.filename or "package.zip"
     upload_id = new_id()
     key = f"uploads/{tenant_id}/{upload_id}/{safe_filename(filename)}"
-    size, sha256 = ctx.storage.write_stream(key, file_storage.stream, ctx.settings.max_upload_bytes)
+    size, sha256 = state.storage.write_stream(key, file_storage.stream, state.settings.max_upload_bytes)
     if size == 0:
-        ctx.storage.delete(key)
+        state.storage.delete(key)
         raise validation_error({"file": ["The file is empty"]})
     now = utcnow_iso()
     with write_transaction():

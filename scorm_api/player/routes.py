@@ -8,6 +8,7 @@ from scorm_api.endpoint import endpoint
 from scorm_api.schemas import obj
 from scorm_api.launches import service as launches
 from scorm_api.sessions import runtime
+from scorm_api.state import current
 
 bp = Blueprint("player", __name__, url_prefix="/player", template_folder="templates",
                static_folder="static", static_url_path="/assets")
@@ -19,7 +20,7 @@ RESULT = obj({"result": {"type": "boolean"}, "errorCode": {"type": "integer"}}, 
 
 
 def _ctx():
-    return current_app.extensions["signer"], current_app.extensions["settings"]
+    return current().signer, current().settings
 
 
 @endpoint(bp, "/launch/<token>", "GET", tag=TAG, auth_required=False, content_type="text/html",

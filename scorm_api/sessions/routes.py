@@ -8,6 +8,7 @@ from scorm_api.errors import validation_error
 from scorm_api.schemas import TIMESTAMP, UUID, obj, page_query
 from scorm_api.sessions import runtime, serialize, services
 from scorm_api.sessions.models import COMPLETION, SUCCESS
+from scorm_api.state import current
 
 bp = Blueprint("sessions", __name__, url_prefix="/api/v1")
 TAG = "Sessions"
@@ -29,11 +30,11 @@ USER_ID = {"type": "string", "minLength": 1, "maxLength": 255}
 
 
 def _signer():
-    return current_app.extensions["signer"]
+    return current().signer
 
 
 def _settings():
-    return current_app.extensions["settings"]
+    return current().settings
 
 
 def _launch(session, options: dict | None = None) -> dict:

@@ -24,6 +24,7 @@ from scorm_api.launches.course import course_activity_id
 from scorm_api.packages.models import Package
 from scorm_api.sessions.models import Session
 from scorm_api.xapi import store
+from scorm_api.state import current
 
 ADL = "http://adlnet.gov/expapi/"
 COURSE = ADL + "activities/course"
@@ -36,7 +37,7 @@ _XAPI_TYPES = {"true-false", "choice", "fill-in", "long-fill-in", "matching", "p
 
 
 def base_url() -> str:
-    return current_app.extensions["settings"].base_url
+    return current().settings.base_url
 
 
 def course_id(session: Session) -> str:

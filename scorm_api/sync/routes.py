@@ -2,12 +2,12 @@
 the conflicts they kept. A tenant's admin keys sync that tenant."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app
+from flask import Blueprint
 
 from scorm_api.endpoint import endpoint
 from scorm_api.errors import not_found
 from scorm_api.schemas import PAGINATION, TIMESTAMP, obj, page_query, paginate
-from scorm_api.signing import load_or_create_secret
+from scorm_api.state import current
 from scorm_api.sync import conflicts, runner, targets, views
 from scorm_api.sync.models import SyncRun
 
@@ -31,7 +31,7 @@ RUN = obj({"id": {"type": "string"}, "status": {"enum": ["running", "completed",
 
 
 def _secret() -> bytes:
-    return load_or_create_secret(current_app.extensions["settings"].data_dir)
+    return current().secret
 
 
 @endpoint(bp, "/target", "GET", tag=TAG, scope="admin", response=obj({"target": {**TARGET, "type": ["object", "null"]}}),
@@ -73,7 +73,7 @@ def start_run(principal, body):
     dest = targets.destination(principal.tenant_id, _secret(), body.get("url"), body.get("api_key"),
                                body.get("tenant_id"))
     run = runner.create_run(principal.tenant_id, dest, dry_run=bool(body.get("dry_run")), trigger="api")
-    runner.run_in_background(run, dest, current_app.extensions["packages"].storage)
+    runner.run_in_background(run, dest, current().storage)
     return {"run": views.run_view(run)}, 202
 
 

@@ -9,9 +9,9 @@ import threading
 from dataclasses import dataclass
 from datetime import timedelta
 
-from scorm_api import jobs
 from scorm_api.db import database, new_id, utcnow_iso, write_transaction
 from scorm_api.errors import ApiError
+from scorm_api.state import State
 from scorm_api.storage import Storage
 from scorm_api.sync import packages, sessions, statements
 from scorm_api.sync.client import Retry, Target, TargetError
@@ -131,12 +131,13 @@ def run_in_background(run: SyncRun, dest: Destination, storage: Storage) -> thre
 SCHEDULED_RETRY = Retry(attempts=3)
 
 
-@jobs.periodic("sync-schedule", 60.0)
-def run_scheduled(context) -> int:
+SCHEDULE_SECONDS = 60.0
+
+
+def run_scheduled(state: State) -> int:
     """Every minute: each tenant whose saved target has a schedule, whose last run started at
     least that many minutes ago, and that has no run going, syncs now (in this thread, so
     scheduled runs follow one another). Returns how many ran."""
-    from scorm_api.signing import load_or_create_secret
     from scorm_api.sync import targets
     from scorm_api.sync.models import SyncTarget
 
@@ -147,11 +148,11 @@ def run_scheduled(context) -> int:
         if last is not None and last.started_at > utcnow_iso(-timedelta(minutes=target.schedule_minutes)):
             continue
         try:
-            dest = targets.destination(target.tenant_id, load_or_create_secret(context.settings.data_dir))
+            dest = targets.destination(target.tenant_id, state.secret)
             run = create_run(target.tenant_id, dest, dry_run=False, trigger="schedule")
         except ApiError as e:  # a run is going, or the saved key cannot be read
             log.info("scheduled sync skipped", extra={"fields": {"tenant_id": target.tenant_id, "why": e.message}})
             continue
-        execute(run, dest, context.storage, SCHEDULED_RETRY)
+        execute(run, dest, state.storage, SCHEDULED_RETRY)
         ran += 1
     return ran

@@ -1,0 +1,17 @@
+"""xAPI: the statement store shared by the standard LRS at /xapi/ and the seed's
+/api/v1/xapi endpoints, documents, LRS credentials and the analytics' running totals."""
+from __future__ import annotations
+
+from flask import Flask
+
+from scorm_api.state import State
+
+
+def init_app(app: Flask, state: State) -> None:
+    from scorm_api.xapi import alternate, analytics, lrs, reindex, routes
+
+    app.register_blueprint(routes.bp)
+    app.register_blueprint(lrs.bp)
+    app.wsgi_app = alternate.AlternateRequestSyntax(app.wsgi_app)  # type: ignore[method-assign]
+    state.jobs.every("xapi-analytics-fold", analytics.FOLD_SECONDS, analytics.fold_in_background)
+    state.on_open.append(lambda _state: reindex.run_pending())

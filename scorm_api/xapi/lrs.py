@@ -13,6 +13,7 @@ from scorm_api.endpoint import endpoint
 from scorm_api.errors import bad_request, forbidden
 from scorm_api.launches import lrs_guard
 from scorm_api.xapi import activities, alternate, attachments, credentials, documents, multipart, store, validation
+from scorm_api.state import current
 
 bp = Blueprint("lrs", __name__, url_prefix="/xapi")
 TAG = "xAPI LRS"
@@ -26,7 +27,7 @@ _SINGLE_PARAMS = {"statementId", "voidedStatementId", "format", "attachments"}
 
 
 def _enabled() -> tuple[str, ...]:
-    return current_app.extensions["settings"].xapi_version_list
+    return current().settings.xapi_version_list
 
 
 def _version() -> str:
@@ -86,14 +87,14 @@ def _principal(write: bool) -> credentials.LrsPrincipal:
 
 def _authority(p: credentials.LrsPrincipal) -> dict:
     return {"objectType": "Agent", "name": "LRS credentials",
-            "account": {"homePage": current_app.extensions["settings"].base_url + "/xapi",
+            "account": {"homePage": current().settings.base_url + "/xapi",
                         "name": p.username}}
 
 
 def _statements_body() -> tuple[object, list[multipart.Part]]:
     """(the JSON sent, the attachment parts sent with it)."""
     if request.mimetype == "multipart/mixed":
-        request.max_content_length = current_app.extensions["settings"].max_xapi_attachments_bytes
+        request.max_content_length = current().settings.max_xapi_attachments_bytes
         document, parts = multipart.parse(request.get_data(cache=False), request.headers["Content-Type"])
     elif request.mimetype == "application/json":
         document, parts = request.get_data(cache=False), []
@@ -228,7 +229,7 @@ def get_statements():
             resp.headers["X-Experience-API-Consistent-Through"] = consistent
             return resp
     if "more" in args:
-        state = current_app.extensions["signer"].loads(MORE, args["more"], 3600)
+        state = current().signer.loads(MORE, args["more"], 3600)
         if state.get("t") != p.tenant_id:
             raise forbidden("This more link belongs to other credentials")
         filters, offset = state["f"], state["o"]
@@ -241,7 +242,7 @@ def get_statements():
     rows, has_more = store.page(p.tenant_id, offset=offset, limit=limit, **filters)
     more = ""
     if has_more:
-        token = current_app.extensions["signer"].dumps(MORE, {"t": p.tenant_id, "o": offset + limit,
+        token = current().signer.dumps(MORE, {"t": p.tenant_id, "o": offset + limit,
                                                                "f": {**filters, "limit": limit}})
         more = f"/xapi/statements?more={token}"
     resp = _result(p, {"statements": [_shape(st, fmt) for st in rows], "more": more}, rows, with_attachments)

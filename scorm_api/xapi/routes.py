@@ -8,6 +8,7 @@ from scorm_api.endpoint import endpoint
 from scorm_api.errors import ApiError
 from scorm_api.schemas import UUID, list_of, obj, page_query, pagination
 from scorm_api.xapi import analytics, credentials, store, validation
+from scorm_api.state import current
 
 bp = Blueprint("xapi", __name__, url_prefix="/api/v1/xapi")
 TAG = "xAPI"
@@ -18,7 +19,7 @@ STATEMENT = {"type": "object", "description": "An xAPI statement (1.0.3 / 2.0.0)
 def authority_for(principal) -> dict:
     """Who vouches for statements sent with an API key: the key, as an account Agent."""
     return {"objectType": "Agent", "name": "API key",
-            "account": {"homePage": current_app.extensions["settings"].base_url + "/api-keys",
+            "account": {"homePage": current().settings.base_url + "/api-keys",
                         "name": principal.key_id}}
 
 
@@ -138,7 +139,7 @@ def create_credentials(principal, body):
     row, password = credentials.create(principal.tenant_id, body.get("name"),
                                        body.get("scopes") or ("read", "write"))
     return {**row.to_api(), "password": password,
-            "endpoint": current_app.extensions["settings"].base_url + "/xapi/"}
+            "endpoint": current().settings.base_url + "/xapi/"}
 
 
 @endpoint(bp, "/credentials/<credential_id>", "DELETE", tag=TAG, scope="admin", errors=(404,),

@@ -173,7 +173,7 @@ def test_cli_sets_the_password_without_a_prompt(tmp_path):
     refused = run("short")
     assert refused.returncode != 0 and "at least 8 characters" in refused.stderr
     from scorm_api.config import Settings
-    from scorm_api.datadir import open_data_dir
+    from scorm_api.factory import open_data_dir
     open_data_dir(Settings(data_dir=data_dir))
     assert passwords.check("scripted install pw")
 
@@ -206,6 +206,6 @@ def test_cli_prints_a_sign_in_link(tmp_path):
     link = out.stdout.strip()
     assert re.fullmatch(r"http://127\.0\.0\.1:3001/dashboard/auto-login\?token=[\w-]{40,}", link)
     from scorm_api.config import Settings
-    from scorm_api.datadir import open_data_dir
+    from scorm_api.factory import open_data_dir
     open_data_dir(Settings(data_dir=data_dir))
     assert logins.redeem(link.rsplit("=", 1)[1]) is not None

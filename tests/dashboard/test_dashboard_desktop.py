@@ -3,7 +3,8 @@ password exists, and its "open the course" request, which only the desktop app a
 import pytest
 
 from scorm_api.dashboard import logins, passwords
-from scorm_api.dashboard.routes import DESKTOP_OPENER
+from scorm_api import state
+from scorm_api.dashboard.routes import COURSE_WINDOWS
 from tests.dashboard.test_dashboard_auth import CONTENT_HOST, csrf_of, get, post
 from tests.test_errors import assert_envelope
 
@@ -26,7 +27,7 @@ class RecordingOpener:
 @pytest.fixture
 def desktop(app, client):
     opener = RecordingOpener()
-    app.extensions[DESKTOP_OPENER] = opener
+    state.of(app).hooks.add(COURSE_WINDOWS, opener)
     resp = get(client, f"/dashboard/auto-login?token={logins.one_time_token()}&shell=desktop")
     assert resp.status_code == 303
     return client, opener

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from scorm_api import state
 from scorm_api import jobs
 from scorm_api.packages.models import Package, Upload
 from tests.conftest import bearer
@@ -195,14 +196,14 @@ def test_warnings_are_kept_on_the_package(client, admin_key):
 def test_background_processing(make_settings):
     from scorm_api.factory import create_app
     app = create_app(make_settings(sync_process_max_bytes=1))
-    key = app.extensions["first_run_key"].plaintext
+    key = state.of(app).first_run_key.plaintext
     client = app.test_client()
     pkg, _ = upload_and_process(client, key, fixture("golf_scorm12_singlesco.zip").read_bytes(),
                                 expect=202)
     assert pkg["status"] == "processing" and pkg["launch_url"] is None
     broken, _ = upload_and_process(client, key,
                                    fixture("broken_scorm12_malformed_xml.zip").read_bytes(), expect=202)
-    assert jobs.run_due_jobs(app.extensions["packages"]) == 2
+    assert jobs.run_due_jobs(state.of(app)) == 2
     done = client.get(f"/api/v1/packages/{pkg['id']}", headers=bearer(key)).get_json()
     assert done["status"] == "ready" and done["metadata"]["sco_count"] == 1 and done["launch_url"]
     failed = client.get(f"/api/v1/packages/{broken['id']}", headers=bearer(key)).get_json()
@@ -225,7 +226,7 @@ def test_multipart_upload(client, admin_key, golf):
 def test_multipart_errors(make_settings, golf):
     from scorm_api.factory import create_app
     app = create_app(make_settings(max_upload_bytes=50_000))
-    key = app.extensions["first_run_key"].plaintext
+    key = state.of(app).first_run_key.plaintext
     client = app.test_client()
     too_big = client.post("/api/v1/packages/upload", headers=bearer(key),
                           data={"file": (io.BytesIO(golf), "golf.zip")}, content_type="multipart/form-data")

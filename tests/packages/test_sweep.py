@@ -1,4 +1,5 @@
 """The start-up sweep removes leftovers of interrupted work and nothing else."""
+from scorm_api import state
 from scorm_api.db import new_id, utcnow_iso
 from scorm_api.packages.models import Upload
 from scorm_api.packages.processing import sweep
@@ -17,7 +18,7 @@ def make_upload(tenant_id, status, expires_at, ctx):
 
 
 def test_sweep(app, client, admin_key, settings):
-    ctx = app.extensions["packages"]
+    ctx = state.of(app)
     pkg, _ = upload_and_process(client, admin_key, fixture("golf_scorm12_singlesco.zip").read_bytes())
     tenant_id = pkg["tenant_id"]
     orphan = settings.files_dir / "packages" / new_id()

@@ -7,6 +7,7 @@ import sqlite3
 import pytest
 import requests
 
+from scorm_api import state
 from scorm_api.config import Settings
 from scorm_api.factory import create_app
 from scorm_api.sync import runner
@@ -101,8 +102,8 @@ def test_the_schedule_runs_when_due_and_not_before(pair, laptop_data):
     # the scheduler's task, called as the job runner calls it, on the laptop's data dir
     app = create_app(Settings(data_dir=laptop.srv.data_dir, log_requests=False))
     with app.app_context():
-        assert runner.run_scheduled(app.extensions["packages"]) == 1
-        assert runner.run_scheduled(app.extensions["packages"]) == 0  # not due for 5 minutes
+        assert runner.run_scheduled(state.of(app)) == 1
+        assert runner.run_scheduled(state.of(app)) == 0  # not due for 5 minutes
     [run] = laptop.call("GET", f"{URL}/runs")["runs"]
     assert (run["trigger"], run["status"]) == ("schedule", "completed")
     assert len(cloud.sessions()) == 3

@@ -21,6 +21,7 @@ from scorm_api.state import IssuedSecret, State
 DOMAINS = (
     "scorm_api.health",
     "scorm_api.openapi",
+    "scorm_api.storage",
     "scorm_api.tenants",
     "scorm_api.admin",
     "scorm_api.packages",

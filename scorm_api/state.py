@@ -19,7 +19,7 @@ from scorm_api.hooks import Hooks
 from scorm_api.jobs import JobRegistry
 from scorm_api.ratelimit import RateLimiter, TenantLimits
 from scorm_api.signing import Signer, load_or_create_secret
-from scorm_api.storage import Storage
+from scorm_api.storage import LocalStorage, Storage
 
 EXTENSION = "scorm_api"
 
@@ -56,7 +56,7 @@ class State:
     def create(cls, settings: Settings, rate_limiter: RateLimiter | None = None) -> State:
         secret = load_or_create_secret(settings.data_dir)
         return cls(base_settings=settings, settings=settings, secret=secret, signer=Signer(secret),
-                   storage=Storage(settings, secret),
+                   storage=LocalStorage(settings, secret),
                    rate_limits=TenantLimits(settings, rate_limiter))
 
     def apply_settings(self, settings: Settings) -> None:

@@ -1,7 +1,8 @@
 """Serving course content at /content/<package id>/<path>.
 
-The path is percent-decoded once (by the router) and joined with werkzeug's safe_join, so
-nothing outside the package's content folder can be reached; directories are never listed.
+The path is percent-decoded once (by the router) and checked with werkzeug's safe_join, so
+nothing outside the package's content can be reached; directories are never listed. The file
+comes from storage (storage.open), whichever backend holds it.
 Responses are conditional (ETag, Last-Modified, 304) and support byte ranges (video seeking).
 MIME types come from a fixed table, not the machine's /etc/mime.types, so every install
 serves the same types.
@@ -9,16 +10,16 @@ serves the same types.
 from __future__ import annotations
 
 import mimetypes
-import os
 import re
 
-from flask import Blueprint, current_app, send_file
+from flask import Blueprint
 from werkzeug.security import safe_join
 
 from scorm_api.endpoint import endpoint
 from scorm_api.errors import not_found
-from scorm_api.packages.processing import CONTENT_DIR
+from scorm_api.packages.processing import CONTENT_DIR, content_key
 from scorm_api.state import current
+from scorm_api.storage.responses import send_object
 
 bp = Blueprint("content", __name__)
 
@@ -51,11 +52,11 @@ def content_type(path: str) -> str:
           description="No API key: browsers fetch course content directly. Supports Range, "
                       "ETag/If-None-Match and Last-Modified/If-Modified-Since.")
 def serve_content(package_id, path):
-    if not _ID.match(package_id):
+    # The path is checked on its own: joined to the package's prefix first, a "../" could
+    # normalise into another package's objects.
+    if not _ID.match(package_id) or safe_join(CONTENT_DIR, path) is None:
         raise not_found(message="File not found")
-    root = os.path.join(current().storage.package_dir(package_id), CONTENT_DIR)
-    full = safe_join(root, path)
-    if full is None or not os.path.isfile(full):
+    stored = current().storage.open(content_key(package_id, path))
+    if stored is None:
         raise not_found(message="File not found")
-    return send_file(full, mimetype=content_type(path), conditional=True, etag=True,
-                     max_age=3600)
+    return send_object(stored, content_type(path), max_age=3600)

@@ -1,19 +1,20 @@
 """From an uploaded zip to a package: inspect, extract, scan, then publish atomically.
 
-Files are built in a staging folder and renamed into `files/packages/<id>/` in one step; the
-database row that makes the package visible commits only after that. A crash at any moment
+Files are built in a staging folder in the data dir's tmp/ and published as the objects under
+`packages/<id>/` in one step (storage.put_tree: a rename on the local store); the database row
+that makes the package visible commits only after that. A crash at any moment
 leaves either a complete package or leftovers that `sweep` removes at start-up. Small zips are
 imported while the request waits; big ones get a `processing` package and a job.
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
-import os
-import shutil
 import time
 import zipfile
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from scorm_api import jobs
@@ -28,7 +29,6 @@ from scorm_api.packages.models import Package, Upload
 from scorm_api.packages.xapi_descriptors import parse_cmi5
 from scorm_api.packages.xmlutil import MAX_MANIFEST_BYTES, rejected
 from scorm_api.state import State
-from scorm_api.storage import sha256_file
 from scorm_api.tenants.models import Tenant
 
 log = logging.getLogger(__name__)
@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 PROCESS_JOB = "process_package"
 ZIP_NAME = "package.zip"
 CONTENT_DIR = "content"
+PACKAGES = "packages"  # the storage prefix of the published packages
+PARTIAL = ".partial"  # staging folders in tmp/
 
 
 def zip_limits(settings: Settings) -> ZipLimits:
@@ -91,13 +93,6 @@ def _metadata(inspected: InspectedPackage, content_bytes: int, file_count: int) 
     }
 
 
-def _link_or_copy(src, dst) -> None:
-    try:
-        os.link(src, dst)
-    except OSError:
-        shutil.copyfile(src, dst)
-
-
 @dataclass
 class Built:
     inspected: InspectedPackage
@@ -105,16 +100,34 @@ class Built:
     sha256: str
 
 
-def build_files(state: State, zip_path, package_id: str, sha256: str | None = None) -> Built:
-    """Inspect and extract into staging, then rename into place. Raises ApiError (400) for a
-    package that is refused; leaves nothing behind either way. Everything slow happens here,
-    outside any database transaction (the checksum too, when the upload did not take it)."""
-    staging = state.storage.staging_dir(f"pkg-{package_id}")
-    final = state.storage.package_dir(package_id)
+def package_prefix(package_id: str) -> str:
+    """Where a package's objects live: its original zip and its extracted content."""
+    return f"{PACKAGES}/{package_id}"
+
+
+def zip_key(package_id: str) -> str:
+    return f"{package_prefix(package_id)}/{ZIP_NAME}"
+
+
+def content_key(package_id: str, path: str) -> str:
+    return f"{package_prefix(package_id)}/{CONTENT_DIR}/{path}"
+
+
+def _staging(state: State, package_id: str) -> Path:
+    return state.settings.tmp_dir / f"pkg-{package_id}{PARTIAL}"
+
+
+def build_files(state: State, upload_key: str, package_id: str, sha256: str | None = None) -> Built:
+    """Inspect and extract into staging, then publish. Raises ApiError (400) for a package
+    that is refused; leaves nothing behind either way. Everything slow happens here, outside
+    any database transaction (the checksum too, when the upload did not take it)."""
+    staging = _staging(state, package_id)
     remove_tree(staging)
     started = time.perf_counter()
     try:
         (staging / CONTENT_DIR).mkdir(parents=True)
+        zip_path = staging / ZIP_NAME
+        state.storage.fetch(upload_key, zip_path)  # zipfile reads at random: a local file
         try:
             zf = zipfile.ZipFile(zip_path)
         except (zipfile.BadZipFile, OSError):
@@ -123,10 +136,8 @@ def build_files(state: State, zip_path, package_id: str, sha256: str | None = No
             inspected = inspect_package(zf, zip_limits(state.settings))
             scanner = HazardScanner()
             extract(zf, inspected.plan, staging / CONTENT_DIR, scanner)
-        _link_or_copy(zip_path, staging / ZIP_NAME)
-        sha256 = sha256 or sha256_file(staging / ZIP_NAME)
-        remove_tree(final)  # a half-published folder from an interrupted earlier run
-        os.replace(staging, final)
+        sha256 = sha256 or sha256_file(zip_path)
+        state.storage.put_tree(package_prefix(package_id), staging)
         log.info("package files built", extra={"fields": {
             "package_id": package_id, "files": len(inspected.plan.entries),
             "bytes": inspected.plan.total_bytes,
@@ -186,9 +197,8 @@ def import_now(state: State, upload: Upload, uploaded_by: str | None,
                original_filename: str | None) -> Package:
     """Synchronous import: either a ready package (row and files) or an error and nothing."""
     pkg = _new_package(upload.tenant_id, upload, uploaded_by, original_filename)
-    zip_path = state.storage.path(upload.storage_path)
     try:
-        built = build_files(state, zip_path, pkg.id, upload.sha256)
+        built = build_files(state, upload.storage_path, pkg.id, upload.sha256)
     except ApiError:
         _discard_upload(state, upload)
         raise
@@ -199,7 +209,7 @@ def import_now(state: State, upload: Upload, uploaded_by: str | None,
             pkg.save(force_insert=True)
             Upload.update(status="consumed", package_id=pkg.id).where(Upload.id == upload.id).execute()
     except BaseException:
-        remove_tree(state.storage.package_dir(pkg.id))
+        state.storage.delete_tree(package_prefix(pkg.id))
         raise
     state.storage.delete(upload.storage_path)  # the zip now lives in the package folder
     return pkg
@@ -224,7 +234,7 @@ def run_import_job(payload: dict, state: State) -> None:
     if pkg is None or pkg.status != "processing" or upload is None:
         return  # deleted meanwhile, or already done by an earlier run
     try:
-        built = build_files(state, state.storage.path(upload.storage_path), pkg.id, upload.sha256)
+        built = build_files(state, upload.storage_path, pkg.id, upload.sha256)
     except ApiError as e:
         with write_transaction():
             Package.update(status="failed", updated_at=utcnow_iso(),
@@ -236,7 +246,7 @@ def run_import_job(payload: dict, state: State) -> None:
     with write_transaction():
         fresh = Package.get_or_none(Package.id == pkg.id)
         if fresh is None:  # deleted while it was being processed
-            remove_tree(state.storage.package_dir(pkg.id))
+            state.storage.delete_tree(package_prefix(pkg.id))
             return
         _apply(fresh, built)
         fresh.save()
@@ -277,23 +287,22 @@ def delete_package(state: State, tenant_id: str, package_id: str) -> None:
         deleted = Package.delete().where((Package.id == package_id) & (Package.tenant == tenant_id)).execute()
     if not deleted:
         raise ApiError(404, "PACKAGE_NOT_FOUND", "SCORM package not found")
-    # After the commit: a crash here leaves an orphan folder, which the sweep removes.
-    remove_tree(state.storage.package_dir(package_id))
+    # After the commit: a crash here leaves orphan objects, which the sweep removes.
+    state.storage.delete_tree(package_prefix(package_id))
 
 
 def sweep(state: State) -> dict:
     """Start-up clean-up (only while no other server uses this data dir): staging leftovers,
     package folders without a row, uploads interrupted mid-PUT, expired tickets."""
     removed = {"staging": 0, "orphans": 0, "expired_uploads": 0}
-    for path in state.settings.tmp_dir.iterdir():
-        if path.name.endswith(".partial") or path.name.startswith("put-"):
-            remove_tree(path) if path.is_dir() else path.unlink(missing_ok=True)
-            removed["staging"] += 1
-    packages_root = state.settings.files_dir / "packages"
+    for path in state.settings.tmp_dir.glob("*" + PARTIAL):
+        remove_tree(path)
+        removed["staging"] += 1
+    removed["staging"] += state.storage.sweep_partial()
     known = {pid for (pid,) in Package.select(Package.id).tuples()}
-    for path in packages_root.iterdir():
-        if path.name not in known:
-            remove_tree(path)
+    for name in state.storage.children(PACKAGES):
+        if name not in known:
+            state.storage.delete_tree(package_prefix(name))
             removed["orphans"] += 1
     with write_transaction():
         Upload.update(status="pending").where(Upload.status == "uploading").execute()
@@ -303,3 +312,11 @@ def sweep(state: State) -> dict:
         up.delete_instance()
         removed["expired_uploads"] += 1
     return removed
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1024 * 1024):
+            digest.update(chunk)
+    return digest.hexdigest()

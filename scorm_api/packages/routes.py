@@ -1,4 +1,4 @@
-from flask import Blueprint, current_app, request, send_file
+from flask import Blueprint, request
 
 from scorm_api.auth import require_own_tenant
 from scorm_api.endpoint import endpoint
@@ -8,9 +8,9 @@ from scorm_api.packages.models import STATUSES
 from scorm_api.ratelimit import UPLOAD
 from scorm_api.schemas import TIMESTAMP, UUID, obj, page_query
 from scorm_api.state import current
+from scorm_api.storage.responses import send_object
 
 bp = Blueprint("packages", __name__, url_prefix="/api/v1")
-storage_bp = Blueprint("storage", __name__)
 TAG = "Packages"
 
 WARNING = obj({"code": {"type": "string"}, "message": {"type": "string"}}, ["code", "message"],
@@ -77,10 +77,11 @@ def download_package(principal, package_id):
     if pkg.status != "ready":
         raise ApiError(409, "CONFLICT", f"The package is {pkg.status}; only ready packages can "
                        "be downloaded")
-    path = current().storage.package_dir(pkg.id) / processing.ZIP_NAME
-    return send_file(path, mimetype="application/zip", as_attachment=True,
-                     download_name=pkg.original_filename or f"{pkg.id}.zip", conditional=True,
-                     etag=pkg.sha256 or True)
+    stored = current().storage.open(processing.zip_key(pkg.id))
+    if stored is None:
+        raise ApiError(404, "NOT_FOUND", "The package's zip is missing from storage")
+    return send_object(stored, "application/zip", etag=pkg.sha256,
+                       download_name=pkg.original_filename or f"{pkg.id}.zip")
 
 
 # ---- the presigned flow --------------------------------------------------------------
@@ -111,25 +112,6 @@ for _rule, _name, _summary in (("/packages/upload-url", "upload_url", "Mint a pr
              errors=(403,), name=_name, summary=_summary,
              description="Then PUT exactly file_size bytes to presigned_url with the "
                          "required_put_headers, then POST /api/v1/packages/process.")(mint)
-
-
-@endpoint(storage_bp, "/storage/<path:key>", "PUT", tag=TAG, auth_required=False,
-          errors=(403, 404, 409, 411), body_content_type="application/zip",
-          body_doc={"type": "string", "format": "binary"},
-          summary="Presigned upload target (the URL from upload-url)",
-          description="Authorised by the URL's signature, not an API key. Accepts exactly one "
-                      "PUT of exactly the minted size, before the URL expires.",
-          response=obj({"storage_path": {"type": "string"}, "size": {"type": "integer"}},
-                       ["storage_path", "size"]))
-def storage_put(key):
-    def stream_for(size):
-        # The raw body: its Content-Length was checked to equal the minted size, and waitress
-        # hands it over as a spooled file that storage can copy in the kernel.
-        return request.environ["wsgi.input"]
-
-    upload = uploads.receive_put(current(), key, request.args, request.mimetype, request.content_length,
-                                 stream_for)
-    return {"storage_path": upload.storage_path, "size": upload.file_size}
 
 
 @endpoint(bp, "/packages/process", "POST", tag=TAG, bucket=UPLOAD, status=201, errors=(403, 404, 409),

@@ -13,9 +13,10 @@ from scorm_api.errors import ApiError, validation_error
 from scorm_api.packages.models import Upload
 from scorm_api.packages.processing import check_quota
 from scorm_api.state import State
-from scorm_api.storage import PutGrant
+from scorm_api.storage.interface import PutGrant
 
 ZIP_CONTENT_TYPE = "application/zip"
+UPLOADS = "uploads"  # where the upload tickets' objects are kept
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -35,7 +36,7 @@ def mint_upload(state: State, tenant_id: str, filename: str, file_size: int,
         raise validation_error({"file_size": [f"Must be at most {state.settings.max_package_bytes} bytes"]})
     check_quota(tenant_id)
     upload_id = new_id()
-    key = f"uploads/{tenant_id}/{upload_id}/{safe_filename(filename)}"
+    key = upload_key(tenant_id, upload_id, filename)
     url, expires = state.storage.presign_put(key, file_size, ZIP_CONTENT_TYPE,
                                            state.settings.upload_url_ttl_seconds)
     with write_transaction():
@@ -54,43 +55,45 @@ def mint_upload(state: State, tenant_id: str, filename: str, file_size: int,
     }
 
 
-def receive_put(state: State, key: str, args, content_type: str, content_length: int | None,
-                stream_for) -> Upload:
-    """Check the presigned URL, claim its ticket, stream the body into place."""
-    grant: PutGrant = state.storage.verify_put(key, args, content_type)
-    if content_length is None:
-        raise ApiError(411, "BAD_REQUEST", "A Content-Length header is required (the URL was "
-                       f"minted for exactly {grant.size} bytes)")
-    if content_length != grant.size:
-        raise ApiError(400, "BAD_REQUEST", f"Content-Length {content_length} does not match the "
-                       f"{grant.size} bytes this URL was minted for", {"expected_bytes": grant.size})
-    with write_transaction():
-        claimed = (Upload.update(status="uploading")
-                   .where((Upload.storage_path == key) & (Upload.status == "pending")).execute())
-        if not claimed:
-            upload = Upload.get_or_none(Upload.storage_path == key)
-            if upload is None:
-                raise ApiError(404, "NOT_FOUND", "This upload no longer exists")
-            raise ApiError(409, "CONFLICT", "This upload URL has already been used"
-                           if upload.status != "uploading" else "An upload to this URL is in progress",
-                           {"upload_status": upload.status})
-    try:
-        state.storage.write_exact(key, stream_for(grant.size), grant.size)
-    except BaseException:
+class Tickets:
+    """storage.puts.PutReceiver of the upload tickets: a presigned PUT to `uploads/...` lands
+    only while its ticket is pending, and completes it."""
+    prefix = UPLOADS + "/"
+
+    def claim(self, key: str, grant: PutGrant) -> None:
+        with write_transaction():
+            claimed = (Upload.update(status="uploading")
+                       .where((Upload.storage_path == key) & (Upload.status == "pending")).execute())
+            if not claimed:
+                upload = Upload.get_or_none(Upload.storage_path == key)
+                if upload is None:
+                    raise ApiError(404, "NOT_FOUND", "This upload no longer exists")
+                raise ApiError(409, "CONFLICT", "This upload URL has already been used"
+                               if upload.status != "uploading" else "An upload to this URL is in progress",
+                               {"upload_status": upload.status})
+
+    def release(self, key: str) -> None:
         Upload.update(status="pending").where(Upload.storage_path == key).execute()
-        raise
-    with write_transaction():  # (the checksum is taken while processing, which reads it anyway)
-        Upload.update(status="complete", completed_at=utcnow_iso()) \
-            .where(Upload.storage_path == key).execute()
-    return Upload.get(Upload.storage_path == key)
+
+    def complete(self, key: str) -> dict:
+        with write_transaction():  # (the checksum is taken while processing, which reads it anyway)
+            Upload.update(status="complete", completed_at=utcnow_iso()) \
+                .where(Upload.storage_path == key).execute()
+        upload = Upload.get(Upload.storage_path == key)
+        return {"storage_path": upload.storage_path, "size": upload.file_size}
+
+
+def upload_key(tenant_id: str, upload_id: str, filename: str) -> str:
+    return f"{UPLOADS}/{tenant_id}/{upload_id}/{safe_filename(filename)}"
 
 
 def store_multipart(state: State, tenant_id: str, file_storage, uploaded_by: str | None) -> Upload:
     """POST /packages/upload: the form's file becomes a completed upload ticket."""
     filename = file_storage.filename or "package.zip"
     upload_id = new_id()
-    key = f"uploads/{tenant_id}/{upload_id}/{safe_filename(filename)}"
-    size, sha256 = state.storage.write_stream(key, file_storage.stream, state.settings.max_upload_bytes)
+    key = upload_key(tenant_id, upload_id, filename)
+    stored = state.storage.put(key, file_storage.stream, max_bytes=state.settings.max_upload_bytes)
+    size, sha256 = stored.size, stored.sha256
     if size == 0:
         state.storage.delete(key)
         raise validation_error({"file": ["The file is empty"]})

@@ -7,8 +7,8 @@ from __future__ import annotations
 import random
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
+from typing import BinaryIO
 
 import requests
 
@@ -71,14 +71,12 @@ class Target:
         resp = self._send(method, self.url + path, json=json, params=params)
         return resp.status_code, (resp.json() if resp.content else None)
 
-    def put_file(self, url: str, path: Path, headers: dict) -> int:
-        """The presigned PUT, streamed from disk; no API key goes to the storage URL. A PUT
-        retried after its bytes arrived is refused as already used (409): that counts as
-        done."""
-        def body():
-            return path.open("rb")
-        resp = self._send("PUT", url, body=body, headers={**headers, "Authorization": None},
-                          accept_conflict=True)
+    def put_file(self, url: str, open_body: Callable[[], BinaryIO], size: int, headers: dict) -> int:
+        """The presigned PUT of `size` bytes, streamed (`open_body` is called for each try);
+        no API key goes to the storage URL. A PUT retried after its bytes arrived is refused
+        as already used (409): that counts as done."""
+        resp = self._send("PUT", url, body=open_body, accept_conflict=True,
+                          headers={**headers, "Content-Length": str(size), "Authorization": None})
         return resp.status_code
 
     # ---- transport -------------------------------------------------------------------------

@@ -8,7 +8,7 @@ counts as done), an expired one is minted afresh."""
 from __future__ import annotations
 
 import time
-from pathlib import Path
+from typing import BinaryIO
 
 from scorm_api.db import utcnow_iso
 from scorm_api.packages import processing
@@ -32,14 +32,10 @@ def pending(tenant_id: str, links: Links) -> list[Package]:
             if not (p.id in known and known[p.id].state == "synced" and known[p.id].local_version == p.sha256)]
 
 
-def zip_path(storage: Storage, pkg: Package) -> Path:
-    return storage.package_dir(pkg.id) / processing.ZIP_NAME
-
-
 def send(target: Target, storage: Storage, links: Links, pkg: Package, progress: Progress,
          poll: float = 1.0) -> None:
-    path = zip_path(storage, pkg)
-    size = path.stat().st_size
+    key = processing.zip_key(pkg.id)
+    size = storage.size(key)
     link = links.get(KIND, pkg.id)
     if link is not None and link.state == "synced" and link.local_version != pkg.sha256:
         link = None  # the same id with other bytes: send it as new
@@ -55,7 +51,8 @@ def send(target: Target, storage: Storage, links: Links, pkg: Package, progress:
         links.save(KIND, pkg.id, state="minted", detail=ticket, local_version=pkg.sha256)
         state = "minted"
     if state == "minted":
-        target.put_file(ticket["presigned_url"], path, ticket.get("required_put_headers") or {})
+        target.put_file(ticket["presigned_url"], lambda: _zip(storage, key), size,
+                        ticket.get("required_put_headers") or {})
         links.save(KIND, pkg.id, state="uploaded")
         state = "uploaded"
     progress.advance(nbytes=size)
@@ -75,6 +72,13 @@ def send(target: Target, storage: Storage, links: Links, pkg: Package, progress:
     _wait_ready(target, remote_id, poll)
     links.save(KIND, pkg.id, state="synced", remote_id=remote_id, local_version=pkg.sha256, detail=None)
     progress.note(KIND, "created", pkg.id, remote_id, title=pkg.title)
+
+
+def _zip(storage: Storage, key: str) -> BinaryIO:
+    stored = storage.open(key)
+    if stored is None:
+        raise FileNotFoundError(key)
+    return stored.stream
 
 
 def _wait_ready(target: Target, remote_id: str, poll: float) -> None:

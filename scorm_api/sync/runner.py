@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from scorm_api.db import database, new_id, utcnow_iso, write_transaction
 from scorm_api.errors import ApiError
+from scorm_api.packages import processing
 from scorm_api.state import State
 from scorm_api.storage import Storage
 from scorm_api.sync import packages, sessions, statements
@@ -59,7 +60,7 @@ def create_run(tenant_id: str, dest: Destination, *, dry_run: bool, trigger: str
 def plan(tenant_id: str, links: Links, storage: Storage, pkgs: list) -> dict:
     """What a run will send; `pkgs`: the packages pending (packages.pending), read once."""
     return {"packages": len(pkgs),
-            "package_bytes": sum(packages.zip_path(storage, p).stat().st_size for p in pkgs),
+            "package_bytes": sum(storage.size(processing.zip_key(p.id)) for p in pkgs),
             "sessions": sessions.count_pending(tenant_id, links),
             "statements": statements.count_pending(tenant_id, links)}
 

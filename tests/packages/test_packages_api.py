@@ -125,7 +125,7 @@ def test_put_rejections_leave_nothing(client, settings, ticket):
 
 
 def test_expired_url(client, admin_key, ticket, monkeypatch):
-    import scorm_api.storage as storage_mod
+    import scorm_api.storage.local as storage_mod
     real = storage_mod.time.time
     monkeypatch.setattr(storage_mod.time, "time", lambda: real() + 7200)
     resp = client.put(put_path(ticket["presigned_url"]), data=b"x" * 100,

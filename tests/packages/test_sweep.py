@@ -1,4 +1,6 @@
 """The start-up sweep removes leftovers of interrupted work and nothing else."""
+import io
+
 from scorm_api import state
 from scorm_api.db import new_id, utcnow_iso
 from scorm_api.packages.models import Upload
@@ -10,8 +12,7 @@ from tests.support import fixture
 
 def make_upload(tenant_id, status, expires_at, ctx):
     key = f"uploads/{tenant_id}/{new_id()}/x.zip"
-    ctx.storage.path(key).parent.mkdir(parents=True, exist_ok=True)
-    ctx.storage.path(key).write_bytes(b"zip")
+    ctx.storage.put(key, io.BytesIO(b"zip"), size=3)
     return Upload.create(id=new_id(), tenant=tenant_id, storage_path=key, filename="x.zip",
                          file_size=3, content_type="application/zip", status=status,
                          expires_at=expires_at, created_at=utcnow_iso())
@@ -34,10 +35,10 @@ def test_sweep(app, client, admin_key, settings):
     assert removed == {"staging": 2, "orphans": 1, "expired_uploads": 1}
     assert not orphan.exists() and not partial.exists() and list(settings.tmp_dir.iterdir()) == []
     assert Upload.get_or_none(Upload.id == expired.id) is None
-    assert not ctx.storage.path(expired.storage_path).exists()
+    assert not ctx.storage.exists(expired.storage_path)
     assert Upload.get_by_id(interrupted.id).status == "pending"  # its PUT can be retried
     assert Upload.get_by_id(finished.id).status == "complete"
-    assert ctx.storage.path(finished.storage_path).exists()
+    assert ctx.storage.exists(finished.storage_path)
     # The published package is untouched.
     assert client.get(f"/content/{pkg['id']}/shared/launchpage.html").status_code == 200
     assert client.get(f"/api/v1/packages/{pkg['id']}", headers=bearer(admin_key)).status_code == 200

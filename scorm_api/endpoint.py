@@ -15,11 +15,17 @@ from typing import Any, Callable
 from flask import Blueprint, Response, current_app, g, request
 from jsonschema import Draft202012Validator, FormatChecker
 
-from scorm_api import auth
 from scorm_api import state as app_state
-from scorm_api.dashboard.guard import cookie_principal
 from scorm_api.errors import ApiError, bad_request, validation_error
+from scorm_api.hooks import Hook
+from scorm_api.principals import Principal, require_scope
 from scorm_api.ratelimit import bucket_for_method
+
+# Who an authenticated request acts as: each source, in the order the domains added them,
+# reads the request and answers a Principal, None (not mine: ask the next), or raises (401:
+# mine, and not valid).
+PrincipalSource = Callable[[], "Principal | None"]
+PRINCIPAL_SOURCES: Hook[PrincipalSource] = Hook("endpoint: who a request acts as")
 
 DEFAULT_SCOPES = {"GET": "read", "HEAD": "read", "POST": "write", "PUT": "write",
                   "PATCH": "write", "DELETE": "admin"}
@@ -90,11 +96,20 @@ def endpoint(bp: Blueprint, rule: str, method: str = "GET", *, summary: str, tag
     return decorate
 
 
-def authorize(spec: EndpointSpec) -> auth.Principal:
-    key = auth.key_from_headers(request.headers)
-    principal = (key is None and cookie_principal()) or auth.authenticate(key)
+def authenticate(state: app_state.State) -> Principal:
+    for source in state.hooks.all(PRINCIPAL_SOURCES):
+        principal = source()
+        if principal is not None:
+            return principal
+    raise ApiError(401, "UNAUTHORIZED",
+                   "Missing API key: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'")
+
+
+def authorize(spec: EndpointSpec) -> Principal:
+    state = app_state.current()
+    principal = authenticate(state)
     g.principal = principal
-    decision = app_state.current().rate_limits.check(principal.tenant_id, spec.bucket)
+    decision = state.rate_limits.check(principal.tenant_id, spec.bucket)
     if decision is not None:
         g.rate_decision = decision
         if not decision.allowed:
@@ -102,7 +117,7 @@ def authorize(spec: EndpointSpec) -> auth.Principal:
                            {"bucket": spec.bucket, "limit": decision.limit,
                             "reset": decision.reset_epoch},
                            headers=decision.headers())
-    auth.require_scope(principal, spec.scope)
+    require_scope(principal, spec.scope)
     return principal
 
 

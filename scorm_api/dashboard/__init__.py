@@ -8,7 +8,10 @@ from scorm_api.state import State
 
 
 def init_app(app: Flask, state: State) -> None:
-    from scorm_api.dashboard import routes
+    from scorm_api.dashboard import guard, routes
+    from scorm_api.endpoint import PRINCIPAL_SOURCES
 
     app.register_blueprint(routes.bp)
+    # After the API keys': a request with a key is the key's, whatever cookie it carries.
+    state.hooks.add(PRINCIPAL_SOURCES, guard.cookie_principal)
     app.register_blueprint(routes.root_bp)

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app, request
 
-from scorm_api.auth import Principal
+from scorm_api.principals import Principal
 from scorm_api.dashboard import logins
 from scorm_api.errors import ApiError, forbidden
 from scorm_api.tenants.services import system_tenant

@@ -3,9 +3,9 @@ starts), Satisfied (a block or the course met its moveOn criteria), Abandoned (a
 that ended without Terminated) and Waived (an AU excused by an administrator)."""
 from __future__ import annotations
 
-from scorm_api.launches.course import Au
+from scorm_api.packages.course import Au
 from scorm_api.sessions.models import Session
-from scorm_api.sessions.statements import learner
+from scorm_api.xapi.scorm_bridge import learner
 from scorm_api.xapi.validation import now_iso
 
 ADL_VERBS = "http://adlnet.gov/expapi/verbs/"

@@ -16,12 +16,14 @@ import uuid
 
 from scorm_api.db import utcnow_iso
 from scorm_api.launches import cmi5_statements as v
-from scorm_api.launches.course import (BLOCK_TYPE, COURSE_TYPE, Au, Course, block_activity_id, course_activity_id,
+from scorm_api.packages.course import (BLOCK_TYPE, COURSE_TYPE, Au, Course, block_activity_id, course_activity_id,
                                  course_of)
 from scorm_api.launches.models import AuLaunch, Cmi5Satisfied
+from scorm_api.packages import structure
 from scorm_api.sessions import cmi as cmi_rules
-from scorm_api.sessions import services, statements
+from scorm_api.sessions import tracking
 from scorm_api.sessions.models import ScoState, Session
+from scorm_api.xapi import scorm_bridge as statements
 
 WAIVED_KEY = "cmi5.waived"  # in the AU's ScoState.cmi: the reason it was waived
 _ENDING_VERBS = {v.TERMINATED, "http://adlnet.gov/expapi/verbs/exited", "http://adlnet.gov/expapi/verbs/suspended"}
@@ -50,7 +52,7 @@ def _duration(result: dict) -> float | None:
 
 def apply_cmi5(launch: AuLaunch, session: Session, batch: list[dict]) -> None:
     """After the AU's statements were stored (same transaction)."""
-    state = services.state_for(session, launch.item_id)
+    state = tracking.state_for(session, launch.item_id)
     verbs = launch.verb_set
     now = utcnow_iso()
     for st in batch:
@@ -81,7 +83,7 @@ def apply_cmi5(launch: AuLaunch, session: Session, batch: list[dict]) -> None:
 
 
 def apply_xapi(launch: AuLaunch, session: Session, batch: list[dict]) -> None:
-    state = services.state_for(session, launch.item_id)
+    state = tracking.state_for(session, launch.item_id)
     now = utcnow_iso()
     for st in batch:
         launch.last_statement_at = now
@@ -104,8 +106,8 @@ def apply_xapi(launch: AuLaunch, session: Session, batch: list[dict]) -> None:
     state.updated_at = now
     state.save()
     states = list(ScoState.select().where(ScoState.session == session.id))
-    completion, success, score = services.rollup_states(states, len(services.scos_for(session.package_id)))
-    services.save_status(session, completion, success, score, states, bridge=False)
+    completion, success, score = tracking.rollup_states(states, len(structure.scos_for(session.package_id)))
+    tracking.save_status(session, completion, success, score, states, announce=False)
 
 
 # ---- moveOn ---------------------------------------------------------------------------------
@@ -118,6 +120,12 @@ def au_met(au: Au, state: ScoState | None) -> bool:
     completed, passed = state.completion_status == "completed", state.success_status == "passed"
     return {"Completed": completed, "Passed": passed, "CompletedAndPassed": completed and passed,
             "CompletedOrPassed": completed or passed}.get(au.move_on, False)
+
+
+def on_session_created(session: Session) -> None:
+    """cmi5 9.6.1: moveOn is evaluated at registration (NotApplicable AUs satisfy at once)."""
+    if session.package.standard == "cmi5":
+        settle(session)
 
 
 def settle(session: Session, cmi5_session_id: str | None = None) -> None:
@@ -167,17 +175,17 @@ def _cmi5_status(session: Session, course: Course, states: dict[str, ScoState], 
     else:
         success = "unknown"
     score = cmi_rules.mean_scaled([s.score_scaled for s in rows])
-    services.save_status(session, completion, success, score, list(states.values()), bridge=False)
+    tracking.save_status(session, completion, success, score, list(states.values()), announce=False)
 
 
 def mark_waived(session: Session, au: Au, reason: str) -> None:
-    state = services.state_for(session, au.id)
+    state = tracking.state_for(session, au.id)
     state.cmi = {**state.cmi, WAIVED_KEY: reason}
     state.updated_at = utcnow_iso()
     state.save()
 
 
 def is_waived(session: Session, au: Au) -> bool:
-    state = services.find_state(session.id, au.id)
+    state = tracking.find_state(session.id, au.id)
     return bool(state and state.cmi.get(WAIVED_KEY))
 

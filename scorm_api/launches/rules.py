@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from scorm_api.errors import forbidden
 from scorm_api.launches import cmi5_statements as v
-from scorm_api.launches.course import Au
+from scorm_api.packages.course import Au
 from scorm_api.launches.models import AuLaunch
 from scorm_api.launches.progress import categories, is_defined
 from scorm_api.sessions.models import ScoState

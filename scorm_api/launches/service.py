@@ -25,13 +25,15 @@ from scorm_api.db import utcnow_iso, write_transaction
 from scorm_api.errors import ApiError, not_found
 from scorm_api.launches import cmi5_statements as v
 from scorm_api.launches import progress
-from scorm_api.launches.course import au_activity_id, course_of
 from scorm_api.launches.models import AuLaunch
-from scorm_api.sessions import services, statements
+from scorm_api.packages.course import au_activity_id, course_of
+from scorm_api.packages.structure import Sco
+from scorm_api.sessions import services, tracking
 from scorm_api.sessions.cmi import format_duration
 from scorm_api.sessions.models import Session
 from scorm_api.signing import Signer
-from scorm_api.xapi import credentials, documents
+from scorm_api.xapi import documents
+from scorm_api.xapi import scorm_bridge as statements
 from scorm_api.xapi.identity import actor_key
 from scorm_api.xapi.validation import timestamp
 
@@ -39,6 +41,7 @@ FETCH = "au-fetch"
 LAUNCH_MODES = ("Normal", "Browse", "Review")
 WAIVE_REASONS = ("Tested Out", "Equivalent AU", "Equivalent Outside Activity", "Administrative")
 LAUNCH_DATA = "LMS.LaunchData"
+LAUNCH_PREFIX = "au-"  # usernames of one launch's LRS credentials
 
 
 @dataclass(frozen=True)
@@ -69,10 +72,10 @@ def _with_params(url: str, params: dict) -> str:
 
 
 def _credentials(launch_id: str, secret: str) -> str:
-    return base64.b64encode(f"{credentials.LAUNCH_PREFIX}{launch_id}:{secret}".encode()).decode()
+    return base64.b64encode(f"{LAUNCH_PREFIX}{launch_id}:{secret}".encode()).decode()
 
 
-def start(signer: Signer, settings: Settings, session: Session, sco: services.Sco, launch_mode: str,
+def start(signer: Signer, settings: Settings, session: Session, sco: Sco, launch_mode: str,
           return_url: str | None) -> Started:
     """Everything the LMS does before the content starts; the content's launch URL."""
     standard = session.package.standard
@@ -149,7 +152,7 @@ def fetch_token(signer: Signer, settings: Settings, token: str) -> dict:
 
 def authenticate(username: str, password: str) -> AuLaunch | None:
     """The live launch these credentials belong to, or None."""
-    launch = AuLaunch.get_or_none(AuLaunch.id == username[len(credentials.LAUNCH_PREFIX):])
+    launch = AuLaunch.get_or_none(AuLaunch.id == username[len(LAUNCH_PREFIX):])
     if launch is None or launch.secret_hash is None or not hmac.compare_digest(launch.secret_hash, _hash(password)):
         return None
     if launch.ended or launch.expires_at < utcnow_iso():
@@ -166,7 +169,7 @@ def _abandon(launch: AuLaunch, session: Session) -> None:
     seconds = max(0.0, (last - start_at).total_seconds())
     launch.abandoned_at = utcnow_iso()
     launch.save()
-    state = services.state_for(session, launch.item_id)
+    state = tracking.state_for(session, launch.item_id)
     state.launch_times = {**state.launch_times, launch.id: seconds}
     state.save()
     statements.save(session, [v.abandoned(session, au, launch.activity_id, launch.id, format_duration(seconds))])
@@ -202,7 +205,7 @@ def waive(tenant_id: str, session_id: str, item_id: str, reason: str) -> Session
             raise not_found("NOT_FOUND", "This course has no AU with that id")
         if progress.is_waived(session, au):
             raise ApiError(409, "CONFLICT", "This AU is already waived in this registration")
-        if progress.au_met(au, services.find_state(session.id, au.id)):
+        if progress.au_met(au, tracking.find_state(session.id, au.id)):
             raise ApiError(409, "CONFLICT", "This AU already met its moveOn criteria")
         sid = str(uuid.uuid4())  # cmi5 9.3.7: a session id of the waiver's own
         activity_id = au_activity_id(statements.base_url(), session.package_id, au.id)

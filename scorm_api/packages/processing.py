@@ -26,6 +26,7 @@ from scorm_api.packages.ingest import ZipLimits, extract, remove_tree
 from scorm_api.packages.inspection import InspectedPackage, inspect_package
 from scorm_api.packages.manifest import walk_items
 from scorm_api.packages.models import Package, Upload
+from scorm_api.packages.structure import launch_path
 from scorm_api.packages.xapi_descriptors import parse_cmi5
 from scorm_api.packages.xmlutil import MAX_MANIFEST_BYTES, rejected
 from scorm_api.state import State
@@ -54,17 +55,6 @@ def check_quota(tenant_id: str) -> None:
     if current >= limit:
         raise ApiError(403, "QUOTA_EXCEEDED", "Package limit exceeded",
                        {"limit": limit, "current": current})
-
-
-def launch_path(href: str, params: str | None) -> str:
-    """A launch href plus an item's parameters, joined as SCORM CAM says."""
-    if not params:
-        return href
-    if params.startswith("#"):
-        return href + params
-    if params.startswith(("?", "&")):
-        params = params[1:]
-    return f"{href}{'&' if '?' in href else '?'}{params}"
 
 
 def _metadata(inspected: InspectedPackage, content_bytes: int, file_count: int) -> dict:

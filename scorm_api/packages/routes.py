@@ -1,6 +1,6 @@
 from flask import Blueprint, request
 
-from scorm_api.auth import require_own_tenant
+from scorm_api.principals import require_own_tenant
 from scorm_api.endpoint import endpoint
 from scorm_api.errors import ApiError, bad_request, validation_error
 from scorm_api.packages import processing, services, uploads

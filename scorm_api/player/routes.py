@@ -7,7 +7,7 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 from scorm_api.endpoint import endpoint
 from scorm_api.schemas import obj
 from scorm_api.launches import service as launches
-from scorm_api.sessions import runtime
+from scorm_api.player.runtime import Runtime
 from scorm_api.state import current
 
 bp = Blueprint("player", __name__, url_prefix="/player", template_folder="templates",
@@ -19,8 +19,9 @@ RESULT = obj({"result": {"type": "boolean"}, "errorCode": {"type": "integer"}}, 
              additional=True)
 
 
-def _ctx():
-    return current().signer, current().settings
+def runtime() -> Runtime:
+    state = current()
+    return Runtime(state.signer, state.settings)
 
 
 @endpoint(bp, "/launch/<token>", "GET", tag=TAG, auth_required=False, content_type="text/html",
@@ -28,8 +29,7 @@ def _ctx():
           description="Opens the learner's session: resumes where they stopped. `?item=` opens "
                       "another item of a multi-SCO package.")
 def launch(token):
-    signer, settings = _ctx()
-    page = runtime.open_launch(signer, settings, token, request.args.get("item"))
+    page = runtime().open_launch(token, request.args.get("item"))
     if page.redirect:
         resp = redirect(page.redirect, code=303)
     else:
@@ -53,8 +53,7 @@ DELIVERY = obj({"item_id": {"type": "string"}, "title": {"type": "string"},
           summary="Start one item (SCO) on the player page",
           description="Mints the item's runtime token and returns the CMI it resumes from.")
 def deliver(token):
-    signer, settings = _ctx()
-    return runtime.deliver(signer, settings, token, _raw_body())
+    return runtime().deliver(token, _raw_body())
 
 
 @endpoint(bp, "/runtime/<token>/sequencing", "POST", tag=TAG, auth_required=False,
@@ -66,8 +65,7 @@ def deliver(token):
           description="Sent by the player after each delivery and attempt end (also as a "
                       "text/plain beacon when the page closes). Stale saves are ignored.")
 def save_sequencing(token):
-    signer, settings = _ctx()
-    return runtime.save_sequencing(signer, settings, token, _raw_body())
+    return runtime().save_sequencing(token, _raw_body())
 
 
 def _raw_body() -> bytes:
@@ -82,8 +80,7 @@ def _raw_body() -> bytes:
           description="Sent by the player's runtime; also accepts the final sendBeacon commit "
                       "as text/plain. Stale commits are acknowledged and ignored.")
 def commit(token):
-    signer, settings = _ctx()
-    return runtime.commit(signer, settings, token, _raw_body(), request.args.get("terminate") == "true")
+    return runtime().commit(token, _raw_body(), request.args.get("terminate") == "true")
 
 
 @endpoint(bp, "/runtime/<token>/log", "POST", tag=TAG, auth_required=False,
@@ -91,8 +88,7 @@ def commit(token):
           errors=(400, 401, 404, 413), response=obj({"accepted": {"type": "integer"}}, ["accepted"]),
           summary="Append runtime API calls to the session's call log")
 def append_log(token):
-    signer, settings = _ctx()
-    return {"accepted": runtime.append_log(signer, settings, token, _raw_body())}
+    return {"accepted": runtime().append_log(token, _raw_body())}
 
 
 @endpoint(bp, "/fetch/<token>", "POST", tag=TAG, auth_required=False,
@@ -102,8 +98,8 @@ def append_log(token):
           description="Answers 200 with `auth-token` the first time; afterwards (or for an ended "
                       "AU session) 200 with `error-code` 1, and 2 for a URL that is not valid.")
 def fetch(token):
-    signer, settings = _ctx()
-    resp = current_app.json.response(launches.fetch_token(signer, settings, token))
+    state = current()
+    resp = current_app.json.response(launches.fetch_token(state.signer, state.settings, token))
     resp.headers["Cache-Control"] = "no-store"
     resp.headers["Access-Control-Allow-Origin"] = "*"  # AUs hosted elsewhere call it too
     return resp
@@ -114,8 +110,7 @@ def fetch(token):
           description="cmi5's returnURL. In the player's frame it hands control back to the "
                       "player page; in a window of its own it opens the player again.")
 def returned(token):
-    signer, settings = _ctx()
-    html = render_template("returned.html", player_url=runtime.returned_to(signer, settings, token))
+    html = render_template("returned.html", player_url=runtime().returned_to(token))
     resp = Response(html, mimetype="text/html")
     resp.headers["Cache-Control"] = "no-store"
     resp.headers["Referrer-Policy"] = "no-referrer"
@@ -126,5 +121,4 @@ def returned(token):
           response=obj({"status": {"type": "object"}, "session": {"type": "object"}}, ["status", "session"]),
           summary="Each item's status and the session's, for the player's contents")
 def status(token):
-    signer, settings = _ctx()
-    return runtime.statuses(signer, settings, token)
+    return runtime().statuses(token)

@@ -17,9 +17,6 @@ _DURATION = re.compile(
 # SCORM 2004 RTE: a year counts as 365 days and a month as 30 for time arithmetic.
 _DURATION_SECONDS = (365 * 86400, 30 * 86400, 7 * 86400, 86400, 3600, 60, 1)
 
-SCORM12 = "scorm_1_2"
-
-
 def parse_timespan_12(value: str) -> float | None:
     m = _TIMESPAN_12.match(value or "")
     if not m:
@@ -131,13 +128,6 @@ def normalize_2004(cmi: dict, completion_threshold: float | None = None) -> Norm
             else "not_attempted"
     success = success_raw if success_raw in ("passed", "failed") else "unknown"
     return Normalized(completion, success, score, parse_duration(cmi.get("cmi.session_time", "")))
-
-
-def normalize(standard: str, cmi: dict, *, mastery_score: float | None = None,
-              completion_threshold: float | None = None) -> Normalized:
-    if standard == SCORM12:
-        return normalize_12(cmi, mastery_score)
-    return normalize_2004(cmi, completion_threshold)
 
 
 def rollup(states: list[Normalized], expected: int) -> tuple[str, str, Score]:

@@ -6,7 +6,9 @@ from jsonschema import Draft202012Validator
 from scorm_api.endpoint import endpoint, parse_json_body
 from scorm_api.errors import validation_error
 from scorm_api.schemas import TIMESTAMP, UUID, obj, page_query
-from scorm_api.sessions import runtime, serialize, services
+from scorm_api.packages import structure
+from scorm_api.sessions import serialize, services, tracking
+from scorm_api.sessions.launch_links import launch_link
 from scorm_api.sessions.models import COMPLETION, SUCCESS
 from scorm_api.state import current
 
@@ -29,17 +31,12 @@ LAUNCH = obj({"launch_url": {"type": "string"}, "expires_at": TIMESTAMP}, ["laun
 USER_ID = {"type": "string", "minLength": 1, "maxLength": 255}
 
 
-def _signer():
-    return current().signer
-
-
-def _settings():
-    return current().settings
 
 
 def _launch(session, options: dict | None = None) -> dict:
     options = options or {}
-    url, expires = runtime.launch_link(_signer(), _settings(), session, options.get("item_id"),
+    state = current()
+    url, expires = launch_link(state.signer, state.settings, session, options.get("item_id"),
                                        options.get("launch_mode"), bool(options.get("redirect")))
     return {"launch_url": url,
             "expires_at": datetime.fromtimestamp(expires, timezone.utc).isoformat().replace("+00:00", "Z")}
@@ -79,10 +76,10 @@ def launch_session(principal, session_id):
     options = parse_json_body(_LAUNCH_OPTIONS) if request.content_length else {}
     session = services.get_session(principal.tenant_id, session_id)
     if options.get("item_id") and not any(s.item_id == options["item_id"]
-                                          for s in services.scos_for(session.package_id)):
+                                          for s in structure.scos_for(session.package_id)):
         raise validation_error({"item_id": ["This package has no launchable item with that id"]})
     if options.get("redirect") and (not options.get("item_id")
-                                    or session.package.standard not in runtime.XAPI_STANDARDS):
+                                    or session.package.standard not in structure.XAPI_STANDARDS):
         raise validation_error({"redirect": ["Only for an item_id of an xAPI or cmi5 package"]})
     return _launch(session, options)
 
@@ -139,7 +136,7 @@ def get_session(principal, session_id):
                     "success_status": {"enum": list(SUCCESS)},
                     "score": obj({k: {"type": "number"} for k in ("scaled", "raw", "min", "max")}),
                     "session_time": {"type": "string", "maxLength": 64},
-                    "suspend_data": {"type": "string", "maxLength": services.MAX_VALUE_CHARS},
+                    "suspend_data": {"type": "string", "maxLength": tracking.MAX_VALUE_CHARS},
                     "version": {"type": "integer", "minimum": 1},
                     "activities": {"type": "array", "maxItems": 1000,
                                    "description": "Per-item CMI data for packages with several "
@@ -152,7 +149,7 @@ def get_session(principal, session_id):
           response=obj({"success": {"type": "boolean"}, "session_id": UUID, "updated_at": TIMESTAMP,
                         "version": {"type": "integer"}}, ["success", "session_id", "updated_at"]))
 def update_session(principal, session_id, body):
-    s = services.update_session(principal.tenant_id, session_id, body)
+    s = tracking.update_session(principal.tenant_id, session_id, body)
     return {"success": True, "session_id": s.id, "updated_at": s.updated_at, "version": s.version}
 
 
@@ -172,4 +169,4 @@ def reset_progress(principal, session_id):
           response=obj({"session_id": UUID, "entries": {"type": "array", "items": {"type": "object"}}},
                        ["session_id", "entries"]))
 def session_log(principal, session_id):
-    return {"session_id": session_id, "entries": runtime.read_log(principal.tenant_id, session_id)}
+    return {"session_id": session_id, "entries": services.read_log(principal.tenant_id, session_id)}

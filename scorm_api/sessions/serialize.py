@@ -5,7 +5,7 @@ import csv
 import io
 import re
 
-from scorm_api.sessions import services
+from scorm_api.packages import structure
 from scorm_api.sessions.cmi import format_duration
 from scorm_api.sessions.models import ScoState, Session
 
@@ -72,7 +72,7 @@ def _pattern_order(key: str):
 
 
 def detail(s: Session) -> dict:
-    scos = {sco.item_id: sco for sco in services.scos_for(s.package_id)}
+    scos = {sco.item_id: sco for sco in structure.scos_for(s.package_id)}
     states = list(ScoState.select().where(ScoState.session == s.id))
     order = list(scos)
     states.sort(key=lambda st: order.index(st.item_id) if st.item_id in order else len(order))

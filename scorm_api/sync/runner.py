@@ -19,18 +19,12 @@ from scorm_api.sync.client import Retry, Target, TargetError
 from scorm_api.sync.links import Links, target_key
 from scorm_api.sync.models import SyncRun
 from scorm_api.sync.progress import Progress, empty_report
+from scorm_api.sync.targets import Destination, destination
 
 log = logging.getLogger(__name__)
 # A run whose heartbeat is older than this was left behind by a stopped process.
 STALE = timedelta(minutes=2)
 _starting = threading.Lock()
-
-
-@dataclass(frozen=True)
-class Destination:
-    url: str
-    api_key: str
-    remote_tenant_id: str
 
 
 def interrupt_stale(tenant_id: str | None = None) -> int:
@@ -139,7 +133,6 @@ def run_scheduled(state: State) -> int:
     """Every minute: each tenant whose saved target has a schedule, whose last run started at
     least that many minutes ago, and that has no run going, syncs now (in this thread, so
     scheduled runs follow one another). Returns how many ran."""
-    from scorm_api.sync import targets
     from scorm_api.sync.models import SyncTarget
 
     ran = 0
@@ -149,7 +142,7 @@ def run_scheduled(state: State) -> int:
         if last is not None and last.started_at > utcnow_iso(-timedelta(minutes=target.schedule_minutes)):
             continue
         try:
-            dest = targets.destination(target.tenant_id, state.secret)
+            dest = destination(target.tenant_id, state.secret)
             run = create_run(target.tenant_id, dest, dry_run=False, trigger="schedule")
         except ApiError as e:  # a run is going, or the saved key cannot be read
             log.info("scheduled sync skipped", extra={"fields": {"tenant_id": target.tenant_id, "why": e.message}})

@@ -2,13 +2,21 @@
 the destination a run goes to: given outright, or the saved one."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from scorm_api.db import utcnow_iso, write_transaction
 from scorm_api.errors import ApiError, validation_error
 from scorm_api.sync import keys
 from scorm_api.sync.models import SyncTarget
-from scorm_api.sync.runner import Destination
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Where a run sends to: the target's base URL, an API key of it, the tenant there."""
+    url: str
+    api_key: str
+    remote_tenant_id: str
 
 
 def check_url(url: str) -> str:

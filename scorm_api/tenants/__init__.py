@@ -8,9 +8,11 @@ from scorm_api.state import State
 
 
 def init_app(app: Flask, state: State) -> None:
-    from scorm_api.tenants import routes
+    from scorm_api.endpoint import PRINCIPAL_SOURCES
+    from scorm_api.tenants import apikeys, routes
 
     app.register_blueprint(routes.bp)
+    state.hooks.add(PRINCIPAL_SOURCES, apikeys.key_principal)
     state.on_open.append(_bootstrap)
 
 

@@ -1,6 +1,6 @@
 from flask import Blueprint
 
-from scorm_api.auth import SCOPES, require_own_tenant
+from scorm_api.principals import SCOPES, require_own_tenant
 from scorm_api.endpoint import endpoint
 from scorm_api.schemas import NULLABLE_TIMESTAMP, TIMESTAMP, UUID, list_of, obj, page_query
 from scorm_api.tenants import services

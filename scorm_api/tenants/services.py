@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from scorm_api import auth
-from scorm_api.auth import Principal
+from scorm_api.principals import Principal
+from scorm_api.tenants import apikeys
 from scorm_api.db import new_id, utcnow_iso, write_transaction
 from scorm_api.errors import ApiError, forbidden, not_found, validation_error
 from scorm_api.schemas import paginate
@@ -92,15 +92,15 @@ def system_tenant() -> Tenant | None:
 # ---- API keys ------------------------------------------------------------------------
 
 def create_api_key(tenant_id: str, scopes, name: str | None = None) -> IssuedKey:
-    scopes = auth.parse_scopes(scopes)
-    plaintext = auth.generate_api_key()
+    scopes = apikeys.parse_scopes(scopes)
+    plaintext = apikeys.generate_api_key()
     with write_transaction():
         if not Tenant.select().where(Tenant.id == tenant_id).exists():
             raise not_found(message="Tenant not found")
         record = ApiKey.create(
             id=new_id(), tenant=tenant_id,
             name=_clean_name(name) if name else f"{'/'.join(scopes)} key",
-            key_hash=auth.hash_api_key(plaintext), prefix=auth.display_prefix(plaintext),
+            key_hash=apikeys.hash_api_key(plaintext), prefix=apikeys.display_prefix(plaintext),
             scopes=",".join(scopes), created_at=utcnow_iso(),
         )
     return IssuedKey(record, plaintext)

@@ -8,10 +8,11 @@ from scorm_api.state import State
 
 
 def init_app(app: Flask, state: State) -> None:
-    from scorm_api.xapi import alternate, analytics, lrs, reindex, routes
+    from scorm_api.xapi import alternate, analytics, lrs, reindex, routes, scorm_bridge
 
     app.register_blueprint(routes.bp)
     app.register_blueprint(lrs.bp)
     app.wsgi_app = alternate.AlternateRequestSyntax(app.wsgi_app)  # type: ignore[method-assign]
     state.jobs.every("xapi-analytics-fold", analytics.FOLD_SECONDS, analytics.fold_in_background)
     state.on_open.append(lambda _state: reindex.run_pending())
+    scorm_bridge.connect()

@@ -8,19 +8,37 @@ import binascii
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 from flask import has_request_context, request
 
 from scorm_api.db import Prepared, new_id, utcnow_iso, write_transaction
 from scorm_api.errors import ApiError, not_found, validation_error
+from scorm_api.hooks import Hook
 from scorm_api.tenants.models import Tenant
 from scorm_api.xapi.models import Credential
+from scorm_api.xapi.multipart import Part
 
 SCOPES = ("read", "write")
-LAUNCH_PREFIX = "au-"  # usernames of one launch's credentials (scorm_api.launches), never of a Credential row
+CREDENTIAL_PREFIX = "lrs-"  # the usernames of Credential rows
 # Every LRS request looks its credentials up: SQL compiled once.
 _ACTIVE = Prepared(lambda: Credential.select().where((Credential.username == "") & Credential.revoked_at.is_null()))
+
+
+class LrsGuard(Protocol):
+    """What the LRS asks, on every request, of credentials that reach one learner's data only
+    (a launch's): they may refuse (403), and storing goes through them."""
+
+    def store_statements(self, tenant_id: str, batch: list[dict], authority: dict, version: str,
+                         parts: list[Part]) -> list[str]: ...
+
+    def check_query(self, filters: dict) -> None: ...
+
+    def check_statement(self, statement: dict) -> None: ...
+
+    def check_document(self, kind: str, method: str, agent_key: str, doc_id: str | None) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -29,7 +47,13 @@ class LrsPrincipal:
     tenant_id: str
     username: str
     scopes: frozenset[str]
-    launch_id: str | None = None  # credentials of one xAPI/cmi5 launch (scorm_api.launches)
+    guard: LrsGuard | None = None  # set by the source of narrower credentials
+
+
+# Credentials other than the tenants' own (a launch's): each source answers a principal for
+# (username, password), None when they are not its kind, or raises refused() (401).
+CredentialSource = Callable[[str, str], "LrsPrincipal | None"]
+LRS_CREDENTIALS: Hook[CredentialSource] = Hook("xapi: LRS credentials of other kinds")
 
 
 def _hash(secret: str) -> str:
@@ -47,7 +71,7 @@ def create(tenant_id: str, name: str | None = None, scopes=("read", "write")) ->
         if not Tenant.select().where(Tenant.id == tenant_id).exists():
             raise not_found(message="Tenant not found")
         row = Credential.create(id=new_id(), tenant=tenant_id, name=(name or "LRS credentials")[:200],
-                                username="lrs-" + secrets.token_hex(8), secret_hash=_hash(password),
+                                username=CREDENTIAL_PREFIX + secrets.token_hex(8), secret_hash=_hash(password),
                                 scopes=",".join(scopes), created_at=utcnow_iso())
     return row, password
 
@@ -77,7 +101,7 @@ def refused(message: str) -> ApiError:
     return ApiError(401, "UNAUTHORIZED", message, headers=headers)
 
 
-def authenticate(header: str | None) -> LrsPrincipal:
+def authenticate(header: str | None, sources: Iterable[CredentialSource] = ()) -> LrsPrincipal:
     """HTTP Basic credentials -> the LRS principal, or 401."""
     if not header or not header.lower().startswith("basic "):
         raise refused("LRS credentials are required (HTTP Basic)")
@@ -85,12 +109,10 @@ def authenticate(header: str | None) -> LrsPrincipal:
         username, _, password = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8").partition(":")
     except (binascii.Error, UnicodeDecodeError):
         raise refused("Malformed Basic credentials") from None
-    if username.startswith(LAUNCH_PREFIX):
-        from scorm_api.launches.service import authenticate as launch_of  # the launches build on the LRS
-        launch = launch_of(username, password)
-        if launch is None:
-            raise refused("Unknown or expired launch credentials")
-        return LrsPrincipal(launch.id, launch.tenant_id, username, frozenset(SCOPES), launch.id)
+    for source in sources:
+        principal = source(username, password)
+        if principal is not None:
+            return principal
     found = _ACTIVE.models(Credential, username)
     row = found[0] if found else None
     if row is None or not hmac.compare_digest(row.secret_hash, _hash(password)):

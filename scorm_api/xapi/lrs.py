@@ -11,7 +11,6 @@ from werkzeug.http import http_date
 
 from scorm_api.endpoint import endpoint
 from scorm_api.errors import bad_request, forbidden
-from scorm_api.launches import lrs_guard
 from scorm_api.xapi import activities, alternate, attachments, credentials, documents, multipart, store, validation
 from scorm_api.state import current
 
@@ -79,7 +78,8 @@ def _version_header(resp):
 
 def _principal(write: bool) -> credentials.LrsPrincipal:
     g.xapi_version = _version()
-    principal = credentials.authenticate(request.headers.get("Authorization"))
+    principal = credentials.authenticate(request.headers.get("Authorization"),
+                                         current().hooks.all(credentials.LRS_CREDENTIALS))
     if write and "write" not in principal.scopes:
         raise forbidden("These LRS credentials may only read")
     return principal
@@ -148,8 +148,8 @@ def post_statements():
 
 
 def _store(p: credentials.LrsPrincipal, batch: list[dict], parts: list[multipart.Part]) -> list[str]:
-    if p.launch_id:
-        return lrs_guard.store_statements(p.launch_id, p.tenant_id, batch, _authority(p), g.xapi_version, parts)
+    if p.guard:
+        return p.guard.store_statements(p.tenant_id, batch, _authority(p), g.xapi_version, parts)
     return store.store(p.tenant_id, batch, _authority(p), g.xapi_version, parts=parts)
 
 
@@ -222,8 +222,8 @@ def get_statements():
             if set(args) - _SINGLE_PARAMS or ("statementId" in args and "voidedStatementId" in args):
                 raise bad_request(f"{single} cannot be combined with other filters")
             st = store.get(p.tenant_id, args[single], voided=voided)
-            if p.launch_id:
-                lrs_guard.check_statement(p.launch_id, st)
+            if p.guard:
+                p.guard.check_statement(st)
             resp = _result(p, _shape(st, fmt), [st], with_attachments)
             resp.headers["Last-Modified"] = st["stored"]
             resp.headers["X-Experience-API-Consistent-Through"] = consistent
@@ -236,8 +236,8 @@ def get_statements():
     else:
         filters = _filters(args)
         offset = 0
-    if p.launch_id:
-        lrs_guard.check_query(p.launch_id, filters)
+    if p.guard:
+        p.guard.check_query(filters)
     limit = filters.pop("limit")
     rows, has_more = store.page(p.tenant_id, offset=offset, limit=limit, **filters)
     more = ""
@@ -317,8 +317,8 @@ def _document(kind: str):
     registration = validation._uuid(args["registration"], "registration").lower() if "registration" in args else ""
     key = documents.Key(p.tenant_id, kind, activity_id, agent_key, registration)
     doc_id = args.get(id_name)
-    if p.launch_id:
-        lrs_guard.check_document(p.launch_id, kind, method, agent_key, doc_id)
+    if p.guard:
+        p.guard.check_document(kind, method, agent_key, doc_id)
     if method in ("GET", "HEAD"):
         if doc_id is None:
             since = validation.utc_iso(args["since"], "since") if "since" in args else None

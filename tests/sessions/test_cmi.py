@@ -1,8 +1,9 @@
 """CMI normalisation: the same data gives the same statuses, scores and times."""
 import pytest
 
-from scorm_api.sessions.cmi import (format_duration, format_timespan_12, normalize, parse_duration,
-                              parse_timespan_12, rollup, Normalized, Score)
+from scorm_api.sessions.cmi import (Normalized, Score, format_duration, format_timespan_12, parse_duration,
+                                    parse_timespan_12, rollup)
+from scorm_api.sessions.vocabulary import normalize
 
 
 @pytest.mark.parametrize("text,seconds", [

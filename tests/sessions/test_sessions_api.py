@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from scorm_api.sessions.models import ScoState
-from scorm_api.sessions.services import scos_for
+from scorm_api.packages.structure import scos_for
 from tests.conftest import bearer
 from tests.packages.test_packages_api import upload_and_process
 from tests.support import fixture

@@ -1,4 +1,5 @@
-"""API keys: generation, hashing, header extraction, principals and scopes.
+"""API keys: generation, hashing, header extraction, and the principal a request's key gives
+(the principal source this domain plugs into endpoint.PRINCIPAL_SOURCES).
 
 Keys are 256-bit random tokens, so a single SHA-256 is a safe hash at rest and costs
 microseconds per request (a password hash such as bcrypt would cost milliseconds per request
@@ -10,31 +11,17 @@ import hashlib
 import secrets
 import threading
 import time
-from dataclasses import dataclass
+
+from flask import request
 
 from scorm_api.db import Prepared, utcnow_iso
-from scorm_api.errors import ApiError, forbidden, validation_error
+from scorm_api.errors import ApiError, validation_error
+from scorm_api.principals import SCOPES, Principal
 from scorm_api.tenants.models import ApiKey, Tenant
 
 KEY_PREFIX = "ac_live_"
-SCOPES = ("read", "write", "admin")
 # How often last_used_at may be written for one key: a read must not cost a write each time.
 LAST_USED_RESOLUTION_S = 60.0
-
-
-@dataclass(frozen=True)
-class Principal:
-    key_id: str
-    tenant_id: str
-    scopes: frozenset[str]
-    is_system: bool  # an admin key of the system tenant may manage other tenants
-
-    def allows(self, scope: str) -> bool:
-        return "admin" in self.scopes or scope in self.scopes
-
-    @property
-    def is_operator(self) -> bool:
-        return self.is_system and "admin" in self.scopes
 
 
 def generate_api_key() -> str:
@@ -97,10 +84,7 @@ _KEY_LOOKUP = Prepared(lambda: (
     .limit(1)))
 
 
-def authenticate(key: str | None) -> Principal:
-    if key is None:
-        raise ApiError(401, "UNAUTHORIZED",
-                       "Missing API key: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'")
+def authenticate(key: str) -> Principal:
     if not key.startswith(KEY_PREFIX) or len(key) > 200:
         raise ApiError(401, "UNAUTHORIZED", "Invalid API key")
     row = _KEY_LOOKUP.execute(hash_api_key(key), 1).fetchone()
@@ -111,15 +95,8 @@ def authenticate(key: str | None) -> Principal:
     return Principal(key_id, tenant_id, frozenset(scopes.split(",")), bool(is_system))
 
 
-def require_scope(principal: Principal, scope: str) -> None:
-    if not principal.allows(scope):
-        raise forbidden(f"This API key lacks the '{scope}' scope",
-                        {"required_scope": scope, "key_scopes": sorted(principal.scopes)})
-
-
-def require_own_tenant(principal: Principal, tenant_id: str | None) -> str:
-    """A tenant id sent in a body must be the key's own: 403 otherwise, whether it exists or not."""
-    if tenant_id is not None and tenant_id != principal.tenant_id:
-        raise forbidden("tenant_id does not match the API key's tenant",
-                        {"fieldErrors": {"tenant_id": ["Does not match the API key's tenant"]}})
-    return principal.tenant_id
+def key_principal() -> Principal | None:
+    """The principal source of API keys: None when the request carries no key (another source
+    may know it), 401 for a key that is not valid."""
+    key = key_from_headers(request.headers)
+    return None if key is None else authenticate(key)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from scorm_api.packages.models import Package
+from scorm_api.packages.structure import course_activity_id
 
 BLOCK_TYPE = "https://w3id.org/xapi/cmi5/activitytype/block"
 COURSE_TYPE = "https://w3id.org/xapi/cmi5/activitytype/course"
@@ -85,10 +86,6 @@ def course_of(package_id: str) -> Course | None:
     resources = {r["identifier"]: r for r in meta.get("resources", [])}
     return Course(package_id, meta.get("identifier") or org["identifier"], org.get("title") or pkg.title,
                   _read(org.get("items", []), resources))
-
-
-def course_activity_id(base_url: str, package_id: str) -> str:
-    return f"{base_url}/packages/{package_id}"
 
 
 def au_activity_id(base_url: str, package_id: str, au_id: str) -> str:

@@ -1,5 +1,6 @@
 """The xAPI statements a SCORM session emits into its tenant's LRS, so the seed's xAPI queries
-and analytics cover SCORM learners too.
+and analytics cover SCORM learners too. The bridge listens to the sessions domain's signals
+(connected by xapi's init_app); sessions know nothing of xAPI.
 
 launched (the course, when a launch link is opened), initialized (a SCO, when delivered),
 completed / passed / failed (the course, when the session's status becomes so; with the
@@ -18,11 +19,12 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
-from flask import current_app
-
-from scorm_api.launches.course import course_activity_id
 from scorm_api.packages.models import Package
+from scorm_api.packages.structure import course_activity_id
+from scorm_api.sessions import signals
 from scorm_api.sessions.models import Session
+from scorm_api.sessions.vocabulary import Vocabulary
+from scorm_api.state import current
 from scorm_api.xapi import store
 from scorm_api.state import current
 
@@ -89,6 +91,16 @@ def _score(session_or_state) -> dict:
 
 # ---- the events ------------------------------------------------------------------------------
 
+def connect() -> None:
+    """Subscribe to the sessions' signals (idempotent: blinker keeps one connection per
+    receiver)."""
+    signals.launched.connect(launched, weak=False)
+    signals.item_started.connect(initialized, weak=False)
+    signals.cmi_changed.connect(answered, weak=False)
+    signals.status_changed.connect(status_changed, weak=False)
+    signals.item_ended.connect(ended, weak=False)
+
+
 def launched(session: Session) -> None:
     save(session, [_statement(session, "launched", _course(session))])
 
@@ -121,7 +133,7 @@ def status_changed(session: Session, completion_before: str, success_before: str
     save(session, out)
 
 
-def answered(session: Session, standard: str, item_id: str, before: dict, after: dict) -> None:
+def answered(session: Session, vocabulary: Vocabulary, item_id: str, before: dict, after: dict) -> None:
     """An `answered` statement for each interaction whose response or result changed."""
     changed = sorted({int(m.group(1)) for k, v in after.items()
                       if (m := _INTERACTION_CHANGE.match(k)) and before.get(k) != v})
@@ -129,8 +141,8 @@ def answered(session: Session, standard: str, item_id: str, before: dict, after:
     if not prefixes:
         return
     sco, course = _sco(session, item_id), _course(session)
-    save(session, [_statement(session, "answered", _interaction(standard, sco, prefix, after), [sco], [course],
-                               _answer(standard, prefix, after)) for prefix in prefixes])
+    save(session, [_statement(session, "answered", _interaction(vocabulary, sco, prefix, after), [sco], [course],
+                               _answer(vocabulary, prefix, after)) for prefix in prefixes])
 
 
 def ended(session: Session, item_id: str, exit_value: str | None, session_seconds: float | None) -> None:
@@ -142,12 +154,12 @@ def ended(session: Session, item_id: str, exit_value: str | None, session_second
 
 # ---- interactions ----------------------------------------------------------------------------
 
-def _interaction(standard: str, sco: dict, prefix: str, cmi: dict) -> dict:
+def _interaction(vocabulary: Vocabulary, sco: dict, prefix: str, cmi: dict) -> dict:
     kind = (cmi.get(prefix + "type") or "").strip()
     definition: dict = {"type": INTERACTION}
     if kind in _XAPI_TYPES:
         definition["interactionType"] = kind
-        patterns = [_response(standard, kind, v) for k, v in sorted(cmi.items())
+        patterns = [vocabulary.xapi_response(kind, v) for k, v in sorted(cmi.items())
                     if k.startswith(prefix + "correct_responses.") and k.endswith(".pattern")]
         if patterns:
             definition["correctResponsesPattern"] = patterns
@@ -158,27 +170,15 @@ def _interaction(standard: str, sco: dict, prefix: str, cmi: dict) -> dict:
             "definition": definition}
 
 
-def _answer(standard: str, prefix: str, cmi: dict) -> dict:
+def _answer(vocabulary: Vocabulary, prefix: str, cmi: dict) -> dict:
     kind = (cmi.get(prefix + "type") or "").strip()
     response = cmi.get(prefix + "learner_response", cmi.get(prefix + "student_response"))
     out: dict = {}
     if response is not None:
-        out["response"] = _response(standard, kind, response)
+        out["response"] = vocabulary.xapi_response(kind, response)
     outcome = (cmi.get(prefix + "result") or "").strip().lower()
     if outcome == "correct":
         out["success"] = True
     elif outcome in ("incorrect", "wrong"):
         out["success"] = False
     return out
-
-
-def _response(standard: str, kind: str, value: str) -> str:
-    """SCORM 1.2 writes lists with plain commas and pairs with dots; xAPI (like 2004) with
-    the [,] and [.] delimiters."""
-    if standard != "scorm_1_2":
-        return value
-    if kind in ("choice", "sequencing"):
-        return "[,]".join(value.split(","))
-    if kind == "matching":
-        return "[,]".join("[.]".join(pair.split(".", 1)) for pair in value.split(","))
-    return value

@@ -1,0 +1,229 @@
+"""The player's side of a session: launch links redeemed, items delivered, commits, the
+sequencing state and the call log, authorised by the player's tokens alone.
+
+A launch link (sessions.launch_links) carries a short-lived signed token. Opening it mints a
+page token (session, launch id, start time); each item the page then shows is a delivery with
+its own runtime token (session, item, delivery id, start time). Those tokens are the only
+credentials the page holds: never an API key. What the tokens allow is written through
+sessions.tracking; xAPI and cmi5 content is started by the launches domain.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+
+from scorm_api.config import Settings
+from scorm_api.db import new_id, utcnow_iso, write_transaction
+from scorm_api.errors import ApiError, bad_request
+from scorm_api.launches import service as launch_service
+from scorm_api.packages import structure
+from scorm_api.packages.structure import XAPI_STANDARDS, Sco
+from scorm_api.sessions import tracking
+from scorm_api.sessions.launch_links import LAUNCH, PAGE, RUNTIME, launch_link
+from scorm_api.sessions.models import RuntimeLog, ScoState, SequencingState, Session
+from scorm_api.sessions.resume import launch_state, resume_point
+from scorm_api.sessions.services import session_not_found
+from scorm_api.signing import Signer
+
+log = logging.getLogger(__name__)
+
+MAX_LOG_ENTRIES = 1000
+# Commit bodies may carry fields besides CMI elements.
+_NON_CMI = {"commitSequence", "terminate"}
+
+
+@dataclass
+class Page:
+    """What the player page starts from. Each item it then shows is a delivery with its own
+    runtime token (see `deliver`). `redirect`: the content's launch URL, when the launch link
+    asked to go straight there."""
+    session: Session
+    page_token: str
+    config: dict
+    redirect: str | None = None
+
+
+def parse_body(raw: bytes) -> object:
+    """Commits arrive as JSON, or as text/plain JSON from navigator.sendBeacon."""
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise bad_request("The commit body is not valid JSON") from None
+
+
+def _session(session_id: str) -> Session:
+    session = Session.get_or_none(Session.id == session_id)
+    if session is None:
+        raise session_not_found()
+    return session
+
+
+def _item_statuses(states) -> dict:
+    return {st.item_id: {"completion": st.completion_status, "success": st.success_status} for st in states}
+
+
+def _launch_key(p: dict) -> str:
+    return f"{p['ts']:013d}:{p['l']}"
+
+
+def _new_launch(session_id: str, **extra) -> dict:
+    return {"s": session_id, "l": str(uuid.uuid4()), "ts": int(time.time() * 1000), **extra}
+
+
+def _sco(session: Session, item_id: str) -> Sco:
+    sco = structure.sco(session.package_id, item_id)
+    if sco is None:
+        raise ApiError(404, "NOT_FOUND", "This package has no launchable item with that id",
+                       {"item_id": item_id})
+    return sco
+
+
+class Runtime:
+    """The player's operations, with the signer of its tokens and the live settings."""
+
+    def __init__(self, signer: Signer, settings: Settings):
+        self.signer = signer
+        self.settings = settings
+
+    def _page(self, token: str) -> dict:
+        return self.signer.loads(PAGE, token, self.settings.runtime_ttl_seconds)
+
+    def _runtime(self, token: str) -> dict:
+        return self.signer.loads(RUNTIME, token, self.settings.runtime_ttl_seconds)
+
+    def _base(self, token: str) -> str:
+        return f"{self.settings.content_base_url}/player/runtime/{token}"
+
+    # ---- the page ---------------------------------------------------------------------
+    def open_launch(self, token: str, item_id: str | None) -> Page:
+        payload = self.signer.loads(LAUNCH, token, self.settings.launch_link_ttl_seconds)
+        session = _session(payload["s"])
+        pkg = session.package
+        scos = structure.scos_for(pkg.id)
+        if not scos:
+            raise ApiError(409, "CONFLICT", "This package has nothing to launch")
+        item_id = item_id or payload.get("i")
+        xapi = pkg.standard in XAPI_STANDARDS
+        tracking.launched(session, announce=not xapi)  # xAPI content and cmi5 write their own
+        page_token = self.signer.dumps(PAGE, _new_launch(session.id, **({"m": payload["m"]} if "m" in payload else {})))
+        states = {st.item_id: st for st in ScoState.select().where(ScoState.session == session.id)}
+        sequenced = structure.uses_sequencing(pkg.standard, scos)
+        chosen = next((s for s in scos if s.item_id == item_id), None) if item_id else None
+        base = self._base(page_token)
+        config = {
+            "standard": pkg.standard,
+            "title": pkg.title,
+            "sessionId": session.id,
+            "mode": "xapi" if xapi else "sequencing" if sequenced else "flow",
+            "tree": structure.toc_for(pkg.id, sequenced),
+            "items": [{"id": s.item_id, "title": s.title} for s in scos],
+            "status": _item_statuses(states.values()),
+            "deliverUrl": f"{base}/deliver",
+            "statusUrl": f"{base}/status",
+            "sequencingUrl": f"{base}/sequencing",
+            "start": chosen.item_id if chosen else None,
+        }
+        if sequenced:
+            saved = SequencingState.get_or_none(SequencingState.session == session.id)
+            config["sequencingState"] = saved.state if saved else None
+        else:
+            config["start"] = (chosen or resume_point(pkg.standard, scos, states)).item_id
+        redirect = None
+        if xapi and payload.get("r"):
+            redirect = self._start_content(session, page_token, config["start"], payload.get("m"))["contentUrl"]
+        return Page(session, page_token, config, redirect)
+
+    def deliver(self, page_token: str, raw: bytes) -> dict:
+        """Start one item on the page: its own runtime token (a new launch key, so its
+        session time and commit order are its own), the CMI it resumes from, and its content
+        URL."""
+        p = self._page(page_token)
+        body = parse_body(raw)
+        item_id = body.get("item_id") if isinstance(body, dict) else None
+        if not isinstance(item_id, str):
+            raise bad_request("Say which item to deliver: {\"item_id\": \"...\"}")
+        session = _session(p["s"])
+        if session.package.standard in XAPI_STANDARDS:
+            return self._start_content(session, page_token, item_id, p.get("m"))
+        sco = _sco(session, item_id)
+        tracking.item_started(session, sco)
+        runtime_token = self.signer.dumps(RUNTIME, _new_launch(session.id, i=sco.item_id))
+        base = self._base(runtime_token)
+        return {"item_id": sco.item_id, "title": sco.title,
+                "contentUrl": f"{self.settings.content_base_url}/content/{session.package_id}/{sco.href}",
+                "commitUrl": f"{base}/commit", "logUrl": f"{base}/log",
+                "cmi": launch_state(session, sco)}
+
+    def _start_content(self, session: Session, page_token: str, item_id: str,
+                       launch_mode: str | None) -> dict:
+        """An xAPI activity or cmi5 AU: the LMS's launch steps, then the content's own URL
+        (which returns to the player page, cmi5's returnURL, when the AU exits)."""
+        sco = _sco(session, item_id)
+        returned = f"{self.settings.content_base_url}/player/returned/{page_token}"
+        started = launch_service.start(self.signer, self.settings, session, sco, launch_mode or "Normal",
+                                       returned)
+        return {"item_id": sco.item_id, "title": sco.title, "contentUrl": started.url,
+                "launchMethod": started.launch_method, "auSessionId": started.launch.id}
+
+    def returned_to(self, page_token: str) -> str:
+        """Where a learner goes when content exits to its returnURL outside the player page:
+        a fresh launch of the player for the same session."""
+        session = _session(self._page(page_token)["s"])
+        return launch_link(self.signer, self.settings, session)[0]
+
+    def statuses(self, page_token: str) -> dict:
+        """Each item's status and the session's, for the player's table of contents."""
+        session = _session(self._page(page_token)["s"])
+        return {"status": _item_statuses(ScoState.select().where(ScoState.session == session.id)),
+                "session": {"completion": session.completion_status, "success": session.success_status}}
+
+    def save_sequencing(self, page_token: str, raw: bytes) -> dict:
+        """The sequencing engine's state after a delivery or an attempt's end, with the root
+        activity's rollup. Ordered like commits: (page launch, seq); a stale save is ignored."""
+        p = self._page(page_token)
+        body = parse_body(raw)
+        if not isinstance(body, dict) or not isinstance(body.get("state"), str):
+            raise bad_request("The body must be {\"state\": \"...\", \"seq\": n, \"rollup\": {...}}")
+        seq = _sequence(body.get("seq"), "seq")
+        applied = tracking.save_sequencing(p["s"], body["state"], _launch_key(p), seq,
+                                           tracking.clean_rollup(body.get("rollup")))
+        return {"result": True, "errorCode": 0, "stale": not applied}
+
+    # ---- a delivery ---------------------------------------------------------------------
+    def commit(self, token: str, raw: bytes, terminate: bool = False) -> dict:
+        """One commit of a delivery; `terminate`: the item's final one (the runtime's
+        ?terminate=true)."""
+        p = self._runtime(token)
+        try:
+            body = parse_body(raw)
+            if not isinstance(body, dict):
+                raise bad_request("The commit body must be a JSON object of CMI elements")
+            seq = _sequence(body.get("commitSequence"), "commitSequence")
+            updates = tracking.clean_cmi({k: v for k, v in body.items() if k not in _NON_CMI})
+            return tracking.commit(p["s"], p["i"], _launch_key(p), seq, updates, terminate)
+        except ApiError as e:  # a refused commit is exactly what "why didn't it track?" needs
+            log.warning("runtime commit refused", extra={"fields": {
+                "session_id": p["s"], "item_id": p["i"], "error": e.message, "details": e.details}})
+            raise
+
+    def append_log(self, token: str, raw: bytes) -> int:
+        p = self._runtime(token)
+        entries = parse_body(raw)
+        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+            raise bad_request("The log body must be a JSON array of entries")
+        entries = entries[:MAX_LOG_ENTRIES]
+        with write_transaction():
+            if not Session.select().where(Session.id == p["s"]).exists():
+                raise session_not_found()
+            RuntimeLog.create(id=new_id(), session=p["s"], launch_id=p["l"], item_id=p["i"],
+                              entries=entries, created_at=utcnow_iso())
+        return len(entries)
+
+
+def _sequence(value, name: str) -> int | None:
+    if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+        raise bad_request(f"{name} must be an integer")
+    return value

@@ -31,8 +31,8 @@ export default function keysPage() {
         h("td", { text: k.name }), h("td", {}, h("code", { text: k.prefix + "…" })),
         h("td", { text: k.scopes.join(", ") }), h("td", {}, badge(k.status)),
         h("td", { text: when(k.created_at) }), h("td", { text: when(k.last_used_at) || "never" }),
-        h("td", {}, revokeButton(k, "/api/v1/api-keys/", "Revoke key", "Programs using this key stop working at once.",
-          "Key revoked", load))))));
+        h("td", {}, revokeButton(k, { path: "/api/v1/api-keys/", button: "Revoke key",
+          consequence: "Programs using this key stop working at once.", done: "Key revoked" }, load))))));
     }).catch(fail);
   }
   main.replaceChildren(h("h1", { text: "API keys" }),
@@ -70,8 +70,8 @@ function lrsCredentials() {
       list.replaceChildren(table(["Name", "Username", "Scopes", "Status", "Created", ""], data.credentials.map((c) => h("tr", {},
         h("td", { text: c.name }), h("td", {}, h("code", { text: c.username })),
         h("td", { text: c.scopes.join(", ") }), h("td", {}, badge(c.status)), h("td", { text: when(c.created_at) }),
-        h("td", {}, revokeButton(c, "/api/v1/xapi/credentials/", "Revoke credentials",
-          "Tools using these credentials stop reaching the LRS at once.", "LRS credentials revoked", load))))));
+        h("td", {}, revokeButton(c, { path: "/api/v1/xapi/credentials/", button: "Revoke credentials",
+          consequence: "Tools using these credentials stop reaching the LRS at once.", done: "LRS credentials revoked" }, load))))));
     }).catch(fail);
   }
   load();
@@ -81,10 +81,10 @@ function lrsCredentials() {
 }
 
 // An active key's or credentials' Revoke button (none once revoked), asking first.
-function revokeButton(item, path, confirmText, consequence, doneText, reload) {
+function revokeButton(item, { path, button, consequence, done }, reload) {
   if (item.status !== "active") return null;
-  const revoke = () => api("DELETE", path + item.id).then(() => { toast(doneText); reload(); }).catch(fail);
+  const revoke = () => api("DELETE", path + item.id).then(() => { toast(done); reload(); }).catch(fail);
   return h("button", { type: "button", class: "danger small", onclick: () => {
-    confirmDialog("Revoke “" + item.name + "”?", consequence, confirmText, revoke);
+    confirmDialog("Revoke “" + item.name + "”?", consequence, button, revoke);
   } }, "Revoke");
 }

@@ -1,0 +1,107 @@
+/* Building the pages' markup, and the pieces every page uses: the toast, the confirmation
+ * dialog, copyable fields, tables, the pager, status badges, empty states. */
+
+// The element each page draws itself into.
+export const main = document.getElementById("main");
+
+// h("a", { href, text, onclick }, child, [children], …): attributes that are null, undefined or
+// false are left out, so a caller can write `disabled: !ready`; so are such children.
+export function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k === "text") el.textContent = v;
+    else if (k.slice(0, 2) === "on") el.addEventListener(k.slice(2), v);
+    else if (k === "class") el.className = v;
+    else el.setAttribute(k, v === true ? "" : v);
+  }
+  for (const c of children) {
+    if (c === null || c === undefined || c === false) continue;
+    for (const x of Array.isArray(c) ? c : [c]) el.append(x instanceof Node ? x : document.createTextNode(String(x)));
+  }
+  return el;
+}
+
+const toastEl = document.getElementById("toast");
+let toastTimer;
+
+export function toast(text, bad) {
+  toastEl.textContent = text;
+  toastEl.className = "toast" + (bad ? " bad" : "");
+  toastEl.hidden = false;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => { toastEl.hidden = true; }, 5000);
+}
+
+// The catch-all of every API call: the error's message, as a red toast.
+export function fail(e) { toast(e.message || String(e), true); }
+
+// Asks before `action`; `button` names what the confirming button does ("Delete package").
+export function confirmDialog(title, text, button, action) {
+  const close = () => { dlg.close(); dlg.remove(); };
+  const dlg = h("dialog", { class: "confirm", "aria-labelledby": "confirm-title" },
+    h("h2", { id: "confirm-title", text: title }), h("p", { text }),
+    h("div", { class: "actions" },
+      h("button", { type: "button", onclick: close }, "Cancel"),
+      h("button", { type: "button", class: "danger", onclick: () => { close(); action(); } }, button)));
+  document.body.append(dlg);
+  dlg.showModal();
+}
+
+// A read-only field showing a value, with a button that copies it (and whatever follows).
+export function copyRow(label, value, buttonText, copiedText, extra) {
+  const field = h("input", { readonly: true, value, class: "link", "aria-label": label });
+  return h("div", { class: "row" }, field, h("button", { type: "button", onclick: () => {
+    field.select();
+    const copied = () => toast(copiedText);
+    // Without the clipboard API (a page that is not a secure context), the selection is copied.
+    navigator.clipboard.writeText(value).then(copied, () => { document.execCommand("copy"); copied(); });
+  } }, buttonText), extra);
+}
+
+// A key that the API returns only once, at creation.
+export function secretBox(label, value) {
+  return h("div", { class: "secret" }, h("strong", { text: "Copy this key now: it is shown only once." }),
+    copyRow(label, value, "Copy", "Key copied"));
+}
+
+// `headers` are column titles, or header cells of the caller's own (a sortable column).
+export function table(headers, rows, className) {
+  return h("table", { class: className },
+    h("thead", {}, h("tr", {}, headers.map((t) => (t instanceof Node ? t : h("th", { scope: "col", text: t }))))),
+    h("tbody", {}, rows));
+}
+
+// <option>s from [value, label] pairs.
+export function options(choices) {
+  return choices.map(([value, text]) => h("option", { value, text }));
+}
+
+export const LIMIT = 20;  // rows on a page of a paged list
+
+export function pager(page, total, limit, go) {
+  const pages = Math.max(1, Math.ceil(total / limit));
+  return h("div", { class: "pager" },
+    h("button", { type: "button", disabled: page <= 1, onclick: () => go(page - 1) }, "← Previous"),
+    h("span", { text: "Page " + page + " of " + pages + " · " + total + " in all" }),
+    h("button", { type: "button", disabled: page >= pages, onclick: () => go(page + 1) }, "Next →"));
+}
+
+// A status as a coloured badge: the status is its class, dashboard.css colours it.
+export function badge(status) {
+  return h("span", { class: "badge " + status, text: status.replace("_", " ") });
+}
+
+export function emptyState(title, text, ...more) {
+  return h("div", { class: "empty" }, h("h2", { text: title }), text === undefined ? null : h("p", { text }), more);
+}
+
+export function crumbs(href, text) {
+  return h("p", { class: "crumbs" }, h("a", { href, text }));
+}
+
+// The page of one package or session that could not be loaded: why, and the way back.
+export function showMissing(back, what, e) {
+  main.replaceChildren(back, emptyState(e.status === 404 ? "This " + what + " does not exist (any more)"
+    : "Could not load the " + what, e.message));
+}

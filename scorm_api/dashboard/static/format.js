@@ -1,0 +1,41 @@
+/* Values as the pages show them. */
+
+export function bytes(n) {
+  if (n === null || n === undefined) return "";
+  const units = ["B", "KB", "MB", "GB"];
+  let i = 0;
+  while (n >= 1024 && i < units.length - 1) { n /= 1024; i++; }
+  return (i ? n.toFixed(1) : n) + " " + units[i];
+}
+
+// In the browser's own language and time zone: the reader's, not the server's.
+export function when(iso) {
+  if (!iso) return "";
+  const d = new Date(iso);
+  return d.toLocaleDateString(undefined, { year: "numeric", month: "short", day: "numeric" }) +
+    " " + d.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
+}
+
+export function duration(seconds) {
+  seconds = Math.round(seconds || 0);
+  const h = Math.floor(seconds / 3600), m = Math.floor(seconds % 3600 / 60), sec = seconds % 60;
+  return (h ? h + " h " : "") + (h || m ? m + " min " : "") + sec + " s";
+}
+
+// The raw score where the course reported one (it is what the course showed the learner),
+// else the scaled one as a percentage.
+export function scoreText(score) {
+  if (!score) return "—";
+  if (score.raw !== null && score.raw !== undefined) return score.raw + (score.max ? " / " + score.max : "");
+  return score.scaled !== null && score.scaled !== undefined ? Math.round(score.scaled * 100) + "%" : "—";
+}
+
+// The standards' names stay here, not in the page data: no Python module names them, and the
+// server never shows them.
+const STANDARDS = { scorm_1_2: "SCORM 1.2", scorm_2004_2nd_edition: "SCORM 2004 2nd ed.",
+                    scorm_2004_3rd_edition: "SCORM 2004 3rd ed.", scorm_2004_4th_edition: "SCORM 2004 4th ed.",
+                    cmi5: "cmi5", xapi: "xAPI (Tin Can)" };
+
+export function standardName(standard) {
+  return STANDARDS[standard] || "—";
+}

@@ -1,0 +1,152 @@
+/* The Packages page: the list with its uploads and search, and one package's page, where it is
+ * previewed, launched for a learner or deleted. */
+import { api } from "../api.js";
+import { LIMIT, badge, confirmDialog, crumbs, emptyState, fail, h, main, pager, showMissing, table, toast } from "../dom.js";
+import { bytes, standardName, when } from "../format.js";
+import { desktopShell, launchLinkRow, openInDesktop } from "../shell.js";
+import { uploadFile } from "../upload.js";
+
+const SEARCH_DELAY_MS = 250;  // a search starts when the typing pauses
+
+export default function packagesPage(item) {
+  if (item) packagePage(item);
+  else listPage();
+}
+
+function listPage() {
+  const state = { page: 1, search: "" };
+  const list = h("div", { class: "list" });
+  const uploads = h("ul", { class: "uploads", "aria-label": "Uploads" });
+  const input = h("input", { type: "file", accept: ".zip,application/zip", multiple: true, id: "file-input", class: "visually-hidden" });
+  const drop = h("div", { class: "dropzone", id: "dropzone" },
+    h("p", {}, h("strong", { text: "Drop SCORM zip files here" }), " or ",
+      h("label", { for: "file-input", class: "button-like", tabindex: "0", text: "choose files",
+                   onkeydown: (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); input.click(); } } })),
+    h("p", { class: "hint", text: "SCORM 1.2, SCORM 2004, cmi5 and xAPI packages. Each is checked and unpacked here, offline." }),
+    input);
+  function addFiles(files) {
+    for (const file of files) {
+      const row = h("li", { class: "upload" }, h("span", { class: "name", text: file.name }),
+        h("progress", { max: "100", value: "0", "aria-label": "Upload of " + file.name }), h("span", { class: "step" }));
+      uploads.prepend(row);
+      uploadFile(file, row).then((pkg) => { toast("Added " + pkg.title); load(); }).catch(fail);
+    }
+  }
+  input.addEventListener("change", () => { addFiles(input.files); input.value = ""; });
+  drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("over"); });
+  drop.addEventListener("dragleave", () => drop.classList.remove("over"));
+  drop.addEventListener("drop", (e) => { e.preventDefault(); drop.classList.remove("over"); addFiles(e.dataTransfer.files); });
+
+  let timer;
+  const search = h("input", { type: "search", placeholder: "Search by title", "aria-label": "Search packages by title",
+    oninput: () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => { state.search = search.value.trim(); state.page = 1; load(); }, SEARCH_DELAY_MS);
+    } });
+
+  function load() {
+    const q = "?page=" + state.page + "&limit=" + LIMIT + (state.search ? "&search=" + encodeURIComponent(state.search) : "");
+    return api("GET", "/api/v1/packages" + q).then((data) => {
+      if (!data.count) {
+        list.replaceChildren(emptyState(state.search ? "No package matches “" + state.search + "”" : "No courses yet",
+          state.search ? "Try another word of the title." :
+            "Add your first SCORM package: drop its zip file above. Then launch it for a learner from its page."));
+        return;
+      }
+      const rows = data.packages.map((p) => h("tr", {},
+        h("td", {}, h("a", { href: "/dashboard/packages/" + p.id, text: p.title })),
+        h("td", { text: standardName(p.standard) }),
+        h("td", { class: "num", text: p.metadata && p.metadata.sco_count !== undefined ? p.metadata.sco_count : "" }),
+        h("td", { class: "num", text: bytes(p.file_size_bytes) }),
+        h("td", {}, badge(p.status)),
+        h("td", { text: when(p.created_at) })));
+      list.replaceChildren(table(["Title", "Standard", "SCOs", "Size", "Status", "Added"], rows),
+        pager(state.page, data.count, LIMIT, (p) => { state.page = p; load(); }));
+    }).catch(fail);
+  }
+  main.replaceChildren(h("h1", { text: "Packages" }), drop, uploads, h("div", { class: "toolbar" }, search), list);
+  load();
+}
+
+function packagePage(id) {
+  const back = () => crumbs("/dashboard/packages", "← Packages");
+  api("GET", "/api/v1/packages/" + id).then((p) => {
+    const meta = p.metadata || {};
+    const orgs = meta.organizations || [];
+    const org = orgs.find((o) => o.identifier === meta.default_organization) || orgs[0];
+    const ready = p.status === "ready";
+    const remove = () => {
+      api("DELETE", "/api/v1/packages/" + p.id).then(() => { window.location.href = "/dashboard/packages"; }).catch(fail);
+    };
+    main.replaceChildren(back(),
+      h("h1", { text: p.title }),
+      h("div", { class: "actions" },
+        ready ? h("button", { type: "button", class: "primary", onclick: () => preview(p) }, "Preview") : null,
+        h("a", { class: "button-like", href: "/dashboard/sessions?package_id=" + p.id }, "Learners on this package"),
+        ready ? h("a", { class: "button-like", href: "/api/v1/packages/" + p.id + "/download", download: "" }, "Download zip") : null,
+        h("button", { type: "button", class: "danger", onclick: () => {
+          confirmDialog("Delete “" + p.title + "”?", "Its files and every learner session on it are deleted. This cannot be undone.",
+            "Delete package", remove);
+        } }, "Delete")),
+      h("div", { class: "grid" },
+        h("section", { class: "card" }, h("h2", { text: "Details" }), details(p, meta),
+          (p.warnings || []).length ? h("div", { class: "warnings" }, h("h3", { text: "Warnings" }),
+            h("ul", {}, p.warnings.map((w) => h("li", { text: w.message })))) : null,
+          p.failure ? h("p", { class: "error", text: p.failure.message }) : null),
+        h("section", { class: "card" }, h("h2", { text: "Launch for a learner" }), ...launchForm(p)),
+        org ? h("section", { class: "card wide" }, h("h2", { text: "Structure" }), items(org.items)) : null));
+  }).catch((e) => showMissing(back(), "package", e));
+}
+
+function details(p, meta) {
+  return h("dl", {},
+    h("dt", { text: "Status" }), h("dd", {}, badge(p.status)),
+    h("dt", { text: "Standard" }), h("dd", { text: standardName(p.standard) }),
+    h("dt", { text: "SCOs" }), h("dd", { text: meta.sco_count !== undefined ? meta.sco_count : "—" }),
+    h("dt", { text: "Size" }), h("dd", { text: bytes(p.file_size_bytes) + (meta.file_count ? " · " + meta.file_count + " files" : "") }),
+    h("dt", { text: "File" }), h("dd", { text: p.original_filename || "—" }),
+    h("dt", { text: "Added" }), h("dd", { text: when(p.created_at) + (p.uploaded_by ? " by " + p.uploaded_by : "") }),
+    meta.description ? [h("dt", { text: "Description" }), h("dd", { text: meta.description })] : null);
+}
+
+// The course's structure, nested as the manifest nests it.
+function items(list) {
+  return h("ul", {}, (list || []).map((it) => h("li", {}, it.title + (it.is_visible === false ? " (hidden)" : ""),
+    it.children && it.children.length ? items(it.children) : null)));
+}
+
+// A fresh attempt of the "Preview" learner each time, so a preview always starts from the
+// beginning; it is listed with the other learners.
+function preview(p) {
+  const desktop = desktopShell();
+  // Opened now, while the click still allows a new tab; the launch link follows.
+  const tab = desktop ? null : window.open("about:blank", "_blank");
+  api("POST", "/api/v1/sessions", { package_id: p.id, user_id: "dashboard-preview", user_name: "Preview", new_attempt: true })
+    .then((r) => {
+      if (desktop) openInDesktop(r.launch_url, "Preview · " + p.title);
+      else if (tab) { tab.opener = null; tab.location = r.launch_url; } else { window.location.href = r.launch_url; }
+    })
+    .catch((e) => { if (tab) tab.close(); fail(e); });
+}
+
+// The form, and where the link it makes is shown.
+function launchForm(p) {
+  const learnerId = h("input", { id: "learner-id", required: true, maxlength: "255", placeholder: "e.g. ann.lee@example.org" });
+  const learnerName = h("input", { id: "learner-name", maxlength: "255", placeholder: "e.g. Ann Lee" });
+  const linkOut = h("div", { class: "launch-result" });
+  const form = h("form", { class: "launch", onsubmit: (e) => {
+    e.preventDefault();
+    api("POST", "/api/v1/sessions", { package_id: p.id, user_id: learnerId.value.trim(), user_name: learnerName.value.trim() || undefined })
+      .then((r) => {
+        const learner = r.session.user_name || r.session.user_id;
+        const minutes = Math.max(1, Math.round((new Date(r.expires_at) - new Date()) / 60000));
+        linkOut.replaceChildren(h("p", { text: "Launch link for " + learner +
+            ". It works for " + minutes + " minutes; launch again for a fresh link (progress is kept)." }),
+          launchLinkRow(r.launch_url, true, learner + " · " + p.title));
+      }).catch(fail);
+  } },
+    h("label", { for: "learner-id", text: "Learner id" }), learnerId,
+    h("label", { for: "learner-name", text: "Name (optional)" }), learnerName,
+    h("button", { type: "submit", class: "primary", disabled: p.status !== "ready" }, "Launch for this learner"));
+  return [form, linkOut];
+}

@@ -1,0 +1,139 @@
+/* The Sync to cloud page: the target, a run (or a dry run) with its live progress and report,
+ * the conflicts a run found, and the recent runs. */
+import { api } from "../api.js";
+import { fail, h, main, table, toast } from "../dom.js";
+import { bytes, when } from "../format.js";
+
+const POLL_MS = 1000;
+// A run's status, as the badge class (dashboard.css) that colours it.
+const RUN_STATES = { running: "processing", completed: "completed", failed: "failed", interrupted: "failed" };
+
+export default function syncPage() {
+  const status = h("div", { class: "sync-status", "aria-live": "polite" });
+  const conflictsBox = h("div", {}), runsBox = h("div", {});
+  const url = h("input", { id: "sync-url", type: "url", required: true, class: "wide-input", placeholder: "https://app.allureconnect.com" });
+  const tenant = h("input", { id: "sync-tenant", required: true, class: "wide-input" });
+  const key = h("input", { id: "sync-key", type: "password", autocomplete: "off", class: "wide-input" });
+  const every = h("input", { id: "sync-every", type: "number", min: "5", max: "10080", class: "narrow", placeholder: "off" });
+  const syncBtn = h("button", { type: "button", class: "primary", onclick: () => start(false) }, "Sync now");
+  const dryBtn = h("button", { type: "button", onclick: () => start(true) }, "Dry run");
+  let saved = null;
+  const enable = (on) => { syncBtn.disabled = dryBtn.disabled = !on; };
+
+  // The saved key is never sent back: the field stays empty and says how to replace it.
+  function showTarget(t) {
+    saved = t;
+    url.value = t ? t.url : ""; tenant.value = t ? t.tenant_id : ""; key.value = "";
+    key.placeholder = t ? "saved (" + t.api_key_hint + "); type to replace" : "an API key of the target (write scope)";
+    every.value = t && t.schedule_minutes ? t.schedule_minutes : "";
+    enable(t);
+  }
+  const form = h("form", { class: "stack", onsubmit: (e) => {
+    e.preventDefault();
+    const body = { url: url.value.trim(), tenant_id: tenant.value.trim(), schedule_minutes: every.value ? Number(every.value) : null };
+    if (key.value) body.api_key = key.value;
+    api("PUT", "/api/v1/sync/target", body).then((r) => { showTarget(r.target); toast("Target saved"); }).catch(fail);
+  } },
+    h("label", { for: "sync-url", text: "Target address" }), url,
+    h("label", { for: "sync-tenant", text: "Your tenant id on the target" }), tenant,
+    h("label", { for: "sync-key", text: "API key on the target" }), key,
+    h("p", { class: "hint", text: "Stored encrypted on this computer and never shown again." }),
+    h("label", { for: "sync-every", text: "Sync automatically every … minutes (empty: only when you press Sync now)" }), every,
+    h("button", { type: "submit" }, "Save target"));
+
+  function watch(run) {
+    const running = run.status === "running";
+    const bar = h("progress", { max: String(Math.max(1, run.progress.items_total)), value: String(run.progress.items_done), "aria-label": "Sync progress" });
+    status.replaceChildren(h("h2", { text: running ? "Syncing…" : "Last run" }),
+      ...(running ? [bar, h("p", { class: "step", text: runSummary(run) })] : reportView(run)));
+    enable(!running && saved);
+    if (running) {
+      setTimeout(() => api("GET", "/api/v1/sync/runs/" + run.id).then((r) => watch(r.run)).catch(fail), POLL_MS);
+    } else { loadConflicts(); loadRuns(); }
+  }
+  function start(dry) {
+    enable(false);
+    api("POST", "/api/v1/sync/runs", { dry_run: dry }).then((r) => watch(r.run))
+      .catch((e) => { enable(saved); fail(e); });
+  }
+  function loadConflicts() {
+    api("GET", "/api/v1/sync/conflicts?status=open&limit=50").then((data) => {
+      if (!data.conflicts.length) { conflictsBox.replaceChildren(); return; }
+      conflictsBox.replaceChildren(h("section", { class: "card" }, h("h2", { text: "Conflicts (" + data.pagination.total + ")" }),
+        h("p", { class: "hint", text: "These learners went on both here and on the target since the last sync. Nothing was overwritten; choose which progress to keep." }),
+        table(["Learner", "Session", "Found", ""], data.conflicts.map((c) => conflictRow(c, loadConflicts)), "compact")));
+    }).catch(fail);
+  }
+  function loadRuns() {
+    api("GET", "/api/v1/sync/runs?limit=10").then((data) => {
+      if (!data.runs.length) { runsBox.replaceChildren(); return; }
+      runsBox.replaceChildren(h("section", { class: "card" }, h("h2", { text: "Recent runs" }),
+        table(["Started", "How", "Status", "Progress"], data.runs.map((r) => h("tr", {},
+          h("td", { text: when(r.started_at) }), h("td", { text: r.dry_run ? "dry run" : r.trigger }),
+          h("td", {}, runBadge(r.status, r.status)), h("td", { text: runSummary(r) }))), "compact")));
+    }).catch(fail);
+  }
+
+  main.replaceChildren(h("h1", { text: "Sync to cloud" }),
+    h("p", { class: "hint", text: "Copies your packages, learners' progress and xAPI statements to a cloud instance. Run it as often as you like: only what changed travels, and this computer keeps working as before." }),
+    h("div", { class: "grid" }, h("section", { class: "card" }, h("h2", { text: "Target" }), form),
+      h("section", { class: "card" }, status, h("div", { class: "row" }, syncBtn, dryBtn))),
+    conflictsBox, runsBox);
+  status.replaceChildren(h("h2", { text: "Not synced yet" }), h("p", { class: "hint", text: "Save a target, then press Sync now. A dry run first shows what would travel, sending nothing." }));
+  api("GET", "/api/v1/sync/target").then((r) => showTarget(r.target)).catch(fail);
+  // The last run, followed live if it is still going (started here earlier, or by the schedule).
+  api("GET", "/api/v1/sync/runs?limit=1").then((data) => {
+    if (data.runs.length) api("GET", "/api/v1/sync/runs/" + data.runs[0].id).then((r) => watch(r.run)).catch(fail);
+  }).catch(fail);
+  loadConflicts(); loadRuns();
+}
+
+function conflictRow(c, reload) {
+  const keep = (side) => () => {
+    api("POST", "/api/v1/sync/conflicts/" + c.id + "/resolve", { keep: side }).then(() => {
+      toast(side === "local" ? "This computer's progress goes at the next sync" : "The target's progress is kept");
+      reload();
+    }).catch(fail);
+  };
+  return h("tr", {}, h("td", { text: c.learner }), h("td", {}, h("a", { href: "/dashboard/sessions/" + c.local_id, text: "open" })),
+    h("td", { text: when(c.created_at) }),
+    h("td", {}, h("div", { class: "row tight" }, h("button", { type: "button", onclick: keep("local") }, "Keep this computer's"),
+      h("button", { type: "button", onclick: keep("remote") }, "Keep the target's"))));
+}
+
+function runBadge(status, text) {
+  return h("span", { class: "badge " + RUN_STATES[status], text });
+}
+
+function runSummary(run) {
+  const p = run.progress;
+  const mb = p.bytes_total ? " · " + bytes(p.bytes_done) + " of " + bytes(p.bytes_total) : "";
+  const rate = p.bytes_per_second ? " · " + bytes(p.bytes_per_second) + "/s" : "";
+  const eta = p.eta_seconds !== null && p.eta_seconds !== undefined ? " · about " + Math.ceil(p.eta_seconds) + " s left" : "";
+  return p.items_done + " of " + p.items_total + " items" + mb + rate + eta + (run.phase ? " · " + run.phase : "");
+}
+
+// A finished run: its status, then what a dry run would send, or what a run did, per kind.
+function reportView(run) {
+  const report = run.report || {};
+  const counts = report.counts || {}, kinds = Object.keys(counts);
+  const out = [h("p", {}, runBadge(run.status, run.dry_run ? "dry run " + run.status : run.status),
+    " ", when(run.started_at), run.error ? h("span", { class: "error", text: " — " + run.error }) : null)];
+  if (run.dry_run && report.plan) {
+    const plan = report.plan;
+    out.push(h("p", { text: "Would send " + plan.packages + " packages (" + bytes(plan.package_bytes) + "), " +
+      plan.sessions + " sessions and " + plan.statements + " xAPI statements." }));
+  } else if (kinds.length) {
+    out.push(table(["", "created", "updated", "unchanged", "failed", "conflicts"], kinds.map((k) => {
+      const c = counts[k];
+      return h("tr", {}, h("th", { scope: "row", text: k }), [c.created, c.updated, c.skipped, c.failed, c.conflict].map((n) => h("td", { text: n })));
+    }), "compact"));
+  } else if (run.status === "completed") {
+    out.push(h("p", { text: "Nothing to send: the target already has everything." }));
+  }
+  const failed = report.failed || [];
+  if (failed.length) {
+    out.push(h("h3", { text: "Failed" }), h("ul", { class: "plain" }, failed.map((f) => h("li", { text: f.kind + " " + f.local_id + ": " + f.reason }))));
+  }
+  return out;
+}

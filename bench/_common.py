@@ -4,6 +4,7 @@ Load comes from wrk (Debian package `wrk`) when installed: it is written in C, s
 machine the client steals far less CPU from the server than a Python client would. Without
 wrk, a multi-process Python client with keep-alive connections is used (and says so).
 """
+
 from __future__ import annotations
 
 import http.client
@@ -22,8 +23,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.support import LiveServer, start_server  # noqa: E402
 
 # Limits on, but out of reach: the limiter's cost is part of what is measured.
-BENCH_ENV = {"SCORM_API_RATE_LIMIT_READ": "1000000000", "SCORM_API_RATE_LIMIT_WRITE": "1000000000",
-             "SCORM_API_RATE_LIMIT_UPLOAD": "1000000000"}
+BENCH_ENV = {
+    "SCORM_API_RATE_LIMIT_READ": "1000000000",
+    "SCORM_API_RATE_LIMIT_WRITE": "1000000000",
+    "SCORM_API_RATE_LIMIT_UPLOAD": "1000000000",
+}
 
 
 def bench_server(*args: str, env: dict | None = None) -> LiveServer:
@@ -52,16 +56,34 @@ def presigned_put(srv, path: Path) -> tuple[dict, float]:
     import time
     import urllib.request
 
-    req = urllib.request.Request(srv.url + "/api/v1/packages/upload-url", method="POST",
-                                 data=json.dumps({"filename": path.name,
-                                                  "file_size": path.stat().st_size}).encode(),
-                                 headers={"Authorization": f"Bearer {srv.admin_key}",
-                                          "Content-Type": "application/json"})
+    req = urllib.request.Request(
+        srv.url + "/api/v1/packages/upload-url",
+        method="POST",
+        data=json.dumps({"filename": path.name, "file_size": path.stat().st_size}).encode(),
+        headers={"Authorization": f"Bearer {srv.admin_key}", "Content-Type": "application/json"},
+    )
     ticket = json.load(urllib.request.urlopen(req))
     t0 = time.perf_counter()
-    out = subprocess.run(["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "-X", "PUT",
-                          "-H", "Content-Type: application/zip", "-T", str(path),
-                          ticket["presigned_url"]], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [
+            "curl",
+            "-sS",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+            "-X",
+            "PUT",
+            "-H",
+            "Content-Type: application/zip",
+            "-T",
+            str(path),
+            ticket["presigned_url"],
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     elapsed = time.perf_counter() - t0
     if out.stdout != "200":
         raise SystemExit(f"PUT failed: HTTP {out.stdout}")
@@ -101,8 +123,9 @@ def _python_load(url: str, headers: dict, seconds: int, connections: int) -> flo
     return total / seconds
 
 
-def requests_per_second(url: str, headers: dict | None = None, seconds: int = 10,
-                        connections: int = 16) -> float:
+def requests_per_second(
+    url: str, headers: dict | None = None, seconds: int = 10, connections: int = 16
+) -> float:
     headers = headers or {}
     if shutil.which("wrk"):
         return _wrk(url, headers, seconds, connections)
@@ -117,14 +140,23 @@ def quick() -> bool:
     return "--quick" in sys.argv
 
 
-def api_call(srv, path: str, body=None, raw: bytes | None = None,
-             content_type: str = "application/json", method: str | None = None) -> bytes:
+def api_call(
+    srv,
+    path: str,
+    body=None,
+    raw: bytes | None = None,
+    content_type: str = "application/json",
+    method: str | None = None,
+) -> bytes:
     """One request with the server's admin key; POST when there is a body. Returns the body."""
     import json
     import urllib.request
 
     data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-    req = urllib.request.Request(srv.url + path, data=data, method=method or ("POST" if data else "GET"),
-                                 headers={"Authorization": f"Bearer {srv.admin_key}",
-                                          "Content-Type": content_type})
+    req = urllib.request.Request(
+        srv.url + path,
+        data=data,
+        method=method or ("POST" if data else "GET"),
+        headers={"Authorization": f"Bearer {srv.admin_key}", "Content-Type": content_type},
+    )
     return urllib.request.urlopen(req).read()

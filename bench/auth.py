@@ -1,5 +1,6 @@
 """Requests/s of an authenticated GET /api/v1/packages (empty list) against /api/health, same
 run, same load. Target: authenticated >= 70% of health (auth, rate limiting and logging cheap)."""
+
 from _common import bench_server, load_tool, quick, requests_per_second
 
 TARGET = 0.70

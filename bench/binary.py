@@ -7,6 +7,7 @@ window (target < 3 s, on a virtual X screen).
 Cold figures drop the page cache first (root only; otherwise only warm figures are printed).
 A missing binary is built first (pyinstaller build.spec).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,8 +33,22 @@ MiB = 1024 * 1024
 def ensure_built(path: Path, which: str) -> Path:
     if not path.exists():
         print(f"building {path.name} ...", flush=True)
-        subprocess.run([sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN",
-                        "build.spec", "--", "--only", which], cwd=ROOT, check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "PyInstaller",
+                "--noconfirm",
+                "--log-level",
+                "WARN",
+                "build.spec",
+                "--",
+                "--only",
+                which,
+            ],
+            cwd=ROOT,
+            check=True,
+        )
     return path
 
 
@@ -53,9 +68,14 @@ def server_start(binary: Path, data_dir: Path) -> float:
 def desktop_start(binary: Path, data_dir: Path, display: str) -> float:
     """Spawn to the log line the shell writes when the dashboard has loaded in its window."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen([str(binary), "desktop", "--data-dir", str(data_dir)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "DISPLAY": display}, cwd=data_dir.parent)
+    proc = subprocess.Popen(
+        [str(binary), "desktop", "--data-dir", str(data_dir)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "DISPLAY": display},
+        cwd=data_dir.parent,
+    )
     try:
         for line in proc.stderr:
             if "dashboard shown in the window" in line:
@@ -79,8 +99,10 @@ def measure(fn, runs: int) -> tuple[float | None, list[float]]:
 def report(name: str, cold: float | None, warm: list[float], target: float) -> None:
     worst = cold if cold is not None else max(warm)
     cold_text = f"cold {cold:.3f}  " if cold is not None else "cold n/a (not root)  "
-    print(f"{name} median {statistics.median(warm):.3f}  {cold_text}max_warm {max(warm):.3f}  "
-          f"(target < {target}: {'met' if worst < target else 'NOT met'})")
+    print(
+        f"{name} median {statistics.median(warm):.3f}  {cold_text}max_warm {max(warm):.3f}  "
+        f"(target < {target}: {'met' if worst < target else 'NOT met'})"
+    )
 
 
 def main() -> None:

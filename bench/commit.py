@@ -1,6 +1,7 @@
 """Runtime commits/s with 20 concurrent learners (each commit ~4 KB of suspend_data and a few
 interactions) on loopback, with p50/p99 latency, against /api/health in the same run.
 Targets: commits/s >= 50% of health requests/s; p99 under 10x p50."""
+
 import json
 import re
 import shutil
@@ -19,28 +20,57 @@ LEARNERS = 20
 def commit_paths(srv) -> list[str]:
     boundary = "benchboundary"
     zip_bytes = scripted_course("2004")
-    form = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"c.zip\"\r\n"
-            f"Content-Type: application/zip\r\n\r\n").encode() + zip_bytes + f"\r\n--{boundary}--\r\n".encode()
-    pkg = json.loads(api_call(srv, "/api/v1/packages/upload", raw=form,
-                          content_type=f"multipart/form-data; boundary={boundary}"))
+    form = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="c.zip"\r\n'
+            f"Content-Type: application/zip\r\n\r\n"
+        ).encode()
+        + zip_bytes
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    pkg = json.loads(
+        api_call(
+            srv, "/api/v1/packages/upload", raw=form, content_type=f"multipart/form-data; boundary={boundary}"
+        )
+    )
     paths = []
     for n in range(LEARNERS):
-        s = json.loads(api_call(srv, "/api/v1/sessions", {"package_id": pkg["id"], "user_id": f"learner-{n}"}))
+        s = json.loads(
+            api_call(srv, "/api/v1/sessions", {"package_id": pkg["id"], "user_id": f"learner-{n}"})
+        )
         page = urllib.request.urlopen(s["launch_url"]).read().decode()
-        cfg = json.loads(re.search(r'id="launch-config" type="application/json">(.*?)</script>', page, re.S).group(1))
-        delivered = urllib.request.urlopen(urllib.request.Request(  # what the player does next
-            cfg["deliverUrl"], data=json.dumps({"item_id": cfg["start"]}).encode(),
-            headers={"Content-Type": "application/json"}, method="POST")).read()
+        cfg = json.loads(
+            re.search(r'id="launch-config" type="application/json">(.*?)</script>', page, re.S).group(1)
+        )
+        delivered = urllib.request.urlopen(
+            urllib.request.Request(  # what the player does next
+                cfg["deliverUrl"],
+                data=json.dumps({"item_id": cfg["start"]}).encode(),
+                headers={"Content-Type": "application/json"},
+                method="POST",
+            )
+        ).read()
         paths.append(urlsplit(json.loads(delivered)["commitUrl"]).path)
     return paths
 
 
 def lua_script(paths: list[str]) -> str:
-    cmi = {"cmi.location": "page-12", "cmi.completion_status": "incomplete", "cmi.exit": "suspend",
-           "cmi.session_time": "PT5M", "cmi.suspend_data": "x" * 4096}
+    cmi = {
+        "cmi.location": "page-12",
+        "cmi.completion_status": "incomplete",
+        "cmi.exit": "suspend",
+        "cmi.session_time": "PT5M",
+        "cmi.suspend_data": "x" * 4096,
+    }
     for i in range(3):
-        cmi.update({f"cmi.interactions.{i}.id": f"q{i}", f"cmi.interactions.{i}.type": "choice",
-                    f"cmi.interactions.{i}.learner_response": "b", f"cmi.interactions.{i}.result": "correct"})
+        cmi.update(
+            {
+                f"cmi.interactions.{i}.id": f"q{i}",
+                f"cmi.interactions.{i}.type": "choice",
+                f"cmi.interactions.{i}.learner_response": "b",
+                f"cmi.interactions.{i}.result": "correct",
+            }
+        )
     body = json.dumps(cmi)[:-1]  # the sequence number is appended per request
     return """
 local paths = {%s}
@@ -58,12 +88,18 @@ end
 
 
 def run_wrk(url, script: Path, seconds: int) -> dict:
-    out = subprocess.run(["wrk", "-t1", f"-c{LEARNERS}", f"-d{seconds}s", "--latency", "-s", str(script), url],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["wrk", "-t1", f"-c{LEARNERS}", f"-d{seconds}s", "--latency", "-s", str(script), url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     if re.search(r"Non-2xx or 3xx responses: (\d+)", out):
         raise SystemExit("commits failed under load:\n" + out)
-    lat = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)", out, re.M) and
-               [(p, _ms(v, u)) for p, v, u in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)", out, re.M)])
+    lat = dict(
+        re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)", out, re.M)
+        and [(p, _ms(v, u)) for p, v, u in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)", out, re.M)]
+    )
     return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), **lat}
 
 
@@ -90,5 +126,7 @@ if __name__ == "__main__":
     print(f"health_rps {health:.0f}")
     print(f"commits_per_s {result['rps']:.0f}")
     print(f"ratio {ratio:.2f} (target >= 0.50: {'met' if ratio >= 0.5 else 'NOT met'})")
-    print(f"p50_ms {result['50']:.2f}  p99_ms {result['99']:.2f}  "
-          f"(p99/p50 {result['99'] / result['50']:.1f}, target < 10: {'met' if result['99'] < 10 * result['50'] else 'NOT met'})")
+    print(
+        f"p50_ms {result['50']:.2f}  p99_ms {result['99']:.2f}  "
+        f"(p99/p50 {result['99'] / result['50']:.1f}, target < 10: {'met' if result['99'] < 10 * result['50'] else 'NOT met'})"
+    )

@@ -1,5 +1,6 @@
 """Requests/s serving a course's small static files (several concurrent clients), and the
 ratio to /api/health requests/s in the same run."""
+
 import json
 import urllib.request
 
@@ -12,10 +13,12 @@ if __name__ == "__main__":
     srv = bench_server()
     try:
         ticket, _ = presigned_put(srv, fixture("golf_scorm12_runtime_basic.zip"))
-        req = urllib.request.Request(srv.url + "/api/v1/packages/process", method="POST",
-                                     data=json.dumps({"storage_path": ticket["storage_path"]}).encode(),
-                                     headers={"Authorization": f"Bearer {srv.admin_key}",
-                                              "Content-Type": "application/json"})
+        req = urllib.request.Request(
+            srv.url + "/api/v1/packages/process",
+            method="POST",
+            data=json.dumps({"storage_path": ticket["storage_path"]}).encode(),
+            headers={"Authorization": f"Bearer {srv.admin_key}", "Content-Type": "application/json"},
+        )
         pkg = json.load(urllib.request.urlopen(req))
         base = f"{srv.url}/content/{pkg['id']}/"
         seconds = 2 if quick() else 8

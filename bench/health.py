@@ -1,4 +1,5 @@
 """Requests/s of GET /api/health on loopback with concurrent clients."""
+
 from _common import bench_server, load_tool, quick, requests_per_second
 
 if __name__ == "__main__":

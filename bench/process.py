@@ -3,6 +3,7 @@ file in the same run. Targets: total time <= 1.5x unzip; server peak RSS < 150 M
 
 Each timed phase starts with dirty pages flushed (os.sync), so neither pays for the other's
 writeback, and runs twice; the better time is kept."""
+
 import json
 import os
 import shutil

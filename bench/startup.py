@@ -1,4 +1,5 @@
 """Server start (process spawn) to the first 200 on /api/health, from source. Target < 1 s."""
+
 import statistics
 import subprocess
 import sys
@@ -16,9 +17,19 @@ ROOT = Path(__file__).resolve().parent.parent
 def once(data_dir: Path, port: int, program: list[str] | None = None) -> float:
     """Spawn to the first 200 on /api/health; `program` defaults to this Python's `-m app`."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen([*(program or [sys.executable, "-m", "scorm_api"]), "serve", "--data-dir",
-                             str(data_dir), "--port", str(port)], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            *(program or [sys.executable, "-m", "scorm_api"]),
+            "serve",
+            "--data-dir",
+            str(data_dir),
+            "--port",
+            str(port),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         while True:
             try:
@@ -41,5 +52,7 @@ if __name__ == "__main__":
     first = once(data_dir, free_port())  # creates the database and the first key
     times = [once(data_dir, free_port()) for _ in range(runs)]
     print(f"first_start_s {first:.3f}  (new data dir: schema + first key)")
-    print(f"start_to_first_200_s median {statistics.median(times):.3f}  max {max(times):.3f}  "
-          f"(target < 1.0: {'met' if statistics.median(times) < 1.0 else 'NOT met'})")
+    print(
+        f"start_to_first_200_s median {statistics.median(times):.3f}  max {max(times):.3f}  "
+        f"(target < 1.0: {'met' if statistics.median(times) < 1.0 else 'NOT met'})"
+    )

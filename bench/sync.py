@@ -9,6 +9,7 @@ Targets: sync wall time <= 1.5x the minimal script; the sync's peak memory flat 
 size (printed beside the data's size; compare --quick); a no-change re-run under 5% of the
 first run. Prints met / NOT met; exits 0. --quick: 20 x 2 MB, 500 sessions, 5,000 statements.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,7 +27,7 @@ from _common import bench_server, quick
 from tests.support import write_generated_package
 
 PACKAGES = 20
-PACKAGE_BYTES, SESSIONS, STATEMENTS = ((2 << 20, 500, 5_000) if quick() else (50 << 20, 10_000, 100_000))
+PACKAGE_BYTES, SESSIONS, STATEMENTS = (2 << 20, 500, 5_000) if quick() else (50 << 20, 10_000, 100_000)
 BATCH = 500
 
 
@@ -44,12 +45,20 @@ def ok(resp: requests.Response) -> dict:
 
 def upload(http: requests.Session, srv, path: Path) -> dict:
     """The seed's presigned flow, then wait until the package is ready."""
-    ticket = ok(http.post(srv.url + "/api/v1/packages/upload-url",
-                          json={"filename": path.name, "file_size": path.stat().st_size}))
+    ticket = ok(
+        http.post(
+            srv.url + "/api/v1/packages/upload-url",
+            json={"filename": path.name, "file_size": path.stat().st_size},
+        )
+    )
     with path.open("rb") as f:
         ok(requests.put(ticket["presigned_url"], data=f, headers=ticket["required_put_headers"], timeout=600))
-    pkg = ok(http.post(srv.url + "/api/v1/packages/process", json={"storage_path": ticket["storage_path"],
-                                                                   "original_filename": path.name}))
+    pkg = ok(
+        http.post(
+            srv.url + "/api/v1/packages/process",
+            json={"storage_path": ticket["storage_path"], "original_filename": path.name},
+        )
+    )
     while pkg.get("status") == "processing":
         time.sleep(0.05)
         pkg = ok(http.get(f"{srv.url}/api/v1/packages/{pkg['id']}"))
@@ -57,21 +66,40 @@ def upload(http: requests.Session, srv, path: Path) -> dict:
 
 
 def session_body(n: int) -> dict:
-    cmi = {"cmi.core.lesson_status": ("passed", "failed", "incomplete")[n % 3], "cmi.core.score.raw": str(n % 101),
-           "cmi.core.lesson_location": f"page-{n % 17}", "cmi.suspend_data": "x" * 512}
+    cmi = {
+        "cmi.core.lesson_status": ("passed", "failed", "incomplete")[n % 3],
+        "cmi.core.score.raw": str(n % 101),
+        "cmi.core.lesson_location": f"page-{n % 17}",
+        "cmi.suspend_data": "x" * 512,
+    }
     for i in range(3):
-        cmi.update({f"cmi.interactions.{i}.id": f"q{i}", f"cmi.interactions.{i}.type": "choice",
-                    f"cmi.interactions.{i}.student_response": "a", f"cmi.interactions.{i}.result": "correct"})
+        cmi.update(
+            {
+                f"cmi.interactions.{i}.id": f"q{i}",
+                f"cmi.interactions.{i}.type": "choice",
+                f"cmi.interactions.{i}.student_response": "a",
+                f"cmi.interactions.{i}.result": "correct",
+            }
+        )
     return {"cmi_data": cmi, "session_time": f"PT{n % 50 + 1}M"}
 
 
 def statement(n: int) -> dict:
-    return {"id": f"00000000-0000-4000-8000-{n:012x}",
-            "actor": {"objectType": "Agent", "name": f"Learner {n % 1000}", "mbox": f"mailto:l{n % 1000}@example.org"},
-            "verb": {"id": "http://adlnet.gov/expapi/verbs/experienced", "display": {"en-US": "experienced"}},
-            "object": {"id": f"http://example.org/course/{n % 50}/page/{n % 20}",
-                       "definition": {"name": {"en-US": "A page"}}},
-            "result": {"score": {"scaled": (n % 10) / 10}}, "timestamp": "2026-11-23T10:00:00Z"}
+    return {
+        "id": f"00000000-0000-4000-8000-{n:012x}",
+        "actor": {
+            "objectType": "Agent",
+            "name": f"Learner {n % 1000}",
+            "mbox": f"mailto:l{n % 1000}@example.org",
+        },
+        "verb": {"id": "http://adlnet.gov/expapi/verbs/experienced", "display": {"en-US": "experienced"}},
+        "object": {
+            "id": f"http://example.org/course/{n % 50}/page/{n % 20}",
+            "definition": {"name": {"en-US": "A page"}},
+        },
+        "result": {"score": {"scaled": (n % 10) / 10}},
+        "timestamp": "2026-11-23T10:00:00Z",
+    }
 
 
 def laptop_statements(laptop) -> list[dict]:
@@ -79,7 +107,9 @@ def laptop_statements(laptop) -> list[dict]:
     them: read from its database file, the LRS-set properties left out."""
     with sqlite3.connect(laptop.data_dir / "scorm-api.db") as db:
         rows = db.execute("SELECT body FROM xapi_statement ORDER BY stored, pk").fetchall()
-    return [{k: v for k, v in json.loads(body).items() if k not in ("stored", "authority")} for (body,) in rows]
+    return [
+        {k: v for k, v in json.loads(body).items() if k not in ("stored", "authority")} for (body,) in rows
+    ]
 
 
 def send_all(srv, zips: list[Path], statements: list[dict]) -> None:
@@ -88,11 +118,15 @@ def send_all(srv, zips: list[Path], statements: list[dict]) -> None:
     http = api(srv)
     packages = [upload(http, srv, z)["id"] for z in zips]
     for n in range(SESSIONS):
-        s = ok(http.post(srv.url + "/api/v1/sessions", json={"package_id": packages[n % len(packages)],
-                                                            "user_id": f"learner-{n}"}))["session"]
+        s = ok(
+            http.post(
+                srv.url + "/api/v1/sessions",
+                json={"package_id": packages[n % len(packages)], "user_id": f"learner-{n}"},
+            )
+        )["session"]
         ok(http.put(f"{srv.url}/api/v1/sessions/{s['id']}", json=session_body(n)))
     for i in range(0, len(statements), BATCH):
-        ok(http.post(srv.url + "/api/v1/xapi/statements", json=statements[i:i + BATCH]))
+        ok(http.post(srv.url + "/api/v1/xapi/statements", json=statements[i : i + BATCH]))
 
 
 def fill_laptop(srv, zips: list[Path]) -> None:
@@ -102,25 +136,59 @@ def fill_laptop(srv, zips: list[Path]) -> None:
         packages = [p["id"] for p in pool.map(lambda z: upload(api(srv), srv, z), zips)]
 
         def one(n):
-            s = ok(http.post(srv.url + "/api/v1/sessions", json={"package_id": packages[n % len(packages)],
-                                                                "user_id": f"learner-{n}"}))["session"]
+            s = ok(
+                http.post(
+                    srv.url + "/api/v1/sessions",
+                    json={"package_id": packages[n % len(packages)], "user_id": f"learner-{n}"},
+                )
+            )["session"]
             ok(http.put(f"{srv.url}/api/v1/sessions/{s['id']}", json=session_body(n)))
+
         list(pool.map(one, range(SESSIONS)))
-        list(pool.map(lambda i: ok(http.post(srv.url + "/api/v1/xapi/statements",
-                                             json=[statement(n) for n in range(i, min(STATEMENTS, i + 1000))])),
-                      range(0, STATEMENTS, 1000)))
+        list(
+            pool.map(
+                lambda i: ok(
+                    http.post(
+                        srv.url + "/api/v1/xapi/statements",
+                        json=[statement(n) for n in range(i, min(STATEMENTS, i + 1000))],
+                    )
+                ),
+                range(0, STATEMENTS, 1000),
+            )
+        )
 
 
 # Runs the sync command as a child and prints its peak RSS (KiB) last on stderr.
-MEASURED = ("import resource, subprocess, sys; code = subprocess.call(sys.argv[1:]); "
-            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); sys.exit(code)")
+MEASURED = (
+    "import resource, subprocess, sys; code = subprocess.call(sys.argv[1:]); "
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); sys.exit(code)"
+)
 
 
 def run_sync(laptop, cloud, tenant_id: str) -> tuple[float, dict, float]:
     t0 = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", MEASURED, sys.executable, "-m", "scorm_api", "sync", "--data-dir",
-                          str(laptop.data_dir), "--to", cloud.url, "--api-key", cloud.admin_key,
-                          "--tenant-id", tenant_id, "--json"], capture_output=True, text=True)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            MEASURED,
+            sys.executable,
+            "-m",
+            "scorm_api",
+            "sync",
+            "--data-dir",
+            str(laptop.data_dir),
+            "--to",
+            cloud.url,
+            "--api-key",
+            cloud.admin_key,
+            "--tenant-id",
+            tenant_id,
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+    )
     elapsed = time.perf_counter() - t0
     if out.returncode != 0:
         raise SystemExit(f"sync failed ({out.returncode}): {out.stdout[-2000:]} {out.stderr[-2000:]}")
@@ -133,10 +201,14 @@ def tenant_of(srv) -> str:
 
 def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="sync-bench-"))
-    zips = [write_generated_package(work / f"course-{i:02d}.zip", files=100, total_bytes=PACKAGE_BYTES, seed=i)
-            for i in range(PACKAGES)]
+    zips = [
+        write_generated_package(work / f"course-{i:02d}.zip", files=100, total_bytes=PACKAGE_BYTES, seed=i)
+        for i in range(PACKAGES)
+    ]
     total = sum(z.stat().st_size for z in zips)
-    print(f"data: {PACKAGES} packages, {total / 2**20:,.0f} MiB; {SESSIONS:,} sessions; {STATEMENTS:,} statements")
+    print(
+        f"data: {PACKAGES} packages, {total / 2**20:,.0f} MiB; {SESSIONS:,} sessions; {STATEMENTS:,} statements"
+    )
     servers = [bench_server() for _ in range(3)]
     laptop, cloud, floor = servers
     try:
@@ -152,18 +224,26 @@ def main() -> None:
 
         first, run, rss = run_sync(laptop, cloud, tenant_of(cloud))
         counts = run["report"]["counts"]
-        print(f"sync: {first:.1f} s, peak RSS {rss:.0f} MiB; created " +
-              ", ".join(f"{c['created']} {k}" for k, c in counts.items()))
+        print(
+            f"sync: {first:.1f} s, peak RSS {rss:.0f} MiB; created "
+            + ", ".join(f"{c['created']} {k}" for k, c in counts.items())
+        )
         again, rerun, rss2 = run_sync(laptop, cloud, tenant_of(cloud))
         sent = sum(c["created"] + c["updated"] for c in rerun["report"]["counts"].values())
         print(f"no-change re-run: {again:.2f} s ({sent} objects sent), peak RSS {rss2:.0f} MiB")
 
         ratio, rerun_share = first / minimal, again / first
         print()
-        print(f"sync / minimal script: {ratio:.2f}x  (target <= 1.5x: {'met' if ratio <= 1.5 else 'NOT met'})")
-        print(f"re-run / first run: {rerun_share * 100:.1f}%  (target < 5%: {'met' if rerun_share < 0.05 else 'NOT met'})")
-        print(f"sync peak RSS: {rss:.0f} MiB for {total / 2**20:,.0f} MiB of packages, {SESSIONS:,} sessions, "
-              f"{STATEMENTS:,} statements (compare --quick for flatness)")
+        print(
+            f"sync / minimal script: {ratio:.2f}x  (target <= 1.5x: {'met' if ratio <= 1.5 else 'NOT met'})"
+        )
+        print(
+            f"re-run / first run: {rerun_share * 100:.1f}%  (target < 5%: {'met' if rerun_share < 0.05 else 'NOT met'})"
+        )
+        print(
+            f"sync peak RSS: {rss:.0f} MiB for {total / 2**20:,.0f} MiB of packages, {SESSIONS:,} sessions, "
+            f"{STATEMENTS:,} statements (compare --quick for flatness)"
+        )
         print()
         print(f"sync_over_minimal {ratio:.3f}")
         print(f"rerun_share {rerun_share:.4f}")

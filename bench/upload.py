@@ -1,5 +1,6 @@
 """A 1 GB presigned PUT (curl streaming from disk) against a plain `cp` of the same file, same
 run, both after os.sync(). Targets: throughput >= 50% of cp; server RSS flat."""
+
 import os
 import shutil
 import statistics
@@ -40,7 +41,11 @@ if __name__ == "__main__":
     mib = size / 2**20
     ratio = (mib / put_s) / (mib / cp_s)
     print(f"file: {mib:.0f} MiB")
-    print(f"cp_mib_s {mib / cp_s:.0f} (median of {ROUNDS}; runs {', '.join(f'{mib / t:.0f}' for t in cp_times)})")
-    print(f"put_mib_s {mib / put_s:.0f} (median of {ROUNDS}; runs {', '.join(f'{mib / t:.0f}' for t in put_times)})")
+    print(
+        f"cp_mib_s {mib / cp_s:.0f} (median of {ROUNDS}; runs {', '.join(f'{mib / t:.0f}' for t in cp_times)})"
+    )
+    print(
+        f"put_mib_s {mib / put_s:.0f} (median of {ROUNDS}; runs {', '.join(f'{mib / t:.0f}' for t in put_times)})"
+    )
     print(f"ratio {ratio:.2f} (target >= 0.50: {'met' if ratio >= 0.5 else 'NOT met'})")
     print(f"server_rss_mb before {rss_before:.0f} peak {rss_after:.0f}")

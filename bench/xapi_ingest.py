@@ -17,6 +17,7 @@ ralph runs from a venv of its own outside the repo, created on first use under
 ~/.cache/scorm-bench/ralph-venv ($SCORM_BENCH_RALPH_VENV overrides). Load comes from wrk
 (apt-get install wrk). --quick: short cells.
 """
+
 from __future__ import annotations
 
 import base64
@@ -121,18 +122,34 @@ def statement_templates(count: int = BATCH) -> list[tuple[str, str]]:
         q, score = n % 20 + 1, rng.randint(0, 10)
         st = {
             "id": ID_MARK,
-            "actor": {"objectType": "Agent", "name": f"Learner {n}", "mbox": f"mailto:learner{n}@example.com"},
+            "actor": {
+                "objectType": "Agent",
+                "name": f"Learner {n}",
+                "mbox": f"mailto:learner{n}@example.com",
+            },
             "verb": {"id": "http://adlnet.gov/expapi/verbs/answered", "display": {"en-US": "answered"}},
-            "object": {"objectType": "Activity", "id": f"https://lms.example.com/fire101/quiz/q{q}",
-                       "definition": {"name": {"en-US": f"Question {q}"},
-                                      "type": "http://adlnet.gov/expapi/activities/cmi.interaction",
-                                      "interactionType": "choice", "correctResponsesPattern": ["co2"]}},
-            "result": {"score": {"scaled": score / 10, "raw": score, "min": 0, "max": 10},
-                       "success": score >= 7, "completion": True, "response": "co2",
-                       "duration": f"PT{rng.randint(5, 300)}S"},
-            "context": {"registration": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-                        "contextActivities": {"parent": [{"id": "https://lms.example.com/fire101/quiz"}]},
-                        "language": "en-US"},
+            "object": {
+                "objectType": "Activity",
+                "id": f"https://lms.example.com/fire101/quiz/q{q}",
+                "definition": {
+                    "name": {"en-US": f"Question {q}"},
+                    "type": "http://adlnet.gov/expapi/activities/cmi.interaction",
+                    "interactionType": "choice",
+                    "correctResponsesPattern": ["co2"],
+                },
+            },
+            "result": {
+                "score": {"scaled": score / 10, "raw": score, "min": 0, "max": 10},
+                "success": score >= 7,
+                "completion": True,
+                "response": "co2",
+                "duration": f"PT{rng.randint(5, 300)}S",
+            },
+            "context": {
+                "registration": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                "contextActivities": {"parent": [{"id": "https://lms.example.com/fire101/quiz"}]},
+                "language": "en-US",
+            },
             "timestamp": f"2026-11-23T10:{n % 60:02d}:00.000Z",
         }
         before, after = json.dumps(st, separators=(",", ":")).split(ID_MARK)
@@ -158,14 +175,18 @@ def statement_json(prefix: str, n: int) -> tuple[str, str]:
 
 def basic_auth(username: str, password: str) -> dict:
     token = base64.b64encode(f"{username}:{password}".encode()).decode()
-    return {"Authorization": f"Basic {token}", "Content-Type": "application/json",
-            "X-Experience-API-Version": XAPI_VERSION}
+    return {
+        "Authorization": f"Basic {token}",
+        "Content-Type": "application/json",
+        "X-Experience-API-Version": XAPI_VERSION,
+    }
 
 
 @dataclass
 class Target:
     """An LRS under test: where to POST, with which headers, its log, and (when the LRS can
     tell) how many statements it holds."""
+
     url: str
     headers: dict
     log: Path
@@ -182,20 +203,40 @@ class Load:
 
 # ---- the systems under test ---------------------------------------------------------------
 
+
 @contextmanager
 def appliance():
     srv = bench_server()
     try:
-        out = subprocess.run([sys.executable, "-m", "scorm_api", "xapi-credentials", "create", "--json",
-                              "--data-dir", str(srv.data_dir), "--name", "bench"],
-                             capture_output=True, text=True, check=True).stdout
+        out = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "scorm_api",
+                "xapi-credentials",
+                "create",
+                "--json",
+                "--data-dir",
+                str(srv.data_dir),
+                "--name",
+                "bench",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
         cred = json.loads(out)
 
         def stored() -> int:
             page = json.loads(api_call(srv, "/api/v1/xapi/statements?limit=1"))
             return page["pagination"]["total"]
-        yield Target(srv.url + "/xapi/statements", basic_auth(cred["username"], cred["password"]),
-                     srv.stderr_path, stored)
+
+        yield Target(
+            srv.url + "/xapi/statements",
+            basic_auth(cred["username"], cred["password"]),
+            srv.stderr_path,
+            stored,
+        )
     finally:
         srv.stop()
         shutil.rmtree(srv.data_dir.parent, ignore_errors=True)
@@ -210,11 +251,16 @@ def ralph_python() -> Path:
     if python.exists() and subprocess.run(probe, capture_output=True).returncode == 0:
         print(f"ralph: ralph-malph {RALPH_VERSION} from the venv {venv}")
         return python
-    print(f"ralph: creating the venv {venv} and installing {' '.join(RALPH_REQUIREMENTS)} "
-          "(once; about a minute)", flush=True)
+    print(
+        f"ralph: creating the venv {venv} and installing {' '.join(RALPH_REQUIREMENTS)} "
+        "(once; about a minute)",
+        flush=True,
+    )
     subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
-    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                    *RALPH_REQUIREMENTS], check=True)
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *RALPH_REQUIREMENTS],
+        check=True,
+    )
     subprocess.run(probe, check=True)
     return python
 
@@ -229,18 +275,39 @@ def _answers(url: str) -> bool:
 @contextmanager
 def ralph(python: Path):
     home = Path(tempfile.mkdtemp(prefix="ralph-bench-"))
-    env = {**os.environ, "RALPH_APP_DIR": str(home), "RALPH_AUTH_FILE": str(home / "auth.json"),
-           "RALPH_RUNSERVER_BACKEND": "mongo"}
+    env = {
+        **os.environ,
+        "RALPH_APP_DIR": str(home),
+        "RALPH_AUTH_FILE": str(home / "auth.json"),
+        "RALPH_RUNSERVER_BACKEND": "mongo",
+    }
     password = secrets.token_urlsafe(16)
     # ralph's own basic-auth file (bcrypt hash; ralph caches a checked password, so bcrypt is
     # paid once, not per request).
-    subprocess.run([str(python.parent / "ralph"), "auth", "-u", "bench", "-p", password, "-s", "all",
-                    "-M", "mailto:bench@example.com", "-w"], env=env, capture_output=True, check=True)
+    subprocess.run(
+        [
+            str(python.parent / "ralph"),
+            "auth",
+            "-u",
+            "bench",
+            "-p",
+            password,
+            "-s",
+            "all",
+            "-M",
+            "mailto:bench@example.com",
+            "-w",
+        ],
+        env=env,
+        capture_output=True,
+        check=True,
+    )
     launcher = home / "launch.py"
     launcher.write_text(RALPH_LAUNCHER)
     log = home / "ralph.log"
-    proc = subprocess.Popen([str(python), str(launcher)], env=env, stdout=subprocess.PIPE,
-                            stderr=log.open("w"), text=True)
+    proc = subprocess.Popen(
+        [str(python), str(launcher)], env=env, stdout=subprocess.PIPE, stderr=log.open("w"), text=True
+    )
     try:
         port = proc.stdout.readline().strip()
         if not port:
@@ -256,12 +323,15 @@ def ralph(python: Path):
 
 # ---- load -----------------------------------------------------------------------------------
 
+
 def lua_script(headers: dict, batch: int) -> str:
     return LUA % {
         "headers": "\n".join(f'wrk.headers["{k}"] = "{v}"' for k, v in headers.items()),
         # Long brackets: the JSON needs no escaping.
         "templates": ",\n".join(f"{{[==[{b}]==], [==[{a}]==]}}" for b, a in TEMPLATES),
-        "batch": batch, "prefix": id_prefix()}
+        "batch": batch,
+        "prefix": id_prefix(),
+    }
 
 
 def run_wrk(target: Target, batch: int, clients: int, seconds: int) -> Load:
@@ -270,9 +340,22 @@ def run_wrk(target: Target, batch: int, clients: int, seconds: int) -> Load:
     try:
         # One wrk thread drives 4 connections easily; a second would take CPU from the server
         # on this small machine. The long timeout: a batch on a slow LRS may take seconds.
-        out = subprocess.run(["wrk", "-t1", f"-c{clients}", f"-d{seconds}s", "--timeout", "30s",
-                              "-s", str(script), target.url],
-                             capture_output=True, text=True, check=True).stdout
+        out = subprocess.run(
+            [
+                "wrk",
+                "-t1",
+                f"-c{clients}",
+                f"-d{seconds}s",
+                "--timeout",
+                "30s",
+                "-s",
+                str(script),
+                target.url,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
     finally:
         shutil.rmtree(script.parent, ignore_errors=True)
     result = re.search(r"^RESULT (\d+) (\d+) (\d+) ?(.*)$", out, re.M)
@@ -286,7 +369,10 @@ def run_wrk(target: Target, batch: int, clients: int, seconds: int) -> Load:
 def check_accepts(target: Target) -> None:
     """One statement and a batch of two: fail fast, with the LRS's answer, if it refuses them."""
     prefix = id_prefix()
-    for body in (statement_json(prefix, 0)[1], f"[{statement_json(prefix, 1)[1]},{statement_json(prefix, 2)[1]}]"):
+    for body in (
+        statement_json(prefix, 0)[1],
+        f"[{statement_json(prefix, 1)[1]},{statement_json(prefix, 2)[1]}]",
+    ):
         req = urllib.request.Request(target.url, data=body.encode(), headers=target.headers, method="POST")
         try:
             urllib.request.urlopen(req, timeout=30).read()
@@ -309,8 +395,10 @@ def report_problems(target: Target, load: Load, stored_before: int | None) -> No
     still in flight when wrk stops may add a few more, never fewer)."""
     if load.failed or load.socket_errors:
         tail = "\n    ".join(target.log.read_text().splitlines()[-5:])
-        print(f"\n  ! {target.url}: non-2xx {load.failed or 'none'}, socket errors {load.socket_errors}; "
-              f"log tail:\n    {tail}")
+        print(
+            f"\n  ! {target.url}: non-2xx {load.failed or 'none'}, socket errors {load.socket_errors}; "
+            f"log tail:\n    {tail}"
+        )
     if stored_before is not None:
         grew = target.stored() - stored_before
         if grew < load.statements:
@@ -318,6 +406,7 @@ def report_problems(target: Target, load: Load, stored_before: int | None) -> No
 
 
 # ---- the floor: plain sqlite3 ------------------------------------------------------------
+
 
 def sqlite_floor(batch: int, clients: int, seconds: int) -> float:
     """Rows/s for `clients` threads inserting (id, json) rows, one transaction per `batch`."""
@@ -353,22 +442,29 @@ def sqlite_floor(batch: int, clients: int, seconds: int) -> float:
 
 # ---- the run ---------------------------------------------------------------------------------
 
+
 def cell_name(batch: int, clients: int) -> str:
     return f"{'single' if batch == 1 else f'batch{batch}'}, {clients} client{'s' if clients > 1 else ''}"
 
 
 def print_table(rows: list[tuple[int, int, Load, Load, float]]) -> None:
     print()
-    print(f"{'cell':<20}{'appliance/s':>12}{'ralph/s':>10}{'ratio':>8}  {'target':<14}"
-          f"{'sqlite floor/s':>15}{'of floor':>10}")
+    print(
+        f"{'cell':<20}{'appliance/s':>12}{'ralph/s':>10}{'ratio':>8}  {'target':<14}"
+        f"{'sqlite floor/s':>15}{'of floor':>10}"
+    )
     for batch, clients, ours, theirs, floor in rows:
         ratio, target = ours.rate / theirs.rate, TARGETS[batch]
         verdict = f">={target:g}x {'met' if ratio >= target else 'NOT met'}"
-        print(f"{cell_name(batch, clients):<20}{ours.rate:>12,.0f}{theirs.rate:>10,.0f}{ratio:>7.1f}x  "
-              f"{verdict:<14}{floor:>15,.0f}{ours.rate / floor:>9.3f}x")
+        print(
+            f"{cell_name(batch, clients):<20}{ours.rate:>12,.0f}{theirs.rate:>10,.0f}{ratio:>7.1f}x  "
+            f"{verdict:<14}{floor:>15,.0f}{ours.rate / floor:>9.3f}x"
+        )
     most = max(theirs.statements for *_, theirs, _ in rows)
-    print(f"note: ralph/s falls as its store fills (mongomock scans the collection for each POST's id "
-          f"lookup); its measured runs stored up to {most:,} statements each, after the warm-up")
+    print(
+        f"note: ralph/s falls as its store fills (mongomock scans the collection for each POST's id "
+        f"lookup); its measured runs stored up to {most:,} statements each, after the warm-up"
+    )
 
 
 def main() -> None:
@@ -377,8 +473,10 @@ def main() -> None:
     seconds, warmup = (3, 1) if quick() else (10, 2)
     python = ralph_python()
     size = len(statement_json(id_prefix(), 0)[1])
-    print(f"load: wrk, 1 thread, {seconds} s per cell after {warmup} s of warm-up, fresh servers per cell; "
-          f"statements ~{size} bytes, each with a fresh id; xAPI {XAPI_VERSION}")
+    print(
+        f"load: wrk, 1 thread, {seconds} s per cell after {warmup} s of warm-up, fresh servers per cell; "
+        f"statements ~{size} bytes, each with a fresh id; xAPI {XAPI_VERSION}"
+    )
     rows = []
     for batch in (1, BATCH):
         for clients in CLIENTS:

@@ -9,6 +9,7 @@ The statements are realistic in shape and spread: one learner per 200 statements
 registration per 20, 8 verbs, one activity per 1,000 (at least 50), scores on a third.
 `--quick` compares 10k with 100k instead of 1M.
 """
+
 from __future__ import annotations
 
 import base64
@@ -22,8 +23,19 @@ from urllib.parse import urlencode, urlsplit
 
 from _common import api_call, bench_server, quick
 
-VERBS = ["http://adlnet.gov/expapi/verbs/" + v for v in
-         ("experienced", "attempted", "answered", "completed", "passed", "failed", "progressed", "launched")]
+VERBS = [
+    "http://adlnet.gov/expapi/verbs/" + v
+    for v in (
+        "experienced",
+        "attempted",
+        "answered",
+        "completed",
+        "passed",
+        "failed",
+        "progressed",
+        "launched",
+    )
+]
 REQUESTS = 200
 BATCH = 1000
 
@@ -32,13 +44,26 @@ def make_statement(rng: random.Random, n: int, size: int) -> dict:
     learner = rng.randrange(max(1, size // 200))
     registration = uuid.UUID(int=(n // 20) + 1, version=4)  # 20 consecutive statements per registration
     activity = f"http://example.org/activities/{rng.randrange(max(50, size // 1000))}"
-    st = {"actor": {"objectType": "Agent", "name": f"Learner {learner}", "mbox": f"mailto:learner{learner}@example.org"},
-          "verb": {"id": rng.choice(VERBS), "display": {"en-US": "did"}},
-          "object": {"id": activity, "definition": {"name": {"en-US": "An activity"},
-                                                     "type": "http://adlnet.gov/expapi/activities/lesson"}},
-          "context": {"registration": str(registration),
-                      "contextActivities": {"parent": [{"id": "http://example.org/course/1"}]}},
-          "timestamp": f"2025-{1 + n * 12 // size:02d}-01T00:00:00Z"}
+    st = {
+        "actor": {
+            "objectType": "Agent",
+            "name": f"Learner {learner}",
+            "mbox": f"mailto:learner{learner}@example.org",
+        },
+        "verb": {"id": rng.choice(VERBS), "display": {"en-US": "did"}},
+        "object": {
+            "id": activity,
+            "definition": {
+                "name": {"en-US": "An activity"},
+                "type": "http://adlnet.gov/expapi/activities/lesson",
+            },
+        },
+        "context": {
+            "registration": str(registration),
+            "contextActivities": {"parent": [{"id": "http://example.org/course/1"}]},
+        },
+        "timestamp": f"2025-{1 + n * 12 // size:02d}-01T00:00:00Z",
+    }
     if n % 3 == 0:
         st["result"] = {"score": {"scaled": round(rng.random(), 2)}, "success": rng.random() > 0.3}
     return st
@@ -75,15 +100,23 @@ def queries(size: int, stored_until: str) -> dict[str, callable]:
         "agent": agent,
         "verb": lambda: {"verb": rng.choice(VERBS)},
         "activity": lambda: {"activity": f"http://example.org/activities/{rng.randrange(activities)}"},
-        "registration": lambda: {"registration": str(uuid.UUID(int=rng.randrange(size // 20) + 1, version=4))},
+        "registration": lambda: {
+            "registration": str(uuid.UUID(int=rng.randrange(size // 20) + 1, version=4))
+        },
         "since": lambda: {"since": stored_until},
     }
     analytics = {
-        "analytics actors": lambda: {"sort": rng.choice(["total_statements", "avg_score_scaled", "last_activity"])},
-        "analytics activities": lambda: {"sort": rng.choice(["unique_learners", "passed_count", "total_statements"])},
+        "analytics actors": lambda: {
+            "sort": rng.choice(["total_statements", "avg_score_scaled", "last_activity"])
+        },
+        "analytics activities": lambda: {
+            "sort": rng.choice(["unique_learners", "passed_count", "total_statements"])
+        },
     }
-    return {**{k: ("/xapi/statements", v) for k, v in lrs.items()},
-            **{k: (f"/api/v1/xapi/{k.replace(' ', '/')}", v) for k, v in analytics.items()}}
+    return {
+        **{k: ("/xapi/statements", v) for k, v in lrs.items()},
+        **{k: (f"/api/v1/xapi/{k.replace(' ', '/')}", v) for k, v in analytics.items()},
+    }
 
 
 def measure(size: int) -> tuple[dict[str, tuple[float, float]], float]:
@@ -91,8 +124,11 @@ def measure(size: int) -> tuple[dict[str, tuple[float, float]], float]:
     try:
         rate = fill(srv, size)
         cred = json.loads(api_call(srv, "/api/v1/xapi/credentials", {"name": "bench"}))
-        lrs_headers = {"X-Experience-API-Version": "1.0.3", "Authorization": "Basic " + base64.b64encode(
-            f"{cred['username']}:{cred['password']}".encode()).decode()}
+        lrs_headers = {
+            "X-Experience-API-Version": "1.0.3",
+            "Authorization": "Basic "
+            + base64.b64encode(f"{cred['username']}:{cred['password']}".encode()).decode(),
+        }
         api_headers = {"Authorization": f"Bearer {srv.admin_key}"}
         # `since` a moment before the newest hundred: the page a poller asks for.
         newest = json.loads(api_call(srv, "/api/v1/xapi/statements?limit=100"))["statements"]
@@ -105,8 +141,9 @@ def measure(size: int) -> tuple[dict[str, tuple[float, float]], float]:
             limit = {"limit": 100}
             for _ in range(10):  # warm-up: caches as a running server has them
                 timed(conn, f"{path}?{urlencode({**params(), **limit})}", headers)
-            times = sorted(timed(conn, f"{path}?{urlencode({**params(), **limit})}", headers)
-                           for _ in range(REQUESTS))
+            times = sorted(
+                timed(conn, f"{path}?{urlencode({**params(), **limit})}", headers) for _ in range(REQUESTS)
+            )
             out[name] = (statistics.median(times), times[int(len(times) * 0.95) - 1])
         conn.close()
         return out, rate
@@ -116,20 +153,26 @@ def measure(size: int) -> tuple[dict[str, tuple[float, float]], float]:
 
 def main() -> None:
     small, large = 10_000, 100_000 if quick() else 1_000_000
-    print(f"filling real servers through POST /api/v1/xapi/statements (batches of {BATCH}); "
-          f"{REQUESTS} sequential requests per query, page of 100")
+    print(
+        f"filling real servers through POST /api/v1/xapi/statements (batches of {BATCH}); "
+        f"{REQUESTS} sequential requests per query, page of 100"
+    )
     results = {}
     for size in (small, large):
         results[size], rate = measure(size)
         print(f"{size:>9,} statements stored at {rate:,.0f}/s")
-    print(f"\n{'query':<22}{'p50 ' + format(small, ','):>14}{'p95':>9}{'p50 ' + format(large, ','):>16}{'p95':>9}"
-          f"{'p50 ratio':>11}  target")
+    print(
+        f"\n{'query':<22}{'p50 ' + format(small, ','):>14}{'p95':>9}{'p50 ' + format(large, ','):>16}{'p95':>9}"
+        f"{'p50 ratio':>11}  target"
+    )
     for name in results[small]:
         (p50a, p95a), (p50b, p95b) = results[small][name], results[large][name]
         limit = 3 if name.startswith("analytics") else 2
         ratio = p50b / p50a
-        print(f"{name:<22}{p50a:>12.2f}ms{p95a:>7.2f}ms{p50b:>14.2f}ms{p95b:>7.2f}ms{ratio:>10.2f}x  "
-              f"<= {limit}x: {'met' if ratio <= limit else 'MISSED'}")
+        print(
+            f"{name:<22}{p50a:>12.2f}ms{p95a:>7.2f}ms{p50b:>14.2f}ms{p95b:>7.2f}ms{ratio:>10.2f}x  "
+            f"<= {limit}x: {'met' if ratio <= limit else 'MISSED'}"
+        )
     print()
     for name in results[small]:  # one figure per line, for scripts
         print(f"p50_ratio_{name.replace(' ', '_')} {results[large][name][0] / results[small][name][0]:.2f}")

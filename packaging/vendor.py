@@ -9,6 +9,7 @@
 
 Nothing is loaded from the internet at run time: these files ship inside the app.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -51,8 +52,13 @@ def verify(manifest: dict) -> list[str]:
 
 def fetch(pkg: dict, workdir: Path) -> None:
     spec = f"{pkg['name']}@{pkg['version']}"  # always an exact version: npm may serve an old one otherwise
-    out = subprocess.run(["npm", "pack", spec, "--silent"], cwd=workdir, check=True,
-                         capture_output=True, text=True).stdout.strip().splitlines()[-1]
+    out = (
+        subprocess.run(
+            ["npm", "pack", spec, "--silent"], cwd=workdir, check=True, capture_output=True, text=True
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
     with tarfile.open(workdir / out) as tar:
         tar.extractall(workdir / "x", filter="data")
     src_root = workdir / "x" / "package"
@@ -65,7 +71,8 @@ def fetch(pkg: dict, workdir: Path) -> None:
         shutil.copyfile(src_root / src, target)
         (target.parent / "NOTICE").write_text(
             f"{meta['name']} {meta['version']}, licence {meta.get('license', 'see package')}, "
-            f"from the npm registry. Files: {', '.join(pkg['files'])}.\n")
+            f"from the npm registry. Files: {', '.join(pkg['files'])}.\n"
+        )
 
 
 def main() -> int:

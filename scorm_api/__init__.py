@@ -2,6 +2,7 @@
 
 `scorm_api.factory.create_app(settings)` builds the Flask app; `scorm_api.cli` is the command.
 """
+
 from scorm_api.version import __version__
 
 __all__ = ["__version__"]

@@ -1,6 +1,7 @@
 """Starting the whole appliance in this process: the app, its background jobs and the HTTP
 server, in the order that keeps a crash at any point harmless. Shared by `serve` and the
 desktop shell."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
 """The `scorm-api` command: serve, keys, tenants, doctor."""
+
 from __future__ import annotations
 
 import functools
@@ -32,16 +33,22 @@ def _settings(**overrides) -> Settings:
 
 
 def data_dir_option(fn):
-    @click.option("--data-dir", type=click.Path(file_okay=False), default=None,
-                  help="Data directory (env SCORM_API_DATA_DIR; default: the user data dir).")
+    @click.option(
+        "--data-dir",
+        type=click.Path(file_okay=False),
+        default=None,
+        help="Data directory (env SCORM_API_DATA_DIR; default: the user data dir).",
+    )
     @functools.wraps(fn)
     def wrapper(*args, data_dir=None, **kwargs):
         return fn(*args, data_dir=data_dir, **kwargs)
+
     return wrapper
 
 
 def api_errors(fn):
     """Domain errors become a one-line message and exit status 1, not a traceback."""
+
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
@@ -49,7 +56,8 @@ def api_errors(fn):
         except ApiError as e:
             fields = e.details.get("fieldErrors") if e.details else None
             extra = "; ".join(f"{k}: {', '.join(v)}" for k, v in fields.items()) if fields else ""
-            raise click.ClickException(f"{e.message}{' (' + extra + ')' if extra else ''}")
+            raise click.ClickException(f"{e.message}{' (' + extra + ')' if extra else ''}") from None
+
     return wrapper
 
 
@@ -61,8 +69,9 @@ def open_for_cli(data_dir) -> State:
 
     opened = state.of(create_app(_settings(data_dir=data_dir)))
     if opened.first_run_key:
-        click.echo(FIRST_RUN_HINT.format(key=opened.first_run_key.plaintext,
-                                         base=opened.settings.base_url), err=True)
+        click.echo(
+            FIRST_RUN_HINT.format(key=opened.first_run_key.plaintext, base=opened.settings.base_url), err=True
+        )
     return opened
 
 
@@ -78,16 +87,21 @@ def main():
 
 # ---- serve ---------------------------------------------------------------------------
 
+
 @main.command()
 @data_dir_option
 @click.option("--host", default=None, help="Interface to listen on (default 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port (default 3001; 0 picks a free one).")
 @click.option("--threads", type=click.IntRange(1, 256), default=None, help="Worker threads.")
 @click.option("--public-url", default=None, help="Base URL used in links the API hands out.")
-@click.option("--rate-limits/--no-rate-limits", default=None,
-              help="Enforce per-tenant rate limits (default on).")
-@click.option("--xapi-versions", default=None,
-              help="xAPI versions the LRS accepts, comma-separated (default 1.0.3,2.0.0).")
+@click.option(
+    "--rate-limits/--no-rate-limits", default=None, help="Enforce per-tenant rate limits (default on)."
+)
+@click.option(
+    "--xapi-versions",
+    default=None,
+    help="xAPI versions the LRS accepts, comma-separated (default 1.0.3,2.0.0).",
+)
 @click.option("--log-file", type=click.Path(dir_okay=False), default=None)
 def serve(data_dir, host, port, threads, public_url, rate_limits, xapi_versions, log_file):
     """Run the API server until Ctrl-C or SIGTERM."""
@@ -95,18 +109,27 @@ def serve(data_dir, host, port, threads, public_url, rate_limits, xapi_versions,
     from scorm_api.dashboard import passwords
     from scorm_api.instance import RunningInstance, claim
 
-    settings = _settings(data_dir=data_dir, host=host, port=port, threads=threads,
-                         public_url=public_url, rate_limits_enabled=rate_limits,
-                         xapi_versions=xapi_versions, log_file=log_file)
+    settings = _settings(
+        data_dir=data_dir,
+        host=host,
+        port=port,
+        threads=threads,
+        public_url=public_url,
+        rate_limits_enabled=rate_limits,
+        xapi_versions=xapi_versions,
+        log_file=log_file,
+    )
     lock = claim(settings.data_dir)
     if isinstance(lock, RunningInstance):
-        raise click.ClickException(f"{settings.data_dir} is already served by process {lock.pid} "
-                                   f"at {lock.url}; stop it first, or pick another --data-dir")
+        raise click.ClickException(
+            f"{settings.data_dir} is already served by process {lock.pid} "
+            f"at {lock.url}; stop it first, or pick another --data-dir"
+        )
     try:
         try:
             running = appliance.start(settings)
         except appliance.PortUnavailable as e:
-            raise click.ClickException(str(e))
+            raise click.ClickException(str(e)) from None
         lock.publish(running.url, "serve")
         issued = state.of(running.app).first_run_key
         if issued:
@@ -114,8 +137,10 @@ def serve(data_dir, host, port, threads, public_url, rate_limits, xapi_versions,
         server = running.server
         click.echo(f"Data dir: {running.settings.data_dir}")
         click.echo(f"Serving on {server.url}  (API docs: {server.url}/api/docs)", nl=True)
-        click.echo(f"Dashboard: {server.url}/dashboard/" + ("" if passwords.is_set()
-                                                            else "  (open it to choose the admin password)"))
+        click.echo(
+            f"Dashboard: {server.url}/dashboard/"
+            + ("" if passwords.is_set() else "  (open it to choose the admin password)")
+        )
         sys.stdout.flush()
         server.install_signal_handlers()
         server.serve_forever()
@@ -125,10 +150,15 @@ def serve(data_dir, host, port, threads, public_url, rate_limits, xapi_versions,
 
 # ---- desktop -------------------------------------------------------------------------
 
+
 @main.command()
 @data_dir_option
-@click.option("--log-file", type=click.Path(dir_okay=False), default=None,
-              help="Log file (default: logs/scorm-api.log in the data dir).")
+@click.option(
+    "--log-file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Log file (default: logs/scorm-api.log in the data dir).",
+)
 def desktop(data_dir, log_file):
     """Open the appliance in a desktop window: the server runs inside this process on a free
     local port and stops when the last dashboard window closes. A second launch on the same
@@ -139,11 +169,12 @@ def desktop(data_dir, log_file):
     try:
         code = shell.run(settings)
     except shell.DesktopUnavailable as e:
-        raise click.ClickException(str(e))
+        raise click.ClickException(str(e)) from None
     shell.exit_now(code)
 
 
 # ---- keys ----------------------------------------------------------------------------
+
 
 @main.group()
 def keys():
@@ -163,10 +194,12 @@ def keys_create(data_dir, scopes, tenant_id, name, as_json):
     open_for_cli(data_dir)
     issued = services.create_api_key(services.resolve_cli_tenant(tenant_id), scopes, name)
     rec = issued.record
-    emit({"id": rec.id, "api_key": issued.plaintext, "tenant_id": rec.tenant_id,
-          "scopes": rec.scope_list}, as_json,
-         f"{issued.plaintext}\n(id {rec.id}, tenant {rec.tenant_id}, scopes "
-         f"{','.join(rec.scope_list)}; shown only once)")
+    emit(
+        {"id": rec.id, "api_key": issued.plaintext, "tenant_id": rec.tenant_id, "scopes": rec.scope_list},
+        as_json,
+        f"{issued.plaintext}\n(id {rec.id}, tenant {rec.tenant_id}, scopes "
+        f"{','.join(rec.scope_list)}; shown only once)",
+    )
 
 
 @keys.command("list")
@@ -180,8 +213,14 @@ def keys_list(data_dir, tenant_id, as_json):
     open_for_cli(data_dir)
     rows, _ = services.list_api_keys(tenant_id, page=1, limit=10_000)
     data = [k.to_api() for k in rows]
-    text = "\n".join(f"{k['id']}  {k['prefix']}…  {','.join(k['scopes']):<16} {k['status']:<8}"
-                     f" tenant {k['tenant_id']}  {k['name']}" for k in data) or "No API keys."
+    text = (
+        "\n".join(
+            f"{k['id']}  {k['prefix']}…  {','.join(k['scopes']):<16} {k['status']:<8}"
+            f" tenant {k['tenant_id']}  {k['name']}"
+            for k in data
+        )
+        or "No API keys."
+    )
     emit(data, as_json, text)
 
 
@@ -199,6 +238,7 @@ def keys_revoke(data_dir, key_id):
 
 # ---- admin (the dashboard's password) ---------------------------------------------------
 
+
 @main.group()
 def admin():
     """The dashboard's admin password."""
@@ -206,8 +246,12 @@ def admin():
 
 @admin.command("set-password")
 @data_dir_option
-@click.option("--password-stdin", "from_stdin", is_flag=True,
-              help="Read the password from standard input (for scripted installs).")
+@click.option(
+    "--password-stdin",
+    "from_stdin",
+    is_flag=True,
+    help="Read the password from standard input (for scripted installs).",
+)
 @api_errors
 def admin_set_password(data_dir, from_stdin):
     """Set or change the password that signs in to the dashboard (signs every browser out)."""
@@ -216,8 +260,7 @@ def admin_set_password(data_dir, from_stdin):
     if from_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
-        password = click.prompt("New dashboard password", hide_input=True,
-                                confirmation_prompt=True)
+        password = click.prompt("New dashboard password", hide_input=True, confirmation_prompt=True)
     open_for_cli(data_dir)
     passwords.set_password(password)
     logins.end_all_except(None)
@@ -239,6 +282,7 @@ def admin_sign_in_link(data_dir, public_url):
 
 # ---- xAPI LRS credentials ----------------------------------------------------------------
 
+
 @main.group("xapi-credentials")
 def xapi_credentials():
     """Basic-auth credentials for the standard xAPI LRS at /xapi/."""
@@ -256,15 +300,24 @@ def xapi_credentials_create(data_dir, tenant_id, name, read_only, as_json):
     from scorm_api.xapi import credentials
 
     settings = open_for_cli(data_dir).settings
-    row, password = credentials.create(services.resolve_cli_tenant(tenant_id), name,
-                                       ("read",) if read_only else ("read", "write"))
+    row, password = credentials.create(
+        services.resolve_cli_tenant(tenant_id), name, ("read",) if read_only else ("read", "write")
+    )
     endpoint_url = settings.base_url + "/xapi/"
-    emit({"endpoint": endpoint_url, "username": row.username, "password": password,
-          "tenant_id": row.tenant_id}, as_json,
-         f"endpoint {endpoint_url}\nusername {row.username}\npassword {password}\n(shown only once)")
+    emit(
+        {
+            "endpoint": endpoint_url,
+            "username": row.username,
+            "password": password,
+            "tenant_id": row.tenant_id,
+        },
+        as_json,
+        f"endpoint {endpoint_url}\nusername {row.username}\npassword {password}\n(shown only once)",
+    )
 
 
 # ---- tenants -------------------------------------------------------------------------
+
 
 @main.group()
 def tenants():
@@ -293,11 +346,15 @@ def tenants_list(data_dir, as_json):
 
     open_for_cli(data_dir)
     data = [t.to_api() for t in Tenant.select().order_by(Tenant.created_at)]
-    emit(data, as_json, "\n".join(f"{t['id']}  {t['name']}{'  (system)' if t['is_system'] else ''}"
-                                  for t in data))
+    emit(
+        data,
+        as_json,
+        "\n".join(f"{t['id']}  {t['name']}{'  (system)' if t['is_system'] else ''}" for t in data),
+    )
 
 
 # ---- doctor --------------------------------------------------------------------------
+
 
 @main.command()
 @data_dir_option
@@ -334,28 +391,42 @@ if __name__ == "__main__":
 
 # ---- sync to cloud -------------------------------------------------------------------------
 
+
 def _bar(view: dict) -> str:
     p = view["progress"]
     total = p["items_total"] or 1
     filled = int(30 * min(1.0, p["items_done"] / total))
     mib = 1024 * 1024
     eta = f", ETA {p['eta_seconds']:.0f} s" if p["eta_seconds"] is not None else ""
-    return (f"\r[{'#' * filled}{'.' * (30 - filled)}] {p['items_done']}/{p['items_total']} items, "
-            f"{p['bytes_done'] / mib:.1f}/{p['bytes_total'] / mib:.1f} MiB, "
-            f"{p['bytes_per_second'] / mib:.1f} MiB/s{eta} ({view['phase'] or 'finishing'})   ")
+    return (
+        f"\r[{'#' * filled}{'.' * (30 - filled)}] {p['items_done']}/{p['items_total']} items, "
+        f"{p['bytes_done'] / mib:.1f}/{p['bytes_total'] / mib:.1f} MiB, "
+        f"{p['bytes_per_second'] / mib:.1f} MiB/s{eta} ({view['phase'] or 'finishing'})   "
+    )
 
 
 @main.command()
 @data_dir_option
 @click.option("--to", "url", default=None, help="The target's base URL (default: the saved target).")
-@click.option("--api-key", default=None, envvar="SCORM_API_SYNC_KEY",
-              help="An API key of the target (env SCORM_API_SYNC_KEY; default: the saved one).")
+@click.option(
+    "--api-key",
+    default=None,
+    envvar="SCORM_API_SYNC_KEY",
+    help="An API key of the target (env SCORM_API_SYNC_KEY; default: the saved one).",
+)
 @click.option("--tenant-id", "remote_tenant_id", default=None, help="The tenant id on the target.")
-@click.option("--tenant", "tenant_id", default=None, help="The local tenant to sync (default: the system tenant).")
+@click.option(
+    "--tenant", "tenant_id", default=None, help="The local tenant to sync (default: the system tenant)."
+)
 @click.option("--dry-run", is_flag=True, help="Print what would be sent; send nothing.")
-@click.option("--max-retries", type=click.IntRange(0, 100), default=7, show_default=True,
-              help="Retries of a request that meets a network error or a 5xx (backoff doubling "
-                   "from 0.5 s, at most 30 s apart); a 429 waits as long as the target asks.")
+@click.option(
+    "--max-retries",
+    type=click.IntRange(0, 100),
+    default=7,
+    show_default=True,
+    help="Retries of a request that meets a network error or a 5xx (backoff doubling "
+    "from 0.5 s, at most 30 s apart); a 429 waits as long as the target asks.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the run and its report as JSON.")
 @api_errors
 def sync(data_dir, url, api_key, remote_tenant_id, tenant_id, dry_run, max_retries, as_json):
@@ -373,8 +444,9 @@ def sync(data_dir, url, api_key, remote_tenant_id, tenant_id, dry_run, max_retri
     local = services.resolve_cli_tenant(tenant_id)
     dest = targets.destination(local, opened.secret, url, api_key, remote_tenant_id)
     run = runner.create_run(local, dest, dry_run=dry_run, trigger="cli")
-    worker = threading.Thread(target=runner.execute, daemon=True,
-                              args=(run, dest, opened.storage, Retry(attempts=max_retries + 1)))
+    worker = threading.Thread(
+        target=runner.execute, daemon=True, args=(run, dest, opened.storage, Retry(attempts=max_retries + 1))
+    )
     worker.start()
     show = not as_json and sys.stderr.isatty()
     while worker.is_alive():
@@ -389,16 +461,21 @@ def sync(data_dir, url, api_key, remote_tenant_id, tenant_id, dry_run, max_retri
         emit(view, True, "")
     elif dry_run:
         plan = report["plan"] or {}
-        click.echo(f"Dry run to {dest.url}: would send {plan.get('packages', 0)} packages "
-                   f"({plan.get('package_bytes', 0) / 1024 / 1024:.1f} MiB), {plan.get('sessions', 0)} sessions, "
-                   f"{plan.get('statements', 0)} statements.")
+        click.echo(
+            f"Dry run to {dest.url}: would send {plan.get('packages', 0)} packages "
+            f"({plan.get('package_bytes', 0) / 1024 / 1024:.1f} MiB), {plan.get('sessions', 0)} sessions, "
+            f"{plan.get('statements', 0)} statements."
+        )
     else:
         for kind, counts in report["counts"].items():
             click.echo(f"{kind:>10}: " + ", ".join(f"{n} {o}" for o, n in counts.items() if n))
         for entry in report["failed"] + report["conflict"]:
             click.echo(f"  {entry['kind']} {entry['local_id']}: {entry.get('reason', '')}")
-        click.echo(f"Run {run.id}: {view['status']}" + (f": {view['error']}" if view["error"] else "")
-                   + f" in {view['progress']['elapsed_seconds']:.1f} s")
+        click.echo(
+            f"Run {run.id}: {view['status']}"
+            + (f": {view['error']}" if view["error"] else "")
+            + f" in {view['progress']['elapsed_seconds']:.1f} s"
+        )
     if view["status"] != "completed":
         sys.exit(1)
     if any(c.get("failed") or c.get("conflict") for c in report["counts"].values()):

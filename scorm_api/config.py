@@ -3,13 +3,16 @@
 Every setting has a default that works on a laptop with no set-up. The object is passed to
 create_app(); nothing imports it as a global.
 """
+
 from __future__ import annotations
 
 import dataclasses
 import functools
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
@@ -61,11 +64,13 @@ class Settings:
     log_file: Path | None = None
     log_requests: bool = True
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         versions = [v.strip() for v in self.xapi_versions.split(",") if v.strip()]
         if not versions or set(versions) - set(XAPI_VERSIONS):
-            raise SettingsError(f"{ENV_PREFIX}XAPI_VERSIONS must list some of "
-                                f"{', '.join(XAPI_VERSIONS)}, got {self.xapi_versions!r}")
+            raise SettingsError(
+                f"{ENV_PREFIX}XAPI_VERSIONS must list some of "
+                f"{', '.join(XAPI_VERSIONS)}, got {self.xapi_versions!r}"
+            )
 
     @functools.cached_property
     def xapi_version_list(self) -> tuple[str, ...]:
@@ -108,14 +113,20 @@ class Settings:
         return f"http://{other}:{self.port}"
 
     def ensure_dirs(self) -> None:
-        for d in (self.data_dir, self.files_dir, self.tmp_dir, self.logs_dir,
-                  self.files_dir / "uploads", self.files_dir / "packages"):
+        for d in (
+            self.data_dir,
+            self.files_dir,
+            self.tmp_dir,
+            self.logs_dir,
+            self.files_dir / "uploads",
+            self.files_dir / "packages",
+        ):
             d.mkdir(parents=True, exist_ok=True)
 
-    def replace(self, **changes) -> "Settings":
+    def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         out["database_url"] = redact_url(self.effective_database_url)
         return {k: str(v) if isinstance(v, Path) else v for k, v in out.items()}
@@ -139,7 +150,7 @@ class SettingsError(ValueError):
     pass
 
 
-def _coerce(f: dataclasses.Field, raw: str):
+def _coerce(f: dataclasses.Field[Any], raw: str) -> bool | int | Path | str:
     kind = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", str(f.type))
     name = ENV_PREFIX + f.name.upper()
     if kind.startswith("bool"):
@@ -162,12 +173,12 @@ def _coerce(f: dataclasses.Field, raw: str):
     return raw
 
 
-def settings_from_env(environ: dict[str, str] | None = None, **overrides) -> Settings:
+def settings_from_env(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
     """Defaults, then SCORM_API_* variables, then explicit overrides (CLI flags; None = unset)."""
-    environ = os.environ if environ is None else environ
-    values = {}
+    source: Mapping[str, str] = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
     for f in dataclasses.fields(Settings):
-        raw = environ.get(ENV_PREFIX + f.name.upper())
+        raw = source.get(ENV_PREFIX + f.name.upper())
         if raw is not None and raw != "":
             values[f.name] = _coerce(f, raw)
     for k, v in overrides.items():

@@ -1,5 +1,6 @@
 """Opening a data dir: its folders, the database connection and the schema migrations. What the
 domains do on top (the first-run key, pending reindexes) are their `state.on_open` tasks."""
+
 from __future__ import annotations
 
 from scorm_api.config import Settings

@@ -2,18 +2,22 @@
 
 SQLite (WAL, busy timeout) is the default; PostgreSQL is chosen by URL. Models never see which.
 """
+
 from __future__ import annotations
 
 import contextlib
 import json
 import threading
 import uuid
-from datetime import datetime, timedelta, timezone
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
 
 import peewee
 from playhouse.db_url import connect as connect_url
 
 database = peewee.DatabaseProxy()
+M = TypeVar("M", bound=peewee.Model)
 
 SQLITE_PRAGMAS = {
     "journal_mode": "wal",
@@ -28,6 +32,9 @@ SQLITE_PRAGMAS = {
 
 
 class BaseModel(peewee.Model):
+    """Every model's base. A ForeignKeyField `x` also gives the model an `x_id` attribute (the
+    column's value, no query); the models declare those as annotations for the type checker."""
+
     class Meta:
         database = database
         legacy_table_names = False
@@ -36,10 +43,10 @@ class BaseModel(peewee.Model):
 class JSONField(peewee.TextField):
     """JSON stored as text: portable between SQLite and PostgreSQL."""
 
-    def db_value(self, value):
+    def db_value(self, value: Any) -> str | None:
         return None if value is None else json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
-    def python_value(self, value):
+    def python_value(self, value: str | None) -> Any:
         return None if value is None else json.loads(value)
 
 
@@ -50,7 +57,7 @@ def new_id() -> str:
 def utcnow_iso(offset: timedelta | None = None) -> str:
     """Times are stored and served as ISO 8601 UTC text with Z: sortable and portable.
     `offset`: the time that long from now (negative: ago), for deadlines and cut-offs."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     if offset is not None:
         now += offset
     return now.isoformat(timespec="milliseconds").replace("+00:00", "Z")
@@ -59,8 +66,10 @@ def utcnow_iso(offset: timedelta | None = None) -> str:
 def open_database(url: str) -> peewee.Database:
     if url.startswith("sqlite:"):
         # Query-string pragmas are not applied by db_url, so they are passed explicitly.
-        return connect_url(url, pragmas=SQLITE_PRAGMAS, check_same_thread=False)
-    return connect_url(url, autorollback=True)
+        db: peewee.Database = connect_url(url, pragmas=SQLITE_PRAGMAS, check_same_thread=False)
+    else:
+        db = connect_url(url, autorollback=True)
+    return db
 
 
 def is_sqlite(db: peewee.Database | None = None) -> bool:
@@ -76,7 +85,7 @@ _sqlite_writer = threading.RLock()
 
 
 @contextlib.contextmanager
-def write_transaction():
+def write_transaction() -> Iterator[Any]:
     """A transaction that takes the write lock up front on SQLite.
 
     A DEFERRED transaction that reads and then writes can fail at once with SQLITE_BUSY when
@@ -108,10 +117,10 @@ class Prepared:
     query with placeholder values whose order is the order callers pass parameters in.
     """
 
-    def __init__(self, build):
+    def __init__(self, build: Callable[..., Any]) -> None:
         self._build = build
         self._sql: dict[type, tuple[str, int]] = {}
-        self._plans: dict[tuple, list] = {}
+        self._plans: dict[tuple[type, tuple[str, ...]], list[tuple[str, Any, bool]]] = {}
 
     def _compile(self) -> tuple[str, int]:
         sql, params = self._build().sql()
@@ -126,15 +135,16 @@ class Prepared:
             raise TypeError(f"prepared query takes {cached[1]} parameters, got {nparams}")
         return cached[0]
 
-    def execute(self, *params):
+    def execute(self, *params: Any) -> Any:
+        """The driver's cursor."""
         return database.execute_sql(self.sql(len(params)), params)
 
-    def execute_many(self, rows: list[tuple]) -> None:
+    def execute_many(self, rows: list[tuple[Any, ...]]) -> None:
         """The statement once per row (an INSERT of many rows, say), in one driver call."""
         if rows:
             database.cursor().executemany(self.sql(len(rows[0])), rows)
 
-    def models(self, model, *params) -> list:
+    def models(self, model: type[M], *params: Any) -> list[M]:
         """The rows as model instances. Hydrated here rather than by model.raw(), which
         re-resolves every column on each call (the larger part of a runtime commit's
         database time); columns that are not the model's fields become plain attributes."""
@@ -144,18 +154,22 @@ class Prepared:
         if plan is None:
             columns = model._meta.columns
             plan = self._plans[key] = [
-                (columns[name].name, columns[name].python_value, True) if name in columns
-                else (name, None, False) for name in key[1]]
-        out = []
+                (columns[name].name, columns[name].python_value, True)
+                if name in columns
+                else (name, None, False)
+                for name in key[1]
+            ]
+        out: list[M] = []
         for row in cursor.fetchall():
-            fields, extra = {}, []
-            for (name, convert, is_field), value in zip(plan, row):
+            fields: dict[str, Any] = {}
+            extra: list[tuple[str, Any]] = []
+            for (name, convert, is_field), value in zip(plan, row, strict=True):
                 if is_field:
                     fields[name] = convert(value) if value is not None else None
                 else:
                     extra.append((name, value))
             instance = model(__no_default__=1, **fields)
-            instance._dirty.clear()
+            instance._dirty.clear()  # type: ignore[attr-defined]  # loaded, so nothing to save
             for name, value in extra:
                 setattr(instance, name, value)
             out.append(instance)
@@ -166,24 +180,32 @@ class PreparedText(Prepared):
     """As Prepared, for SQL written by hand: `build(placeholder)` returns the text."""
 
     def _compile(self) -> tuple[str, int]:
-        param = database.obj.param
-        text = self._build(param)
+        param: str = database.obj.param
+        text: str = self._build(param)
         return text, text.count(param)
 
 
-def upsert_sql(table: str, columns: tuple[str, ...], key: tuple[str, ...], updates: dict[str, str],
-               param: str, returning: str | None = None) -> str:
+def upsert_sql(
+    table: str,
+    columns: tuple[str, ...],
+    key: tuple[str, ...],
+    updates: dict[str, str],
+    param: str,
+    returning: str | None = None,
+) -> str:
     """INSERT ... ON CONFLICT (key) DO UPDATE SET column = expression, portable between SQLite
     and PostgreSQL (both name the proposed row `excluded` and the stored one by the table)."""
     sets = ", ".join(f'"{c}" = {e}' for c, e in updates.items()) if updates else None
     action = f"DO UPDATE SET {sets}" if sets else "DO NOTHING"
     cols = ", ".join(f'"{c}"' for c in columns)
-    text = (f'INSERT INTO "{table}" ({cols}) VALUES ({", ".join([param] * len(columns))}) '
-            f'ON CONFLICT ({", ".join(key)}) {action}')
+    text = (
+        f'INSERT INTO "{table}" ({cols}) VALUES ({", ".join([param] * len(columns))}) '
+        f"ON CONFLICT ({', '.join(key)}) {action}"
+    )
     return text + (f" RETURNING {returning}" if returning else "")
 
 
-_update_sql: dict[tuple, str] = {}
+_update_sql: dict[tuple[type, tuple[str, ...], type], str] = {}
 
 
 def update_columns(instance: peewee.Model, names: tuple[str, ...]) -> None:
@@ -199,8 +221,10 @@ def update_columns(instance: peewee.Model, names: tuple[str, ...]) -> None:
         p = database.obj.param
         meta = model._meta
         sets = ", ".join(f'"{meta.fields[n].column_name}" = {p}' for n in names)
-        sql = _update_sql[key] = (f'UPDATE "{meta.table_name}" SET {sets} '
-                                  f'WHERE "{meta.primary_key.column_name}" = {p}')
+        primary_key: Any = meta.primary_key  # a field (False only for models without one)
+        sql = _update_sql[key] = (
+            f'UPDATE "{meta.table_name}" SET {sets} WHERE "{primary_key.column_name}" = {p}'
+        )
     fields = model._meta.fields
     params = [fields[n].db_value(getattr(instance, n)) for n in names]
-    database.execute_sql(sql, (*params, instance._pk))
+    database.execute_sql(sql, (*params, instance._pk))  # type: ignore[attr-defined]

@@ -1,5 +1,6 @@
 """`scorm-api doctor`: checks a person can run before asking for help. Read-only: it never
 creates a database (that would mint an admin key nobody sees)."""
+
 from __future__ import annotations
 
 import os
@@ -22,15 +23,19 @@ def _data_dir(settings: Settings) -> dict:
     if not d.exists():
         parent = next((p for p in d.parents if p.exists()), None)
         ok = parent is not None and os.access(parent, os.W_OK)
-        return _check("data dir", ok, f"{d} does not exist yet; "
-                      + ("it will be created on first start" if ok else "its parent is not writable"))
+        return _check(
+            "data dir",
+            ok,
+            f"{d} does not exist yet; "
+            + ("it will be created on first start" if ok else "its parent is not writable"),
+        )
     try:
         with tempfile.NamedTemporaryFile(dir=d):
             pass
     except OSError as e:
         return _check("data dir", False, f"{d} is not writable: {e}")
     free = shutil.disk_usage(d).free
-    return _check("data dir", free > 100 * 1024 ** 2, f"{d} writable, {free / 1024 ** 3:.1f} GiB free")
+    return _check("data dir", free > 100 * 1024**2, f"{d} writable, {free / 1024**3:.1f} GiB free")
 
 
 def _database(settings: Settings) -> list[dict]:
@@ -44,10 +49,15 @@ def _database(settings: Settings) -> list[dict]:
     try:
         checks = [_check("database", True, "opens")]
         version, latest = current_version(db), latest_version()
-        checks.append(_check("schema", version <= latest,
-                             f"version {version} of {latest}"
-                             + (" (migrates on next start)" if version < latest else "")
-                             + (" — newer than this program: upgrade it" if version > latest else "")))
+        checks.append(
+            _check(
+                "schema",
+                version <= latest,
+                f"version {version} of {latest}"
+                + (" (migrates on next start)" if version < latest else "")
+                + (" — newer than this program: upgrade it" if version > latest else ""),
+            )
+        )
         if settings.database_url is None:
             result = db.execute_sql("PRAGMA quick_check").fetchone()[0]
             checks.append(_check("integrity", result == "ok", result))
@@ -61,13 +71,19 @@ def _database(settings: Settings) -> list[dict]:
 def _port(settings: Settings) -> dict:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         in_use = s.connect_ex((settings.host, settings.port)) == 0
-    return _check("port", True, f"{settings.host}:{settings.port} "
-                  + ("is in use (a server is probably running)" if in_use else "is free"))
+    return _check(
+        "port",
+        True,
+        f"{settings.host}:{settings.port} "
+        + ("is in use (a server is probably running)" if in_use else "is free"),
+    )
 
 
 def _assets() -> dict:
     scalar = VENDOR_DIR / "scalar" / "standalone.js"
-    return _check("offline assets", scalar.is_file(), f"API docs UI {'present' if scalar.is_file() else 'missing'}")
+    return _check(
+        "offline assets", scalar.is_file(), f"API docs UI {'present' if scalar.is_file() else 'missing'}"
+    )
 
 
 def run_checks(settings: Settings) -> list[dict]:

@@ -5,15 +5,18 @@ from the same object and cannot drift.
 Handlers stay thin: they receive the validated `body` / `query`, the `principal` and path
 arguments, call a service function and return data (serialised to JSON) or a Response.
 """
+
 from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, NoReturn
 
 from flask import Blueprint, Response, current_app, g, request
-from jsonschema import Draft202012Validator, FormatChecker
+from flask.typing import ResponseReturnValue
+from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 
 from scorm_api import state as app_state
 from scorm_api.errors import ApiError, bad_request, validation_error
@@ -27,8 +30,17 @@ from scorm_api.ratelimit import bucket_for_method
 PrincipalSource = Callable[[], "Principal | None"]
 PRINCIPAL_SOURCES: Hook[PrincipalSource] = Hook("endpoint: who a request acts as")
 
-DEFAULT_SCOPES = {"GET": "read", "HEAD": "read", "POST": "write", "PUT": "write",
-                  "PATCH": "write", "DELETE": "admin"}
+Schema = dict[str, Any]  # a JSON Schema (2020-12), as OpenAPI 3.1 uses it
+Handler = Callable[..., Any]
+
+DEFAULT_SCOPES = {
+    "GET": "read",
+    "HEAD": "read",
+    "POST": "write",
+    "PUT": "write",
+    "PATCH": "write",
+    "DELETE": "admin",
+}
 
 
 @dataclass
@@ -40,33 +52,56 @@ class EndpointSpec:
     auth: bool
     scope: str | None
     bucket: str | None
-    body: dict | None
-    query: dict | None
-    response: dict | None
+    body: Schema | None
+    query: Schema | None
+    response: Schema | None
     status: int
     description: str | None
     errors: tuple[int, ...]
     content_type: str = "application/json"
     body_content_type: str = "application/json"
-    body_doc: dict | None = None  # documented body the handler reads itself (multipart, raw)
+    body_doc: Schema | None = None  # documented body the handler reads itself (multipart, raw)
     validators: dict[str, Draft202012Validator] = field(default_factory=dict, repr=False)
-    parse_query: Callable[[], dict] | None = field(default=None, repr=False)
+    parse_query: Callable[[], dict[str, Any]] | None = field(default=None, repr=False)
 
 
-def endpoint(bp: Blueprint, rule: str, method: str = "GET", *, summary: str, tag: str,
-             auth_required: bool = True, scope: str | None = None, bucket: str | None = None,
-             body: dict | None = None, query: dict | None = None, response: dict | None = None,
-             status: int = 200, description: str | None = None, errors: tuple[int, ...] = (),
-             content_type: str = "application/json",
-             body_content_type: str = "application/json", body_doc: dict | None = None,
-             name: str | None = None) -> Callable:
+def endpoint(
+    bp: Blueprint,
+    rule: str,
+    method: str = "GET",
+    *,
+    summary: str,
+    tag: str,
+    auth_required: bool = True,
+    scope: str | None = None,
+    bucket: str | None = None,
+    body: Schema | None = None,
+    query: Schema | None = None,
+    response: Schema | None = None,
+    status: int = 200,
+    description: str | None = None,
+    errors: tuple[int, ...] = (),
+    content_type: str = "application/json",
+    body_content_type: str = "application/json",
+    body_doc: Schema | None = None,
+    name: str | None = None,
+) -> Callable[[Handler], Handler]:
     spec = EndpointSpec(
         rule=bp.url_prefix.rstrip("/") + rule if bp.url_prefix else rule,
-        method=method, summary=summary, tag=tag, auth=auth_required,
+        method=method,
+        summary=summary,
+        tag=tag,
+        auth=auth_required,
         scope=(scope or DEFAULT_SCOPES[method]) if auth_required else None,
         bucket=(bucket or bucket_for_method(method)) if auth_required else None,
-        body=body, query=query, response=response, status=status, description=description,
-        errors=errors, content_type=content_type, body_content_type=body_content_type,
+        body=body,
+        query=query,
+        response=response,
+        status=status,
+        description=description,
+        errors=errors,
+        content_type=content_type,
+        body_content_type=body_content_type,
         body_doc=body_doc,
     )
     for part, schema in (("body", body), ("query", query)):
@@ -76,9 +111,9 @@ def endpoint(bp: Blueprint, rule: str, method: str = "GET", *, summary: str, tag
     if query is not None:
         spec.parse_query = query_parser(query, spec.validators["query"])
 
-    def decorate(fn: Callable) -> Callable:
+    def decorate(fn: Handler) -> Handler:
         @functools.wraps(fn)
-        def view(**path_args):
+        def view(**path_args: Any) -> Any:
             kwargs: dict[str, Any] = dict(path_args)
             if spec.auth:
                 kwargs["principal"] = authorize(spec)
@@ -88,9 +123,10 @@ def endpoint(bp: Blueprint, rule: str, method: str = "GET", *, summary: str, tag
                 kwargs["body"] = parse_json_body(spec.validators["body"])
             return to_response(fn(**kwargs), spec.status)
 
-        view.endpoint_spec = spec
-        bp.add_url_rule(rule, endpoint=name or f"{fn.__name__}_{method.lower()}", view_func=view,
-                        methods=[method])
+        view.endpoint_spec = spec  # type: ignore[attr-defined]  # read by openapi.py
+        bp.add_url_rule(
+            rule, endpoint=name or f"{fn.__name__}_{method.lower()}", view_func=view, methods=[method]
+        )
         return fn
 
     return decorate
@@ -101,11 +137,13 @@ def authenticate(state: app_state.State) -> Principal:
         principal = source()
         if principal is not None:
             return principal
-    raise ApiError(401, "UNAUTHORIZED",
-                   "Missing API key: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'")
+    raise ApiError(
+        401, "UNAUTHORIZED", "Missing API key: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'"
+    )
 
 
 def authorize(spec: EndpointSpec) -> Principal:
+    assert spec.scope is not None and spec.bucket is not None  # set for every authenticated route
     state = app_state.current()
     principal = authenticate(state)
     g.principal = principal
@@ -113,15 +151,18 @@ def authorize(spec: EndpointSpec) -> Principal:
     if decision is not None:
         g.rate_decision = decision
         if not decision.allowed:
-            raise ApiError(429, "RATE_LIMIT_EXCEEDED", "Rate limit exceeded",
-                           {"bucket": spec.bucket, "limit": decision.limit,
-                            "reset": decision.reset_epoch},
-                           headers=decision.headers())
+            raise ApiError(
+                429,
+                "RATE_LIMIT_EXCEEDED",
+                "Rate limit exceeded",
+                {"bucket": spec.bucket, "limit": decision.limit, "reset": decision.reset_epoch},
+                headers=decision.headers(),
+            )
     require_scope(principal, spec.scope)
     return principal
 
 
-def to_response(result, status: int):
+def to_response(result: Any, status: int) -> ResponseReturnValue:
     if isinstance(result, Response):
         return result
     if isinstance(result, tuple):
@@ -131,14 +172,14 @@ def to_response(result, status: int):
 
 # ---- bodies --------------------------------------------------------------------------
 
-def _reject_constant(name: str):
+
+def _reject_constant(name: str) -> NoReturn:
     raise ValueError(f"{name} is not valid JSON")
 
 
-def parse_json_body(validator: Draft202012Validator):
+def parse_json_body(validator: Draft202012Validator) -> Any:
     if request.mimetype != "application/json" and not request.mimetype.endswith("+json"):
-        raise bad_request("Content-Type must be application/json",
-                          {"content_type": request.content_type})
+        raise bad_request("Content-Type must be application/json", {"content_type": request.content_type})
     charset = request.mimetype_params.get("charset", "utf-8").lower()
     if charset not in ("utf-8", "utf8"):
         raise bad_request("JSON bodies must be UTF-8 encoded", {"charset": charset})
@@ -148,36 +189,42 @@ def parse_json_body(validator: Draft202012Validator):
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
-        raise bad_request(f"Request body is not valid UTF-8 (invalid byte at offset {e.start})")
+        raise bad_request(f"Request body is not valid UTF-8 (invalid byte at offset {e.start})") from None
     try:
         data = json.loads(text, parse_constant=_reject_constant)
     except RecursionError:
-        raise bad_request("Malformed JSON: nested too deeply")
+        raise bad_request("Malformed JSON: nested too deeply") from None
     except ValueError as e:
-        raise bad_request(f"Malformed JSON: {e}")
+        raise bad_request(f"Malformed JSON: {e}") from None
     field_errors = schema_errors(validator, data)
     if field_errors:
         raise validation_error(field_errors)
     return data
 
 
-def _field_path(path, leaf: str | None = None) -> str:
+def _field_path(path: Iterable[str | int], leaf: str | None = None) -> str:
     parts = [str(p) for p in path] + ([leaf] if leaf is not None else [])
     return ".".join(parts) if parts else "body"
 
 
-_TYPE_NAMES = {"string": "a string", "integer": "an integer", "number": "a number",
-               "boolean": "true or false", "object": "an object", "array": "an array",
-               "null": "null"}
+_TYPE_NAMES = {
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "true or false",
+    "object": "an object",
+    "array": "an array",
+    "null": "null",
+}
 
 
-def _type_message(kinds) -> str:
+def _type_message(kinds: str | list[str]) -> str:
     kinds = kinds if isinstance(kinds, list) else [kinds]
     return "Must be " + " or ".join(_TYPE_NAMES.get(k, k) for k in kinds)
 
 
 # A person-readable message per JSON Schema keyword, from the keyword's value.
-_MESSAGES = {
+_MESSAGES: dict[str, Callable[[Any], str]] = {
     "type": _type_message,
     "enum": lambda v: "Must be one of: " + ", ".join(str(x) for x in v),
     "minLength": lambda v: "Must not be empty" if v == 1 else f"Must be at least {v} characters",
@@ -192,12 +239,12 @@ _MESSAGES = {
 }
 
 
-def _message(err) -> str:
+def _message(err: ValidationError) -> str:
     template = _MESSAGES.get(err.validator)
     return template(err.validator_value) if template else err.message
 
 
-def schema_errors(validator: Draft202012Validator, data) -> dict[str, list[str]]:
+def schema_errors(validator: Draft202012Validator, data: Any) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for err in validator.iter_errors(data):
         if err.validator == "additionalProperties" and isinstance(err.instance, dict):
@@ -215,7 +262,8 @@ def schema_errors(validator: Draft202012Validator, data) -> dict[str, list[str]]
 
 # ---- query strings -------------------------------------------------------------------
 
-def _coerce_query_value(raw: str, kind: str):
+
+def _coerce_query_value(raw: str, kind: str) -> bool | int | float | str:
     if kind == "integer":
         return int(raw)
     if kind == "number":
@@ -230,7 +278,7 @@ def _coerce_query_value(raw: str, kind: str):
     return raw
 
 
-def query_parser(schema: dict, validator: Draft202012Validator) -> Callable[[], dict]:
+def query_parser(schema: Schema, validator: Draft202012Validator) -> Callable[[], dict[str, Any]]:
     """Build the parser of one endpoint's query string.
 
     Query strings are text: each declared parameter is coerced to its schema type, defaults
@@ -242,9 +290,10 @@ def query_parser(schema: dict, validator: Draft202012Validator) -> Callable[[], 
     names = tuple(props)
 
     @functools.lru_cache(maxsize=1024)
-    def parse(values: tuple) -> tuple:
-        out, field_errors = {}, {}
-        for name, raw in zip(names, values):
+    def parse(values: tuple[str | None, ...]) -> tuple[tuple[str, Any], ...]:
+        out: dict[str, Any] = {}
+        field_errors: dict[str, list[str]] = {}
+        for name, raw in zip(names, values, strict=True):
             prop = props[name]
             if raw is None:
                 if "default" in prop:
@@ -255,8 +304,7 @@ def query_parser(schema: dict, validator: Draft202012Validator) -> Callable[[], 
                 out[name] = _coerce_query_value(raw, kind)
             except ValueError:
                 field_errors[name] = [_type_message(kind)]
-        field_errors.update({k: v for k, v in schema_errors(validator, out).items()
-                             if k not in field_errors})
+        field_errors.update({k: v for k, v in schema_errors(validator, out).items() if k not in field_errors})
         if field_errors:
             raise validation_error(field_errors)
         return tuple(out.items())

@@ -4,20 +4,28 @@ Services raise ApiError; the handlers registered here are the only place an erro
 built, so every failure (routing, HTTP, unexpected exceptions) answers the same envelope:
 {"error": {"code", "message", "details"}, "request_id"}.
 """
+
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import peewee
-from flask import Flask, g, jsonify
+from flask import Flask, Response, g, jsonify
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str, details: dict | None = None,
-                 headers: dict | None = None):
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        details: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
@@ -30,7 +38,7 @@ def validation_error(field_errors: dict[str, list[str]], message: str = "Validat
     return ApiError(400, "VALIDATION_ERROR", message, {"fieldErrors": field_errors})
 
 
-def bad_request(message: str, details: dict | None = None) -> ApiError:
+def bad_request(message: str, details: dict[str, Any] | None = None) -> ApiError:
     return ApiError(400, "BAD_REQUEST", message, details)
 
 
@@ -38,7 +46,7 @@ def not_found(code: str = "NOT_FOUND", message: str = "Resource not found") -> A
     return ApiError(404, code, message)
 
 
-def forbidden(message: str = "Insufficient permissions", details: dict | None = None) -> ApiError:
+def forbidden(message: str = "Insufficient permissions", details: dict[str, Any] | None = None) -> ApiError:
     return ApiError(403, "FORBIDDEN", message, details)
 
 
@@ -58,7 +66,7 @@ _HTTP_CODES = {
 }
 
 
-def error_response(err: ApiError):
+def error_response(err: ApiError) -> Response:
     body = {
         "error": {"code": err.code, "message": err.message, "details": err.details},
         "request_id": getattr(g, "request_id", None),
@@ -72,13 +80,13 @@ def error_response(err: ApiError):
 
 def _from_http_exception(exc: HTTPException) -> ApiError:
     status = exc.code or 500
-    code, message = _HTTP_CODES.get(status, ("INTERNAL_ERROR" if status >= 500 else "BAD_REQUEST",
-                                              exc.name))
-    details = {}
-    headers = {}
-    if status == 405 and getattr(exc, "valid_methods", None):
-        details["allowed_methods"] = sorted(exc.valid_methods)
-        headers["Allow"] = ", ".join(sorted(exc.valid_methods))
+    code, message = _HTTP_CODES.get(status, ("INTERNAL_ERROR" if status >= 500 else "BAD_REQUEST", exc.name))
+    details: dict[str, Any] = {}
+    headers: dict[str, str] = {}
+    allowed = getattr(exc, "valid_methods", None)  # a MethodNotAllowed's
+    if status == 405 and allowed:
+        details["allowed_methods"] = sorted(allowed)
+        headers["Allow"] = ", ".join(sorted(allowed))
     if status == 413 and exc.description and "limit" in exc.description:
         message = exc.description
     return ApiError(status, code, message, details, headers)
@@ -88,15 +96,15 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(ApiError, error_response)
 
     @app.errorhandler(HTTPException)
-    def _http(exc: HTTPException):
+    def _http(exc: HTTPException) -> Response:
         return error_response(_from_http_exception(exc))
 
     @app.errorhandler(peewee.DatabaseError)
-    def _database(exc):
+    def _database(exc: peewee.DatabaseError) -> Response:
         log.exception("database error")
         return error_response(ApiError(500, "DATABASE_ERROR", "Database operation failed"))
 
     @app.errorhandler(Exception)
-    def _unexpected(exc):
+    def _unexpected(exc: Exception) -> Response:
         log.exception("unhandled exception")
         return error_response(ApiError(500, "INTERNAL_ERROR", "Internal server error"))

@@ -1,6 +1,7 @@
 """create_app(settings): wiring only. Each domain wires itself in its `init_app(app, state)`;
 this file builds the shared State, the cross-cutting request hooks, and calls the domains in
 layer order (docs/architecture.md)."""
+
 from __future__ import annotations
 
 from importlib import import_module

@@ -7,6 +7,7 @@ lower module calls whatever was added, in the order the domains were wired. Some
 *happened* (a session was created) is a blinker signal instead, declared beside the code that
 sends it.
 """
+
 from __future__ import annotations
 
 from typing import Any, Generic, TypeVar

@@ -7,6 +7,7 @@ kind and a secret for the desktop's "show a window" request) is in `instance.jso
 by this user only. A second launch reads it to reach the running instance instead of opening
 the same database twice.
 """
+
 from __future__ import annotations
 
 import json
@@ -106,8 +107,10 @@ def running_instance(data_dir: Path, wait: float = PUBLISH_WAIT_SECONDS) -> Runn
             return RunningInstance(**json.loads(probe.info_path.read_text(encoding="utf-8")))
         except (OSError, ValueError, TypeError):
             if time.monotonic() >= deadline:  # locked but never published: a wedged start
-                raise InstanceBusy(f"{data_dir} is locked by another process that does not say "
-                                   f"where it listens ({probe.info_path} is missing)") from None
+                raise InstanceBusy(
+                    f"{data_dir} is locked by another process that does not say "
+                    f"where it listens ({probe.info_path} is missing)"
+                ) from None
             time.sleep(0.05)
 
 

@@ -6,13 +6,15 @@ rows one at a time and runs them with the app's State. A job that was running wh
 died is queued again at start-up, so handlers must be idempotent. A handler that raises
 ApiError has failed for good (bad input); any other exception is retried with backoff.
 """
+
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 import peewee
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -28,7 +30,8 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 POLL_SECONDS = 2.0
 
-Handler = Callable[[dict, "State"], None]
+Payload = dict[str, Any]  # JSON
+Handler = Callable[[Payload, "State"], None]
 Periodic = Callable[["State"], object]
 
 
@@ -74,24 +77,36 @@ def _guarded(name: str, fn: Periodic, state: State) -> None:
         log.exception("periodic task error", extra={"fields": {"task": name}})
 
 
-def enqueue(kind: str, payload: dict) -> Job:
+def enqueue(kind: str, payload: Payload) -> Job:
     """Add a job; call inside the transaction that makes the work necessary, then wake()
     once it has committed."""
     now = utcnow_iso()
-    return Job.create(id=new_id(), kind=kind, payload=payload, status="queued", run_after=now,
-                      created_at=now, updated_at=now)
+    job: Job = Job.create(
+        id=new_id(),
+        kind=kind,
+        payload=payload,
+        status="queued",
+        run_after=now,
+        created_at=now,
+        updated_at=now,
+    )
+    return job
 
 
 def requeue_interrupted() -> int:
     """At start-up: jobs left 'running' by a crash run again."""
-    return (Job.update(status="queued", updated_at=utcnow_iso())
-            .where(Job.status == "running").execute())
+    count: int = Job.update(status="queued", updated_at=utcnow_iso()).where(Job.status == "running").execute()
+    return count
 
 
 def _claim() -> Job | None:
     with write_transaction():
-        job = (Job.select().where((Job.status == "queued") & (Job.run_after <= utcnow_iso()))
-               .order_by(Job.run_after).first())
+        job: Job | None = (
+            Job.select()
+            .where((Job.status == "queued") & (Job.run_after <= utcnow_iso()))
+            .order_by(Job.run_after)
+            .first()
+        )
         if job is None:
             return None
         job.status, job.attempts, job.updated_at = "running", job.attempts + 1, utcnow_iso()
@@ -99,7 +114,7 @@ def _claim() -> Job | None:
         return job
 
 
-def _finish(job: Job, status: str, error: str | None = None, retry_in: float | None = None):
+def _finish(job: Job, status: str, error: str | None = None, retry_in: float | None = None) -> None:
     job.status, job.last_error, job.updated_at = status, error, utcnow_iso()
     if retry_in is not None:
         job.run_after = utcnow_iso(timedelta(seconds=retry_in))
@@ -122,15 +137,16 @@ def run_due_jobs(state: State, max_jobs: int = 100) -> int:
                 raise ApiError(500, "INTERNAL_ERROR", f"no handler for job kind {job.kind!r}")
             fn(job.payload, state)
         except ApiError as e:
-            log.warning("job failed", extra={"fields": {"job_id": job.id, "kind": job.kind,
-                                                        "error": e.message}})
+            log.warning(
+                "job failed", extra={"fields": {"job_id": job.id, "kind": job.kind, "error": e.message}}
+            )
             _finish(job, "failed", e.message)
         except Exception as e:  # retried: the cause may be transient (disk full, locked)
             log.exception("job error", extra={"fields": {"job_id": job.id, "kind": job.kind}})
             if job.attempts >= MAX_ATTEMPTS:
                 _finish(job, "failed", repr(e))
             else:
-                _finish(job, "queued", repr(e), retry_in=2 ** job.attempts)
+                _finish(job, "queued", repr(e), retry_in=2**job.attempts)
         else:
             _finish(job, "done")
     return ran
@@ -143,13 +159,17 @@ class JobRunner:
     def __init__(self, state: State, poll_seconds: float = POLL_SECONDS):
         self._registry = state.jobs
         self._scheduler = BackgroundScheduler(
-            timezone="UTC", daemon=True,
-            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30})
-        self._scheduler.add_job(run_due_jobs, "interval", args=(state,), seconds=poll_seconds,
-                                id="jobs", replace_existing=True)
+            timezone="UTC",
+            daemon=True,
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
+        )
+        self._scheduler.add_job(
+            run_due_jobs, "interval", args=(state,), seconds=poll_seconds, id="jobs", replace_existing=True
+        )
         for name, (seconds, fn) in state.jobs.periodic.items():
-            self._scheduler.add_job(_guarded, "interval", args=(name, fn, state), seconds=seconds,
-                                    id=name, replace_existing=True)
+            self._scheduler.add_job(
+                _guarded, "interval", args=(name, fn, state), seconds=seconds, id=name, replace_existing=True
+            )
         self._lock = threading.Lock()
 
     def start(self) -> None:
@@ -159,11 +179,9 @@ class JobRunner:
         self.wake()
 
     def wake(self) -> None:
-        with self._lock:
-            try:
-                self._scheduler.modify_job("jobs", next_run_time=datetime.now(timezone.utc))
-            except Exception:  # the scheduler is shutting down
-                pass
+        # An error means the scheduler is shutting down: nothing to wake.
+        with self._lock, contextlib.suppress(Exception):
+            self._scheduler.modify_job("jobs", next_run_time=datetime.now(UTC))
 
     def stop(self) -> None:
         self._registry.runner = None

@@ -3,10 +3,11 @@
 Each migration is plain, portable SQL (SQLite and PostgreSQL), frozen once released: models
 evolve, migrations never do. A migration and the row recording it commit together.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import peewee
 
@@ -22,19 +23,29 @@ class Migration:
 
 
 # The analytics figures pages are sorted by (migrations 12 and 14).
-_SORTED = ("total_statements", "completed_count", "passed_count", "failed_count", "avg_score_scaled",
-           "first_activity", "last_activity")
+_SORTED = (
+    "total_statements",
+    "completed_count",
+    "passed_count",
+    "failed_count",
+    "avg_score_scaled",
+    "first_activity",
+    "last_activity",
+)
 
 MIGRATIONS: list[Migration] = [
-    Migration(1, "tenants and api keys", (
-        """CREATE TABLE tenant (
+    Migration(
+        1,
+        "tenants and api keys",
+        (
+            """CREATE TABLE tenant (
             id VARCHAR(36) PRIMARY KEY,
             name VARCHAR(200) NOT NULL,
             is_system BOOLEAN NOT NULL DEFAULT FALSE,
             created_at VARCHAR(32) NOT NULL,
             updated_at VARCHAR(32) NOT NULL
         )""",
-        """CREATE TABLE api_key (
+            """CREATE TABLE api_key (
             id VARCHAR(36) PRIMARY KEY,
             tenant_id VARCHAR(36) NOT NULL REFERENCES tenant (id) ON DELETE CASCADE,
             name VARCHAR(200) NOT NULL,
@@ -45,11 +56,15 @@ MIGRATIONS: list[Migration] = [
             last_used_at VARCHAR(32),
             revoked_at VARCHAR(32)
         )""",
-        "CREATE INDEX api_key_tenant_id ON api_key (tenant_id, created_at)",
-    )),
-    Migration(2, "packages and tenant quotas", (
-        "ALTER TABLE tenant ADD COLUMN max_packages INTEGER",
-        """CREATE TABLE package (
+            "CREATE INDEX api_key_tenant_id ON api_key (tenant_id, created_at)",
+        ),
+    ),
+    Migration(
+        2,
+        "packages and tenant quotas",
+        (
+            "ALTER TABLE tenant ADD COLUMN max_packages INTEGER",
+            """CREATE TABLE package (
             id VARCHAR(36) PRIMARY KEY,
             tenant_id VARCHAR(36) NOT NULL REFERENCES tenant (id) ON DELETE CASCADE,
             title VARCHAR(500) NOT NULL,
@@ -61,18 +76,22 @@ MIGRATIONS: list[Migration] = [
             created_at VARCHAR(32) NOT NULL,
             updated_at VARCHAR(32) NOT NULL
         )""",
-        "CREATE INDEX package_tenant_created ON package (tenant_id, created_at)",
-    )),
-    Migration(3, "package processing, uploads and jobs", (
-        "ALTER TABLE package ADD COLUMN standard VARCHAR(32)",
-        "ALTER TABLE package ADD COLUMN original_filename VARCHAR(500)",
-        "ALTER TABLE package ADD COLUMN launch_path VARCHAR(2000)",
-        "ALTER TABLE package ADD COLUMN warnings TEXT",
-        "ALTER TABLE package ADD COLUMN failure TEXT",
-        "ALTER TABLE package ADD COLUMN sha256 VARCHAR(64)",
-        "ALTER TABLE package ADD COLUMN content_bytes BIGINT",
-        "ALTER TABLE package ADD COLUMN file_count INTEGER",
-        """CREATE TABLE upload (
+            "CREATE INDEX package_tenant_created ON package (tenant_id, created_at)",
+        ),
+    ),
+    Migration(
+        3,
+        "package processing, uploads and jobs",
+        (
+            "ALTER TABLE package ADD COLUMN standard VARCHAR(32)",
+            "ALTER TABLE package ADD COLUMN original_filename VARCHAR(500)",
+            "ALTER TABLE package ADD COLUMN launch_path VARCHAR(2000)",
+            "ALTER TABLE package ADD COLUMN warnings TEXT",
+            "ALTER TABLE package ADD COLUMN failure TEXT",
+            "ALTER TABLE package ADD COLUMN sha256 VARCHAR(64)",
+            "ALTER TABLE package ADD COLUMN content_bytes BIGINT",
+            "ALTER TABLE package ADD COLUMN file_count INTEGER",
+            """CREATE TABLE upload (
             id VARCHAR(36) PRIMARY KEY,
             tenant_id VARCHAR(36) NOT NULL REFERENCES tenant (id) ON DELETE CASCADE,
             storage_path VARCHAR(1000) NOT NULL UNIQUE,
@@ -87,8 +106,8 @@ MIGRATIONS: list[Migration] = [
             created_at VARCHAR(32) NOT NULL,
             completed_at VARCHAR(32)
         )""",
-        "CREATE INDEX upload_tenant ON upload (tenant_id, created_at)",
-        """CREATE TABLE job (
+            "CREATE INDEX upload_tenant ON upload (tenant_id, created_at)",
+            """CREATE TABLE job (
             id VARCHAR(36) PRIMARY KEY,
             kind VARCHAR(64) NOT NULL,
             payload TEXT NOT NULL,
@@ -99,10 +118,14 @@ MIGRATIONS: list[Migration] = [
             created_at VARCHAR(32) NOT NULL,
             updated_at VARCHAR(32) NOT NULL
         )""",
-        "CREATE INDEX job_pending ON job (status, run_after)",
-    )),
-    Migration(4, "learner sessions and runtime state", (
-        """CREATE TABLE learner_session (
+            "CREATE INDEX job_pending ON job (status, run_after)",
+        ),
+    ),
+    Migration(
+        4,
+        "learner sessions and runtime state",
+        (
+            """CREATE TABLE learner_session (
             id VARCHAR(36) PRIMARY KEY,
             tenant_id VARCHAR(36) NOT NULL REFERENCES tenant (id) ON DELETE CASCADE,
             package_id VARCHAR(36) NOT NULL REFERENCES package (id) ON DELETE CASCADE,
@@ -126,10 +149,10 @@ MIGRATIONS: list[Migration] = [
             created_at VARCHAR(32) NOT NULL,
             updated_at VARCHAR(32) NOT NULL
         )""",
-        "CREATE UNIQUE INDEX learner_session_attempt ON learner_session (package_id, user_id, attempt)",
-        "CREATE INDEX learner_session_tenant ON learner_session (tenant_id, updated_at)",
-        "CREATE INDEX learner_session_user ON learner_session (tenant_id, user_id)",
-        """CREATE TABLE sco_state (
+            "CREATE UNIQUE INDEX learner_session_attempt ON learner_session (package_id, user_id, attempt)",
+            "CREATE INDEX learner_session_tenant ON learner_session (tenant_id, updated_at)",
+            "CREATE INDEX learner_session_user ON learner_session (tenant_id, user_id)",
+            """CREATE TABLE sco_state (
             id VARCHAR(36) PRIMARY KEY,
             session_id VARCHAR(36) NOT NULL REFERENCES learner_session (id) ON DELETE CASCADE,
             item_id VARCHAR(255) NOT NULL,
@@ -145,8 +168,8 @@ MIGRATIONS: list[Migration] = [
             last_commit_seq INTEGER,
             updated_at VARCHAR(32) NOT NULL
         )""",
-        "CREATE UNIQUE INDEX sco_state_item ON sco_state (session_id, item_id)",
-        """CREATE TABLE runtime_log (
+            "CREATE UNIQUE INDEX sco_state_item ON sco_state (session_id, item_id)",
+            """CREATE TABLE runtime_log (
             id VARCHAR(36) PRIMARY KEY,
             session_id VARCHAR(36) NOT NULL REFERENCES learner_session (id) ON DELETE CASCADE,
             launch_id VARCHAR(36) NOT NULL,
@@ -154,10 +177,14 @@ MIGRATIONS: list[Migration] = [
             entries TEXT NOT NULL,
             created_at VARCHAR(32) NOT NULL
         )""",
-        "CREATE INDEX runtime_log_session ON runtime_log (session_id, created_at)",
-    )),
-    Migration(5, "sequencing state, longer launch keys", (
-        """CREATE TABLE sequencing_state (
+            "CREATE INDEX runtime_log_session ON runtime_log (session_id, created_at)",
+        ),
+    ),
+    Migration(
+        5,
+        "sequencing state, longer launch keys",
+        (
+            """CREATE TABLE sequencing_state (
             session_id VARCHAR(36) PRIMARY KEY REFERENCES learner_session (id) ON DELETE CASCADE,
             state TEXT NOT NULL,
             launch_key VARCHAR(64) NOT NULL,
@@ -167,30 +194,53 @@ MIGRATIONS: list[Migration] = [
             score_scaled DOUBLE PRECISION,
             updated_at VARCHAR(32) NOT NULL
         )""",
-    ), run=lambda db: _widen_launch_key(db)),
-    Migration(6, "dashboard sign-in", (
-        """CREATE TABLE admin_setting (
+        ),
+        run=lambda db: _widen_launch_key(db),
+    ),
+    Migration(
+        6,
+        "dashboard sign-in",
+        (
+            """CREATE TABLE admin_setting (
             name VARCHAR(64) PRIMARY KEY,
             value TEXT NOT NULL,
             updated_at VARCHAR(32) NOT NULL
         )""",
-        """CREATE TABLE dashboard_login (
+            """CREATE TABLE dashboard_login (
             id VARCHAR(36) PRIMARY KEY,
             token_hash VARCHAR(64) NOT NULL UNIQUE,
             csrf_token VARCHAR(64) NOT NULL,
             created_at VARCHAR(32) NOT NULL,
             expires_at VARCHAR(32) NOT NULL
         )""",
-    )),
+        ),
+    ),
     # The dashboard's session list: one covering index per column it sorts by, so a page (even
     # the last of 100,000 sessions) is an index walk rather than a sort of every row.
-    Migration(7, "session list indexes", tuple(
-        f"CREATE INDEX learner_session_by_{column} ON learner_session "
-        f"(tenant_id, is_current, {column}, id)"
-        for column in ("updated_at", "created_at", "last_launched_at", "user_id", "user_name",
-                       "completion_status", "success_status", "score_scaled", "time_spent_seconds"))),
-    Migration(8, "xapi statements", (
-        """CREATE TABLE xapi_statement (
+    Migration(
+        7,
+        "session list indexes",
+        tuple(
+            f"CREATE INDEX learner_session_by_{column} ON learner_session "
+            f"(tenant_id, is_current, {column}, id)"
+            for column in (
+                "updated_at",
+                "created_at",
+                "last_launched_at",
+                "user_id",
+                "user_name",
+                "completion_status",
+                "success_status",
+                "score_scaled",
+                "time_spent_seconds",
+            )
+        ),
+    ),
+    Migration(
+        8,
+        "xapi statements",
+        (
+            """CREATE TABLE xapi_statement (
             pk VARCHAR(36) PRIMARY KEY,
             tenant_id VARCHAR(36) NOT NULL REFERENCES tenant (id) ON DELETE CASCADE,
             statement_id VARCHAR(36) NOT NULL,
@@ -206,15 +256,19 @@ MIGRATIONS: list[Migration] = [
             body TEXT NOT NULL,
             body_hash VARCHAR(64) NOT NULL
         )""",
-        "CREATE UNIQUE INDEX xapi_statement_id ON xapi_statement (tenant_id, statement_id)",
-        "CREATE INDEX xapi_statement_stored ON xapi_statement (tenant_id, stored, pk)",
-        "CREATE INDEX xapi_statement_verb ON xapi_statement (tenant_id, verb_id, stored)",
-        "CREATE INDEX xapi_statement_activity ON xapi_statement (tenant_id, activity_id, stored)",
-        "CREATE INDEX xapi_statement_actor ON xapi_statement (tenant_id, actor_key, stored)",
-        "CREATE INDEX xapi_statement_registration ON xapi_statement (tenant_id, registration, stored)",
-    )),
-    Migration(9, "xapi credentials", (
-        """CREATE TABLE xapi_credential (
+            "CREATE UNIQUE INDEX xapi_statement_id ON xapi_statement (tenant_id, statement_id)",
+            "CREATE INDEX xapi_statement_stored ON xapi_statement (tenant_id, stored, pk)",
+            "CREATE INDEX xapi_statement_verb ON xapi_statement (tenant_id, verb_id, stored)",
+            "CREATE INDEX xapi_statement_activity ON xapi_statement (tenant_id, activity_id, stored)",
+            "CREATE INDEX xapi_statement_actor ON xapi_statement (tenant_id, actor_key, stored)",
+            "CREATE INDEX xapi_statement_registration ON xapi_statement (tenant_id, registration, stored)",
+        ),
+    ),
+    Migration(
+        9,
+        "xapi credentials",
+        (
+            """CREATE TABLE xapi_credential (
             id VARCHAR(36) PRIMARY KEY,
             tenant_id VARCHAR(36) NOT NULL REFERENCES tenant (id) ON DELETE CASCADE,
             name VARCHAR(200) NOT NULL,
@@ -224,27 +278,43 @@ MIGRATIONS: list[Migration] = [
             created_at VARCHAR(32) NOT NULL,
             revoked_at VARCHAR(32)
         )""",
-        "CREATE INDEX xapi_credential_tenant ON xapi_credential (tenant_id, created_at)",
-        # The `agent` filter matches the actor or an Agent/Group object.
-        "ALTER TABLE xapi_statement ADD COLUMN object_agent_key VARCHAR(2048)",
-        "CREATE INDEX xapi_statement_object_agent ON xapi_statement (tenant_id, object_agent_key, stored)",
-    )),
+            "CREATE INDEX xapi_credential_tenant ON xapi_credential (tenant_id, created_at)",
+            # The `agent` filter matches the actor or an Agent/Group object.
+            "ALTER TABLE xapi_statement ADD COLUMN object_agent_key VARCHAR(2048)",
+            "CREATE INDEX xapi_statement_object_agent ON xapi_statement (tenant_id, object_agent_key, stored)",  # noqa: E501
+        ),
+    ),
     Migration(10, "xapi documents", run=lambda db: _create_documents(db)),
-    Migration(11, "xapi attachments, statement references, related objects, activity definitions",
-              run=lambda db: _statement_links(db)),
+    Migration(
+        11,
+        "xapi attachments, statement references, related objects, activity definitions",
+        run=lambda db: _statement_links(db),
+    ),
     Migration(12, "xapi analytics", run=lambda db: _analytics(db)),
     Migration(13, "xapi query indexes ordered to the row", run=lambda db: _ordered_statement_indexes(db)),
     # Analytics pages sort by a figure then by the row's key: with the key in each index, ties
     # (many learners active the same day) need no sort either.
-    Migration(14, "xapi analytics indexes ordered to the row", tuple(
-        sql for table, key, extra in (
-            ("xapi_actor_stats", "actor_key", ("unique_activities", "actor_mbox", "actor_name")),
-            ("xapi_activity_stats", "activity_id", ("unique_learners", "activity_type", "package_id")))
-        for column in _SORTED + extra
-        for sql in (f"DROP INDEX {table}_{column}",
-                    f"CREATE INDEX {table}_{column} ON {table} (tenant_id, {column}, {key})"))),
-    Migration(15, "xapi and cmi5 launches", (
-        """CREATE TABLE au_launch (
+    Migration(
+        14,
+        "xapi analytics indexes ordered to the row",
+        tuple(
+            sql
+            for table, key, extra in (
+                ("xapi_actor_stats", "actor_key", ("unique_activities", "actor_mbox", "actor_name")),
+                ("xapi_activity_stats", "activity_id", ("unique_learners", "activity_type", "package_id")),
+            )
+            for column in _SORTED + extra
+            for sql in (
+                f"DROP INDEX {table}_{column}",
+                f"CREATE INDEX {table}_{column} ON {table} (tenant_id, {column}, {key})",
+            )
+        ),
+    ),
+    Migration(
+        15,
+        "xapi and cmi5 launches",
+        (
+            """CREATE TABLE au_launch (
             id VARCHAR(36) PRIMARY KEY,
             tenant_id VARCHAR(36) NOT NULL REFERENCES tenant (id) ON DELETE CASCADE,
             session_id VARCHAR(36) NOT NULL REFERENCES learner_session (id) ON DELETE CASCADE,
@@ -262,18 +332,22 @@ MIGRATIONS: list[Migration] = [
             terminated_at VARCHAR(32),
             abandoned_at VARCHAR(32)
         )""",
-        "CREATE INDEX au_launch_session ON au_launch (session_id, created_at)",
-        "CREATE INDEX au_launch_tenant ON au_launch (tenant_id, created_at)",
-        """CREATE TABLE cmi5_satisfied (
+            "CREATE INDEX au_launch_session ON au_launch (session_id, created_at)",
+            "CREATE INDEX au_launch_tenant ON au_launch (tenant_id, created_at)",
+            """CREATE TABLE cmi5_satisfied (
             session_id VARCHAR(36) NOT NULL REFERENCES learner_session (id) ON DELETE CASCADE,
             node_id VARCHAR(2048) NOT NULL,
             created_at VARCHAR(32) NOT NULL,
             PRIMARY KEY (session_id, node_id)
         )""",
-    )),
+        ),
+    ),
     Migration(16, "xapi analytics folded in batches", run=lambda db: _analytics_pending(db)),
-    Migration(17, "sync to cloud", (
-        """CREATE TABLE sync_target (
+    Migration(
+        17,
+        "sync to cloud",
+        (
+            """CREATE TABLE sync_target (
             tenant_id VARCHAR(36) PRIMARY KEY REFERENCES tenant (id) ON DELETE CASCADE,
             url VARCHAR(2048) NOT NULL,
             remote_tenant_id VARCHAR(255) NOT NULL,
@@ -282,7 +356,7 @@ MIGRATIONS: list[Migration] = [
             schedule_minutes INTEGER,
             updated_at VARCHAR(32) NOT NULL
         )""",
-        """CREATE TABLE sync_run (
+            """CREATE TABLE sync_run (
             id VARCHAR(36) PRIMARY KEY,
             tenant_id VARCHAR(36) NOT NULL REFERENCES tenant (id) ON DELETE CASCADE,
             url VARCHAR(2048) NOT NULL,
@@ -301,8 +375,8 @@ MIGRATIONS: list[Migration] = [
             finished_at VARCHAR(32),
             heartbeat_at VARCHAR(32) NOT NULL
         )""",
-        "CREATE INDEX sync_run_tenant ON sync_run (tenant_id, started_at)",
-        """CREATE TABLE sync_link (
+            "CREATE INDEX sync_run_tenant ON sync_run (tenant_id, started_at)",
+            """CREATE TABLE sync_link (
             tenant_id VARCHAR(36) NOT NULL REFERENCES tenant (id) ON DELETE CASCADE,
             target_key VARCHAR(64) NOT NULL,
             kind VARCHAR(16) NOT NULL,
@@ -315,8 +389,8 @@ MIGRATIONS: list[Migration] = [
             updated_at VARCHAR(32) NOT NULL,
             PRIMARY KEY (tenant_id, target_key, kind, local_id)
         )""",
-        "CREATE INDEX sync_link_remote ON sync_link (tenant_id, target_key, kind, remote_id)",
-        """CREATE TABLE sync_conflict (
+            "CREATE INDEX sync_link_remote ON sync_link (tenant_id, target_key, kind, remote_id)",
+            """CREATE TABLE sync_conflict (
             id VARCHAR(36) PRIMARY KEY,
             tenant_id VARCHAR(36) NOT NULL REFERENCES tenant (id) ON DELETE CASCADE,
             target_key VARCHAR(64) NOT NULL,
@@ -330,8 +404,9 @@ MIGRATIONS: list[Migration] = [
             created_at VARCHAR(32) NOT NULL,
             resolved_at VARCHAR(32)
         )""",
-        "CREATE INDEX sync_conflict_tenant ON sync_conflict (tenant_id, status, created_at)",
-    )),
+            "CREATE INDEX sync_conflict_tenant ON sync_conflict (tenant_id, status, created_at)",
+        ),
+    ),
 ]
 
 
@@ -352,8 +427,10 @@ def _create_documents(db: peewee.Database) -> None:
         etag VARCHAR(64) NOT NULL,
         updated VARCHAR(32) NOT NULL
     )""")
-    db.execute_sql("CREATE UNIQUE INDEX xapi_document_key ON xapi_document "
-                   "(tenant_id, kind, activity_id, agent_key, registration, doc_id)")
+    db.execute_sql(
+        "CREATE UNIQUE INDEX xapi_document_key ON xapi_document "
+        "(tenant_id, kind, activity_id, agent_key, registration, doc_id)"
+    )
 
 
 def _statement_links(db: peewee.Database) -> None:
@@ -374,7 +451,7 @@ def _statement_links(db: peewee.Database) -> None:
             key VARCHAR(2048) NOT NULL,
             PRIMARY KEY (statement_pk, kind, key)
         )""",
-        "CREATE INDEX xapi_statement_related_key ON xapi_statement_related (tenant_id, kind, key, statement_pk)",
+        "CREATE INDEX xapi_statement_related_key ON xapi_statement_related (tenant_id, kind, key, statement_pk)",  # noqa: E501
         # Each Activity's definition, merged from every statement that defined it.
         """CREATE TABLE xapi_activity (
             tenant_id VARCHAR(36) NOT NULL REFERENCES tenant (id) ON DELETE CASCADE,
@@ -391,8 +468,10 @@ def _statement_links(db: peewee.Database) -> None:
     # Statements stored before this version get their derived rows (references, related,
     # activity definitions) from scorm_api.xapi.reindex at start-up, resumably, from this cursor.
     p = db.param
-    db.execute_sql(f"INSERT INTO admin_setting (name, value, updated_at) VALUES ({p}, {p}, {p})",
-                   ("xapi_reindex_after", "", utcnow_iso()))
+    db.execute_sql(
+        f"INSERT INTO admin_setting (name, value, updated_at) VALUES ({p}, {p}, {p})",
+        ("xapi_reindex_after", "", utcnow_iso()),
+    )
 
 
 _TOTALS = """total_statements INTEGER NOT NULL DEFAULT 0,
@@ -435,24 +514,36 @@ def _analytics(db: peewee.Database) -> None:
             statements INTEGER NOT NULL DEFAULT 0,
             PRIMARY KEY (tenant_id, actor_key, activity_id)
         )""")
-    for table, extra in (("xapi_actor_stats", ("unique_activities", "actor_mbox", "actor_name")),
-                         ("xapi_activity_stats", ("unique_learners", "activity_type", "package_id"))):
+    for table, extra in (
+        ("xapi_actor_stats", ("unique_activities", "actor_mbox", "actor_name")),
+        ("xapi_activity_stats", ("unique_learners", "activity_type", "package_id")),
+    ):
         for column in _SORTED + extra:
             db.execute_sql(f"CREATE INDEX {table}_{column} ON {table} (tenant_id, {column})")
     # Statements already stored are counted by the start-up reindex, from the beginning.
     p = db.param
-    db.execute_sql(f"INSERT INTO admin_setting (name, value, updated_at) VALUES ({p}, {p}, {p}) "
-                   f"ON CONFLICT (name) DO UPDATE SET value = {p}", ("xapi_reindex_after", "", utcnow_iso(), ""))
+    db.execute_sql(
+        f"INSERT INTO admin_setting (name, value, updated_at) VALUES ({p}, {p}, {p}) "
+        f"ON CONFLICT (name) DO UPDATE SET value = {p}",
+        ("xapi_reindex_after", "", utcnow_iso(), ""),
+    )
 
 
 def _ordered_statement_indexes(db: peewee.Database) -> None:
     # A filtered page is read in (stored, pk) order: with pk in each filter's index the index
     # gives that order outright, so the planner walks it instead of the stored index (which,
     # for a rare value, meant reading every statement).
-    for name, column in (("verb", "verb_id"), ("activity", "activity_id"), ("actor", "actor_key"),
-                         ("registration", "registration"), ("object_agent", "object_agent_key")):
+    for name, column in (
+        ("verb", "verb_id"),
+        ("activity", "activity_id"),
+        ("actor", "actor_key"),
+        ("registration", "registration"),
+        ("object_agent", "object_agent_key"),
+    ):
         db.execute_sql(f"DROP INDEX xapi_statement_{name}")
-        db.execute_sql(f"CREATE INDEX xapi_statement_{name} ON xapi_statement (tenant_id, {column}, stored, pk)")
+        db.execute_sql(
+            f"CREATE INDEX xapi_statement_{name} ON xapi_statement (tenant_id, {column}, stored, pk)"
+        )
     # The related rows are only ever looked up by (tenant, kind, key): one b-tree keyed so
     # (WITHOUT ROWID on SQLite) instead of a table and two indexes, a third of the bytes.
     suffix = " WITHOUT ROWID" if is_sqlite(db) else ""
@@ -463,8 +554,10 @@ def _ordered_statement_indexes(db: peewee.Database) -> None:
             statement_pk VARCHAR(36) NOT NULL,
             PRIMARY KEY (tenant_id, kind, key, statement_pk)
         ){suffix}""")
-    db.execute_sql("INSERT INTO xapi_statement_related_v13 (tenant_id, kind, key, statement_pk) "
-                   "SELECT tenant_id, kind, key, statement_pk FROM xapi_statement_related")
+    db.execute_sql(
+        "INSERT INTO xapi_statement_related_v13 (tenant_id, kind, key, statement_pk) "
+        "SELECT tenant_id, kind, key, statement_pk FROM xapi_statement_related"
+    )
     db.execute_sql("DROP TABLE xapi_statement_related")
     db.execute_sql("ALTER TABLE xapi_statement_related_v13 RENAME TO xapi_statement_related")
 
@@ -486,6 +579,7 @@ def _widen_launch_key(db: peewee.Database) -> None:
     if not is_sqlite(db):
         db.execute_sql("ALTER TABLE sco_state ALTER COLUMN last_commit_launch TYPE VARCHAR(64)")
 
+
 _VERSION_TABLE = """CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY,
     name VARCHAR(200) NOT NULL,
@@ -503,8 +597,9 @@ def latest_version(migrations: Sequence[Migration] = MIGRATIONS) -> int:
     return max(m.version for m in migrations)
 
 
-def migrate(db: peewee.Database, migrations: Sequence[Migration] = MIGRATIONS,
-            target: int | None = None) -> list[int]:
+def migrate(
+    db: peewee.Database, migrations: Sequence[Migration] = MIGRATIONS, target: int | None = None
+) -> list[int]:
     """Apply pending migrations in order; return the versions applied.
 
     Safe when two processes start at once: each migration re-checks the version inside its

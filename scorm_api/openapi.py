@@ -3,10 +3,12 @@
 Every route carries an EndpointSpec (scorm_api.endpoint); `undocumented_routes` lists any that does
 not, and a test keeps that list empty, so the document cannot drift from the app.
 """
+
 from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, render_template, send_from_directory
 
@@ -21,13 +23,23 @@ bp = Blueprint("docs", __name__)
 def init_app(app: Flask, state: app_state.State) -> None:
     app.register_blueprint(bp)
 
+
 VENDOR_DIR = Path(__file__).parent / "static" / "vendor"
 # Routes that are not part of the API surface (assets). Anything else must be documented.
 # The dashboard's HTML pages and forms are for browsers; its one JSON endpoint is documented.
-NOT_API_ENDPOINTS = {"static", "docs.vendor_asset", "player.static", "dashboard.static",
-                     "dashboard.login_page", "dashboard.login_submit", "dashboard.logout",
-                     "dashboard.index", "dashboard.page", "dashboard.auto_login",
-                     "dashboard_root.home"}
+NOT_API_ENDPOINTS = {
+    "static",
+    "docs.vendor_asset",
+    "player.static",
+    "dashboard.static",
+    "dashboard.login_page",
+    "dashboard.login_submit",
+    "dashboard.logout",
+    "dashboard.index",
+    "dashboard.page",
+    "dashboard.auto_login",
+    "dashboard_root.home",
+}
 
 _ERROR_TEXT = {
     400: "Malformed request or failed validation (VALIDATION_ERROR carries details.fieldErrors)",
@@ -47,8 +59,21 @@ _RATE_HEADERS = {
 }
 
 
-TAG_ORDER = ["Health", "Packages", "Sessions", "Content", "Player", "xAPI", "xAPI LRS", "API keys", "Tenants",
-             "Settings", "Sync to cloud", "Dashboard", "Docs"]
+TAG_ORDER = [
+    "Health",
+    "Packages",
+    "Sessions",
+    "Content",
+    "Player",
+    "xAPI",
+    "xAPI LRS",
+    "API keys",
+    "Tenants",
+    "Settings",
+    "Sync to cloud",
+    "Dashboard",
+    "Docs",
+]
 
 INTRO = """\
 Self-hosted edition of the cloud SCORM API: same paths, bodies, error envelope, auth headers
@@ -73,22 +98,29 @@ def _openapi_path(rule: str) -> str:
 
 
 def _operation(spec: EndpointSpec, path: str, endpoint_name: str) -> dict:
-    op: dict = {"operationId": endpoint_name.replace(".", "_"), "summary": spec.summary,
-                "tags": [spec.tag]}
+    op: dict = {"operationId": endpoint_name.replace(".", "_"), "summary": spec.summary, "tags": [spec.tag]}
     if spec.description:
         op["description"] = spec.description
-    params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-              for name in re.findall(r"{([a-zA-Z_]+)}", path)]
+    params = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        for name in re.findall(r"{([a-zA-Z_]+)}", path)
+    ]
     for name, prop in (spec.query or {}).get("properties", {}).items():
-        params.append({"name": name, "in": "query", "required": False, "schema": prop,
-                       **({"description": prop["description"]} if "description" in prop else {})})
+        params.append(
+            {
+                "name": name,
+                "in": "query",
+                "required": False,
+                "schema": prop,
+                **({"description": prop["description"]} if "description" in prop else {}),
+            }
+        )
     if params:
         op["parameters"] = params
     body = spec.body if spec.body is not None else spec.body_doc
     if body is not None:
-        op["requestBody"] = {"required": True,
-                             "content": {spec.body_content_type: {"schema": body}}}
-    ok = {"description": "Success"}
+        op["requestBody"] = {"required": True, "content": {spec.body_content_type: {"schema": body}}}
+    ok: dict[str, Any] = {"description": "Success"}
     if spec.response is not None:
         ok["content"] = {spec.content_type: {"schema": spec.response}}
     elif spec.content_type != "application/json":
@@ -120,9 +152,11 @@ def iter_routes(app: Flask):
 
 
 def undocumented_routes(app: Flask) -> list[str]:
-    return sorted(f"{sorted(r.methods - {'HEAD', 'OPTIONS'})} {r.rule}"
-                  for r, spec in iter_routes(app)
-                  if spec is None and r.endpoint not in NOT_API_ENDPOINTS)
+    return sorted(
+        f"{sorted(r.methods - {'HEAD', 'OPTIONS'})} {r.rule}"
+        for r, spec in iter_routes(app)
+        if spec is None and r.endpoint not in NOT_API_ENDPOINTS
+    )
 
 
 def build_openapi(app: Flask) -> dict:
@@ -146,16 +180,26 @@ def build_openapi(app: Flask) -> dict:
         "components": {
             "schemas": {"Error": ERROR},
             "securitySchemes": {
-                "bearerAuth": {"type": "http", "scheme": "bearer",
-                               "description": "Authorization: Bearer ac_live_..."},
+                "bearerAuth": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "Authorization: Bearer ac_live_...",
+                },
                 "apiKeyHeader": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
             },
         },
     }
 
 
-@endpoint(bp, "/api/docs/openapi", "GET", tag="Docs", auth_required=False,
-          summary="OpenAPI 3.1 document", response={"type": "object"})
+@endpoint(
+    bp,
+    "/api/docs/openapi",
+    "GET",
+    tag="Docs",
+    auth_required=False,
+    summary="OpenAPI 3.1 document",
+    response={"type": "object"},
+)
 def openapi_document():
     state = app_state.current()
     if state.openapi_doc is None:  # routes are fixed once the app serves, so build once
@@ -163,8 +207,15 @@ def openapi_document():
     return state.openapi_doc
 
 
-@endpoint(bp, "/api/docs", "GET", tag="Docs", auth_required=False, content_type="text/html",
-          summary="Interactive API reference (works offline)")
+@endpoint(
+    bp,
+    "/api/docs",
+    "GET",
+    tag="Docs",
+    auth_required=False,
+    content_type="text/html",
+    summary="Interactive API reference (works offline)",
+)
 def docs_page():
     return Response(render_template("docs.html"), mimetype="text/html")
 

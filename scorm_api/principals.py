@@ -1,6 +1,7 @@
 """Who a request acts as: the Principal an authenticated request carries, and the scopes it may
 use. How a principal is found (an API key, the dashboard's sign-in cookie) is up to the domains
 that plug a principal source into `endpoint.PRINCIPAL_SOURCES`."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -27,13 +28,17 @@ class Principal:
 
 def require_scope(principal: Principal, scope: str) -> None:
     if not principal.allows(scope):
-        raise forbidden(f"This API key lacks the '{scope}' scope",
-                        {"required_scope": scope, "key_scopes": sorted(principal.scopes)})
+        raise forbidden(
+            f"This API key lacks the '{scope}' scope",
+            {"required_scope": scope, "key_scopes": sorted(principal.scopes)},
+        )
 
 
 def require_own_tenant(principal: Principal, tenant_id: str | None) -> str:
     """A tenant id sent in a body must be the key's own: 403 otherwise, whether it exists or not."""
     if tenant_id is not None and tenant_id != principal.tenant_id:
-        raise forbidden("tenant_id does not match the API key's tenant",
-                        {"fieldErrors": {"tenant_id": ["Does not match the API key's tenant"]}})
+        raise forbidden(
+            "tenant_id does not match the API key's tenant",
+            {"fieldErrors": {"tenant_id": ["Does not match the API key's tenant"]}},
+        )
     return principal.tenant_id

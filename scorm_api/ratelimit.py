@@ -4,13 +4,15 @@ The limiter is a small interface (`RateLimiter.hit`), so a shared store (a datab
 Redis) can back it when several server processes serve one PostgreSQL database. The in-memory
 implementation is exact across threads: one lock guards each check-and-increment.
 """
+
 from __future__ import annotations
 
 import math
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Protocol
+from typing import Protocol
 
 from scorm_api.config import Settings
 

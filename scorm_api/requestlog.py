@@ -3,6 +3,7 @@
 A client-sent X-Request-Id is kept when it is sane (printable, short); otherwise a fresh UUID
 is used. One JSON log line per request: request id, tenant, route, status, duration.
 """
+
 from __future__ import annotations
 
 import json
@@ -49,15 +50,18 @@ def configure_logging(settings: Settings) -> None:
         if getattr(h, "_scorm_api", False):
             root.removeHandler(h)
             h.close()
-    handlers = [logging.StreamHandler(sys.stderr)]
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if settings.log_file:
         settings.log_file.parent.mkdir(parents=True, exist_ok=True)
         # Rotated, so a laptop left running for months keeps at most 4 x LOG_FILE_BYTES.
-        handlers.append(logging.handlers.RotatingFileHandler(
-            settings.log_file, maxBytes=LOG_FILE_BYTES, backupCount=3, encoding="utf-8"))
+        handlers.append(
+            logging.handlers.RotatingFileHandler(
+                settings.log_file, maxBytes=LOG_FILE_BYTES, backupCount=3, encoding="utf-8"
+            )
+        )
     for h in handlers:
         h.setFormatter(JsonLineFormatter())
-        h._scorm_api = True
+        h._scorm_api = True  # type: ignore[attr-defined]  # ours: replaced on the next call
         root.addHandler(h)
 
 
@@ -77,13 +81,18 @@ def init_request_log(app: Flask, settings: Settings) -> None:
         if settings.log_requests:
             principal = getattr(g, "principal", None)
             started = getattr(g, "started", None)
-            log.info("request", extra={"fields": {
-                "request_id": rid,
-                "tenant_id": principal.tenant_id if principal else None,
-                "method": request.method,
-                "route": request.url_rule.rule if request.url_rule else None,
-                "path": request.path,
-                "status": resp.status_code,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 2) if started else None,
-            }})
+            log.info(
+                "request",
+                extra={
+                    "fields": {
+                        "request_id": rid,
+                        "tenant_id": principal.tenant_id if principal else None,
+                        "method": request.method,
+                        "route": request.url_rule.rule if request.url_rule else None,
+                        "path": request.path,
+                        "status": resp.status_code,
+                        "duration_ms": round((time.perf_counter() - started) * 1000, 2) if started else None,
+                    }
+                },
+            )
         return resp

@@ -1,4 +1,5 @@
 """JSON Schemas shared by several features (OpenAPI 3.1 uses JSON Schema 2020-12 as is)."""
+
 from __future__ import annotations
 
 import math
@@ -11,8 +12,13 @@ MAX_PAGE_LIMIT = 100
 
 PAGE_PROPERTIES = {
     "page": {"type": "integer", "minimum": 1, "default": 1, "description": "Page number"},
-    "limit": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_LIMIT, "default": 20,
-              "description": "Results per page (max 100)"},
+    "limit": {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": MAX_PAGE_LIMIT,
+        "default": 20,
+        "description": "Results per page (max 100)",
+    },
 }
 
 
@@ -41,9 +47,10 @@ ERROR = {
             "properties": {
                 "code": {"type": "string", "examples": ["VALIDATION_ERROR"]},
                 "message": {"type": "string"},
-                "details": {"type": "object",
-                            "description": "Validation errors carry details.fieldErrors: "
-                                           "{field: [messages]}"},
+                "details": {
+                    "type": "object",
+                    "description": "Validation errors carry details.fieldErrors: {field: [messages]}",
+                },
             },
         },
         "request_id": {"type": ["string", "null"]},
@@ -53,18 +60,29 @@ ERROR = {
 
 def obj(properties: dict, required: list[str] | None = None, additional: bool = False) -> dict:
     """An object schema; request bodies reject unknown fields by default."""
-    return {"type": "object", "properties": properties,
-            "required": required or [], "additionalProperties": additional}
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": required or [],
+        "additionalProperties": additional,
+    }
 
 
 def list_of(key: str, item: dict) -> dict:
-    return obj({key: {"type": "array", "items": item}, "pagination": PAGINATION},
-               [key, "pagination"], additional=True)
+    return obj(
+        {key: {"type": "array", "items": item}, "pagination": PAGINATION},
+        [key, "pagination"],
+        additional=True,
+    )
 
 
 def pagination(page: int, limit: int, total: int) -> dict:
-    return {"page": page, "limit": limit, "total": total,
-            "total_pages": math.ceil(total / limit) if total else 0}
+    return {
+        "page": page,
+        "limit": limit,
+        "total": total,
+        "total_pages": math.ceil(total / limit) if total else 0,
+    }
 
 
 def paginate(query, page: int, limit: int):

@@ -4,8 +4,10 @@ On SIGINT/SIGTERM (or stop()): stop accepting connections, let in-flight request
 their responses flush (up to a deadline), stop the worker threads, then checkpoint and close
 the database. Nothing a client was told succeeded is lost.
 """
+
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
 import socket
@@ -35,10 +37,12 @@ class AppServer:
         self._stopped = threading.Event()
         listen = {"sockets": [sock]} if sock is not None else {"host": settings.host, "port": settings.port}
         self.server = create_server(
-            app, **listen, threads=settings.threads,
+            app,
+            **listen,
+            threads=settings.threads,
             ident="scorm-api",
             # Body caps are enforced by the app (with the error envelope), not by waitress.
-            max_request_body_size=64 * 1024 ** 3,
+            max_request_body_size=64 * 1024**3,
             clear_untrusted_proxy_headers=True,
             channel_timeout=120,
             # waitress reads 8 KiB per recv by default: a gigabyte upload then costs ~130,000
@@ -59,10 +63,8 @@ class AppServer:
     def stop(self) -> None:
         """Ask the serving loop to stop; safe from any thread or a signal handler."""
         self._stopping.set()
-        try:
+        with contextlib.suppress(OSError):
             self.server.trigger.pull_trigger()
-        except OSError:
-            pass
 
     def wait_stopped(self, timeout: float | None = None) -> bool:
         return self._stopped.wait(timeout)
@@ -85,18 +87,18 @@ class AppServer:
                 except Exception:
                     log.exception("shutdown step failed")
             for ch in list(smap.values()):
-                try:
+                with contextlib.suppress(OSError):
                     ch.close()
-                except OSError:
-                    pass
             close_database()
             self._stopped.set()
             log.info("stopped")
 
     def _busy_channels(self) -> int:
-        return sum(1 for ch in list(self.server._map.values())
-                   if isinstance(ch, HTTPChannel)
-                   and (ch.requests or ch.request is not None or ch.total_outbufs_len))
+        return sum(
+            1
+            for ch in list(self.server._map.values())
+            if isinstance(ch, HTTPChannel) and (ch.requests or ch.request is not None or ch.total_outbufs_len)
+        )
 
 
 def bind_socket(host: str, port: int) -> socket.socket:

@@ -3,6 +3,7 @@
 The secret is 32 random bytes made on first use and kept in the data dir (mode 0600), so
 tokens survive restarts and a copied data dir keeps working; nothing else knows it.
 """
+
 from __future__ import annotations
 
 import os
@@ -59,8 +60,9 @@ class Signer:
                 raise _expired()
             return dict(known[1])
         try:
-            payload, issued = self._serializer(purpose).loads(token, max_age=max_age_seconds,
-                                                              return_timestamp=True)
+            payload, issued = self._serializer(purpose).loads(
+                token, max_age=max_age_seconds, return_timestamp=True
+            )
         except SignatureExpired:
             raise _expired() from None
         except BadSignature:

@@ -10,6 +10,7 @@ Python's own TemporaryFile cannot be used: it opens O_TMPFILE together with O_EX
 forbids ever linking the file. Where O_TMPFILE is unsupported, a normal temporary file is
 used and storage falls back to an in-kernel copy.
 """
+
 from __future__ import annotations
 
 import os

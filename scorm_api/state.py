@@ -6,6 +6,7 @@ the hooks the domains plug into.
 `current()`, a job as its argument, a test with `of(app)`. Nothing else is kept in
 `app.extensions`.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -50,14 +51,19 @@ class State:
     # is using it): clean-ups of what a crash left half-done.
     on_serve: list[Task] = field(default_factory=list)
     first_run_key: IssuedSecret | None = None  # set when this start created the admin key
-    openapi_doc: dict | None = None  # built on first request: routes are fixed by then
+    openapi_doc: dict[str, Any] | None = None  # built on first request: routes are fixed by then
 
     @classmethod
     def create(cls, settings: Settings, rate_limiter: RateLimiter | None = None) -> State:
         secret = load_or_create_secret(settings.data_dir)
-        return cls(base_settings=settings, settings=settings, secret=secret, signer=Signer(secret),
-                   storage=LocalStorage(settings, secret),
-                   rate_limits=TenantLimits(settings, rate_limiter))
+        return cls(
+            base_settings=settings,
+            settings=settings,
+            secret=secret,
+            signer=Signer(secret),
+            storage=LocalStorage(settings, secret),
+            rate_limits=TenantLimits(settings, rate_limiter),
+        )
 
     def apply_settings(self, settings: Settings) -> None:
         """New live settings (the operator's changes): every request after sees them."""

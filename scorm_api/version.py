@@ -1,5 +1,7 @@
 """The appliance's version, read from the installed distribution's metadata."""
-from importlib.metadata import PackageNotFoundError, version as _dist_version
+
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _dist_version
 
 try:
     __version__ = _dist_version("scorm-api-appliance")

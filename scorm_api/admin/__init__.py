@@ -1,5 +1,6 @@
 """The operator's side of the appliance: the settings that change while it runs
 (GET/PUT /api/v1/settings) and the server's log (GET /api/v1/logs)."""
+
 from __future__ import annotations
 
 from flask import Flask

@@ -4,6 +4,7 @@ The file holds one JSON object per line (requestlog.JsonLineFormatter); a line t
 JSON (a crash's traceback written by something else) is shown as its text. Only the file's
 tail is read, so a big log costs no more than a small one.
 """
+
 from __future__ import annotations
 
 import json
@@ -48,7 +49,7 @@ def read(path: Path | None, limit: int, min_level: str | None = None) -> dict:
         return {"log_file": None, "size_bytes": 0, "entries": []}
     if not path.exists():
         return {"log_file": str(path), "size_bytes": 0, "entries": []}
-    wanted = LEVELS[LEVELS.index(min_level):] if min_level else LEVELS
+    wanted = LEVELS[LEVELS.index(min_level) :] if min_level else LEVELS
     scan = limit if not min_level or min_level == "debug" else limit * 50
     entries = [e for e in map(entry, tail_lines(path, scan)) if e.get("level", "info") in wanted]
     return {"log_file": str(path), "size_bytes": path.stat().st_size, "entries": entries[-limit:]}

@@ -2,18 +2,18 @@
 runs: rate limits on/off and their sizes, and the address put in launch links. They are kept
 in the database and laid over the settings from defaults, environment and command line at
 start and at every change; everything else stays a start-up setting."""
+
 from __future__ import annotations
 
 import json
 from urllib.parse import urlsplit
 
-from scorm_api.config import Settings
 from scorm_api.admin.models import read_setting, write_setting
+from scorm_api.config import Settings
 from scorm_api.errors import validation_error
 
 _NAME = "settings"
-EDITABLE = ("rate_limits_enabled", "rate_limit_read", "rate_limit_write", "rate_limit_upload",
-            "content_url")
+EDITABLE = ("rate_limits_enabled", "rate_limit_read", "rate_limit_write", "rate_limit_upload", "content_url")
 
 
 def load() -> dict:
@@ -35,13 +35,25 @@ def _check_content_url(value, base: Settings) -> str | None:
     if value in (None, ""):
         return None
     parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/") \
-            or parts.query or parts.fragment:
-        raise validation_error({"content_url": ["Must be an address such as http://192.168.1.20:3001 "
-                                                "(http or https, no path)"]})
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.netloc
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+    ):
+        raise validation_error(
+            {"content_url": ["Must be an address such as http://192.168.1.20:3001 (http or https, no path)"]}
+        )
     if parts.netloc.lower() == urlsplit(base.base_url).netloc.lower():
-        raise validation_error({"content_url": ["Must differ from the dashboard's address: course "
-                                                "code would run on the dashboard's origin"]})
+        raise validation_error(
+            {
+                "content_url": [
+                    "Must differ from the dashboard's address: course "
+                    "code would run on the dashboard's origin"
+                ]
+            }
+        )
     return value.rstrip("/")
 
 

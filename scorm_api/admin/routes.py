@@ -1,4 +1,5 @@
 """GET/PUT /api/v1/settings: the settings the operator may change while the server runs."""
+
 from __future__ import annotations
 
 from flask import Blueprint
@@ -13,18 +14,25 @@ bp = Blueprint("admin", __name__, url_prefix="/api/v1")
 TAG = "Settings"
 LIMIT = {"type": "integer", "minimum": 1, "maximum": 1_000_000}
 
-SETTINGS = obj({
-    "rate_limits_enabled": {"type": "boolean"},
-    "rate_limit_read": {**LIMIT, "description": "GET requests per tenant per window"},
-    "rate_limit_write": {**LIMIT, "description": "POST/PUT/DELETE requests per tenant per window"},
-    "rate_limit_upload": {**LIMIT, "description": "Uploads per tenant per window"},
-    "rate_limit_window_seconds": {"type": "integer", "description": "Read-only (start-up setting)"},
-    "content_url": {"type": "string", "description": "Where launch links, course content and the "
-                                                     "player are served (effective value)"},
-    "content_url_override": {"type": ["string", "null"],
-                             "description": "Set from the dashboard; null: the start-up setting"},
-    "public_url": {"type": "string", "description": "The API and dashboard address (read-only)"},
-}, ["rate_limits_enabled", "content_url"])
+SETTINGS = obj(
+    {
+        "rate_limits_enabled": {"type": "boolean"},
+        "rate_limit_read": {**LIMIT, "description": "GET requests per tenant per window"},
+        "rate_limit_write": {**LIMIT, "description": "POST/PUT/DELETE requests per tenant per window"},
+        "rate_limit_upload": {**LIMIT, "description": "Uploads per tenant per window"},
+        "rate_limit_window_seconds": {"type": "integer", "description": "Read-only (start-up setting)"},
+        "content_url": {
+            "type": "string",
+            "description": "Where launch links, course content and the player are served (effective value)",
+        },
+        "content_url_override": {
+            "type": ["string", "null"],
+            "description": "Set from the dashboard; null: the start-up setting",
+        },
+        "public_url": {"type": "string", "description": "The API and dashboard address (read-only)"},
+    },
+    ["rate_limits_enabled", "content_url"],
+)
 
 
 def apply(state: State) -> None:
@@ -34,28 +42,54 @@ def apply(state: State) -> None:
 
 def _current() -> dict:
     s = current().settings
-    return {"rate_limits_enabled": s.rate_limits_enabled, "rate_limit_read": s.rate_limit_read,
-            "rate_limit_write": s.rate_limit_write, "rate_limit_upload": s.rate_limit_upload,
-            "rate_limit_window_seconds": s.rate_limit_window_seconds,
-            "content_url": s.content_base_url,
-            "content_url_override": overrides.load().get("content_url"),
-            "public_url": s.base_url}
+    return {
+        "rate_limits_enabled": s.rate_limits_enabled,
+        "rate_limit_read": s.rate_limit_read,
+        "rate_limit_write": s.rate_limit_write,
+        "rate_limit_upload": s.rate_limit_upload,
+        "rate_limit_window_seconds": s.rate_limit_window_seconds,
+        "content_url": s.content_base_url,
+        "content_url_override": overrides.load().get("content_url"),
+        "public_url": s.base_url,
+    }
 
 
-@endpoint(bp, "/settings", "GET", tag=TAG, scope="admin", response=SETTINGS, errors=(403,),
-          summary="The appliance's changeable settings (operator only)")
+@endpoint(
+    bp,
+    "/settings",
+    "GET",
+    tag=TAG,
+    scope="admin",
+    response=SETTINGS,
+    errors=(403,),
+    summary="The appliance's changeable settings (operator only)",
+)
 def get_settings(principal):
     require_operator(principal, "read the appliance's settings")
     return _current()
 
 
-@endpoint(bp, "/settings", "PUT", tag=TAG, scope="admin", response=SETTINGS, errors=(403,),
-          summary="Change rate limits or the launch-link address (operator only)",
-          description="Takes effect at once for every request. `content_url: null` returns to "
-                      "the start-up setting (SCORM_API_CONTENT_URL or the loopback default).",
-          body=obj({"rate_limits_enabled": {"type": "boolean"}, "rate_limit_read": LIMIT,
-                    "rate_limit_write": LIMIT, "rate_limit_upload": LIMIT,
-                    "content_url": {"type": ["string", "null"], "maxLength": 500}}))
+@endpoint(
+    bp,
+    "/settings",
+    "PUT",
+    tag=TAG,
+    scope="admin",
+    response=SETTINGS,
+    errors=(403,),
+    summary="Change rate limits or the launch-link address (operator only)",
+    description="Takes effect at once for every request. `content_url: null` returns to "
+    "the start-up setting (SCORM_API_CONTENT_URL or the loopback default).",
+    body=obj(
+        {
+            "rate_limits_enabled": {"type": "boolean"},
+            "rate_limit_read": LIMIT,
+            "rate_limit_write": LIMIT,
+            "rate_limit_upload": LIMIT,
+            "content_url": {"type": ["string", "null"], "maxLength": 500},
+        }
+    ),
+)
 def put_settings(principal, body):
     require_operator(principal, "change the appliance's settings")
     overrides.save(current().base_settings, body)
@@ -63,18 +97,35 @@ def put_settings(principal, body):
     return _current()
 
 
-@endpoint(bp, "/logs", "GET", tag=TAG, scope="admin", errors=(400, 403),
-          query={"type": "object", "properties": {
-              "limit": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 200},
-              "level": {"enum": list(logs.LEVELS), "description": "This level and above"}}},
-          response=obj({"log_file": {"type": ["string", "null"],
-                                     "description": "null: the server logs to standard error only"},
-                        "size_bytes": {"type": "integer"},
-                        "entries": {"type": "array", "items": {"type": "object"}}},
-                       ["log_file", "size_bytes", "entries"]),
-          summary="The newest entries of the server's log file (operator only)",
-          description="One JSON object per entry, oldest first. The desktop app always logs to "
-                      "logs/scorm-api.log in its data dir; `serve` does with --log-file.")
+@endpoint(
+    bp,
+    "/logs",
+    "GET",
+    tag=TAG,
+    scope="admin",
+    errors=(400, 403),
+    query={
+        "type": "object",
+        "properties": {
+            "limit": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 200},
+            "level": {"enum": list(logs.LEVELS), "description": "This level and above"},
+        },
+    },
+    response=obj(
+        {
+            "log_file": {
+                "type": ["string", "null"],
+                "description": "null: the server logs to standard error only",
+            },
+            "size_bytes": {"type": "integer"},
+            "entries": {"type": "array", "items": {"type": "object"}},
+        },
+        ["log_file", "size_bytes", "entries"],
+    ),
+    summary="The newest entries of the server's log file (operator only)",
+    description="One JSON object per entry, oldest first. The desktop app always logs to "
+    "logs/scorm-api.log in its data dir; `serve` does with --log-file.",
+)
 def get_logs(principal, query):
     require_operator(principal, "read the server's log")
     path = current().settings.log_file

@@ -1,5 +1,6 @@
 """The dashboard: sign-in, the page shells and their scripts, which call the same REST API as
 any client (as the system tenant's operator, through the sign-in cookie)."""
+
 from __future__ import annotations
 
 from flask import Flask

@@ -12,18 +12,19 @@
 A signed-in dashboard acts as the operator (the system tenant's admin) through the same REST
 endpoints, validation and tenant checks as an API key.
 """
+
 from __future__ import annotations
 
 import hmac
 from urllib.parse import urlsplit
 
-from flask import current_app, request
+from flask import request
 
-from scorm_api.principals import Principal
 from scorm_api.dashboard import logins
 from scorm_api.errors import ApiError, forbidden
-from scorm_api.tenants.services import system_tenant
+from scorm_api.principals import Principal
 from scorm_api.state import current
+from scorm_api.tenants.services import system_tenant
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -38,11 +39,15 @@ def require_dashboard_host() -> None:
     settings = current().settings
     allowed = dashboard_hosts(settings)
     if not allowed:
-        raise forbidden("The dashboard needs its own origin: set SCORM_API_CONTENT_URL to an "
-                        "address other than the public URL")
+        raise forbidden(
+            "The dashboard needs its own origin: set SCORM_API_CONTENT_URL to an "
+            "address other than the public URL"
+        )
     if (request.host or "").lower() not in allowed:
-        raise forbidden("The dashboard is not served at this address",
-                        {"host": request.host, "dashboard": settings.base_url + "/dashboard/"})
+        raise forbidden(
+            "The dashboard is not served at this address",
+            {"host": request.host, "dashboard": settings.base_url + "/dashboard/"},
+        )
 
 
 def require_same_site() -> None:
@@ -59,11 +64,11 @@ def require_same_site() -> None:
 def require_csrf(login: logins.Login) -> None:
     if request.method in SAFE_METHODS:
         return
-    sent = request.headers.get("X-CSRF-Token") or (request.form.get("csrf_token")
-                                                   if request.mimetype in FORM_TYPES else None)
+    sent = request.headers.get("X-CSRF-Token") or (
+        request.form.get("csrf_token") if request.mimetype in FORM_TYPES else None
+    )
     if not sent or not hmac.compare_digest(sent, login.csrf_token):
         raise forbidden("Missing or wrong CSRF token: reload the dashboard page")
-
 
 
 def require_signed_in() -> logins.Login:
@@ -91,4 +96,6 @@ def cookie_principal() -> Principal | None:
     if login is None:
         raise ApiError(401, "UNAUTHORIZED", "Your dashboard sign-in has expired: sign in again")
     require_csrf(login)
-    return Principal(f"dashboard:{login.id}", system_tenant().id, frozenset({"admin"}), True)
+    operator = system_tenant()
+    assert operator is not None  # made with the database
+    return Principal(f"dashboard:{login.id}", operator.id, frozenset({"admin"}), True)

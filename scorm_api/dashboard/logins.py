@@ -1,11 +1,12 @@
 """Signed-in dashboard browsers. The cookie carries a random token (only its SHA-256 is
 stored); each sign-in has its own CSRF token, which every state-changing request must echo."""
+
 from __future__ import annotations
 
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from scorm_api.dashboard.models import DashboardLogin
 from scorm_api.db import new_id, utcnow_iso, write_transaction
@@ -33,11 +34,16 @@ def start(ttl: timedelta = TTL) -> tuple[str, Login]:
     """A new sign-in: (cookie token, login)."""
     token = secrets.token_urlsafe(32)
     login = Login(new_id(), secrets.token_urlsafe(32))
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with write_transaction():
         DashboardLogin.delete().where(DashboardLogin.expires_at < _iso(now)).execute()
-        DashboardLogin.create(id=login.id, token_hash=_hash(token), csrf_token=login.csrf_token,
-                              created_at=utcnow_iso(), expires_at=_iso(now + ttl))
+        DashboardLogin.create(
+            id=login.id,
+            token_hash=_hash(token),
+            csrf_token=login.csrf_token,
+            created_at=utcnow_iso(),
+            expires_at=_iso(now + ttl),
+        )
     return token, login
 
 
@@ -61,7 +67,7 @@ def find(token: str | None) -> Login | None:
     if not token or len(token) > 200:
         return None
     row = DashboardLogin.get_or_none(DashboardLogin.token_hash == _hash(token))
-    if row is None or row.expires_at < _iso(datetime.now(timezone.utc)):
+    if row is None or row.expires_at < _iso(datetime.now(UTC)):
         return None
     return Login(row.id, row.csrf_token)
 

@@ -8,15 +8,16 @@ are checked against the server's values here, at import, for the same reason.
 
 The standards' human names ("SCORM 2004 3rd ed.") stay in the scripts (format.js): no Python
 module names them, and the server never needs them."""
+
 from __future__ import annotations
 
 from scorm_api.admin.logs import LEVELS
-from scorm_api.principals import SCOPES as API_KEY_SCOPES
 from scorm_api.dashboard.passwords import MIN_LENGTH
 from scorm_api.launches.service import WAIVE_REASONS
+from scorm_api.principals import SCOPES as API_KEY_SCOPES
 from scorm_api.sessions.models import COMPLETION, SUCCESS
-from scorm_api.xapi.scorm_bridge import COURSE
 from scorm_api.xapi.credentials import SCOPES as LRS_SCOPES
+from scorm_api.xapi.scorm_bridge import COURSE
 
 
 def _known(vocabulary: tuple[str, ...], *values: str) -> list[str]:
@@ -39,10 +40,14 @@ def _choices(vocabulary: tuple[str, ...], labels: dict[str, str], *, every: bool
 
 _DATA = {
     # The session list's filters, furthest first as they have always been listed.
-    "completion_choices": _choices(COMPLETION, {"completed": "Completed", "incomplete": "Incomplete",
-                                                "not_attempted": "Not attempted"}, every=True),
-    "success_choices": _choices(SUCCESS, {"passed": "Passed", "failed": "Failed", "unknown": "Unknown"},
-                                every=True),
+    "completion_choices": _choices(
+        COMPLETION,
+        {"completed": "Completed", "incomplete": "Incomplete", "not_attempted": "Not attempted"},
+        every=True,
+    ),
+    "success_choices": _choices(
+        SUCCESS, {"passed": "Passed", "failed": "Failed", "unknown": "Unknown"}, every=True
+    ),
     "waive_reasons": list(WAIVE_REASONS),
     "api_key_scopes": list(API_KEY_SCOPES),
     # Left unticked on a new key: admin is granted on purpose, never by default.
@@ -51,8 +56,9 @@ _DATA = {
     "lrs_read_only_scopes": _known(LRS_SCOPES, "read"),
     # The Logs page's "Show" choices, by the least level listed: the log is written from info up
     # (requestlog.py), and "Errors only" takes critical in too.
-    "log_level_choices": _choices(LEVELS, {"info": "Everything", "warning": "Warnings and errors",
-                                           "error": "Errors only"}, every=False),
+    "log_level_choices": _choices(
+        LEVELS, {"info": "Everything", "warning": "Warnings and errors", "error": "Errors only"}, every=False
+    ),
     # The activity type of a course in the LRS: the analytics page's per-course figures.
     "course_activity_type": COURSE,
     "password_min_length": MIN_LENGTH,

@@ -1,5 +1,6 @@
 """The dashboard's admin password: chosen at first run (in the browser, or without a prompt by
 `scorm-api admin set-password --password-stdin`), changeable, stored as an scrypt hash."""
+
 from __future__ import annotations
 
 import base64
@@ -14,12 +15,13 @@ MIN_LENGTH = 8
 MAX_LENGTH = 1024
 _SETTING = "admin_password"
 # scrypt at n=2**14, r=8: about 50 ms and 16 MiB per check; sign-ins are rare.
-_N, _R, _P = 2 ** 14, 8, 1
+_N, _R, _P = 2**14, 8, 1
 
 
 def _scrypt(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
-    return hashlib.scrypt(password.encode("utf-8"), salt=salt, n=n, r=r, p=p, dklen=32,
-                          maxmem=64 * 1024 * 1024)
+    return hashlib.scrypt(
+        password.encode("utf-8"), salt=salt, n=n, r=r, p=p, dklen=32, maxmem=64 * 1024 * 1024
+    )
 
 
 def hash_password(password: str) -> str:
@@ -59,5 +61,9 @@ def set_password(password: str) -> None:
 
 def check(password) -> bool:
     stored = read_setting(_SETTING)
-    return stored is not None and isinstance(password, str) and len(password) <= MAX_LENGTH \
+    return (
+        stored is not None
+        and isinstance(password, str)
+        and len(password) <= MAX_LENGTH
         and verify_password(password, stored)
+    )

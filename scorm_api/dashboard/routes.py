@@ -1,6 +1,7 @@
 """The dashboard's pages: sign-in (and the first-run password), sign-out, the password change,
 and the page shells. Every page's data comes from the REST API, called by the page's script
 with the sign-in cookie and its CSRF token (see guard.py): the dashboard has no back door."""
+
 from __future__ import annotations
 
 import threading
@@ -8,8 +9,8 @@ import time
 from collections import deque
 from typing import Protocol
 
-from flask import (Blueprint, Response, current_app, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, Response, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from scorm_api.dashboard import guard, logins, page_data, passwords
 from scorm_api.endpoint import endpoint
@@ -18,8 +19,14 @@ from scorm_api.hooks import Hook
 from scorm_api.schemas import obj
 from scorm_api.state import current
 
-bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="templates",
-               static_folder="static", static_url_path="/assets")
+bp = Blueprint(
+    "dashboard",
+    __name__,
+    url_prefix="/dashboard",
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/assets",
+)
 root_bp = Blueprint("dashboard_root", __name__)
 
 FORM = "dashboard-form"
@@ -66,16 +73,19 @@ def _html(body: str, status: int = 200) -> Response:
     resp = Response(body, status=status, mimetype="text/html")
     resp.headers["Cache-Control"] = "no-store"
     resp.headers["X-Frame-Options"] = "DENY"  # no clickjacking from course content or elsewhere
-    resp.headers["Content-Security-Policy"] = ("default-src 'self'; img-src 'self' data:; "
-                                               "style-src 'self'; frame-ancestors 'none'")
+    resp.headers["Content-Security-Policy"] = (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'"
+    )
     resp.headers["Referrer-Policy"] = "same-origin"
     return resp
 
 
 # ---- signing in ------------------------------------------------------------------------
 
+
 class _Attempts:
     """Failed sign-ins: after LIMIT within WINDOW_S seconds, wait (slows password guessing)."""
+
     LIMIT, WINDOW_S = 5, 60.0
 
     def __init__(self):
@@ -92,9 +102,12 @@ class _Attempts:
             self._trim(now)
             if len(self._times) >= self.LIMIT:
                 wait = int(self.WINDOW_S - (now - self._times[0])) + 1
-                raise ApiError(429, "RATE_LIMIT_EXCEEDED",
-                               f"Too many wrong passwords: try again in {wait} seconds",
-                               headers={"Retry-After": str(wait)})
+                raise ApiError(
+                    429,
+                    "RATE_LIMIT_EXCEEDED",
+                    f"Too many wrong passwords: try again in {wait} seconds",
+                    headers={"Retry-After": str(wait)},
+                )
 
     def failed(self) -> None:
         with self._lock:
@@ -106,9 +119,16 @@ attempts = _Attempts()
 
 def _login_page(error: str | None = None, status: int = 200) -> Response:
     setup = not passwords.is_set()
-    return _html(render_template("login.html", setup=setup, error=error,
-                                 min_length=passwords.MIN_LENGTH,
-                                 form_token=_signer().dumps(FORM, {"t": int(time.time())})), status)
+    return _html(
+        render_template(
+            "login.html",
+            setup=setup,
+            error=error,
+            min_length=passwords.MIN_LENGTH,
+            form_token=_signer().dumps(FORM, {"t": int(time.time())}),
+        ),
+        status,
+    )
 
 
 @bp.get("/login")
@@ -118,14 +138,22 @@ def login_page():
     return _login_page()
 
 
-def _signed_in(token: str, shell: str | None = None) -> Response:
+def _signed_in(token: str, shell: str | None = None) -> WerkzeugResponse:
     resp = redirect(url_for("dashboard.page", name="packages"), code=303)
     secure = current().settings.base_url.startswith("https:")
-    resp.set_cookie(logins.COOKIE, token, max_age=int(logins.TTL.total_seconds()), path="/",
-                    httponly=True, samesite="Strict", secure=secure)
+    resp.set_cookie(
+        logins.COOKIE,
+        token,
+        max_age=int(logins.TTL.total_seconds()),
+        path="/",
+        httponly=True,
+        samesite="Strict",
+        secure=secure,
+    )
     if shell == "desktop":  # this browser is a window of the desktop app (lives as long as it)
-        resp.set_cookie(SHELL_COOKIE, "desktop", path="/dashboard", httponly=True,
-                        samesite="Strict", secure=secure)
+        resp.set_cookie(
+            SHELL_COOKIE, "desktop", path="/dashboard", httponly=True, samesite="Strict", secure=secure
+        )
     return resp
 
 
@@ -170,27 +198,43 @@ def logout():
     return resp
 
 
-@endpoint(bp, "/password", "POST", tag="Dashboard", auth_required=False,
-          body=obj({"current_password": {"type": "string", "maxLength": passwords.MAX_LENGTH},
-                    "new_password": {"type": "string", "maxLength": passwords.MAX_LENGTH}},
-                   ["current_password", "new_password"]),
-          response=obj({"changed": {"type": "boolean"}}, ["changed"]), errors=(400, 401, 403, 429),
-          summary="Change the dashboard password (signed-in dashboard only)",
-          description="Needs the dashboard's sign-in cookie and X-CSRF-Token. Every other "
-                      "signed-in browser is signed out.")
+@endpoint(
+    bp,
+    "/password",
+    "POST",
+    tag="Dashboard",
+    auth_required=False,
+    body=obj(
+        {
+            "current_password": {"type": "string", "maxLength": passwords.MAX_LENGTH},
+            "new_password": {"type": "string", "maxLength": passwords.MAX_LENGTH},
+        },
+        ["current_password", "new_password"],
+    ),
+    response=obj({"changed": {"type": "boolean"}}, ["changed"]),
+    errors=(400, 401, 403, 429),
+    summary="Change the dashboard password (signed-in dashboard only)",
+    description="Needs the dashboard's sign-in cookie and X-CSRF-Token. Every other "
+    "signed-in browser is signed out.",
+)
 def change_password(body):
     login = guard.require_signed_in()
     attempts.check()
     if passwords.is_set() and not passwords.check(body["current_password"]):
         attempts.failed()
-        raise ApiError(400, "VALIDATION_ERROR", "Validation failed",
-                       {"fieldErrors": {"current_password": ["Wrong password"]}})
+        raise ApiError(
+            400,
+            "VALIDATION_ERROR",
+            "Validation failed",
+            {"fieldErrors": {"current_password": ["Wrong password"]}},
+        )
     passwords.set_password(body["new_password"])
     logins.end_all_except(login.id)
     return {"changed": True}
 
 
 # ---- pages ----------------------------------------------------------------------------
+
 
 @bp.get("/")
 def index():
@@ -208,27 +252,45 @@ def page(name, item_id=None):
     if login is None:
         return redirect(url_for("dashboard.login_page"))
     settings = current().settings
-    return _html(render_template("page.html", page=name, item_id=item_id, pages=PAGES,
-                                 title=PAGES[name], csrf_token=login.csrf_token,
-                                 content_origin=settings.content_base_url, shell=_shell(),
-                                 password_set=passwords.is_set(), data=page_data.page_data()))
+    return _html(
+        render_template(
+            "page.html",
+            page=name,
+            item_id=item_id,
+            pages=PAGES,
+            title=PAGES[name],
+            csrf_token=login.csrf_token,
+            content_origin=settings.content_base_url,
+            shell=_shell(),
+            password_set=passwords.is_set(),
+            data=page_data.page_data(),
+        )
+    )
 
 
 def _shell() -> str:
     """'desktop' in a window of the desktop app: course windows then open in the app."""
-    if request.cookies.get(SHELL_COOKIE) == "desktop" and current().hooks.one(COURSE_WINDOWS):
+    if request.cookies.get(SHELL_COOKIE) == "desktop" and current().hooks.one(COURSE_WINDOWS) is not None:
         return "desktop"
     return ""
 
 
-@endpoint(bp, "/desktop/course-windows", "POST", tag="Dashboard", auth_required=False,
-          body=obj({"url": {"type": "string", "maxLength": 4096},
-                    "title": {"type": "string", "maxLength": 200}}, ["url"]),
-          response=obj({"opened": {"type": "boolean"}}, ["opened"]), errors=(400, 401, 403, 404),
-          summary="Open a launch link in a window of the desktop app (its dashboard only)",
-          description="Needs the dashboard's sign-in cookie and X-CSRF-Token, in the desktop "
-                      "app (`scorm-api desktop`); elsewhere 404. The URL must be this "
-                      "appliance's own launch link.")
+@endpoint(
+    bp,
+    "/desktop/course-windows",
+    "POST",
+    tag="Dashboard",
+    auth_required=False,
+    body=obj(
+        {"url": {"type": "string", "maxLength": 4096}, "title": {"type": "string", "maxLength": 200}}, ["url"]
+    ),
+    response=obj({"opened": {"type": "boolean"}}, ["opened"]),
+    errors=(400, 401, 403, 404),
+    summary="Open a launch link in a window of the desktop app (its dashboard only)",
+    description="Needs the dashboard's sign-in cookie and X-CSRF-Token, in the desktop "
+    "app (`scorm-api desktop`); elsewhere 404. The URL must be this "
+    "appliance's own launch link.",
+)
 def open_course_window(body):
     opener = current().hooks.one(COURSE_WINDOWS)
     if opener is None:
@@ -237,5 +299,7 @@ def open_course_window(body):
     try:
         opener.open_course(body["url"], body.get("title"))
     except ValueError as e:
-        raise ApiError(400, "VALIDATION_ERROR", "Validation failed", {"fieldErrors": {"url": [str(e)]}})
+        raise ApiError(
+            400, "VALIDATION_ERROR", "Validation failed", {"fieldErrors": {"url": [str(e)]}}
+        ) from None
     return {"opened": True}

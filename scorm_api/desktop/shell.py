@@ -6,6 +6,7 @@ A second launch on the same data dir does not start a second server: it asks the
 desktop to open another dashboard window (or, when a headless `serve` holds the data dir,
 opens a window on that server) and exits.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -14,7 +15,6 @@ import os
 import signal
 import sys
 import threading
-
 from dataclasses import dataclass
 
 import requests
@@ -37,6 +37,7 @@ SECRET_HEADER = "X-Desktop-Secret"
 class Link:
     """What a second launch's show-window request needs: the secret it must send (from
     instance.json) and the windows to open one more dashboard in."""
+
     secret: str
     windows: Windows
 
@@ -58,8 +59,10 @@ def load_webview():
     try:
         import webview
     except ImportError as e:
-        raise DesktopUnavailable("this build has no desktop window (pywebview is missing): "
-                                 "run `scorm-api serve` and open the dashboard in a browser") from e
+        raise DesktopUnavailable(
+            "this build has no desktop window (pywebview is missing): "
+            "run `scorm-api serve` and open the dashboard in a browser"
+        ) from e
     webview.settings["ALLOW_DOWNLOADS"] = True  # CSV exports, dispatch zips: a save dialog
     webview.settings["OPEN_EXTERNAL_LINKS_IN_BROWSER"] = True  # docs links: the user's browser
     return webview
@@ -90,16 +93,21 @@ def _hand_over(other: RunningInstance, settings: Settings, webview) -> int:
     if other.kind == "desktop":
         resp = requests.post(other.url + SHOW_PATH, headers={SECRET_HEADER: other.secret}, timeout=10)
         if resp.status_code != 204:
-            raise DesktopUnavailable(f"the running instance (pid {other.pid}) did not open a "
-                                     f"window: HTTP {resp.status_code}")
+            raise DesktopUnavailable(
+                f"the running instance (pid {other.pid}) did not open a window: HTTP {resp.status_code}"
+            )
         print(f"Opened a window on the running instance at {other.url} (pid {other.pid}).")
         return 0
     # A headless server holds the data dir: a window on it, without a server of our own.
     from scorm_api.factory import open_data_dir
 
     open_data_dir(settings)
-    windows = Windows(webview, title=TITLE, dashboard_url=lambda: sign_in_url(other.url),
-                      allowed_prefixes=_allowed(other.url, None))
+    windows = Windows(
+        webview,
+        title=TITLE,
+        dashboard_url=lambda: sign_in_url(other.url),
+        allowed_prefixes=_allowed(other.url, None),
+    )
     windows.open_dashboard()
     print(f"Showing the server at {other.url} (pid {other.pid}) in a window.")
     sys.stdout.flush()
@@ -115,13 +123,18 @@ def _run_owner(settings: Settings, webview, lock: InstanceLock) -> int:
     from scorm_api import appliance
     from scorm_api.dashboard.routes import COURSE_WINDOWS
 
-    settings = settings.replace(host="127.0.0.1", port=0,
-                                log_file=settings.log_file or settings.logs_dir / "scorm-api.log")
+    settings = settings.replace(
+        host="127.0.0.1", port=0, log_file=settings.log_file or settings.logs_dir / "scorm-api.log"
+    )
     running = appliance.start(settings, blueprints=[show_window_bp])
     shared = state.of(running.app)
     live = shared.settings
-    windows = Windows(webview, title=TITLE, dashboard_url=lambda: sign_in_url(running.url),
-                      allowed_prefixes=_allowed(running.url, live.content_base_url))
+    windows = Windows(
+        webview,
+        title=TITLE,
+        dashboard_url=lambda: sign_in_url(running.url),
+        allowed_prefixes=_allowed(running.url, live.content_base_url),
+    )
     # Both read by requests, which wait in the socket's backlog until serving starts below.
     shared.hooks.add(COURSE_WINDOWS, windows)  # the dashboard's "open course" goes here
     shared.hooks.add(LINK, Link(lock.publish(running.url, "desktop").secret, windows))
@@ -134,8 +147,12 @@ def _run_owner(settings: Settings, webview, lock: InstanceLock) -> int:
     windows.open_dashboard()
     # SIGTERM (a logout, a service manager) closes the windows as the user would, so course
     # windows still send their last commit; the GUI loop ends and the server stops below.
-    signal.signal(signal.SIGTERM, lambda signum, frame: threading.Thread(
-        target=windows.close_all, name="close-on-sigterm", daemon=True).start())
+    signal.signal(
+        signal.SIGTERM,
+        lambda signum, frame: threading.Thread(
+            target=windows.close_all, name="close-on-sigterm", daemon=True
+        ).start(),
+    )
     try:
         webview.start(gui=gui_name(), private_mode=True)
     finally:

@@ -6,11 +6,12 @@ the player's pagehide handler (the last commit goes out as a beacon, a sequenced
 suspended where the learner was), then the window goes. Closing the last dashboard window
 closes every course window that way before the GUI loop ends and the server stops.
 """
+
 from __future__ import annotations
 
 import logging
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 log = logging.getLogger(__name__)
 
@@ -22,8 +23,9 @@ UNLOAD_WAIT_SECONDS = 3.0
 
 
 class Windows:
-    def __init__(self, webview, *, title: str, dashboard_url: Callable[[], str],
-                 allowed_prefixes: tuple[str, ...]):
+    def __init__(
+        self, webview, *, title: str, dashboard_url: Callable[[], str], allowed_prefixes: tuple[str, ...]
+    ):
         self._webview = webview
         self._title = title
         self._dashboard_url = dashboard_url  # mints a fresh one-time sign-in each call
@@ -38,8 +40,12 @@ class Windows:
 
     def open_dashboard(self):
         window = self._webview.create_window(
-            self._title, self._dashboard_url(),
-            width=DASHBOARD_SIZE[0], height=DASHBOARD_SIZE[1], min_size=(800, 560))
+            self._title,
+            self._dashboard_url(),
+            width=DASHBOARD_SIZE[0],
+            height=DASHBOARD_SIZE[1],
+            min_size=(800, 560),
+        )
         with self._lock:
             self._dashboards.append(window)
         window.events.closing += lambda: self._closing_dashboard(window)
@@ -51,8 +57,8 @@ class Windows:
         if not isinstance(url, str) or not url.startswith(self._allowed):
             raise ValueError("only this appliance's launch links open in a course window")
         window = self._webview.create_window(
-            (title or "Course")[:200], url, width=COURSE_SIZE[0], height=COURSE_SIZE[1],
-            min_size=(480, 360))
+            (title or "Course")[:200], url, width=COURSE_SIZE[0], height=COURSE_SIZE[1], min_size=(480, 360)
+        )
         with self._lock:
             self._courses.append(window)
         window.events.closing += lambda: self._closing_course(window)
@@ -84,8 +90,9 @@ class Windows:
             if window.uid in self._closable:
                 self._drop(self._courses, window)
                 return True
-        threading.Thread(target=self._unload_and_destroy, args=(window,), daemon=True,
-                         name="close-course").start()
+        threading.Thread(
+            target=self._unload_and_destroy, args=(window,), daemon=True, name="close-course"
+        ).start()
         return False
 
     def _closing_dashboard(self, window) -> bool:
@@ -99,8 +106,9 @@ class Windows:
                 self._drop(self._dashboards, window)
                 return True
         # The last dashboard window takes the course windows with it, each closed gently.
-        threading.Thread(target=self._close_all_then, args=(courses, window), daemon=True,
-                         name="close-all").start()
+        threading.Thread(
+            target=self._close_all_then, args=(courses, window), daemon=True, name="close-all"
+        ).start()
         return False
 
     def _unload_and_destroy(self, window) -> None:
@@ -120,8 +128,7 @@ class Windows:
             log.info("course window already gone", exc_info=True)
 
     def _close_all_then(self, courses: list, *dashboards) -> None:
-        workers = [threading.Thread(target=self._unload_and_destroy, args=(w,), daemon=True)
-                   for w in courses]
+        workers = [threading.Thread(target=self._unload_and_destroy, args=(w,), daemon=True) for w in courses]
         for t in workers:
             t.start()
         for t in workers:

@@ -1,6 +1,7 @@
 """Launching xAPI (tincan.xml) and cmi5 packages: per-launch LRS credentials, the cmi5 launch
 protocol (launch URL, fetch URL, LMS.LaunchData, LMS-written statements), the cmi5 rules the LRS
 applies to an AU's statements, and how those statements move the learner's session on."""
+
 from __future__ import annotations
 
 from flask import Flask

@@ -4,6 +4,7 @@ rules and move the registration on, in the transaction that stores them.
 
 The launches domain plugs `credential_source` into the LRS (xapi.credentials.LRS_CREDENTIALS);
 the principal it answers carries a LaunchGuard, which the LRS consults on every request."""
+
 from __future__ import annotations
 
 from scorm_api.db import write_transaction
@@ -29,8 +30,9 @@ def credential_source(username: str, password: str) -> credentials.LrsPrincipal 
     launch = service.authenticate(username, password)
     if launch is None:
         raise credentials.refused("Unknown or expired launch credentials")
-    return credentials.LrsPrincipal(launch.id, launch.tenant_id, username, frozenset(credentials.SCOPES),
-                                    LaunchGuard(launch.id))
+    return credentials.LrsPrincipal(
+        launch.id, launch.tenant_id, username, frozenset(credentials.SCOPES), LaunchGuard(launch.id)
+    )
 
 
 def _live(launch_id: str) -> tuple[AuLaunch, Session]:
@@ -50,36 +52,43 @@ class LaunchGuard:
     def __init__(self, launch_id: str):
         self.launch_id = launch_id
 
-    def store_statements(self, tenant_id: str, batch: list[dict], authority: dict, version: str,
-                         parts: list[Part]) -> list[str]:
+    def store_statements(
+        self, tenant_id: str, batch: list[dict], authority: dict, version: str, parts: list[Part]
+    ) -> list[str]:
         fresh: list[dict] = []  # the statements not stored before (replays are no-ops)
 
         def check(new: list[dict]) -> None:  # after xAPI validation: a malformed statement is a 400 first
             fresh.extend(new)
             if launch.kind == "cmi5":
                 au = course_of(session.package_id).au(launch.item_id)
-                rules.check(launch, au, learner(session), tracking.find_state(session.id, launch.item_id), new)
+                rules.check(
+                    launch, au, learner(session), tracking.find_state(session.id, launch.item_id), new
+                )
 
         with write_transaction():
             launch, session = _live(self.launch_id)
-            ids = store.store(tenant_id, batch, authority, version, package_id=session.package_id, parts=parts,
-                              check=check)
+            ids = store.store(
+                tenant_id, batch, authority, version, package_id=session.package_id, parts=parts, check=check
+            )
             if fresh:
-                (progress.apply_cmi5 if launch.kind == "cmi5" else progress.apply_xapi)(launch, session, fresh)
+                (progress.apply_cmi5 if launch.kind == "cmi5" else progress.apply_xapi)(
+                    launch, session, fresh
+                )
         return ids
 
     def check_query(self, filters: dict) -> None:
         """A statement query is about the learner, or the launch's registration."""
-        launch, session = _live(self.launch_id)
+        _, session = _live(self.launch_id)
         if (filters.get("registration") or "").lower() == session.id.lower():
             return
         if filters.get("agent_key") == _learner_key(session):
             return
-        raise forbidden("A launch's credentials query the learner's statements: filter by its "
-                        "registration or agent")
+        raise forbidden(
+            "A launch's credentials query the learner's statements: filter by its registration or agent"
+        )
 
     def check_statement(self, statement: dict) -> None:
-        launch, session = _live(self.launch_id)
+        _, session = _live(self.launch_id)
         registration = ((statement.get("context") or {}).get("registration") or "").lower()
         if registration != session.id.lower() and actor_key(statement.get("actor")) != _learner_key(session):
             raise forbidden("A launch's credentials read the learner's statements only")

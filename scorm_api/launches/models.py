@@ -8,8 +8,11 @@ from scorm_api.tenants.models import Tenant
 class AuLaunch(BaseModel):
     """One launch of an xAPI activity or cmi5 AU: an AU session, in cmi5's words. Its id is the
     cmi5 session id and names its LRS credentials (`au-<id>`), valid until it ends."""
+
     id = peewee.CharField(primary_key=True, max_length=36)
+    tenant_id: str
     tenant = peewee.ForeignKeyField(Tenant, column_name="tenant_id", on_delete="CASCADE")
+    session_id: str
     session = peewee.ForeignKeyField(Session, column_name="session_id", on_delete="CASCADE")
     item_id = peewee.CharField(max_length=255)
     kind = peewee.CharField(max_length=8)  # "cmi5" | "xapi"
@@ -34,13 +37,26 @@ class AuLaunch(BaseModel):
         return set(filter(None, self.verbs.split(",")))
 
     def to_api(self) -> dict:
-        return {"id": self.id, "session_id": self.session_id, "item_id": self.item_id, "kind": self.kind,
-                "activity_id": self.activity_id, "launch_mode": self.launch_mode,
-                "status": "abandoned" if self.abandoned_at else "terminated" if self.terminated_at
-                else "initialized" if self.initialized_at else "launched",
-                "launched_at": self.created_at, "initialized_at": self.initialized_at,
-                "last_statement_at": self.last_statement_at, "terminated_at": self.terminated_at,
-                "abandoned_at": self.abandoned_at}
+        return {
+            "id": self.id,
+            "session_id": self.session_id,
+            "item_id": self.item_id,
+            "kind": self.kind,
+            "activity_id": self.activity_id,
+            "launch_mode": self.launch_mode,
+            "status": "abandoned"
+            if self.abandoned_at
+            else "terminated"
+            if self.terminated_at
+            else "initialized"
+            if self.initialized_at
+            else "launched",
+            "launched_at": self.created_at,
+            "initialized_at": self.initialized_at,
+            "last_statement_at": self.last_statement_at,
+            "terminated_at": self.terminated_at,
+            "abandoned_at": self.abandoned_at,
+        }
 
     class Meta:
         table_name = "au_launch"
@@ -49,6 +65,8 @@ class AuLaunch(BaseModel):
 class Cmi5Satisfied(BaseModel):
     """A block or the course of a cmi5 registration whose moveOn criteria were met (the LMS
     says so once, with a Satisfied statement)."""
+
+    session_id: str
     session = peewee.ForeignKeyField(Session, column_name="session_id", on_delete="CASCADE")
     node_id = peewee.CharField(max_length=2048)
     created_at = peewee.CharField(max_length=32)

@@ -10,28 +10,40 @@ xAPI (tincan.xml): completed / passed / failed statements (or a result's complet
 about the launched activity set its state; a result's duration on terminated, exited or
 suspended counts as the launch's time.
 """
+
 from __future__ import annotations
 
 import uuid
 
 from scorm_api.db import utcnow_iso
 from scorm_api.launches import cmi5_statements as v
-from scorm_api.packages.course import (BLOCK_TYPE, COURSE_TYPE, Au, Course, block_activity_id, course_activity_id,
-                                 course_of)
 from scorm_api.launches.models import AuLaunch, Cmi5Satisfied
 from scorm_api.packages import structure
+from scorm_api.packages.course import (
+    BLOCK_TYPE,
+    COURSE_TYPE,
+    Au,
+    Course,
+    block_activity_id,
+    course_activity_id,
+    course_of,
+)
 from scorm_api.sessions import cmi as cmi_rules
 from scorm_api.sessions import tracking
 from scorm_api.sessions.models import ScoState, Session
 from scorm_api.xapi import scorm_bridge as statements
 
 WAIVED_KEY = "cmi5.waived"  # in the AU's ScoState.cmi: the reason it was waived
-_ENDING_VERBS = {v.TERMINATED, "http://adlnet.gov/expapi/verbs/exited", "http://adlnet.gov/expapi/verbs/suspended"}
+_ENDING_VERBS = {
+    v.TERMINATED,
+    "http://adlnet.gov/expapi/verbs/exited",
+    "http://adlnet.gov/expapi/verbs/suspended",
+}
 
 
 def categories(statement: dict) -> set[str]:
     acts = ((statement.get("context") or {}).get("contextActivities") or {}).get("category") or []
-    return {a.get("id") for a in (acts if isinstance(acts, list) else [acts]) if isinstance(a, dict)}
+    return {a.get("id") or "" for a in (acts if isinstance(acts, list) else [acts]) if isinstance(a, dict)}
 
 
 def is_defined(statement: dict) -> bool:
@@ -112,14 +124,19 @@ def apply_xapi(launch: AuLaunch, session: Session, batch: list[dict]) -> None:
 
 # ---- moveOn ---------------------------------------------------------------------------------
 
+
 def au_met(au: Au, state: ScoState | None) -> bool:
     if au.move_on == "NotApplicable" or (state is not None and state.cmi.get(WAIVED_KEY)):
         return True
     if state is None:
         return False
     completed, passed = state.completion_status == "completed", state.success_status == "passed"
-    return {"Completed": completed, "Passed": passed, "CompletedAndPassed": completed and passed,
-            "CompletedOrPassed": completed or passed}.get(au.move_on, False)
+    return {
+        "Completed": completed,
+        "Passed": passed,
+        "CompletedAndPassed": completed and passed,
+        "CompletedOrPassed": completed or passed,
+    }.get(au.move_on, False)
 
 
 def on_session_created(session: Session) -> None:
@@ -188,4 +205,3 @@ def mark_waived(session: Session, au: Au, reason: str) -> None:
 def is_waived(session: Session, au: Au) -> bool:
     state = tracking.find_state(session.id, au.id)
     return bool(state and state.cmi.get(WAIVED_KEY))
-

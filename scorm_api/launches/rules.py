@@ -5,13 +5,14 @@ contradicts the registration's state is ever stored. A batch is checked as a who
 cmi5 defined statements (the cmi5 category) use the AU's verbs with their result rules; any
 statement of the session carries the context template (registration, session id, the AU's
 publisher id) and comes between Initialized and Terminated, from the learner."""
+
 from __future__ import annotations
 
 from scorm_api.errors import forbidden
 from scorm_api.launches import cmi5_statements as v
-from scorm_api.packages.course import Au
 from scorm_api.launches.models import AuLaunch
 from scorm_api.launches.progress import categories, is_defined
+from scorm_api.packages.course import Au
 from scorm_api.sessions.models import ScoState
 from scorm_api.xapi.identity import actor_key
 from scorm_api.xapi.validation import VOIDED, timestamp
@@ -39,9 +40,14 @@ def check(launch: AuLaunch, au: Au, learner: dict, state: ScoState | None, batch
             if not (defined and verb == v.INITIALIZED):
                 raise _refuse("9.3", "The first statement of an AU session is its cmi5 Initialized")
             if not launch.prefs_read:
-                raise _refuse("11.0", "The AU reads the learner preferences (agent profile "
-                              "cmi5LearnerPreferences) before it initializes")
-        if v.MOVEON_CATEGORY in categories(st) and not (defined and verb in (v.COMPLETED, v.PASSED, v.FAILED)):
+                raise _refuse(
+                    "11.0",
+                    "The AU reads the learner preferences (agent profile "
+                    "cmi5LearnerPreferences) before it initializes",
+                )
+        if v.MOVEON_CATEGORY in categories(st) and not (
+            defined and verb in (v.COMPLETED, v.PASSED, v.FAILED)
+        ):
             raise _refuse("9.6.2.2", "Only cmi5 Completed, Passed and Failed carry the moveOn category")
         if not defined:
             continue
@@ -61,8 +67,11 @@ def _check_envelope(launch: AuLaunch, au: Au, learner: dict, st: dict) -> None:
     if offset is None or offset.total_seconds() != 0:
         raise _refuse("9.7", "Timestamps are recorded in UTC")
     actor = st["actor"]
-    if actor.get("objectType", "Agent") != "Agent" or "account" not in actor \
-            or actor_key(actor) != actor_key(learner):
+    if (
+        actor.get("objectType", "Agent") != "Agent"
+        or "account" not in actor
+        or actor_key(actor) != actor_key(learner)
+    ):
         raise _refuse("9.2", "The actor is the learner's Agent (with its account) from the launch")
     ctx = st.get("context")
     if not isinstance(ctx, dict):
@@ -76,11 +85,14 @@ def _check_envelope(launch: AuLaunch, au: Au, learner: dict, st: dict) -> None:
         raise _refuse("9.6.2.3", "contextActivities.grouping keeps the AU's publisher id")
 
 
-def _check_defined(launch: AuLaunch, au: Au, st: dict, verb: str, name: str, verbs: set[str],
-                   completed: bool, passed: bool) -> None:
+def _check_defined(
+    launch: AuLaunch, au: Au, st: dict, verb: str, name: str, verbs: set[str], completed: bool, passed: bool
+) -> None:
     if verb not in v.AU_VERBS:
-        raise _refuse("9.3", "cmi5 defined statements from an AU use Initialized, Completed, Passed, "
-                      "Failed or Terminated")
+        raise _refuse(
+            "9.3",
+            "cmi5 defined statements from an AU use Initialized, Completed, Passed, Failed or Terminated",
+        )
     if st["object"].get("id") != launch.activity_id:
         raise _refuse("9.4", "The object of a cmi5 defined statement is the launch's activityId")
     if name in verbs:
@@ -128,6 +140,8 @@ def _check_mastery(st: dict, verb: str, name: str, mastery: float, score: dict |
             raise _refuse("9.6.3.2", f"{name} carries the masteryScore {mastery:g} from LMS.LaunchData")
     scaled = (score or {}).get("scaled")
     if scaled is not None and (scaled < mastery if verb == v.PASSED else scaled >= mastery):
-        raise _refuse("9.3.4" if verb == v.PASSED else "9.3.5",
-                      f"A scaled score of {scaled:g} is {'below' if verb == v.PASSED else 'at or above'} "
-                      f"the masteryScore {mastery:g}")
+        raise _refuse(
+            "9.3.4" if verb == v.PASSED else "9.3.5",
+            f"A scaled score of {scaled:g} is {'below' if verb == v.PASSED else 'at or above'} "
+            f"the masteryScore {mastery:g}",
+        )

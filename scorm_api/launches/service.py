@@ -8,16 +8,18 @@ A launch is an AuLaunch row whose id is the cmi5 session id. Its credentials are
 Either way the credentials die with the AU session: when it terminates, is abandoned, or
 expires (the runtime token lifetime).
 """
+
 from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import hmac
+import json
 import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 from scorm_api.config import Settings
@@ -75,8 +77,9 @@ def _credentials(launch_id: str, secret: str) -> str:
     return base64.b64encode(f"{LAUNCH_PREFIX}{launch_id}:{secret}".encode()).decode()
 
 
-def start(signer: Signer, settings: Settings, session: Session, sco: Sco, launch_mode: str,
-          return_url: str | None) -> Started:
+def start(
+    signer: Signer, settings: Settings, session: Session, sco: Sco, launch_mode: str, return_url: str | None
+) -> Started:
     """Everything the LMS does before the content starts; the content's launch URL."""
     standard = session.package.standard
     if launch_mode not in LAUNCH_MODES:
@@ -85,27 +88,51 @@ def start(signer: Signer, settings: Settings, session: Session, sco: Sco, launch
     endpoint = f"{settings.content_base_url}/xapi"
     actor = statements.learner(session)
     now, launch_id = utcnow_iso(), str(uuid.uuid4())
-    common = {"id": launch_id, "tenant": session.tenant_id, "session": session.id, "item_id": sco.item_id,
-              "launch_mode": launch_mode, "created_at": now,
-              "expires_at": _later(settings.runtime_ttl_seconds)}
+    common = {
+        "id": launch_id,
+        "tenant": session.tenant_id,
+        "session": session.id,
+        "item_id": sco.item_id,
+        "launch_mode": launch_mode,
+        "created_at": now,
+        "expires_at": _later(settings.runtime_ttl_seconds),
+    }
     with write_transaction():
         if standard != "cmi5":
             secret = secrets.token_urlsafe(32)
-            launch = AuLaunch.create(kind="xapi", activity_id=sco.item_id, secret_hash=_hash(secret), **common)
+            launch = AuLaunch.create(
+                kind="xapi", activity_id=sco.item_id, secret_hash=_hash(secret), **common
+            )
             statements.save(session, [statements.launch_statement(session, sco.item_id, sco.title)])
-            return Started(_with_params(url, {
-                "endpoint": endpoint, "auth": "Basic " + _credentials(launch_id, secret),
-                "actor": _json(actor), "registration": session.id, "activity_id": sco.item_id}),
-                "AnyWindow", launch)
+            return Started(
+                _with_params(
+                    url,
+                    {
+                        "endpoint": endpoint,
+                        "auth": "Basic " + _credentials(launch_id, secret),
+                        "actor": _json(actor),
+                        "registration": session.id,
+                        "activity_id": sco.item_id,
+                    },
+                ),
+                "AnyWindow",
+                launch,
+            )
         au = course_of(session.package_id).au(sco.item_id)
         activity_id = au_activity_id(statements.base_url(), session.package_id, au.id)
-        for active in AuLaunch.select().where((AuLaunch.session == session.id) & (AuLaunch.kind == "cmi5")
-                                              & AuLaunch.terminated_at.is_null()
-                                              & AuLaunch.abandoned_at.is_null()):
+        for active in AuLaunch.select().where(
+            (AuLaunch.session == session.id)
+            & (AuLaunch.kind == "cmi5")
+            & AuLaunch.terminated_at.is_null()
+            & AuLaunch.abandoned_at.is_null()
+        ):
             _abandon(active, session)  # cmi5 9.3.6: a new launch abandons the active session
         launch = AuLaunch.create(kind="cmi5", activity_id=activity_id, **common)
-        launch_data = {"contextTemplate": v.context_template(au, launch_id), "launchMode": launch_mode,
-                       "moveOn": au.move_on}
+        launch_data: dict[str, Any] = {
+            "contextTemplate": v.context_template(au, launch_id),
+            "launchMode": launch_mode,
+            "moveOn": au.move_on,
+        }
         if au.launch_parameters is not None:
             launch_data["launchParameters"] = au.launch_parameters
         if au.mastery_score is not None:
@@ -114,13 +141,29 @@ def start(signer: Signer, settings: Settings, session: Session, sco: Sco, launch
             launch_data["entitlementKey"] = {"courseStructure": au.entitlement_key}
         if return_url:
             launch_data["returnURL"] = return_url
-        documents.put(documents.Key(session.tenant_id, "state", activity_id, actor_key(actor), session.id),
-                      LAUNCH_DATA, _json(launch_data).encode(), "application/json", merge=False)
+        documents.put(
+            documents.Key(session.tenant_id, "state", activity_id, actor_key(actor), session.id),
+            LAUNCH_DATA,
+            _json(launch_data).encode(),
+            "application/json",
+            merge=False,
+        )
         statements.save(session, [v.launched(session, au, activity_id, launch_id, launch_mode, url)])
     fetch = f"{settings.content_base_url}/player/fetch/{signer.dumps(FETCH, {'a': launch_id})}"
-    return Started(_with_params(url, {"endpoint": endpoint, "fetch": fetch, "actor": _json(actor),
-                                      "registration": session.id, "activityId": activity_id}),
-                   au.launch_method, launch)
+    return Started(
+        _with_params(
+            url,
+            {
+                "endpoint": endpoint,
+                "fetch": fetch,
+                "actor": _json(actor),
+                "registration": session.id,
+                "activityId": activity_id,
+            },
+        ),
+        au.launch_method,
+        launch,
+    )
 
 
 def _json(value) -> str:
@@ -152,8 +195,12 @@ def fetch_token(signer: Signer, settings: Settings, token: str) -> dict:
 
 def authenticate(username: str, password: str) -> AuLaunch | None:
     """The live launch these credentials belong to, or None."""
-    launch = AuLaunch.get_or_none(AuLaunch.id == username[len(LAUNCH_PREFIX):])
-    if launch is None or launch.secret_hash is None or not hmac.compare_digest(launch.secret_hash, _hash(password)):
+    launch = AuLaunch.get_or_none(AuLaunch.id == username[len(LAUNCH_PREFIX) :])
+    if (
+        launch is None
+        or launch.secret_hash is None
+        or not hmac.compare_digest(launch.secret_hash, _hash(password))
+    ):
         return None
     if launch.ended or launch.expires_at < utcnow_iso():
         return None
@@ -161,6 +208,7 @@ def authenticate(username: str, password: str) -> AuLaunch | None:
 
 
 # ---- the LMS ending or excusing AU sessions ----------------------------------------------------
+
 
 def _abandon(launch: AuLaunch, session: Session) -> None:
     au = course_of(session.package_id).au(launch.item_id)
@@ -172,7 +220,9 @@ def _abandon(launch: AuLaunch, session: Session) -> None:
     state = tracking.state_for(session, launch.item_id)
     state.launch_times = {**state.launch_times, launch.id: seconds}
     state.save()
-    statements.save(session, [v.abandoned(session, au, launch.activity_id, launch.id, format_duration(seconds))])
+    statements.save(
+        session, [v.abandoned(session, au, launch.activity_id, launch.id, format_duration(seconds))]
+    )
 
 
 def abandon(tenant_id: str, launch_id: str) -> AuLaunch:
@@ -183,8 +233,9 @@ def abandon(tenant_id: str, launch_id: str) -> AuLaunch:
         if launch.kind != "cmi5":
             raise ApiError(409, "CONFLICT", "Only cmi5 AU sessions are abandoned")
         if launch.ended:
-            raise ApiError(409, "CONFLICT", "This AU session has already ended",
-                           {"status": launch.to_api()["status"]})
+            raise ApiError(
+                409, "CONFLICT", "This AU session has already ended", {"status": launch.to_api()["status"]}
+            )
         session = services.get_session(tenant_id, launch.session_id)
         _abandon(launch, session)
         progress.settle(session, launch.id)
@@ -193,8 +244,9 @@ def abandon(tenant_id: str, launch_id: str) -> AuLaunch:
 
 def waive(tenant_id: str, session_id: str, item_id: str, reason: str) -> Session:
     if not isinstance(reason, str) or not reason.strip() or len(reason) > 200:
-        raise ApiError(400, "BAD_REQUEST", "Say why the AU is waived: reason (e.g. "
-                       + ", ".join(WAIVE_REASONS) + ")")
+        raise ApiError(
+            400, "BAD_REQUEST", "Say why the AU is waived: reason (e.g. " + ", ".join(WAIVE_REASONS) + ")"
+        )
     with write_transaction():
         session = services.get_session(tenant_id, session_id)
         course = course_of(session.package_id)

@@ -1,5 +1,6 @@
 """Packages: uploads (the seed's presigned flow and multipart), inspection and import of SCORM,
 cmi5 and xAPI zips, their parsed structure, course content, downloads and deletion."""
+
 from __future__ import annotations
 
 from flask import Flask

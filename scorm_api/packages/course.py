@@ -4,6 +4,7 @@ package's stored metadata, and the activity ids the LMS generates for it.
 cmi5 wants LMS-generated ids distinct from the publisher's (8.1.5, 9.4) and stable across
 registrations: they live under the package's course activity, as the SCORM bridge's do.
 """
+
 from __future__ import annotations
 
 import functools
@@ -53,6 +54,7 @@ class Course:
                     out.append(n)
                 else:
                     walk(n.children)
+
         walk(self.children)
         return out
 
@@ -61,13 +63,22 @@ class Course:
 
 
 def _read(items: list[dict], resources: dict) -> tuple:
-    nodes = []
+    nodes: list[Au | Block] = []
     for it in items:
         if it.get("au"):
             au, res = it["au"], resources.get(it.get("identifierref") or "", {})
-            nodes.append(Au(it["identifier"], it["title"], res.get("href") or "", au.get("moveOn") or "NotApplicable",
-                            au.get("masteryScore"), au.get("launchMethod") or "AnyWindow",
-                            au.get("launchParameters"), au.get("entitlementKey")))
+            nodes.append(
+                Au(
+                    it["identifier"],
+                    it["title"],
+                    res.get("href") or "",
+                    au.get("moveOn") or "NotApplicable",
+                    au.get("masteryScore"),
+                    au.get("launchMethod") or "AnyWindow",
+                    au.get("launchParameters"),
+                    au.get("entitlementKey"),
+                )
+            )
         else:
             nodes.append(Block(it["identifier"], it["title"], _read(it.get("children", []), resources)))
     return tuple(nodes)
@@ -84,8 +95,12 @@ def course_of(package_id: str) -> Course | None:
     if org is None:
         return None
     resources = {r["identifier"]: r for r in meta.get("resources", [])}
-    return Course(package_id, meta.get("identifier") or org["identifier"], org.get("title") or pkg.title,
-                  _read(org.get("items", []), resources))
+    return Course(
+        package_id,
+        meta.get("identifier") or org["identifier"],
+        org.get("title") or pkg.title,
+        _read(org.get("items", []), resources),
+    )
 
 
 def au_activity_id(base_url: str, package_id: str, au_id: str) -> str:

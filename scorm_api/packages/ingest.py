@@ -6,6 +6,7 @@ file systems too), entries whose real size differs from the declared one, and zi
 on file count, total uncompressed size and compression ratio). Every refusal is a 400 with a
 reason; extraction goes to a temporary folder the caller renames into place or deletes.
 """
+
 from __future__ import annotations
 
 import re
@@ -52,13 +53,13 @@ class ZipPlan:
 
 def _check_name(name: str) -> None:
     if "\x00" in name or "\\" in name:
-        raise rejected("unsafe_path", f"Zip entry {name!r} has a backslash or NUL in its name",
-                       entry=name)
+        raise rejected("unsafe_path", f"Zip entry {name!r} has a backslash or NUL in its name", entry=name)
     if name.startswith("/") or _DRIVE.match(name):
         raise rejected("unsafe_path", f"Zip entry {name!r} has an absolute path", entry=name)
     if any(part == ".." for part in name.split("/")):
-        raise rejected("unsafe_path", f"Zip entry {name!r} points outside the package "
-                       "(path traversal)", entry=name)
+        raise rejected(
+            "unsafe_path", f"Zip entry {name!r} points outside the package (path traversal)", entry=name
+        )
 
 
 def _is_symlink(info: zipfile.ZipInfo) -> bool:
@@ -71,39 +72,62 @@ def inspect_zip(zf: zipfile.ZipFile, limits: ZipLimits = ZipLimits()) -> ZipPlan
     total = 0
     infos = zf.infolist()
     if len(infos) > limits.max_files * 2:  # cheap early stop before looking at each entry
-        raise rejected("too_many_files", f"The zip has {len(infos)} entries; the limit is "
-                       f"{limits.max_files} files", limit=limits.max_files)
+        raise rejected(
+            "too_many_files",
+            f"The zip has {len(infos)} entries; the limit is {limits.max_files} files",
+            limit=limits.max_files,
+        )
     for info in infos:
         name = info.filename
         _check_name(name)
         if _is_symlink(info):
-            raise rejected("symlink", f"Zip entry {name!r} is a symbolic link; links are not "
-                           "allowed in packages", entry=name)
+            raise rejected(
+                "symlink",
+                f"Zip entry {name!r} is a symbolic link; links are not allowed in packages",
+                entry=name,
+            )
         if info.flag_bits & 0x1:
-            raise rejected("encrypted", f"Zip entry {name!r} is encrypted; upload an "
-                           "unencrypted zip", entry=name)
+            raise rejected(
+                "encrypted", f"Zip entry {name!r} is encrypted; upload an unencrypted zip", entry=name
+            )
         if info.is_dir() or IGNORED.search(name):
             continue
         key = name.casefold()
         if key in seen:
-            raise rejected("duplicate_entry", f"The zip contains {name!r} twice"
-                           + (f" (also as {seen[key]!r})" if seen[key] != name else ""), entry=name)
+            raise rejected(
+                "duplicate_entry",
+                f"The zip contains {name!r} twice"
+                + (f" (also as {seen[key]!r})" if seen[key] != name else ""),
+                entry=name,
+            )
         seen[key] = name
-        if (info.file_size > limits.ratio_floor_bytes
-                and info.file_size > limits.max_ratio * max(info.compress_size, 1)):
-            raise rejected("zip_bomb", f"Zip entry {name!r} expands {info.file_size // max(info.compress_size, 1)}"
-                           f"-fold; the limit is {limits.max_ratio:.0f} (zip bomb?)", entry=name)
+        if info.file_size > limits.ratio_floor_bytes and info.file_size > limits.max_ratio * max(
+            info.compress_size, 1
+        ):
+            raise rejected(
+                "zip_bomb",
+                f"Zip entry {name!r} expands {info.file_size // max(info.compress_size, 1)}"
+                f"-fold; the limit is {limits.max_ratio:.0f} (zip bomb?)",
+                entry=name,
+            )
         total += info.file_size
         files.append(info)
     if len(files) > limits.max_files:
-        raise rejected("too_many_files", f"The zip has {len(files)} files; the limit is "
-                       f"{limits.max_files}", limit=limits.max_files, current=len(files))
+        raise rejected(
+            "too_many_files",
+            f"The zip has {len(files)} files; the limit is {limits.max_files}",
+            limit=limits.max_files,
+            current=len(files),
+        )
     if total > limits.max_total_bytes:
-        raise rejected("too_large", f"The zip unpacks to {total // MiB} MB; the limit is "
-                       f"{limits.max_total_bytes // MiB} MB", limit=limits.max_total_bytes,
-                       current=total)
+        raise rejected(
+            "too_large",
+            f"The zip unpacks to {total // MiB} MB; the limit is {limits.max_total_bytes // MiB} MB",
+            limit=limits.max_total_bytes,
+            current=total,
+        )
     prefix, descriptor, warnings = _find_root(files)
-    entries = [(i, i.filename[len(prefix):]) for i in files if i.filename.startswith(prefix)]
+    entries = [(i, i.filename[len(prefix) :]) for i in files if i.filename.startswith(prefix)]
     return ZipPlan(entries, prefix, descriptor, total, warnings)
 
 
@@ -117,21 +141,35 @@ def _find_root(files: list[zipfile.ZipInfo]) -> tuple[str, str, list[dict]]:
         top = tops.pop() + "/"
         for d in DESCRIPTORS:
             if top + d in names:
-                return top, d, [{"code": "package_in_top_folder",
-                                 "message": f"The whole package was zipped inside the folder "
-                                            f"{top!r}; it was imported from there. Zip the "
-                                            "folder's contents, not the folder, next time."}]
+                return (
+                    top,
+                    d,
+                    [
+                        {
+                            "code": "package_in_top_folder",
+                            "message": f"The whole package was zipped inside the folder "
+                            f"{top!r}; it was imported from there. Zip the "
+                            "folder's contents, not the folder, next time.",
+                        }
+                    ],
+                )
     nested = sorted(n for n in names if n.rsplit("/", 1)[-1] in DESCRIPTORS)
     hint = f" (found {nested[0]!r}: zip the folder that contains it)" if nested else ""
-    raise rejected("missing_manifest", "The zip has no imsmanifest.xml at its root (nor "
-                   f"cmi5.xml or tincan.xml), so it is not a SCORM, cmi5 or xAPI package{hint}")
+    raise rejected(
+        "missing_manifest",
+        "The zip has no imsmanifest.xml at its root (nor "
+        f"cmi5.xml or tincan.xml), so it is not a SCORM, cmi5 or xAPI package{hint}",
+    )
 
 
 def read_descriptor(zf: zipfile.ZipFile, plan: ZipPlan, max_bytes: int) -> bytes:
     info = next(i for i, rel in plan.entries if rel == plan.descriptor)
     if info.file_size > max_bytes:
-        raise rejected("manifest_too_large", f"{plan.descriptor} is larger than "
-                       f"{max_bytes // MiB} MB", file=plan.descriptor)
+        raise rejected(
+            "manifest_too_large",
+            f"{plan.descriptor} is larger than {max_bytes // MiB} MB",
+            file=plan.descriptor,
+        )
     return _read_checked(zf, info)
 
 
@@ -139,11 +177,15 @@ def _read_checked(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
     try:
         data = zf.read(info)
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as e:
-        raise rejected("corrupt_entry", f"Zip entry {info.filename!r} cannot be read: {e}",
-                       entry=info.filename) from None
+        raise rejected(
+            "corrupt_entry", f"Zip entry {info.filename!r} cannot be read: {e}", entry=info.filename
+        ) from None
     if len(data) != info.file_size:
-        raise rejected("size_mismatch", f"Zip entry {info.filename!r} is not the size its "
-                       "header declares", entry=info.filename)
+        raise rejected(
+            "size_mismatch",
+            f"Zip entry {info.filename!r} is not the size its header declares",
+            entry=info.filename,
+        )
     return data
 
 
@@ -165,8 +207,9 @@ def extract(zf: zipfile.ZipFile, plan: ZipPlan, dest: Path, scanner: Scanner | N
     for info, rel in plan.entries:
         target = (root / rel).resolve()
         if root not in target.parents:
-            raise rejected("unsafe_path", f"Zip entry {info.filename!r} points outside the "
-                           "package", entry=info.filename)
+            raise rejected(
+                "unsafe_path", f"Zip entry {info.filename!r} points outside the package", entry=info.filename
+            )
         if target.parent not in made:
             target.parent.mkdir(parents=True, exist_ok=True)
             made.add(target.parent)
@@ -182,15 +225,20 @@ def extract(zf: zipfile.ZipFile, plan: ZipPlan, dest: Path, scanner: Scanner | N
                     if keep is not None:
                         keep += chunk
         except FileExistsError:
-            raise rejected("duplicate_entry", f"The zip contains {info.filename!r} twice",
-                           entry=info.filename) from None
+            raise rejected(
+                "duplicate_entry", f"The zip contains {info.filename!r} twice", entry=info.filename
+            ) from None
         except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as e:
-            raise rejected("corrupt_entry", f"Zip entry {info.filename!r} cannot be read: {e}",
-                           entry=info.filename) from None
+            raise rejected(
+                "corrupt_entry", f"Zip entry {info.filename!r} cannot be read: {e}", entry=info.filename
+            ) from None
         if written != info.file_size:
-            raise rejected("size_mismatch", f"Zip entry {info.filename!r} is not the size its "
-                           "header declares", entry=info.filename)
-        if keep is not None:
+            raise rejected(
+                "size_mismatch",
+                f"Zip entry {info.filename!r} is not the size its header declares",
+                entry=info.filename,
+            )
+        if keep is not None and scanner is not None:
             scanner.feed(rel, bytes(keep))
 
 

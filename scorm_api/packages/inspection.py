@@ -1,5 +1,6 @@
 """Checking a package zip as a whole before it is imported: zip safety, the manifest, and
 whether the files the manifest names are really in the zip."""
+
 from __future__ import annotations
 
 import zipfile
@@ -38,24 +39,32 @@ def inspect_package(zf: zipfile.ZipFile, limits: ZipLimits = ZipLimits()) -> Ins
     if not urlsplit(launch).scheme:
         launch_path = package_path(launch, "The launch file")
         if launch_path not in files:
-            raise rejected("launch_file_missing", f"The launch file {launch_path!r} (item "
-                           f"{manifest.launch_item!r}) is not in the zip", file=launch_path)
+            raise rejected(
+                "launch_file_missing",
+                f"The launch file {launch_path!r} (item {manifest.launch_item!r}) is not in the zip",
+                file=launch_path,
+            )
     if plan.descriptor != "imsmanifest.xml":
         return InspectedPackage(manifest, plan)  # cmi5/xAPI descriptors do not list files
     named = referenced_files(manifest)
     missing = named - files
     if missing:
-        manifest.warnings.append({
-            "code": "listed_files_missing",
-            "message": f"{len(missing)} file(s) listed in the manifest are not in the zip",
-            "files": _sample(missing)})
+        manifest.warnings.append(
+            {
+                "code": "listed_files_missing",
+                "message": f"{len(missing)} file(s) listed in the manifest are not in the zip",
+                "files": _sample(missing),
+            }
+        )
     unlisted = files - named - {"imsmanifest.xml"}
     unlisted = {f for f in unlisted if not f.endswith(".xsd")}  # schema files are never listed
     if unlisted:
-        manifest.warnings.append({
-            "code": "files_not_listed",
-            "message": f"{len(unlisted)} file(s) in the zip are not listed in <resources>; "
-                       "they are imported and served anyway",
-            "files": _sample(unlisted)})
+        manifest.warnings.append(
+            {
+                "code": "files_not_listed",
+                "message": f"{len(unlisted)} file(s) in the zip are not listed in <resources>; "
+                "they are imported and served anyway",
+                "files": _sample(unlisted),
+            }
+        )
     return InspectedPackage(manifest, plan)
-

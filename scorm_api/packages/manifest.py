@@ -8,6 +8,7 @@ casing (adlcp:scormtype vs adlcp:scormType).
 Real-world mistakes a lenient LMS tolerates become warnings; integrity errors (an item that
 points at no resource, nothing to launch) refuse the package with a reason a trainer can read.
 """
+
 from __future__ import annotations
 
 import posixpath
@@ -16,11 +17,18 @@ from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 
-from scorm_api.packages.xmlutil import (MAX_MANIFEST_BYTES, attr, child, children, local, number,
-                                  parse_xml, rejected, text)
+from scorm_api.packages.xmlutil import (
+    attr,
+    child,
+    children,
+    local,
+    number,
+    parse_xml,
+    rejected,
+    text,
+)
 
-EDITIONS = {"2nd": "scorm_2004_2nd_edition", "3rd": "scorm_2004_3rd_edition",
-            "4th": "scorm_2004_4th_edition"}
+EDITIONS = {"2nd": "scorm_2004_2nd_edition", "3rd": "scorm_2004_3rd_edition", "4th": "scorm_2004_4th_edition"}
 
 
 @dataclass
@@ -50,7 +58,7 @@ class Item:
     hide_lms_ui: list[str] = field(default_factory=list)  # adlnav:hideLMSUI
     sequencing: str | None = None  # the raw imsss:sequencing XML, kept for the player
     au: dict | None = None  # cmi5 AU properties (moveOn, masteryScore, launchMethod, ...)
-    children: list["Item"] = field(default_factory=list)
+    children: list[Item] = field(default_factory=list)
 
 
 @dataclass
@@ -87,6 +95,7 @@ class Manifest:
 
 # ---- the manifest --------------------------------------------------------------------
 
+
 def _detect_version(root) -> tuple[str, str, str | None]:
     meta = child(root, "metadata")
     schemaversion = text(meta, "schemaversion") if meta is not None else None
@@ -103,8 +112,11 @@ def _detect_version(root) -> tuple[str, str, str | None]:
         return EDITIONS["3rd"], "2004 3rd Edition", schemaversion
     if "adlcp_rootv1p2" in namespaces or "imscp_rootv1p1p2" in namespaces:
         return "scorm_1_2", "1.2", schemaversion
-    raise rejected("unknown_version", "imsmanifest.xml does not say which SCORM version it is "
-                   f"(schemaversion {schemaversion!r}, no SCORM namespaces)")
+    raise rejected(
+        "unknown_version",
+        "imsmanifest.xml does not say which SCORM version it is "
+        f"(schemaversion {schemaversion!r}, no SCORM namespaces)",
+    )
 
 
 def _join_base(base: str, href: str) -> str:
@@ -132,12 +144,14 @@ def _resources(manifest_el, base: str, out: dict[str, Resource]) -> None:
             rbase = posixpath.join(sbase, attr(r, "base") or "")
             href = attr(r, "href")
             out[rid] = Resource(
-                identifier=rid, type=attr(r, "type"),
+                identifier=rid,
+                type=attr(r, "type"),
                 scorm_type=(attr(r, "scormtype") or "").lower() or None,
                 href=_join_base(rbase, href) if href else None,
                 files=[_join_base(rbase, f.get("href")) for f in children(r, "file") if f.get("href")],
-                dependencies=[d.get("identifierref") for d in children(r, "dependency")
-                              if d.get("identifierref")],
+                dependencies=[
+                    d.get("identifierref") for d in children(r, "dependency") if d.get("identifierref")
+                ],
             )
     for sub in children(manifest_el, "manifest"):  # sub-manifests share the resource space
         _resources(sub, base, out)
@@ -153,7 +167,8 @@ def _item(el, submanifests: dict) -> Item:
     item = Item(
         identifier=attr(el, "identifier") or "",
         title=text(el, "title") or attr(el, "identifier") or "Untitled",
-        identifierref=ref, parameters=attr(el, "parameters"),
+        identifierref=ref,
+        parameters=attr(el, "parameters"),
         is_visible=(attr(el, "isvisible") or "true").lower() != "false",
         mastery_score=number(text(el, "masteryscore")),
         prerequisites=text(el, "prerequisites"),
@@ -164,8 +179,9 @@ def _item(el, submanifests: dict) -> Item:
     )
     ct = child(el, "completionThreshold")
     if ct is not None:
-        item.completion_threshold = number(ct.text.strip() if ct.text else None) \
-            or number(attr(ct, "minProgressMeasure"))
+        item.completion_threshold = number(ct.text.strip() if ct.text else None) or number(
+            attr(ct, "minProgressMeasure")
+        )
         item.completed_by_measure = (attr(ct, "completedByMeasure") or "").lower() == "true"
     presentation = child(el, "presentation")
     interface = child(presentation, "navigationInterface") if presentation is not None else None
@@ -182,10 +198,15 @@ def _organizations(manifest_el, submanifests: dict) -> tuple[list[Organization],
     section = child(manifest_el, "organizations")
     if section is None:
         return [], None
-    orgs = [Organization(identifier=attr(o, "identifier"), title=text(o, "title") or "",
-                         items=[_item(i, submanifests) for i in children(o, "item")],
-                         sequencing=_sequencing_xml(o))
-            for o in children(section, "organization")]
+    orgs = [
+        Organization(
+            identifier=attr(o, "identifier"),
+            title=text(o, "title") or "",
+            items=[_item(i, submanifests) for i in children(o, "item")],
+            sequencing=_sequencing_xml(o),
+        )
+        for o in children(section, "organization")
+    ]
     return orgs, attr(section, "default")
 
 
@@ -210,8 +231,7 @@ def _lom_string(el, *path: str) -> str | None:
 def parse_manifest(data: bytes) -> Manifest:
     root = parse_xml(data)
     if local(root) != "manifest":
-        raise rejected("not_a_manifest", f"imsmanifest.xml has <{local(root)}> at its root, "
-                       "not <manifest>")
+        raise rejected("not_a_manifest", f"imsmanifest.xml has <{local(root)}> at its root, not <manifest>")
     standard, version, schemaversion = _detect_version(root)
     warnings: list[dict] = []
 
@@ -225,50 +245,74 @@ def parse_manifest(data: bytes) -> Manifest:
             submanifests[attr(sub, "identifier")] = chosen.items
     orgs, default_id = _organizations(root, submanifests)
     if not orgs:
-        raise rejected("no_organization", "imsmanifest.xml has no <organization>: there is "
-                       "nothing to launch")
+        raise rejected("no_organization", "imsmanifest.xml has no <organization>: there is nothing to launch")
     org = next((o for o in orgs if default_id and o.identifier == default_id), None)
     if org is None:
         org = orgs[0]
-        warnings.append({"code": "default_organization_missing",
-                         "message": f"The default organization {default_id!r} does not exist; "
-                                    f"using the first one ({org.identifier or 'without identifier'})"})
+        warnings.append(
+            {
+                "code": "default_organization_missing",
+                "message": f"The default organization {default_id!r} does not exist; "
+                f"using the first one ({org.identifier or 'without identifier'})",
+            }
+        )
 
     for item in (i for o in orgs for i in walk_items(o.items)):
         if item.identifierref and item.identifierref not in resources:
-            raise rejected("missing_resource", f"Item {item.identifier!r} refers to resource "
-                           f"{item.identifierref!r}, which the manifest does not define",
-                           item=item.identifier, resource=item.identifierref)
+            raise rejected(
+                "missing_resource",
+                f"Item {item.identifier!r} refers to resource "
+                f"{item.identifierref!r}, which the manifest does not define",
+                item=item.identifier,
+                resource=item.identifierref,
+            )
 
     referencing = [i for i in walk_items(org.items) if i.identifierref]
     launchable = [i for i in referencing if resources[i.identifierref].href]
     if not launchable:
         if referencing:
             item = referencing[0]
-            raise rejected("missing_launch_url", f"Resource {item.identifierref!r} (used by item "
-                           f"{item.identifier!r}) has no href: the manifest does not say which "
-                           "file to launch", item=item.identifier, resource=item.identifierref)
-        raise rejected("nothing_to_launch", "The default organization has no item that points "
-                       "at a resource: there is nothing to launch")
+            raise rejected(
+                "missing_launch_url",
+                f"Resource {item.identifierref!r} (used by item "
+                f"{item.identifier!r}) has no href: the manifest does not say which "
+                "file to launch",
+                item=item.identifier,
+                resource=item.identifierref,
+            )
+        raise rejected(
+            "nothing_to_launch",
+            "The default organization has no item that points at a resource: there is nothing to launch",
+        )
     first = next((i for i in launchable if i.is_visible), launchable[0])
     launch_res = resources[first.identifierref]
-    package_path(launch_res.href, f"The launch file of item {first.identifier!r}") \
-        if not urlsplit(launch_res.href).scheme else None
+    package_path(launch_res.href, f"The launch file of item {first.identifier!r}") if not urlsplit(
+        launch_res.href
+    ).scheme else None
 
     meta = child(root, "metadata")
     lom = child(meta, "lom") if meta is not None else None
     title = org.title or _lom_string(lom, "general", "title") or first.title or attr(root, "identifier")
     return Manifest(
-        standard=standard, version=version, schemaversion=schemaversion,
-        identifier=attr(root, "identifier"), title=title,
+        standard=standard,
+        version=version,
+        schemaversion=schemaversion,
+        identifier=attr(root, "identifier"),
+        title=title,
         description=_lom_string(lom, "general", "description"),
-        default_organization=org.identifier, organizations=orgs, resources=resources,
-        launch_item=first.identifier, launch_href=launch_res.href,
+        default_organization=org.identifier,
+        organizations=orgs,
+        resources=resources,
+        launch_item=first.identifier,
+        launch_href=launch_res.href,
         launch_parameters=first.parameters,
         sco_count=sum(1 for i in launchable if resources[i.identifierref].scorm_type == "sco"),
         launchable_count=len(launchable),
-        has_sequencing=bool(org.sequencing or any(i.sequencing for i in walk_items(org.items))
-                            or child(root, "sequencingCollection") is not None),
+        has_sequencing=bool(
+            org.sequencing
+            or any(i.sequencing for i in walk_items(org.items))
+            or child(root, "sequencingCollection") is not None
+        ),
         warnings=warnings,
         sequencing_collection=_sequencing_xml(root, "sequencingCollection"),
     )

@@ -12,6 +12,7 @@ HEAVY_METADATA = ("organizations", "resources", "sequencing_collection")
 
 class Package(BaseModel):
     id = peewee.CharField(primary_key=True, max_length=36)
+    tenant_id: str
     tenant = peewee.ForeignKeyField(Tenant, column_name="tenant_id", on_delete="CASCADE")
     title = peewee.CharField(max_length=500)
     version = peewee.CharField(max_length=32)  # the seed's "version": "1.2", "2004 3rd Edition"...
@@ -46,8 +47,12 @@ class Package(BaseModel):
             "version": self.version,
             "standard": self.standard,
             "status": self.status,
-            "launch_url": self.content_url(base_url, self.launch_path) if ready and self.launch_path else None,
-            "manifest_url": self.content_url(base_url, meta["descriptor"]) if ready and meta.get("descriptor") else None,
+            "launch_url": self.content_url(base_url, self.launch_path)
+            if ready and self.launch_path
+            else None,
+            "manifest_url": self.content_url(base_url, meta["descriptor"])
+            if ready and meta.get("descriptor")
+            else None,
             "file_size_bytes": self.file_size_bytes,
             "metadata": meta,
             "warnings": self.warnings or [],
@@ -62,7 +67,9 @@ class Package(BaseModel):
 
 class Upload(BaseModel):
     """A presigned upload ticket: one PUT of exactly file_size bytes, then one process."""
+
     id = peewee.CharField(primary_key=True, max_length=36)
+    tenant_id: str
     tenant = peewee.ForeignKeyField(Tenant, column_name="tenant_id", on_delete="CASCADE")
     storage_path = peewee.CharField(max_length=1000, unique=True)
     filename = peewee.CharField(max_length=500)

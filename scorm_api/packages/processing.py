@@ -6,6 +6,7 @@ that makes the package visible commits only after that. A crash at any moment
 leaves either a complete package or leftovers that `sweep` removes at start-up. Small zips are
 imported while the request waits; big ones get a `processing` package and a job.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -42,9 +43,11 @@ PARTIAL = ".partial"  # staging folders in tmp/
 
 
 def zip_limits(settings: Settings) -> ZipLimits:
-    return ZipLimits(max_files=settings.zip_max_files,
-                     max_total_bytes=settings.zip_max_unpacked_bytes,
-                     max_ratio=float(settings.zip_max_ratio))
+    return ZipLimits(
+        max_files=settings.zip_max_files,
+        max_total_bytes=settings.zip_max_unpacked_bytes,
+        max_ratio=float(settings.zip_max_ratio),
+    )
 
 
 def check_quota(tenant_id: str) -> None:
@@ -53,14 +56,14 @@ def check_quota(tenant_id: str) -> None:
         return
     current = Package.select().where(Package.tenant == tenant_id).count()
     if current >= limit:
-        raise ApiError(403, "QUOTA_EXCEEDED", "Package limit exceeded",
-                       {"limit": limit, "current": current})
+        raise ApiError(403, "QUOTA_EXCEEDED", "Package limit exceeded", {"limit": limit, "current": current})
 
 
 def _metadata(inspected: InspectedPackage, content_bytes: int, file_count: int) -> dict:
     m = inspected.manifest
-    item = next((i for o in m.organizations for i in walk_items(o.items)
-                 if i.identifier == m.launch_item), None)
+    item = next(
+        (i for o in m.organizations for i in walk_items(o.items) if i.identifier == m.launch_item), None
+    )
     resource = m.resources.get(item.identifierref) if item and item.identifierref else None
     full = m.to_metadata()
     return {
@@ -72,8 +75,12 @@ def _metadata(inspected: InspectedPackage, content_bytes: int, file_count: int) 
         "identifier": m.identifier,
         "default_organization": m.default_organization,
         "has_sequencing": m.has_sequencing,
-        "launch": {"item": m.launch_item, "href": m.launch_href, "parameters": m.launch_parameters,
-                   "scorm_type": resource.scorm_type if resource else None},
+        "launch": {
+            "item": m.launch_item,
+            "href": m.launch_href,
+            "parameters": m.launch_parameters,
+            "scorm_type": resource.scorm_type if resource else None,
+        },
         "mastery_score": item.mastery_score if item else None,
         "file_count": file_count,
         "content_bytes": content_bytes,
@@ -128,10 +135,17 @@ def build_files(state: State, upload_key: str, package_id: str, sha256: str | No
             extract(zf, inspected.plan, staging / CONTENT_DIR, scanner)
         sha256 = sha256 or sha256_file(zip_path)
         state.storage.put_tree(package_prefix(package_id), staging)
-        log.info("package files built", extra={"fields": {
-            "package_id": package_id, "files": len(inspected.plan.entries),
-            "bytes": inspected.plan.total_bytes,
-            "duration_ms": round((time.perf_counter() - started) * 1000, 1)}})
+        log.info(
+            "package files built",
+            extra={
+                "fields": {
+                    "package_id": package_id,
+                    "files": len(inspected.plan.entries),
+                    "bytes": inspected.plan.total_bytes,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                }
+            },
+        )
         return Built(inspected, scanner.warnings(), sha256)
     finally:
         remove_tree(staging)
@@ -143,13 +157,17 @@ def course_structure_zip(path) -> zipfile.ZipFile:
     with open(path, "rb") as f:
         data = f.read(MAX_MANIFEST_BYTES + 1)
     if not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
-        raise rejected("not_a_zip", "The file is not a zip archive (or it is damaged), nor a cmi5 "
-                       "course structure")
+        raise rejected(
+            "not_a_zip", "The file is not a zip archive (or it is damaged), nor a cmi5 course structure"
+        )
     course = parse_cmi5(data)
     relative = [r.identifier for r in course.resources.values() if not urlsplit(r.href).scheme]
     if relative:
-        raise rejected("relative_au_url", "A course structure imported without a zip must give every "
-                       "AU an absolute URL (cmi5 14.2)", aus=relative[:20])
+        raise rejected(
+            "relative_au_url",
+            "A course structure imported without a zip must give every AU an absolute URL (cmi5 14.2)",
+            aus=relative[:20],
+        )
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as out:
         out.writestr("cmi5.xml", data)
@@ -173,18 +191,31 @@ def _apply(pkg: Package, built: Built) -> None:
     pkg.updated_at = utcnow_iso()
 
 
-def _new_package(tenant_id: str, upload: Upload, uploaded_by: str | None,
-                 original_filename: str | None, package_id: str | None = None) -> Package:
+def _new_package(
+    tenant_id: str,
+    upload: Upload,
+    uploaded_by: str | None,
+    original_filename: str | None,
+    package_id: str | None = None,
+) -> Package:
     now = utcnow_iso()
-    return Package(id=package_id or new_id(), tenant=tenant_id, title=original_filename or upload.filename,
-                   version="", status="processing", file_size_bytes=upload.file_size,
-                   uploaded_by=uploaded_by or upload.uploaded_by,
-                   original_filename=original_filename or upload.filename,
-                   created_at=now, updated_at=now)
+    return Package(
+        id=package_id or new_id(),
+        tenant=tenant_id,
+        title=original_filename or upload.filename,
+        version="",
+        status="processing",
+        file_size_bytes=upload.file_size,
+        uploaded_by=uploaded_by or upload.uploaded_by,
+        original_filename=original_filename or upload.filename,
+        created_at=now,
+        updated_at=now,
+    )
 
 
-def import_now(state: State, upload: Upload, uploaded_by: str | None,
-               original_filename: str | None) -> Package:
+def import_now(
+    state: State, upload: Upload, uploaded_by: str | None, original_filename: str | None
+) -> Package:
     """Synchronous import: either a ready package (row and files) or an error and nothing."""
     pkg = _new_package(upload.tenant_id, upload, uploaded_by, original_filename)
     try:
@@ -205,8 +236,9 @@ def import_now(state: State, upload: Upload, uploaded_by: str | None,
     return pkg
 
 
-def queue_import(state: State, upload: Upload, uploaded_by: str | None,
-                 original_filename: str | None) -> Package:
+def queue_import(
+    state: State, upload: Upload, uploaded_by: str | None, original_filename: str | None
+) -> Package:
     """Asynchronous import: a 'processing' package now, the work in a job."""
     pkg = _new_package(upload.tenant_id, upload, uploaded_by, original_filename)
     with write_transaction():
@@ -227,10 +259,16 @@ def run_import_job(payload: dict, state: State) -> None:
         built = build_files(state, upload.storage_path, pkg.id, upload.sha256)
     except ApiError as e:
         with write_transaction():
-            Package.update(status="failed", updated_at=utcnow_iso(),
-                           failure={"code": e.code, "reason": e.details.get("reason"),
-                                    "message": e.message, "details": e.details}) \
-                .where(Package.id == pkg.id).execute()
+            Package.update(
+                status="failed",
+                updated_at=utcnow_iso(),
+                failure={
+                    "code": e.code,
+                    "reason": e.details.get("reason"),
+                    "message": e.message,
+                    "details": e.details,
+                },
+            ).where(Package.id == pkg.id).execute()
         _discard_upload(state, upload)
         return
     with write_transaction():
@@ -249,23 +287,32 @@ def _discard_upload(state: State, upload: Upload) -> None:
     Upload.delete().where(Upload.id == upload.id).execute()
 
 
-def process_upload(state: State, tenant_id: str, storage_path: str, uploaded_by: str | None,
-                   original_filename: str | None) -> tuple[Package, int]:
+def process_upload(
+    state: State, tenant_id: str, storage_path: str, uploaded_by: str | None, original_filename: str | None
+) -> tuple[Package, int]:
     """The seed's POST /packages/process: 201 when imported now, 202 when queued, 200 when this
     upload was processed before (a retried request gets the same package, not a duplicate)."""
     upload = Upload.get_or_none((Upload.storage_path == storage_path) & (Upload.tenant == tenant_id))
     if upload is None:
-        raise ApiError(404, "NOT_FOUND", "No upload at this storage_path (mint one with "
-                       "POST /api/v1/packages/upload-url)")
+        raise ApiError(
+            404,
+            "NOT_FOUND",
+            "No upload at this storage_path (mint one with POST /api/v1/packages/upload-url)",
+        )
     if upload.status == "consumed" and upload.package_id:
         pkg = Package.get_or_none(Package.id == upload.package_id)
         if pkg is not None:
             return pkg, 200
-        raise ApiError(409, "CONFLICT", "This upload was processed and its package deleted; "
-                       "upload the file again")
+        raise ApiError(
+            409, "CONFLICT", "This upload was processed and its package deleted; upload the file again"
+        )
     if upload.status != "complete":
-        raise ApiError(409, "CONFLICT", "The file has not been uploaded yet: PUT it to the "
-                       "presigned_url first", {"upload_status": upload.status})
+        raise ApiError(
+            409,
+            "CONFLICT",
+            "The file has not been uploaded yet: PUT it to the presigned_url first",
+            {"upload_status": upload.status},
+        )
     check_quota(tenant_id)
     if upload.file_size <= state.settings.sync_process_max_bytes:
         return import_now(state, upload, uploaded_by, original_filename), 201
@@ -289,7 +336,7 @@ def sweep(state: State) -> dict:
         remove_tree(path)
         removed["staging"] += 1
     removed["staging"] += state.storage.sweep_partial()
-    known = {pid for (pid,) in Package.select(Package.id).tuples()}
+    known = {p.id for p in Package.select(Package.id)}
     for name in state.storage.children(PACKAGES):
         if name not in known:
             state.storage.delete_tree(package_prefix(name))

@@ -1,10 +1,10 @@
 from flask import Blueprint, request
 
-from scorm_api.principals import require_own_tenant
 from scorm_api.endpoint import endpoint
 from scorm_api.errors import ApiError, bad_request, validation_error
 from scorm_api.packages import processing, services, uploads
 from scorm_api.packages.models import STATUSES
+from scorm_api.principals import require_own_tenant
 from scorm_api.ratelimit import UPLOAD
 from scorm_api.schemas import TIMESTAMP, UUID, obj, page_query
 from scorm_api.state import current
@@ -13,27 +13,45 @@ from scorm_api.storage.responses import send_object
 bp = Blueprint("packages", __name__, url_prefix="/api/v1")
 TAG = "Packages"
 
-WARNING = obj({"code": {"type": "string"}, "message": {"type": "string"}}, ["code", "message"],
-              additional=True)
-PACKAGE = obj({
-    "id": UUID, "tenant_id": UUID, "title": {"type": "string"}, "version": {"type": "string"},
-    "standard": {"type": ["string", "null"],
-                 "enum": ["scorm_1_2", "scorm_2004_2nd_edition", "scorm_2004_3rd_edition",
-                          "scorm_2004_4th_edition", "cmi5", "xapi", None]},
-    "status": {"enum": list(STATUSES)},
-    "launch_url": {"type": ["string", "null"]}, "manifest_url": {"type": ["string", "null"]},
-    "file_size_bytes": {"type": "integer"},
-    "metadata": obj({"description": {"type": ["string", "null"]},
-                     "sco_count": {"type": "integer"}}, additional=True),
-    "warnings": {"type": "array", "items": WARNING},
-    "failure": {"type": ["object", "null"]},
-    "created_at": TIMESTAMP, "updated_at": TIMESTAMP,
-}, ["id", "tenant_id", "title", "version", "status", "created_at", "updated_at"], additional=True)
+WARNING = obj(
+    {"code": {"type": "string"}, "message": {"type": "string"}}, ["code", "message"], additional=True
+)
+PACKAGE = obj(
+    {
+        "id": UUID,
+        "tenant_id": UUID,
+        "title": {"type": "string"},
+        "version": {"type": "string"},
+        "standard": {
+            "type": ["string", "null"],
+            "enum": [
+                "scorm_1_2",
+                "scorm_2004_2nd_edition",
+                "scorm_2004_3rd_edition",
+                "scorm_2004_4th_edition",
+                "cmi5",
+                "xapi",
+                None,
+            ],
+        },
+        "status": {"enum": list(STATUSES)},
+        "launch_url": {"type": ["string", "null"]},
+        "manifest_url": {"type": ["string", "null"]},
+        "file_size_bytes": {"type": "integer"},
+        "metadata": obj(
+            {"description": {"type": ["string", "null"]}, "sco_count": {"type": "integer"}}, additional=True
+        ),
+        "warnings": {"type": "array", "items": WARNING},
+        "failure": {"type": ["object", "null"]},
+        "created_at": TIMESTAMP,
+        "updated_at": TIMESTAMP,
+    },
+    ["id", "tenant_id", "title", "version", "status", "created_at", "updated_at"],
+    additional=True,
+)
 
 TENANT_ID = {**UUID, "description": "Must be the API key's tenant"}
 UPLOADED_BY = {"type": "string", "maxLength": 200}
-
-
 
 
 def base_url() -> str:
@@ -41,106 +59,194 @@ def base_url() -> str:
     return current().settings.content_base_url
 
 
-@endpoint(bp, "/packages", "GET", tag=TAG, summary="List packages",
-          query=page_query(search={"type": "string", "maxLength": 200,
-                                   "description": "Only packages whose title contains this text"}),
-          response=obj({"packages": {"type": "array", "items": PACKAGE},
-                        "count": {"type": "integer", "description": "How many packages match (all pages)"}},
-                       ["packages", "count"]))
+@endpoint(
+    bp,
+    "/packages",
+    "GET",
+    tag=TAG,
+    summary="List packages",
+    query=page_query(
+        search={
+            "type": "string",
+            "maxLength": 200,
+            "description": "Only packages whose title contains this text",
+        }
+    ),
+    response=obj(
+        {
+            "packages": {"type": "array", "items": PACKAGE},
+            "count": {"type": "integer", "description": "How many packages match (all pages)"},
+        },
+        ["packages", "count"],
+    ),
+)
 def list_packages(principal, query):
-    rows, total = services.list_packages(principal.tenant_id, query["page"], query["limit"],
-                                         query.get("search"))
+    rows, total = services.list_packages(
+        principal.tenant_id, query["page"], query["limit"], query.get("search")
+    )
     return {"packages": [p.to_api(base_url(), full=False) for p in rows], "count": total}
 
 
-@endpoint(bp, "/packages/<package_id>", "GET", tag=TAG, response=PACKAGE, errors=(404,),
-          summary="Get a package",
-          description="With the parsed structure in metadata (organizations, items, resources, "
-                      "launch, mastery score, sequencing), warnings, and the failure reason of a "
-                      "package whose processing failed.")
+@endpoint(
+    bp,
+    "/packages/<package_id>",
+    "GET",
+    tag=TAG,
+    response=PACKAGE,
+    errors=(404,),
+    summary="Get a package",
+    description="With the parsed structure in metadata (organizations, items, resources, "
+    "launch, mastery score, sequencing), warnings, and the failure reason of a "
+    "package whose processing failed.",
+)
 def get_package(principal, package_id):
     return services.get_package(principal.tenant_id, package_id).to_api(base_url())
 
 
-@endpoint(bp, "/packages/<package_id>", "DELETE", tag=TAG, errors=(404,),
-          summary="Delete a package, its files and its sessions",
-          response=obj({"success": {"type": "boolean"}, "package_id": UUID}, ["success", "package_id"]))
+@endpoint(
+    bp,
+    "/packages/<package_id>",
+    "DELETE",
+    tag=TAG,
+    errors=(404,),
+    summary="Delete a package, its files and its sessions",
+    response=obj({"success": {"type": "boolean"}, "package_id": UUID}, ["success", "package_id"]),
+)
 def delete_package(principal, package_id):
     processing.delete_package(current(), principal.tenant_id, package_id)
     return {"success": True, "package_id": package_id}
 
 
-@endpoint(bp, "/packages/<package_id>/download", "GET", tag=TAG, errors=(404, 409),
-          content_type="application/zip", summary="Download the original zip (byte-identical)")
+@endpoint(
+    bp,
+    "/packages/<package_id>/download",
+    "GET",
+    tag=TAG,
+    errors=(404, 409),
+    content_type="application/zip",
+    summary="Download the original zip (byte-identical)",
+)
 def download_package(principal, package_id):
     pkg = services.get_package(principal.tenant_id, package_id)
     if pkg.status != "ready":
-        raise ApiError(409, "CONFLICT", f"The package is {pkg.status}; only ready packages can "
-                       "be downloaded")
+        raise ApiError(409, "CONFLICT", f"The package is {pkg.status}; only ready packages can be downloaded")
     stored = current().storage.open(processing.zip_key(pkg.id))
     if stored is None:
         raise ApiError(404, "NOT_FOUND", "The package's zip is missing from storage")
-    return send_object(stored, "application/zip", etag=pkg.sha256,
-                       download_name=pkg.original_filename or f"{pkg.id}.zip")
+    return send_object(
+        stored, "application/zip", etag=pkg.sha256, download_name=pkg.original_filename or f"{pkg.id}.zip"
+    )
 
 
 # ---- the presigned flow --------------------------------------------------------------
 
-MINT_BODY = obj({"tenant_id": TENANT_ID, "uploaded_by": UPLOADED_BY,
-                 "filename": {"type": "string", "minLength": 1, "maxLength": 500},
-                 "file_size": {"type": "integer", "minimum": 1,
-                               "description": "Exact size in bytes of the zip to be PUT"},
-                 "content_type": {"type": "string", "description": "Ignored: zips are application/zip"}},
-                ["filename", "file_size"])
-MINT_RESPONSE = obj({"upload_id": UUID, "presigned_url": {"type": "string"},
-                     "method": {"const": "PUT"}, "storage_path": {"type": "string"},
-                     "required_put_headers": {"type": "object"}, "file_size": {"type": "integer"},
-                     "expires_at": TIMESTAMP, "expires_in": {"type": "integer"}},
-                    ["presigned_url", "storage_path", "required_put_headers", "expires_at"])
+MINT_BODY = obj(
+    {
+        "tenant_id": TENANT_ID,
+        "uploaded_by": UPLOADED_BY,
+        "filename": {"type": "string", "minLength": 1, "maxLength": 500},
+        "file_size": {
+            "type": "integer",
+            "minimum": 1,
+            "description": "Exact size in bytes of the zip to be PUT",
+        },
+        "content_type": {"type": "string", "description": "Ignored: zips are application/zip"},
+    },
+    ["filename", "file_size"],
+)
+MINT_RESPONSE = obj(
+    {
+        "upload_id": UUID,
+        "presigned_url": {"type": "string"},
+        "method": {"const": "PUT"},
+        "storage_path": {"type": "string"},
+        "required_put_headers": {"type": "object"},
+        "file_size": {"type": "integer"},
+        "expires_at": TIMESTAMP,
+        "expires_in": {"type": "integer"},
+    },
+    ["presigned_url", "storage_path", "required_put_headers", "expires_at"],
+)
 
 
 def mint(principal, body):
     tenant_id = require_own_tenant(principal, body.get("tenant_id"))
-    return uploads.mint_upload(current(), tenant_id, body["filename"], body["file_size"],
-                               body.get("uploaded_by"))
+    return uploads.mint_upload(
+        current(), tenant_id, body["filename"], body["file_size"], body.get("uploaded_by")
+    )
 
 
-for _rule, _name, _summary in (("/packages/upload-url", "upload_url", "Mint a presigned upload URL"),
-                               ("/packages/upload-sessions", "upload_sessions",
-                                "Mint a presigned upload URL (alias of upload-url)")):
-    endpoint(bp, _rule, "POST", tag=TAG, bucket=UPLOAD, body=MINT_BODY, response=MINT_RESPONSE,
-             errors=(403,), name=_name, summary=_summary,
-             description="Then PUT exactly file_size bytes to presigned_url with the "
-                         "required_put_headers, then POST /api/v1/packages/process.")(mint)
+for _rule, _name, _summary in (
+    ("/packages/upload-url", "upload_url", "Mint a presigned upload URL"),
+    ("/packages/upload-sessions", "upload_sessions", "Mint a presigned upload URL (alias of upload-url)"),
+):
+    endpoint(
+        bp,
+        _rule,
+        "POST",
+        tag=TAG,
+        bucket=UPLOAD,
+        body=MINT_BODY,
+        response=MINT_RESPONSE,
+        errors=(403,),
+        name=_name,
+        summary=_summary,
+        description="Then PUT exactly file_size bytes to presigned_url with the "
+        "required_put_headers, then POST /api/v1/packages/process.",
+    )(mint)
 
 
-@endpoint(bp, "/packages/process", "POST", tag=TAG, bucket=UPLOAD, status=201, errors=(403, 404, 409),
-          summary="Process an uploaded zip into a package",
-          description="Answers 201 with the ready package when it was imported at once (small "
-                      "zips), 202 with status 'processing' when it continues in the background "
-                      "(poll GET /api/v1/packages/{id}), 200 when this upload was processed "
-                      "before. A refused package answers 400 with details.reason and leaves "
-                      "nothing behind.",
-          body=obj({"tenant_id": TENANT_ID, "uploaded_by": UPLOADED_BY,
-                    "storage_path": {"type": "string", "minLength": 1, "maxLength": 1000},
-                    "original_filename": {"type": "string", "maxLength": 500}},
-                   ["storage_path"]),
-          response=PACKAGE)
+@endpoint(
+    bp,
+    "/packages/process",
+    "POST",
+    tag=TAG,
+    bucket=UPLOAD,
+    status=201,
+    errors=(403, 404, 409),
+    summary="Process an uploaded zip into a package",
+    description="Answers 201 with the ready package when it was imported at once (small "
+    "zips), 202 with status 'processing' when it continues in the background "
+    "(poll GET /api/v1/packages/{id}), 200 when this upload was processed "
+    "before. A refused package answers 400 with details.reason and leaves "
+    "nothing behind.",
+    body=obj(
+        {
+            "tenant_id": TENANT_ID,
+            "uploaded_by": UPLOADED_BY,
+            "storage_path": {"type": "string", "minLength": 1, "maxLength": 1000},
+            "original_filename": {"type": "string", "maxLength": 500},
+        },
+        ["storage_path"],
+    ),
+    response=PACKAGE,
+)
 def process(principal, body):
     tenant_id = require_own_tenant(principal, body.get("tenant_id"))
-    pkg, status = processing.process_upload(current(), tenant_id, body["storage_path"],
-                                            body.get("uploaded_by"), body.get("original_filename"))
+    pkg, status = processing.process_upload(
+        current(), tenant_id, body["storage_path"], body.get("uploaded_by"), body.get("original_filename")
+    )
     return pkg.to_api(base_url()), status
 
 
-@endpoint(bp, "/packages/upload", "POST", tag=TAG, bucket=UPLOAD, status=201, errors=(403, 413),
-          body_content_type="multipart/form-data",
-          body_doc=obj({"file": {"type": "string", "format": "binary"},
-                        "uploaded_by": UPLOADED_BY, "tenant_id": TENANT_ID}, ["file"]),
-          summary="Upload a small package directly (multipart)",
-          description="For small files; the size cap is configurable (413 above it). Same "
-                      "processing and answers as /packages/process.",
-          response=PACKAGE)
+@endpoint(
+    bp,
+    "/packages/upload",
+    "POST",
+    tag=TAG,
+    bucket=UPLOAD,
+    status=201,
+    errors=(403, 413),
+    body_content_type="multipart/form-data",
+    body_doc=obj(
+        {"file": {"type": "string", "format": "binary"}, "uploaded_by": UPLOADED_BY, "tenant_id": TENANT_ID},
+        ["file"],
+    ),
+    summary="Upload a small package directly (multipart)",
+    description="For small files; the size cap is configurable (413 above it). Same "
+    "processing and answers as /packages/process.",
+    response=PACKAGE,
+)
 def upload_multipart(principal):
     settings = current().settings
     request.max_content_length = settings.max_upload_bytes + 64 * 1024
@@ -155,6 +261,7 @@ def upload_multipart(principal):
         raise validation_error({"uploaded_by": ["Must be at most 200 characters"]})
     processing.check_quota(tenant_id)
     upload = uploads.store_multipart(current(), tenant_id, file, uploaded_by)
-    pkg, status = processing.process_upload(current(), tenant_id, upload.storage_path, uploaded_by,
-                                            file.filename)
+    pkg, status = processing.process_upload(
+        current(), tenant_id, upload.storage_path, uploaded_by, file.filename
+    )
     return pkg.to_api(base_url()), status

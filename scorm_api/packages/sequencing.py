@@ -7,6 +7,7 @@ settings shape. Defaults are left to the runtime (SCORM 2004 SN defaults) by omi
 manifest does not say. The same tree, without rules, is the table of contents of a SCORM 1.2
 package.
 """
+
 from __future__ import annotations
 
 from lxml import etree
@@ -14,18 +15,37 @@ from lxml import etree
 from scorm_api.packages.xmlutil import attr, child, children, number, parse_xml
 
 # Attribute name -> settings key, where they differ only by being booleans in the XML.
-_CONTROL_MODE = ("choice", "choiceExit", "flow", "forwardOnly", "useCurrentAttemptObjectiveInfo",
-                 "useCurrentAttemptProgressInfo")
+_CONTROL_MODE = (
+    "choice",
+    "choiceExit",
+    "flow",
+    "forwardOnly",
+    "useCurrentAttemptObjectiveInfo",
+    "useCurrentAttemptProgressInfo",
+)
 _DELIVERY = ("tracked", "completionSetByContent", "objectiveSetByContent")
 _CONSTRAINED = ("preventActivation", "constrainChoice")
-_MAP_INFO = ("readSatisfiedStatus", "readNormalizedMeasure", "writeSatisfiedStatus",
-             "writeNormalizedMeasure")
+_MAP_INFO = ("readSatisfiedStatus", "readNormalizedMeasure", "writeSatisfiedStatus", "writeNormalizedMeasure")
 # adlseq:mapInfo (4th edition) adds these to an objective's imsss:mapInfo of the same target.
-_ADL_MAP_INFO = ("readRawScore", "readMinScore", "readMaxScore", "readCompletionStatus",
-                 "readProgressMeasure", "writeRawScore", "writeMinScore", "writeMaxScore",
-                 "writeCompletionStatus", "writeProgressMeasure", "updateAttemptData")
-_ROLLUP_CONSIDERATIONS = ("requiredForSatisfied", "requiredForNotSatisfied",
-                          "requiredForCompleted", "requiredForIncomplete")
+_ADL_MAP_INFO = (
+    "readRawScore",
+    "readMinScore",
+    "readMaxScore",
+    "readCompletionStatus",
+    "readProgressMeasure",
+    "writeRawScore",
+    "writeMinScore",
+    "writeMaxScore",
+    "writeCompletionStatus",
+    "writeProgressMeasure",
+    "updateAttemptData",
+)
+_ROLLUP_CONSIDERATIONS = (
+    "requiredForSatisfied",
+    "requiredForNotSatisfied",
+    "requiredForCompleted",
+    "requiredForIncomplete",
+)
 
 
 def _bool(value: str | None) -> bool | None:
@@ -71,8 +91,13 @@ def _sequencing_rules(seq) -> dict:
         return {}
     out = {}
     for kind in ("preConditionRule", "exitConditionRule", "postConditionRule"):
-        found = [r for r in (_rule(el, "ruleConditions", "ruleCondition", "ruleAction")
-                             for el in children(rules_el, kind)) if r]
+        found = [
+            r
+            for r in (
+                _rule(el, "ruleConditions", "ruleCondition", "ruleAction") for el in children(rules_el, kind)
+            )
+            if r
+        ]
         if found:
             out[kind + "s"] = found
     return out
@@ -145,8 +170,14 @@ def _objectives(seq) -> tuple[dict | None, list[dict]]:
             for m in children(el, "mapInfo"):
                 info = {"targetObjectiveID": attr(m, "targetObjectiveID") or ""}
                 _flags(m, _ADL_MAP_INFO, info)
-                existing = next((x for x in target.get("mapInfo", [])
-                                 if x["targetObjectiveID"] == info["targetObjectiveID"]), None)
+                existing = next(
+                    (
+                        x
+                        for x in target.get("mapInfo", [])
+                        if x["targetObjectiveID"] == info["targetObjectiveID"]
+                    ),
+                    None,
+                )
                 if existing is not None:
                     existing.update(info)
                 elif info["targetObjectiveID"]:
@@ -216,8 +247,11 @@ def collections(xml: str | None) -> dict[str, dict]:
     if not xml:
         return {}
     root = parse_xml(xml.encode("utf-8"), "imsss:sequencingCollection")
-    return {attr(seq, "ID"): sequencing_settings(etree.tostring(seq, encoding="unicode"))
-            for seq in children(root, "sequencing") if attr(seq, "ID")}
+    return {
+        attr(seq, "ID"): sequencing_settings(etree.tostring(seq, encoding="unicode"))
+        for seq in children(root, "sequencing")
+        if attr(seq, "ID")
+    }
 
 
 def _with_collection(own: dict, shared: dict) -> dict:
@@ -225,12 +259,15 @@ def _with_collection(own: dict, shared: dict) -> dict:
     itself wins, element by element; objectives are matched by id)."""
     out = {**shared, **own}
     if "sequencingControls" in shared or "sequencingControls" in own:
-        out["sequencingControls"] = {**shared.get("sequencingControls", {}),
-                                     **own.get("sequencingControls", {})}
+        out["sequencingControls"] = {
+            **shared.get("sequencingControls", {}),
+            **own.get("sequencingControls", {}),
+        }
     if "objectives" in shared and "objectives" in own:
         mine = {o["objectiveID"] for o in own["objectives"]}
-        out["objectives"] = own["objectives"] + [o for o in shared["objectives"]
-                                                 if o["objectiveID"] not in mine]
+        out["objectives"] = own["objectives"] + [
+            o for o in shared["objectives"] if o["objectiveID"] not in mine
+        ]
     out.pop("sequencingCollectionRefs", None)
     return out
 
@@ -243,15 +280,20 @@ def _resolved(xml: str | None, shared: dict[str, dict]) -> dict:
 
 def _activity(item: dict, resources: dict, shared: dict[str, dict] | None) -> dict:
     res = resources.get(item.get("identifierref") or "")
-    node: dict = {"id": item["identifier"], "title": item["title"],
-                  "launchable": bool(res and res.get("href"))}
+    node: dict = {
+        "id": item["identifier"],
+        "title": item["title"],
+        "launchable": bool(res and res.get("href")),
+    }
     if not item.get("is_visible", True):
         node["isVisible"] = False
     if shared is not None:
         node.update(_resolved(item.get("sequencing"), shared))
         if item.get("completed_by_measure"):
-            node["completionThreshold"] = {"completedByMeasure": True,
-                                           "minProgressMeasure": item.get("completion_threshold") or 1.0}
+            node["completionThreshold"] = {
+                "completedByMeasure": True,
+                "minProgressMeasure": item.get("completion_threshold") or 1.0,
+            }
         if item.get("hide_lms_ui"):
             node["hideLmsUi"] = list(item["hide_lms_ui"])
     kids = [_activity(c, resources, shared) for c in item.get("children", [])]
@@ -263,15 +305,20 @@ def _activity(item: dict, resources: dict, shared: dict[str, dict] | None) -> di
 def activity_tree(metadata: dict, with_rules: bool) -> dict | None:
     """The default organization as a tree of {id, title, launchable, children, ...rules}."""
     orgs = metadata.get("organizations") or []
-    org = next((o for o in orgs if o.get("identifier") == metadata.get("default_organization")),
-               orgs[0] if orgs else None)
+    org = next(
+        (o for o in orgs if o.get("identifier") == metadata.get("default_organization")),
+        orgs[0] if orgs else None,
+    )
     if org is None:
         return None
     resources = {r["identifier"]: r for r in metadata.get("resources", [])}
     shared = collections(metadata.get("sequencing_collection")) if with_rules else None
-    root = {"id": org.get("identifier") or "__organization__", "title": org.get("title") or "",
-            "launchable": False,
-            "children": [_activity(i, resources, shared) for i in org.get("items", [])]}
+    root = {
+        "id": org.get("identifier") or "__organization__",
+        "title": org.get("title") or "",
+        "launchable": False,
+        "children": [_activity(i, resources, shared) for i in org.get("items", [])],
+    }
     if shared is not None:
         root.update(_resolved(org.get("sequencing"), shared))
     return root

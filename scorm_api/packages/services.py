@@ -1,5 +1,6 @@
 """Package queries. Every query is scoped to one tenant: another tenant's package is simply
 not found, so its existence is never confirmed."""
+
 from __future__ import annotations
 
 import peewee
@@ -9,16 +10,25 @@ from scorm_api.errors import not_found
 from scorm_api.packages.models import Package
 
 _COUNT = Prepared(lambda: Package.select(peewee.fn.COUNT(Package.id)).where(Package.tenant == ""))
-_PAGE = Prepared(lambda: Package.select().where(Package.tenant == "")
-                 .order_by(Package.created_at.desc(), Package.id).limit(1).offset(0))
+_PAGE = Prepared(
+    lambda: (
+        Package.select()
+        .where(Package.tenant == "")
+        .order_by(Package.created_at.desc(), Package.id)
+        .limit(1)
+        .offset(0)
+    )
+)
 
 
-def list_packages(tenant_id: str, page: int, limit: int,
-                  search: str | None = None) -> tuple[list[Package], int]:
+def list_packages(
+    tenant_id: str, page: int, limit: int, search: str | None = None
+) -> tuple[list[Package], int]:
     offset = (page - 1) * limit
     if search:  # titles containing the text, any case
-        query = Package.select().where((Package.tenant == tenant_id) & peewee.fn.LOWER(Package.title)
-                                       .contains(search.lower()))
+        query = Package.select().where(
+            (Package.tenant == tenant_id) & peewee.fn.LOWER(Package.title).contains(search.lower())
+        )
         total = query.count()
         rows = list(query.order_by(Package.created_at.desc(), Package.id).limit(limit).offset(offset))
         return rows, total

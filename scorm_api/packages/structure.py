@@ -5,6 +5,7 @@ paths, and the activity ids the LMS generates for the package.
 Cached by package id: a ready package's structure never changes (a new version is a new
 package), and every runtime commit needs it.
 """
+
 from __future__ import annotations
 
 import functools
@@ -49,20 +50,29 @@ def scos_of(pkg: Package) -> list[Sco]:
     """The package's launchable items of the default organization, in order."""
     meta = pkg.metadata or {}
     resources = {r["identifier"]: r for r in meta.get("resources", [])}
-    org = next((o for o in meta.get("organizations", [])
-                if o["identifier"] == meta.get("default_organization")),
-               (meta.get("organizations") or [None])[0])
+    org = next(
+        (o for o in meta.get("organizations", []) if o["identifier"] == meta.get("default_organization")),
+        (meta.get("organizations") or [None])[0],
+    )
     out = []
 
     def walk(items):
         for it in items:
             res = resources.get(it.get("identifierref") or "")
             if res and res.get("href"):
-                out.append(Sco(it["identifier"], it["title"],
-                               launch_path(res["href"], it.get("parameters")), res.get("scorm_type"),
-                               it.get("mastery_score"), it.get("completion_threshold"),
-                               it.get("data_from_lms")))
+                out.append(
+                    Sco(
+                        it["identifier"],
+                        it["title"],
+                        launch_path(res["href"], it.get("parameters")),
+                        res.get("scorm_type"),
+                        it.get("mastery_score"),
+                        it.get("completion_threshold"),
+                        it.get("data_from_lms"),
+                    )
+                )
             walk(it.get("children", []))
+
     walk(org["items"] if org else [])
     return out
 
@@ -75,7 +85,7 @@ def uses_sequencing(standard: str | None, scos: list[Sco]) -> bool:
     """SCORM 2004 packages with more than one launchable item are delivered by the runtime's
     sequencing engine, and their session status is the engine's rollup of the root activity.
     (A single SCO is its own course: its CMI decides the status.)"""
-    return bool(standard) and standard.startswith("scorm_2004") and len(scos) > 1
+    return standard is not None and standard.startswith("scorm_2004") and len(scos) > 1
 
 
 @functools.lru_cache(maxsize=1024)

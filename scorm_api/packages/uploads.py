@@ -3,10 +3,11 @@
 A ticket allows one PUT of exactly `file_size` bytes with the required headers before it
 expires; claiming it is one conditional UPDATE, so two concurrent PUTs cannot both win.
 """
+
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from scorm_api.db import new_id, utcnow_iso, write_transaction
 from scorm_api.errors import ApiError, validation_error
@@ -27,22 +28,31 @@ def safe_filename(name: str) -> str:
 
 
 def _iso(epoch: int) -> str:
-    return datetime.fromtimestamp(epoch, timezone.utc).isoformat().replace("+00:00", "Z")
+    return datetime.fromtimestamp(epoch, UTC).isoformat().replace("+00:00", "Z")
 
 
-def mint_upload(state: State, tenant_id: str, filename: str, file_size: int,
-                uploaded_by: str | None) -> dict:
+def mint_upload(state: State, tenant_id: str, filename: str, file_size: int, uploaded_by: str | None) -> dict:
     if file_size > state.settings.max_package_bytes:
         raise validation_error({"file_size": [f"Must be at most {state.settings.max_package_bytes} bytes"]})
     check_quota(tenant_id)
     upload_id = new_id()
     key = upload_key(tenant_id, upload_id, filename)
-    url, expires = state.storage.presign_put(key, file_size, ZIP_CONTENT_TYPE,
-                                           state.settings.upload_url_ttl_seconds)
+    url, expires = state.storage.presign_put(
+        key, file_size, ZIP_CONTENT_TYPE, state.settings.upload_url_ttl_seconds
+    )
     with write_transaction():
-        Upload.create(id=upload_id, tenant=tenant_id, storage_path=key, filename=filename,
-                      file_size=file_size, content_type=ZIP_CONTENT_TYPE, uploaded_by=uploaded_by,
-                      status="pending", expires_at=_iso(expires), created_at=utcnow_iso())
+        Upload.create(
+            id=upload_id,
+            tenant=tenant_id,
+            storage_path=key,
+            filename=filename,
+            file_size=file_size,
+            content_type=ZIP_CONTENT_TYPE,
+            uploaded_by=uploaded_by,
+            status="pending",
+            expires_at=_iso(expires),
+            created_at=utcnow_iso(),
+        )
     return {
         "upload_id": upload_id,
         "presigned_url": url,
@@ -58,27 +68,37 @@ def mint_upload(state: State, tenant_id: str, filename: str, file_size: int,
 class Tickets:
     """storage.puts.PutReceiver of the upload tickets: a presigned PUT to `uploads/...` lands
     only while its ticket is pending, and completes it."""
+
     prefix = UPLOADS + "/"
 
     def claim(self, key: str, grant: PutGrant) -> None:
         with write_transaction():
-            claimed = (Upload.update(status="uploading")
-                       .where((Upload.storage_path == key) & (Upload.status == "pending")).execute())
+            claimed = (
+                Upload.update(status="uploading")
+                .where((Upload.storage_path == key) & (Upload.status == "pending"))
+                .execute()
+            )
             if not claimed:
                 upload = Upload.get_or_none(Upload.storage_path == key)
                 if upload is None:
                     raise ApiError(404, "NOT_FOUND", "This upload no longer exists")
-                raise ApiError(409, "CONFLICT", "This upload URL has already been used"
-                               if upload.status != "uploading" else "An upload to this URL is in progress",
-                               {"upload_status": upload.status})
+                raise ApiError(
+                    409,
+                    "CONFLICT",
+                    "This upload URL has already been used"
+                    if upload.status != "uploading"
+                    else "An upload to this URL is in progress",
+                    {"upload_status": upload.status},
+                )
 
     def release(self, key: str) -> None:
         Upload.update(status="pending").where(Upload.storage_path == key).execute()
 
     def complete(self, key: str) -> dict:
         with write_transaction():  # (the checksum is taken while processing, which reads it anyway)
-            Upload.update(status="complete", completed_at=utcnow_iso()) \
-                .where(Upload.storage_path == key).execute()
+            Upload.update(status="complete", completed_at=utcnow_iso()).where(
+                Upload.storage_path == key
+            ).execute()
         upload = Upload.get(Upload.storage_path == key)
         return {"storage_path": upload.storage_path, "size": upload.file_size}
 
@@ -99,7 +119,17 @@ def store_multipart(state: State, tenant_id: str, file_storage, uploaded_by: str
         raise validation_error({"file": ["The file is empty"]})
     now = utcnow_iso()
     with write_transaction():
-        return Upload.create(id=upload_id, tenant=tenant_id, storage_path=key, filename=filename,
-                             file_size=size, content_type=ZIP_CONTENT_TYPE, uploaded_by=uploaded_by,
-                             status="complete", sha256=sha256, expires_at=now, created_at=now,
-                             completed_at=now)
+        return Upload.create(
+            id=upload_id,
+            tenant=tenant_id,
+            storage_path=key,
+            filename=filename,
+            file_size=size,
+            content_type=ZIP_CONTENT_TYPE,
+            uploaded_by=uploaded_by,
+            status="complete",
+            sha256=sha256,
+            expires_at=now,
+            created_at=now,
+            completed_at=now,
+        )

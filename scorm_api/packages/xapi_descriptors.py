@@ -1,5 +1,6 @@
 """cmi5.xml (cmi5 course structure) and tincan.xml (xAPI packages), read into the same
 Manifest shape as imsmanifest.xml, with the same hardened parser."""
+
 from __future__ import annotations
 
 import re
@@ -61,8 +62,12 @@ def _check_au(el, au_id: str, url: str) -> None:
     query = parse_qs(urlsplit(url).query, keep_blank_values=True)
     clash = [p for p in LAUNCH_PARAMETERS if p in query]
     if clash:
-        raise rejected("invalid_cmi5", f"The url of AU {au_id!r} uses the launch parameter(s) "
-                       f"{', '.join(clash)}, which the LMS adds itself", au=au_id)
+        raise rejected(
+            "invalid_cmi5",
+            f"The url of AU {au_id!r} uses the launch parameter(s) "
+            f"{', '.join(clash)}, which the LMS adds itself",
+            au=au_id,
+        )
     if (attr(el, "moveOn") or "NotApplicable") not in MOVE_ON:
         raise rejected("invalid_cmi5", f"AU {au_id!r} has an unknown moveOn", au=au_id)
     if (attr(el, "launchMethod") or "AnyWindow") not in LAUNCH_METHODS:
@@ -94,25 +99,40 @@ def parse_cmi5(data: bytes) -> Manifest:
             if not isinstance(el.tag, str):
                 continue
             if local(el) == "block":
-                items.append(Item(identifier=_iri_id(el, "block", seen), title=_langstring(child(el, "title")) or "Block",
-                                  children=read(el)))
+                items.append(
+                    Item(
+                        identifier=_iri_id(el, "block", seen),
+                        title=_langstring(child(el, "title")) or "Block",
+                        children=read(el),
+                    )
+                )
             elif local(el) == "au":
                 au_id = _iri_id(el, "au", seen)
                 url = text(el, "url")
                 if not url:
                     raise rejected("invalid_cmi5", "Every <au> in cmi5.xml needs a <url>", au=au_id)
                 _check_au(el, au_id, url)
-                resources[au_id] = Resource(identifier=au_id, type="cmi5-au", scorm_type="au",
-                                            href=_check_launch(url, f"AU {au_id!r}"))
+                resources[au_id] = Resource(
+                    identifier=au_id,
+                    type="cmi5-au",
+                    scorm_type="au",
+                    href=_check_launch(url, f"AU {au_id!r}"),
+                )
                 # launchParameters reach the AU through LMS.LaunchData, not its URL.
-                item = Item(identifier=au_id, title=_langstring(child(el, "title")) or au_id,
-                            identifierref=au_id, mastery_score=number(attr(el, "masteryScore")),
-                            au={"moveOn": attr(el, "moveOn") or "NotApplicable",
-                                "masteryScore": number(attr(el, "masteryScore")),
-                                "launchMethod": attr(el, "launchMethod") or "AnyWindow",
-                                "activityType": attr(el, "activityType"),
-                                "launchParameters": text(el, "launchParameters"),
-                                "entitlementKey": text(el, "entitlementKey")})
+                item = Item(
+                    identifier=au_id,
+                    title=_langstring(child(el, "title")) or au_id,
+                    identifierref=au_id,
+                    mastery_score=number(attr(el, "masteryScore")),
+                    au={
+                        "moveOn": attr(el, "moveOn") or "NotApplicable",
+                        "masteryScore": number(attr(el, "masteryScore")),
+                        "launchMethod": attr(el, "launchMethod") or "AnyWindow",
+                        "activityType": attr(el, "activityType"),
+                        "launchParameters": text(el, "launchParameters"),
+                        "entitlementKey": text(el, "entitlementKey"),
+                    },
+                )
                 aus.append(item)
                 items.append(item)
         return items
@@ -123,12 +143,21 @@ def parse_cmi5(data: bytes) -> Manifest:
     first = aus[0]
     title = _langstring(child(course, "title")) or first.title
     return Manifest(
-        standard="cmi5", version="cmi5", schemaversion=None, identifier=attr(course, "id"),
-        title=title, description=_langstring(child(course, "description")),
+        standard="cmi5",
+        version="cmi5",
+        schemaversion=None,
+        identifier=attr(course, "id"),
+        title=title,
+        description=_langstring(child(course, "description")),
         default_organization=attr(course, "id"),
         organizations=[Organization(identifier=attr(course, "id"), title=title, items=tree)],
-        resources=resources, launch_item=first.identifier, launch_href=resources[first.identifier].href,
-        launch_parameters=None, sco_count=len(aus), launchable_count=len(aus), has_sequencing=False,
+        resources=resources,
+        launch_item=first.identifier,
+        launch_href=resources[first.identifier].href,
+        launch_parameters=None,
+        sco_count=len(aus),
+        launchable_count=len(aus),
+        has_sequencing=False,
     )
 
 
@@ -140,23 +169,39 @@ def parse_tincan(data: bytes) -> Manifest:
     activities = children(section, "activity") if section is not None else []
     launchable = [a for a in activities if text(a, "launch")]
     if not launchable:
-        raise rejected("nothing_to_launch", "tincan.xml has no activity with a <launch>: there "
-                       "is nothing to launch")
+        raise rejected(
+            "nothing_to_launch", "tincan.xml has no activity with a <launch>: there is nothing to launch"
+        )
     resources, items = {}, []
     for a in launchable:
         aid = attr(a, "id")
         if not aid:
             raise rejected("invalid_tincan", "An activity with a <launch> in tincan.xml has no id")
-        resources[aid] = Resource(identifier=aid, type=attr(a, "type"), scorm_type="activity",
-                                  href=_check_launch(text(a, "launch"), f"Activity {aid!r}"))
+        resources[aid] = Resource(
+            identifier=aid,
+            type=attr(a, "type"),
+            scorm_type="activity",
+            href=_check_launch(text(a, "launch"), f"Activity {aid!r}"),
+        )
         items.append(Item(identifier=aid, title=_langstring(child(a, "name")) or aid, identifierref=aid))
     course = next((a for a in launchable if (attr(a, "type") or "").endswith("/course")), launchable[0])
     cid = attr(course, "id")
     return Manifest(
-        standard="xapi", version="xAPI", schemaversion=None, identifier=cid,
+        standard="xapi",
+        version="xAPI",
+        schemaversion=None,
+        identifier=cid,
         title=_langstring(child(course, "name")) or cid,
-        description=_langstring(child(course, "description")), default_organization=cid,
-        organizations=[Organization(identifier=cid, title=_langstring(child(course, "name")) or cid, items=items)],
-        resources=resources, launch_item=cid, launch_href=resources[cid].href, launch_parameters=None,
-        sco_count=len(items), launchable_count=len(items), has_sequencing=False,
+        description=_langstring(child(course, "description")),
+        default_organization=cid,
+        organizations=[
+            Organization(identifier=cid, title=_langstring(child(course, "name")) or cid, items=items)
+        ],
+        resources=resources,
+        launch_item=cid,
+        launch_href=resources[cid].href,
+        launch_parameters=None,
+        sco_count=len(items),
+        launchable_count=len(items),
+        has_sequencing=False,
     )

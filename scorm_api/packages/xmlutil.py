@@ -1,5 +1,6 @@
 """Hardened XML reading for package descriptors, and small helpers that match elements and
 attributes by local name (real manifests mix namespace spellings and attribute casing)."""
+
 from __future__ import annotations
 
 from lxml import etree
@@ -7,7 +8,6 @@ from lxml import etree
 from scorm_api.errors import ApiError
 
 MAX_MANIFEST_BYTES = 16 * 1024 * 1024
-
 
 
 class _NoExternalLoads(etree.Resolver):
@@ -19,11 +19,16 @@ class _NoExternalLoads(etree.Resolver):
         return self.resolve_string("", context)
 
 
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                          dtd_validation=False, huge_tree=False, remove_pis=True,
-                          collect_ids=False)
+_PARSER = etree.XMLParser(
+    resolve_entities=False,
+    no_network=True,
+    load_dtd=False,
+    dtd_validation=False,
+    huge_tree=False,
+    remove_pis=True,
+    collect_ids=False,
+)
 _PARSER.resolvers.add(_NoExternalLoads())
-
 
 
 def rejected(reason: str, message: str, **details) -> ApiError:
@@ -32,6 +37,7 @@ def rejected(reason: str, message: str, **details) -> ApiError:
 
 
 # ---- XML helpers ---------------------------------------------------------------------
+
 
 def local(el) -> str:
     return etree.QName(el).localname if isinstance(el.tag, str) else ""
@@ -71,22 +77,37 @@ def number(value: str | None) -> float | None:
 
 def parse_xml(data: bytes, filename: str = "imsmanifest.xml"):
     if len(data) > MAX_MANIFEST_BYTES:
-        raise rejected("manifest_too_large", f"{filename} is larger than "
-                       f"{MAX_MANIFEST_BYTES // (1024 * 1024)} MB", file=filename)
+        raise rejected(
+            "manifest_too_large",
+            f"{filename} is larger than {MAX_MANIFEST_BYTES // (1024 * 1024)} MB",
+            file=filename,
+        )
     try:
         root = etree.fromstring(data, parser=_PARSER)
     except etree.XMLSyntaxError as e:
         if "network entity" in (e.msg or "") or "failed to load" in (e.msg or ""):
-            raise rejected("external_dtd", f"{filename} refers to an external DTD or entity, "
-                           "which is not allowed", file=filename) from None
-        raise rejected("malformed_xml", f"{filename} is not well-formed XML: {e.msg} "
-                       f"(line {e.lineno})", file=filename, line=e.lineno) from None
+            raise rejected(
+                "external_dtd",
+                f"{filename} refers to an external DTD or entity, which is not allowed",
+                file=filename,
+            ) from None
+        raise rejected(
+            "malformed_xml",
+            f"{filename} is not well-formed XML: {e.msg} (line {e.lineno})",
+            file=filename,
+            line=e.lineno,
+        ) from None
     doc = root.getroottree().docinfo
     dtd = doc.internalDTD
     if doc.system_url or doc.public_id:
-        raise rejected("external_dtd", f"{filename} refers to an external DTD, which is not "
-                       "allowed", file=filename)
+        raise rejected(
+            "external_dtd", f"{filename} refers to an external DTD, which is not allowed", file=filename
+        )
     if dtd is not None and (list(dtd.iterentities()) or list(dtd.iterelements())):
-        raise rejected("xml_entities", f"{filename} declares a DTD with entities or "
-                       "elements, which is not allowed (entity expansion attacks)", file=filename)
+        raise rejected(
+            "xml_entities",
+            f"{filename} declares a DTD with entities or "
+            "elements, which is not allowed (entity expansion attacks)",
+            file=filename,
+        )
     return root

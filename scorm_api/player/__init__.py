@@ -1,4 +1,5 @@
 """The SCORM player: the page that hosts course content and its runtime API objects."""
+
 from __future__ import annotations
 
 from flask import Flask

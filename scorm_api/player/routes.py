@@ -1,22 +1,32 @@
 """Player routes, served on the content origin. The page holds only a runtime token for its
 own launch; commits and the call log are authorised by that token alone."""
+
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request
 
 from scorm_api.endpoint import endpoint
-from scorm_api.schemas import obj
 from scorm_api.launches import service as launches
 from scorm_api.player.runtime import Runtime
+from scorm_api.schemas import obj
 from scorm_api.state import current
 
-bp = Blueprint("player", __name__, url_prefix="/player", template_folder="templates",
-               static_folder="static", static_url_path="/assets")
+bp = Blueprint(
+    "player",
+    __name__,
+    url_prefix="/player",
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/assets",
+)
 TAG = "Player"
 MAX_COMMIT_BYTES = 8 * 1024 * 1024
 
-RESULT = obj({"result": {"type": "boolean"}, "errorCode": {"type": "integer"}}, ["result", "errorCode"],
-             additional=True)
+RESULT = obj(
+    {"result": {"type": "boolean"}, "errorCode": {"type": "integer"}},
+    ["result", "errorCode"],
+    additional=True,
+)
 
 
 def runtime() -> Runtime:
@@ -24,10 +34,18 @@ def runtime() -> Runtime:
     return Runtime(state.signer, state.settings)
 
 
-@endpoint(bp, "/launch/<token>", "GET", tag=TAG, auth_required=False, content_type="text/html",
-          errors=(401, 404, 409), summary="The player page for a launch link",
-          description="Opens the learner's session: resumes where they stopped. `?item=` opens "
-                      "another item of a multi-SCO package.")
+@endpoint(
+    bp,
+    "/launch/<token>",
+    "GET",
+    tag=TAG,
+    auth_required=False,
+    content_type="text/html",
+    errors=(401, 404, 409),
+    summary="The player page for a launch link",
+    description="Opens the learner's session: resumes where they stopped. `?item=` opens "
+    "another item of a multi-SCO package.",
+)
 def launch(token):
     page = runtime().open_launch(token, request.args.get("item"))
     if page.redirect:
@@ -40,30 +58,52 @@ def launch(token):
     return resp
 
 
-DELIVERY = obj({"item_id": {"type": "string"}, "title": {"type": "string"},
-                "contentUrl": {"type": "string"}, "commitUrl": {"type": "string"},
-                "logUrl": {"type": "string"}, "cmi": {"type": "object"}},
-               ["item_id", "contentUrl", "commitUrl", "logUrl", "cmi"])
+DELIVERY = obj(
+    {
+        "item_id": {"type": "string"},
+        "title": {"type": "string"},
+        "contentUrl": {"type": "string"},
+        "commitUrl": {"type": "string"},
+        "logUrl": {"type": "string"},
+        "cmi": {"type": "object"},
+    },
+    ["item_id", "contentUrl", "commitUrl", "logUrl", "cmi"],
+)
 
 
-@endpoint(bp, "/runtime/<token>/deliver", "POST", tag=TAG, auth_required=False,
-          body_content_type="application/json",
-          body_doc=obj({"item_id": {"type": "string"}}, ["item_id"]),
-          errors=(400, 401, 404, 413), response=DELIVERY,
-          summary="Start one item (SCO) on the player page",
-          description="Mints the item's runtime token and returns the CMI it resumes from.")
+@endpoint(
+    bp,
+    "/runtime/<token>/deliver",
+    "POST",
+    tag=TAG,
+    auth_required=False,
+    body_content_type="application/json",
+    body_doc=obj({"item_id": {"type": "string"}}, ["item_id"]),
+    errors=(400, 401, 404, 413),
+    response=DELIVERY,
+    summary="Start one item (SCO) on the player page",
+    description="Mints the item's runtime token and returns the CMI it resumes from.",
+)
 def deliver(token):
     return runtime().deliver(token, _raw_body())
 
 
-@endpoint(bp, "/runtime/<token>/sequencing", "POST", tag=TAG, auth_required=False,
-          body_content_type="application/json",
-          body_doc=obj({"state": {"type": "string"}, "seq": {"type": "integer"},
-                        "rollup": {"type": "object"}}, ["state"]),
-          errors=(400, 401, 404, 413), response=RESULT,
-          summary="Save the SCORM 2004 sequencing state and the course's rollup",
-          description="Sent by the player after each delivery and attempt end (also as a "
-                      "text/plain beacon when the page closes). Stale saves are ignored.")
+@endpoint(
+    bp,
+    "/runtime/<token>/sequencing",
+    "POST",
+    tag=TAG,
+    auth_required=False,
+    body_content_type="application/json",
+    body_doc=obj(
+        {"state": {"type": "string"}, "seq": {"type": "integer"}, "rollup": {"type": "object"}}, ["state"]
+    ),
+    errors=(400, 401, 404, 413),
+    response=RESULT,
+    summary="Save the SCORM 2004 sequencing state and the course's rollup",
+    description="Sent by the player after each delivery and attempt end (also as a "
+    "text/plain beacon when the page closes). Stale saves are ignored.",
+)
 def save_sequencing(token):
     return runtime().save_sequencing(token, _raw_body())
 
@@ -73,30 +113,57 @@ def _raw_body() -> bytes:
     return request.get_data(cache=False)
 
 
-@endpoint(bp, "/runtime/<token>/commit", "POST", tag=TAG, auth_required=False,
-          body_content_type="application/json", body_doc={"type": "object"},
-          errors=(400, 401, 404, 413), response=RESULT,
-          summary="Runtime commit (flattened CMI + commitSequence)",
-          description="Sent by the player's runtime; also accepts the final sendBeacon commit "
-                      "as text/plain. Stale commits are acknowledged and ignored.")
+@endpoint(
+    bp,
+    "/runtime/<token>/commit",
+    "POST",
+    tag=TAG,
+    auth_required=False,
+    body_content_type="application/json",
+    body_doc={"type": "object"},
+    errors=(400, 401, 404, 413),
+    response=RESULT,
+    summary="Runtime commit (flattened CMI + commitSequence)",
+    description="Sent by the player's runtime; also accepts the final sendBeacon commit "
+    "as text/plain. Stale commits are acknowledged and ignored.",
+)
 def commit(token):
     return runtime().commit(token, _raw_body(), request.args.get("terminate") == "true")
 
 
-@endpoint(bp, "/runtime/<token>/log", "POST", tag=TAG, auth_required=False,
-          body_content_type="application/json", body_doc={"type": "array", "items": {"type": "object"}},
-          errors=(400, 401, 404, 413), response=obj({"accepted": {"type": "integer"}}, ["accepted"]),
-          summary="Append runtime API calls to the session's call log")
+@endpoint(
+    bp,
+    "/runtime/<token>/log",
+    "POST",
+    tag=TAG,
+    auth_required=False,
+    body_content_type="application/json",
+    body_doc={"type": "array", "items": {"type": "object"}},
+    errors=(400, 401, 404, 413),
+    response=obj({"accepted": {"type": "integer"}}, ["accepted"]),
+    summary="Append runtime API calls to the session's call log",
+)
 def append_log(token):
     return {"accepted": runtime().append_log(token, _raw_body())}
 
 
-@endpoint(bp, "/fetch/<token>", "POST", tag=TAG, auth_required=False,
-          response=obj({"auth-token": {"type": "string"}, "error-code": {"enum": ["1", "2", "3"]},
-                        "error-text": {"type": "string"}}),
-          summary="cmi5 fetch URL: the AU's authorization token, once",
-          description="Answers 200 with `auth-token` the first time; afterwards (or for an ended "
-                      "AU session) 200 with `error-code` 1, and 2 for a URL that is not valid.")
+@endpoint(
+    bp,
+    "/fetch/<token>",
+    "POST",
+    tag=TAG,
+    auth_required=False,
+    response=obj(
+        {
+            "auth-token": {"type": "string"},
+            "error-code": {"enum": ["1", "2", "3"]},
+            "error-text": {"type": "string"},
+        }
+    ),
+    summary="cmi5 fetch URL: the AU's authorization token, once",
+    description="Answers 200 with `auth-token` the first time; afterwards (or for an ended "
+    "AU session) 200 with `error-code` 1, and 2 for a URL that is not valid.",
+)
 def fetch(token):
     state = current()
     resp = current_app.json.response(launches.fetch_token(state.signer, state.settings, token))
@@ -105,10 +172,18 @@ def fetch(token):
     return resp
 
 
-@endpoint(bp, "/returned/<token>", "GET", tag=TAG, auth_required=False, content_type="text/html",
-          errors=(401, 404), summary="Where xAPI and cmi5 content returns when it exits",
-          description="cmi5's returnURL. In the player's frame it hands control back to the "
-                      "player page; in a window of its own it opens the player again.")
+@endpoint(
+    bp,
+    "/returned/<token>",
+    "GET",
+    tag=TAG,
+    auth_required=False,
+    content_type="text/html",
+    errors=(401, 404),
+    summary="Where xAPI and cmi5 content returns when it exits",
+    description="cmi5's returnURL. In the player's frame it hands control back to the "
+    "player page; in a window of its own it opens the player again.",
+)
 def returned(token):
     html = render_template("returned.html", player_url=runtime().returned_to(token))
     resp = Response(html, mimetype="text/html")
@@ -117,8 +192,15 @@ def returned(token):
     return resp
 
 
-@endpoint(bp, "/runtime/<token>/status", "GET", tag=TAG, auth_required=False, errors=(401, 404),
-          response=obj({"status": {"type": "object"}, "session": {"type": "object"}}, ["status", "session"]),
-          summary="Each item's status and the session's, for the player's contents")
+@endpoint(
+    bp,
+    "/runtime/<token>/status",
+    "GET",
+    tag=TAG,
+    auth_required=False,
+    errors=(401, 404),
+    response=obj({"status": {"type": "object"}, "session": {"type": "object"}}, ["status", "session"]),
+    summary="Each item's status and the session's, for the player's contents",
+)
 def status(token):
     return runtime().statuses(token)

@@ -7,6 +7,7 @@ its own runtime token (session, item, delivery id, start time). Those tokens are
 credentials the page holds: never an API key. What the tokens allow is written through
 sessions.tracking; xAPI and cmi5 content is started by the launches domain.
 """
+
 from __future__ import annotations
 
 import json
@@ -14,6 +15,7 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from scorm_api.config import Settings
 from scorm_api.db import new_id, utcnow_iso, write_transaction
@@ -40,6 +42,7 @@ class Page:
     """What the player page starts from. Each item it then shows is a delivery with its own
     runtime token (see `deliver`). `redirect`: the content's launch URL, when the launch link
     asked to go straight there."""
+
     session: Session
     page_token: str
     config: dict
@@ -76,8 +79,9 @@ def _new_launch(session_id: str, **extra) -> dict:
 def _sco(session: Session, item_id: str) -> Sco:
     sco = structure.sco(session.package_id, item_id)
     if sco is None:
-        raise ApiError(404, "NOT_FOUND", "This package has no launchable item with that id",
-                       {"item_id": item_id})
+        raise ApiError(
+            404, "NOT_FOUND", "This package has no launchable item with that id", {"item_id": item_id}
+        )
     return sco
 
 
@@ -108,12 +112,14 @@ class Runtime:
         item_id = item_id or payload.get("i")
         xapi = pkg.standard in XAPI_STANDARDS
         tracking.launched(session, announce=not xapi)  # xAPI content and cmi5 write their own
-        page_token = self.signer.dumps(PAGE, _new_launch(session.id, **({"m": payload["m"]} if "m" in payload else {})))
+        page_token = self.signer.dumps(
+            PAGE, _new_launch(session.id, **({"m": payload["m"]} if "m" in payload else {}))
+        )
         states = {st.item_id: st for st in ScoState.select().where(ScoState.session == session.id)}
         sequenced = structure.uses_sequencing(pkg.standard, scos)
         chosen = next((s for s in scos if s.item_id == item_id), None) if item_id else None
         base = self._base(page_token)
-        config = {
+        config: dict[str, Any] = {
             "standard": pkg.standard,
             "title": pkg.title,
             "sessionId": session.id,
@@ -133,7 +139,9 @@ class Runtime:
             config["start"] = (chosen or resume_point(pkg.standard, scos, states)).item_id
         redirect = None
         if xapi and payload.get("r"):
-            redirect = self._start_content(session, page_token, config["start"], payload.get("m"))["contentUrl"]
+            redirect = self._start_content(session, page_token, config["start"], payload.get("m"))[
+                "contentUrl"
+            ]
         return Page(session, page_token, config, redirect)
 
     def deliver(self, page_token: str, raw: bytes) -> dict:
@@ -144,7 +152,7 @@ class Runtime:
         body = parse_body(raw)
         item_id = body.get("item_id") if isinstance(body, dict) else None
         if not isinstance(item_id, str):
-            raise bad_request("Say which item to deliver: {\"item_id\": \"...\"}")
+            raise bad_request('Say which item to deliver: {"item_id": "..."}')
         session = _session(p["s"])
         if session.package.standard in XAPI_STANDARDS:
             return self._start_content(session, page_token, item_id, p.get("m"))
@@ -152,21 +160,32 @@ class Runtime:
         tracking.item_started(session, sco)
         runtime_token = self.signer.dumps(RUNTIME, _new_launch(session.id, i=sco.item_id))
         base = self._base(runtime_token)
-        return {"item_id": sco.item_id, "title": sco.title,
-                "contentUrl": f"{self.settings.content_base_url}/content/{session.package_id}/{sco.href}",
-                "commitUrl": f"{base}/commit", "logUrl": f"{base}/log",
-                "cmi": launch_state(session, sco)}
+        return {
+            "item_id": sco.item_id,
+            "title": sco.title,
+            "contentUrl": f"{self.settings.content_base_url}/content/{session.package_id}/{sco.href}",
+            "commitUrl": f"{base}/commit",
+            "logUrl": f"{base}/log",
+            "cmi": launch_state(session, sco),
+        }
 
-    def _start_content(self, session: Session, page_token: str, item_id: str,
-                       launch_mode: str | None) -> dict:
+    def _start_content(
+        self, session: Session, page_token: str, item_id: str, launch_mode: str | None
+    ) -> dict:
         """An xAPI activity or cmi5 AU: the LMS's launch steps, then the content's own URL
         (which returns to the player page, cmi5's returnURL, when the AU exits)."""
         sco = _sco(session, item_id)
         returned = f"{self.settings.content_base_url}/player/returned/{page_token}"
-        started = launch_service.start(self.signer, self.settings, session, sco, launch_mode or "Normal",
-                                       returned)
-        return {"item_id": sco.item_id, "title": sco.title, "contentUrl": started.url,
-                "launchMethod": started.launch_method, "auSessionId": started.launch.id}
+        started = launch_service.start(
+            self.signer, self.settings, session, sco, launch_mode or "Normal", returned
+        )
+        return {
+            "item_id": sco.item_id,
+            "title": sco.title,
+            "contentUrl": started.url,
+            "launchMethod": started.launch_method,
+            "auSessionId": started.launch.id,
+        }
 
     def returned_to(self, page_token: str) -> str:
         """Where a learner goes when content exits to its returnURL outside the player page:
@@ -177,8 +196,10 @@ class Runtime:
     def statuses(self, page_token: str) -> dict:
         """Each item's status and the session's, for the player's table of contents."""
         session = _session(self._page(page_token)["s"])
-        return {"status": _item_statuses(ScoState.select().where(ScoState.session == session.id)),
-                "session": {"completion": session.completion_status, "success": session.success_status}}
+        return {
+            "status": _item_statuses(ScoState.select().where(ScoState.session == session.id)),
+            "session": {"completion": session.completion_status, "success": session.success_status},
+        }
 
     def save_sequencing(self, page_token: str, raw: bytes) -> dict:
         """The sequencing engine's state after a delivery or an attempt's end, with the root
@@ -186,10 +207,11 @@ class Runtime:
         p = self._page(page_token)
         body = parse_body(raw)
         if not isinstance(body, dict) or not isinstance(body.get("state"), str):
-            raise bad_request("The body must be {\"state\": \"...\", \"seq\": n, \"rollup\": {...}}")
+            raise bad_request('The body must be {"state": "...", "seq": n, "rollup": {...}}')
         seq = _sequence(body.get("seq"), "seq")
-        applied = tracking.save_sequencing(p["s"], body["state"], _launch_key(p), seq,
-                                           tracking.clean_rollup(body.get("rollup")))
+        applied = tracking.save_sequencing(
+            p["s"], body["state"], _launch_key(p), seq, tracking.clean_rollup(body.get("rollup"))
+        )
         return {"result": True, "errorCode": 0, "stale": not applied}
 
     # ---- a delivery ---------------------------------------------------------------------
@@ -205,8 +227,17 @@ class Runtime:
             updates = tracking.clean_cmi({k: v for k, v in body.items() if k not in _NON_CMI})
             return tracking.commit(p["s"], p["i"], _launch_key(p), seq, updates, terminate)
         except ApiError as e:  # a refused commit is exactly what "why didn't it track?" needs
-            log.warning("runtime commit refused", extra={"fields": {
-                "session_id": p["s"], "item_id": p["i"], "error": e.message, "details": e.details}})
+            log.warning(
+                "runtime commit refused",
+                extra={
+                    "fields": {
+                        "session_id": p["s"],
+                        "item_id": p["i"],
+                        "error": e.message,
+                        "details": e.details,
+                    }
+                },
+            )
             raise
 
     def append_log(self, token: str, raw: bytes) -> int:
@@ -218,8 +249,14 @@ class Runtime:
         with write_transaction():
             if not Session.select().where(Session.id == p["s"]).exists():
                 raise session_not_found()
-            RuntimeLog.create(id=new_id(), session=p["s"], launch_id=p["l"], item_id=p["i"],
-                              entries=entries, created_at=utcnow_iso())
+            RuntimeLog.create(
+                id=new_id(),
+                session=p["s"],
+                launch_id=p["l"],
+                item_id=p["i"],
+                entries=entries,
+                created_at=utcnow_iso(),
+            )
         return len(entries)
 
 

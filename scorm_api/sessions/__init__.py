@@ -1,5 +1,6 @@
 """Learner sessions (registrations): create or find, attempts, the seed's PUT, progress reset,
 lists, CSV export and the runtime call log; CMI normalisation and rollup."""
+
 from __future__ import annotations
 
 from flask import Flask

@@ -4,6 +4,7 @@ a score object and seconds of time, applying mastery score, scaled passing score
 completion threshold as the specifications say. Every path (the player's commits, the REST
 PUT) goes through here, so the same data always gives the same result.
 """
+
 from __future__ import annotations
 
 import math
@@ -13,9 +14,11 @@ from dataclasses import dataclass
 _TIMESPAN_12 = re.compile(r"^(\d{2,4}):([0-5]\d):([0-5]\d)(\.\d{1,2})?$")
 _DURATION = re.compile(
     r"^P(?!$)(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?"
-    r"(?:T(?!$)(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$")
+    r"(?:T(?!$)(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$"
+)
 # SCORM 2004 RTE: a year counts as 365 days and a month as 30 for time arithmetic.
 _DURATION_SECONDS = (365 * 86400, 30 * 86400, 7 * 86400, 86400, 3600, 60, 1)
+
 
 def parse_timespan_12(value: str) -> float | None:
     m = _TIMESPAN_12.match(value or "")
@@ -30,7 +33,7 @@ def parse_duration(value: str) -> float | None:
     m = _DURATION.match(value or "")
     if not m:
         return None
-    return sum(float(g) * unit for g, unit in zip(m.groups(), _DURATION_SECONDS) if g)
+    return sum(float(g) * unit for g, unit in zip(m.groups(), _DURATION_SECONDS, strict=True) if g)
 
 
 def format_duration(seconds: float) -> str:
@@ -48,7 +51,7 @@ def format_timespan_12(seconds: float) -> str:
     seconds = max(0.0, seconds)
     h, rem = divmod(int(seconds), 3600)
     mi, s = divmod(rem, 60)
-    cents = int(round((seconds - int(seconds)) * 100))
+    cents = round((seconds - int(seconds)) * 100)
     return f"{min(h, 9999):04d}:{mi:02d}:{s:02d}" + (f".{cents:02d}" if cents else "")
 
 
@@ -84,8 +87,12 @@ class Normalized:
 
 
 def _score(cmi: dict, prefix: str, scale_raw: bool) -> Score:
-    s = Score(scaled=_float(cmi.get(prefix + "scaled")), raw=_float(cmi.get(prefix + "raw")),
-              min=_float(cmi.get(prefix + "min")), max=_float(cmi.get(prefix + "max")))
+    s = Score(
+        scaled=_float(cmi.get(prefix + "scaled")),
+        raw=_float(cmi.get(prefix + "raw")),
+        min=_float(cmi.get(prefix + "min")),
+        max=_float(cmi.get(prefix + "max")),
+    )
     if s.scaled is None and s.raw is not None and scale_raw:
         lo = s.min if s.min is not None else 0.0
         hi = s.max if s.max is not None else 100.0
@@ -97,15 +104,19 @@ def _score(cmi: dict, prefix: str, scale_raw: bool) -> Score:
 def normalize_12(cmi: dict, mastery_score: float | None) -> Normalized:
     status = (cmi.get("cmi.core.lesson_status") or "not attempted").strip().lower()
     score = _score(cmi, "cmi.core.score.", scale_raw=True)
-    completion = {"passed": "completed", "completed": "completed", "failed": "completed",
-                  "incomplete": "incomplete", "browsed": "incomplete"}.get(status, "not_attempted")
+    completion = {
+        "passed": "completed",
+        "completed": "completed",
+        "failed": "completed",
+        "incomplete": "incomplete",
+        "browsed": "incomplete",
+    }.get(status, "not_attempted")
     success = {"passed": "passed", "failed": "failed"}.get(status, "unknown")
     # SCORM 1.2 RTE 3.4.4: with a mastery score and a raw score, the LMS decides pass/fail.
     if mastery_score is not None and score.raw is not None and status != "not attempted":
         success = "passed" if score.raw >= mastery_score else "failed"
         completion = "completed" if status != "incomplete" else completion
-    return Normalized(completion, success, score,
-                      parse_timespan_12(cmi.get("cmi.core.session_time", "")))
+    return Normalized(completion, success, score, parse_timespan_12(cmi.get("cmi.core.session_time", "")))
 
 
 def normalize_2004(cmi: dict, completion_threshold: float | None = None) -> Normalized:
@@ -124,8 +135,9 @@ def normalize_2004(cmi: dict, completion_threshold: float | None = None) -> Norm
         success_raw = "passed" if score.scaled >= passing else "failed"
     completion = {"completed": "completed", "incomplete": "incomplete"}.get(completion_raw)
     if completion is None:  # "not attempted" or "unknown"
-        completion = "incomplete" if cmi.get("cmi.entry") == "resume" or cmi.get("cmi.location") \
-            else "not_attempted"
+        completion = (
+            "incomplete" if cmi.get("cmi.entry") == "resume" or cmi.get("cmi.location") else "not_attempted"
+        )
     success = success_raw if success_raw in ("passed", "failed") else "unknown"
     return Normalized(completion, success, score, parse_duration(cmi.get("cmi.session_time", "")))
 

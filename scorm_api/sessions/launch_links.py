@@ -4,6 +4,7 @@ redirect straight to xAPI content); the player (scorm_api.player) redeems it.
 
 The player's own tokens are minted with the same signer under their own purposes: a page
 token per opened link, a runtime token per delivered item."""
+
 from __future__ import annotations
 
 import time
@@ -15,8 +16,14 @@ from scorm_api.signing import Signer
 LAUNCH, PAGE, RUNTIME = "launch", "page", "runtime"
 
 
-def launch_link(signer: Signer, settings: Settings, session: Session, item_id: str | None = None,
-                launch_mode: str | None = None, redirect: bool = False) -> tuple[str, int]:
+def launch_link(
+    signer: Signer,
+    settings: Settings,
+    session: Session,
+    item_id: str | None = None,
+    launch_mode: str | None = None,
+    redirect: bool = False,
+) -> tuple[str, int]:
     """(URL, expiry in epoch seconds). `item_id`: open that item; `launch_mode` (cmi5):
     Normal, Browse or Review; `redirect` (xAPI/cmi5 with an item): the link goes straight to
     the content, without the player page."""
@@ -28,5 +35,7 @@ def launch_link(signer: Signer, settings: Settings, session: Session, item_id: s
     if redirect:
         payload["r"] = 1
     token = signer.dumps(LAUNCH, payload)
-    return (f"{settings.content_base_url}/player/launch/{token}",
-            int(time.time()) + settings.launch_link_ttl_seconds)
+    return (
+        f"{settings.content_base_url}/player/launch/{token}",
+        int(time.time()) + settings.launch_link_ttl_seconds,
+    )

@@ -10,8 +10,11 @@ SUCCESS = ("unknown", "passed", "failed")
 
 class Session(BaseModel):
     """One learner's attempt at one package (a registration, in SCORM Cloud's words)."""
+
     id = peewee.CharField(primary_key=True, max_length=36)
+    tenant_id: str
     tenant = peewee.ForeignKeyField(Tenant, column_name="tenant_id", on_delete="CASCADE")
+    package_id: str
     package = peewee.ForeignKeyField(Package, column_name="package_id", on_delete="CASCADE")
     user_id = peewee.CharField(max_length=255)
     user_name = peewee.CharField(max_length=255, null=True)
@@ -39,9 +42,10 @@ class Session(BaseModel):
 
 class ScoState(BaseModel):
     """The CMI data of one SCO within a session, with its normalised status and timing."""
+
     id = peewee.CharField(primary_key=True, max_length=36)
-    session = peewee.ForeignKeyField(Session, column_name="session_id", on_delete="CASCADE",
-                                     backref="scos")
+    session_id: str
+    session = peewee.ForeignKeyField(Session, column_name="session_id", on_delete="CASCADE", backref="scos")
     item_id = peewee.CharField(max_length=255)
     cmi = JSONField()  # flat {"cmi.core.lesson_status": "completed", ...}
     completion_status = peewee.CharField(max_length=16, default="not_attempted")
@@ -63,6 +67,7 @@ class ScoState(BaseModel):
 
 class RuntimeLog(BaseModel):
     id = peewee.CharField(primary_key=True, max_length=36)
+    session_id: str
     session = peewee.ForeignKeyField(Session, column_name="session_id", on_delete="CASCADE")
     launch_id = peewee.CharField(max_length=36)
     item_id = peewee.CharField(max_length=255, null=True)
@@ -76,8 +81,9 @@ class RuntimeLog(BaseModel):
 class SequencingState(BaseModel):
     """The SCORM 2004 sequencing engine's state for a session (activity tree tracking, global
     objectives, the suspended activity), saved by the player, with the root activity's rollup."""
-    session = peewee.ForeignKeyField(Session, column_name="session_id", primary_key=True,
-                                     on_delete="CASCADE")
+
+    session_id: str
+    session = peewee.ForeignKeyField(Session, column_name="session_id", primary_key=True, on_delete="CASCADE")
     state = peewee.TextField()
     launch_key = peewee.CharField(max_length=64)
     seq = peewee.IntegerField(null=True)

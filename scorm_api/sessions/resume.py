@@ -1,5 +1,6 @@
 """Where a launch starts: which item to open, and the CMI data it resumes from (the saved data
 plus the values the LMS sets, in the package's vocabulary)."""
+
 from __future__ import annotations
 
 from scorm_api.packages.structure import Sco
@@ -38,5 +39,7 @@ def resume_point(standard: str | None, scos: list[Sco], states: dict[str, ScoSta
         found = next((s for s in scos if s.item_id == last.item_id), None)
         if found:
             return found
-    return next((s for s in scos if s.item_id not in states
-                 or states[s.item_id].completion_status != "completed"), scos[0])
+    return next(
+        (s for s in scos if s.item_id not in states or states[s.item_id].completion_status != "completed"),
+        scos[0],
+    )

@@ -1,12 +1,12 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 from jsonschema import Draft202012Validator
 
 from scorm_api.endpoint import endpoint, parse_json_body
 from scorm_api.errors import validation_error
-from scorm_api.schemas import TIMESTAMP, UUID, obj, page_query
 from scorm_api.packages import structure
+from scorm_api.schemas import TIMESTAMP, UUID, obj, page_query
 from scorm_api.sessions import serialize, services, tracking
 from scorm_api.sessions.launch_links import launch_link
 from scorm_api.sessions.models import COMPLETION, SUCCESS
@@ -15,158 +15,281 @@ from scorm_api.state import current
 bp = Blueprint("sessions", __name__, url_prefix="/api/v1")
 TAG = "Sessions"
 
-SCORE = {"type": ["object", "null"], "properties": {
-    k: {"type": ["number", "null"]} for k in ("scaled", "raw", "min", "max")}}
-SESSION = obj({
-    "id": UUID, "package_id": UUID, "tenant_id": UUID, "user_id": {"type": "string"},
-    "user_name": {"type": ["string", "null"]},
-    "completion_status": {"enum": list(COMPLETION)}, "success_status": {"enum": list(SUCCESS)},
-    "score": SCORE, "attempts": {"type": "integer"}, "time_spent_seconds": {"type": "integer"},
-    "session_time": {"type": ["string", "null"]}, "version": {"type": "integer"},
-    "created_at": TIMESTAMP, "updated_at": TIMESTAMP,
-    "package": obj({"title": {"type": "string"}, "version": {"type": "string"}}, additional=True),
-}, ["id", "package_id", "user_id", "completion_status", "success_status", "attempts", "version"],
-    additional=True)
+SCORE = {
+    "type": ["object", "null"],
+    "properties": {k: {"type": ["number", "null"]} for k in ("scaled", "raw", "min", "max")},
+}
+SESSION = obj(
+    {
+        "id": UUID,
+        "package_id": UUID,
+        "tenant_id": UUID,
+        "user_id": {"type": "string"},
+        "user_name": {"type": ["string", "null"]},
+        "completion_status": {"enum": list(COMPLETION)},
+        "success_status": {"enum": list(SUCCESS)},
+        "score": SCORE,
+        "attempts": {"type": "integer"},
+        "time_spent_seconds": {"type": "integer"},
+        "session_time": {"type": ["string", "null"]},
+        "version": {"type": "integer"},
+        "created_at": TIMESTAMP,
+        "updated_at": TIMESTAMP,
+        "package": obj({"title": {"type": "string"}, "version": {"type": "string"}}, additional=True),
+    },
+    ["id", "package_id", "user_id", "completion_status", "success_status", "attempts", "version"],
+    additional=True,
+)
 LAUNCH = obj({"launch_url": {"type": "string"}, "expires_at": TIMESTAMP}, ["launch_url", "expires_at"])
 USER_ID = {"type": "string", "minLength": 1, "maxLength": 255}
-
-
 
 
 def _launch(session, options: dict | None = None) -> dict:
     options = options or {}
     state = current()
-    url, expires = launch_link(state.signer, state.settings, session, options.get("item_id"),
-                                       options.get("launch_mode"), bool(options.get("redirect")))
-    return {"launch_url": url,
-            "expires_at": datetime.fromtimestamp(expires, timezone.utc).isoformat().replace("+00:00", "Z")}
+    url, expires = launch_link(
+        state.signer,
+        state.settings,
+        session,
+        options.get("item_id"),
+        options.get("launch_mode"),
+        bool(options.get("redirect")),
+    )
+    return {
+        "launch_url": url,
+        "expires_at": datetime.fromtimestamp(expires, UTC).isoformat().replace("+00:00", "Z"),
+    }
 
 
-@endpoint(bp, "/sessions", "POST", tag=TAG, status=201, errors=(404, 409),
-          summary="Create (or find) a learner's session on a package",
-          description="Answers 201 with a new session, or 200 with the learner's current one. "
-                      "`new_attempt: true` starts a new attempt; earlier ones stay readable. The "
-                      "launch_url carries a short-lived signed token.",
-          body=obj({"package_id": UUID, "user_id": USER_ID,
-                    "user_name": {"type": "string", "maxLength": 255},
-                    "new_attempt": {"type": "boolean"}}, ["package_id", "user_id"]),
-          response=obj({"session": SESSION, **LAUNCH["properties"]}, ["session", "launch_url"]))
+@endpoint(
+    bp,
+    "/sessions",
+    "POST",
+    tag=TAG,
+    status=201,
+    errors=(404, 409),
+    summary="Create (or find) a learner's session on a package",
+    description="Answers 201 with a new session, or 200 with the learner's current one. "
+    "`new_attempt: true` starts a new attempt; earlier ones stay readable. The "
+    "launch_url carries a short-lived signed token.",
+    body=obj(
+        {
+            "package_id": UUID,
+            "user_id": USER_ID,
+            "user_name": {"type": "string", "maxLength": 255},
+            "new_attempt": {"type": "boolean"},
+        },
+        ["package_id", "user_id"],
+    ),
+    response=obj({"session": SESSION, **LAUNCH["properties"]}, ["session", "launch_url"]),
+)
 def create_session(principal, body):
-    session, created = services.create_session(principal.tenant_id, body["package_id"],
-                                               body["user_id"], body.get("user_name"),
-                                               bool(body.get("new_attempt")))
+    session, created = services.create_session(
+        principal.tenant_id,
+        body["package_id"],
+        body["user_id"],
+        body.get("user_name"),
+        bool(body.get("new_attempt")),
+    )
     return {"session": serialize.summary(session), **_launch(session)}, 201 if created else 200
 
 
-LAUNCH_OPTIONS = obj({
-    "item_id": {"type": "string", "minLength": 1, "maxLength": 255,
-                "description": "Open this item (SCO, xAPI activity or cmi5 AU)"},
-    "launch_mode": {"enum": ["Normal", "Browse", "Review"], "description": "cmi5 launch mode"},
-    "redirect": {"type": "boolean", "description": "xAPI/cmi5 with item_id: the URL goes straight "
-                                                   "to the content, without the player page"}})
+LAUNCH_OPTIONS = obj(
+    {
+        "item_id": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255,
+            "description": "Open this item (SCO, xAPI activity or cmi5 AU)",
+        },
+        "launch_mode": {"enum": ["Normal", "Browse", "Review"], "description": "cmi5 launch mode"},
+        "redirect": {
+            "type": "boolean",
+            "description": "xAPI/cmi5 with item_id: the URL goes straight "
+            "to the content, without the player page",
+        },
+    }
+)
 _LAUNCH_OPTIONS = Draft202012Validator(LAUNCH_OPTIONS)
 
 
-@endpoint(bp, "/sessions/<session_id>/launch", "POST", tag=TAG, errors=(400, 404), response=LAUNCH,
-          body_doc=LAUNCH_OPTIONS, summary="Mint a fresh launch URL for a session",
-          description="The body is optional: `item_id` opens that item; for cmi5 packages "
-                      "`launch_mode` chooses Normal, Browse or Review; `redirect` (with "
-                      "`item_id`, xAPI and cmi5 only) sends the learner straight to the content.")
+@endpoint(
+    bp,
+    "/sessions/<session_id>/launch",
+    "POST",
+    tag=TAG,
+    errors=(400, 404),
+    response=LAUNCH,
+    body_doc=LAUNCH_OPTIONS,
+    summary="Mint a fresh launch URL for a session",
+    description="The body is optional: `item_id` opens that item; for cmi5 packages "
+    "`launch_mode` chooses Normal, Browse or Review; `redirect` (with "
+    "`item_id`, xAPI and cmi5 only) sends the learner straight to the content.",
+)
 def launch_session(principal, session_id):
     options = parse_json_body(_LAUNCH_OPTIONS) if request.content_length else {}
     session = services.get_session(principal.tenant_id, session_id)
-    if options.get("item_id") and not any(s.item_id == options["item_id"]
-                                          for s in structure.scos_for(session.package_id)):
+    if options.get("item_id") and not any(
+        s.item_id == options["item_id"] for s in structure.scos_for(session.package_id)
+    ):
         raise validation_error({"item_id": ["This package has no launchable item with that id"]})
-    if options.get("redirect") and (not options.get("item_id")
-                                    or session.package.standard not in structure.XAPI_STANDARDS):
+    if options.get("redirect") and (
+        not options.get("item_id") or session.package.standard not in structure.XAPI_STANDARDS
+    ):
         raise validation_error({"redirect": ["Only for an item_id of an xAPI or cmi5 package"]})
     return _launch(session, options)
 
 
 FILTERS = {
-    "package_id": {"type": "string"}, "user_id": {"type": "string"},
-    "completion_status": {"enum": list(COMPLETION)}, "success_status": {"enum": list(SUCCESS)},
-    "search": {"type": "string", "maxLength": 200,
-               "description": "Learners whose id or name contains this text"},
+    "package_id": {"type": "string"},
+    "user_id": {"type": "string"},
+    "completion_status": {"enum": list(COMPLETION)},
+    "success_status": {"enum": list(SUCCESS)},
+    "search": {
+        "type": "string",
+        "maxLength": 200,
+        "description": "Learners whose id or name contains this text",
+    },
     "all_attempts": {"type": "boolean", "default": False, "description": "Include earlier attempts"},
     "sort": {"enum": list(services.SORTS), "default": "updated_at"},
     "order": {"enum": ["asc", "desc"], "default": "desc"},
 }
 
 
-@endpoint(bp, "/sessions", "GET", tag=TAG, summary="List sessions", query=page_query(**FILTERS),
-          response=obj({"sessions": {"type": "array", "items": SESSION},
-                        "pagination": {"type": "object"}}, ["sessions", "pagination"]))
+@endpoint(
+    bp,
+    "/sessions",
+    "GET",
+    tag=TAG,
+    summary="List sessions",
+    query=page_query(**FILTERS),
+    response=obj(
+        {"sessions": {"type": "array", "items": SESSION}, "pagination": {"type": "object"}},
+        ["sessions", "pagination"],
+    ),
+)
 def list_sessions(principal, query):
     rows, pagination = services.list_sessions(principal.tenant_id, query, query["page"], query["limit"])
-    return {"sessions": [serialize.summary(s, s.package.title, s.package.version) for s in rows],
-            "pagination": pagination}
+    return {
+        "sessions": [serialize.summary(s, s.package.title, s.package.version) for s in rows],
+        "pagination": pagination,
+    }
 
 
-@endpoint(bp, "/sessions/export", "GET", tag=TAG, content_type="text/csv",
-          query={"type": "object", "properties": FILTERS},
-          summary="Export the matching sessions as CSV",
-          description="The same filters and order as the list, every matching row (no paging): "
-                      "learner, package, statuses, score, time, attempts and dates.")
+@endpoint(
+    bp,
+    "/sessions/export",
+    "GET",
+    tag=TAG,
+    content_type="text/csv",
+    query={"type": "object", "properties": FILTERS},
+    summary="Export the matching sessions as CSV",
+    description="The same filters and order as the list, every matching row (no paging): "
+    "learner, package, statuses, score, time, attempts and dates.",
+)
 def export_sessions(principal, query):
-    resp = Response(serialize.csv_rows(services.iter_sessions(principal.tenant_id, query)),
-                    mimetype="text/csv")
+    resp = Response(
+        serialize.csv_rows(services.iter_sessions(principal.tenant_id, query)), mimetype="text/csv"
+    )
     resp.headers["Content-Disposition"] = 'attachment; filename="sessions.csv"'
     return resp
 
 
-@endpoint(bp, "/sessions/<session_id>", "GET", tag=TAG, errors=(404,),
-          summary="Get a session with its full CMI data",
-          description="cmi_data is the first SCO's data; activities lists every SCO with its "
-                      "own CMI data, interactions and objectives.",
-          response=obj({"session": SESSION}, ["session"]))
+@endpoint(
+    bp,
+    "/sessions/<session_id>",
+    "GET",
+    tag=TAG,
+    errors=(404,),
+    summary="Get a session with its full CMI data",
+    description="cmi_data is the first SCO's data; activities lists every SCO with its "
+    "own CMI data, interactions and objectives.",
+    response=obj({"session": SESSION}, ["session"]),
+)
 def get_session(principal, session_id):
     return {"session": serialize.detail(services.get_session(principal.tenant_id, session_id))}
 
 
-@endpoint(bp, "/sessions/<session_id>", "PUT", tag=TAG, errors=(404, 409),
-          summary="Update a session's CMI data (learner progress)",
-          description="Send `version` (from GET) for optimistic locking: a stale version answers "
-                      "409 CONFLICT and changes nothing. Statuses, score and suspend_data are "
-                      "written as the package standard's CMI elements and normalised exactly as "
-                      "the player's commits are; each accepted session_time counts once.",
-          body=obj({"cmi_data": {"type": "object"},
-                    "completion_status": {"enum": list(COMPLETION)},
-                    "success_status": {"enum": list(SUCCESS)},
-                    "score": obj({k: {"type": "number"} for k in ("scaled", "raw", "min", "max")}),
-                    "session_time": {"type": "string", "maxLength": 64},
-                    "suspend_data": {"type": "string", "maxLength": tracking.MAX_VALUE_CHARS},
-                    "version": {"type": "integer", "minimum": 1},
-                    "activities": {"type": "array", "maxItems": 1000,
-                                   "description": "Per-item CMI data for packages with several "
-                                                  "SCOs (as GET returns it); cmi_data is the first "
-                                                  "item's",
-                                   "items": obj({"item_id": {"type": "string", "minLength": 1,
-                                                             "maxLength": 255},
-                                                 "cmi_data": {"type": "object"}},
-                                                ["item_id", "cmi_data"])}}),
-          response=obj({"success": {"type": "boolean"}, "session_id": UUID, "updated_at": TIMESTAMP,
-                        "version": {"type": "integer"}}, ["success", "session_id", "updated_at"]))
+@endpoint(
+    bp,
+    "/sessions/<session_id>",
+    "PUT",
+    tag=TAG,
+    errors=(404, 409),
+    summary="Update a session's CMI data (learner progress)",
+    description="Send `version` (from GET) for optimistic locking: a stale version answers "
+    "409 CONFLICT and changes nothing. Statuses, score and suspend_data are "
+    "written as the package standard's CMI elements and normalised exactly as "
+    "the player's commits are; each accepted session_time counts once.",
+    body=obj(
+        {
+            "cmi_data": {"type": "object"},
+            "completion_status": {"enum": list(COMPLETION)},
+            "success_status": {"enum": list(SUCCESS)},
+            "score": obj({k: {"type": "number"} for k in ("scaled", "raw", "min", "max")}),
+            "session_time": {"type": "string", "maxLength": 64},
+            "suspend_data": {"type": "string", "maxLength": tracking.MAX_VALUE_CHARS},
+            "version": {"type": "integer", "minimum": 1},
+            "activities": {
+                "type": "array",
+                "maxItems": 1000,
+                "description": "Per-item CMI data for packages with several "
+                "SCOs (as GET returns it); cmi_data is the first "
+                "item's",
+                "items": obj(
+                    {
+                        "item_id": {"type": "string", "minLength": 1, "maxLength": 255},
+                        "cmi_data": {"type": "object"},
+                    },
+                    ["item_id", "cmi_data"],
+                ),
+            },
+        }
+    ),
+    response=obj(
+        {
+            "success": {"type": "boolean"},
+            "session_id": UUID,
+            "updated_at": TIMESTAMP,
+            "version": {"type": "integer"},
+        },
+        ["success", "session_id", "updated_at"],
+    ),
+)
 def update_session(principal, session_id, body):
     s = tracking.update_session(principal.tenant_id, session_id, body)
     return {"success": True, "session_id": s.id, "updated_at": s.updated_at, "version": s.version}
 
 
-@endpoint(bp, "/sessions/<session_id>/progress", "DELETE", tag=TAG, errors=(404,),
-          summary="Reset progress (keeps the session, clears the attempt's data)",
-          response=obj({"success": {"type": "boolean"}, "session_id": UUID,
-                        "version": {"type": "integer"}}, ["success", "session_id"]))
+@endpoint(
+    bp,
+    "/sessions/<session_id>/progress",
+    "DELETE",
+    tag=TAG,
+    errors=(404,),
+    summary="Reset progress (keeps the session, clears the attempt's data)",
+    response=obj(
+        {"success": {"type": "boolean"}, "session_id": UUID, "version": {"type": "integer"}},
+        ["success", "session_id"],
+    ),
+)
 def reset_progress(principal, session_id):
     s = services.reset_progress(principal.tenant_id, session_id)
     return {"success": True, "session_id": s.id, "version": s.version}
 
 
-@endpoint(bp, "/sessions/<session_id>/log", "GET", tag=TAG, errors=(404,),
-          summary="The runtime call log (\"why didn't it track?\")",
-          description="Every API call the content made, with its arguments, result and error "
-                      "code, per launch.",
-          response=obj({"session_id": UUID, "entries": {"type": "array", "items": {"type": "object"}}},
-                       ["session_id", "entries"]))
+@endpoint(
+    bp,
+    "/sessions/<session_id>/log",
+    "GET",
+    tag=TAG,
+    errors=(404,),
+    summary='The runtime call log ("why didn\'t it track?")',
+    description="Every API call the content made, with its arguments, result and error code, per launch.",
+    response=obj(
+        {"session_id": UUID, "entries": {"type": "array", "items": {"type": "object"}}},
+        ["session_id", "entries"],
+    ),
+)
 def session_log(principal, session_id):
     return {"session_id": session_id, "entries": services.read_log(principal.tenant_id, session_id)}

@@ -1,4 +1,5 @@
 """Sessions in the seed's shapes, with interactions and objectives made readable."""
+
 from __future__ import annotations
 
 import csv
@@ -32,7 +33,7 @@ def summary(s: Session, title: str | None = None, version: str | None = None) ->
         "score": score(s),
         "attempts": s.attempt,
         "is_current_attempt": s.is_current,
-        "time_spent_seconds": int(round(s.time_spent_seconds or 0)),
+        "time_spent_seconds": round(s.time_spent_seconds or 0),
         "session_time": s.session_time,
         "total_time": format_duration(s.time_spent_seconds or 0),
         "launch_count": s.launch_count,
@@ -42,8 +43,10 @@ def summary(s: Session, title: str | None = None, version: str | None = None) ->
         "completed_at": s.completed_at,
         "created_at": s.created_at,
         "updated_at": s.updated_at,
-        "package": {"title": title if title is not None else pkg.title,
-                    "version": version if version is not None else pkg.version},
+        "package": {
+            "title": title if title is not None else pkg.title,
+            "version": version if version is not None else pkg.version,
+        },
     }
 
 
@@ -58,8 +61,11 @@ def indexed(cmi: dict, kind: str) -> list[dict]:
     out = []
     for n in sorted(rows):
         row = rows[n]
-        patterns = [row.pop(k) for k in sorted(list(row), key=_pattern_order)
-                    if k.startswith("correct_responses.") and k.endswith(".pattern")]
+        patterns = [
+            row.pop(k)
+            for k in sorted(list(row), key=_pattern_order)
+            if k.startswith("correct_responses.") and k.endswith(".pattern")
+        ]
         if patterns:
             row["correct_responses"] = patterns
         out.append({"index": n, **row})
@@ -77,27 +83,46 @@ def detail(s: Session) -> dict:
     order = list(scos)
     states.sort(key=lambda st: order.index(st.item_id) if st.item_id in order else len(order))
     primary = states[0].cmi if states else {}
-    activities = [{
-        "item_id": st.item_id,
-        "title": scos[st.item_id].title if st.item_id in scos else st.item_id,
-        "completion_status": st.completion_status,
-        "success_status": st.success_status,
-        "score": score(st),
-        "time_spent_seconds": int(round(sum(st.launch_times.values()))),
-        "cmi_data": st.cmi,
-        "interactions": indexed(st.cmi, "interactions"),
-        "objectives": indexed(st.cmi, "objectives"),
-        "updated_at": st.updated_at,
-    } for st in states]
-    return {**summary(s), "cmi_data": primary,
-            "interactions": [i for a in activities for i in a["interactions"]],
-            "objectives": [o for a in activities for o in a["objectives"]],
-            "activities": activities}
+    activities = [
+        {
+            "item_id": st.item_id,
+            "title": scos[st.item_id].title if st.item_id in scos else st.item_id,
+            "completion_status": st.completion_status,
+            "success_status": st.success_status,
+            "score": score(st),
+            "time_spent_seconds": round(sum(st.launch_times.values())),
+            "cmi_data": st.cmi,
+            "interactions": indexed(st.cmi, "interactions"),
+            "objectives": indexed(st.cmi, "objectives"),
+            "updated_at": st.updated_at,
+        }
+        for st in states
+    ]
+    return {
+        **summary(s),
+        "cmi_data": primary,
+        "interactions": [i for a in activities for i in a["interactions"]],
+        "objectives": [o for a in activities for o in a["objectives"]],
+        "activities": activities,
+    }
 
 
-CSV_COLUMNS = ("user_id", "user_name", "package", "attempt", "completion_status", "success_status",
-               "score_scaled", "score_raw", "time_spent_seconds", "launch_count",
-               "first_launched_at", "last_launched_at", "completed_at", "session_id")
+CSV_COLUMNS = (
+    "user_id",
+    "user_name",
+    "package",
+    "attempt",
+    "completion_status",
+    "success_status",
+    "score_scaled",
+    "score_raw",
+    "time_spent_seconds",
+    "launch_count",
+    "first_launched_at",
+    "last_launched_at",
+    "completed_at",
+    "session_id",
+)
 
 
 def _csv_cell(value) -> str:
@@ -122,6 +147,21 @@ def csv_rows(sessions):
 
     yield line(CSV_COLUMNS)
     for s in sessions:
-        yield line((s.user_id, s.user_name, s.package.title, s.attempt, s.completion_status,
-                    s.success_status, s.score_scaled, s.score_raw, int(round(s.time_spent_seconds or 0)),
-                    s.launch_count, s.first_launched_at, s.last_launched_at, s.completed_at, s.id))
+        yield line(
+            (
+                s.user_id,
+                s.user_name,
+                s.package.title,
+                s.attempt,
+                s.completion_status,
+                s.success_status,
+                s.score_scaled,
+                s.score_raw,
+                round(s.time_spent_seconds or 0),
+                s.launch_count,
+                s.first_launched_at,
+                s.last_launched_at,
+                s.completed_at,
+                s.id,
+            )
+        )

@@ -1,7 +1,10 @@
 """Learner sessions: create or find (a registration per learner and package, new attempts),
 lists with the seed's filters and sorts, CSV export, progress reset and the runtime call log.
 Progress itself is written by tracking.py."""
+
 from __future__ import annotations
+
+from typing import Any
 
 import peewee
 
@@ -19,49 +22,79 @@ def session_not_found() -> ApiError:
 
 # ---- create / find -----------------------------------------------------------------
 
+
 def get_session(tenant_id: str, session_id: str) -> Session:
-    s = (Session.select(Session, Package).join(Package)
-         .where((Session.id == session_id) & (Session.tenant == tenant_id)).first())
+    s = (
+        Session.select(Session, Package)
+        .join(Package)
+        .where((Session.id == session_id) & (Session.tenant == tenant_id))
+        .first()
+    )
     if s is None:
         raise session_not_found()
     return s
 
 
-def create_session(tenant_id: str, package_id: str, user_id: str, user_name: str | None,
-                   new_attempt: bool) -> tuple[Session, bool]:
+def create_session(
+    tenant_id: str, package_id: str, user_id: str, user_name: str | None, new_attempt: bool
+) -> tuple[Session, bool]:
     pkg = Package.get_or_none((Package.id == package_id) & (Package.tenant == tenant_id))
     if pkg is None:
         raise ApiError(404, "PACKAGE_NOT_FOUND", "SCORM package not found")
     if pkg.status != "ready":
-        raise ApiError(409, "CONFLICT", f"The package is {pkg.status}; sessions can be created "
-                       "for ready packages only")
+        raise ApiError(
+            409, "CONFLICT", f"The package is {pkg.status}; sessions can be created for ready packages only"
+        )
     with write_transaction():
-        current = (Session.select().where((Session.package == package_id) & (Session.user_id == user_id)
-                                          & (Session.is_current == True))  # noqa: E712
-                   .first())
+        current = (
+            Session.select()
+            .where(
+                (Session.package == package_id) & (Session.user_id == user_id) & (Session.is_current == True)  # noqa: E712 (peewee builds SQL from ==)
+            )
+            .first()
+        )
         if current is not None and not new_attempt:
             if user_name and current.user_name != user_name:
                 current.user_name = user_name
                 current.save()
             return current, False
-        attempt = (Session.select(peewee.fn.MAX(Session.attempt))
-                   .where((Session.package == package_id) & (Session.user_id == user_id)).scalar() or 0) + 1
+        attempt = (
+            Session.select(peewee.fn.MAX(Session.attempt))
+            .where((Session.package == package_id) & (Session.user_id == user_id))
+            .scalar()
+            or 0
+        ) + 1
         if current is not None:
             Session.update(is_current=False).where(Session.id == current.id).execute()
         now = utcnow_iso()
-        session = Session.create(id=new_id(), tenant=tenant_id, package=package_id, user_id=user_id,
-                                 user_name=user_name, attempt=attempt, is_current=True, version=1,
-                                 created_at=now, updated_at=now)
+        session = Session.create(
+            id=new_id(),
+            tenant=tenant_id,
+            package=package_id,
+            user_id=user_id,
+            user_name=user_name,
+            attempt=attempt,
+            is_current=True,
+            version=1,
+            created_at=now,
+            updated_at=now,
+        )
         session.package = pkg
         signals.session_created.send(session)
     return session, True
 
 
-SORTS = {"updated_at": Session.updated_at, "created_at": Session.created_at,
-         "last_launched_at": Session.last_launched_at, "user_id": Session.user_id,
-         "user_name": Session.user_name, "completion_status": Session.completion_status,
-         "success_status": Session.success_status, "score": Session.score_scaled,
-         "time_spent_seconds": Session.time_spent_seconds}
+SORTS: dict[str, Any] = {
+    "updated_at": Session.updated_at,
+    "created_at": Session.created_at,
+    "last_launched_at": Session.last_launched_at,
+    "user_id": Session.user_id,
+    "user_name": Session.user_name,
+    "completion_status": Session.completion_status,
+    "success_status": Session.success_status,
+    "score": Session.score_scaled,
+    "time_spent_seconds": Session.time_spent_seconds,
+}
 
 
 def _filtered(tenant_id: str, filters: dict):
@@ -75,8 +108,10 @@ def _filtered(tenant_id: str, filters: dict):
         query = query.where(Session.package == filters["package_id"])
     if filters.get("search"):  # a learner's id or name containing the text, any case
         text = filters["search"].lower()
-        query = query.where(peewee.fn.LOWER(Session.user_id).contains(text)
-                            | peewee.fn.LOWER(Session.user_name).contains(text))
+        query = query.where(
+            peewee.fn.LOWER(Session.user_id).contains(text)
+            | peewee.fn.LOWER(Session.user_name).contains(text)
+        )
     if not filters.get("all_attempts"):
         query = query.where(Session.is_current == True)  # noqa: E712
     return query
@@ -91,8 +126,12 @@ def _ordering(filters: dict) -> tuple:
 
 def _with_package(ids_query, filters: dict):
     """The sessions whose ids the (narrow, indexed) query picked, with their package's title."""
-    return (Session.select(Session, Package.title, Package.version, Package.id).join(Package)
-            .where(Session.id.in_(ids_query)).order_by(*_ordering(filters)))
+    return (
+        Session.select(Session, Package.title, Package.version, Package.id)
+        .join(Package)
+        .where(Session.id.in_(ids_query))
+        .order_by(*_ordering(filters))
+    )
 
 
 def _page_of(base, filters: dict, page: int, limit: int) -> list[Session]:
@@ -135,7 +174,7 @@ def reset_progress(tenant_id: str, session_id: str) -> Session:
 def read_log(tenant_id: str, session_id: str, limit: int = 5000) -> list[dict]:
     """The runtime call log: every API call the content made, per launch, in call order."""
     session = get_session(tenant_id, session_id)
-    out = []
+    out: list[dict[str, Any]] = []
     for row in RuntimeLog.select().where(RuntimeLog.session == session.id).order_by(RuntimeLog.created_at):
         out.extend({"launch_id": row.launch_id, "item_id": row.item_id, **e} for e in row.entries)
     # Batches from one page can arrive out of order (a periodic flush racing the unload

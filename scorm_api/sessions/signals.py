@@ -1,6 +1,7 @@
 """What happens to a learner's session, as blinker signals: the features above (the xAPI
 bridge, cmi5's moveOn) subscribe in their init_app; sessions never import them. Receivers run
 in the sender's thread and write transaction, so what they record commits with the change."""
+
 from __future__ import annotations
 
 from blinker import Namespace

@@ -6,6 +6,7 @@ through here, so the same data always gives the same result.
 Commits are ordered by (launch key, sequence): a write older than one already applied is
 acknowledged and ignored, so replays and late beacons are harmless.
 """
+
 from __future__ import annotations
 
 import logging
@@ -20,7 +21,7 @@ from scorm_api.packages.structure import Sco
 from scorm_api.sessions import cmi, signals
 from scorm_api.sessions.models import ScoState, SequencingState, Session
 from scorm_api.sessions.services import get_session, session_not_found
-from scorm_api.sessions.vocabulary import Vocabulary, for_standard
+from scorm_api.sessions.vocabulary import for_standard
 
 log = logging.getLogger(__name__)
 
@@ -29,19 +30,41 @@ MAX_VALUE_CHARS = 256 * 1024
 MAX_KEYS = 5000
 MAX_SEQUENCING_STATE_CHARS = 4 * 1024 * 1024
 
-_STATE_COLUMNS = ("cmi", "completion_status", "success_status", "score_scaled", "score_raw",
-                  "score_min", "score_max", "launch_times", "last_commit_launch",
-                  "last_commit_seq", "updated_at")
-_SESSION_COLUMNS = ("completion_status", "success_status", "score_scaled", "score_raw",
-                    "score_min", "score_max", "time_spent_seconds", "session_time",
-                    "completed_at", "version", "updated_at")
+_STATE_COLUMNS = (
+    "cmi",
+    "completion_status",
+    "success_status",
+    "score_scaled",
+    "score_raw",
+    "score_min",
+    "score_max",
+    "launch_times",
+    "last_commit_launch",
+    "last_commit_seq",
+    "updated_at",
+)
+_SESSION_COLUMNS = (
+    "completion_status",
+    "success_status",
+    "score_scaled",
+    "score_raw",
+    "score_min",
+    "score_max",
+    "time_spent_seconds",
+    "session_time",
+    "completed_at",
+    "version",
+    "updated_at",
+)
 # Only the package's standard is needed with the session, not its (large) parsed structure.
-_SESSION_WITH_STANDARD = Prepared(lambda: Session.select(Session, Package.standard).join(Package)
-                                   .where(Session.id == ""))
+_SESSION_WITH_STANDARD = Prepared(
+    lambda: Session.select(Session, Package.standard).join(Package).where(Session.id == "")
+)
 _STATE_LOOKUP = Prepared(lambda: ScoState.select().where((ScoState.session == "") & (ScoState.item_id == "")))
 
 
 # ---- cleaning ---------------------------------------------------------------------------
+
 
 def clean_cmi(data) -> dict[str, str]:
     """Validate CMI data from outside: dotted cmi./adl. keys, scalar values, bounded sizes."""
@@ -83,12 +106,15 @@ def clean_rollup(data) -> dict:
         return {}
     scaled = data.get("scaled")
     ok_scaled = isinstance(scaled, (int, float)) and not isinstance(scaled, bool) and -1 <= scaled <= 1
-    return {"completion": _ENGINE_COMPLETION.get(data.get("completion")),
-            "success": _ENGINE_SUCCESS.get(data.get("success")),
-            "scaled": float(scaled) if ok_scaled else None}
+    return {
+        "completion": _ENGINE_COMPLETION.get(str(data.get("completion"))),
+        "success": _ENGINE_SUCCESS.get(str(data.get("success"))),
+        "scaled": float(scaled) if ok_scaled else None,
+    }
 
 
 # ---- item states ------------------------------------------------------------------------
+
 
 def find_state(session_id: str, item_id: str) -> ScoState | None:
     found = _STATE_LOOKUP.models(ScoState, session_id, item_id)
@@ -98,8 +124,9 @@ def find_state(session_id: str, item_id: str) -> ScoState | None:
 def state_for(session: Session, item_id: str) -> ScoState:
     state = find_state(session.id, item_id)
     if state is None:
-        state = ScoState.create(id=new_id(), session=session.id, item_id=item_id, cmi={},
-                                launch_times={}, updated_at=utcnow_iso())
+        state = ScoState.create(
+            id=new_id(), session=session.id, item_id=item_id, cmi={}, launch_times={}, updated_at=utcnow_iso()
+        )
     return state
 
 
@@ -112,9 +139,15 @@ def is_stale(last_launch: str | None, last_seq: int | None, launch_key: str, seq
     return launch_key == last_launch and seq is not None and last_seq is not None and seq <= last_seq
 
 
-def apply_cmi(session: Session, standard: str | None, item_id: str, updates: dict[str, str],
-              launch_key: str | None, commit_seq: int | None = None,
-              state: ScoState | None = None) -> ScoState:
+def apply_cmi(
+    session: Session,
+    standard: str | None,
+    item_id: str,
+    updates: dict[str, str],
+    launch_key: str | None,
+    commit_seq: int | None = None,
+    state: ScoState | None = None,
+) -> ScoState:
     """Merge CMI updates into one item's state (`state`, when the caller already loaded it),
     normalise it, count this launch's session time once, then roll the session up. Call
     inside a write transaction."""
@@ -125,8 +158,9 @@ def apply_cmi(session: Session, standard: str | None, item_id: str, updates: dic
     before = state.cmi
     data = dict(before)
     data.update(updates)
-    norm = vocab.normalize(data, sco.mastery_score if sco else None,
-                           sco.completion_threshold if sco else None)
+    norm = vocab.normalize(
+        data, sco.mastery_score if sco else None, sco.completion_threshold if sco else None
+    )
     from_launch = launch_key is not None and not launch_key.startswith("api-")
     if from_launch and norm.completion == "not_attempted":
         # Committed from a launch: the learner has attempted it, whatever the SCO reports.
@@ -148,6 +182,7 @@ def apply_cmi(session: Session, standard: str | None, item_id: str, updates: dic
 
 # ---- rollup -----------------------------------------------------------------------------
 
+
 def _rollup(session: Session, standard: str | None, scos: list[Sco], changed: ScoState | None) -> None:
     if len(scos) <= 1 and changed is not None:
         states = [changed]
@@ -166,13 +201,28 @@ def _rollup(session: Session, standard: str | None, scos: list[Sco], changed: Sc
 
 def rollup_states(states: list[ScoState], expected: int) -> tuple[str, str, cmi.Score]:
     """cmi.rollup over the items' saved states."""
-    return cmi.rollup([cmi.Normalized(s.completion_status, s.success_status,
-                                      cmi.Score(s.score_scaled, s.score_raw, s.score_min, s.score_max), None)
-                       for s in states], expected)
+    return cmi.rollup(
+        [
+            cmi.Normalized(
+                s.completion_status,
+                s.success_status,
+                cmi.Score(s.score_scaled, s.score_raw, s.score_min, s.score_max),
+                None,
+            )
+            for s in states
+        ],
+        expected,
+    )
 
 
-def save_status(session: Session, completion: str, success: str, score: cmi.Score,
-                states: list[ScoState], announce: bool = True) -> None:
+def save_status(
+    session: Session,
+    completion: str,
+    success: str,
+    score: cmi.Score,
+    states: list[ScoState],
+    announce: bool = True,
+) -> None:
     """The session's status, score and time from its items' states; `announce`: send
     status_changed (the LMS decided it; xAPI content reports its own)."""
     status_before = session.completion_status, session.success_status
@@ -189,27 +239,31 @@ def save_status(session: Session, completion: str, success: str, score: cmi.Scor
     session.updated_at = now
     # Only the columns that changed: each indexed column rewritten costs index work, and a
     # commit usually changes the time and little else.
-    update_columns(session, tuple(c for c, old in zip(_SESSION_COLUMNS, before)
-                                  if getattr(session, c) != old))
+    update_columns(
+        session,
+        tuple(c for c, old in zip(_SESSION_COLUMNS, before, strict=True) if getattr(session, c) != old),
+    )
     if announce:
         _announce_status(session, *status_before)
 
 
 def _announce_status(session: Session, completion_before: str, success_before: str) -> None:
-    signals.status_changed.send(session, completion_before=completion_before,
-                                success_before=success_before)
+    signals.status_changed.send(session, completion_before=completion_before, success_before=success_before)
 
 
 # ---- the player's writes ----------------------------------------------------------------
+
 
 def launched(session: Session, announce: bool) -> None:
     """A launch link was opened: count it; `announce` it when the LMS reports launches (SCORM
     content: xAPI content and the cmi5 launch steps write their own)."""
     now = utcnow_iso()
     with write_transaction():
-        Session.update(launch_count=Session.launch_count + 1, last_launched_at=now,
-                       first_launched_at=session.first_launched_at or now) \
-            .where(Session.id == session.id).execute()
+        Session.update(
+            launch_count=Session.launch_count + 1,
+            last_launched_at=now,
+            first_launched_at=session.first_launched_at or now,
+        ).where(Session.id == session.id).execute()
         if announce:
             signals.launched.send(session)
 
@@ -219,33 +273,47 @@ def item_started(session: Session, sco: Sco) -> None:
         signals.item_started.send(session, item_id=sco.item_id, title=sco.title)
 
 
-def commit(session_id: str, item_id: str, launch_key: str, seq: int | None, updates: dict[str, str],
-           terminate: bool) -> dict:
+def commit(
+    session_id: str, item_id: str, launch_key: str, seq: int | None, updates: dict[str, str], terminate: bool
+) -> dict:
     """One commit of a delivery (`terminate`: the item's final one)."""
     with write_transaction():
         found = _SESSION_WITH_STANDARD.models(Session, session_id)
         if not found:
             raise session_not_found()
         session = found[0]
-        standard = session.standard
+        standard: str | None = session.standard  # type: ignore[attr-defined]  # joined in
         state = find_state(session.id, item_id)
         if state is not None and is_stale(state.last_commit_launch, state.last_commit_seq, launch_key, seq):
             return {"result": True, "errorCode": 0, "stale": True}
         state = apply_cmi(session, standard, item_id, updates, launch_key, seq, state)
         vocab = for_standard(standard)
         if terminate:
-            signals.item_ended.send(session, item_id=item_id, exit_value=state.cmi.get(vocab.exit),
-                                    session_seconds=state.launch_times.get(launch_key))
+            signals.item_ended.send(
+                session,
+                item_id=item_id,
+                exit_value=state.cmi.get(vocab.exit),
+                session_seconds=state.launch_times.get(launch_key),
+            )
     suspend = updates.get("cmi.suspend_data", "")
     if vocab.suspend_data_limit is not None and len(suspend) > vocab.suspend_data_limit:
-        log.warning("suspend_data over the standard's limit kept whole", extra={"fields": {
-            "session_id": session.id, "item_id": item_id, "length": len(suspend),
-            "limit": vocab.suspend_data_limit}})
+        log.warning(
+            "suspend_data over the standard's limit kept whole",
+            extra={
+                "fields": {
+                    "session_id": session.id,
+                    "item_id": item_id,
+                    "length": len(suspend),
+                    "limit": vocab.suspend_data_limit,
+                }
+            },
+        )
     return {"result": True, "errorCode": 0, "version": session.version}
 
 
-def save_sequencing(session_id: str, engine_state: str, launch_key: str, seq: int | None,
-                    rollup: dict) -> bool:
+def save_sequencing(
+    session_id: str, engine_state: str, launch_key: str, seq: int | None, rollup: dict
+) -> bool:
     """Store the sequencing engine's state and roll the session up from it; False when
     stale (ordered like commits)."""
     if len(engine_state) > MAX_SEQUENCING_STATE_CHARS:
@@ -258,18 +326,26 @@ def save_sequencing(session_id: str, engine_state: str, launch_key: str, seq: in
         row = SequencingState.get_or_none(SequencingState.session == session.id)
         if row is not None and is_stale(row.launch_key, row.seq, launch_key, seq):
             return False
-        fields = dict(state=engine_state, launch_key=launch_key, seq=seq, updated_at=utcnow_iso(),
-                      completion_status=rollup.get("completion"), success_status=rollup.get("success"),
-                      score_scaled=rollup.get("scaled"))
+        fields = dict(
+            state=engine_state,
+            launch_key=launch_key,
+            seq=seq,
+            updated_at=utcnow_iso(),
+            completion_status=rollup.get("completion"),
+            success_status=rollup.get("success"),
+            score_scaled=rollup.get("scaled"),
+        )
         if row is None:
             SequencingState.create(session=session.id, **fields)
         else:
             SequencingState.update(**fields).where(SequencingState.session == session.id).execute()
-        _rollup(session, session.standard, structure.scos_for(session.package_id), None)
+        standard: str | None = session.standard  # type: ignore[attr-defined]  # joined in
+        _rollup(session, standard, structure.scos_for(session.package_id), None)
     return True
 
 
 # ---- the REST PUT -----------------------------------------------------------------------
+
 
 def validate_put(body: dict) -> None:
     errors = {}
@@ -293,14 +369,18 @@ def update_session(tenant_id: str, session_id: str, body: dict) -> Session:
     with write_transaction():
         session = get_session(tenant_id, session_id)
         if body.get("version") is not None and body["version"] != session.version:
-            raise ApiError(409, "CONFLICT", "The session changed since you read it (stale version)",
-                           {"current_version": session.version, "your_version": body["version"]})
+            raise ApiError(
+                409,
+                "CONFLICT",
+                "The session changed since you read it (stale version)",
+                {"current_version": session.version, "your_version": body["version"]},
+            )
         pkg = session.package
         vocab = for_standard(pkg.standard)
         updates.update(vocab.explicit_cmi(body))
         launch_key = None
         if body.get("session_time") is not None:
-            seconds = cmi.parse_duration(body["session_time"])
+            seconds = cmi.parse_duration(body["session_time"]) or 0.0  # validated above
             updates[vocab.session_time] = vocab.format_time(seconds)
             launch_key = f"api-{uuid.uuid4()}"  # each accepted PUT is one reported session
         scos = structure.scos_for(pkg.id)

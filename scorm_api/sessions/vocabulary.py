@@ -5,6 +5,7 @@ standard). The normalisation rules themselves are in cmi.py.
 
 cmi5 and xAPI content has no CMI of its own; where the appliance keeps item state for it (a
 waived AU), the 2004 names are used."""
+
 from __future__ import annotations
 
 from scorm_api.sessions import cmi
@@ -31,8 +32,9 @@ class Vocabulary:
     # 2004 often sends more) and the commit is logged. None: no cap of the standard's own.
     suspend_data_limit: int | None = None
 
-    def normalize(self, data: dict, mastery_score: float | None,
-                  completion_threshold: float | None) -> Normalized:
+    def normalize(
+        self, data: dict, mastery_score: float | None, completion_threshold: float | None
+    ) -> Normalized:
         raise NotImplementedError
 
     def format_time(self, seconds: float) -> str:
@@ -43,8 +45,9 @@ class Vocabulary:
         """The seed's completion_status / success_status as this standard's elements."""
         raise NotImplementedError
 
-    def item_elements(self, mastery_score: float | None,
-                      completion_threshold: float | None) -> dict[str, str]:
+    def item_elements(
+        self, mastery_score: float | None, completion_threshold: float | None
+    ) -> dict[str, str]:
         """What the LMS hands an item of the manifest (its mastery score or threshold)."""
         raise NotImplementedError
 
@@ -88,9 +91,11 @@ class Scorm12(Vocabulary):
         if not (completion or success):
             return {}
         # One element carries both: a result wins over a completion.
-        status = {"passed": "passed", "failed": "failed"}.get(success or "") or \
-            {"completed": "completed", "incomplete": "incomplete",
-             "not_attempted": "not attempted"}.get(completion or "", "incomplete")
+        status = {"passed": "passed", "failed": "failed"}.get(success or "") or {
+            "completed": "completed",
+            "incomplete": "incomplete",
+            "not_attempted": "not attempted",
+        }.get(completion or "", "incomplete")
         return {"cmi.core.lesson_status": status}
 
     def item_elements(self, mastery_score, completion_threshold):
@@ -129,7 +134,9 @@ class Scorm2004(Vocabulary):
         return out
 
     def item_elements(self, mastery_score, completion_threshold):
-        return {} if completion_threshold is None else {"cmi.completion_threshold": f"{completion_threshold:g}"}
+        return (
+            {} if completion_threshold is None else {"cmi.completion_threshold": f"{completion_threshold:g}"}
+        )
 
 
 SCORM_12, SCORM_2004 = Scorm12(), Scorm2004()
@@ -143,7 +150,12 @@ def for_standard(standard: str | None) -> Vocabulary:
     return SCORM_12 if standard in (None, "", SCORM12) else SCORM_2004
 
 
-def normalize(standard: str | None, data: dict, *, mastery_score: float | None = None,
-              completion_threshold: float | None = None) -> Normalized:
+def normalize(
+    standard: str | None,
+    data: dict,
+    *,
+    mastery_score: float | None = None,
+    completion_threshold: float | None = None,
+) -> Normalized:
     """`data` normalised by the rules of `standard`."""
     return for_standard(standard).normalize(data, mastery_score, completion_threshold)

@@ -1,6 +1,7 @@
 """Object storage behind an interface (interface.Storage), with the local filesystem
 implementation (local.LocalStorage), streaming responses of stored objects, and the
 presigned PUT endpoint."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING

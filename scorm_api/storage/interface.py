@@ -4,6 +4,7 @@ implementation (`local.py`) is one; an S3-compatible one drops in beside it.
 Keys are '/'-separated relative names chosen by the domains ("uploads/<tenant>/<id>/<file>",
 "packages/<id>/content/<path>"); no caller outside this package turns one into a path.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -15,6 +16,7 @@ from typing import BinaryIO, Protocol
 @dataclass(frozen=True)
 class PutGrant:
     """What a presigned PUT URL permits, as recovered from its query string."""
+
     key: str
     size: int
     expires: int
@@ -25,6 +27,7 @@ class PutGrant:
 class Stored:
     """What `put` wrote. `sha256` is None when the bytes never passed through Python (a
     spooled body linked into place, a kernel copy): the caller hashes later if it needs to."""
+
     size: int
     sha256: str | None
 
@@ -32,6 +35,7 @@ class Stored:
 @dataclass
 class StoredObject:
     """An object opened for reading; the caller closes `stream` (a response does it)."""
+
     stream: BinaryIO
     size: int
     modified: float  # seconds since the epoch
@@ -40,8 +44,9 @@ class StoredObject:
 
 class Storage(Protocol):
     # ---- single objects -----------------------------------------------------------------
-    def put(self, key: str, stream: BinaryIO, *, size: int | None = None,
-            max_bytes: int | None = None) -> Stored:
+    def put(
+        self, key: str, stream: BinaryIO, *, size: int | None = None, max_bytes: int | None = None
+    ) -> Stored:
         """Write an object from `stream`: exactly `size` bytes (400 when the body is shorter),
         or a body of unknown length of at most `max_bytes` (413 above). All or nothing: a
         failed write leaves no object behind."""
@@ -84,8 +89,7 @@ class Storage(Protocol):
         ...
 
     # ---- presigned uploads ------------------------------------------------------------
-    def presign_put(self, key: str, size: int, content_type: str,
-                    ttl_seconds: int) -> tuple[str, int]:
+    def presign_put(self, key: str, size: int, content_type: str, ttl_seconds: int) -> tuple[str, int]:
         """A URL that accepts one PUT of exactly `size` bytes with that Content-Type until
         the expiry (epoch seconds) returned with it."""
         ...

@@ -5,6 +5,7 @@ HMAC over method, key, size, expiry and content type, made with a secret that ne
 data dir; the appliance's own `/storage/<key>` endpoint (routes.py) checks it, the way S3 or
 R2 would. Writes go to a temporary file that is renamed into place only when complete.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -48,8 +49,9 @@ class LocalStorage:
         return Path(joined)
 
     # ---- single objects -----------------------------------------------------------------
-    def put(self, key: str, stream: BinaryIO, *, size: int | None = None,
-            max_bytes: int | None = None) -> Stored:
+    def put(
+        self, key: str, stream: BinaryIO, *, size: int | None = None, max_bytes: int | None = None
+    ) -> Stored:
         if size is None and max_bytes is None:
             raise TypeError("put() needs the exact size or a max_bytes cap")
         if size is not None:
@@ -69,8 +71,9 @@ class LocalStorage:
         if not stat.S_ISREG(info.st_mode):
             os.close(fd)
             return None
-        return StoredObject(os.fdopen(fd, "rb"), info.st_size, info.st_mtime,
-                            f"{info.st_mtime_ns:x}-{info.st_size:x}")
+        return StoredObject(
+            os.fdopen(fd, "rb"), info.st_size, info.st_mtime, f"{info.st_mtime_ns:x}-{info.st_size:x}"
+        )
 
     def exists(self, key: str) -> bool:
         return self.path(key).is_file()
@@ -116,12 +119,10 @@ class LocalStorage:
         msg = "\n".join((method, key, str(size), str(expires), content_type)).encode()
         return hmac.new(self._secret, msg, hashlib.sha256).hexdigest()
 
-    def presign_put(self, key: str, size: int, content_type: str,
-                    ttl_seconds: int) -> tuple[str, int]:
+    def presign_put(self, key: str, size: int, content_type: str, ttl_seconds: int) -> tuple[str, int]:
         expires = int(time.time()) + ttl_seconds
         sig = self._signature("PUT", key, size, expires, content_type)
-        url = (f"{self.base_url}/storage/{quote(key)}?X-Size={size}&X-Expires={expires}"
-               f"&X-Signature={sig}")
+        url = f"{self.base_url}/storage/{quote(key)}?X-Size={size}&X-Expires={expires}&X-Signature={sig}"
         return url, expires
 
     def verify_put(self, key: str, args: Mapping[str, str], content_type: str) -> PutGrant:
@@ -132,11 +133,16 @@ class LocalStorage:
         sig = args.get("X-Signature", "")
         expected = self._signature("PUT", key, size, expires, content_type)
         if not hmac.compare_digest(sig, expected):
-            raise ApiError(403, "FORBIDDEN", "The upload URL's signature does not match (wrong "
-                           "URL, or a Content-Type other than the required_put_headers)")
+            raise ApiError(
+                403,
+                "FORBIDDEN",
+                "The upload URL's signature does not match (wrong "
+                "URL, or a Content-Type other than the required_put_headers)",
+            )
         if expires < time.time():
-            raise ApiError(403, "FORBIDDEN", "The upload URL has expired; mint a new one",
-                           {"expired_at": expires})
+            raise ApiError(
+                403, "FORBIDDEN", "The upload URL has expired; mint a new one", {"expired_at": expires}
+            )
         return PutGrant(key, size, expires, content_type)
 
     # ---- writing ---------------------------------------------------------------------
@@ -171,8 +177,7 @@ class LocalStorage:
             if copied != size:
                 raise _wrong_size(copied, size)
 
-    def _put_stream(self, key: str, stream: BinaryIO, size: int | None,
-                    max_bytes: int | None) -> Stored:
+    def _put_stream(self, key: str, stream: BinaryIO, size: int | None, max_bytes: int | None) -> Stored:
         limit = size if size is not None else max_bytes
         assert limit is not None
         digest = hashlib.sha256()
@@ -193,14 +198,22 @@ class LocalStorage:
                 if written != size:
                     raise _wrong_size(written, size)
             elif stream.read(1):  # a body of unknown length must be probed for more
-                raise ApiError(413, "PAYLOAD_TOO_LARGE", f"The file is larger than the "
-                               f"{max_bytes} bytes allowed", {"limit": max_bytes})
+                raise ApiError(
+                    413,
+                    "PAYLOAD_TOO_LARGE",
+                    f"The file is larger than the {max_bytes} bytes allowed",
+                    {"limit": max_bytes},
+                )
         return Stored(written, digest.hexdigest())
 
 
 def _wrong_size(got: int, size: int) -> ApiError:
-    return ApiError(400, "BAD_REQUEST", f"The body has {got} bytes; the upload URL was minted "
-                    f"for exactly {size}", {"expected_bytes": size})
+    return ApiError(
+        400,
+        "BAD_REQUEST",
+        f"The body has {got} bytes; the upload URL was minted for exactly {size}",
+        {"expected_bytes": size},
+    )
 
 
 def _file_position(stream: BinaryIO) -> tuple[int, int] | None:

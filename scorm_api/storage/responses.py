@@ -1,26 +1,35 @@
 """An HTTP response streaming a stored object, conditional (ETag, Last-Modified, 304) and with
 byte ranges (video seeking), as werkzeug's send_file builds one for a path; the backend
 gives the size, so ranges work whatever the object's stream is."""
+
 from __future__ import annotations
 
 import time
 import unicodedata
 from urllib.parse import quote
 
-from flask import Response, current_app, request
+from flask import current_app, request
 from werkzeug.exceptions import RequestedRangeNotSatisfiable
+from werkzeug.wrappers import Response
 from werkzeug.wsgi import wrap_file
 
 from scorm_api.storage.interface import StoredObject
 
 
-def send_object(obj: StoredObject, mimetype: str, *, max_age: int | None = None,
-                download_name: str | None = None, etag: str | None = None) -> Response:
+def send_object(
+    obj: StoredObject,
+    mimetype: str,
+    *,
+    max_age: int | None = None,
+    download_name: str | None = None,
+    etag: str | None = None,
+) -> Response:
     """`download_name`: sent as an attachment with that file name; `etag`: one the caller
     knows better than the backend (a checksum)."""
     environ = request.environ
-    rv = current_app.response_class(wrap_file(environ, obj.stream), mimetype=mimetype,
-                                    direct_passthrough=True)
+    rv = current_app.response_class(
+        wrap_file(environ, obj.stream), mimetype=mimetype, direct_passthrough=True
+    )
     if download_name is not None:
         rv.headers.set("Content-Disposition", "attachment", **_filename(download_name))
     rv.content_length = obj.size

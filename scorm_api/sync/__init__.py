@@ -1,5 +1,6 @@
 """Sync to cloud: copy packages, sessions and statements to a cloud instance through its
 public API, resumable and safe to repeat; saved targets, schedules and conflicts."""
+
 from __future__ import annotations
 
 from flask import Flask

@@ -2,13 +2,14 @@
 envelope read back into TargetError. Transient failures are retried here, so the steps above
 see an answer or a final error: network errors and 5xx with exponential backoff (and jitter);
 429 after the wait the target asks for (Retry-After, else X-RateLimit-Reset)."""
+
 from __future__ import annotations
 
 import random
 import time
-from dataclasses import dataclass, field
 from collections.abc import Callable
-from typing import BinaryIO
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO
 
 import requests
 
@@ -19,8 +20,14 @@ class TargetError(Exception):
     """The target refused (4xx, with its envelope's code), or stayed unreachable/failing
     after every retry (`unavailable`)."""
 
-    def __init__(self, status: int | None, code: str, message: str, unavailable: bool = False,
-                 details: dict | None = None):
+    def __init__(
+        self,
+        status: int | None,
+        code: str,
+        message: str,
+        unavailable: bool = False,
+        details: dict | None = None,
+    ):
         super().__init__(f"{status or 'no answer'} {code}: {message}")
         self.status, self.code, self.message = status, code, message
         self.unavailable, self.details = unavailable, details or {}
@@ -52,8 +59,9 @@ def _rate_limit_wait(resp: requests.Response) -> float | None:
 
 
 class Target:
-    def __init__(self, url: str, api_key: str, tenant_id: str, retry: Retry | None = None,
-                 timeout: float = 60.0):
+    def __init__(
+        self, url: str, api_key: str, tenant_id: str, retry: Retry | None = None, timeout: float = 60.0
+    ):
         self.url = url.rstrip("/")
         self.tenant_id = tenant_id
         self.retry = retry or Retry()
@@ -67,7 +75,8 @@ class Target:
 
     # ---- the seed's calls --------------------------------------------------------------
 
-    def call(self, method: str, path: str, *, json=None, params=None) -> tuple[int, object]:
+    def call(self, method: str, path: str, *, json=None, params=None) -> tuple[int, Any]:
+        """(status, the JSON answer or None)."""
         resp = self._send(method, self.url + path, json=json, params=params)
         return resp.status_code, (resp.json() if resp.content else None)
 
@@ -75,20 +84,35 @@ class Target:
         """The presigned PUT of `size` bytes, streamed (`open_body` is called for each try);
         no API key goes to the storage URL. A PUT retried after its bytes arrived is refused
         as already used (409): that counts as done."""
-        resp = self._send("PUT", url, body=open_body, accept_conflict=True,
-                          headers={**headers, "Content-Length": str(size), "Authorization": None})
+        resp = self._send(
+            "PUT",
+            url,
+            body=open_body,
+            accept_conflict=True,
+            headers={**headers, "Content-Length": str(size), "Authorization": None},
+        )
         return resp.status_code
 
     # ---- transport -------------------------------------------------------------------------
 
-    def _send(self, method: str, url: str, *, json=None, params=None, body=None, headers=None,
-              accept_conflict: bool = False) -> requests.Response:
+    def _send(
+        self,
+        method: str,
+        url: str,
+        *,
+        json=None,
+        params=None,
+        body=None,
+        headers=None,
+        accept_conflict: bool = False,
+    ) -> requests.Response:
         last = "no attempt"
         for attempt in range(1, self.retry.attempts + 1):
             stream = body() if body else None
             try:
-                resp = self._http.request(method, url, json=json, params=params, data=stream,
-                                          headers=headers, timeout=self.timeout)
+                resp = self._http.request(
+                    method, url, json=json, params=params, data=stream, headers=headers, timeout=self.timeout
+                )
             except requests.RequestException as e:
                 last = f"{type(e).__name__}: {e}"
                 wait = self._backoff(attempt)
@@ -111,8 +135,12 @@ class Target:
             if attempt < self.retry.attempts:
                 self.waited += wait
                 self.retry.sleep(wait)
-        raise TargetError(None, "TARGET_UNAVAILABLE",
-                          f"{method} {url} failed {self.retry.attempts} times; last: {last}", unavailable=True)
+        raise TargetError(
+            None,
+            "TARGET_UNAVAILABLE",
+            f"{method} {url} failed {self.retry.attempts} times; last: {last}",
+            unavailable=True,
+        )
 
     def _backoff(self, attempt: int) -> float:
         return min(self.retry.cap, self.retry.base * 2 ** (attempt - 1)) * random.uniform(0.8, 1.2)

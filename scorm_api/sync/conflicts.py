@@ -1,6 +1,7 @@
 """Conflicts kept by a sync, and the choice that settles each: keep the local version (the
 next run writes it over the target's) or keep the target's (the next run leaves that session
 alone until it changes here again)."""
+
 from __future__ import annotations
 
 from scorm_api.db import utcnow_iso, write_transaction

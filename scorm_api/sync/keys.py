@@ -1,5 +1,6 @@
 """The target's API key at rest: Fernet-encrypted with a key derived from the data dir's secret
 (scorm_api.signing), so a copy of the database alone (a backup, a support bundle) does not hold it."""
+
 from __future__ import annotations
 
 import base64
@@ -12,7 +13,9 @@ from scorm_api.errors import ApiError
 
 
 def _fernet(secret: bytes) -> Fernet:
-    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"scorm-api sync target key").derive(secret)
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"scorm-api sync target key").derive(
+        secret
+    )
     return Fernet(base64.urlsafe_b64encode(key))
 
 
@@ -24,8 +27,11 @@ def unseal(secret: bytes, sealed: str) -> str:
     try:
         return _fernet(secret).decrypt(sealed.encode("ascii")).decode("utf-8")
     except InvalidToken:
-        raise ApiError(409, "CONFLICT", "The saved sync API key cannot be read with this data dir's "
-                       "secret; enter the key again") from None
+        raise ApiError(
+            409,
+            "CONFLICT",
+            "The saved sync API key cannot be read with this data dir's secret; enter the key again",
+        ) from None
 
 
 def hint(api_key: str) -> str:

@@ -1,5 +1,6 @@
 """The persistent map between local objects and the target's: read and written one row at a
 time, each write its own short transaction, so a run stopped anywhere keeps what it did."""
+
 from __future__ import annotations
 
 import hashlib
@@ -18,7 +19,9 @@ class Links:
         self.tenant_id, self.key = tenant_id, key
 
     def _where(self, kind: str):
-        return (SyncLink.tenant == self.tenant_id) & (SyncLink.target_key == self.key) & (SyncLink.kind == kind)
+        return (
+            (SyncLink.tenant == self.tenant_id) & (SyncLink.target_key == self.key) & (SyncLink.kind == kind)
+        )
 
     def get(self, kind: str, local_id: str) -> SyncLink | None:
         return SyncLink.get_or_none(self._where(kind) & (SyncLink.local_id == local_id))
@@ -26,7 +29,10 @@ class Links:
     def of(self, kind: str, local_ids: list[str]) -> dict[str, SyncLink]:
         if not local_ids:
             return {}
-        return {r.local_id: r for r in SyncLink.select().where(self._where(kind) & SyncLink.local_id.in_(local_ids))}
+        return {
+            r.local_id: r
+            for r in SyncLink.select().where(self._where(kind) & SyncLink.local_id.in_(local_ids))
+        }
 
     def has_remote(self, kind: str, remote_id: str) -> bool:
         """Whether a local object is already mapped to this remote one."""
@@ -35,11 +41,20 @@ class Links:
     def save(self, kind: str, local_id: str, **fields) -> SyncLink:
         fields["updated_at"] = utcnow_iso()
         with write_transaction():
-            updated = SyncLink.update(**fields).where(self._where(kind) & (SyncLink.local_id == local_id)).execute()
+            updated = (
+                SyncLink.update(**fields).where(self._where(kind) & (SyncLink.local_id == local_id)).execute()
+            )
             if not updated:
-                SyncLink.create(tenant=self.tenant_id, target_key=self.key, kind=kind, local_id=local_id,
-                                **{"state": "new", **fields})
-        return self.get(kind, local_id)
+                SyncLink.create(
+                    tenant=self.tenant_id,
+                    target_key=self.key,
+                    kind=kind,
+                    local_id=local_id,
+                    **{"state": "new", **fields},
+                )
+        link = self.get(kind, local_id)
+        assert link is not None  # just written, in this transaction
+        return link
 
     def forget(self, kind: str, local_id: str) -> None:
         with write_transaction():

@@ -1,5 +1,6 @@
 """What the sync keeps between runs: the target, each run with its progress and report, the
 map of what was sent (local id -> remote id, with the version sent), and the conflicts."""
+
 import peewee
 
 from scorm_api.db import BaseModel, JSONField
@@ -9,6 +10,8 @@ from scorm_api.tenants.models import Tenant
 class SyncTarget(BaseModel):
     """The saved target of one local tenant. The API key is kept encrypted (scorm_api.sync.keys)
     and never shown again."""
+
+    tenant_id: str
     tenant = peewee.ForeignKeyField(Tenant, column_name="tenant_id", primary_key=True, on_delete="CASCADE")
     url = peewee.CharField(max_length=2048)
     remote_tenant_id = peewee.CharField(max_length=255)
@@ -23,6 +26,7 @@ class SyncTarget(BaseModel):
 
 class SyncRun(BaseModel):
     id = peewee.CharField(primary_key=True, max_length=36)
+    tenant_id: str
     tenant = peewee.ForeignKeyField(Tenant, column_name="tenant_id", on_delete="CASCADE")
     url = peewee.CharField(max_length=2048)
     remote_tenant_id = peewee.CharField(max_length=255)
@@ -49,6 +53,8 @@ class SyncLink(BaseModel):
     taken), 'uploaded' (bytes PUT), 'processing' or 'synced'; for a session 'creating' or
     'synced' or 'conflict'. `local_version` is what was sent (a zip's sha256, a session's
     version); `remote_version` the target's version after it."""
+
+    tenant_id: str
     tenant = peewee.ForeignKeyField(Tenant, column_name="tenant_id", on_delete="CASCADE")
     target_key = peewee.CharField(max_length=64)
     kind = peewee.CharField(max_length=16)
@@ -68,7 +74,9 @@ class SyncLink(BaseModel):
 class SyncConflict(BaseModel):
     """A session changed on the target since the last sync: neither side was overwritten;
     both versions are kept here until someone chooses."""
+
     id = peewee.CharField(primary_key=True, max_length=36)
+    tenant_id: str
     tenant = peewee.ForeignKeyField(Tenant, column_name="tenant_id", on_delete="CASCADE")
     target_key = peewee.CharField(max_length=64)
     run_id = peewee.CharField(max_length=36)

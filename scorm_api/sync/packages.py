@@ -5,6 +5,7 @@ Each step is recorded before the next starts, so a run stopped anywhere resumes 
 second package on the target: a ticket already PUT is processed (process is idempotent per
 storage path), a ticket whose PUT may have landed is PUT again (a used URL answers 409 and
 counts as done), an expired one is minted afresh."""
+
 from __future__ import annotations
 
 import time
@@ -25,15 +26,22 @@ READY_TIMEOUT = 600.0  # seconds a target may take to import one package
 
 def pending(tenant_id: str, links: Links) -> list[Package]:
     """Ready local packages the target does not have as they are now, oldest first."""
-    packages = list(Package.select().where((Package.tenant == tenant_id) & (Package.status == "ready"))
-                    .order_by(Package.created_at, Package.id))
+    packages = list(
+        Package.select()
+        .where((Package.tenant == tenant_id) & (Package.status == "ready"))
+        .order_by(Package.created_at, Package.id)
+    )
     known = links.of(KIND, [p.id for p in packages])
-    return [p for p in packages
-            if not (p.id in known and known[p.id].state == "synced" and known[p.id].local_version == p.sha256)]
+    return [
+        p
+        for p in packages
+        if not (p.id in known and known[p.id].state == "synced" and known[p.id].local_version == p.sha256)
+    ]
 
 
-def send(target: Target, storage: Storage, links: Links, pkg: Package, progress: Progress,
-         poll: float = 1.0) -> None:
+def send(
+    target: Target, storage: Storage, links: Links, pkg: Package, progress: Progress, poll: float = 1.0
+) -> None:
     key = processing.zip_key(pkg.id)
     size = storage.size(key)
     link = links.get(KIND, pkg.id)
@@ -44,25 +52,44 @@ def send(target: Target, storage: Storage, links: Links, pkg: Package, progress:
     if state == "minted" and ticket.get("expires_at", "") <= utcnow_iso():
         state = "new"
     if state == "new":
-        _, ticket = target.call("POST", "/api/v1/packages/upload-url", json={
-            "tenant_id": target.tenant_id, "uploaded_by": UPLOADED_BY,
-            "filename": pkg.original_filename or f"{pkg.id}.zip", "file_size": size})
-        ticket = {k: ticket[k] for k in ("presigned_url", "storage_path", "required_put_headers", "expires_at")}
+        _, ticket = target.call(
+            "POST",
+            "/api/v1/packages/upload-url",
+            json={
+                "tenant_id": target.tenant_id,
+                "uploaded_by": UPLOADED_BY,
+                "filename": pkg.original_filename or f"{pkg.id}.zip",
+                "file_size": size,
+            },
+        )
+        ticket = {
+            k: ticket[k] for k in ("presigned_url", "storage_path", "required_put_headers", "expires_at")
+        }
         links.save(KIND, pkg.id, state="minted", detail=ticket, local_version=pkg.sha256)
         state = "minted"
     if state == "minted":
-        target.put_file(ticket["presigned_url"], lambda: _zip(storage, key), size,
-                        ticket.get("required_put_headers") or {})
+        target.put_file(
+            ticket["presigned_url"],
+            lambda: _zip(storage, key),
+            size,
+            ticket.get("required_put_headers") or {},
+        )
         links.save(KIND, pkg.id, state="uploaded")
         state = "uploaded"
     progress.advance(nbytes=size)
     remote_id = link.remote_id if link and state == "processing" else None
     if state == "uploaded":
         try:
-            _, remote = target.call("POST", "/api/v1/packages/process", json={
-                "tenant_id": target.tenant_id, "uploaded_by": UPLOADED_BY,
-                "storage_path": ticket["storage_path"],
-                "original_filename": pkg.original_filename or f"{pkg.id}.zip"})
+            _, remote = target.call(
+                "POST",
+                "/api/v1/packages/process",
+                json={
+                    "tenant_id": target.tenant_id,
+                    "uploaded_by": UPLOADED_BY,
+                    "storage_path": ticket["storage_path"],
+                    "original_filename": pkg.original_filename or f"{pkg.id}.zip",
+                },
+            )
         except TargetError as e:
             if e.status in (404, 410):  # the upload is gone from the target: start over next run
                 links.forget(KIND, pkg.id)

@@ -1,6 +1,7 @@
 """A run's live status and its report, kept on the run's row: items and bytes done of the
 planned totals (the rate and ETA follow from them), and what each object came to. The row is
 written at most twice a second, so a 10,000-session run does not write 10,000 times."""
+
 from __future__ import annotations
 
 import time
@@ -38,8 +39,15 @@ class Progress:
         self.run.bytes_done += nbytes
         self.flush()
 
-    def note(self, kind: str, outcome: str, local_id: str, remote_id: str | None = None,
-             reason: str | None = None, **extra) -> None:
+    def note(
+        self,
+        kind: str,
+        outcome: str,
+        local_id: str,
+        remote_id: str | None = None,
+        reason: str | None = None,
+        **extra,
+    ) -> None:
         counts = self.report["counts"].setdefault(kind, {o: 0 for o in OUTCOMES})
         counts[outcome] += 1
         if outcome != "skipped" and len(self.report[outcome]) < LISTED:

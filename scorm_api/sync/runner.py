@@ -2,11 +2,12 @@
 its package on the target). Never two runs at once for a tenant. A failure of one object is
 reported and the run goes on; the target becoming unreachable (after the client's retries)
 stops the run as failed, with everything done so far kept in the map for the next run."""
+
 from __future__ import annotations
 
+import functools
 import logging
 import threading
-from dataclasses import dataclass
 from datetime import timedelta
 
 from scorm_api.db import database, new_id, utcnow_iso, write_transaction
@@ -34,8 +35,13 @@ def interrupt_stale(tenant_id: str | None = None) -> int:
     if tenant_id is not None:
         cond &= SyncRun.tenant == tenant_id
     with write_transaction():
-        return SyncRun.update(status="interrupted", finished_at=utcnow_iso(),
-                              error="The process stopped during the run").where(cond).execute()
+        return (
+            SyncRun.update(
+                status="interrupted", finished_at=utcnow_iso(), error="The process stopped during the run"
+            )
+            .where(cond)
+            .execute()
+        )
 
 
 def create_run(tenant_id: str, dest: Destination, *, dry_run: bool, trigger: str) -> SyncRun:
@@ -45,18 +51,29 @@ def create_run(tenant_id: str, dest: Destination, *, dry_run: bool, trigger: str
         if SyncRun.select().where((SyncRun.tenant == tenant_id) & (SyncRun.status == "running")).exists():
             raise ApiError(409, "CONFLICT", "A sync is already running; wait for it to finish")
         now = utcnow_iso()
-        return SyncRun.create(id=new_id(), tenant=tenant_id, url=dest.url.rstrip("/"),
-                              remote_tenant_id=dest.remote_tenant_id, dry_run=dry_run, trigger=trigger,
-                              status="running", phase="planning", report=empty_report(), started_at=now,
-                              heartbeat_at=now)
+        return SyncRun.create(
+            id=new_id(),
+            tenant=tenant_id,
+            url=dest.url.rstrip("/"),
+            remote_tenant_id=dest.remote_tenant_id,
+            dry_run=dry_run,
+            trigger=trigger,
+            status="running",
+            phase="planning",
+            report=empty_report(),
+            started_at=now,
+            heartbeat_at=now,
+        )
 
 
 def plan(tenant_id: str, links: Links, storage: Storage, pkgs: list) -> dict:
     """What a run will send; `pkgs`: the packages pending (packages.pending), read once."""
-    return {"packages": len(pkgs),
-            "package_bytes": sum(storage.size(processing.zip_key(p.id)) for p in pkgs),
-            "sessions": sessions.count_pending(tenant_id, links),
-            "statements": statements.count_pending(tenant_id, links)}
+    return {
+        "packages": len(pkgs),
+        "package_bytes": sum(storage.size(processing.zip_key(p.id)) for p in pkgs),
+        "sessions": sessions.count_pending(tenant_id, links),
+        "statements": statements.count_pending(tenant_id, links),
+    }
 
 
 def execute(run: SyncRun, dest: Destination, storage: Storage, retry: Retry | None = None) -> SyncRun:
@@ -85,15 +102,22 @@ def execute(run: SyncRun, dest: Destination, storage: Storage, retry: Retry | No
     return run
 
 
-def _send_all(run: SyncRun, target: Target, links: Links, storage: Storage, progress: Progress,
-              pkgs: list) -> None:
+def _send_all(
+    run: SyncRun, target: Target, links: Links, storage: Storage, progress: Progress, pkgs: list
+) -> None:
     progress.phase("packages")
     for pkg in pkgs:
-        _one(progress, packages.KIND, pkg.id, lambda: packages.send(target, storage, links, pkg, progress))
+        send = functools.partial(packages.send, target, storage, links, pkg, progress)
+        _one(progress, packages.KIND, pkg.id, send)
         progress.advance(items=1)
     progress.phase("sessions")
     for session in sessions.pending(run.tenant_id, links):
-        _one(progress, sessions.KIND, session.id, lambda: sessions.send(target, links, session, run.id, progress))
+        _one(
+            progress,
+            sessions.KIND,
+            session.id,
+            functools.partial(sessions.send, target, links, session, run.id, progress),
+        )
         progress.advance(items=1)
     progress.phase("statements")
     for rows in statements.batches(run.tenant_id, links):
@@ -117,6 +141,7 @@ def run_in_background(run: SyncRun, dest: Destination, storage: Storage) -> thre
             execute(run, dest, storage)
         finally:
             database.close()
+
     thread = threading.Thread(target=work, name=f"sync-{run.id[:8]}", daemon=True)
     thread.start()
     return thread
@@ -137,15 +162,21 @@ def run_scheduled(state: State) -> int:
 
     ran = 0
     for target in SyncTarget.select().where(SyncTarget.schedule_minutes.is_null(False)):
-        last = (SyncRun.select(SyncRun.started_at).where(SyncRun.tenant == target.tenant_id)
-                .order_by(SyncRun.started_at.desc()).first())
+        last = (
+            SyncRun.select(SyncRun.started_at)
+            .where(SyncRun.tenant == target.tenant_id)
+            .order_by(SyncRun.started_at.desc())
+            .first()
+        )
         if last is not None and last.started_at > utcnow_iso(-timedelta(minutes=target.schedule_minutes)):
             continue
         try:
             dest = destination(target.tenant_id, state.secret)
             run = create_run(target.tenant_id, dest, dry_run=False, trigger="schedule")
         except ApiError as e:  # a run is going, or the saved key cannot be read
-            log.info("scheduled sync skipped", extra={"fields": {"tenant_id": target.tenant_id, "why": e.message}})
+            log.info(
+                "scheduled sync skipped", extra={"fields": {"tenant_id": target.tenant_id, "why": e.message}}
+            )
             continue
         execute(run, dest, state.storage, SCHEDULED_RETRY)
         ran += 1

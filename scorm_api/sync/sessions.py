@@ -5,9 +5,10 @@ brought to the same state with the seed's PUT.
 The PUT carries the version the target had after the last sync: if the learner went on
 there since, the target refuses it (409) and nothing is overwritten on either side. The
 conflict is kept with both versions until someone chooses (scorm_api.sync.conflicts)."""
+
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from peewee import JOIN, Tuple
 
@@ -27,13 +28,26 @@ PAGE = 500
 def _changed(tenant_id: str, links: Links):
     """Sessions whose current version the target does not have (open conflicts wait)."""
     link = SyncLink.alias()
-    on = ((link.tenant == Session.tenant) & (link.target_key == links.key) & (link.kind == KIND)
-          & (link.local_id == Session.id))
-    return (Session.select(Session).join(link, JOIN.LEFT_OUTER, on=on)
-            .where((Session.tenant == tenant_id)
-                   & (link.local_id.is_null() | ((link.state != "conflict")
-                                                 & ((link.state != "synced")
-                                                    | (link.local_version != Session.version.cast("TEXT")))))))
+    on = (
+        (link.tenant == Session.tenant)
+        & (link.target_key == links.key)
+        & (link.kind == KIND)
+        & (link.local_id == Session.id)
+    )
+    return (
+        Session.select(Session)
+        .join(link, JOIN.LEFT_OUTER, on=on)
+        .where(
+            (Session.tenant == tenant_id)
+            & (
+                link.local_id.is_null()
+                | (
+                    (link.state != "conflict")
+                    & ((link.state != "synced") | (link.local_version != Session.version.cast("TEXT")))
+                )
+            )
+        )
+    )
 
 
 def count_pending(tenant_id: str, links: Links) -> int:
@@ -66,12 +80,24 @@ def send(target: Target, links: Links, session: Session, run_id: str, progress: 
     if link is None or link.remote_id is None:
         remote, theirs = _create(target, links, session, pkg_link.remote_id)
         if theirs:  # the learner already has progress there: it stays until someone chooses
-            links.save(KIND, session.id, state="conflict", remote_id=remote["id"],
-                       remote_version=remote.get("version"), detail={"time_sent": 0})
+            links.save(
+                KIND,
+                session.id,
+                state="conflict",
+                remote_id=remote["id"],
+                remote_version=remote.get("version"),
+                detail={"time_sent": 0},
+            )
             _conflict(target, links, session, run_id, remote["id"], progress)
             return
-        link = links.save(KIND, session.id, state="creating", remote_id=remote["id"],
-                          remote_version=remote.get("version"), detail={"time_sent": 0})
+        link = links.save(
+            KIND,
+            session.id,
+            state="creating",
+            remote_id=remote["id"],
+            remote_version=remote.get("version"),
+            detail={"time_sent": 0},
+        )
     time_sent = (link.detail or {}).get("time_sent", 0)
     body, unsent = _put_body(session, time_sent)
     if link.remote_version is not None:
@@ -83,9 +109,14 @@ def send(target: Target, links: Links, session: Session, run_id: str, progress: 
             _conflict(target, links, session, run_id, link.remote_id, progress)
             return
         raise
-    links.save(KIND, session.id, state="synced", local_version=str(session.version),
-               remote_version=answer.get("version"),
-               detail={"time_sent": time_sent + unsent})
+    links.save(
+        KIND,
+        session.id,
+        state="synced",
+        local_version=str(session.version),
+        remote_version=answer.get("version"),
+        detail={"time_sent": time_sent + unsent},
+    )
     progress.note(KIND, "created" if created else "updated", session.id, link.remote_id)
 
 
@@ -97,26 +128,52 @@ def _create(target: Target, links: Links, session: Session, remote_package: str)
         adopted = _remote_attempt(target, links, session, remote_package)
         if adopted is not None:
             return adopted, False
-    _, answer = target.call("POST", "/api/v1/sessions", json={
-        "package_id": remote_package, "user_id": session.user_id,
-        **({"user_name": session.user_name} if session.user_name else {}),
-        **({"new_attempt": True} if session.attempt > 1 else {})})
+    _, answer = target.call(
+        "POST",
+        "/api/v1/sessions",
+        json={
+            "package_id": remote_package,
+            "user_id": session.user_id,
+            **({"user_name": session.user_name} if session.user_name else {}),
+            **({"new_attempt": True} if session.attempt > 1 else {}),
+        },
+    )
     remote = answer["session"]
     if links.has_remote(KIND, remote["id"]):
         # the current attempt there is one we sent already: this local attempt is a new one
-        _, answer = target.call("POST", "/api/v1/sessions", json={
-            "package_id": remote_package, "user_id": session.user_id, "new_attempt": True})
+        _, answer = target.call(
+            "POST",
+            "/api/v1/sessions",
+            json={"package_id": remote_package, "user_id": session.user_id, "new_attempt": True},
+        )
         remote = answer["session"]
         return remote, False
-    return remote, remote.get("completion_status", "not_attempted") != "not_attempted" or bool(remote.get("score"))
+    return remote, remote.get("completion_status", "not_attempted") != "not_attempted" or bool(
+        remote.get("score")
+    )
 
 
 def _remote_attempt(target: Target, links: Links, session: Session, remote_package: str) -> dict | None:
-    _, page = target.call("GET", "/api/v1/sessions", params={
-        "package_id": remote_package, "user_id": session.user_id, "all_attempts": "true", "limit": 100})
-    return next((s for s in page.get("sessions", [])
-                 if s.get("attempts") == session.attempt and not links.has_remote(KIND, s["id"])
-                 and s.get("completion_status", "not_attempted") == "not_attempted"), None)
+    _, page = target.call(
+        "GET",
+        "/api/v1/sessions",
+        params={
+            "package_id": remote_package,
+            "user_id": session.user_id,
+            "all_attempts": "true",
+            "limit": 100,
+        },
+    )
+    return next(
+        (
+            s
+            for s in page.get("sessions", [])
+            if s.get("attempts") == session.attempt
+            and not links.has_remote(KIND, s["id"])
+            and s.get("completion_status", "not_attempted") == "not_attempted"
+        ),
+        None,
+    )
 
 
 def _put_body(session: Session, time_sent: float) -> tuple[dict, float]:
@@ -127,7 +184,9 @@ def _put_body(session: Session, time_sent: float) -> tuple[dict, float]:
     # (The PUT's status fields would be written into the first item's CMI, over its own.)
     body = {"cmi_data": detail["cmi_data"]}
     if len(detail["activities"]) > 1:
-        body["activities"] = [{"item_id": a["item_id"], "cmi_data": a["cmi_data"]} for a in detail["activities"][1:]]
+        body["activities"] = [
+            {"item_id": a["item_id"], "cmi_data": a["cmi_data"]} for a in detail["activities"][1:]
+        ]
     unsent = round((session.time_spent_seconds or 0) - time_sent, 2)
     if unsent <= 0:
         return body, 0.0
@@ -141,8 +200,9 @@ def _iso_duration(seconds: float) -> str:
     return f"PT{int(h)}H{int(m)}M{s:.2f}S"
 
 
-def _conflict(target: Target, links: Links, session: Session, run_id: str, remote_id: str | None,
-              progress: Progress) -> None:
+def _conflict(
+    target: Target, links: Links, session: Session, run_id: str, remote_id: str | None, progress: Progress
+) -> None:
     remote = None
     if remote_id:
         try:
@@ -150,10 +210,26 @@ def _conflict(target: Target, links: Links, session: Session, run_id: str, remot
         except TargetError:
             remote = None
     with write_transaction():
-        conflict = SyncConflict.create(id=new_id(), tenant=session.tenant_id, target_key=links.key, run_id=run_id,
-                                       kind=KIND, local_id=session.id, remote_id=remote_id,
-                                       local=serialize.detail(session), remote=remote, created_at=utcnow_iso())
+        conflict = SyncConflict.create(
+            id=new_id(),
+            tenant=session.tenant_id,
+            target_key=links.key,
+            run_id=run_id,
+            kind=KIND,
+            local_id=session.id,
+            remote_id=remote_id,
+            local=serialize.detail(session),
+            remote=remote,
+            created_at=utcnow_iso(),
+        )
     links.save(KIND, session.id, state="conflict", local_version=str(session.version))
-    progress.note(KIND, "conflict", session.id, remote_id, conflict_id=conflict.id,
-                  reason="Changed on the target since the last sync" if remote_id
-                  else "The learner already has progress on the target")
+    progress.note(
+        KIND,
+        "conflict",
+        session.id,
+        remote_id,
+        conflict_id=conflict.id,
+        reason="Changed on the target since the last sync"
+        if remote_id
+        else "The learner already has progress on the target",
+    )

@@ -2,13 +2,15 @@
 
 The cursor saved after each batch never passes "ten seconds ago": a statement whose write was
 still in flight when its neighbours were read (its `stored` is taken before it waits for the
-writer and commits, which takes milliseconds) is then read by the next run. The target stores a re-sent statement (same id, same body)
-as a no-op, and the report counts those as skipped. A batch the target refuses is sent again
-one statement at a time, so one refused statement does not hold back the others."""
+writer and commits, which takes milliseconds) is then read by the next run. The target stores a
+re-sent statement (same id, same body) as a no-op, and the report counts those as skipped. A
+batch the target refuses is sent again one statement at a time, so one refused statement does
+not hold back the others."""
+
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
-from typing import Iterator
 
 from peewee import Tuple
 
@@ -32,7 +34,8 @@ def _marks(links: Links) -> dict:
 
 def _query(tenant_id: str, after: list | None):
     q = Statement.select(Statement.pk, Statement.stored, Statement.statement_id, Statement.body).where(
-        Statement.tenant == tenant_id)
+        Statement.tenant == tenant_id
+    )
     return q.where(Tuple(Statement.stored, Statement.pk) > Tuple(*after)) if after else q
 
 
@@ -67,7 +70,7 @@ def send(target: Target, links: Links, rows: list[Statement], progress: Progress
     except TargetError as e:
         if e.unavailable:
             raise
-        for r, body in zip(rows, bodies):
+        for r, body in zip(rows, bodies, strict=True):
             try:
                 target.call("POST", "/api/v1/xapi/statements", json=body)
                 done(r)
@@ -77,7 +80,13 @@ def send(target: Target, links: Links, rows: list[Statement], progress: Progress
                 progress.note(KIND, "failed", r.statement_id, reason=f"{one.code}: {one.message}")
     last = [rows[-1].stored, rows[-1].pk]
     settled = utcnow_iso(-SETTLE)
-    links.save(KIND, CURSOR, state="synced", detail={
-        "read_after": last if last[0] < settled else [settled, ""],
-        "sent_through": max(last, list(sent_before))})
+    links.save(
+        KIND,
+        CURSOR,
+        state="synced",
+        detail={
+            "read_after": last if last[0] < settled else [settled, ""],
+            "sent_through": max(last, list(sent_before)),
+        },
+    )
     progress.advance(items=len(rows))

@@ -1,5 +1,6 @@
 """The saved sync target of a tenant (URL, remote tenant id, API key sealed, schedule), and
 the destination a run goes to: given outright, or the saved one."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from scorm_api.sync.models import SyncTarget
 @dataclass(frozen=True)
 class Destination:
     """Where a run sends to: the target's base URL, an API key of it, the tenant there."""
+
     url: str
     api_key: str
     remote_tenant_id: str
@@ -29,31 +31,49 @@ def check_url(url: str) -> str:
 def public(row: SyncTarget | None) -> dict | None:
     if row is None:
         return None
-    return {"url": row.url, "tenant_id": row.remote_tenant_id, "api_key_hint": row.api_key_hint,
-            "schedule_minutes": row.schedule_minutes, "updated_at": row.updated_at}
+    return {
+        "url": row.url,
+        "tenant_id": row.remote_tenant_id,
+        "api_key_hint": row.api_key_hint,
+        "schedule_minutes": row.schedule_minutes,
+        "updated_at": row.updated_at,
+    }
 
 
 def get(tenant_id: str) -> SyncTarget | None:
     return SyncTarget.get_or_none(SyncTarget.tenant == tenant_id)
 
 
-def save(tenant_id: str, secret: bytes, *, url: str, remote_tenant_id: str, api_key: str | None,
-         schedule_minutes: int | None) -> SyncTarget:
+def save(
+    tenant_id: str,
+    secret: bytes,
+    *,
+    url: str,
+    remote_tenant_id: str,
+    api_key: str | None,
+    schedule_minutes: int | None,
+) -> SyncTarget:
     """Create or change the saved target; the key may be left out to keep the saved one."""
     url = check_url(url)
     with write_transaction():
         row = get(tenant_id)
         if row is None and not api_key:
             raise validation_error({"api_key": ["Required the first time"]})
-        fields = {"url": url, "remote_tenant_id": remote_tenant_id, "schedule_minutes": schedule_minutes,
-                  "updated_at": utcnow_iso()}
+        fields = {
+            "url": url,
+            "remote_tenant_id": remote_tenant_id,
+            "schedule_minutes": schedule_minutes,
+            "updated_at": utcnow_iso(),
+        }
         if api_key:
             fields.update(api_key_encrypted=keys.seal(secret, api_key), api_key_hint=keys.hint(api_key))
         if row is None:
             SyncTarget.create(tenant=tenant_id, **fields)
         else:
             SyncTarget.update(**fields).where(SyncTarget.tenant == tenant_id).execute()
-    return get(tenant_id)
+    saved = get(tenant_id)
+    assert saved is not None  # just written, in this transaction
+    return saved
 
 
 def delete(tenant_id: str) -> bool:
@@ -61,12 +81,23 @@ def delete(tenant_id: str) -> bool:
         return bool(SyncTarget.delete().where(SyncTarget.tenant == tenant_id).execute())
 
 
-def destination(tenant_id: str, secret: bytes, url: str | None = None, api_key: str | None = None,
-                remote_tenant_id: str | None = None) -> Destination:
+def destination(
+    tenant_id: str,
+    secret: bytes,
+    url: str | None = None,
+    api_key: str | None = None,
+    remote_tenant_id: str | None = None,
+) -> Destination:
     """What a run sends to: the values given, the saved target's for those left out."""
+    if url and api_key and remote_tenant_id:
+        return Destination(url=check_url(url), api_key=api_key, remote_tenant_id=remote_tenant_id)
     row = get(tenant_id)
-    if not (url and api_key and remote_tenant_id) and row is None:
-        raise ApiError(409, "CONFLICT", "No sync target: give url, api_key and tenant_id, or save a target first")
-    return Destination(url=check_url(url or row.url),
-                       api_key=api_key or keys.unseal(secret, row.api_key_encrypted),
-                       remote_tenant_id=remote_tenant_id or row.remote_tenant_id)
+    if row is None:
+        raise ApiError(
+            409, "CONFLICT", "No sync target: give url, api_key and tenant_id, or save a target first"
+        )
+    return Destination(
+        url=check_url(url or row.url),
+        api_key=api_key or keys.unseal(secret, row.api_key_encrypted),
+        remote_tenant_id=remote_tenant_id or row.remote_tenant_id,
+    )

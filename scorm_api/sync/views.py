@@ -1,15 +1,16 @@
 """A run as the API, the dashboard and the CLI show it: its status, progress with rate and
 ETA, and its report."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from scorm_api.sync.models import SyncConflict, SyncRun
 
 
 def _seconds_between(start: str, end: str | None) -> float:
     t0 = datetime.fromisoformat(start.replace("Z", "+00:00"))
-    t1 = datetime.fromisoformat(end.replace("Z", "+00:00")) if end else datetime.now(timezone.utc)
+    t1 = datetime.fromisoformat(end.replace("Z", "+00:00")) if end else datetime.now(UTC)
     return max(0.001, (t1 - t0).total_seconds())
 
 
@@ -22,22 +23,43 @@ def run_view(run: SyncRun, report: bool = True) -> dict:
             eta = (run.bytes_total - run.bytes_done) / bytes_rate
         elif run.items_total and items_rate > 0:
             eta = max(0, run.items_total - run.items_done) / items_rate
-    out = {"id": run.id, "status": run.status, "dry_run": run.dry_run, "trigger": run.trigger,
-           "target": {"url": run.url, "tenant_id": run.remote_tenant_id}, "phase": run.phase,
-           "progress": {"items_done": run.items_done, "items_total": run.items_total,
-                        "bytes_done": run.bytes_done, "bytes_total": run.bytes_total,
-                        "items_per_second": round(items_rate, 2), "bytes_per_second": round(bytes_rate),
-                        "eta_seconds": round(eta, 1) if eta is not None else None,
-                        "elapsed_seconds": round(elapsed, 2)},
-           "error": run.error, "started_at": run.started_at, "finished_at": run.finished_at}
+    out = {
+        "id": run.id,
+        "status": run.status,
+        "dry_run": run.dry_run,
+        "trigger": run.trigger,
+        "target": {"url": run.url, "tenant_id": run.remote_tenant_id},
+        "phase": run.phase,
+        "progress": {
+            "items_done": run.items_done,
+            "items_total": run.items_total,
+            "bytes_done": run.bytes_done,
+            "bytes_total": run.bytes_total,
+            "items_per_second": round(items_rate, 2),
+            "bytes_per_second": round(bytes_rate),
+            "eta_seconds": round(eta, 1) if eta is not None else None,
+            "elapsed_seconds": round(elapsed, 2),
+        },
+        "error": run.error,
+        "started_at": run.started_at,
+        "finished_at": run.finished_at,
+    }
     if report:
         out["report"] = run.report
     return out
 
 
 def conflict_view(c: SyncConflict, full: bool = False) -> dict:
-    out = {"id": c.id, "kind": c.kind, "local_id": c.local_id, "remote_id": c.remote_id, "status": c.status,
-           "run_id": c.run_id, "created_at": c.created_at, "resolved_at": c.resolved_at}
+    out = {
+        "id": c.id,
+        "kind": c.kind,
+        "local_id": c.local_id,
+        "remote_id": c.remote_id,
+        "status": c.status,
+        "run_id": c.run_id,
+        "created_at": c.created_at,
+        "resolved_at": c.resolved_at,
+    }
     if full:
         out.update(local=c.local, remote=c.remote)
     else:

@@ -1,5 +1,6 @@
 """Tenants and their API keys (the cloud's /api/v1/tenants and /api-keys), and the first run's
 system tenant with its admin key."""
+
 from __future__ import annotations
 
 from flask import Flask

@@ -5,6 +5,7 @@ Keys are 256-bit random tokens, so a single SHA-256 is a safe hash at rest and c
 microseconds per request (a password hash such as bcrypt would cost milliseconds per request
 and buys nothing against a key that cannot be guessed).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -77,11 +78,14 @@ def _touch_last_used(key_id: str) -> None:
     ApiKey.update(last_used_at=utcnow_iso()).where(ApiKey.id == key_id).execute()
 
 
-_KEY_LOOKUP = Prepared(lambda: (
-    ApiKey.select(ApiKey.id, ApiKey.tenant, ApiKey.scopes, Tenant.is_system)
-    .join(Tenant)
-    .where((ApiKey.key_hash == "") & ApiKey.revoked_at.is_null())
-    .limit(1)))
+_KEY_LOOKUP = Prepared(
+    lambda: (
+        ApiKey.select(ApiKey.id, ApiKey.tenant, ApiKey.scopes, Tenant.is_system)
+        .join(Tenant)
+        .where((ApiKey.key_hash == "") & ApiKey.revoked_at.is_null())
+        .limit(1)
+    )
+)
 
 
 def authenticate(key: str) -> Principal:

@@ -24,6 +24,7 @@ class Tenant(BaseModel):
 
 class ApiKey(BaseModel):
     id = peewee.CharField(primary_key=True, max_length=36)
+    tenant_id: str
     tenant = peewee.ForeignKeyField(Tenant, column_name="tenant_id", on_delete="CASCADE")
     name = peewee.CharField(max_length=200)
     key_hash = peewee.CharField(max_length=64, unique=True)

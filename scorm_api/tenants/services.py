@@ -1,13 +1,14 @@
 """Tenants and API keys: plain functions, callable from routes, the CLI and tests."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from scorm_api.principals import Principal
-from scorm_api.tenants import apikeys
 from scorm_api.db import new_id, utcnow_iso, write_transaction
 from scorm_api.errors import ApiError, forbidden, not_found, validation_error
+from scorm_api.principals import Principal
 from scorm_api.schemas import paginate
+from scorm_api.tenants import apikeys
 from scorm_api.tenants.models import ApiKey, Tenant
 
 DEFAULT_TENANT_NAME = "Default"
@@ -16,6 +17,7 @@ DEFAULT_TENANT_NAME = "Default"
 @dataclass(frozen=True)
 class IssuedKey:
     """A key as returned once, at creation: the only time its plaintext exists."""
+
     record: ApiKey
     plaintext: str
 
@@ -34,11 +36,18 @@ def _clean_name(name: str, field: str = "name") -> str:
 
 # ---- tenants -------------------------------------------------------------------------
 
+
 def create_tenant(name: str, *, is_system: bool = False, max_packages: int | None = None) -> Tenant:
     now = utcnow_iso()
     with write_transaction():
-        return Tenant.create(id=new_id(), name=_clean_name(name), is_system=is_system,
-                             max_packages=max_packages, created_at=now, updated_at=now)
+        return Tenant.create(
+            id=new_id(),
+            name=_clean_name(name),
+            is_system=is_system,
+            max_packages=max_packages,
+            created_at=now,
+            updated_at=now,
+        )
 
 
 def get_tenant(tenant_id: str) -> Tenant:
@@ -70,8 +79,9 @@ def require_operator(principal: Principal, action: str) -> None:
 _UNSET = object()
 
 
-def update_tenant(principal: Principal, tenant_id: str, *, name: str | None = None,
-                  max_packages=_UNSET) -> Tenant:
+def update_tenant(
+    principal: Principal, tenant_id: str, *, name: str | None = None, max_packages=_UNSET
+) -> Tenant:
     tenant = visible_tenant(principal, tenant_id)
     if max_packages is not _UNSET:
         require_operator(principal, "change quotas")
@@ -91,6 +101,7 @@ def system_tenant() -> Tenant | None:
 
 # ---- API keys ------------------------------------------------------------------------
 
+
 def create_api_key(tenant_id: str, scopes, name: str | None = None) -> IssuedKey:
     scopes = apikeys.parse_scopes(scopes)
     plaintext = apikeys.generate_api_key()
@@ -98,16 +109,18 @@ def create_api_key(tenant_id: str, scopes, name: str | None = None) -> IssuedKey
         if not Tenant.select().where(Tenant.id == tenant_id).exists():
             raise not_found(message="Tenant not found")
         record = ApiKey.create(
-            id=new_id(), tenant=tenant_id,
+            id=new_id(),
+            tenant=tenant_id,
             name=_clean_name(name) if name else f"{'/'.join(scopes)} key",
-            key_hash=apikeys.hash_api_key(plaintext), prefix=apikeys.display_prefix(plaintext),
-            scopes=",".join(scopes), created_at=utcnow_iso(),
+            key_hash=apikeys.hash_api_key(plaintext),
+            prefix=apikeys.display_prefix(plaintext),
+            scopes=",".join(scopes),
+            created_at=utcnow_iso(),
         )
     return IssuedKey(record, plaintext)
 
 
-def list_api_keys(tenant_id: str | None, page: int = 1, limit: int = 100,
-                  include_revoked: bool = True):
+def list_api_keys(tenant_id: str | None, page: int = 1, limit: int = 100, include_revoked: bool = True):
     query = ApiKey.select().order_by(ApiKey.created_at.desc(), ApiKey.id)
     if tenant_id is not None:
         query = query.where(ApiKey.tenant == tenant_id)
@@ -133,6 +146,7 @@ def revoke_api_key(key_id: str, tenant_id: str | None) -> ApiKey:
 
 # ---- first run -----------------------------------------------------------------------
 
+
 def bootstrap() -> IssuedKey | None:
     """Create the system tenant and its first admin key on a new database.
 
@@ -142,8 +156,9 @@ def bootstrap() -> IssuedKey | None:
         if system_tenant() is not None:
             return None
         now = utcnow_iso()
-        tenant = Tenant.create(id=new_id(), name=DEFAULT_TENANT_NAME, is_system=True,
-                               created_at=now, updated_at=now)
+        tenant = Tenant.create(
+            id=new_id(), name=DEFAULT_TENANT_NAME, is_system=True, created_at=now, updated_at=now
+        )
         return create_api_key(tenant.id, ("read", "write", "admin"), "Initial admin key")
 
 

@@ -1,5 +1,6 @@
 """xAPI: the statement store shared by the standard LRS at /xapi/ and the seed's
 /api/v1/xapi endpoints, documents, LRS credentials and the analytics' running totals."""
+
 from __future__ import annotations
 
 from flask import Flask

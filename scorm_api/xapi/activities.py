@@ -4,6 +4,7 @@ Activities resource returns all available information about an Activity).
 Language maps (name, description) are merged language by language; any other property takes
 the value of the statement stored last.
 """
+
 from __future__ import annotations
 
 from scorm_api.db import JSONField, Prepared, PreparedText, upsert_sql
@@ -11,11 +12,20 @@ from scorm_api.xapi.models import ActivityDefinition
 
 _LANGUAGE_MAPS = ("name", "description")
 # Statements usually define their activities, so every store reads these: SQL compiled once.
-_LOOKUP = Prepared(lambda: ActivityDefinition.select().where(
-    (ActivityDefinition.tenant == "") & (ActivityDefinition.activity_id == "")))
-_UPSERT = PreparedText(lambda p: upsert_sql(
-    "xapi_activity", ("tenant_id", "activity_id", "definition", "updated"), ("tenant_id", "activity_id"),
-    {"definition": "excluded.definition", "updated": "excluded.updated"}, p))
+_LOOKUP = Prepared(
+    lambda: ActivityDefinition.select().where(
+        (ActivityDefinition.tenant == "") & (ActivityDefinition.activity_id == "")
+    )
+)
+_UPSERT = PreparedText(
+    lambda p: upsert_sql(
+        "xapi_activity",
+        ("tenant_id", "activity_id", "definition", "updated"),
+        ("tenant_id", "activity_id"),
+        {"definition": "excluded.definition", "updated": "excluded.updated"},
+        p,
+    )
+)
 _JSON = JSONField()
 
 
@@ -40,8 +50,11 @@ def definitions(statement: dict) -> list[tuple[str, dict]]:
         elif obj.get("objectType") == "SubStatement":
             visit(obj)
         for acts in ((st.get("context") or {}).get("contextActivities") or {}).values():
-            found.extend((a["id"], a["definition"]) for a in (acts if isinstance(acts, list) else [acts])
-                         if a.get("definition"))
+            found.extend(
+                (a["id"], a["definition"])
+                for a in (acts if isinstance(acts, list) else [acts])
+                if a.get("definition")
+            )
 
     visit(statement)
     return found
@@ -52,21 +65,29 @@ def record(tenant_id: str, statements: list[dict], stored: str) -> None:
     incoming = [d for st in statements for d in definitions(st)]
     if not incoming:
         return
-    current = {r.activity_id: r.definition for activity_id in {a for a, _ in incoming}
-               for r in _LOOKUP.models(ActivityDefinition, tenant_id, activity_id)}
+    current = {
+        r.activity_id: r.definition
+        for activity_id in {a for a, _ in incoming}
+        for r in _LOOKUP.models(ActivityDefinition, tenant_id, activity_id)
+    }
     changed = {}
     for activity_id, definition in incoming:
         new = merged(current.get(activity_id), definition)
         if new != current.get(activity_id):
             current[activity_id] = changed[activity_id] = new
-    _UPSERT.execute_many([(tenant_id, activity_id, _JSON.db_value(definition), stored)
-                          for activity_id, definition in changed.items()])
+    _UPSERT.execute_many(
+        [
+            (tenant_id, activity_id, _JSON.db_value(definition), stored)
+            for activity_id, definition in changed.items()
+        ]
+    )
 
 
 def get(tenant_id: str, activity_id: str) -> dict:
     """The Activity object: its id, and its merged definition when one is known."""
-    row = ActivityDefinition.get_or_none((ActivityDefinition.tenant == tenant_id)
-                                         & (ActivityDefinition.activity_id == activity_id))
+    row = ActivityDefinition.get_or_none(
+        (ActivityDefinition.tenant == tenant_id) & (ActivityDefinition.activity_id == activity_id)
+    )
     out = {"objectType": "Activity", "id": activity_id}
     if row is not None:
         out["definition"] = row.definition

@@ -3,6 +3,7 @@
 `content` is the real body and whose Authorization, X-Experience-API-Version, Content-Type,
 If-Match and If-None-Match fields are the real headers. Rewritten here into the plain request,
 before Flask sees it; xAPI 2.0 dropped the syntax, and lrs.py refuses it there."""
+
 from __future__ import annotations
 
 import io
@@ -10,10 +11,14 @@ from urllib.parse import parse_qs, urlencode
 
 FLAG, ERROR = "xapi.alternate", "xapi.alternate_error"
 MAX_BODY = 8 * 1024 * 1024
-_HEADERS = {"authorization": "HTTP_AUTHORIZATION",
-            "x-experience-api-version": "HTTP_X_EXPERIENCE_API_VERSION",
-            "content-type": "CONTENT_TYPE", "if-match": "HTTP_IF_MATCH",
-            "if-none-match": "HTTP_IF_NONE_MATCH", "content-length": None}
+_HEADERS = {
+    "authorization": "HTTP_AUTHORIZATION",
+    "x-experience-api-version": "HTTP_X_EXPERIENCE_API_VERSION",
+    "content-type": "CONTENT_TYPE",
+    "if-match": "HTTP_IF_MATCH",
+    "if-none-match": "HTTP_IF_NONE_MATCH",
+    "content-length": None,
+}
 _METHODS = {"GET", "HEAD", "PUT", "POST", "DELETE"}
 
 

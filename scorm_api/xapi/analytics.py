@@ -11,26 +11,36 @@ of `result.score.scaled` where given; first/last activity by statement timestamp
 unique activities/learners through the actor-activity pairs. Reading a page of analytics is
 then an index walk over a few rows, however many statements there are.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 import peewee
 
-from scorm_api import jobs
 from scorm_api.db import JSONField, PreparedText, upsert_sql, write_transaction
 from scorm_api.xapi import validation
 from scorm_api.xapi.identity import actor_key
 from scorm_api.xapi.models import ActivityStats, ActorActivity, ActorStats, AnalyticsPending, Statement
 
-VERB_COUNTS = {"http://adlnet.gov/expapi/verbs/completed": "completed_count",
-               "http://adlnet.gov/expapi/verbs/passed": "passed_count",
-               "http://adlnet.gov/expapi/verbs/failed": "failed_count"}
-_COMMON_SORTS = ("total_statements", "completed_count", "passed_count", "failed_count", "avg_score_scaled",
-                 "first_activity", "last_activity")
-ACTOR_SORTS = _COMMON_SORTS + ("unique_activities", "actor_mbox", "actor_name")
-ACTIVITY_SORTS = _COMMON_SORTS + ("unique_learners", "activity_id", "activity_type", "package_id")
+VERB_COUNTS = {
+    "http://adlnet.gov/expapi/verbs/completed": "completed_count",
+    "http://adlnet.gov/expapi/verbs/passed": "passed_count",
+    "http://adlnet.gov/expapi/verbs/failed": "failed_count",
+}
+_COMMON_SORTS = (
+    "total_statements",
+    "completed_count",
+    "passed_count",
+    "failed_count",
+    "avg_score_scaled",
+    "first_activity",
+    "last_activity",
+)
+ACTOR_SORTS = (*_COMMON_SORTS, "unique_activities", "actor_mbox", "actor_name")
+ACTIVITY_SORTS = (*_COMMON_SORTS, "unique_learners", "activity_id", "activity_type", "package_id")
 
 
 @dataclass
@@ -60,8 +70,16 @@ class _Delta:
             self.last_activity = max(filter(None, (self.last_activity, when)))
 
     def counts(self) -> tuple:
-        return (self.total_statements, self.completed_count, self.passed_count, self.failed_count,
-                self.score_sum, self.score_count, self.first_activity, self.last_activity)
+        return (
+            self.total_statements,
+            self.completed_count,
+            self.passed_count,
+            self.failed_count,
+            self.score_sum,
+            self.score_count,
+            self.first_activity,
+            self.last_activity,
+        )
 
     def average(self) -> float | None:
         return self.score_sum / self.score_count if self.score_count > 0 else None
@@ -70,8 +88,11 @@ class _Delta:
 def _actor_columns(actor: dict) -> dict:
     mbox = actor.get("mbox")
     ident = {k: actor[k] for k in ("objectType", "mbox", "mbox_sha1sum", "openid", "account") if k in actor}
-    return {"actor": ident, "actor_mbox": mbox[len("mailto:"):].lower() if mbox else None,
-            "actor_name": actor.get("name")}
+    return {
+        "actor": ident,
+        "actor_mbox": mbox[len("mailto:") :].lower() if mbox else None,
+        "actor_name": actor.get("name"),
+    }
 
 
 def _activity_columns(obj: dict, package_id: str | None) -> dict:
@@ -91,31 +112,48 @@ _DATES = ("first_activity", "last_activity")
 def _stats_upsert(table: str, key: str, unique: str, identity: tuple[str, ...]) -> PreparedText:
     """One row's upsert: counts added, dates widened, the average recomputed, identity columns
     replaced when given."""
-    columns = ("tenant_id", key, unique) + _ADDED + _DATES + identity + ("avg_score_scaled",)
+    columns = ("tenant_id", key, unique, *_ADDED, *_DATES, *identity, "avg_score_scaled")
 
     def build(p: str) -> str:
         t = f'"{table}"'
-        updates = {c: f'{t}.{c} + excluded.{c}' for c in (unique,) + _ADDED}
+        updates = {c: f"{t}.{c} + excluded.{c}" for c in (unique, *_ADDED)}
         for column, wider in (("first_activity", "<"), ("last_activity", ">")):
-            updates[column] = (f"CASE WHEN {t}.{column} IS NULL OR excluded.{column} {wider} {t}.{column} "
-                               f"THEN COALESCE(excluded.{column}, {t}.{column}) ELSE {t}.{column} END")
+            updates[column] = (
+                f"CASE WHEN {t}.{column} IS NULL OR excluded.{column} {wider} {t}.{column} "
+                f"THEN COALESCE(excluded.{column}, {t}.{column}) ELSE {t}.{column} END"
+            )
         count = f"({t}.score_count + excluded.score_count)"
-        updates["avg_score_scaled"] = f"CASE WHEN {count} > 0 THEN ({t}.score_sum + excluded.score_sum) / {count} END"
+        updates["avg_score_scaled"] = (
+            f"CASE WHEN {count} > 0 THEN ({t}.score_sum + excluded.score_sum) / {count} END"
+        )
         updates.update({c: f"COALESCE(excluded.{c}, {t}.{c})" for c in identity})
         return upsert_sql(table, columns, ("tenant_id", key), updates, p)
+
     return PreparedText(build)
 
 
-_ACTOR_UPSERT = _stats_upsert("xapi_actor_stats", "actor_key", "unique_activities",
-                              ("actor", "actor_mbox", "actor_name"))
-_ACTIVITY_UPSERT = _stats_upsert("xapi_activity_stats", "activity_id", "unique_learners",
-                                 ("activity_type", "package_id"))
-_PAIR_UPSERT = PreparedText(lambda p: upsert_sql(
-    "xapi_actor_activity", ("tenant_id", "actor_key", "activity_id", "statements"),
-    ("tenant_id", "actor_key", "activity_id"),
-    {"statements": '"xapi_actor_activity".statements + excluded.statements'}, p, returning="statements"))
-_PAIR_DELETE = PreparedText(lambda p: f"DELETE FROM xapi_actor_activity WHERE tenant_id = {p} "
-                                      f"AND actor_key = {p} AND activity_id = {p} AND statements <= 0")
+_ACTOR_UPSERT = _stats_upsert(
+    "xapi_actor_stats", "actor_key", "unique_activities", ("actor", "actor_mbox", "actor_name")
+)
+_ACTIVITY_UPSERT = _stats_upsert(
+    "xapi_activity_stats", "activity_id", "unique_learners", ("activity_type", "package_id")
+)
+_PAIR_UPSERT = PreparedText(
+    lambda p: upsert_sql(
+        "xapi_actor_activity",
+        ("tenant_id", "actor_key", "activity_id", "statements"),
+        ("tenant_id", "actor_key", "activity_id"),
+        {"statements": '"xapi_actor_activity".statements + excluded.statements'},
+        p,
+        returning="statements",
+    )
+)
+_PAIR_DELETE = PreparedText(
+    lambda p: (
+        f"DELETE FROM xapi_actor_activity WHERE tenant_id = {p} "
+        f"AND actor_key = {p} AND activity_id = {p} AND statements <= 0"
+    )
+)
 _JSON = JSONField()
 
 
@@ -150,18 +188,46 @@ def record(tenant_id: str, entries: list[tuple[dict, str | None, int]]) -> None:
             _PAIR_DELETE.execute(tenant_id, akey, activity_id)
         unique_actor[akey] += change
         unique_activity[activity_id] += change
-    _ACTOR_UPSERT.execute_many([
-        (tenant_id, akey, unique_actor[akey], *d.counts(), _JSON.db_value(d.extra.get("actor")),
-         d.extra.get("actor_mbox"), d.extra.get("actor_name"), d.average()) for akey, d in actors.items()])
-    _ACTIVITY_UPSERT.execute_many([
-        (tenant_id, activity_id, unique_activity[activity_id], *d.counts(), d.extra.get("activity_type"),
-         d.extra.get("package_id"), d.average()) for activity_id, d in activities.items()])
+    _ACTOR_UPSERT.execute_many(
+        [
+            (
+                tenant_id,
+                akey,
+                unique_actor[akey],
+                *d.counts(),
+                _JSON.db_value(d.extra.get("actor")),
+                d.extra.get("actor_mbox"),
+                d.extra.get("actor_name"),
+                d.average(),
+            )
+            for akey, d in actors.items()
+        ]
+    )
+    _ACTIVITY_UPSERT.execute_many(
+        [
+            (
+                tenant_id,
+                activity_id,
+                unique_activity[activity_id],
+                *d.counts(),
+                d.extra.get("activity_type"),
+                d.extra.get("package_id"),
+                d.average(),
+            )
+            for activity_id, d in activities.items()
+        ]
+    )
     if any(sign < 0 for *_, sign in entries):  # a row whose every statement was voided leaves the figures
-        ActorStats.delete().where((ActorStats.tenant == tenant_id) & ActorStats.actor_key.in_(list(actors))
-                                  & (ActorStats.total_statements <= 0)).execute()
-        ActivityStats.delete().where((ActivityStats.tenant == tenant_id)
-                                     & ActivityStats.activity_id.in_(list(activities))
-                                     & (ActivityStats.total_statements <= 0)).execute()
+        ActorStats.delete().where(
+            (ActorStats.tenant == tenant_id)
+            & ActorStats.actor_key.in_(list(actors))
+            & (ActorStats.total_statements <= 0)
+        ).execute()
+        ActivityStats.delete().where(
+            (ActivityStats.tenant == tenant_id)
+            & ActivityStats.activity_id.in_(list(activities))
+            & (ActivityStats.total_statements <= 0)
+        ).execute()
 
 
 def clear() -> None:
@@ -175,8 +241,9 @@ def clear() -> None:
 
 FOLD_BATCH = 1000
 FOLD_SECONDS = 1.0
-_ENQUEUE = PreparedText(lambda p: f"INSERT INTO xapi_analytics_pending (statement_pk, tenant_id, sign) "
-                                  f"VALUES ({p}, {p}, {p})")
+_ENQUEUE = PreparedText(
+    lambda p: f"INSERT INTO xapi_analytics_pending (statement_pk, tenant_id, sign) VALUES ({p}, {p}, {p})"
+)
 _ANY_PENDING = PreparedText(lambda p: "SELECT 1 FROM xapi_analytics_pending LIMIT 1")
 
 
@@ -203,11 +270,19 @@ def fold(batch: int = FOLD_BATCH) -> int:
     done = 0
     while True:
         with write_transaction():
-            rows = list(AnalyticsPending
-                        .select(AnalyticsPending.statement_pk, AnalyticsPending.tenant, AnalyticsPending.sign,
-                                Statement.body, Statement.package_id)
-                        .join(Statement, peewee.JOIN.LEFT_OUTER, on=(Statement.pk == AnalyticsPending.statement_pk))
-                        .order_by(AnalyticsPending.statement_pk).limit(batch).tuples())
+            rows: list[Any] = list(
+                AnalyticsPending.select(
+                    AnalyticsPending.statement_pk,
+                    AnalyticsPending.tenant,
+                    AnalyticsPending.sign,
+                    Statement.body,
+                    Statement.package_id,
+                )
+                .join(Statement, peewee.JOIN.LEFT_OUTER, on=(Statement.pk == AnalyticsPending.statement_pk))
+                .order_by(AnalyticsPending.statement_pk)
+                .limit(batch)
+                .tuples()
+            )
             by_tenant: dict[str, list] = defaultdict(list)
             for _, tenant_id, sign, body, package_id in rows:
                 if body is not None:
@@ -216,7 +291,7 @@ def fold(batch: int = FOLD_BATCH) -> int:
                 record(tenant_id, entries)
             pks = [r[0] for r in rows]
             for i in range(0, len(pks), 500):
-                AnalyticsPending.delete().where(AnalyticsPending.statement_pk.in_(pks[i:i + 500])).execute()
+                AnalyticsPending.delete().where(AnalyticsPending.statement_pk.in_(pks[i : i + 500])).execute()
         done += len(rows)
         if len(rows) < batch:
             return done
@@ -234,26 +309,42 @@ def fold_in_background(_state) -> None:
 
 # ---- reading -------------------------------------------------------------------------------
 
+
 def _page(query, model, sort: str, order: str, page: int, limit: int):
     column = getattr(model, sort)
     # NULLs (no score yet, say) last whichever the direction.
     key = model.actor_key if model is ActorStats else model.activity_id
     # The key breaks ties in the same direction, so the (tenant, figure, key) index is the order.
-    ordering = (column.asc(nulls="LAST"), key.asc()) if order == "asc" else (column.desc(nulls="LAST"), key.desc())
+    ordering = (
+        (column.asc(nulls="LAST"), key.asc()) if order == "asc" else (column.desc(nulls="LAST"), key.desc())
+    )
     total = query.count()
     rows = list(query.order_by(*ordering).paginate(page, limit)) if total else []
     return rows, total
 
 
 def _figures(r) -> dict:
-    return {"total_statements": r.total_statements, "completed_count": r.completed_count,
-            "passed_count": r.passed_count, "failed_count": r.failed_count,
-            "avg_score_scaled": round(r.avg_score_scaled, 4) if r.avg_score_scaled is not None else None,
-            "first_activity": r.first_activity, "last_activity": r.last_activity}
+    return {
+        "total_statements": r.total_statements,
+        "completed_count": r.completed_count,
+        "passed_count": r.passed_count,
+        "failed_count": r.failed_count,
+        "avg_score_scaled": round(r.avg_score_scaled, 4) if r.avg_score_scaled is not None else None,
+        "first_activity": r.first_activity,
+        "last_activity": r.last_activity,
+    }
 
 
-def actors(tenant_id: str, *, actor_mbox: str | None = None, min_activities: int | None = None,
-           sort: str = "total_statements", order: str = "desc", page: int = 1, limit: int = 20):
+def actors(
+    tenant_id: str,
+    *,
+    actor_mbox: str | None = None,
+    min_activities: int | None = None,
+    sort: str = "total_statements",
+    order: str = "desc",
+    page: int = 1,
+    limit: int = 20,
+):
     fold_pending()
     # No other condition on the tenant's rows: the sort column's index then gives the page.
     q = ActorStats.select().where(ActorStats.tenant == tenant_id)
@@ -262,22 +353,49 @@ def actors(tenant_id: str, *, actor_mbox: str | None = None, min_activities: int
     if min_activities is not None:
         q = q.where(ActorStats.unique_activities >= min_activities)
     rows, total = _page(q, ActorStats, sort, order, page, limit)
-    return [{"actor_mbox": r.actor_mbox, "actor_name": r.actor_name, "actor": r.actor,
-             "unique_activities": r.unique_activities, **_figures(r)} for r in rows], total
+    return [
+        {
+            "actor_mbox": r.actor_mbox,
+            "actor_name": r.actor_name,
+            "actor": r.actor,
+            "unique_activities": r.unique_activities,
+            **_figures(r),
+        }
+        for r in rows
+    ], total
 
 
-def activities(tenant_id: str, *, activity_id: str | None = None, activity_type: str | None = None,
-               package_id: str | None = None, min_learners: int | None = None,
-               sort: str = "total_statements", order: str = "desc", page: int = 1, limit: int = 20):
+def activities(
+    tenant_id: str,
+    *,
+    activity_id: str | None = None,
+    activity_type: str | None = None,
+    package_id: str | None = None,
+    min_learners: int | None = None,
+    sort: str = "total_statements",
+    order: str = "desc",
+    page: int = 1,
+    limit: int = 20,
+):
     fold_pending()
     q = ActivityStats.select().where(ActivityStats.tenant == tenant_id)
-    for column, value in ((ActivityStats.activity_id, activity_id), (ActivityStats.activity_type, activity_type),
-                          (ActivityStats.package_id, package_id)):
+    for column, value in (
+        (ActivityStats.activity_id, activity_id),
+        (ActivityStats.activity_type, activity_type),
+        (ActivityStats.package_id, package_id),
+    ):
         if value:
             q = q.where(column == value)
     if min_learners is not None:
         q = q.where(ActivityStats.unique_learners >= min_learners)
     rows, total = _page(q, ActivityStats, sort, order, page, limit)
-    return [{"activity_id": r.activity_id, "activity_type": r.activity_type, "package_id": r.package_id,
-             "unique_learners": r.unique_learners, **_figures(r)} for r in rows], total
-
+    return [
+        {
+            "activity_id": r.activity_id,
+            "activity_type": r.activity_type,
+            "package_id": r.package_id,
+            "unique_learners": r.unique_learners,
+            **_figures(r),
+        }
+        for r in rows
+    ], total

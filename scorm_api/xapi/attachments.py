@@ -5,6 +5,7 @@ its hash. Every attachment without fileUrl needs its part; a part no attachment 
 error; signature attachments must verify (signatures.check). Bytes are stored once per (tenant,
 hash) and returned with the statements that cite them when a GET asks for attachments=true.
 """
+
 from __future__ import annotations
 
 from scorm_api.errors import bad_request
@@ -24,8 +25,10 @@ def required_parts(statements: list[dict], parts: list[Part]) -> list[Part]:
             if sha2 in by_hash:
                 used.add(sha2)
             elif "fileUrl" not in att:
-                raise bad_request(f"{path}.attachments[{j}] has no fileUrl, so its data must be sent as a "
-                                  "multipart/mixed part with X-Experience-API-Hash: " + sha2)
+                raise bad_request(
+                    f"{path}.attachments[{j}] has no fileUrl, so its data must be sent as a "
+                    "multipart/mixed part with X-Experience-API-Hash: " + sha2
+                )
         for j, att in enumerate(signatures.signature_attachments(st)):
             where = f"{path}: signature attachment {j}"
             if not signatures.is_octet_stream(att["contentType"]):
@@ -44,10 +47,17 @@ def save(tenant_id: str, parts: list[Part], stored: str) -> None:
     """Inside the statements' write transaction: store the parts not stored yet."""
     if not parts:
         return
-    have = {a.sha2 for a in Attachment.select(Attachment.sha2).where(
-        (Attachment.tenant == tenant_id) & Attachment.sha2.in_([p.sha2 for p in parts]))}
-    rows = [dict(tenant=tenant_id, sha2=p.sha2, content_type=p.content_type, content=p.content, stored=stored)
-            for p in parts if p.sha2 not in have]
+    have = {
+        a.sha2
+        for a in Attachment.select(Attachment.sha2).where(
+            (Attachment.tenant == tenant_id) & Attachment.sha2.in_([p.sha2 for p in parts])
+        )
+    }
+    rows = [
+        dict(tenant=tenant_id, sha2=p.sha2, content_type=p.content_type, content=p.content, stored=stored)
+        for p in parts
+        if p.sha2 not in have
+    ]
     if rows:
         Attachment.insert_many(rows).execute()
 
@@ -62,6 +72,8 @@ def for_statements(tenant_id: str, statements: list[dict]) -> list[Part]:
                 wanted.append(sha2)
     if not wanted:
         return []
-    found = {a.sha2: a for a in Attachment.select().where(
-        (Attachment.tenant == tenant_id) & Attachment.sha2.in_(wanted))}
+    found = {
+        a.sha2: a
+        for a in Attachment.select().where((Attachment.tenant == tenant_id) & Attachment.sha2.in_(wanted))
+    }
     return [Part(found[h].content_type, h, bytes(found[h].content)) for h in wanted if h in found]

@@ -1,6 +1,7 @@
 """LRS credentials: a username and password for HTTP Basic auth on /xapi/, belonging to one
 tenant, scoped read or read,write. Passwords are 256-bit random, so a SHA-256 at rest is enough
 (as for API keys); the password is shown once, at creation."""
+
 from __future__ import annotations
 
 import base64
@@ -24,15 +25,18 @@ from scorm_api.xapi.multipart import Part
 SCOPES = ("read", "write")
 CREDENTIAL_PREFIX = "lrs-"  # the usernames of Credential rows
 # Every LRS request looks its credentials up: SQL compiled once.
-_ACTIVE = Prepared(lambda: Credential.select().where((Credential.username == "") & Credential.revoked_at.is_null()))
+_ACTIVE = Prepared(
+    lambda: Credential.select().where((Credential.username == "") & Credential.revoked_at.is_null())
+)
 
 
 class LrsGuard(Protocol):
     """What the LRS asks, on every request, of credentials that reach one learner's data only
     (a launch's): they may refuse (403), and storing goes through them."""
 
-    def store_statements(self, tenant_id: str, batch: list[dict], authority: dict, version: str,
-                         parts: list[Part]) -> list[str]: ...
+    def store_statements(
+        self, tenant_id: str, batch: list[dict], authority: dict, version: str, parts: list[Part]
+    ) -> list[str]: ...
 
     def check_query(self, filters: dict) -> None: ...
 
@@ -70,9 +74,15 @@ def create(tenant_id: str, name: str | None = None, scopes=("read", "write")) ->
     with write_transaction():
         if not Tenant.select().where(Tenant.id == tenant_id).exists():
             raise not_found(message="Tenant not found")
-        row = Credential.create(id=new_id(), tenant=tenant_id, name=(name or "LRS credentials")[:200],
-                                username=CREDENTIAL_PREFIX + secrets.token_hex(8), secret_hash=_hash(password),
-                                scopes=",".join(scopes), created_at=utcnow_iso())
+        row = Credential.create(
+            id=new_id(),
+            tenant=tenant_id,
+            name=(name or "LRS credentials")[:200],
+            username=CREDENTIAL_PREFIX + secrets.token_hex(8),
+            secret_hash=_hash(password),
+            scopes=",".join(scopes),
+            created_at=utcnow_iso(),
+        )
     return row, password
 
 
@@ -88,8 +98,9 @@ def revoke(tenant_id: str, credential_id: str) -> Credential:
 
 
 def list_for(tenant_id: str) -> list[Credential]:
-    return list(Credential.select().where(Credential.tenant == tenant_id)
-                .order_by(Credential.created_at.desc()))
+    return list(
+        Credential.select().where(Credential.tenant == tenant_id).order_by(Credential.created_at.desc())
+    )
 
 
 def refused(message: str) -> ApiError:
@@ -106,7 +117,9 @@ def authenticate(header: str | None, sources: Iterable[CredentialSource] = ()) -
     if not header or not header.lower().startswith("basic "):
         raise refused("LRS credentials are required (HTTP Basic)")
     try:
-        username, _, password = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8").partition(":")
+        username, _, password = (
+            base64.b64decode(header[6:].strip(), validate=True).decode("utf-8").partition(":")
+        )
     except (binascii.Error, UnicodeDecodeError):
         raise refused("Malformed Basic credentials") from None
     for source in sources:

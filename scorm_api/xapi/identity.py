@@ -1,4 +1,5 @@
 """One string per identified Agent or Group: how statements, documents and analytics key actors."""
+
 from __future__ import annotations
 
 

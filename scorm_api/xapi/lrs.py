@@ -3,25 +3,50 @@ LRS credentials, the X-Experience-API-Version rules, the statements resource (PU
 or multipart/mixed with attachments; GET with HEAD, every filter and StatementResult paging by
 `more`), the three document resources, agents, activities and about.
 It shares the statement store with the seed's /api/v1/xapi endpoints."""
+
 from __future__ import annotations
 
 import json
-from flask import Blueprint, Response, current_app, g, request
+
+from flask import Blueprint, Response, g, request
 from werkzeug.http import http_date
 
 from scorm_api.endpoint import endpoint
 from scorm_api.errors import bad_request, forbidden
-from scorm_api.xapi import activities, alternate, attachments, credentials, documents, multipart, store, validation
 from scorm_api.state import current
+from scorm_api.xapi import (
+    activities,
+    alternate,
+    attachments,
+    credentials,
+    documents,
+    multipart,
+    store,
+    validation,
+)
 
 bp = Blueprint("lrs", __name__, url_prefix="/xapi")
 TAG = "xAPI LRS"
 MAX_LIMIT = 100
 MORE = "xapi-more"
 # GET /statements parameters, by the specification (names are case-sensitive).
-_QUERY_PARAMS = {"statementId", "voidedStatementId", "agent", "verb", "activity", "registration",
-                 "related_activities", "related_agents", "since", "until", "limit", "format",
-                 "attachments", "ascending", "more"}
+_QUERY_PARAMS = {
+    "statementId",
+    "voidedStatementId",
+    "agent",
+    "verb",
+    "activity",
+    "registration",
+    "related_activities",
+    "related_agents",
+    "since",
+    "until",
+    "limit",
+    "format",
+    "attachments",
+    "ascending",
+    "more",
+}
 _SINGLE_PARAMS = {"statementId", "voidedStatementId", "format", "attachments"}
 
 
@@ -36,8 +61,10 @@ def _version() -> str:
         raise bad_request("The X-Experience-API-Version header is required")
     version = next((v for v in _enabled() if sent.split(".")[:2] == v.split(".")[:2]), None)
     if version is None:
-        raise bad_request(f"Unsupported xAPI version {sent!r}; this LRS speaks "
-                          + " and ".join(v[:3] + ".x" for v in _enabled()))
+        raise bad_request(
+            f"Unsupported xAPI version {sent!r}; this LRS speaks "
+            + " and ".join(v[:3] + ".x" for v in _enabled())
+        )
     if request.environ.get(alternate.FLAG):
         if request.environ.get(alternate.ERROR):
             raise bad_request(request.environ[alternate.ERROR])
@@ -48,13 +75,15 @@ def _version() -> str:
 
 # Content on another origin (a cmi5 AU hosted elsewhere, an xAPI tool in a browser) reaches
 # the LRS with Basic credentials in a header, never cookies: any origin may call it.
-CORS = {"Access-Control-Allow-Origin": "*",
-        "Access-Control-Allow-Methods": "GET, HEAD, PUT, POST, DELETE, OPTIONS",
-        "Access-Control-Allow-Headers": "Authorization, Content-Type, X-Experience-API-Version, "
-                                        "If-Match, If-None-Match",
-        "Access-Control-Expose-Headers": "ETag, Last-Modified, X-Experience-API-Version, "
-                                         "X-Experience-API-Consistent-Through",
-        "Access-Control-Max-Age": "600"}
+CORS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "GET, HEAD, PUT, POST, DELETE, OPTIONS",
+    "Access-Control-Allow-Headers": "Authorization, Content-Type, X-Experience-API-Version, "
+    "If-Match, If-None-Match",
+    "Access-Control-Expose-Headers": "ETag, Last-Modified, X-Experience-API-Version, "
+    "X-Experience-API-Consistent-Through",
+    "Access-Control-Max-Age": "600",
+}
 
 
 @bp.before_request
@@ -78,17 +107,20 @@ def _version_header(resp):
 
 def _principal(write: bool) -> credentials.LrsPrincipal:
     g.xapi_version = _version()
-    principal = credentials.authenticate(request.headers.get("Authorization"),
-                                         current().hooks.all(credentials.LRS_CREDENTIALS))
+    principal = credentials.authenticate(
+        request.headers.get("Authorization"), current().hooks.all(credentials.LRS_CREDENTIALS)
+    )
     if write and "write" not in principal.scopes:
         raise forbidden("These LRS credentials may only read")
     return principal
 
 
 def _authority(p: credentials.LrsPrincipal) -> dict:
-    return {"objectType": "Agent", "name": "LRS credentials",
-            "account": {"homePage": current().settings.base_url + "/xapi",
-                        "name": p.username}}
+    return {
+        "objectType": "Agent",
+        "name": "LRS credentials",
+        "account": {"homePage": current().settings.base_url + "/xapi", "name": p.username},
+    }
 
 
 def _statements_body() -> tuple[object, list[multipart.Part]]:
@@ -110,22 +142,40 @@ def _json(data, status: int = 200) -> Response:
     return Response(json.dumps(data, separators=(",", ":")), status=status, mimetype="application/json")
 
 
-@endpoint(bp, "/about", "GET", tag=TAG, auth_required=False, summary="The LRS's xAPI versions",
-          response={"type": "object"})
+@endpoint(
+    bp,
+    "/about",
+    "GET",
+    tag=TAG,
+    auth_required=False,
+    summary="The LRS's xAPI versions",
+    response={"type": "object"},
+)
 def about():
     return {"version": list(_enabled())}
 
 
-@endpoint(bp, "/statements", "PUT", tag=TAG, auth_required=False, status=204, errors=(400, 401, 403, 409),
-          body_content_type="application/json", body_doc={"type": "object"},
-          summary="Store a statement with the id given in ?statementId")
+@endpoint(
+    bp,
+    "/statements",
+    "PUT",
+    tag=TAG,
+    auth_required=False,
+    status=204,
+    errors=(400, 401, 403, 409),
+    body_content_type="application/json",
+    body_doc={"type": "object"},
+    summary="Store a statement with the id given in ?statementId",
+)
 def put_statement():
     p = _principal(write=True)
     sid = request.args.get("statementId")
     if not sid:
         raise bad_request("PUT needs the statementId parameter")
-    validation.validate({"actor": {"mbox": "mailto:x@x.x"}, "verb": {"id": "x:x"},
-                         "object": {"id": "x:x"}, "id": sid}, g.xapi_version)  # the id's form
+    validation.validate(
+        {"actor": {"mbox": "mailto:x@x.x"}, "verb": {"id": "x:x"}, "object": {"id": "x:x"}, "id": sid},
+        g.xapi_version,
+    )  # the id's form
     body, parts = _statements_body()
     if not isinstance(body, dict):
         raise bad_request("PUT takes one statement")
@@ -135,9 +185,17 @@ def put_statement():
     return Response(status=204)
 
 
-@endpoint(bp, "/statements", "POST", tag=TAG, auth_required=False, errors=(400, 401, 403, 409),
-          body_content_type="application/json", body_doc={"type": ["object", "array"]},
-          summary="Store one or more statements; answers the array of ids")
+@endpoint(
+    bp,
+    "/statements",
+    "POST",
+    tag=TAG,
+    auth_required=False,
+    errors=(400, 401, 403, 409),
+    body_content_type="application/json",
+    body_doc={"type": ["object", "array"]},
+    summary="Store one or more statements; answers the array of ids",
+)
 def post_statements():
     p = _principal(write=True)
     body, parts = _statements_body()
@@ -190,8 +248,12 @@ def _canonical(value, accept):
         return value
     out = {}
     for key, v in value.items():
-        if key in ("display", "name", "description") and isinstance(v, dict) and v and \
-                all(isinstance(x, str) for x in v.values()):
+        if (
+            key in ("display", "name", "description")
+            and isinstance(v, dict)
+            and v
+            and all(isinstance(x, str) for x in v.values())
+        ):
             best = accept.best_match(list(v)) or next(iter(v))
             out[key] = {best: v[best]}
         elif key == "extensions":
@@ -201,11 +263,18 @@ def _canonical(value, accept):
     return out
 
 
-@endpoint(bp, "/statements", "GET", tag=TAG, auth_required=False, errors=(400, 401, 404),
-          summary="Get one statement, or a StatementResult of matching statements",
-          description="statementId or voidedStatementId, or the filters agent, verb, activity, "
-                      "registration, since, until, limit, ascending, format; `more` pages on.",
-          response={"type": "object"})
+@endpoint(
+    bp,
+    "/statements",
+    "GET",
+    tag=TAG,
+    auth_required=False,
+    errors=(400, 401, 404),
+    summary="Get one statement, or a StatementResult of matching statements",
+    description="statementId or voidedStatementId, or the filters agent, verb, activity, "
+    "registration, since, until, limit, ascending, format; `more` pages on.",
+    response={"type": "object"},
+)
 def get_statements():
     p = _principal(write=False)
     args = request.args
@@ -242,26 +311,34 @@ def get_statements():
     rows, has_more = store.page(p.tenant_id, offset=offset, limit=limit, **filters)
     more = ""
     if has_more:
-        token = current().signer.dumps(MORE, {"t": p.tenant_id, "o": offset + limit,
-                                                               "f": {**filters, "limit": limit}})
+        token = current().signer.dumps(
+            MORE, {"t": p.tenant_id, "o": offset + limit, "f": {**filters, "limit": limit}}
+        )
         more = f"/xapi/statements?more={token}"
     resp = _result(p, {"statements": [_shape(st, fmt) for st in rows], "more": more}, rows, with_attachments)
     resp.headers["X-Experience-API-Consistent-Through"] = consistent
     return resp
 
 
-def _result(p: credentials.LrsPrincipal, document, statements: list[dict], with_attachments: bool) -> Response:
+def _result(
+    p: credentials.LrsPrincipal, document, statements: list[dict], with_attachments: bool
+) -> Response:
     """JSON, or (attachments=true) multipart/mixed: the JSON, then the attachments' bytes."""
     if not with_attachments:
         return _json(document)
-    body, content_type = multipart.render(json.dumps(document, separators=(",", ":")).encode(),
-                                          attachments.for_statements(p.tenant_id, statements))
+    body, content_type = multipart.render(
+        json.dumps(document, separators=(",", ":")).encode(),
+        attachments.for_statements(p.tenant_id, statements),
+    )
     return Response(body, content_type=content_type)
 
 
 def _filters(args) -> dict:
-    out: dict = {"ascending": _bool_param("ascending"), "related_activities": _bool_param("related_activities"),
-                 "related_agents": _bool_param("related_agents")}
+    out: dict = {
+        "ascending": _bool_param("ascending"),
+        "related_activities": _bool_param("related_activities"),
+        "related_agents": _bool_param("related_agents"),
+    }
     if "agent" in args:
         out["agent_key"] = store.actor_key(_agent_param(args))
     if "verb" in args:
@@ -302,7 +379,7 @@ def _agent_param(args) -> dict:
 
 
 def _document(kind: str):
-    path, id_name, required, optional = _DOCUMENTS[kind]
+    _path, id_name, required, optional = _DOCUMENTS[kind]
     method = request.method
     p = _principal(write=method in ("PUT", "POST", "DELETE"))
     args = request.args
@@ -314,7 +391,9 @@ def _document(kind: str):
         raise bad_request(f"Missing parameter(s): {', '.join(missing)}")
     activity_id = validation._iri(args["activityId"], "activityId") if "activityId" in args else ""
     agent_key = store.actor_key(_agent_param(args)) or "" if "agent" in args else ""
-    registration = validation._uuid(args["registration"], "registration").lower() if "registration" in args else ""
+    registration = (
+        validation._uuid(args["registration"], "registration").lower() if "registration" in args else ""
+    )
     key = documents.Key(p.tenant_id, kind, activity_id, agent_key, registration)
     doc_id = args.get(id_name)
     if p.guard:
@@ -345,29 +424,56 @@ def _document(kind: str):
     # xAPI 2.0 asks for a precondition before overwriting any document; 1.0.3 for profiles,
     # whose PUTs it requires to carry one at all (Communication 2.6/2.7, XAPI-00273).
     strict = g.xapi_version.startswith("2") or kind != "state"
-    documents.put(key, doc_id, body, content_type, merge=method == "POST", if_match=if_match,
-                  if_none_match=if_none_match, overwrite_needs_precondition=strict,
-                  create_needs_precondition=g.xapi_version == "1.0.3" and kind != "state")
+    documents.put(
+        key,
+        doc_id,
+        body,
+        content_type,
+        merge=method == "POST",
+        if_match=if_match,
+        if_none_match=if_none_match,
+        overwrite_needs_precondition=strict,
+        create_needs_precondition=g.xapi_version == "1.0.3" and kind != "state",
+    )
     return Response(status=204)
 
 
 for _kind, (_path, _id_name, _required, _optional) in _DOCUMENTS.items():
     for _method in ("GET", "PUT", "POST", "DELETE"):
-        endpoint(bp, _path, _method, tag=TAG, auth_required=False, name=f"{_kind}_{_method.lower()}",
-                 errors=(400, 401, 403, 404, 409, 412), status=200 if _method == "GET" else 204,
-                 body_content_type="application/octet-stream" if _method in ("PUT", "POST") else "application/json",
-                 body_doc={"description": "The document (any content type; POST merges JSON objects)"}
-                 if _method in ("PUT", "POST") else None,
-                 summary=f"{_method} {_path.strip('/').replace('/', ' ')} "
-                         f"({_id_name} for one document; without it, GET lists ids"
-                         f"{' and DELETE removes all' if _kind == 'state' else ''})")(
-            lambda _k=_kind: _document(_k))
+        endpoint(
+            bp,
+            _path,
+            _method,
+            tag=TAG,
+            auth_required=False,
+            name=f"{_kind}_{_method.lower()}",
+            errors=(400, 401, 403, 404, 409, 412),
+            status=200 if _method == "GET" else 204,
+            body_content_type="application/octet-stream"
+            if _method in ("PUT", "POST")
+            else "application/json",
+            body_doc={"description": "The document (any content type; POST merges JSON objects)"}
+            if _method in ("PUT", "POST")
+            else None,
+            summary=f"{_method} {_path.strip('/').replace('/', ' ')} "
+            f"({_id_name} for one document; without it, GET lists ids"
+            f"{' and DELETE removes all' if _kind == 'state' else ''})",
+        )(lambda _k=_kind: _document(_k))
 
 
 # ---- agents and activities ----------------------------------------------------------------
 
-@endpoint(bp, "/agents", "GET", tag=TAG, auth_required=False, errors=(400, 401),
-          summary="The Person object for an agent", response={"type": "object"})
+
+@endpoint(
+    bp,
+    "/agents",
+    "GET",
+    tag=TAG,
+    auth_required=False,
+    errors=(400, 401),
+    summary="The Person object for an agent",
+    response={"type": "object"},
+)
 def agents():
     _principal(write=False)
     if set(request.args) - {"agent"} or "agent" not in request.args:
@@ -380,9 +486,17 @@ def agents():
     return _json(person)
 
 
-@endpoint(bp, "/activities", "GET", tag=TAG, auth_required=False, errors=(400, 401), name="activities",
-          summary="The full Activity object, its definition merged from every statement that gave one",
-          response={"type": "object"})
+@endpoint(
+    bp,
+    "/activities",
+    "GET",
+    tag=TAG,
+    auth_required=False,
+    errors=(400, 401),
+    name="activities",
+    summary="The full Activity object, its definition merged from every statement that gave one",
+    response={"type": "object"},
+)
 def activity_object():
     p = _principal(write=False)
     if set(request.args) - {"activityId"} or "activityId" not in request.args:

@@ -6,7 +6,9 @@ from scorm_api.tenants.models import Tenant
 
 class Statement(BaseModel):
     """One stored xAPI statement of one tenant, with the columns queries filter on."""
+
     pk = peewee.CharField(primary_key=True, max_length=36)
+    tenant_id: str
     tenant = peewee.ForeignKeyField(Tenant, column_name="tenant_id", on_delete="CASCADE")
     statement_id = peewee.CharField(max_length=36)
     stored = peewee.CharField(max_length=32)
@@ -29,7 +31,9 @@ class Statement(BaseModel):
 
 class Credential(BaseModel):
     """Basic-auth credentials for the standard LRS interface (/xapi/), owned by a tenant."""
+
     id = peewee.CharField(primary_key=True, max_length=36)
+    tenant_id: str
     tenant = peewee.ForeignKeyField(Tenant, column_name="tenant_id", on_delete="CASCADE")
     name = peewee.CharField(max_length=200)
     username = peewee.CharField(max_length=64, unique=True)
@@ -39,10 +43,16 @@ class Credential(BaseModel):
     revoked_at = peewee.CharField(max_length=32, null=True)
 
     def to_api(self) -> dict:
-        return {"id": self.id, "tenant_id": self.tenant_id, "name": self.name,
-                "username": self.username, "scopes": self.scopes.split(","),
-                "status": "revoked" if self.revoked_at else "active",
-                "created_at": self.created_at, "revoked_at": self.revoked_at}
+        return {
+            "id": self.id,
+            "tenant_id": self.tenant_id,
+            "name": self.name,
+            "username": self.username,
+            "scopes": self.scopes.split(","),
+            "status": "revoked" if self.revoked_at else "active",
+            "created_at": self.created_at,
+            "revoked_at": self.revoked_at,
+        }
 
     class Meta:
         table_name = "xapi_credential"
@@ -50,7 +60,9 @@ class Credential(BaseModel):
 
 class Document(BaseModel):
     """A state, activity profile or agent profile document (bytes and their content type)."""
+
     pk = peewee.CharField(primary_key=True, max_length=36)
+    tenant_id: str
     tenant = peewee.ForeignKeyField(Tenant, column_name="tenant_id", on_delete="CASCADE")
     kind = peewee.CharField(max_length=16)  # state | activity_profile | agent_profile
     activity_id = peewee.CharField(max_length=2048)
@@ -69,6 +81,8 @@ class Document(BaseModel):
 class Related(BaseModel):
     """Every Activity ('a') and Agent/Group ('g') a statement mentions anywhere (object,
     context, authority, a SubStatement's parts): what related_activities / related_agents find."""
+
+    tenant_id: str
     tenant = peewee.ForeignKeyField(Tenant, column_name="tenant_id", on_delete="CASCADE")
     statement_pk = peewee.CharField(max_length=36)
     kind = peewee.CharField(max_length=1)
@@ -81,6 +95,8 @@ class Related(BaseModel):
 
 class Attachment(BaseModel):
     """An attachment's bytes, stored once per tenant and hash however many statements cite it."""
+
+    tenant_id: str
     tenant = peewee.ForeignKeyField(Tenant, column_name="tenant_id", on_delete="CASCADE")
     sha2 = peewee.CharField(max_length=128)
     content_type = peewee.CharField(max_length=255)
@@ -94,6 +110,8 @@ class Attachment(BaseModel):
 
 class ActivityDefinition(BaseModel):
     """An Activity's definition as merged from every statement that carried one."""
+
+    tenant_id: str
     tenant = peewee.ForeignKeyField(Tenant, column_name="tenant_id", on_delete="CASCADE")
     activity_id = peewee.CharField(max_length=2048)
     definition = JSONField()
@@ -106,6 +124,7 @@ class ActivityDefinition(BaseModel):
 
 class _Totals(BaseModel):
     """The running figures the seed's analytics report, kept as statements are stored."""
+
     total_statements = peewee.IntegerField(default=0)
     completed_count = peewee.IntegerField(default=0)
     passed_count = peewee.IntegerField(default=0)
@@ -118,6 +137,7 @@ class _Totals(BaseModel):
 
 
 class ActorStats(_Totals):
+    tenant_id: str
     tenant = peewee.ForeignKeyField(Tenant, column_name="tenant_id", on_delete="CASCADE")
     actor_key = peewee.CharField(max_length=2048)
     actor = JSONField()  # the identifying Agent/Group, as last seen
@@ -131,6 +151,7 @@ class ActorStats(_Totals):
 
 
 class ActivityStats(_Totals):
+    tenant_id: str
     tenant = peewee.ForeignKeyField(Tenant, column_name="tenant_id", on_delete="CASCADE")
     activity_id = peewee.CharField(max_length=2048)
     activity_type = peewee.CharField(max_length=2048, null=True)
@@ -144,6 +165,8 @@ class ActivityStats(_Totals):
 
 class ActorActivity(BaseModel):
     """How many counted statements link an actor to an activity: the unique counts' source."""
+
+    tenant_id: str
     tenant = peewee.ForeignKeyField(Tenant, column_name="tenant_id", on_delete="CASCADE")
     actor_key = peewee.CharField(max_length=2048)
     activity_id = peewee.CharField(max_length=2048)
@@ -157,7 +180,9 @@ class ActorActivity(BaseModel):
 class AnalyticsPending(BaseModel):
     """A stored statement (sign 1) or a voided one (sign -1) the analytics' running totals do not
     count yet (app.xapi.analytics folds these in batches)."""
+
     statement_pk = peewee.CharField(primary_key=True, max_length=36)
+    tenant_id: str
     tenant = peewee.ForeignKeyField(Tenant, column_name="tenant_id", on_delete="CASCADE")
     sign = peewee.SmallIntegerField()
 

@@ -5,6 +5,7 @@ sent `Content-Transfer-Encoding: binary` and named by its SHA-2 hash in `X-Exper
 Parsing is strict (every rule the specification states is a 400) and byte-exact: the content
 of a part is what lies between its blank line and the CRLF before the next delimiter.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -46,7 +47,7 @@ def _sections(body: bytes, boundary: bytes) -> list[bytes]:
         line_end = piece.find(b"\r\n")
         if line_end < 0 or piece[:line_end].strip(b" \t"):
             raise bad_request("A multipart delimiter line carries extra characters")
-        sections.append(piece[line_end + 2:])
+        sections.append(piece[line_end + 2 :])
     return sections
 
 
@@ -86,8 +87,10 @@ def render(document: bytes, parts: list[Part]) -> tuple[bytes, str]:
     boundary = "xapi-" + uuid.uuid4().hex
     chunks = [f"--{boundary}\r\nContent-Type: application/json\r\n\r\n".encode(), document]
     for part in parts:
-        chunks.append(f"\r\n--{boundary}\r\nContent-Type: {part.content_type}\r\n"
-                      f"Content-Transfer-Encoding: binary\r\n{HASH_HEADER}: {part.sha2}\r\n\r\n".encode())
+        chunks.append(
+            f"\r\n--{boundary}\r\nContent-Type: {part.content_type}\r\n"
+            f"Content-Transfer-Encoding: binary\r\n{HASH_HEADER}: {part.sha2}\r\n\r\n".encode()
+        )
         chunks.append(part.content)
     chunks.append(f"\r\n--{boundary}--\r\n".encode())
     return b"".join(chunks), f'multipart/mixed; boundary="{boundary}"'

@@ -6,6 +6,7 @@ at start-up, a batch per write transaction, and moves that cursor with each batc
 mid-way resumes where it stopped. A pass from the beginning first forgets the running totals
 (the other rows are idempotent), so running it again counts nothing twice.
 """
+
 from __future__ import annotations
 
 from scorm_api.admin.models import AdminSetting, read_setting
@@ -25,9 +26,14 @@ def run_pending() -> int:
         with write_transaction():
             if after == "":
                 analytics.clear()
-            rows = list(Statement.select(Statement.pk, Statement.tenant, Statement.body, Statement.voided,
-                                         Statement.package_id)
-                        .where(Statement.pk > after).order_by(Statement.pk).limit(BATCH))
+            rows = list(
+                Statement.select(
+                    Statement.pk, Statement.tenant, Statement.body, Statement.voided, Statement.package_id
+                )
+                .where(Statement.pk > after)
+                .order_by(Statement.pk)
+                .limit(BATCH)
+            )
             for row in rows:
                 ref = store.object_ref(row.body)
                 if ref:
@@ -38,7 +44,9 @@ def run_pending() -> int:
                     analytics.record(row.tenant_id, [(row.body, row.package_id, 1)])
             if rows:
                 after = rows[-1].pk
-                AdminSetting.update(value=after, updated_at=utcnow_iso()).where(AdminSetting.name == CURSOR).execute()
+                AdminSetting.update(value=after, updated_at=utcnow_iso()).where(
+                    AdminSetting.name == CURSOR
+                ).execute()
             else:
                 AdminSetting.delete().where(AdminSetting.name == CURSOR).execute()
                 after = None

@@ -14,9 +14,12 @@ Activity ids live under the appliance's base URL, as the cloud's do under its ow
 `.../interactions/{id}` for an interaction. The learner is an account Agent on `{base}`
 named by the session's user_id.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import Any
 from urllib.parse import quote
 
 from scorm_api.packages.models import Package
@@ -26,7 +29,6 @@ from scorm_api.sessions.models import Session
 from scorm_api.sessions.vocabulary import Vocabulary
 from scorm_api.state import current
 from scorm_api.xapi import store
-from scorm_api.state import current
 
 ADL = "http://adlnet.gov/expapi/"
 COURSE = ADL + "activities/course"
@@ -34,8 +36,18 @@ LESSON = ADL + "activities/lesson"
 INTERACTION = ADL + "activities/cmi.interaction"
 PLATFORM = "SCORM API appliance"
 _INTERACTION_CHANGE = re.compile(r"^cmi\.interactions\.(\d+)\.(learner_response|student_response|result)$")
-_XAPI_TYPES = {"true-false", "choice", "fill-in", "long-fill-in", "matching", "performance", "sequencing",
-               "likert", "numeric", "other"}
+_XAPI_TYPES = {
+    "true-false",
+    "choice",
+    "fill-in",
+    "long-fill-in",
+    "matching",
+    "performance",
+    "sequencing",
+    "likert",
+    "numeric",
+    "other",
+}
 
 
 def base_url() -> str:
@@ -48,29 +60,46 @@ def course_id(session: Session) -> str:
 
 def _course(session: Session) -> dict:
     title = Package.select(Package.title).where(Package.id == session.package_id).scalar()
-    return {"objectType": "Activity", "id": course_id(session),
-            "definition": {"name": {"und": title or "Course"}, "type": COURSE}}
+    return {
+        "objectType": "Activity",
+        "id": course_id(session),
+        "definition": {"name": {"und": title or "Course"}, "type": COURSE},
+    }
 
 
 def _sco(session: Session, item_id: str, title: str | None = None) -> dict:
-    activity = {"objectType": "Activity", "id": f"{course_id(session)}/items/{quote(item_id, safe='')}"}
+    activity_id = f"{course_id(session)}/items/{quote(item_id, safe='')}"
+    activity: dict[str, Any] = {"objectType": "Activity", "id": activity_id}
     activity["definition"] = {"type": LESSON, **({"name": {"und": title}} if title else {})}
     return activity
 
 
 def learner(session: Session) -> dict:
-    return {"objectType": "Agent", "name": session.user_name or session.user_id,
-            "account": {"homePage": base_url(), "name": session.user_id}}
+    return {
+        "objectType": "Agent",
+        "name": session.user_name or session.user_id,
+        "account": {"homePage": base_url(), "name": session.user_id},
+    }
 
 
-def _statement(session: Session, verb: str, obj: dict, parents: list[dict] = (), grouping: list[dict] = (),
-               result: dict | None = None) -> dict:
+def _statement(
+    session: Session,
+    verb: str,
+    obj: dict,
+    parents: Sequence[dict] = (),
+    grouping: Sequence[dict] = (),
+    result: dict | None = None,
+) -> dict:
     context: dict = {"registration": session.id, "platform": PLATFORM}
     activities = {k: list(v) for k, v in (("parent", parents), ("grouping", grouping)) if v}
     if activities:
         context["contextActivities"] = activities
-    st = {"actor": learner(session), "verb": {"id": ADL + "verbs/" + verb, "display": {"en-US": verb}},
-          "object": obj, "context": context}
+    st = {
+        "actor": learner(session),
+        "verb": {"id": ADL + "verbs/" + verb, "display": {"en-US": verb}},
+        "object": obj,
+        "context": context,
+    }
     if result:
         st["result"] = result
     return st
@@ -79,8 +108,11 @@ def _statement(session: Session, verb: str, obj: dict, parents: list[dict] = (),
 def save(session: Session, statements: list[dict]) -> None:
     """Store statements the appliance itself writes about the session (one batch, in order)."""
     if statements:
-        authority = {"objectType": "Agent", "name": PLATFORM,
-                     "account": {"homePage": base_url(), "name": "scorm-player"}}
+        authority = {
+            "objectType": "Agent",
+            "name": PLATFORM,
+            "account": {"homePage": base_url(), "name": "scorm-player"},
+        }
         store.store(session.tenant_id, statements, authority, "1.0.3", package_id=session.package_id)
 
 
@@ -90,6 +122,7 @@ def _score(session_or_state) -> dict:
 
 
 # ---- the events ------------------------------------------------------------------------------
+
 
 def connect() -> None:
     """Subscribe to the sessions' signals (idempotent: blinker keeps one connection per
@@ -107,7 +140,11 @@ def launched(session: Session) -> None:
 
 def launch_statement(session: Session, activity_id: str, title: str | None) -> dict:
     """`launched` for an xAPI activity the player starts (the content reports the rest)."""
-    obj = {"objectType": "Activity", "id": activity_id, **({"definition": {"name": {"und": title}}} if title else {})}
+    obj = {
+        "objectType": "Activity",
+        "id": activity_id,
+        **({"definition": {"name": {"und": title}}} if title else {}),
+    }
     return _statement(session, "launched", obj, grouping=[_course(session)])
 
 
@@ -135,14 +172,31 @@ def status_changed(session: Session, completion_before: str, success_before: str
 
 def answered(session: Session, vocabulary: Vocabulary, item_id: str, before: dict, after: dict) -> None:
     """An `answered` statement for each interaction whose response or result changed."""
-    changed = sorted({int(m.group(1)) for k, v in after.items()
-                      if (m := _INTERACTION_CHANGE.match(k)) and before.get(k) != v})
+    changed = sorted(
+        {
+            int(m.group(1))
+            for k, v in after.items()
+            if (m := _INTERACTION_CHANGE.match(k)) and before.get(k) != v
+        }
+    )
     prefixes = [p for p in (f"cmi.interactions.{n}." for n in changed) if after.get(p + "id")]
     if not prefixes:
         return
     sco, course = _sco(session, item_id), _course(session)
-    save(session, [_statement(session, "answered", _interaction(vocabulary, sco, prefix, after), [sco], [course],
-                               _answer(vocabulary, prefix, after)) for prefix in prefixes])
+    save(
+        session,
+        [
+            _statement(
+                session,
+                "answered",
+                _interaction(vocabulary, sco, prefix, after),
+                [sco],
+                [course],
+                _answer(vocabulary, prefix, after),
+            )
+            for prefix in prefixes
+        ],
+    )
 
 
 def ended(session: Session, item_id: str, exit_value: str | None, session_seconds: float | None) -> None:
@@ -154,20 +208,27 @@ def ended(session: Session, item_id: str, exit_value: str | None, session_second
 
 # ---- interactions ----------------------------------------------------------------------------
 
+
 def _interaction(vocabulary: Vocabulary, sco: dict, prefix: str, cmi: dict) -> dict:
     kind = (cmi.get(prefix + "type") or "").strip()
     definition: dict = {"type": INTERACTION}
     if kind in _XAPI_TYPES:
         definition["interactionType"] = kind
-        patterns = [vocabulary.xapi_response(kind, v) for k, v in sorted(cmi.items())
-                    if k.startswith(prefix + "correct_responses.") and k.endswith(".pattern")]
+        patterns = [
+            vocabulary.xapi_response(kind, v)
+            for k, v in sorted(cmi.items())
+            if k.startswith(prefix + "correct_responses.") and k.endswith(".pattern")
+        ]
         if patterns:
             definition["correctResponsesPattern"] = patterns
     if cmi.get(prefix + "description"):
         definition["description"] = {"und": cmi[prefix + "description"]}
     interaction_id = quote(cmi[prefix + "id"], safe="")
-    return {"objectType": "Activity", "id": f"{sco['id']}/interactions/{interaction_id}",
-            "definition": definition}
+    return {
+        "objectType": "Activity",
+        "id": f"{sco['id']}/interactions/{interaction_id}",
+        "definition": definition,
+    }
 
 
 def _answer(vocabulary: Vocabulary, prefix: str, cmi: dict) -> dict:

@@ -5,6 +5,7 @@ decode, use RS256/384/512, carry a JSON statement logically equal to the one rec
 specification's comparison rules) and, when its header holds an X.509 certificate, verify
 against that certificate's key.
 """
+
 from __future__ import annotations
 
 import base64
@@ -41,7 +42,9 @@ def check(statement: dict, token: bytes, path: str) -> None:
     try:
         if "x5c" in header:
             cert = x509.load_der_x509_certificate(base64.b64decode(header["x5c"][0]))
-            decoded = jwt.api_jws.decode_complete(token, key=cert.public_key(), algorithms=[alg])
+            # Only RS256/384/512 are accepted above: an RSA key, or the check fails.
+            key = cert.public_key()
+            decoded = jwt.api_jws.decode_complete(token, key=key, algorithms=[alg])  # type: ignore[arg-type]
         else:
             decoded = jwt.api_jws.decode_complete(token, options={"verify_signature": False})
         original = json.loads(decoded["payload"].decode("utf-8"))

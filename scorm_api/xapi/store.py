@@ -4,16 +4,17 @@ A batch is stored all or nothing. A statement id already stored with the same su
 is a no-op (replays and syncs are idempotent); with a different body it is a 409. Voiding marks
 its target voided; voided statements leave every query except a lookup by id.
 """
+
 from __future__ import annotations
 
 import functools
 import hashlib
 import itertools
-import operator
 import json
+import operator
 import time
 import uuid
-from typing import Callable
+from collections.abc import Callable, Sequence
 
 from scorm_api.db import JSONField, Prepared, PreparedText, upsert_sql, write_transaction
 from scorm_api.errors import ApiError, not_found
@@ -21,7 +22,6 @@ from scorm_api.xapi import activities, analytics, attachments, validation
 from scorm_api.xapi.identity import actor_key
 from scorm_api.xapi.models import Related, Statement
 from scorm_api.xapi.multipart import Part
-
 
 _JSON = JSONField()
 _order = itertools.count()
@@ -47,8 +47,13 @@ def _context_arrays(statement: dict) -> dict:
     ctx = statement.get("context")
     if isinstance(ctx, dict) and isinstance(ctx.get("contextActivities"), dict):
         ca = ctx["contextActivities"]
-        statement = {**statement, "context": {**ctx, "contextActivities": {
-            k: v if isinstance(v, list) else [v] for k, v in ca.items()}}}
+        statement = {
+            **statement,
+            "context": {
+                **ctx,
+                "contextActivities": {k: v if isinstance(v, list) else [v] for k, v in ca.items()},
+            },
+        }
     obj = statement.get("object")
     if isinstance(obj, dict) and obj.get("objectType") == "SubStatement":
         statement = {**statement, "object": _context_arrays(obj)}
@@ -62,7 +67,9 @@ def related(statement: dict) -> set[tuple[str, str]]:
 
     def visit(st: dict, top: bool) -> None:
         ctx = st.get("context") or {}
-        agents = [st["actor"], ctx.get("instructor"), ctx.get("team")] + ([st.get("authority")] if top else [])
+        agents = [st["actor"], ctx.get("instructor"), ctx.get("team")] + (
+            [st.get("authority")] if top else []
+        )
         obj = st["object"]
         kind = obj.get("objectType", "Activity")
         if kind in ("Agent", "Group"):
@@ -89,16 +96,44 @@ def object_ref(statement: dict) -> str | None:
 
 
 # Every statement stored runs these: SQL compiled once, rows sent in one driver call.
-_INSERT_RELATED = PreparedText(lambda p: upsert_sql(
-    "xapi_statement_related", ("tenant_id", "kind", "key", "statement_pk"),
-    ("tenant_id", "kind", "key", "statement_pk"), {}, p))
-_STATEMENT_COLUMNS = ("pk", "tenant_id", "statement_id", "stored", "timestamp", "verb_id", "activity_id",
-                      "actor_key", "object_agent_key", "registration", "package_id", "voided", "voids",
-                      "object_ref", "body", "body_hash")
-_INSERT_STATEMENT = PreparedText(lambda p: f'INSERT INTO xapi_statement ({", ".join(_STATEMENT_COLUMNS)}) '
-                                           f'VALUES ({", ".join([p] * len(_STATEMENT_COLUMNS))})')
-_EXISTING = Prepared(lambda: Statement.select(Statement.statement_id, Statement.body_hash)
-                     .where((Statement.tenant == "") & (Statement.statement_id == "")))
+_INSERT_RELATED = PreparedText(
+    lambda p: upsert_sql(
+        "xapi_statement_related",
+        ("tenant_id", "kind", "key", "statement_pk"),
+        ("tenant_id", "kind", "key", "statement_pk"),
+        {},
+        p,
+    )
+)
+_STATEMENT_COLUMNS = (
+    "pk",
+    "tenant_id",
+    "statement_id",
+    "stored",
+    "timestamp",
+    "verb_id",
+    "activity_id",
+    "actor_key",
+    "object_agent_key",
+    "registration",
+    "package_id",
+    "voided",
+    "voids",
+    "object_ref",
+    "body",
+    "body_hash",
+)
+_INSERT_STATEMENT = PreparedText(
+    lambda p: (
+        f"INSERT INTO xapi_statement ({', '.join(_STATEMENT_COLUMNS)}) "
+        f"VALUES ({', '.join([p] * len(_STATEMENT_COLUMNS))})"
+    )
+)
+_EXISTING = Prepared(
+    lambda: Statement.select(Statement.statement_id, Statement.body_hash).where(
+        (Statement.tenant == "") & (Statement.statement_id == "")
+    )
+)
 
 
 def _existing(tenant_id: str, ids: list[str]) -> dict[str, str]:
@@ -108,16 +143,21 @@ def _existing(tenant_id: str, ids: list[str]) -> dict[str, str]:
         return {r.statement_id: r.body_hash for r in _EXISTING.models(Statement, tenant_id, ids[0])}
     if not ids:
         return {}
-    return {r.statement_id: r.body_hash for r in Statement.select(Statement.statement_id, Statement.body_hash)
-            .where((Statement.tenant == tenant_id) & Statement.statement_id.in_(ids))}
+    return {
+        r.statement_id: r.body_hash
+        for r in Statement.select(Statement.statement_id, Statement.body_hash).where(
+            (Statement.tenant == tenant_id) & Statement.statement_id.in_(ids)
+        )
+    }
 
 
 def save_links(rows: list[tuple]) -> None:
     _INSERT_RELATED.execute_many(rows)
 
 
-def _prepared(tenant_id: str, st: dict, authority: dict, stored: str, version: str,
-              package_id: str | None) -> tuple[str, str, dict, tuple, list[tuple]]:
+def _prepared(
+    tenant_id: str, st: dict, authority: dict, stored: str, version: str, package_id: str | None
+) -> tuple[str, str, dict, tuple, list[tuple]]:
     """(the id sent, lower case; the hash of what was sent; the statement as stored; its row;
     its related rows)."""
     full = validation.normalize(_context_arrays(st), authority, stored, version)
@@ -125,19 +165,36 @@ def _prepared(tenant_id: str, st: dict, authority: dict, stored: str, version: s
     is_void = full["verb"]["id"] == validation.VOIDED
     ctx = full.get("context") or {}
     pk = _ordered_pk()
-    row = (pk, tenant_id, full["id"], stored, full["timestamp"], full["verb"]["id"],
-           obj["id"] if obj.get("objectType", "Activity") == "Activity" else None,
-           actor_key(full["actor"]),
-           actor_key(obj) if obj.get("objectType") in ("Agent", "Group") else None,
-           ctx.get("registration", "").lower() or None, package_id, False,
-           obj["id"].lower() if is_void else None, object_ref(full),
-           _JSON.db_value(full), _hash(st))
+    row = (
+        pk,
+        tenant_id,
+        full["id"],
+        stored,
+        full["timestamp"],
+        full["verb"]["id"],
+        obj["id"] if obj.get("objectType", "Activity") == "Activity" else None,
+        actor_key(full["actor"]),
+        actor_key(obj) if obj.get("objectType") in ("Agent", "Group") else None,
+        ctx.get("registration", "").lower() or None,
+        package_id,
+        False,
+        obj["id"].lower() if is_void else None,
+        object_ref(full),
+        _JSON.db_value(full),
+        _hash(st),
+    )
     return st.get("id", "").lower(), row[15], full, row, related_rows(tenant_id, pk, full)
 
 
-def store(tenant_id: str, statements: list[dict], authority: dict, version: str = "1.0.3",
-          package_id: str | None = None, parts: list[Part] = (),
-          check: Callable[[list[dict]], None] | None = None) -> list[str]:
+def store(
+    tenant_id: str,
+    statements: list[dict],
+    authority: dict,
+    version: str = "1.0.3",
+    package_id: str | None = None,
+    parts: Sequence[Part] = (),
+    check: Callable[[list[dict]], None] | None = None,
+) -> list[str]:
     """Validate and store a batch (with the attachment parts sent beside it); return the ids
     in order. `check`: called in the transaction, after validation, with the statements not
     stored yet (replays left out); it raises to refuse the batch."""
@@ -157,12 +214,13 @@ def store(tenant_id: str, statements: list[dict], authority: dict, version: str 
     with write_transaction():
         existing = _existing(tenant_id, ids)
         if check is not None:
-            check([st for st, (sid, *_) in zip(statements, prepared) if sid not in existing])
+            check([st for st, (sid, *_) in zip(statements, prepared, strict=True) if sid not in existing])
         for sid, digest, full, row, statement_links in prepared:
             if sid in existing:
                 if existing[sid] != digest:
-                    raise ApiError(409, "CONFLICT", "A different statement with this id is already stored",
-                                   {"id": sid})
+                    raise ApiError(
+                        409, "CONFLICT", "A different statement with this id is already stored", {"id": sid}
+                    )
                 out.append(sid)
                 continue
             if row[12]:  # the statement it voids
@@ -173,8 +231,11 @@ def store(tenant_id: str, statements: list[dict], authority: dict, version: str 
             out.append(full["id"])
         targets = []
         if voiding:
-            targets = list(Statement.select(Statement.pk, Statement.voids, Statement.voided)
-                           .where((Statement.tenant == tenant_id) & Statement.statement_id.in_(voiding)))
+            targets = list(
+                Statement.select(Statement.pk, Statement.voids, Statement.voided).where(
+                    (Statement.tenant == tenant_id) & Statement.statement_id.in_(voiding)
+                )
+            )
             if any(t.voids for t in targets):
                 raise ApiError(400, "BAD_REQUEST", "A voiding statement cannot itself be voided")
         _INSERT_STATEMENT.execute_many(rows)
@@ -185,26 +246,33 @@ def store(tenant_id: str, statements: list[dict], authority: dict, version: str 
         # A voided statement leaves the analytics (once, however often it is voided).
         analytics.withdraw(tenant_id, [t.pk for t in targets if not t.voided])
         if voiding:
-            Statement.update(voided=True).where((Statement.tenant == tenant_id)
-                                                & Statement.statement_id.in_(voiding)).execute()
+            Statement.update(voided=True).where(
+                (Statement.tenant == tenant_id) & Statement.statement_id.in_(voiding)
+            ).execute()
     return out
 
 
 def get(tenant_id: str, statement_id: str, voided: bool = False) -> dict:
     """One statement by id: a voided one only when asked for as voided, and the other way round."""
-    row = Statement.get_or_none((Statement.tenant == tenant_id)
-                                & (Statement.statement_id == statement_id.lower()))
+    row = Statement.get_or_none(
+        (Statement.tenant == tenant_id) & (Statement.statement_id == statement_id.lower())
+    )
     if row is None or row.voided != voided:
         raise not_found("NOT_FOUND", "Statement not found")
     return row.body
 
 
-def _matching(tenant_id: str, verb, activity, agent_key, registration, related_activities: bool,
-              related_agents: bool):
+def _matching(
+    tenant_id: str, verb, activity, agent_key, registration, related_activities: bool, related_agents: bool
+):
     """The filters that select statements by content (all but since/until), as one condition."""
+
     def mentions(kind: str, key: str):
-        return Statement.pk.in_(Related.select(Related.statement_pk).where(
-            (Related.tenant == tenant_id) & (Related.kind == kind) & (Related.key == key)))
+        return Statement.pk.in_(
+            Related.select(Related.statement_pk).where(
+                (Related.tenant == tenant_id) & (Related.kind == kind) & (Related.key == key)
+            )
+        )
 
     conds = []
     if verb:
@@ -234,23 +302,49 @@ def _referring(tenant_id: str, match) -> set[str]:
     in_tenant = Statement.tenant == tenant_id
     if not _exists(in_tenant & Statement.object_ref.is_null(False)):
         return set()
-    refs = sorted({r.object_ref for r in Statement.select(Statement.object_ref).where(
-        in_tenant & Statement.object_ref.is_null(False))})
-    targets = [r.statement_id for i in range(0, len(refs), 500) for r in Statement.select(Statement.statement_id)
-               .where(in_tenant & Statement.statement_id.in_(refs[i:i + 500]) & match)]
+    refs = sorted(
+        {
+            r.object_ref or ""
+            for r in Statement.select(Statement.object_ref).where(
+                in_tenant & Statement.object_ref.is_null(False)
+            )
+        }
+    )
+    targets = [
+        r.statement_id
+        for i in range(0, len(refs), 500)
+        for r in Statement.select(Statement.statement_id).where(
+            in_tenant & Statement.statement_id.in_(refs[i : i + 500]) & match
+        )
+    ]
     found: set[str] = set()
     while targets:
         new: set[str] = set()
         for i in range(0, len(targets), 500):
-            new.update(r.statement_id for r in Statement.select(Statement.statement_id).where(
-                in_tenant & Statement.object_ref.in_(targets[i:i + 500])))
+            new.update(
+                r.statement_id
+                for r in Statement.select(Statement.statement_id).where(
+                    in_tenant & Statement.object_ref.in_(targets[i : i + 500])
+                )
+            )
         targets = list(new - found)
         found |= new
     return found
 
 
-def _select(tenant_id: str, *, verb=None, activity=None, agent_key=None, registration=None, since=None,
-            until=None, related_activities=False, related_agents=False, ascending=False):
+def _select(
+    tenant_id: str,
+    *,
+    verb=None,
+    activity=None,
+    agent_key=None,
+    registration=None,
+    since=None,
+    until=None,
+    related_activities=False,
+    related_agents=False,
+    ascending=False,
+):
     """The statements a query matches, not voided, in stored order (newest first unless
     ascending). A statement that targets a match by StatementRef matches too (Communication
     2.1.3)."""
@@ -263,7 +357,11 @@ def _select(tenant_id: str, *, verb=None, activity=None, agent_key=None, registr
         cond &= Statement.stored > since
     if until:
         cond &= Statement.stored <= until
-    order = (Statement.stored.asc(), Statement.pk.asc()) if ascending else (Statement.stored.desc(), Statement.pk.desc())
+    order = (
+        (Statement.stored.asc(), Statement.pk.asc())
+        if ascending
+        else (Statement.stored.desc(), Statement.pk.desc())
+    )
     return Statement.select(Statement.body).where(cond).order_by(*order)
 
 

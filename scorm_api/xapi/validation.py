@@ -7,39 +7,58 @@ no nulls outside extensions, IRIs with a scheme, RFC 4122 UUIDs, RFC 5646 langua
 identifier), SubStatement limits, context properties allowed only with an Activity object,
 score bounds. `normalize` fills what the LRS sets (id, timestamp, stored, authority, version).
 """
+
 from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from typing import NoReturn
 
 from scorm_api.errors import ApiError
 
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$")
+_UUID = re.compile(
+    r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$"
+)
 _IRI_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:\S*$")
-_LANG = re.compile(r"^(?:[A-Za-z]{2,3}(?:-[A-Za-z]{3}){0,3}|[A-Za-z]{4,8})(?:-[A-Za-z]{4})?"
-                   r"(?:-(?:[A-Za-z]{2}|[0-9]{3}))?(?:-(?:[A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*"
-                   r"(?:-[0-9A-WY-Za-wy-z](?:-[A-Za-z0-9]{2,8})+)*(?:-[xX](?:-[A-Za-z0-9]{1,8})+)?$"
-                   r"|^[xX](?:-[A-Za-z0-9]{1,8})+$")
+_LANG = re.compile(
+    r"^(?:[A-Za-z]{2,3}(?:-[A-Za-z]{3}){0,3}|[A-Za-z]{4,8})(?:-[A-Za-z]{4})?"
+    r"(?:-(?:[A-Za-z]{2}|[0-9]{3}))?(?:-(?:[A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*"
+    r"(?:-[0-9A-WY-Za-wy-z](?:-[A-Za-z0-9]{2,8})+)*(?:-[xX](?:-[A-Za-z0-9]{1,8})+)?$"
+    r"|^[xX](?:-[A-Za-z0-9]{1,8})+$"
+)
 _TIMESTAMP = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$")
 # ISO 8601 durations: weeks stand alone (P4W), never beside other units (P4W1D).
-_DURATION = re.compile(r"^P(?:\d+(?:[.,]\d+)?W|(?=\d|T\d)(?:\d+(?:[.,]\d+)?Y)?(?:\d+(?:[.,]\d+)?M)?"
-                       r"(?:\d+(?:[.,]\d+)?D)?(?:T(?=\d)(?:\d+(?:[.,]\d+)?H)?(?:\d+(?:[.,]\d+)?M)?"
-                       r"(?:\d+(?:[.,]\d+)?S)?)?)$")
+_DURATION = re.compile(
+    r"^P(?:\d+(?:[.,]\d+)?W|(?=\d|T\d)(?:\d+(?:[.,]\d+)?Y)?(?:\d+(?:[.,]\d+)?M)?"
+    r"(?:\d+(?:[.,]\d+)?D)?(?:T(?=\d)(?:\d+(?:[.,]\d+)?H)?(?:\d+(?:[.,]\d+)?M)?"
+    r"(?:\d+(?:[.,]\d+)?S)?)?)$"
+)
 _SHA1 = re.compile(r"^[0-9a-fA-F]{40}$")
 _SHA2 = re.compile(r"^[0-9a-fA-F]{56,128}$")
-INTERACTION_TYPES = ("true-false", "choice", "fill-in", "long-fill-in", "matching", "performance",
-                     "sequencing", "likert", "numeric", "other")
+INTERACTION_TYPES = (
+    "true-false",
+    "choice",
+    "fill-in",
+    "long-fill-in",
+    "matching",
+    "performance",
+    "sequencing",
+    "likert",
+    "numeric",
+    "other",
+)
 _COMPONENT_LISTS = {"choices", "scale", "source", "target", "steps"}
 
 
 class Invalid(ApiError):
     def __init__(self, path: str, rule: str):
-        super().__init__(400, "BAD_REQUEST", f"Invalid statement: {path}: {rule}",
-                         {"path": path, "rule": rule})
+        super().__init__(
+            400, "BAD_REQUEST", f"Invalid statement: {path}: {rule}", {"path": path, "rule": rule}
+        )
 
 
-def _fail(path: str, rule: str):
+def _fail(path: str, rule: str) -> NoReturn:
     raise Invalid(path, rule)
 
 
@@ -68,8 +87,12 @@ def _string(value, path: str) -> str:
 
 
 def _iri(value, path: str) -> str:
-    return _require(isinstance(value, str) and bool(_IRI_SCHEME.match(value)), value, path,
-                    "must be an IRI with a scheme, such as http://example.com/x")
+    return _require(
+        isinstance(value, str) and bool(_IRI_SCHEME.match(value)),
+        value,
+        path,
+        "must be an IRI with a scheme, such as http://example.com/x",
+    )
 
 
 def is_uuid(value) -> bool:
@@ -85,8 +108,9 @@ def _bool(value, path: str) -> bool:
 
 
 def _number(value, path: str) -> float:
-    return _require(isinstance(value, (int, float)) and not isinstance(value, bool), value, path,
-                    "must be a number")
+    return _require(
+        isinstance(value, (int, float)) and not isinstance(value, bool), value, path, "must be a number"
+    )
 
 
 def language_map(value, path: str) -> dict:
@@ -108,7 +132,7 @@ def timestamp(value, path: str) -> datetime:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00").replace(",", "."))
     except ValueError:
         _fail(path, "is not a real date and time")
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _extensions(value, path: str) -> dict:
@@ -146,7 +170,7 @@ def _ifi(value: dict, path: str) -> int:
 def agent(value, path: str) -> dict:
     _obj(value, path, {"objectType", "name", *_IFIS})
     if value.get("objectType", "Agent") != "Agent":
-        _fail(f"{path}.objectType", "must be \"Agent\"")
+        _fail(f"{path}.objectType", 'must be "Agent"')
     if "name" in value:
         _string(value["name"], f"{path}.name")
     if _ifi(value, path) != 1:
@@ -157,7 +181,7 @@ def agent(value, path: str) -> dict:
 def group(value, path: str) -> dict:
     _obj(value, path, {"objectType", "name", "member", *_IFIS}, ("objectType",))
     if value["objectType"] != "Group":
-        _fail(f"{path}.objectType", "must be \"Group\"")
+        _fail(f"{path}.objectType", 'must be "Group"')
     if "name" in value:
         _string(value["name"], f"{path}.name")
     identified = _ifi(value, path) == 1
@@ -179,6 +203,7 @@ def actor(value, path: str) -> dict:
 
 # ---- activities, verbs, objects -----------------------------------------------------------
 
+
 def _components(value, path: str) -> list:
     if not isinstance(value, list):
         _fail(path, "must be an array of interaction components")
@@ -194,8 +219,20 @@ def _components(value, path: str) -> list:
 
 
 def activity_definition(value, path: str) -> dict:
-    _obj(value, path, {"name", "description", "type", "moreInfo", "extensions", "interactionType",
-                       "correctResponsesPattern", *_COMPONENT_LISTS})
+    _obj(
+        value,
+        path,
+        {
+            "name",
+            "description",
+            "type",
+            "moreInfo",
+            "extensions",
+            "interactionType",
+            "correctResponsesPattern",
+            *_COMPONENT_LISTS,
+        },
+    )
     for key in ("name", "description"):
         if key in value:
             language_map(value[key], f"{path}.{key}")
@@ -213,8 +250,13 @@ def activity_definition(value, path: str) -> dict:
         pattern = value["correctResponsesPattern"]
         if not isinstance(pattern, list) or not all(isinstance(p, str) for p in pattern):
             _fail(f"{path}.correctResponsesPattern", "must be an array of strings")
-    allowed_lists = {"choice": {"choices"}, "sequencing": {"choices"}, "likert": {"scale"},
-                     "matching": {"source", "target"}, "performance": {"steps"}}.get(kind, set())
+    allowed_lists = {
+        "choice": {"choices"},
+        "sequencing": {"choices"},
+        "likert": {"scale"},
+        "matching": {"source", "target"},
+        "performance": {"steps"},
+    }.get(kind, set())
     for key in _COMPONENT_LISTS & value.keys():
         if key not in allowed_lists:
             _fail(f"{path}.{key}", f"is not allowed for interactionType {kind!r}")
@@ -225,7 +267,7 @@ def activity_definition(value, path: str) -> dict:
 def activity(value, path: str) -> dict:
     _obj(value, path, {"objectType", "id", "definition"}, ("id",))
     if value.get("objectType", "Activity") != "Activity":
-        _fail(f"{path}.objectType", "must be \"Activity\"")
+        _fail(f"{path}.objectType", 'must be "Activity"')
     _iri(value["id"], f"{path}.id")
     if "definition" in value:
         activity_definition(value["definition"], f"{path}.definition")
@@ -243,7 +285,7 @@ def verb(value, path: str) -> dict:
 def statement_ref(value, path: str) -> dict:
     _obj(value, path, {"objectType", "id"}, ("objectType", "id"))
     if value["objectType"] != "StatementRef":
-        _fail(f"{path}.objectType", "must be \"StatementRef\"")
+        _fail(f"{path}.objectType", 'must be "StatementRef"')
     _uuid(value["id"], f"{path}.id")
     return value
 
@@ -270,6 +312,7 @@ def _object(value, path: str, version: str, nested: bool) -> dict:
 
 # ---- result, context, attachments --------------------------------------------------------
 
+
 def result(value, path: str) -> dict:
     _obj(value, path, {"score", "success", "completion", "response", "duration", "extensions"})
     if "score" in value:
@@ -288,7 +331,9 @@ def result(value, path: str) -> dict:
             _bool(value[key], f"{path}.{key}")
     if "response" in value:
         _string(value["response"], f"{path}.response")
-    if "duration" in value and (not isinstance(value["duration"], str) or not _DURATION.match(value["duration"])):
+    if "duration" in value and (
+        not isinstance(value["duration"], str) or not _DURATION.match(value["duration"])
+    ):
         _fail(f"{path}.duration", "must be an ISO 8601 duration such as PT1H30M")
     if "extensions" in value:
         _extensions(value["extensions"], f"{path}.extensions")
@@ -299,8 +344,17 @@ _CONTEXT_ACTIVITY_KINDS = ("parent", "grouping", "category", "other")
 
 
 def context(value, path: str, object_kind: str, version: str) -> dict:
-    allowed = {"registration", "instructor", "team", "contextActivities", "revision", "platform",
-               "language", "statement", "extensions"}
+    allowed = {
+        "registration",
+        "instructor",
+        "team",
+        "contextActivities",
+        "revision",
+        "platform",
+        "language",
+        "statement",
+        "extensions",
+    }
     if version.startswith("2"):
         allowed |= {"contextAgents", "contextGroups"}
     _obj(value, path, allowed)
@@ -333,12 +387,18 @@ def context(value, path: str, object_kind: str, version: str) -> dict:
                 _fail(f"{path}.{key}", "must be an array")
             for i, item in enumerate(items):
                 p = f"{path}.{key}[{i}]"
-                _obj(item, p, {"objectType", "agent" if kind == "Agent" else "group", "relevantTypes"},
-                     ("objectType", "agent" if kind == "Agent" else "group"))
+                _obj(
+                    item,
+                    p,
+                    {"objectType", "agent" if kind == "Agent" else "group", "relevantTypes"},
+                    ("objectType", "agent" if kind == "Agent" else "group"),
+                )
                 if item["objectType"] != ("contextAgent" if kind == "Agent" else "contextGroup"):
-                    _fail(f"{p}.objectType", f"must be \"context{kind}\"")
-                (agent if kind == "Agent" else group)(item["agent" if kind == "Agent" else "group"],
-                                                     f"{p}.{'agent' if kind == 'Agent' else 'group'}")
+                    _fail(f"{p}.objectType", f'must be "context{kind}"')
+                (agent if kind == "Agent" else group)(
+                    item["agent" if kind == "Agent" else "group"],
+                    f"{p}.{'agent' if kind == 'Agent' else 'group'}",
+                )
                 if "relevantTypes" in item:
                     types = item["relevantTypes"]
                     if not isinstance(types, list) or not types:
@@ -353,8 +413,12 @@ def attachments(value, path: str) -> list:
         _fail(path, "must be an array")
     for i, a in enumerate(value):
         p = f"{path}[{i}]"
-        _obj(a, p, {"usageType", "display", "description", "contentType", "length", "sha2", "fileUrl"},
-             ("usageType", "display", "contentType", "length", "sha2"))
+        _obj(
+            a,
+            p,
+            {"usageType", "display", "description", "contentType", "length", "sha2", "fileUrl"},
+            ("usageType", "display", "contentType", "length", "sha2"),
+        )
         _iri(a["usageType"], f"{p}.usageType")
         language_map(a["display"], f"{p}.display")
         if "description" in a:
@@ -371,10 +435,20 @@ def attachments(value, path: str) -> list:
 
 # ---- statements -----------------------------------------------------------------------------
 
-_STATEMENT = {"id", "actor", "verb", "object", "result", "context", "timestamp", "stored",
-              "authority", "version", "attachments"}
-_SUBSTATEMENT = {"objectType", "actor", "verb", "object", "result", "context", "timestamp",
-                 "attachments"}
+_STATEMENT = {
+    "id",
+    "actor",
+    "verb",
+    "object",
+    "result",
+    "context",
+    "timestamp",
+    "stored",
+    "authority",
+    "version",
+    "attachments",
+}
+_SUBSTATEMENT = {"objectType", "actor", "verb", "object", "result", "context", "timestamp", "attachments"}
 
 
 def _body(value, path: str, version: str, sub: bool) -> None:
@@ -395,10 +469,13 @@ def _body(value, path: str, version: str, sub: bool) -> None:
         authority = actor(value["authority"], f"{path}.authority")
         # A Group as authority is OAuth's pair: anonymous, exactly two Agents.
         if authority.get("objectType") == "Group" and (
-                any(k in authority for k in _IFIS) or len(authority.get("member", [])) != 2):
+            any(k in authority for k in _IFIS) or len(authority.get("member", [])) != 2
+        ):
             _fail(f"{path}.authority", "a Group authority must be anonymous with exactly two members")
-    if "version" in value and (not isinstance(value["version"], str)
-                               or not re.match(r"^(1\.0(\.\d+)?|2\.0(\.\d+)?)$", value["version"])):
+    if "version" in value and (
+        not isinstance(value["version"], str)
+        or not re.match(r"^(1\.0(\.\d+)?|2\.0(\.\d+)?)$", value["version"])
+    ):
         _fail(f"{path}.version", "must be an xAPI version such as 1.0.3 or 2.0.0")
     if "attachments" in value:
         attachments(value["attachments"], f"{path}.attachments")
@@ -419,12 +496,11 @@ def validate(value, version: str = "1.0.3", path: str = "statement") -> dict:
 
 def utc_iso(value, path: str) -> str:
     """A timestamp parameter (since, until) as stored times are written: UTC, milliseconds."""
-    return timestamp(value, path).astimezone(timezone.utc).isoformat(timespec="milliseconds") \
-        .replace("+00:00", "Z")
+    return timestamp(value, path).astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def normalize(value: dict, authority: dict, stored: str, version: str) -> dict:

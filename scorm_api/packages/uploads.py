@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from typing import Any
 
 from scorm_api.db import new_id, utcnow_iso, write_transaction
 from scorm_api.errors import ApiError, validation_error
@@ -41,14 +42,13 @@ def mint_upload(state: State, tenant_id: str, filename: str, file_size: int, upl
         key, file_size, ZIP_CONTENT_TYPE, state.settings.upload_url_ttl_seconds
     )
     with write_transaction():
-        Upload.create(
-            id=upload_id,
-            tenant=tenant_id,
-            storage_path=key,
-            filename=filename,
-            file_size=file_size,
-            content_type=ZIP_CONTENT_TYPE,
-            uploaded_by=uploaded_by,
+        _ticket(
+            upload_id,
+            tenant_id,
+            key,
+            filename,
+            file_size,
+            uploaded_by,
             status="pending",
             expires_at=_iso(expires),
             created_at=utcnow_iso(),
@@ -119,17 +119,31 @@ def store_multipart(state: State, tenant_id: str, file_storage, uploaded_by: str
         raise validation_error({"file": ["The file is empty"]})
     now = utcnow_iso()
     with write_transaction():
-        return Upload.create(
-            id=upload_id,
-            tenant=tenant_id,
-            storage_path=key,
-            filename=filename,
-            file_size=size,
-            content_type=ZIP_CONTENT_TYPE,
-            uploaded_by=uploaded_by,
+        return _ticket(
+            upload_id,
+            tenant_id,
+            key,
+            filename,
+            size,
+            uploaded_by,
             status="complete",
             sha256=sha256,
             expires_at=now,
             created_at=now,
             completed_at=now,
         )
+
+
+def _ticket(
+    upload_id: str, tenant_id: str, key: str, filename: str, size: int, uploaded_by: str | None, **fields: Any
+) -> Upload:
+    return Upload.create(
+        id=upload_id,
+        tenant=tenant_id,
+        storage_path=key,
+        filename=filename,
+        file_size=size,
+        content_type=ZIP_CONTENT_TYPE,
+        uploaded_by=uploaded_by,
+        **fields,
+    )

@@ -30,26 +30,25 @@ MAX_VALUE_CHARS = 256 * 1024
 MAX_KEYS = 5000
 MAX_SEQUENCING_STATE_CHARS = 4 * 1024 * 1024
 
-_STATE_COLUMNS = (
-    "cmi",
+# What normalisation decides, on an item's state and on the session alike.
+_STATUS_COLUMNS = (
     "completion_status",
     "success_status",
     "score_scaled",
     "score_raw",
     "score_min",
     "score_max",
+)
+_STATE_COLUMNS = (
+    "cmi",
+    *_STATUS_COLUMNS,
     "launch_times",
     "last_commit_launch",
     "last_commit_seq",
     "updated_at",
 )
 _SESSION_COLUMNS = (
-    "completion_status",
-    "success_status",
-    "score_scaled",
-    "score_raw",
-    "score_min",
-    "score_max",
+    *_STATUS_COLUMNS,
     "time_spent_seconds",
     "session_time",
     "completed_at",

@@ -79,25 +79,19 @@ def send(target: Target, links: Links, session: Session, run_id: str, progress: 
     created = link is None or link.remote_id is None or link.state == "creating"
     if link is None or link.remote_id is None:
         remote, theirs = _create(target, links, session, pkg_link.remote_id)
-        if theirs:  # the learner already has progress there: it stays until someone chooses
-            links.save(
-                KIND,
-                session.id,
-                state="conflict",
-                remote_id=remote["id"],
-                remote_version=remote.get("version"),
-                detail={"time_sent": 0},
-            )
-            _conflict(target, links, session, run_id, remote["id"], progress)
-            return
+        # With progress of its own there, the learner's session stays as it is until someone
+        # chooses (a conflict); otherwise this computer's progress goes on to it.
         link = links.save(
             KIND,
             session.id,
-            state="creating",
+            state="conflict" if theirs else "creating",
             remote_id=remote["id"],
             remote_version=remote.get("version"),
             detail={"time_sent": 0},
         )
+        if theirs:
+            _conflict(target, links, session, run_id, remote["id"], progress)
+            return
     time_sent = (link.detail or {}).get("time_sent", 0)
     body, unsent = _put_body(session, time_sent)
     if link.remote_version is not None:

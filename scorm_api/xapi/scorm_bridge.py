@@ -29,6 +29,7 @@ from scorm_api.sessions.models import Session
 from scorm_api.sessions.vocabulary import Vocabulary
 from scorm_api.state import current
 from scorm_api.xapi import store
+from scorm_api.xapi.validation import INTERACTION_TYPES
 
 ADL = "http://adlnet.gov/expapi/"
 COURSE = ADL + "activities/course"
@@ -36,18 +37,7 @@ LESSON = ADL + "activities/lesson"
 INTERACTION = ADL + "activities/cmi.interaction"
 PLATFORM = "SCORM API appliance"
 _INTERACTION_CHANGE = re.compile(r"^cmi\.interactions\.(\d+)\.(learner_response|student_response|result)$")
-_XAPI_TYPES = {
-    "true-false",
-    "choice",
-    "fill-in",
-    "long-fill-in",
-    "matching",
-    "performance",
-    "sequencing",
-    "likert",
-    "numeric",
-    "other",
-}
+_XAPI_TYPES = frozenset(INTERACTION_TYPES)
 
 
 def base_url() -> str:

@@ -19,6 +19,7 @@ export default function syncPage() {
   const dryBtn = h("button", { type: "button", onclick: () => start(true) }, "Dry run");
   let saved = null;
   const enable = (on) => { syncBtn.disabled = dryBtn.disabled = !on; };
+  enable(false);  // until the saved target (if any) is known
 
   // The saved key is never sent back: the field stays empty and says how to replace it.
   function showTarget(t) {

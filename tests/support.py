@@ -127,3 +127,19 @@ def write_generated_package(path: Path, files: int, total_bytes: int, seed: int 
             data = (block[start:start + each] * (each // len(block) + 1))[:each]
             zf.writestr(f"media/part{i // 500:03d}/asset{i:05d}.bin", data)
     return path
+
+
+# ---- requests and pages --------------------------------------------------------------
+
+def bearer(key: str) -> dict:
+    return {"Authorization": f"Bearer {key}"}
+
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=False)
+    return path

@@ -5,7 +5,7 @@ import pytest
 
 from scorm_api.tenants import services
 from scorm_api.tenants.models import ApiKey
-from tests.conftest import bearer
+from tests.support import bearer
 from tests.test_errors import assert_envelope
 
 

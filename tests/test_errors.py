@@ -7,7 +7,7 @@ import pytest
 from scorm_api import state
 from scorm_api.factory import create_app
 from scorm_api.tenants.models import ApiKey
-from tests.conftest import bearer
+from tests.support import bearer
 
 
 def assert_envelope(resp, status: int, code: str) -> dict:

@@ -3,7 +3,7 @@ import logging
 
 from scorm_api.admin.logs import tail_lines
 from scorm_api.factory import create_app
-from tests.conftest import bearer
+from tests.support import bearer
 from tests.test_errors import assert_envelope
 
 

@@ -3,9 +3,8 @@ the vendored Chart.js) from the seed's analytics endpoints, each with its figure
 import pytest
 import requests
 
-from tests.conftest import bearer, screenshot
 from tests.dashboard.test_dashboard_browser import dash, first_sign_in  # noqa: F401 (fixture)
-from tests.support import fixture
+from tests.support import bearer, fixture, screenshot
 
 pytestmark = pytest.mark.browser
 

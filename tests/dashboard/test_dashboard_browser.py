@@ -4,8 +4,7 @@ forged (cross-site) requests are refused. Screenshots go to test-artifacts/."""
 import pytest
 import requests
 
-from tests.conftest import bearer, screenshot
-from tests.support import fixture
+from tests.support import bearer, fixture, screenshot
 
 pytestmark = pytest.mark.browser
 PASSWORD = "trainer password 1"

@@ -9,9 +9,8 @@ import pytest
 from scorm_api import state
 from scorm_api import jobs
 from scorm_api.packages.models import Package, Upload
-from tests.conftest import bearer
 from tests.packages import zips
-from tests.support import fixture
+from tests.support import bearer, fixture
 from tests.test_errors import assert_envelope
 
 

@@ -7,9 +7,8 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from tests.conftest import bearer, screenshot
 from tests.sessions.courses import SUSPEND_CHARS, scripted_course
-from tests.support import fixture, wait_until
+from tests.support import bearer, fixture, screenshot, wait_until
 
 pytestmark = pytest.mark.browser
 

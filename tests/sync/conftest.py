@@ -9,8 +9,7 @@ import sys
 import pytest
 import requests
 
-from tests.conftest import bearer
-from tests.support import fixture
+from tests.support import bearer, fixture
 
 SINGLE, MULTI = "golf_scorm12_singlesco.zip", "golf_scorm12_multisco_runtime_min.zip"
 MULTI_SECOND_ITEM = "playing_par_item"  # the multi-SCO fixture's second SCO

@@ -139,7 +139,7 @@ def test_agents_and_activities(client, lrs):
 
 
 def test_credentials_over_the_rest_api(client, admin_key, make_tenant):
-    from tests.conftest import bearer
+    from tests.support import bearer
     made = client.post("/api/v1/xapi/credentials", headers=bearer(admin_key), json={"name": "Authoring tool"})
     assert made.status_code == 201
     cred = made.get_json()

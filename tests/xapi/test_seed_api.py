@@ -4,7 +4,7 @@ import copy
 import uuid
 
 from scorm_api.xapi.models import Statement
-from tests.conftest import bearer
+from tests.support import bearer
 from tests.test_errors import assert_envelope
 from tests.xapi.test_validation import BASE
 

@@ -129,11 +129,24 @@ def write_generated_package(path: Path, files: int, total_bytes: int, seed: int 
     return path
 
 
-# ---- requests and pages --------------------------------------------------------------
+# ---- the API over HTTP ---------------------------------------------------------------
 
 def bearer(key: str) -> dict:
     return {"Authorization": f"Bearer {key}"}
 
+
+def assert_envelope(resp, status: int, code: str) -> dict:
+    assert resp.status_code == status, resp.get_data(as_text=True)
+    body = resp.get_json()
+    assert set(body) == {"error", "request_id"}
+    assert set(body["error"]) == {"code", "message", "details"}
+    assert body["error"]["code"] == code
+    assert body["error"]["message"]
+    assert body["request_id"] == resp.headers["X-Request-Id"]
+    return body
+
+
+# ---- browser pages -------------------------------------------------------------------
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 

@@ -8,7 +8,7 @@ import pytest
 
 from scorm_api.dashboard import logins, passwords
 from scorm_api.dashboard.routes import attempts
-from tests.test_errors import assert_envelope
+from tests.support import assert_envelope
 
 HOST = "127.0.0.1:3001"  # the API's (and dashboard's) address in the test settings
 CONTENT_HOST = "localhost:3001"  # the content origin: course code runs there

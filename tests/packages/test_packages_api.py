@@ -10,8 +10,7 @@ from scorm_api import state
 from scorm_api import jobs
 from scorm_api.packages.models import Package, Upload
 from tests.packages import zips
-from tests.support import bearer, fixture
-from tests.test_errors import assert_envelope
+from tests.support import assert_envelope, bearer, fixture
 
 
 def put_path(url: str) -> str:

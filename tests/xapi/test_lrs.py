@@ -8,7 +8,7 @@ import uuid
 
 from scorm_api.tenants.services import system_tenant
 from scorm_api.xapi import credentials
-from tests.test_errors import assert_envelope
+from tests.support import assert_envelope
 from tests.xapi.test_seed_api import statement
 
 V2 = {"X-Experience-API-Version": "2.0.0"}

@@ -4,8 +4,7 @@ import copy
 import uuid
 
 from scorm_api.xapi.models import Statement
-from tests.support import bearer
-from tests.test_errors import assert_envelope
+from tests.support import assert_envelope, bearer
 from tests.xapi.test_validation import BASE
 
 URL = "/api/v1/xapi/statements"

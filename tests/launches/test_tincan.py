@@ -7,8 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from tests.launches.cmi5_au import TINCAN_XML, now
 from tests.packages import zips
-from tests.packages.test_packages_api import upload_and_process
-from tests.support import bearer
+from tests.support import bearer, upload_and_process
 
 ACTIVITY = "https://example.com/golf/course"
 ADL = "http://adlnet.gov/expapi/verbs/"

@@ -10,8 +10,7 @@ import pytest
 
 from scorm_api.sessions.models import ScoState
 from scorm_api.packages.structure import scos_for
-from tests.packages.test_packages_api import upload_and_process
-from tests.support import assert_envelope, bearer, fixture
+from tests.support import assert_envelope, bearer, fixture, upload_and_process
 
 
 @pytest.fixture

@@ -1,6 +1,8 @@
 """Helpers shared by tests and benchmarks: a real `scorm-api serve` process."""
 from __future__ import annotations
 
+import base64
+import copy
 import os
 import re
 import signal
@@ -168,6 +170,29 @@ def upload_and_process(client, key, data: bytes, filename="course.zip", expect=2
                              "original_filename": filename})
     assert resp.status_code == expect, resp.get_json()
     return resp.get_json(), t
+
+
+# ---- the LRS (xAPI) ------------------------------------------------------------------
+
+V2 = {"X-Experience-API-Version": "2.0.0"}
+
+
+def basic(username, password) -> dict:
+    return {"Authorization": "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()}
+
+
+BASE = {
+    "actor": {"objectType": "Agent", "name": "Ann Lee", "mbox": "mailto:ann@example.org"},
+    "verb": {"id": "http://adlnet.gov/expapi/verbs/completed", "display": {"en-US": "completed"}},
+    "object": {"id": "http://example.org/course/1", "definition": {
+        "name": {"en-US": "Course"}, "type": "http://adlnet.gov/expapi/activities/course"}},
+}
+
+
+def statement(**changes):
+    st = copy.deepcopy(BASE)
+    st.update(changes)
+    return st
 
 
 # ---- browser pages -------------------------------------------------------------------

@@ -1,6 +1,5 @@
 """The standard LRS interface at /xapi/ over HTTP: Basic auth with LRS credentials, the
 version header rules, statements PUT/POST/GET with `more` paging and formats."""
-import base64
 import json
 import subprocess
 import sys
@@ -8,14 +7,7 @@ import uuid
 
 from scorm_api.tenants.services import system_tenant
 from scorm_api.xapi import credentials
-from tests.support import assert_envelope
-from tests.xapi.test_seed_api import statement
-
-V2 = {"X-Experience-API-Version": "2.0.0"}
-
-
-def basic(username, password) -> dict:
-    return {"Authorization": "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()}
+from tests.support import V2, assert_envelope, basic, statement
 
 
 def test_about_needs_no_version_header(client):

@@ -10,6 +10,7 @@ from scorm_api import state
 from scorm_api import jobs
 from scorm_api.packages.models import Package, Upload
 from tests.packages import zips
+from tests.packages.importable import IMPORTABLE
 from tests.support import assert_envelope, bearer, fixture, mint, put_path, upload_and_process
 
 
@@ -341,9 +342,6 @@ def test_hostile_zips_over_http_are_refused_and_leave_nothing(client, admin_key,
         assert body["error"]["code"] == "VALIDATION_ERROR" and body["error"]["details"]["reason"] == reason
     assert Package.select().count() == 0 and Upload.select().count() == 0
     assert leftovers(settings) == [] and list((settings.files_dir / "packages").iterdir()) == []
-
-
-from tests.packages.test_inspection import IMPORTABLE  # noqa: E402
 
 
 @pytest.mark.parametrize("name,standard,title,scos,launchable,seq,launch,warnings", IMPORTABLE)

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from tests.sessions.test_player_browser import content_frame, new_session, read_log, relaunch, session, upload
+from tests.sessions.live_player import content_frame, new_session, read_log, relaunch, session, upload
 from tests.support import fixture, screenshot, wait_until
 
 pytestmark = pytest.mark.browser

@@ -13,6 +13,10 @@ from scorm_api.factory import create_app
 from scorm_api.tenants import services
 from tests.support import LiveServer, bearer, start_server
 
+# Fixtures that tests in more than one folder use, kept with their area; pytest takes
+# pytest_plugins only from this, the root conftest.
+pytest_plugins = ["tests.sync.fixtures"]
+
 
 @pytest.fixture
 def make_settings(tmp_path):

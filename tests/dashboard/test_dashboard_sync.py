@@ -5,7 +5,7 @@ import requests
 
 from tests.dashboard.pages import first_sign_in, laptop_page
 from tests.support import bearer, screenshot
-from tests.sync.conftest import changed_on_both_sides, laptop_data, pair, sync  # noqa: F401 (fixtures)
+from tests.sync.support import changed_on_both_sides, sync
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

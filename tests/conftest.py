@@ -15,7 +15,7 @@ from tests.support import LiveServer, bearer, start_server
 
 # Fixtures that tests in more than one folder use, kept with their area; pytest takes
 # pytest_plugins only from this, the root conftest.
-pytest_plugins = ["tests.sync.fixtures"]
+pytest_plugins = ["tests.desktop.fixtures", "tests.sync.fixtures"]
 
 
 @pytest.fixture

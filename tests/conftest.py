@@ -11,7 +11,13 @@ from scorm_api import state
 from scorm_api.config import Settings
 from scorm_api.factory import create_app
 from scorm_api.tenants import services
-from tests.support import LiveServer, bearer, start_server
+
+# Helper modules that hold checks moved out of test modules: pytest rewrites their asserts as
+# it does a test module's, so a failing check still shows its values (this must run first).
+pytest.register_assert_rewrite("tests.support", "tests.desktop.journey", "tests.sessions.live_player",
+                               "tests.sessions.runtime", "tests.sync.support")
+
+from tests.support import LiveServer, bearer, start_server  # noqa: E402
 
 # Fixtures that tests in more than one folder use, kept with their area; pytest takes
 # pytest_plugins only from this, the root conftest.

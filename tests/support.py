@@ -1,4 +1,6 @@
-"""Helpers shared by tests and benchmarks: a real `scorm-api serve` process."""
+"""Helpers shared by tests and benchmarks: a real `scorm-api serve` process, the shared SCORM
+fixtures and a generated package; the API's bearer header, its error envelope and the presigned
+upload; the LRS's headers and an xAPI statement builder; page screenshots."""
 from __future__ import annotations
 
 import base64

@@ -11,9 +11,17 @@ from scorm_api import state
 from scorm_api.config import Settings
 from scorm_api.factory import create_app
 from scorm_api.tenants import services
-from tests.support import LiveServer, start_server
 
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+# Helper modules that hold checks moved out of test modules: pytest rewrites their asserts as
+# it does a test module's, so a failing check still shows its values (this must run first).
+pytest.register_assert_rewrite("tests.support", "tests.desktop.journey", "tests.sessions.live_player",
+                               "tests.sessions.runtime", "tests.sync.support")
+
+from tests.support import LiveServer, bearer, start_server  # noqa: E402
+
+# Fixtures that tests in more than one folder use, kept with their area; pytest takes
+# pytest_plugins only from this, the root conftest.
+pytest_plugins = ["tests.desktop.fixtures", "tests.sync.fixtures"]
 
 
 @pytest.fixture
@@ -44,10 +52,6 @@ def client(app):
 def admin_key(app) -> str:
     """The first-run admin key of the system tenant."""
     return state.of(app).first_run_key.plaintext
-
-
-def bearer(key: str) -> dict:
-    return {"Authorization": f"Bearer {key}"}
 
 
 @dataclass
@@ -151,10 +155,3 @@ def offline_page(browser):
             if resp.status >= 400 else None)
     yield page
     context.close()
-
-
-def screenshot(page, name: str) -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=False)
-    return path

@@ -1,6 +1,10 @@
-"""Helpers shared by tests and benchmarks: a real `scorm-api serve` process."""
+"""Helpers shared by tests and benchmarks: a real `scorm-api serve` process, the shared SCORM
+fixtures and a generated package; the API's bearer header, its error envelope and the presigned
+upload; the LRS's headers and an xAPI statement builder; page screenshots."""
 from __future__ import annotations
 
+import base64
+import copy
 import os
 import re
 import signal
@@ -10,6 +14,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import requests
 
@@ -126,4 +131,79 @@ def write_generated_package(path: Path, files: int, total_bytes: int, seed: int 
             start = rng.randrange(0, len(block) - min(each, len(block)))
             data = (block[start:start + each] * (each // len(block) + 1))[:each]
             zf.writestr(f"media/part{i // 500:03d}/asset{i:05d}.bin", data)
+    return path
+
+
+# ---- the API over HTTP ---------------------------------------------------------------
+
+def bearer(key: str) -> dict:
+    return {"Authorization": f"Bearer {key}"}
+
+
+def assert_envelope(resp, status: int, code: str) -> dict:
+    assert resp.status_code == status, resp.get_data(as_text=True)
+    body = resp.get_json()
+    assert set(body) == {"error", "request_id"}
+    assert set(body["error"]) == {"code", "message", "details"}
+    assert body["error"]["code"] == code
+    assert body["error"]["message"]
+    assert body["request_id"] == resp.headers["X-Request-Id"]
+    return body
+
+
+def put_path(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.path}?{parts.query}"
+
+
+def mint(client, key, size, filename="course.zip", **extra):
+    return client.post("/api/v1/packages/upload-url", headers=bearer(key),
+                       json={"uploaded_by": "tester", "filename": filename, "file_size": size, **extra})
+
+
+def upload_and_process(client, key, data: bytes, filename="course.zip", expect=201):
+    ticket = mint(client, key, len(data), filename)
+    assert ticket.status_code == 200, ticket.get_json()
+    t = ticket.get_json()
+    put = client.put(put_path(t["presigned_url"]), data=data, headers=t["required_put_headers"])
+    assert put.status_code == 200, put.get_json()
+    resp = client.post("/api/v1/packages/process", headers=bearer(key),
+                       json={"uploaded_by": "tester", "storage_path": t["storage_path"],
+                             "original_filename": filename})
+    assert resp.status_code == expect, resp.get_json()
+    return resp.get_json(), t
+
+
+# ---- the LRS (xAPI) ------------------------------------------------------------------
+
+V2 = {"X-Experience-API-Version": "2.0.0"}
+
+
+def basic(username, password) -> dict:
+    return {"Authorization": "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()}
+
+
+BASE = {
+    "actor": {"objectType": "Agent", "name": "Ann Lee", "mbox": "mailto:ann@example.org"},
+    "verb": {"id": "http://adlnet.gov/expapi/verbs/completed", "display": {"en-US": "completed"}},
+    "object": {"id": "http://example.org/course/1", "definition": {
+        "name": {"en-US": "Course"}, "type": "http://adlnet.gov/expapi/activities/course"}},
+}
+
+
+def statement(**changes):
+    st = copy.deepcopy(BASE)
+    st.update(changes)
+    return st
+
+
+# ---- browser pages -------------------------------------------------------------------
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=False)
     return path

@@ -5,8 +5,7 @@ import pytest
 
 from scorm_api.tenants import services
 from scorm_api.tenants.models import ApiKey
-from tests.conftest import bearer
-from tests.test_errors import assert_envelope
+from tests.support import assert_envelope, bearer
 
 
 def test_missing_key_is_401(client):

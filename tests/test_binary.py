@@ -14,8 +14,8 @@ import pytest
 import requests
 
 from scorm_api.cli import main as cli_main
-from tests.desktop.support import need, screen  # noqa: F401 - the Xvfb fixture
-from tests.desktop.test_desktop_window import run_desktop_journey
+from tests.desktop.journey import run_desktop_journey
+from tests.desktop.support import need
 from tests.support import fixture, start_server
 
 pytestmark = pytest.mark.binary
@@ -120,7 +120,7 @@ def test_every_subcommand_runs_from_the_binary(tmp_path, clean_env):
 
 
 @pytest.mark.desktop
-def test_desktop_binary_window(tmp_path, screen):  # noqa: F811
+def test_desktop_binary_window(tmp_path, screen):
     binary = built("SCORM_API_DESKTOP_BINARY")
     need("Xvfb", screen is not None)
     run_desktop_journey([str(binary)], screen, tmp_path, "desktop-binary")

@@ -1,7 +1,7 @@
 """/api/docs renders the API reference in a real browser with no network at all."""
 import pytest
 
-from tests.conftest import screenshot
+from tests.support import screenshot
 
 pytestmark = pytest.mark.browser
 

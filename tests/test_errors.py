@@ -7,18 +7,7 @@ import pytest
 from scorm_api import state
 from scorm_api.factory import create_app
 from scorm_api.tenants.models import ApiKey
-from tests.conftest import bearer
-
-
-def assert_envelope(resp, status: int, code: str) -> dict:
-    assert resp.status_code == status, resp.get_data(as_text=True)
-    body = resp.get_json()
-    assert set(body) == {"error", "request_id"}
-    assert set(body["error"]) == {"code", "message", "details"}
-    assert body["error"]["code"] == code
-    assert body["error"]["message"]
-    assert body["request_id"] == resp.headers["X-Request-Id"]
-    return body
+from tests.support import assert_envelope, bearer
 
 
 def post_key(client, key, data, content_type="application/json"):

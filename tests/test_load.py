@@ -5,7 +5,7 @@ import threading
 
 import requests
 
-from tests.conftest import bearer
+from tests.support import bearer
 
 THREADS = 8
 WRITES_PER_THREAD = 40

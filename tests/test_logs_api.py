@@ -3,8 +3,7 @@ import logging
 
 from scorm_api.admin.logs import tail_lines
 from scorm_api.factory import create_app
-from tests.conftest import bearer
-from tests.test_errors import assert_envelope
+from tests.support import assert_envelope, bearer
 
 
 def test_the_newest_entries_filtered_by_level(make_settings, make_tenant, admin_key, tmp_path):

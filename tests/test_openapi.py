@@ -5,7 +5,7 @@ from openapi_spec_validator import validate
 
 from scorm_api.factory import create_app
 from scorm_api.openapi import NOT_API_ENDPOINTS, _openapi_path, build_openapi, undocumented_routes
-from tests.conftest import bearer
+from tests.support import bearer
 
 
 def test_every_route_is_documented(app):

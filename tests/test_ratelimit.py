@@ -6,8 +6,7 @@ from scorm_api import state
 from scorm_api.config import Settings
 from scorm_api.factory import create_app
 from scorm_api.ratelimit import MemoryRateLimiter, TenantLimits
-from tests.conftest import bearer
-from tests.test_errors import assert_envelope
+from tests.support import assert_envelope, bearer
 
 
 def test_memory_limiter_is_exact_across_threads():

@@ -10,7 +10,7 @@ import requests
 
 from scorm_api.factory import create_app
 from scorm_api.server import AppServer
-from tests.conftest import bearer
+from tests.support import bearer
 
 
 def test_first_start_serves_and_prints_the_key(live_server):

@@ -1,8 +1,7 @@
 """GET/PUT /api/v1/settings: rate limits and the launch-link address change at once, survive a
 restart (a new app on the same data dir), are validated, and are the operator's alone."""
 from scorm_api.factory import create_app
-from tests.conftest import bearer
-from tests.test_errors import assert_envelope
+from tests.support import assert_envelope, bearer
 
 
 def test_operator_changes_limits_and_launch_address(client, admin_key, make_settings):

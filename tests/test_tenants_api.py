@@ -3,8 +3,7 @@ import uuid
 
 from scorm_api.db import new_id, utcnow_iso
 from scorm_api.packages.models import Package
-from tests.conftest import bearer
-from tests.test_errors import assert_envelope
+from tests.support import assert_envelope, bearer
 
 
 def add_package(tenant_id: str, title: str = "Course") -> str:

@@ -3,14 +3,13 @@ the vendored Chart.js) from the seed's analytics endpoints, each with its figure
 import pytest
 import requests
 
-from tests.conftest import bearer, screenshot
-from tests.dashboard.test_dashboard_browser import dash, first_sign_in  # noqa: F401 (fixture)
-from tests.support import fixture
+from tests.dashboard.pages import first_sign_in
+from tests.support import bearer, fixture, screenshot
 
 pytestmark = pytest.mark.browser
 
 
-def test_analytics_charts(dash):  # noqa: F811
+def test_analytics_charts(dash):
     srv, page = dash
     first_sign_in(srv, page)
     page.get_by_role("link", name="Analytics").click()

@@ -8,10 +8,9 @@ import pytest
 
 from scorm_api.dashboard import logins, passwords
 from scorm_api.dashboard.routes import attempts
-from tests.test_errors import assert_envelope
+from tests.dashboard.hosts import CONTENT_HOST, HOST, csrf_of, get, post
+from tests.support import assert_envelope
 
-HOST = "127.0.0.1:3001"  # the API's (and dashboard's) address in the test settings
-CONTENT_HOST = "localhost:3001"  # the content origin: course code runs there
 PASSWORD = "correct horse battery"
 
 
@@ -20,14 +19,6 @@ def _fresh_attempts():
     attempts._times.clear()
     yield
     attempts._times.clear()
-
-
-def get(client, path, host=HOST, **kw):
-    return client.get(path, headers={"Host": host, **kw.pop("headers", {})}, **kw)
-
-
-def post(client, path, host=HOST, **kw):
-    return client.post(path, headers={"Host": host, **kw.pop("headers", {})}, **kw)
 
 
 def form_token(client) -> str:
@@ -40,11 +31,6 @@ def sign_in(client, password=PASSWORD, confirm=None):
     if confirm is not None:
         data["confirm"] = confirm
     return post(client, "/dashboard/login", data=data)
-
-
-def csrf_of(client) -> str:
-    page = get(client, "/dashboard/packages").get_data(as_text=True)
-    return re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
 
 
 @pytest.fixture

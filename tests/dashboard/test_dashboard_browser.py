@@ -4,36 +4,10 @@ forged (cross-site) requests are refused. Screenshots go to test-artifacts/."""
 import pytest
 import requests
 
-from tests.conftest import bearer, screenshot
-from tests.support import fixture
+from tests.dashboard.pages import PASSWORD, first_sign_in
+from tests.support import bearer, fixture, screenshot
 
 pytestmark = pytest.mark.browser
-PASSWORD = "trainer password 1"
-
-
-def laptop_page(browser):
-    """A page at a 1280x800 laptop screen that records script errors in page.errors."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda e: page.errors.append(str(e)))
-    return context, page
-
-
-@pytest.fixture
-def dash(live_server, browser):
-    context, page = laptop_page(browser)
-    yield live_server, page
-    context.close()
-
-
-def first_sign_in(srv, page):
-    page.goto(srv.url + "/dashboard/")
-    page.get_by_label("New password").fill(PASSWORD)
-    page.get_by_label("Repeat the password").fill(PASSWORD)
-    screenshot(page, "dashboard-first-run")
-    page.get_by_role("button", name="Set password and sign in").click()
-    page.get_by_role("heading", name="Packages").wait_for()
 
 
 def test_trainer_journey(dash):

@@ -3,15 +3,15 @@ abandoned from the page (with a confirmation), an AU waived with a reason."""
 import pytest
 import requests
 
-from tests.conftest import bearer, screenshot
-from tests.dashboard.test_dashboard_browser import dash, first_sign_in  # noqa: F401 (fixture)
+from tests.dashboard.pages import first_sign_in
 from tests.launches.browser_aus import cmi5_course
 from tests.launches.cmi5_au import PUB
+from tests.support import bearer, screenshot
 
 pytestmark = pytest.mark.browser
 
 
-def test_au_sessions_abandon_and_waive(dash):  # noqa: F811
+def test_au_sessions_abandon_and_waive(dash):
     srv, page = dash
     first_sign_in(srv, page)
     h = bearer(srv.admin_key)

@@ -5,8 +5,8 @@ import pytest
 from scorm_api.dashboard import logins, passwords
 from scorm_api import state
 from scorm_api.dashboard.routes import COURSE_WINDOWS
-from tests.dashboard.test_dashboard_auth import CONTENT_HOST, csrf_of, get, post
-from tests.test_errors import assert_envelope
+from tests.dashboard.hosts import CONTENT_HOST, csrf_of, get, post
+from tests.support import assert_envelope
 
 PATH = "/dashboard/desktop/course-windows"
 LAUNCH = "http://localhost:3001/player/launch/abc"

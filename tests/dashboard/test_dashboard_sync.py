@@ -3,9 +3,9 @@ progress and report, then a conflict settled from the page. Two real servers."""
 import pytest
 import requests
 
-from tests.conftest import bearer, screenshot
-from tests.dashboard.test_dashboard_browser import first_sign_in, laptop_page
-from tests.sync.conftest import changed_on_both_sides, laptop_data, pair, sync  # noqa: F401 (fixtures)
+from tests.dashboard.pages import first_sign_in, laptop_page
+from tests.support import bearer, screenshot
+from tests.sync.support import changed_on_both_sides, sync
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

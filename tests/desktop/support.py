@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -115,19 +114,6 @@ def _top_windows(d, root):
         if name and attrs.map_state == 2:  # IsViewable
             out.append((w, str(name)))
     return out
-
-
-@pytest.fixture(scope="session")
-def screen():
-    need("Xvfb", shutil.which("Xvfb") is not None)
-    for module in ("PIL", "Xlib", "websocket"):
-        try:
-            __import__(module)
-        except ImportError:
-            need(f"the Python module {module}", False)
-    s = VirtualScreen()
-    yield s
-    s.close()
 
 
 def desktop_stack_available() -> bool:

@@ -2,7 +2,7 @@ import pytest
 
 from scorm_api.tenants.services import system_tenant
 from scorm_api.xapi import credentials
-from tests.xapi.test_lrs import basic
+from tests.support import basic
 
 
 @pytest.fixture

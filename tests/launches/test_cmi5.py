@@ -8,9 +8,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.conftest import bearer
 from tests.launches.cmi5_au import MASTERY_EXT, PUB, SESSION_EXT, Au, cmi5_zip
-from tests.packages.test_packages_api import upload_and_process
+from tests.support import bearer, upload_and_process
 
 W3ID = "https://w3id.org/xapi/adl/verbs/"
 

@@ -6,7 +6,7 @@ import pytest
 
 from tests.launches.browser_aus import cmi5_course, tincan_course
 from tests.launches.cmi5_au import PUB
-from tests.sessions.test_player_browser import content_frame, new_session, session, upload
+from tests.sessions.live_player import content_frame, new_session, session, upload
 
 pytestmark = pytest.mark.browser
 

@@ -5,10 +5,9 @@ import base64
 import json
 from urllib.parse import parse_qs, urlsplit
 
-from tests.conftest import bearer
 from tests.launches.cmi5_au import TINCAN_XML, now
 from tests.packages import zips
-from tests.packages.test_packages_api import upload_and_process
+from tests.support import bearer, upload_and_process
 
 ACTIVITY = "https://example.com/golf/course"
 ADL = "http://adlnet.gov/expapi/verbs/"

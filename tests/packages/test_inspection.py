@@ -10,6 +10,7 @@ from scorm_api.packages.ingest import ZipLimits, extract, inspect_zip
 from scorm_api.packages.inspection import inspect_package
 from scorm_api.packages.manifest import parse_manifest
 from tests.packages import zips
+from tests.packages.importable import IMPORTABLE
 from tests.support import fixture
 
 
@@ -28,44 +29,6 @@ def refusal(fn, *args) -> ApiError:
     err = info.value
     assert err.status == 400 and err.code == "VALIDATION_ERROR" and err.message
     return err
-
-
-# name, standard, title starts with, SCOs, launchable, sequencing, launch href, warning codes
-IMPORTABLE = [
-    ("golf_scorm12_singlesco.zip", "scorm_1_2", "Golf Explained - CP Single SCO", 1, 1, False,
-     "shared/launchpage.html", []),
-    ("golf_scorm12_multi_item_assets.zip", "scorm_1_2", "Golf Explained - CP One File", 0, 18,
-     False, "Playing/Playing.html", []),
-    ("golf_scorm12_multisco_runtime_min.zip", "scorm_1_2", "Golf Explained - Minimum Run",
-     18, 18, False, "Playing/Playing.html", []),
-    ("golf_scorm12_runtime_basic.zip", "scorm_1_2", "Golf Explained - Run-time Basic", 1, 1,
-     False, "shared/launchpage.html", []),
-    ("scorm12_debugger_nested_prereq.zip", "scorm_1_2", "The organization", 7, 8, False,
-     "index.html", ["default_organization_missing", "files_not_listed"]),
-    ("golf_scorm2004_2ed_singlesco.zip", "scorm_2004_2nd_edition", "Golf Explained - CP Single",
-     1, 1, False, "shared/launchpage.html", ["files_not_listed"]),
-    ("storyline360_scorm2004_cam13_big.zip", "scorm_2004_2nd_edition", "SL360 LMS SCORM 2004",
-     1, 1, True, "index_lms.html", ["files_not_listed"]),
-    ("golf_scorm2004_3ed_runtime_advanced.zip", "scorm_2004_3rd_edition",
-     "Golf Explained - Run-time Adv", 1, 1, True, "shared/launchpage.html", ["files_not_listed"]),
-    ("golf_scorm2004_3ed_seq_forced_sequential.zip", "scorm_2004_3rd_edition",
-     "Golf Explained - Sequencing Fo", 5, 5, True, "shared/launchpage.html?content=playing",
-     ["files_not_listed"]),
-    ("golf_scorm2004_3ed_seq_simple_remediation.zip", "scorm_2004_3rd_edition",
-     "Golf Explained - Simple Remed", 8, 8, True, "shared/launchpage.html?content=playing",
-     ["files_not_listed"]),
-    ("golf_scorm2004_3ed_seq_random_test.zip", "scorm_2004_3rd_edition",
-     "Golf Explained - Sequencing Ra", 8, 8, True, "shared/launchpage.html?content=playing",
-     ["files_not_listed"]),
-    ("golf_scorm2004_3ed_seq_pre_or_post_test_rollup.zip", "scorm_2004_3rd_edition",
-     "Golf Explained - Sequencing Pr", 6, 6, True, "shared/launchpage.html?content=assessment",
-     ["files_not_listed"]),
-    ("golf_scorm2004_4ed_seq_post_test_rollup.zip", "scorm_2004_4th_edition",
-     "Golf Explained - 4th Edition", 5, 5, True, "shared/launchpage.html?content=playing",
-     ["files_not_listed"]),
-    ("odd_scorm2004_parent_dom_access.zip", "scorm_2004_4th_edition", "Test Course with Parent",
-     1, 1, False, "sco.html", []),
-]
 
 
 @pytest.mark.parametrize("name,standard,title,scos,launchable,seq,launch,warnings", IMPORTABLE)

@@ -8,8 +8,7 @@ import subprocess
 import pytest
 import requests
 
-from tests.conftest import bearer
-from tests.support import FIXTURES, fixture
+from tests.support import FIXTURES, bearer, fixture
 
 SEED = FIXTURES.parents[1] / "seeds" / "migration-guide.txt"
 

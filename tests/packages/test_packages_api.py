@@ -9,33 +9,9 @@ import pytest
 from scorm_api import state
 from scorm_api import jobs
 from scorm_api.packages.models import Package, Upload
-from tests.conftest import bearer
 from tests.packages import zips
-from tests.support import fixture
-from tests.test_errors import assert_envelope
-
-
-def put_path(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.path}?{parts.query}"
-
-
-def mint(client, key, size, filename="course.zip", **extra):
-    return client.post("/api/v1/packages/upload-url", headers=bearer(key),
-                       json={"uploaded_by": "tester", "filename": filename, "file_size": size, **extra})
-
-
-def upload_and_process(client, key, data: bytes, filename="course.zip", expect=201):
-    ticket = mint(client, key, len(data), filename)
-    assert ticket.status_code == 200, ticket.get_json()
-    t = ticket.get_json()
-    put = client.put(put_path(t["presigned_url"]), data=data, headers=t["required_put_headers"])
-    assert put.status_code == 200, put.get_json()
-    resp = client.post("/api/v1/packages/process", headers=bearer(key),
-                       json={"uploaded_by": "tester", "storage_path": t["storage_path"],
-                             "original_filename": filename})
-    assert resp.status_code == expect, resp.get_json()
-    return resp.get_json(), t
+from tests.packages.importable import IMPORTABLE
+from tests.support import assert_envelope, bearer, fixture, mint, put_path, upload_and_process
 
 
 def leftovers(settings) -> list[str]:
@@ -366,9 +342,6 @@ def test_hostile_zips_over_http_are_refused_and_leave_nothing(client, admin_key,
         assert body["error"]["code"] == "VALIDATION_ERROR" and body["error"]["details"]["reason"] == reason
     assert Package.select().count() == 0 and Upload.select().count() == 0
     assert leftovers(settings) == [] and list((settings.files_dir / "packages").iterdir()) == []
-
-
-from tests.packages.test_inspection import IMPORTABLE  # noqa: E402
 
 
 @pytest.mark.parametrize("name,standard,title,scos,launchable,seq,launch,warnings", IMPORTABLE)

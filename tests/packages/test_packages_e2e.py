@@ -4,8 +4,7 @@ import signal
 
 import requests
 
-from tests.conftest import bearer
-from tests.support import wait_until, write_generated_package
+from tests.support import bearer, wait_until, write_generated_package
 
 
 def mint(srv, size, name="course.zip"):

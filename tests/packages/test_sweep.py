@@ -5,9 +5,7 @@ from scorm_api import state
 from scorm_api.db import new_id, utcnow_iso
 from scorm_api.packages.models import Upload
 from scorm_api.packages.processing import sweep
-from tests.conftest import bearer
-from tests.packages.test_packages_api import upload_and_process
-from tests.support import fixture
+from tests.support import bearer, fixture, upload_and_process
 
 
 def make_upload(tenant_id, status, expires_at, ctx):

@@ -5,50 +5,12 @@ import time
 from urllib.parse import urlsplit
 
 import pytest
-import requests
 
-from tests.conftest import bearer, screenshot
 from tests.sessions.courses import SUSPEND_CHARS, scripted_course
-from tests.support import fixture, wait_until
+from tests.sessions.live_player import content_frame, new_session, read_log, relaunch, session, upload
+from tests.support import fixture, screenshot, wait_until
 
 pytestmark = pytest.mark.browser
-
-
-def upload(srv, data: bytes, name="course.zip") -> dict:
-    resp = requests.post(srv.url + "/api/v1/packages/upload", headers=bearer(srv.admin_key),
-                         files={"file": (name, data)}, timeout=60)
-    assert resp.status_code == 201, resp.text
-    return resp.json()
-
-
-def new_session(srv, pkg, user="learner-1") -> dict:
-    resp = requests.post(srv.url + "/api/v1/sessions", headers=bearer(srv.admin_key), timeout=10,
-                         json={"package_id": pkg["id"], "user_id": user, "user_name": "Ann Lee"})
-    assert resp.status_code in (200, 201), resp.text
-    return resp.json()
-
-
-def relaunch(srv, session_id) -> str:
-    return requests.post(f"{srv.url}/api/v1/sessions/{session_id}/launch",
-                         headers=bearer(srv.admin_key), timeout=10).json()["launch_url"]
-
-
-def session(srv, session_id) -> dict:
-    return requests.get(f"{srv.url}/api/v1/sessions/{session_id}", headers=bearer(srv.admin_key),
-                        timeout=10).json()["session"]
-
-
-def read_log(srv, session_id) -> list:
-    return requests.get(f"{srv.url}/api/v1/sessions/{session_id}/log", headers=bearer(srv.admin_key),
-                        timeout=10).json()["entries"]
-
-
-def content_frame(page, timeout_ms=20_000):
-    """The content's frame once the player has delivered it (the iframe is made by script)."""
-    page.wait_for_function("""() => { const f = document.getElementById('content');
-        return f && f.contentWindow.location.href !== 'about:blank'
-               && f.contentDocument.readyState === 'complete'; }""", timeout=timeout_ms)
-    return page.query_selector("iframe#content").content_frame()
 
 
 def run_course(browser, launch_url) -> dict:

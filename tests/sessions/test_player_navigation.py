@@ -5,10 +5,8 @@ import time
 
 import pytest
 
-from tests.conftest import screenshot
-from tests.sessions.test_player_browser import (content_frame, new_session, read_log, relaunch,
-                                                session, upload)
-from tests.support import fixture, wait_until
+from tests.sessions.live_player import content_frame, new_session, read_log, relaunch, session, upload
+from tests.support import fixture, screenshot, wait_until
 
 pytestmark = pytest.mark.browser
 

@@ -2,7 +2,6 @@
 import csv
 import io
 import json
-import re
 import uuid
 from urllib.parse import urlsplit
 
@@ -10,56 +9,8 @@ import pytest
 
 from scorm_api.sessions.models import ScoState
 from scorm_api.packages.structure import scos_for
-from tests.conftest import bearer
-from tests.packages.test_packages_api import upload_and_process
-from tests.support import fixture
-from tests.test_errors import assert_envelope
-
-
-@pytest.fixture
-def pkg12(client, admin_key):
-    return upload_and_process(client, admin_key, fixture("golf_scorm12_runtime_basic.zip").read_bytes())[0]
-
-
-@pytest.fixture
-def pkg2004(client, admin_key):
-    return upload_and_process(client, admin_key,
-                              fixture("golf_scorm2004_3ed_runtime_advanced.zip").read_bytes())[0]
-
-
-def new_session(client, key, pkg, user="learner-1", **extra):
-    resp = client.post("/api/v1/sessions", headers=bearer(key),
-                       json={"package_id": pkg["id"], "user_id": user, "user_name": "Ann Lee", **extra})
-    assert resp.status_code in (200, 201), resp.get_json()
-    return resp
-
-
-def page_config(client, launch_url) -> dict:
-    page = client.get(urlsplit(launch_url).path + (f"?{urlsplit(launch_url).query}" if urlsplit(launch_url).query else ""))
-    assert page.status_code == 200, page.get_data(as_text=True)
-    raw = re.search(r'<script id="launch-config" type="application/json">(.*?)</script>',
-                    page.get_data(as_text=True), re.S).group(1)
-    return json.loads(raw)
-
-
-def deliver(client, cfg, item_id):
-    return client.post(urlsplit(cfg["deliverUrl"]).path, json={"item_id": item_id})
-
-
-def open_player(client, launch_url) -> dict:
-    """What the player does on load (flow mode): the page, then the delivery of its start item."""
-    cfg = page_config(client, launch_url)
-    resp = deliver(client, cfg, cfg["start"])
-    assert resp.status_code == 200, resp.get_json()
-    return {**cfg, **resp.get_json()}
-
-
-def commit(client, cfg, data, seq=None, content_type="application/json", terminate=False):
-    body = dict(data)
-    if seq is not None:
-        body["commitSequence"] = seq
-    path = urlsplit(cfg["commitUrl"]).path + ("?terminate=true" if terminate else "")
-    return client.post(path, data=json.dumps(body), content_type=content_type)
+from tests.sessions.runtime import commit, deliver, new_session, open_player, page_config
+from tests.support import assert_envelope, bearer, fixture, upload_and_process
 
 
 def get(client, key, session_id):

@@ -1,8 +1,8 @@
 """The SCORM-to-xAPI bridge: a session's launch, delivery, answers, status changes and exit
 become statements in the tenant's LRS, registration = session id, linked to the package, so
 the seed's xAPI queries and analytics (package_id filter included) cover SCORM learners."""
-from tests.conftest import bearer
-from tests.sessions.test_sessions_api import commit, new_session, open_player, pkg12, pkg2004  # noqa: F401
+from tests.sessions.runtime import commit, new_session, open_player
+from tests.support import bearer
 
 ADL = "http://adlnet.gov/expapi/verbs/"
 

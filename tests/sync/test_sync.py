@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from tests.support import free_port, start_server, wait_until
-from tests.sync.conftest import MULTI, SINGLE, Api, changed_on_both_sides, created, sync
+from tests.sync.support import MULTI, SINGLE, Api, changed_on_both_sides, created, sync
 
 pytestmark = pytest.mark.slow
 

@@ -11,10 +11,8 @@ from scorm_api import state
 from scorm_api.config import Settings
 from scorm_api.factory import create_app
 from scorm_api.sync import runner
-from tests.conftest import bearer
-from tests.sync.conftest import changed_on_both_sides, sync
-from tests.support import wait_until
-from tests.test_errors import assert_envelope
+from tests.support import assert_envelope, bearer, wait_until
+from tests.sync.support import changed_on_both_sides, sync
 
 URL = "/api/v1/sync"
 

@@ -10,10 +10,7 @@ import pytest
 from scorm_api.admin.models import write_setting
 from scorm_api.xapi import analytics, reindex
 from scorm_api.xapi.models import ActivityStats, ActorStats, AnalyticsPending
-from tests.conftest import bearer
-from tests.support import wait_until
-from tests.test_errors import assert_envelope
-from tests.xapi.test_seed_api import statement
+from tests.support import assert_envelope, bearer, statement, wait_until
 
 URL = "/api/v1/xapi"
 COURSE, QUIZ = "http://example.org/course/1", "http://example.org/quiz/9"

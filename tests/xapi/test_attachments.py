@@ -16,9 +16,7 @@ from scorm_api.tenants.services import create_tenant
 from scorm_api.xapi import credentials
 from scorm_api.xapi.models import Attachment, Statement
 from scorm_api.xapi.multipart import Part, parse, render
-from tests.test_errors import assert_envelope
-from tests.xapi.test_lrs import basic
-from tests.xapi.test_seed_api import statement
+from tests.support import assert_envelope, basic, statement
 
 SIGNATURE = "http://adlnet.gov/expapi/attachments/signature"
 EVERY_BYTE = bytes(range(256)) + b"\r\n--edge\r\n--" + bytes(range(255, -1, -1))

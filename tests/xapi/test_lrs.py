@@ -1,6 +1,5 @@
 """The standard LRS interface at /xapi/ over HTTP: Basic auth with LRS credentials, the
 version header rules, statements PUT/POST/GET with `more` paging and formats."""
-import base64
 import json
 import subprocess
 import sys
@@ -8,14 +7,7 @@ import uuid
 
 from scorm_api.tenants.services import system_tenant
 from scorm_api.xapi import credentials
-from tests.test_errors import assert_envelope
-from tests.xapi.test_seed_api import statement
-
-V2 = {"X-Experience-API-Version": "2.0.0"}
-
-
-def basic(username, password) -> dict:
-    return {"Authorization": "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()}
+from tests.support import V2, assert_envelope, basic, statement
 
 
 def test_about_needs_no_version_header(client):
@@ -139,7 +131,7 @@ def test_agents_and_activities(client, lrs):
 
 
 def test_credentials_over_the_rest_api(client, admin_key, make_tenant):
-    from tests.conftest import bearer
+    from tests.support import bearer
     made = client.post("/api/v1/xapi/credentials", headers=bearer(admin_key), json={"name": "Authoring tool"})
     assert made.status_code == 201
     cred = made.get_json()

@@ -1,20 +1,11 @@
 """The seed's /api/v1/xapi statement endpoints over HTTP: store one or many, idempotent
 replays, conflicts, all-or-nothing batches, voiding, filters, paging and tenant isolation."""
-import copy
 import uuid
 
 from scorm_api.xapi.models import Statement
-from tests.conftest import bearer
-from tests.test_errors import assert_envelope
-from tests.xapi.test_validation import BASE
+from tests.support import BASE, assert_envelope, bearer, statement
 
 URL = "/api/v1/xapi/statements"
-
-
-def statement(**changes):
-    st = copy.deepcopy(BASE)
-    st.update(changes)
-    return st
 
 
 def test_store_one_and_many_and_read_back(client, admin_key):

@@ -5,13 +5,7 @@ import copy
 import pytest
 
 from scorm_api.xapi.validation import Invalid, normalize, validate
-
-BASE = {
-    "actor": {"objectType": "Agent", "name": "Ann Lee", "mbox": "mailto:ann@example.org"},
-    "verb": {"id": "http://adlnet.gov/expapi/verbs/completed", "display": {"en-US": "completed"}},
-    "object": {"id": "http://example.org/course/1", "definition": {
-        "name": {"en-US": "Course"}, "type": "http://adlnet.gov/expapi/activities/course"}},
-}
+from tests.support import BASE
 
 
 def with_(path: str, value):

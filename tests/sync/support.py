@@ -1,16 +1,15 @@
-"""Sync tests' shared parts: two real servers (the laptop and the "cloud"), an API client for
-each, the laptop's data, and the `scorm-api sync` command."""
+"""Sync tests' shared parts: an API client for each of the two real servers (the laptop and
+the "cloud"), what the laptop's data is made of, and the `scorm-api sync` command. The
+servers and the data themselves are fixtures, in tests/sync/fixtures.py."""
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
 
-import pytest
 import requests
 
-from tests.conftest import bearer
-from tests.support import fixture
+from tests.support import bearer, fixture
 
 SINGLE, MULTI = "golf_scorm12_singlesco.zip", "golf_scorm12_multisco_runtime_min.zip"
 MULTI_SECOND_ITEM = "playing_par_item"  # the multi-SCO fixture's second SCO
@@ -66,38 +65,6 @@ def sync(laptop, cloud, *extra, tenant_id=None):
 
 def created(report, kind):
     return report["counts"].get(kind, {}).get("created", 0)
-
-
-@pytest.fixture
-def pair(live_server_factory):
-    return Api(live_server_factory()), Api(live_server_factory())
-
-
-@pytest.fixture
-def laptop_data(pair):
-    """Two packages (one with several SCOs), three sessions (one learner on a second attempt),
-    rich CMI data, and xAPI statements of the laptop's own."""
-    laptop, _ = pair
-    single, multi = laptop.upload(SINGLE), laptop.upload(MULTI)
-    ann1 = laptop.session(single["id"], "ann")
-    laptop.put(ann1["id"], {"cmi_data": {"cmi.core.lesson_status": "failed", "cmi.core.score.raw": "40",
-                                         "cmi.suspend_data": "page=3", **INTERACTIONS},
-                            "session_time": "PT10M"})
-    ann2 = laptop.session(single["id"], "ann", new_attempt=True)
-    laptop.put(ann2["id"], {"cmi_data": {"cmi.core.lesson_status": "passed", "cmi.core.score.raw": "90",
-                                         "cmi.core.score.min": "0", "cmi.core.score.max": "100",
-                                         "cmi.suspend_data": "done"},
-                            "session_time": "PT25M30S"})
-    bob = laptop.session(multi["id"], "bob")
-    laptop.put(bob["id"], {"cmi_data": {"cmi.core.lesson_status": "completed", "cmi.core.lesson_location": "p2"},
-                           "activities": [{"item_id": MULTI_SECOND_ITEM,
-                                           "cmi_data": {"cmi.core.lesson_status": "incomplete",
-                                                        "cmi.suspend_data": "second"}}],
-                           "session_time": "PT1H"})
-    laptop.call("POST", "/api/v1/xapi/statements", json=[
-        {"actor": {"mbox": f"mailto:learner{i}@example.org"}, "verb": {"id": "http://adlnet.gov/expapi/verbs/experienced"},
-         "object": {"id": f"http://example.org/page/{i}"}} for i in range(5)])
-    return {"packages": [single, multi], "sessions": [ann1["id"], ann2["id"], bob["id"]]}
 
 
 def changed_on_both_sides(laptop, cloud, local_session_id) -> dict:

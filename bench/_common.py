@@ -20,7 +20,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.support import LiveServer, start_server  # noqa: E402
+from tests.support import LiveServer, start_server
 
 # Limits on, but out of reach: the limiter's cost is part of what is measured.
 BENCH_ENV = {

@@ -11,8 +11,9 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from _common import api_call, bench_server, quick, requests_per_second
 from tests.sessions.courses import scripted_course
+
+from _common import api_call, bench_server, quick, requests_per_second
 
 LEARNERS = 20
 

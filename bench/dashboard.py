@@ -15,10 +15,11 @@ import time
 import urllib.parse
 import urllib.request
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
+
+from tests.support import fixture
 
 from _common import api_call, bench_server, presigned_put, quick
-from tests.support import fixture
 
 TARGET_MS = 200
 PASSWORD = "bench dashboard pw"
@@ -36,7 +37,7 @@ def seed(srv, packages: int, sessions: int) -> tuple[str, str]:
     row = dict(zip(cols, db.execute("SELECT * FROM package WHERE id = ?", (real["id"],)).fetchone()))
     tenant = row["tenant_id"]
     rng = random.Random(7)
-    start = datetime(2026, 8, 1, tzinfo=timezone.utc)
+    start = datetime(2026, 8, 1, tzinfo=UTC)
 
     def stamp(day_span=90) -> str:
         t = start + timedelta(seconds=rng.randrange(day_span * 86400))
@@ -127,7 +128,7 @@ def seed(srv, packages: int, sessions: int) -> tuple[str, str]:
 
 def statement_days(days: int = 14) -> list[str]:
     """The analytics page's per-day statement counts (one request per day, as its script)."""
-    today = datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     out = []
     for i in range(days - 1, -1, -1):
         since = today - timedelta(days=i)

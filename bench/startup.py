@@ -8,8 +8,9 @@ import time
 import urllib.request
 from pathlib import Path
 
-from _common import quick
 from tests.support import free_port
+
+from _common import quick
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,7 +39,7 @@ def once(data_dir: Path, port: int, program: list[str] | None = None) -> float:
                         return time.perf_counter() - t0
             except OSError:
                 if proc.poll() is not None:
-                    raise SystemExit("server exited during start-up")
+                    raise SystemExit("server exited during start-up") from None
                 time.sleep(0.005)
     finally:
         proc.terminate()

@@ -36,14 +36,15 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+
+from tests.support import wait_until
 
 from _common import api_call, bench_server, quick
-from tests.support import wait_until
 
 RALPH_VERSION = "5.1.0"
 # `requests` is imported by ralph's CLI but declared by none of its extras.
@@ -377,7 +378,9 @@ def check_accepts(target: Target) -> None:
         try:
             urllib.request.urlopen(req, timeout=30).read()
         except urllib.error.HTTPError as e:
-            raise SystemExit(f"{target.url} refused the bench statements: HTTP {e.code} {e.read()[:500]!r}")
+            raise SystemExit(
+                f"{target.url} refused the bench statements: HTTP {e.code} {e.read()[:500]!r}"
+            ) from None
 
 
 def measure(system, batch: int, clients: int, seconds: int, warmup: int) -> Load:

@@ -1,4 +1,5 @@
 """Shared fixtures: an app on a temp data dir, keys and tenants, and real servers."""
+
 from __future__ import annotations
 
 import os
@@ -14,8 +15,13 @@ from scorm_api.tenants import services
 
 # Helper modules that hold checks moved out of test modules: pytest rewrites their asserts as
 # it does a test module's, so a failing check still shows its values (this must run first).
-pytest.register_assert_rewrite("tests.support", "tests.desktop.journey", "tests.sessions.live_player",
-                               "tests.sessions.runtime", "tests.sync.support")
+pytest.register_assert_rewrite(
+    "tests.support",
+    "tests.desktop.journey",
+    "tests.sessions.live_player",
+    "tests.sessions.runtime",
+    "tests.sync.support",
+)
 
 from tests.support import LiveServer, bearer, start_server  # noqa: E402
 
@@ -30,6 +36,7 @@ def make_settings(tmp_path):
         base = dict(data_dir=tmp_path / "data", log_requests=False)
         base.update(overrides)
         return Settings(**base)
+
     return make
 
 
@@ -66,17 +73,24 @@ class TenantKeys:
 @pytest.fixture
 def make_tenant(app):
     """A non-system tenant with an admin, a read, a write and a read+write key."""
+
     def make(name: str = "Tenant") -> TenantKeys:
         tenant = services.create_tenant(name)
         tk = TenantKeys(tenant.id)
-        for label, scopes in (("admin", "read,write,admin"), ("read", "read"),
-                              ("write", "write"), ("rw", "read,write")):
+        for label, scopes in (
+            ("admin", "read,write,admin"),
+            ("read", "read"),
+            ("write", "write"),
+            ("rw", "read,write"),
+        ):
             tk.keys[label] = services.create_api_key(tenant.id, scopes).plaintext
         return tk
+
     return make
 
 
 # ---- real servers --------------------------------------------------------------------
+
 
 @pytest.fixture
 def live_server_factory(tmp_path):
@@ -102,9 +116,16 @@ def live_server(live_server_factory) -> LiveServer:
 # ---- browser -------------------------------------------------------------------------
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--disable-quic", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
 
 
 @pytest.fixture(scope="session")
@@ -151,7 +172,9 @@ def offline_page(browser):
             r.abort()
 
     page.route("**/*", route)
-    page.on("response", lambda resp: page.failed_local.append(f"{resp.status} {resp.url}")
-            if resp.status >= 400 else None)
+    page.on(
+        "response",
+        lambda resp: page.failed_local.append(f"{resp.status} {resp.url}") if resp.status >= 400 else None,
+    )
     yield page
     context.close()

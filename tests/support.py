@@ -1,6 +1,7 @@
 """Helpers shared by tests and benchmarks: a real `scorm-api serve` process, the shared SCORM
 fixtures and a generated package; the API's bearer header, its error envelope and the presigned
 upload; the LRS's headers and an xAPI statement builder; page screenshots."""
+
 from __future__ import annotations
 
 import base64
@@ -40,17 +41,33 @@ class LiveServer:
         return self.stderr_path.read_text().splitlines()
 
 
-def start_server(data_dir: Path, *extra_args: str, env: dict | None = None,
-                 timeout: float = 20, cmd: list[str] | None = None, cwd: Path | None = None) -> LiveServer:
+def start_server(
+    data_dir: Path,
+    *extra_args: str,
+    env: dict | None = None,
+    timeout: float = 20,
+    cmd: list[str] | None = None,
+    cwd: Path | None = None,
+) -> LiveServer:
     """Run `scorm-api serve` as a real process on a free port; wait until it answers. `cmd` is
     the program (default: this Python's `-m app`; a built binary for the binary tests)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     stderr_path = data_dir.parent / f"{data_dir.name}-server-{time.monotonic_ns()}.log"
     stderr = stderr_path.open("w")
     proc = subprocess.Popen(
-        [*(cmd or [sys.executable, "-m", "scorm_api"]), "serve", "--data-dir", str(data_dir), "--port", "0",
-         *extra_args],
-        stdout=subprocess.PIPE, stderr=stderr, text=True, cwd=cwd,
+        [
+            *(cmd or [sys.executable, "-m", "scorm_api"]),
+            "serve",
+            "--data-dir",
+            str(data_dir),
+            "--port",
+            "0",
+            *extra_args,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=stderr,
+        text=True,
+        cwd=cwd,
         env={**os.environ, **(env or {}), "PYTHONUNBUFFERED": "1"},
     )
     lines = []
@@ -129,12 +146,13 @@ def write_generated_package(path: Path, files: int, total_bytes: int, seed: int 
         zf.writestr("index.html", "<html><body>Generated</body></html>")
         for i in range(files):
             start = rng.randrange(0, len(block) - min(each, len(block)))
-            data = (block[start:start + each] * (each // len(block) + 1))[:each]
+            data = (block[start : start + each] * (each // len(block) + 1))[:each]
             zf.writestr(f"media/part{i // 500:03d}/asset{i:05d}.bin", data)
     return path
 
 
 # ---- the API over HTTP ---------------------------------------------------------------
+
 
 def bearer(key: str) -> dict:
     return {"Authorization": f"Bearer {key}"}
@@ -157,8 +175,11 @@ def put_path(url: str) -> str:
 
 
 def mint(client, key, size, filename="course.zip", **extra):
-    return client.post("/api/v1/packages/upload-url", headers=bearer(key),
-                       json={"uploaded_by": "tester", "filename": filename, "file_size": size, **extra})
+    return client.post(
+        "/api/v1/packages/upload-url",
+        headers=bearer(key),
+        json={"uploaded_by": "tester", "filename": filename, "file_size": size, **extra},
+    )
 
 
 def upload_and_process(client, key, data: bytes, filename="course.zip", expect=201):
@@ -167,9 +188,11 @@ def upload_and_process(client, key, data: bytes, filename="course.zip", expect=2
     t = ticket.get_json()
     put = client.put(put_path(t["presigned_url"]), data=data, headers=t["required_put_headers"])
     assert put.status_code == 200, put.get_json()
-    resp = client.post("/api/v1/packages/process", headers=bearer(key),
-                       json={"uploaded_by": "tester", "storage_path": t["storage_path"],
-                             "original_filename": filename})
+    resp = client.post(
+        "/api/v1/packages/process",
+        headers=bearer(key),
+        json={"uploaded_by": "tester", "storage_path": t["storage_path"], "original_filename": filename},
+    )
     assert resp.status_code == expect, resp.get_json()
     return resp.get_json(), t
 
@@ -186,8 +209,10 @@ def basic(username, password) -> dict:
 BASE = {
     "actor": {"objectType": "Agent", "name": "Ann Lee", "mbox": "mailto:ann@example.org"},
     "verb": {"id": "http://adlnet.gov/expapi/verbs/completed", "display": {"en-US": "completed"}},
-    "object": {"id": "http://example.org/course/1", "definition": {
-        "name": {"en-US": "Course"}, "type": "http://adlnet.gov/expapi/activities/course"}},
+    "object": {
+        "id": "http://example.org/course/1",
+        "definition": {"name": {"en-US": "Course"}, "type": "http://adlnet.gov/expapi/activities/course"},
+    },
 }
 
 

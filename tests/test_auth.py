@@ -1,4 +1,5 @@
 """Authentication and scopes exactly as the seed and the cloud's docs describe them."""
+
 import hashlib
 
 import pytest
@@ -13,14 +14,17 @@ def test_missing_key_is_401(client):
     assert "Authorization: Bearer" in body["error"]["message"]
 
 
-@pytest.mark.parametrize("headers", [
-    {"Authorization": "Bearer ac_live_doesnotexist"},
-    {"X-API-Key": "ac_live_doesnotexist"},
-    {"Authorization": "Bearer"},
-    {"Authorization": "Bearer not-even-our-format"},
-    {"X-API-Key": ""},
-    {"Authorization": "Bearer " + "ac_live_" + "x" * 5000},
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Authorization": "Bearer ac_live_doesnotexist"},
+        {"X-API-Key": "ac_live_doesnotexist"},
+        {"Authorization": "Bearer"},
+        {"Authorization": "Bearer not-even-our-format"},
+        {"X-API-Key": ""},
+        {"Authorization": "Bearer " + "ac_live_" + "x" * 5000},
+    ],
+)
 def test_unknown_or_malformed_key_is_401(client, headers):
     assert_envelope(client.get("/api/v1/packages", headers=headers), 401, "UNAUTHORIZED")
 
@@ -28,22 +32,24 @@ def test_unknown_or_malformed_key_is_401(client, headers):
 def test_bearer_and_x_api_key_both_work(client, admin_key):
     assert client.get("/api/v1/packages", headers=bearer(admin_key)).status_code == 200
     assert client.get("/api/v1/packages", headers={"X-API-Key": admin_key}).status_code == 200
-    assert client.get("/api/v1/packages",
-                      headers={"Authorization": f"bearer {admin_key}"}).status_code == 200
+    assert client.get("/api/v1/packages", headers={"Authorization": f"bearer {admin_key}"}).status_code == 200
 
 
 def test_bearer_wins_even_when_invalid(client, admin_key):
-    resp = client.get("/api/v1/packages", headers={"Authorization": "Bearer ac_live_wrong",
-                                                   "X-API-Key": admin_key})
+    resp = client.get(
+        "/api/v1/packages", headers={"Authorization": "Bearer ac_live_wrong", "X-API-Key": admin_key}
+    )
     assert_envelope(resp, 401, "UNAUTHORIZED")
-    resp = client.get("/api/v1/packages", headers={"Authorization": f"Bearer {admin_key}",
-                                                   "X-API-Key": "ac_live_wrong"})
+    resp = client.get(
+        "/api/v1/packages", headers={"Authorization": f"Bearer {admin_key}", "X-API-Key": "ac_live_wrong"}
+    )
     assert resp.status_code == 200
 
 
 def test_non_bearer_authorization_falls_back_to_x_api_key(client, admin_key):
-    resp = client.get("/api/v1/packages", headers={"Authorization": "Basic dXNlcjpwYXNz",
-                                                   "X-API-Key": admin_key})
+    resp = client.get(
+        "/api/v1/packages", headers={"Authorization": "Basic dXNlcjpwYXNz", "X-API-Key": admin_key}
+    )
     assert resp.status_code == 200
 
 
@@ -55,16 +61,19 @@ def test_revoked_key_is_401(client, admin_key, make_tenant):
     assert_envelope(client.get("/api/v1/packages", headers=t.headers("read")), 401, "UNAUTHORIZED")
 
 
-@pytest.mark.parametrize("label,method,path,status", [
-    ("read", "GET", "/api/v1/packages", 200),
-    ("read", "POST", "/api/v1/api-keys", 403),        # write needed (and admin for keys)
-    ("write", "GET", "/api/v1/packages", 403),        # the cloud's write scope is POST/PUT only
-    ("rw", "GET", "/api/v1/packages", 200),
-    ("rw", "GET", "/api/v1/api-keys", 403),           # key management is admin
-    ("rw", "DELETE", "/api/v1/api-keys/some-id", 403),  # deletions are admin
-    ("admin", "GET", "/api/v1/api-keys", 200),
-    ("admin", "GET", "/api/v1/packages", 200),
-])
+@pytest.mark.parametrize(
+    "label,method,path,status",
+    [
+        ("read", "GET", "/api/v1/packages", 200),
+        ("read", "POST", "/api/v1/api-keys", 403),  # write needed (and admin for keys)
+        ("write", "GET", "/api/v1/packages", 403),  # the cloud's write scope is POST/PUT only
+        ("rw", "GET", "/api/v1/packages", 200),
+        ("rw", "GET", "/api/v1/api-keys", 403),  # key management is admin
+        ("rw", "DELETE", "/api/v1/api-keys/some-id", 403),  # deletions are admin
+        ("admin", "GET", "/api/v1/api-keys", 200),
+        ("admin", "GET", "/api/v1/packages", 200),
+    ],
+)
 def test_scopes(client, make_tenant, label, method, path, status):
     t = make_tenant()
     kwargs = {"json": {"scopes": ["read"]}} if method == "POST" else {}
@@ -77,13 +86,15 @@ def test_scopes(client, make_tenant, label, method, path, status):
 
 
 def test_only_a_hash_is_stored(app, client, admin_key, settings):
-    created = client.post("/api/v1/api-keys", headers=bearer(admin_key),
-                          json={"scopes": ["read"], "name": "ci"}).get_json()
+    created = client.post(
+        "/api/v1/api-keys", headers=bearer(admin_key), json={"scopes": ["read"], "name": "ci"}
+    ).get_json()
     plaintext = created["api_key"]
     assert plaintext.startswith("ac_live_") and len(plaintext) >= 40
     row = ApiKey.get_by_id(created["id"])
     assert row.key_hash == hashlib.sha256(plaintext.encode()).hexdigest()
     from scorm_api.server import close_database
+
     close_database()  # fold the WAL in so the main file holds everything
     for path in settings.data_dir.rglob("*"):
         if path.is_file():

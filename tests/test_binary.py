@@ -2,6 +2,7 @@
 Python environment around them. `.ci/run` builds both and points these tests at them
 (SCORM_API_SERVER_BINARY, SCORM_API_DESKTOP_BINARY); elsewhere they skip unless
 SCORM_API_REQUIRE_BINARIES=1."""
+
 from __future__ import annotations
 
 import json
@@ -59,11 +60,16 @@ def test_server_binary_serves_uploads_launches_and_stops(tmp_path, clean_env):
         auth = {"Authorization": f"Bearer {srv.admin_key}"}
         name = "golf_scorm12_runtime_basic.zip"
         with fixture(name).open("rb") as f:
-            pkg = requests.post(srv.url + "/api/v1/packages/upload", headers=auth,
-                                files={"file": (name, f)}, timeout=60)
+            pkg = requests.post(
+                srv.url + "/api/v1/packages/upload", headers=auth, files={"file": (name, f)}, timeout=60
+            )
         assert pkg.status_code == 201, pkg.text
-        created = requests.post(srv.url + "/api/v1/sessions", headers=auth, timeout=30,
-                                json={"package_id": pkg.json()["id"], "user_id": "ann", "user_name": "Ann Lee"})
+        created = requests.post(
+            srv.url + "/api/v1/sessions",
+            headers=auth,
+            timeout=30,
+            json={"package_id": pkg.json()["id"], "user_id": "ann", "user_name": "Ann Lee"},
+        )
         assert created.status_code in (200, 201), created.text
         # The launch link opens the player (templates and vendored runtime from inside the
         # binary), which starts the SCO; its content is served too.
@@ -88,15 +94,22 @@ def test_server_binary_serves_uploads_launches_and_stops(tmp_path, clean_env):
 def test_every_subcommand_runs_from_the_binary(tmp_path, clean_env):
     binary = built("SCORM_API_SERVER_BINARY")
     for path in subcommands(cli_main):
-        out = subprocess.run([str(binary), *path, "--help"], capture_output=True, text=True,
-                             timeout=60, env=clean_env, cwd=tmp_path)
+        out = subprocess.run(
+            [str(binary), *path, "--help"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=clean_env,
+            cwd=tmp_path,
+        )
         assert out.returncode == 0 and "Usage:" in out.stdout, (path, out.stderr)
 
     data = str(tmp_path / "data")
 
     def run(*args):
-        out = subprocess.run([str(binary), *args], capture_output=True, text=True, timeout=60,
-                             env=clean_env, cwd=tmp_path)
+        out = subprocess.run(
+            [str(binary), *args], capture_output=True, text=True, timeout=60, env=clean_env, cwd=tmp_path
+        )
         assert out.returncode == 0, (args, out.stdout, out.stderr)
         return out.stdout
 
@@ -110,12 +123,25 @@ def test_every_subcommand_runs_from_the_binary(tmp_path, clean_env):
     assert json.loads(run("doctor", "--data-dir", data, "--json"))["ok"] is True
     assert "/dashboard/auto-login?token=" in run("admin", "sign-in-link", "--data-dir", data)
     assert "password" in run("xapi-credentials", "create", "--data-dir", data)
-    assert "Dashboard password set" in subprocess.run(
-        [str(binary), "admin", "set-password", "--data-dir", data, "--password-stdin"], input="a long password\n",
-        capture_output=True, text=True, timeout=60, env=clean_env).stdout
+    assert (
+        "Dashboard password set"
+        in subprocess.run(
+            [str(binary), "admin", "set-password", "--data-dir", data, "--password-stdin"],
+            input="a long password\n",
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=clean_env,
+        ).stdout
+    )
     # The server-only build says plainly that it has no window.
-    desktop = subprocess.run([str(binary), "desktop", "--data-dir", data], capture_output=True, text=True,
-                             timeout=60, env=clean_env)
+    desktop = subprocess.run(
+        [str(binary), "desktop", "--data-dir", data],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=clean_env,
+    )
     assert desktop.returncode == 1 and "no desktop window" in desktop.stderr
 
 

@@ -13,6 +13,7 @@ def run(tmp_path):
     def invoke(*args, env=None, data_dir_flag=True):
         argv = list(args) + (["--data-dir", data_dir] if data_dir_flag else [])
         return CliRunner().invoke(main, argv, env=env, catch_exceptions=False)
+
     invoke.data_dir = data_dir
     return invoke
 
@@ -56,19 +57,23 @@ def test_tenants_create_and_keys_for_it(run):
 
 def test_data_dir_from_environment(run, tmp_path):
     env_dir = tmp_path / "from-env"
-    result = run("tenants", "create", "Env", "--json", env={"SCORM_API_DATA_DIR": str(env_dir)},
-                 data_dir_flag=False)
+    result = run(
+        "tenants", "create", "Env", "--json", env={"SCORM_API_DATA_DIR": str(env_dir)}, data_dir_flag=False
+    )
     assert result.exit_code == 0
     assert (env_dir / "scorm-api.db").exists()
 
 
-@pytest.mark.parametrize("args,message", [
-    (("keys", "create", "--scopes", "read,root"), "Unknown scope"),
-    (("keys", "create", "--scopes", ""), "At least one scope"),
-    (("keys", "create", "--scopes", "read", "--tenant", "no-such-tenant"), "Tenant not found"),
-    (("keys", "revoke", "no-such-key"), "API key not found"),
-    (("tenants", "create", "   "), "name"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (("keys", "create", "--scopes", "read,root"), "Unknown scope"),
+        (("keys", "create", "--scopes", ""), "At least one scope"),
+        (("keys", "create", "--scopes", "read", "--tenant", "no-such-tenant"), "Tenant not found"),
+        (("keys", "revoke", "no-such-key"), "API key not found"),
+        (("tenants", "create", "   "), "name"),
+    ],
+)
 def test_errors_are_one_line_and_exit_1(run, args, message):
     result = run(*args)
     assert result.exit_code == 1
@@ -91,6 +96,7 @@ def test_doctor_reports_healthy_and_broken_data_dirs(run, tmp_path):
     assert report["settings"]["data_dir"] == run.data_dir
 
     from scorm_api.db import database
+
     database.close()
     db = tmp_path / "data" / "scorm-api.db"
     with db.open("r+b") as f:  # a damaged file: its header is gone
@@ -101,8 +107,10 @@ def test_doctor_reports_healthy_and_broken_data_dirs(run, tmp_path):
 
 def test_cli_key_works_against_the_api(run, make_settings):
     data = json.loads(run("keys", "create", "--scopes", "read", "--json").stdout)
-    from scorm_api.factory import create_app
     from pathlib import Path
+
+    from scorm_api.factory import create_app
+
     app = create_app(make_settings(data_dir=Path(run.data_dir)))
     resp = app.test_client().get("/api/v1/packages", headers={"X-API-Key": data["api_key"]})
     assert resp.status_code == 200

@@ -1,9 +1,10 @@
 """The SQLite file: WAL, busy timeout, versioned migrations that upgrade an old data dir."""
+
 import peewee
 import pytest
 
-from scorm_api.factory import open_data_dir
 from scorm_api.db import database, open_database
+from scorm_api.factory import open_data_dir
 from scorm_api.migrations import MIGRATIONS, Migration, current_version, latest_version, migrate
 from scorm_api.tenants.models import ApiKey, Tenant
 
@@ -26,10 +27,14 @@ def test_old_data_dir_upgrades_in_place(make_settings):
     old = open_database(settings.effective_database_url)
     old.connect()
     assert migrate(old, target=1) == [1]
-    old.execute_sql("INSERT INTO tenant (id, name, is_system, created_at, updated_at) "
-                    "VALUES ('t-1', 'Old tenant', 1, '2025-01-01T00:00:00Z', '2025-01-01T00:00:00Z')")
-    old.execute_sql("INSERT INTO api_key (id, tenant_id, name, key_hash, prefix, scopes, created_at) "
-                    "VALUES ('k-1', 't-1', 'old key', 'h', 'ac_live_x', 'read', '2025-01-01T00:00:00Z')")
+    old.execute_sql(
+        "INSERT INTO tenant (id, name, is_system, created_at, updated_at) "
+        "VALUES ('t-1', 'Old tenant', 1, '2025-01-01T00:00:00Z', '2025-01-01T00:00:00Z')"
+    )
+    old.execute_sql(
+        "INSERT INTO api_key (id, tenant_id, name, key_hash, prefix, scopes, created_at) "
+        "VALUES ('k-1', 't-1', 'old key', 'h', 'ac_live_x', 'read', '2025-01-01T00:00:00Z')"
+    )
     old.close()
 
     assert open_data_dir(settings) is None  # the existing system tenant is kept, no new key
@@ -47,10 +52,17 @@ def test_migrate_is_idempotent(app):
 def test_failed_migration_rolls_back_whole(tmp_path):
     db = open_database(f"sqlite:///{tmp_path / 'm.db'}")
     db.connect()
-    broken = [*MIGRATIONS, Migration(latest_version() + 1, "half-done", (
-        "CREATE TABLE half_done (id INTEGER)",
-        "THIS IS NOT SQL",
-    ))]
+    broken = [
+        *MIGRATIONS,
+        Migration(
+            latest_version() + 1,
+            "half-done",
+            (
+                "CREATE TABLE half_done (id INTEGER)",
+                "THIS IS NOT SQL",
+            ),
+        ),
+    ]
     with pytest.raises(peewee.OperationalError):
         migrate(db, broken)
     assert current_version(db) == latest_version()
@@ -71,19 +83,32 @@ def test_statements_from_before_migration_11_get_their_derived_rows(make_setting
     old = open_database(settings.effective_database_url)
     old.connect()
     migrate(old, target=10)
-    old.execute_sql("INSERT INTO tenant (id, name, is_system, created_at, updated_at) "
-                    "VALUES ('t-1', 'Old tenant', 1, '2025-01-01T00:00:00Z', '2025-01-01T00:00:00Z')")
+    old.execute_sql(
+        "INSERT INTO tenant (id, name, is_system, created_at, updated_at) "
+        "VALUES ('t-1', 'Old tenant', 1, '2025-01-01T00:00:00Z', '2025-01-01T00:00:00Z')"
+    )
     bodies = [
-        {"id": "11111111-1111-4111-8111-111111111111", "actor": {"mbox": "mailto:a@example.org"},
-         "verb": {"id": "http://adlnet.gov/expapi/verbs/passed"},
-         "object": {"objectType": "Activity", "id": "http://example.org/a",
-                    "definition": {"name": {"en-US": "A"}}},
-         "result": {"score": {"scaled": 0.5}}, "stored": "2025-01-01T00:00:00.000Z",
-         "timestamp": "2025-01-01T00:00:00.000Z"},
-        {"id": "22222222-2222-4222-8222-222222222222", "actor": {"mbox": "mailto:b@example.org"},
-         "verb": {"id": "http://example.org/liked"},
-         "object": {"objectType": "StatementRef", "id": "11111111-1111-4111-8111-111111111111"},
-         "stored": "2025-01-02T00:00:00.000Z", "timestamp": "2025-01-02T00:00:00.000Z"},
+        {
+            "id": "11111111-1111-4111-8111-111111111111",
+            "actor": {"mbox": "mailto:a@example.org"},
+            "verb": {"id": "http://adlnet.gov/expapi/verbs/passed"},
+            "object": {
+                "objectType": "Activity",
+                "id": "http://example.org/a",
+                "definition": {"name": {"en-US": "A"}},
+            },
+            "result": {"score": {"scaled": 0.5}},
+            "stored": "2025-01-01T00:00:00.000Z",
+            "timestamp": "2025-01-01T00:00:00.000Z",
+        },
+        {
+            "id": "22222222-2222-4222-8222-222222222222",
+            "actor": {"mbox": "mailto:b@example.org"},
+            "verb": {"id": "http://example.org/liked"},
+            "object": {"objectType": "StatementRef", "id": "11111111-1111-4111-8111-111111111111"},
+            "stored": "2025-01-02T00:00:00.000Z",
+            "timestamp": "2025-01-02T00:00:00.000Z",
+        },
     ]
     for n, body in enumerate(bodies):
         obj = body["object"]
@@ -91,18 +116,30 @@ def test_statements_from_before_migration_11_get_their_derived_rows(make_setting
             "INSERT INTO xapi_statement (pk, tenant_id, statement_id, stored, timestamp, verb_id, activity_id, "
             "actor_key, registration, package_id, voided, voids, body, body_hash) "
             "VALUES (?, 't-1', ?, ?, ?, ?, ?, ?, NULL, NULL, 0, NULL, ?, 'h')",
-            (f"pk-{n}", body["id"], body["stored"], body["timestamp"], body["verb"]["id"],
-             obj["id"] if obj["objectType"] == "Activity" else None, store.actor_key(body["actor"]),
-             json.dumps(body)))
+            (
+                f"pk-{n}",
+                body["id"],
+                body["stored"],
+                body["timestamp"],
+                body["verb"]["id"],
+                obj["id"] if obj["objectType"] == "Activity" else None,
+                store.actor_key(body["actor"]),
+                json.dumps(body),
+            ),
+        )
     old.close()
 
     open_data_dir(settings)
     assert current_version(database.obj) == latest_version()
     assert Statement.get(Statement.pk == "pk-1").object_ref == bodies[0]["id"]
     assert {(r.kind, r.key) for r in Related.select().where(Related.statement_pk == "pk-0")} == {
-        ("a", "http://example.org/a"), ("g", "mbox:mailto:a@example.org")}
+        ("a", "http://example.org/a"),
+        ("g", "mbox:mailto:a@example.org"),
+    }
     assert ActivityDefinition.get().definition == {"name": {"en-US": "A"}}
     a = ActorStats.get(ActorStats.actor_key == "mbox:mailto:a@example.org")
     assert (a.total_statements, a.passed_count, a.avg_score_scaled, a.unique_activities) == (1, 1, 0.5, 1)
     assert [s["id"] for s in store.query("t-1", verb="http://adlnet.gov/expapi/verbs/passed")[0]] == [
-        bodies[1]["id"], bodies[0]["id"]]
+        bodies[1]["id"],
+        bodies[0]["id"],
+    ]

@@ -1,4 +1,5 @@
 """/api/docs renders the API reference in a real browser with no network at all."""
+
 import pytest
 
 from tests.support import screenshot

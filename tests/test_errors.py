@@ -1,4 +1,5 @@
 """Every failure answers the seed's envelope with the right status; nothing is a 500."""
+
 import json
 
 import peewee
@@ -11,8 +12,7 @@ from tests.support import assert_envelope, bearer
 
 
 def post_key(client, key, data, content_type="application/json"):
-    return client.post("/api/v1/api-keys", headers=bearer(key), data=data,
-                       content_type=content_type)
+    return client.post("/api/v1/api-keys", headers=bearer(key), data=data, content_type=content_type)
 
 
 def test_unknown_route_is_404_envelope(client):
@@ -38,8 +38,9 @@ def test_empty_and_non_standard_json(client, admin_key, payload):
 
 
 def test_wrong_content_type(client, admin_key):
-    body = assert_envelope(post_key(client, admin_key, "scopes=read",
-                                    "application/x-www-form-urlencoded"), 400, "BAD_REQUEST")
+    body = assert_envelope(
+        post_key(client, admin_key, "scopes=read", "application/x-www-form-urlencoded"), 400, "BAD_REQUEST"
+    )
     assert "application/json" in body["error"]["message"]
 
 
@@ -49,8 +50,11 @@ def test_non_utf8_body(client, admin_key):
 
 
 def test_non_utf8_charset_declared(client, admin_key):
-    assert_envelope(post_key(client, admin_key, '{"scopes":["read"]}',
-                             "application/json; charset=latin-1"), 400, "BAD_REQUEST")
+    assert_envelope(
+        post_key(client, admin_key, '{"scopes":["read"]}', "application/json; charset=latin-1"),
+        400,
+        "BAD_REQUEST",
+    )
 
 
 def test_deeply_nested_json(client, admin_key):
@@ -60,22 +64,28 @@ def test_deeply_nested_json(client, admin_key):
 def test_unknown_fields_and_wrong_types_give_field_errors(client, admin_key):
     resp = post_key(client, admin_key, json.dumps({"scopes": "read", "name": 7, "colour": "red"}))
     errors = assert_envelope(resp, 400, "VALIDATION_ERROR")["error"]["details"]["fieldErrors"]
-    assert errors == {"scopes": ["Must be an array"], "name": ["Must be a string"],
-                      "colour": ["Unknown field"]}
+    assert errors == {
+        "scopes": ["Must be an array"],
+        "name": ["Must be a string"],
+        "colour": ["Unknown field"],
+    }
 
 
 def test_missing_required_and_bad_enum(client, admin_key):
-    errors = assert_envelope(post_key(client, admin_key, "{}"), 400,
-                             "VALIDATION_ERROR")["error"]["details"]["fieldErrors"]
+    errors = assert_envelope(post_key(client, admin_key, "{}"), 400, "VALIDATION_ERROR")["error"]["details"][
+        "fieldErrors"
+    ]
     assert errors == {"scopes": ["Required"]}
-    errors = assert_envelope(post_key(client, admin_key, '{"scopes": ["read", "root"]}'), 400,
-                             "VALIDATION_ERROR")["error"]["details"]["fieldErrors"]
+    errors = assert_envelope(
+        post_key(client, admin_key, '{"scopes": ["read", "root"]}'), 400, "VALIDATION_ERROR"
+    )["error"]["details"]["fieldErrors"]
     assert errors == {"scopes.1": ["Must be one of: read, write, admin"]}
 
 
 def test_body_of_wrong_shape(client, admin_key):
-    errors = assert_envelope(post_key(client, admin_key, '["read"]'), 400,
-                             "VALIDATION_ERROR")["error"]["details"]["fieldErrors"]
+    errors = assert_envelope(post_key(client, admin_key, '["read"]'), 400, "VALIDATION_ERROR")["error"][
+        "details"
+    ]["fieldErrors"]
     assert errors == {"body": ["Must be an object"]}
 
 
@@ -89,27 +99,39 @@ def test_validation_failure_writes_nothing(client, admin_key):
 def test_oversize_body_is_413(make_settings):
     app = create_app(make_settings(max_body_bytes=1024))
     key = state.of(app).first_run_key.plaintext
-    resp = app.test_client().post("/api/v1/api-keys", headers=bearer(key),
-                                  data=json.dumps({"scopes": ["read"], "name": "x" * 5000}),
-                                  content_type="application/json")
+    resp = app.test_client().post(
+        "/api/v1/api-keys",
+        headers=bearer(key),
+        data=json.dumps({"scopes": ["read"], "name": "x" * 5000}),
+        content_type="application/json",
+    )
     assert_envelope(resp, 413, "PAYLOAD_TOO_LARGE")
 
 
-@pytest.mark.parametrize("qs,field,message", [
-    ("page=abc", "page", "Must be an integer"),
-    ("page=0", "page", "Must be at least 1"),
-    ("limit=101", "limit", "Must be at most 100"),
-    ("limit=-5", "limit", "Must be at least 1"),
-])
+@pytest.mark.parametrize(
+    "qs,field,message",
+    [
+        ("page=abc", "page", "Must be an integer"),
+        ("page=0", "page", "Must be at least 1"),
+        ("limit=101", "limit", "Must be at most 100"),
+        ("limit=-5", "limit", "Must be at least 1"),
+    ],
+)
 def test_bad_query_parameters(client, admin_key, qs, field, message):
     resp = client.get(f"/api/v1/packages?{qs}", headers=bearer(admin_key))
     errors = assert_envelope(resp, 400, "VALIDATION_ERROR")["error"]["details"]["fieldErrors"]
     assert errors == {field: [message]}
 
 
-@pytest.mark.parametrize("path", ["/api/v1/packages/%00", "/api/v1/packages/" + "a" * 5000,
-                                  "/api/v1/packages/..%2F..%2Fetc%2Fpasswd",
-                                  "/api/v1/tenants/%F0%9F%92%A9"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/packages/%00",
+        "/api/v1/packages/" + "a" * 5000,
+        "/api/v1/packages/..%2F..%2Fetc%2Fpasswd",
+        "/api/v1/tenants/%F0%9F%92%A9",
+    ],
+)
 def test_odd_ids_are_404_not_500(client, admin_key, path):
     resp = client.get(path, headers=bearer(admin_key))
     assert resp.status_code == 404

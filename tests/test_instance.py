@@ -1,4 +1,5 @@
 """One server per data dir: the instance lock, and what a second `serve` says."""
+
 from __future__ import annotations
 
 import json
@@ -29,12 +30,20 @@ def test_lock_is_exclusive_and_published(tmp_path):
 
 def test_a_killed_holder_leaves_no_lock(tmp_path):
     """kill -9 cannot release anything: the OS drops the lock, and what it published is ignored."""
-    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
         import sys, time
         from scorm_api.instance import InstanceLock
         lock = InstanceLock({str(tmp_path)!r}); assert lock.acquire()
         lock.publish("http://127.0.0.1:1", "serve"); print("held", flush=True); time.sleep(60)
-    """)], stdout=subprocess.PIPE, text=True)
+    """),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert holder.stdout.readline().strip() == "held"
     assert running_instance(tmp_path).pid == holder.pid
     holder.send_signal(signal.SIGKILL)
@@ -51,8 +60,12 @@ def test_a_second_serve_on_the_same_data_dir_is_refused(tmp_path):
     try:
         info = json.loads((tmp_path / "data" / "instance.json").read_text())
         assert info["kind"] == "serve" and info["url"] == srv.url and info["pid"] == srv.proc.pid
-        second = subprocess.run([sys.executable, "-m", "scorm_api", "serve", "--data-dir", str(tmp_path / "data"),
-                                 "--port", "0"], capture_output=True, text=True, timeout=60)
+        second = subprocess.run(
+            [sys.executable, "-m", "scorm_api", "serve", "--data-dir", str(tmp_path / "data"), "--port", "0"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert second.returncode == 1
         assert f"already served by process {srv.proc.pid} at {srv.url}" in second.stderr
         assert srv.get("/api/health").status_code == 200

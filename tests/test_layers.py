@@ -5,6 +5,7 @@ above declares a hook (scorm_api.hooks) or a signal instead.
 
 The test walks every import in the package with `ast` (function-level and TYPE_CHECKING
 imports included), prints the domain graph, and fails on an upward edge."""
+
 from __future__ import annotations
 
 import ast
@@ -16,8 +17,13 @@ from scorm_api.factory import DOMAINS
 
 PACKAGE = Path(scorm_api.__file__).parent
 # Wiring, not features: they exist to import everything.
-ROOT = {"scorm_api.__main__", "scorm_api.factory", "scorm_api.cli", "scorm_api.appliance",
-        "scorm_api.desktop"}
+ROOT = {
+    "scorm_api.__main__",
+    "scorm_api.factory",
+    "scorm_api.cli",
+    "scorm_api.appliance",
+    "scorm_api.desktop",
+}
 CORE_PACKAGES = {"scorm_api.storage"}  # core, though a package
 
 
@@ -66,8 +72,11 @@ def imports_of(path: Path, module: str, mods: dict[str, Path]) -> set[str]:
             else:
                 target = node.module or ""
             for alias in node.names:
-                found.add(known(f"{target}.{alias.name}", mods) if f"{target}.{alias.name}" in mods
-                          else known(target, mods))
+                found.add(
+                    known(f"{target}.{alias.name}", mods)
+                    if f"{target}.{alias.name}" in mods
+                    else known(target, mods)
+                )
     return {name for name in found if name}
 
 
@@ -110,8 +119,12 @@ def test_no_module_imports_a_layer_above_its_own():
     for (a, b), pairs in sorted(graph.items(), key=lambda kv: (rank(kv[0][0]), rank(kv[0][1]))):
         mark = "*" if rank(b) > rank(a) else " "
         print(f"  {mark} {short(a):>10} -> {short(b):<10} ({len(pairs)} imports)")
-    upward = sorted(f"{m} imports {t} ({short(a)} -> {short(b)})"
-                    for (a, b), pairs in graph.items() if rank(b) > rank(a) for m, t in pairs)
+    upward = sorted(
+        f"{m} imports {t} ({short(a)} -> {short(b)})"
+        for (a, b), pairs in graph.items()
+        if rank(b) > rank(a)
+        for m, t in pairs
+    )
     assert upward == []
 
 

@@ -1,4 +1,5 @@
 """Concurrent writers against a real server, and a kill -9 in the middle of them."""
+
 import signal
 import sqlite3
 import threading
@@ -13,6 +14,7 @@ WRITES_PER_THREAD = 40
 
 def hammer(url: str, key: str, results: list, stop: threading.Event | None = None):
     """Each thread interleaves writes (new tenants) and reads; records (status, id)."""
+
     def worker(n):
         with requests.Session() as s:
             s.headers.update(bearer(key))

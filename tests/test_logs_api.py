@@ -1,4 +1,5 @@
 """GET /api/v1/logs: the tail of the server's log file, for the dashboard's Logs page."""
+
 import logging
 
 from scorm_api.admin.logs import tail_lines

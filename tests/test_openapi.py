@@ -1,4 +1,5 @@
 """The OpenAPI document describes every route, is valid 3.1, and matches what routes answer."""
+
 import jsonschema
 import pytest
 from openapi_spec_validator import validate
@@ -43,24 +44,34 @@ def _response_schema(doc, path, method, status):
     return doc["paths"][path][method]["responses"][str(status)]["content"]["application/json"]["schema"]
 
 
-@pytest.mark.parametrize("method,path,doc_path,status,body", [
-    ("GET", "/api/health", "/api/health", 200, None),
-    ("GET", "/api/v1/packages", "/api/v1/packages", 200, None),
-    ("GET", "/api/v1/api-keys", "/api/v1/api-keys", 200, None),
-    ("POST", "/api/v1/api-keys", "/api/v1/api-keys", 201, {"scopes": ["read"]}),
-    ("GET", "/api/v1/tenants", "/api/v1/tenants", 200, None),
-    ("POST", "/api/v1/tenants", "/api/v1/tenants", 201,
-     {"name": "T", "initial_api_key": {"scopes": ["read"]}}),
-    ("GET", "/api/v1/packages/nope", "/api/v1/packages/{package_id}", 404, None),
-])
+@pytest.mark.parametrize(
+    "method,path,doc_path,status,body",
+    [
+        ("GET", "/api/health", "/api/health", 200, None),
+        ("GET", "/api/v1/packages", "/api/v1/packages", 200, None),
+        ("GET", "/api/v1/api-keys", "/api/v1/api-keys", 200, None),
+        ("POST", "/api/v1/api-keys", "/api/v1/api-keys", 201, {"scopes": ["read"]}),
+        ("GET", "/api/v1/tenants", "/api/v1/tenants", 200, None),
+        (
+            "POST",
+            "/api/v1/tenants",
+            "/api/v1/tenants",
+            201,
+            {"name": "T", "initial_api_key": {"scopes": ["read"]}},
+        ),
+        ("GET", "/api/v1/packages/nope", "/api/v1/packages/{package_id}", 404, None),
+    ],
+)
 def test_responses_match_documented_schemas(client, admin_key, method, path, doc_path, status, body):
     doc = client.get("/api/docs/openapi").get_json()
     resp = client.open(path, method=method, headers=bearer(admin_key), json=body)
     assert resp.status_code == status
     schema = _response_schema(doc, doc_path, method.lower(), status)
-    jsonschema.validate(resp.get_json(), {**schema, "components": doc["components"]}
-                        if "$ref" in schema else schema,
-                        format_checker=jsonschema.FormatChecker())
+    jsonschema.validate(
+        resp.get_json(),
+        {**schema, "components": doc["components"]} if "$ref" in schema else schema,
+        format_checker=jsonschema.FormatChecker(),
+    )
 
 
 def test_docs_page_references_only_local_assets(client):

@@ -42,8 +42,9 @@ def test_window_resets_on_the_clock():
 
 
 def test_buckets_use_their_own_limits(tmp_path):
-    limits = TenantLimits(Settings(data_dir=tmp_path, rate_limit_read=5, rate_limit_write=3,
-                                   rate_limit_upload=1))
+    limits = TenantLimits(
+        Settings(data_dir=tmp_path, rate_limit_read=5, rate_limit_write=3, rate_limit_upload=1)
+    )
     assert limits.check("t", "upload").limit == 1
     assert not limits.check("t", "upload").allowed
     assert limits.check("t", "write").limit == 3
@@ -84,8 +85,11 @@ def test_429_with_retry_after_and_separate_buckets_and_tenants(tight_app):
     assert 1 <= int(resp.headers["Retry-After"]) <= 60
     assert resp.headers["X-RateLimit-Remaining"] == "0"
     # Writes have their own bucket.
-    created = client.post("/api/v1/tenants", headers=bearer(key),
-                          json={"name": "Other", "initial_api_key": {"scopes": ["read"]}})
+    created = client.post(
+        "/api/v1/tenants",
+        headers=bearer(key),
+        json={"name": "Other", "initial_api_key": {"scopes": ["read"]}},
+    )
     assert created.status_code == 201
     # Another tenant is not affected by this tenant's exhaustion.
     other_key = created.get_json()["api_key"]["api_key"]
@@ -95,8 +99,10 @@ def test_429_with_retry_after_and_separate_buckets_and_tenants(tight_app):
 def test_rate_limited_request_does_nothing(tight_app):
     key = state.of(tight_app).first_run_key.plaintext
     client = tight_app.test_client()
-    statuses = [client.post("/api/v1/api-keys", headers=bearer(key), json={"scopes": ["read"]}).status_code
-                for _ in range(4)]
+    statuses = [
+        client.post("/api/v1/api-keys", headers=bearer(key), json={"scopes": ["read"]}).status_code
+        for _ in range(4)
+    ]
     assert statuses == [201, 201, 429, 429]
     listed = client.get("/api/v1/api-keys", headers=bearer(key)).get_json()
     assert listed["pagination"]["total"] == 3  # the initial key and two new ones

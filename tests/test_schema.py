@@ -1,6 +1,7 @@
 """The peewee models match the schema the migrations build, column by column: a model field
 without its column (or with another type, length, nullability or key) would fail only when a
 query touches it, and PostgreSQL enforces the lengths SQLite ignores."""
+
 from __future__ import annotations
 
 import re
@@ -50,8 +51,10 @@ def declared_length(declared: str) -> int | None:
 
 def columns(table: str) -> dict[str, dict]:
     rows = database.execute_sql(f'PRAGMA table_info("{table}")').fetchall()
-    return {name: {"type": type_, "notnull": bool(notnull), "pk": pk > 0}
-            for _cid, name, type_, notnull, _default, pk in rows}
+    return {
+        name: {"type": type_, "notnull": bool(notnull), "pk": pk > 0}
+        for _cid, name, type_, notnull, _default, pk in rows
+    }
 
 
 def problems(model: type[peewee.Model]) -> list[str]:
@@ -85,8 +88,12 @@ def problems(model: type[peewee.Model]) -> list[str]:
 
 @pytest.fixture
 def migrated(app):
-    return {row[0] for row in database.execute_sql(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
+    return {
+        row[0]
+        for row in database.execute_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    }
 
 
 def test_every_model_matches_its_table(migrated):

@@ -1,4 +1,5 @@
 """A real `scorm-api serve` process: start, first run, logs, signals, restart."""
+
 import json
 import signal
 import socket
@@ -15,7 +16,10 @@ from tests.support import bearer
 
 def test_first_start_serves_and_prints_the_key(live_server):
     assert live_server.admin_key and "shown only this once" in live_server.stdout
-    assert f"Dashboard: {live_server.url}/dashboard/  (open it to choose the admin password)" in live_server.stdout
+    assert (
+        f"Dashboard: {live_server.url}/dashboard/  (open it to choose the admin password)"
+        in live_server.stdout
+    )
     health = live_server.get("/api/health")
     assert health.status_code == 200
     body = health.json()
@@ -26,8 +30,9 @@ def test_first_start_serves_and_prints_the_key(live_server):
 
 
 def test_structured_request_log(live_server):
-    live_server.get("/api/v1/packages", headers={**bearer(live_server.admin_key),
-                                                 "X-Request-Id": "log-test-1"})
+    live_server.get(
+        "/api/v1/packages", headers={**bearer(live_server.admin_key), "X-Request-Id": "log-test-1"}
+    )
     live_server.get("/api/v1/packages/missing", headers=bearer(live_server.admin_key))
     live_server.stop()
     entries = [json.loads(line) for line in live_server.log_lines() if line.startswith("{")]
@@ -51,8 +56,9 @@ def test_signals_stop_cleanly(live_server, sig):
 
 def test_restart_keeps_data_and_does_not_mint_a_new_key(live_server_factory, tmp_path):
     first = live_server_factory(data_dir=tmp_path / "keep")
-    created = requests.post(first.url + "/api/v1/tenants", headers=bearer(first.admin_key),
-                            json={"name": "Survivor"}, timeout=10)
+    created = requests.post(
+        first.url + "/api/v1/tenants", headers=bearer(first.admin_key), json={"name": "Survivor"}, timeout=10
+    )
     assert created.status_code == 201
     first.stop()
     second = live_server_factory(data_dir=tmp_path / "keep")
@@ -64,12 +70,20 @@ def test_restart_keeps_data_and_does_not_mint_a_new_key(live_server_factory, tmp
 def test_oversize_and_chunked_bodies_over_real_http(live_server_factory):
     srv = live_server_factory(env={"SCORM_API_MAX_BODY_BYTES": "2048"})
     big = json.dumps({"scopes": ["read"], "name": "x" * 10_000})
-    resp = requests.post(srv.url + "/api/v1/api-keys", data=big, timeout=10,
-                         headers={**bearer(srv.admin_key), "Content-Type": "application/json"})
+    resp = requests.post(
+        srv.url + "/api/v1/api-keys",
+        data=big,
+        timeout=10,
+        headers={**bearer(srv.admin_key), "Content-Type": "application/json"},
+    )
     assert resp.status_code == 413 and resp.json()["error"]["code"] == "PAYLOAD_TOO_LARGE"
-    chunks = (big[i:i + 1000].encode() for i in range(0, len(big), 1000))
-    resp = requests.post(srv.url + "/api/v1/api-keys", data=chunks, timeout=10,
-                         headers={**bearer(srv.admin_key), "Content-Type": "application/json"})
+    chunks = (big[i : i + 1000].encode() for i in range(0, len(big), 1000))
+    resp = requests.post(
+        srv.url + "/api/v1/api-keys",
+        data=chunks,
+        timeout=10,
+        headers={**bearer(srv.admin_key), "Content-Type": "application/json"},
+    )
     assert resp.status_code == 413 and resp.json()["error"]["code"] == "PAYLOAD_TOO_LARGE"
 
 

@@ -1,4 +1,5 @@
 """Uploads spooled by waitress are linked into storage (one write), or copied when not linkable."""
+
 import io
 import os
 import tempfile
@@ -47,7 +48,9 @@ def test_unlinkable_sources_are_copied(settings):
 
 def test_short_spooled_body_is_refused_and_leaves_nothing(settings):
     import pytest
+
     from scorm_api.errors import ApiError
+
     settings.ensure_dirs()
     storage = LocalStorage(settings, b"s" * 32)
     f = spooled(settings.tmp_dir, b"x" * 100)

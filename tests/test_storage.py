@@ -1,5 +1,6 @@
 """The storage contract (storage.interface.Storage), run against every implementation: the
 local filesystem's now; an object store's joins the `store` fixture's parameters."""
+
 import io
 import time
 
@@ -89,12 +90,18 @@ def test_presigned_put_grants_exactly_what_was_minted(store, monkeypatch):
     url, expires = store.presign_put("uploads/t/u/a.zip", 123, "application/zip", 60)
     args = dict(pair.split("=", 1) for pair in url.split("?", 1)[1].split("&"))
     grant = store.verify_put("uploads/t/u/a.zip", args, "application/zip")
-    assert (grant.key, grant.size, grant.expires, grant.content_type) == ("uploads/t/u/a.zip", 123, expires,
-                                                                          "application/zip")
-    for key, changed, content_type in (("uploads/t/u/b.zip", args, "application/zip"),
-                                       ("uploads/t/u/a.zip", {**args, "X-Size": "124"}, "application/zip"),
-                                       ("uploads/t/u/a.zip", args, "text/plain"),
-                                       ("uploads/t/u/a.zip", {**args, "X-Expires": "soon"}, "application/zip")):
+    assert (grant.key, grant.size, grant.expires, grant.content_type) == (
+        "uploads/t/u/a.zip",
+        123,
+        expires,
+        "application/zip",
+    )
+    for key, changed, content_type in (
+        ("uploads/t/u/b.zip", args, "application/zip"),
+        ("uploads/t/u/a.zip", {**args, "X-Size": "124"}, "application/zip"),
+        ("uploads/t/u/a.zip", args, "text/plain"),
+        ("uploads/t/u/a.zip", {**args, "X-Expires": "soon"}, "application/zip"),
+    ):
         with pytest.raises(ApiError) as e:
             store.verify_put(key, changed, content_type)
         assert e.value.status == 403

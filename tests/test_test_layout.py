@@ -2,6 +2,7 @@
 modules beside the tests of one area), fixtures reach other folders through pytest
 (conftest.py, pytest_plugins), and no module under tests/ imports a test module
 (test_*.py or conftest.py)."""
+
 import ast
 from pathlib import Path
 
@@ -25,7 +26,7 @@ def imported_modules(path: Path, package: str) -> list[tuple[int, str]]:
             base = node.module or ""
             if node.level:
                 parts = package.split(".")
-                parent = ".".join(parts[:len(parts) - node.level + 1])
+                parent = ".".join(parts[: len(parts) - node.level + 1])
                 base = f"{parent}.{base}" if base else parent
             found.append((node.lineno, base))
             found += [(node.lineno, f"{base}.{alias.name}") for alias in node.names]
@@ -50,7 +51,8 @@ def test_no_module_imports_a_test_module():
     assert not offenders, (
         "test modules (test_*.py, conftest.py) must not be imported; move shared helpers to a "
         "helper module (tests/support.py or one beside the area's tests) and shared fixtures to "
-        "a conftest.py or a pytest_plugins module:\n" + "\n".join(offenders))
+        "a conftest.py or a pytest_plugins module:\n" + "\n".join(offenders)
+    )
 
 
 def test_the_detector_reports_such_imports(tmp_path):
@@ -66,11 +68,11 @@ def test_the_detector_reports_such_imports(tmp_path):
         "from tests.test_errors import assert_envelope\n"
         "from tests.xapi.statements import json as j\n"
         "def test_x():\n"
-        "    from .conftest import lrs\n")
+        "    from .conftest import lrs\n"
+    )
     (root / "xapi" / "conftest.py").write_text(
-        "import tests.xapi.test_lrs\n"
-        "from tests.xapi import test_lrs\n"
-        "from . import statements\n")
+        "import tests.xapi.test_lrs\nfrom tests.xapi import test_lrs\nfrom . import statements\n"
+    )
     assert imports_of_test_modules(root) == [
         "tests/support.py:2: imports tests.test_errors",
         "tests/xapi/conftest.py:1: imports tests.xapi.test_lrs",

@@ -14,6 +14,7 @@ The suite drives Debian's Chromium (puppeteer, through a jest-puppeteer config t
 writes); its LMS adapter, tests/conformance/cmi5_lts_lms.js, talks to the appliance's REST API.
 Nothing of the suite is copied into this repository.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,7 +29,7 @@ from pathlib import Path
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from tests.support import start_server  # noqa: E402
+from tests.support import start_server
 
 HERE = Path(__file__).resolve().parent
 
@@ -44,17 +45,37 @@ def main() -> int:
 
     work = Path(tempfile.mkdtemp(prefix="cmi5-lts-"))
     browser_config = work / "jest-puppeteer.config.js"
-    browser_config.write_text("module.exports = " + json.dumps({"launch": {
-        "executablePath": args.chromium, "headless": True,
-        "args": ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]}}) + ";\n")
+    browser_config.write_text(
+        "module.exports = "
+        + json.dumps(
+            {
+                "launch": {
+                    "executablePath": args.chromium,
+                    "headless": True,
+                    "args": ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+                }
+            }
+        )
+        + ";\n"
+    )
     srv = start_server(work / "data", "--no-rate-limits")  # a fresh data dir prints its first API key
     try:
-        cred = requests.post(srv.url + "/api/v1/xapi/credentials", timeout=10, json={"name": "cmi5 LTS"},
-                             headers={"Authorization": f"Bearer {srv.admin_key}"}).json()
-        env = {**os.environ, "CATAPULT_LMS": str(HERE / "cmi5_lts_lms.js"), "CATAPULT_LTS_DIR": str(args.lts),
-               "JEST_PUPPETEER_CONFIG": str(browser_config), "SCORM_API_URL": srv.url,
-               "SCORM_API_KEY": srv.admin_key, "SCORM_API_LRS_USER": cred["username"],
-               "SCORM_API_LRS_PASSWORD": cred["password"]}
+        cred = requests.post(
+            srv.url + "/api/v1/xapi/credentials",
+            timeout=10,
+            json={"name": "cmi5 LTS"},
+            headers={"Authorization": f"Bearer {srv.admin_key}"},
+        ).json()
+        env = {
+            **os.environ,
+            "CATAPULT_LMS": str(HERE / "cmi5_lts_lms.js"),
+            "CATAPULT_LTS_DIR": str(args.lts),
+            "JEST_PUPPETEER_CONFIG": str(browser_config),
+            "SCORM_API_URL": srv.url,
+            "SCORM_API_KEY": srv.admin_key,
+            "SCORM_API_LRS_USER": cred["username"],
+            "SCORM_API_LRS_PASSWORD": cred["password"],
+        }
         cmd = ["npx", "jest", "--ci", "--runInBand"] + ([args.tests] if args.tests else [])
         out = subprocess.run(cmd, cwd=args.lts, env=env, capture_output=True, text=True, timeout=3600)
     finally:

@@ -15,6 +15,7 @@ version header and expect the answer to name their own version. `--both` also ru
 against the default configuration (1.0.3 and 2.0.0 enabled), where those requests are answered
 as 2.0.0.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,7 +26,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from tests.support import start_server  # noqa: E402
+from tests.support import start_server
 
 
 def main() -> int:
@@ -33,8 +34,11 @@ def main() -> int:
     ap.add_argument("--suite", required=True, type=Path, help="a checkout of the suite, npm-installed")
     ap.add_argument("--versions", default="1.0.3,2.0.0")
     ap.add_argument("--grep", default=None, help="only tests whose title matches (the suite's -g)")
-    ap.add_argument("--both", action="store_true",
-                    help="also run each suite against the default configuration (both versions on)")
+    ap.add_argument(
+        "--both",
+        action="store_true",
+        help="also run each suite against the default configuration (both versions on)",
+    )
     args = ap.parse_args()
     runner = args.suite / "bin" / "console_runner.js"
     if not runner.exists():
@@ -53,13 +57,38 @@ def main() -> int:
 def _run(runner: Path, suite: Path, version: str, enabled: str, grep: str | None) -> dict | None:
     """One suite run against a fresh appliance with `enabled` versions; print and return its summary."""
     data_dir = Path(tempfile.mkdtemp(prefix="lrs-conformance-")) / "data"
-    made = subprocess.run([sys.executable, "-m", "scorm_api", "xapi-credentials", "create", "--json",
-                           "--data-dir", str(data_dir)], capture_output=True, text=True, check=True)
+    made = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "scorm_api",
+            "xapi-credentials",
+            "create",
+            "--json",
+            "--data-dir",
+            str(data_dir),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     cred = json.loads(made.stdout)
     srv = start_server(data_dir, "--no-rate-limits", "--xapi-versions", enabled)
     try:
-        cmd = ["node", str(runner), "-x", version, "-e", srv.url + "/xapi", "-a",
-               "-u", cred["username"], "-p", cred["password"], "-z"]
+        cmd = [
+            "node",
+            str(runner),
+            "-x",
+            version,
+            "-e",
+            srv.url + "/xapi",
+            "-a",
+            "-u",
+            cred["username"],
+            "-p",
+            cred["password"],
+            "-z",
+        ]
         if grep:
             cmd += ["-g", grep]
         out = subprocess.run(cmd, cwd=suite, capture_output=True, text=True, timeout=1800)
@@ -67,14 +96,19 @@ def _run(runner: Path, suite: Path, version: str, enabled: str, grep: str | None
         srv.stop()
     summaries = [line for line in out.stdout.splitlines() if line.startswith('{"total"')]
     if not summaries:
-        print(f"xAPI {version} (LRS with {enabled}): the suite printed no summary\n"
-              f"{out.stdout[-2000:]}{out.stderr[-2000:]}")
+        print(
+            f"xAPI {version} (LRS with {enabled}): the suite printed no summary\n"
+            f"{out.stdout[-2000:]}{out.stderr[-2000:]}"
+        )
         return None
     summary = json.loads(summaries[-1])
-    log = next((line.split("written to ", 1)[1] for line in out.stdout.splitlines()
-                if "log written to" in line), "?")
-    print(f"xAPI {version} suite, LRS with {enabled}: {summary['passed']} passed, "
-          f"{summary['failed']} failed of {summary['total']} (log: {log})")
+    log = next(
+        (line.split("written to ", 1)[1] for line in out.stdout.splitlines() if "log written to" in line), "?"
+    )
+    print(
+        f"xAPI {version} suite, LRS with {enabled}: {summary['passed']} passed, "
+        f"{summary['failed']} failed of {summary['total']} (log: {log})"
+    )
     return summary
 
 

@@ -1,4 +1,5 @@
 """The dashboard's browser tests' fixture: a real server and a laptop-sized page."""
+
 import pytest
 
 from tests.dashboard.pages import laptop_page

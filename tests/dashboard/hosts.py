@@ -1,5 +1,6 @@
 """The dashboard over the Flask test client, addressed by Host: the API's (and dashboard's)
 own address or the content origin; and a signed-in page's CSRF token."""
+
 import re
 
 HOST = "127.0.0.1:3001"  # the API's (and dashboard's) address in the test settings

@@ -1,5 +1,6 @@
 """The dashboard in Debian's Chromium: a page at a laptop's screen size that records script
 errors, and the first sign-in (choosing the trainer's password)."""
+
 from tests.support import screenshot
 
 PASSWORD = "trainer password 1"

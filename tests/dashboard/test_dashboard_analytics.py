@@ -1,5 +1,6 @@
 """The Analytics page in Debian's Chromium: an empty state first, then four charts (drawn by
 the vendored Chart.js) from the seed's analytics endpoints, each with its figures as a table."""
+
 import pytest
 import requests
 
@@ -17,20 +18,42 @@ def test_analytics_charts(dash):
     screenshot(page, "dashboard-analytics-empty")
 
     h = bearer(srv.admin_key)
-    pkg = requests.post(srv.url + "/api/v1/packages/upload", headers=h, timeout=60,
-                        files={"file": ("golf.zip", fixture("golf_scorm12_singlesco.zip").read_bytes())}).json()
-    outcomes = {"ann": ("passed", 95), "bob": ("failed", 40), "cy": ("passed", 81), "dee": ("incomplete", None)}
+    pkg = requests.post(
+        srv.url + "/api/v1/packages/upload",
+        headers=h,
+        timeout=60,
+        files={"file": ("golf.zip", fixture("golf_scorm12_singlesco.zip").read_bytes())},
+    ).json()
+    outcomes = {
+        "ann": ("passed", 95),
+        "bob": ("failed", 40),
+        "cy": ("passed", 81),
+        "dee": ("incomplete", None),
+    }
     for user, (status, raw) in outcomes.items():
-        s = requests.post(srv.url + "/api/v1/sessions", headers=h, timeout=10,
-                          json={"package_id": pkg["id"], "user_id": user, "user_name": user.title()}).json()["session"]
-        cmi = {"cmi.core.lesson_status": status, **({"cmi.core.score.raw": str(raw)} if raw is not None else {})}
-        assert requests.put(f"{srv.url}/api/v1/sessions/{s['id']}", headers=h, json={"cmi_data": cmi},
-                            timeout=10).status_code == 200
+        s = requests.post(
+            srv.url + "/api/v1/sessions",
+            headers=h,
+            timeout=10,
+            json={"package_id": pkg["id"], "user_id": user, "user_name": user.title()},
+        ).json()["session"]
+        cmi = {
+            "cmi.core.lesson_status": status,
+            **({"cmi.core.score.raw": str(raw)} if raw is not None else {}),
+        }
+        assert (
+            requests.put(
+                f"{srv.url}/api/v1/sessions/{s['id']}", headers=h, json={"cmi_data": cmi}, timeout=10
+            ).status_code
+            == 200
+        )
 
     page.reload()
     page.get_by_role("heading", name="Completion and pass rates").wait_for()
     assert page.locator("canvas").count() == 4
-    page.wait_for_function("() => [...document.querySelectorAll('canvas')].every(c => window.Chart.getChart(c))")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('canvas')].every(c => window.Chart.getChart(c))"
+    )
     screenshot(page, "dashboard-analytics")
     rates = page.locator("section.chart").filter(has_text="Completion and pass rates")
     rates.get_by_text("Show as a table").click()

@@ -1,5 +1,6 @@
 """Dashboard sign-in, the first-run password, the Host check (DNS rebinding, content origin),
 and CSRF on everything that changes state: over HTTP, against a real SQLite data dir."""
+
 import re
 import subprocess
 import sys
@@ -78,8 +79,12 @@ def test_the_login_form_needs_its_own_token(client):
     passwords.set_password(PASSWORD)
     resp = post(client, "/dashboard/login", data={"password": PASSWORD, "form_token": "forged"})
     assert_envelope(resp, 401, "UNAUTHORIZED")
-    resp = post(client, "/dashboard/login", data={"password": PASSWORD, "form_token": form_token(client)},
-                headers={"Origin": "http://evil.example"})
+    resp = post(
+        client,
+        "/dashboard/login",
+        data={"password": PASSWORD, "form_token": form_token(client)},
+        headers={"Origin": "http://evil.example"},
+    )
     assert_envelope(resp, 403, "FORBIDDEN")
 
 
@@ -101,14 +106,35 @@ def test_the_rest_api_accepts_the_sign_in_with_its_csrf_token(signed_in):
     assert get(signed_in, "/api/v1/packages").status_code == 200  # reads need no token
     body = {"name": "from the dashboard", "scopes": ["read"]}
     assert_envelope(post(signed_in, "/api/v1/api-keys", json=body), 403, "FORBIDDEN")
-    assert_envelope(post(signed_in, "/api/v1/api-keys", json=body, headers={"X-CSRF-Token": "x" * 43}),
-                    403, "FORBIDDEN")
-    assert_envelope(post(signed_in, "/api/v1/api-keys", json=body,
-                         headers={"X-CSRF-Token": token, "Origin": "http://evil.example"}), 403, "FORBIDDEN")
-    assert_envelope(post(signed_in, "/api/v1/api-keys", json=body,
-                         headers={"X-CSRF-Token": token, "Sec-Fetch-Site": "cross-site"}), 403, "FORBIDDEN")
-    ok = post(signed_in, "/api/v1/api-keys", json=body,
-              headers={"X-CSRF-Token": token, "Origin": "http://" + HOST, "Sec-Fetch-Site": "same-origin"})
+    assert_envelope(
+        post(signed_in, "/api/v1/api-keys", json=body, headers={"X-CSRF-Token": "x" * 43}), 403, "FORBIDDEN"
+    )
+    assert_envelope(
+        post(
+            signed_in,
+            "/api/v1/api-keys",
+            json=body,
+            headers={"X-CSRF-Token": token, "Origin": "http://evil.example"},
+        ),
+        403,
+        "FORBIDDEN",
+    )
+    assert_envelope(
+        post(
+            signed_in,
+            "/api/v1/api-keys",
+            json=body,
+            headers={"X-CSRF-Token": token, "Sec-Fetch-Site": "cross-site"},
+        ),
+        403,
+        "FORBIDDEN",
+    )
+    ok = post(
+        signed_in,
+        "/api/v1/api-keys",
+        json=body,
+        headers={"X-CSRF-Token": token, "Origin": "http://" + HOST, "Sec-Fetch-Site": "same-origin"},
+    )
     assert ok.status_code == 201 and ok.get_json()["api_key"].startswith("ac_live_")
     # Same validation as for an API key: the dashboard has no back door.
     bad = post(signed_in, "/api/v1/api-keys", json={"scopes": ["root"]}, headers={"X-CSRF-Token": token})
@@ -133,16 +159,35 @@ def test_change_password_signs_other_browsers_out(app, signed_in):
     other = app.test_client()
     sign_in(other)
     token = csrf_of(signed_in)
-    wrong = post(signed_in, "/dashboard/password", headers={"X-CSRF-Token": token},
-                 json={"current_password": "nope", "new_password": "another password"})
+    wrong = post(
+        signed_in,
+        "/dashboard/password",
+        headers={"X-CSRF-Token": token},
+        json={"current_password": "nope", "new_password": "another password"},
+    )
     assert_envelope(wrong, 400, "VALIDATION_ERROR")
-    assert_envelope(post(signed_in, "/dashboard/password",
-                         json={"current_password": PASSWORD, "new_password": "another password"}), 403, "FORBIDDEN")
-    short = post(signed_in, "/dashboard/password", headers={"X-CSRF-Token": token},
-                 json={"current_password": PASSWORD, "new_password": "short"})
+    assert_envelope(
+        post(
+            signed_in,
+            "/dashboard/password",
+            json={"current_password": PASSWORD, "new_password": "another password"},
+        ),
+        403,
+        "FORBIDDEN",
+    )
+    short = post(
+        signed_in,
+        "/dashboard/password",
+        headers={"X-CSRF-Token": token},
+        json={"current_password": PASSWORD, "new_password": "short"},
+    )
     assert_envelope(short, 400, "VALIDATION_ERROR")
-    ok = post(signed_in, "/dashboard/password", headers={"X-CSRF-Token": token},
-              json={"current_password": PASSWORD, "new_password": "another password"})
+    ok = post(
+        signed_in,
+        "/dashboard/password",
+        headers={"X-CSRF-Token": token},
+        json={"current_password": PASSWORD, "new_password": "another password"},
+    )
     assert ok.status_code == 200 and ok.get_json() == {"changed": True}
     assert get(signed_in, "/api/v1/packages").status_code == 200  # this browser stays in
     assert_envelope(get(other, "/api/v1/packages"), 401, "UNAUTHORIZED")
@@ -151,15 +196,29 @@ def test_change_password_signs_other_browsers_out(app, signed_in):
 
 def test_cli_sets_the_password_without_a_prompt(tmp_path):
     data_dir = tmp_path / "data"
-    run = lambda pw: subprocess.run(  # noqa: E731
-        [sys.executable, "-m", "scorm_api", "admin", "set-password", "--password-stdin", "--data-dir", str(data_dir)],
-        input=pw + "\n", capture_output=True, text=True, timeout=60)
+    run = lambda pw: subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "scorm_api",
+            "admin",
+            "set-password",
+            "--password-stdin",
+            "--data-dir",
+            str(data_dir),
+        ],
+        input=pw + "\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     done = run("scripted install pw")
     assert done.returncode == 0 and "Dashboard password set." in done.stdout
     refused = run("short")
     assert refused.returncode != 0 and "at least 8 characters" in refused.stderr
     from scorm_api.config import Settings
     from scorm_api.factory import open_data_dir
+
     open_data_dir(Settings(data_dir=data_dir))
     assert passwords.check("scripted install pw")
 
@@ -168,7 +227,9 @@ def test_password_hashes_are_salted_scrypt():
     a, b = passwords.hash_password(PASSWORD), passwords.hash_password(PASSWORD)
     assert a != b and a.startswith("scrypt$") and PASSWORD not in a
     assert passwords.verify_password(PASSWORD, a) and not passwords.verify_password(PASSWORD + "!", a)
-    assert not passwords.verify_password(PASSWORD, "garbage") and not passwords.verify_password(PASSWORD, "md5$x$y$z$a$b")
+    assert not passwords.verify_password(PASSWORD, "garbage") and not passwords.verify_password(
+        PASSWORD, "md5$x$y$z$a$b"
+    )
 
 
 def test_one_time_sign_in_link(client, tmp_path):
@@ -186,12 +247,17 @@ def test_one_time_sign_in_link(client, tmp_path):
 
 def test_cli_prints_a_sign_in_link(tmp_path):
     data_dir = tmp_path / "data"
-    out = subprocess.run([sys.executable, "-m", "scorm_api", "admin", "sign-in-link", "--data-dir", str(data_dir)],
-                         capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-m", "scorm_api", "admin", "sign-in-link", "--data-dir", str(data_dir)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 0, out.stderr
     link = out.stdout.strip()
     assert re.fullmatch(r"http://127\.0\.0\.1:3001/dashboard/auto-login\?token=[\w-]{40,}", link)
     from scorm_api.config import Settings
     from scorm_api.factory import open_data_dir
+
     open_data_dir(Settings(data_dir=data_dir))
     assert logins.redeem(link.rsplit("=", 1)[1]) is not None

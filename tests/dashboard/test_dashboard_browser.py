@@ -1,6 +1,7 @@
 """The dashboard in Debian's Chromium against a real server: first sign-in, upload a real
 package with its progress shown, launch it for a learner, create and revoke an API key;
 forged (cross-site) requests are refused. Screenshots go to test-artifacts/."""
+
 import pytest
 import requests
 
@@ -124,8 +125,11 @@ def test_sign_in_out_and_forged_requests(dash):
     # ...and so is every request from the content origin, where course code runs.
     content = srv.url.replace("127.0.0.1", "localhost")
     page.goto(content + "/api/health")
-    result = page.evaluate("""(dash) => fetch(dash + '/api/v1/packages', {credentials: 'include'})
-        .then(r => 'read:' + r.status, () => 'blocked')""", srv.url)
+    result = page.evaluate(
+        """(dash) => fetch(dash + '/api/v1/packages', {credentials: 'include'})
+        .then(r => 'read:' + r.status, () => 'blocked')""",
+        srv.url,
+    )
     assert result == "blocked"
     assert requests.get(content + "/dashboard/login", timeout=10).status_code == 403
 
@@ -144,13 +148,19 @@ def test_tenants_and_quotas(dash):
     screenshot(page, "dashboard-tenants")
     # The quota holds for the new tenant's own key: a second package is refused.
     for n in range(2):
-        resp = requests.post(srv.url + "/api/v1/packages/upload", headers=bearer(key), timeout=60,
-                             files={"file": ("c.zip", fixture("golf_scorm12_runtime_basic.zip").read_bytes())})
+        resp = requests.post(
+            srv.url + "/api/v1/packages/upload",
+            headers=bearer(key),
+            timeout=60,
+            files={"file": ("c.zip", fixture("golf_scorm12_runtime_basic.zip").read_bytes())},
+        )
         assert resp.status_code == (201 if n == 0 else 403), resp.text
     row.get_by_label("Package quota of Sales training").fill("")
     row.get_by_role("button", name="Save").click()
     page.get_by_text("Quota saved for Sales training").wait_for()
-    tenants = requests.get(srv.url + "/api/v1/tenants", headers=bearer(srv.admin_key), timeout=10).json()["tenants"]
+    tenants = requests.get(srv.url + "/api/v1/tenants", headers=bearer(srv.admin_key), timeout=10).json()[
+        "tenants"
+    ]
     assert next(t for t in tenants if t["name"] == "Sales training")["quotas"]["max_packages"] is None
     assert page.errors == []
 
@@ -185,13 +195,18 @@ def test_lrs_credentials(dash):
     password = page.get_by_label("The new LRS password").input_value()
     username = page.locator(".secret dd code").nth(1).inner_text()
     auth = (username, password)
-    about = requests.get(srv.url + "/xapi/statements", auth=auth, timeout=10,
-                         headers={"X-Experience-API-Version": "2.0.0"})
+    about = requests.get(
+        srv.url + "/xapi/statements", auth=auth, timeout=10, headers={"X-Experience-API-Version": "2.0.0"}
+    )
     assert about.status_code == 200
     screenshot(page, "dashboard-lrs-credentials")
     page.locator("tr", has_text="Authoring tool").get_by_role("button", name="Revoke").click()
     page.get_by_role("button", name="Revoke credentials").click()
     page.locator("tr", has_text="Authoring tool").get_by_text("revoked").wait_for()
-    assert requests.get(srv.url + "/xapi/statements", auth=auth, timeout=10,
-                        headers={"X-Experience-API-Version": "2.0.0"}).status_code == 401
+    assert (
+        requests.get(
+            srv.url + "/xapi/statements", auth=auth, timeout=10, headers={"X-Experience-API-Version": "2.0.0"}
+        ).status_code
+        == 401
+    )
     assert page.errors == []

@@ -1,9 +1,10 @@
 """The dashboard inside the desktop app: signed in by the app's one-time link before any
 password exists, and its "open the course" request, which only the desktop app answers."""
+
 import pytest
 
-from scorm_api.dashboard import logins, passwords
 from scorm_api import state
+from scorm_api.dashboard import logins, passwords
 from scorm_api.dashboard.routes import COURSE_WINDOWS
 from tests.dashboard.hosts import CONTENT_HOST, csrf_of, get, post
 from tests.support import assert_envelope
@@ -42,11 +43,19 @@ def test_the_app_signs_in_before_any_password_exists(desktop):
     assert 'data-shell="desktop"' in html and 'data-password-set="0"' in html
     # The first password needs no current one; after it, the current one is checked again.
     token = csrf_of(client)
-    ok = post(client, "/dashboard/password", json={"current_password": "", "new_password": "a good password"},
-              headers={"X-CSRF-Token": token})
+    ok = post(
+        client,
+        "/dashboard/password",
+        json={"current_password": "", "new_password": "a good password"},
+        headers={"X-CSRF-Token": token},
+    )
     assert ok.status_code == 200 and passwords.check("a good password")
-    again = post(client, "/dashboard/password", json={"current_password": "", "new_password": "another one!"},
-                 headers={"X-CSRF-Token": token})
+    again = post(
+        client,
+        "/dashboard/password",
+        json={"current_password": "", "new_password": "another one!"},
+        headers={"X-CSRF-Token": token},
+    )
     assert_envelope(again, 400, "VALIDATION_ERROR")
     # Without a sign-in, still the sign-in page.
     assert get(client.application.test_client(), "/dashboard/packages").status_code == 302
@@ -61,16 +70,35 @@ def test_course_windows_open_from_the_desktop_dashboard_only(desktop, app):
 
     # Refused, with nothing opened: another site's link, no CSRF token, another site, a bad body,
     # the content origin (course code runs there), a browser that is not signed in.
-    assert_envelope(post(client, PATH, json={"url": "http://evil.example/x"}, headers={"X-CSRF-Token": token}),
-                    400, "VALIDATION_ERROR")
+    assert_envelope(
+        post(client, PATH, json={"url": "http://evil.example/x"}, headers={"X-CSRF-Token": token}),
+        400,
+        "VALIDATION_ERROR",
+    )
     assert_envelope(post(client, PATH, json={"url": LAUNCH}), 403, "FORBIDDEN")
-    assert_envelope(post(client, PATH, json={"url": LAUNCH}, headers={"X-CSRF-Token": token,
-                                                                       "Origin": "http://evil.example"}), 403, "FORBIDDEN")
-    assert_envelope(post(client, PATH, json={"url": 5}, headers={"X-CSRF-Token": token}), 400, "VALIDATION_ERROR")
-    assert_envelope(post(client, PATH, data="{", content_type="application/json", headers={"X-CSRF-Token": token}),
-                    400, "BAD_REQUEST")
-    assert_envelope(post(client, PATH, host=CONTENT_HOST, json={"url": LAUNCH}, headers={"X-CSRF-Token": token}),
-                    403, "FORBIDDEN")
+    assert_envelope(
+        post(
+            client,
+            PATH,
+            json={"url": LAUNCH},
+            headers={"X-CSRF-Token": token, "Origin": "http://evil.example"},
+        ),
+        403,
+        "FORBIDDEN",
+    )
+    assert_envelope(
+        post(client, PATH, json={"url": 5}, headers={"X-CSRF-Token": token}), 400, "VALIDATION_ERROR"
+    )
+    assert_envelope(
+        post(client, PATH, data="{", content_type="application/json", headers={"X-CSRF-Token": token}),
+        400,
+        "BAD_REQUEST",
+    )
+    assert_envelope(
+        post(client, PATH, host=CONTENT_HOST, json={"url": LAUNCH}, headers={"X-CSRF-Token": token}),
+        403,
+        "FORBIDDEN",
+    )
     assert_envelope(post(client.application.test_client(), PATH, json={"url": LAUNCH}), 401, "UNAUTHORIZED")
     assert len(opener.opened) == 1
 
@@ -83,5 +111,6 @@ def test_course_windows_open_from_the_desktop_dashboard_only(desktop, app):
 def test_outside_the_desktop_app_there_are_no_course_windows(app, client):
     get(client, f"/dashboard/auto-login?token={logins.one_time_token()}&shell=desktop")
     assert 'data-shell=""' in get(client, "/dashboard/packages").get_data(as_text=True)
-    assert_envelope(post(client, PATH, json={"url": LAUNCH}, headers={"X-CSRF-Token": csrf_of(client)}),
-                    404, "NOT_FOUND")
+    assert_envelope(
+        post(client, PATH, json={"url": LAUNCH}, headers={"X-CSRF-Token": csrf_of(client)}), 404, "NOT_FOUND"
+    )

@@ -1,5 +1,6 @@
 """The Sync to cloud page in Debian's Chromium: save a target, a dry run, a run with its live
 progress and report, then a conflict settled from the page. Two real servers."""
+
 import pytest
 import requests
 
@@ -54,7 +55,8 @@ def test_sync_from_the_dashboard(sync_page, laptop_data):
     page.get_by_role("button", name="Keep this computer's").click()
     page.locator("#toast").filter(has_text="goes at the next sync").wait_for()
     page.get_by_role("heading", name="Conflicts (1)").wait_for(state="detached")
-    open_now = requests.get(laptop.url + "/api/v1/sync/conflicts?status=open", headers=bearer(laptop.srv.admin_key),
-                            timeout=10).json()
+    open_now = requests.get(
+        laptop.url + "/api/v1/sync/conflicts?status=open", headers=bearer(laptop.srv.admin_key), timeout=10
+    ).json()
     assert open_now["conflicts"] == []
     assert page.errors == []

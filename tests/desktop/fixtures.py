@@ -1,5 +1,6 @@
 """The virtual X screen (Xvfb) as a session fixture, for the desktop tests and the binary
 tests. The root conftest registers this module with pytest_plugins."""
+
 import shutil
 
 import pytest

@@ -1,5 +1,6 @@
 """The whole life of the desktop app on a virtual screen, from the first window to a clean
 stop: run by the source test (tests/desktop) and the binary test (tests/test_binary.py)."""
+
 from __future__ import annotations
 
 import json
@@ -16,37 +17,55 @@ COURSE = "golf_scorm12_runtime_basic.zip"
 
 
 def api_key(cmd: list[str], data_dir) -> str:
-    out = subprocess.run([*cmd, "keys", "create", "--data-dir", str(data_dir), "--scopes",
-                          "read,write,admin", "--json"], capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [*cmd, "keys", "create", "--data-dir", str(data_dir), "--scopes", "read,write,admin", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout)["api_key"]
 
 
 def upload(url: str, key: str) -> dict:
     with fixture(COURSE).open("rb") as f:
-        r = requests.post(url + "/api/v1/packages/upload", headers={"Authorization": f"Bearer {key}"},
-                          files={"file": (COURSE, f, "application/zip")}, timeout=60)
+        r = requests.post(
+            url + "/api/v1/packages/upload",
+            headers={"Authorization": f"Bearer {key}"},
+            files={"file": (COURSE, f, "application/zip")},
+            timeout=60,
+        )
     assert r.status_code in (200, 201), r.text
     return r.json()
 
 
 def sessions(url: str, key: str) -> list[dict]:
-    r = requests.get(url + "/api/v1/sessions?limit=100", headers={"Authorization": f"Bearer {key}"}, timeout=30)
+    r = requests.get(
+        url + "/api/v1/sessions?limit=100", headers={"Authorization": f"Bearer {key}"}, timeout=30
+    )
     assert r.status_code == 200, r.text
     return r.json()["sessions"]
 
 
 def session_cmi(url: str, key: str, session_id: str) -> dict:
-    r = requests.get(f"{url}/api/v1/sessions/{session_id}", headers={"Authorization": f"Bearer {key}"}, timeout=30)
+    r = requests.get(
+        f"{url}/api/v1/sessions/{session_id}", headers={"Authorization": f"Bearer {key}"}, timeout=30
+    )
     assert r.status_code == 200, r.text
     return r.json()["session"]["cmi_data"] or {}
 
 
 def click_preview(app: DesktopApp, dashboard, package_id: str) -> None:
     dashboard.evaluate(f"location.href = '/dashboard/packages/{package_id}'")
-    page = app.page(lambda p: p.url.endswith(f"/dashboard/packages/{package_id}") and "Packages" not in p.title[:1])
-    wait_until(lambda: page.evaluate(
-        "!![...document.querySelectorAll('button')].find(b => b.textContent === 'Preview' && !b.disabled)"), 30)
+    page = app.page(
+        lambda p: p.url.endswith(f"/dashboard/packages/{package_id}") and "Packages" not in p.title[:1]
+    )
+    wait_until(
+        lambda: page.evaluate(
+            "!![...document.querySelectorAll('button')].find(b => b.textContent === 'Preview' && !b.disabled)"
+        ),
+        30,
+    )
     page.evaluate("[...document.querySelectorAll('button')].find(b => b.textContent === 'Preview').click()")
 
 
@@ -61,7 +80,12 @@ def run_desktop_journey(cmd: list[str], screen, tmp_path, name: str) -> None:
     try:
         # The window opens signed in: the dashboard, not the sign-in page.
         dashboard = app.page(lambda p: p.title.startswith("Packages ·"), 60)
-        wait_until(lambda: dashboard.evaluate("document.querySelector('main h1') && document.querySelector('main h1').textContent"), 30)
+        wait_until(
+            lambda: dashboard.evaluate(
+                "document.querySelector('main h1') && document.querySelector('main h1').textContent"
+            ),
+            30,
+        )
         assert dashboard.evaluate("document.getElementById('main').dataset.shell") == "desktop"
         # Painted, not blank: the rendered dashboard has text, buttons and borders in many shades.
         wait_until(lambda: screen.screenshot(f"{name}-dashboard")[1] > 50, 20, interval=0.5)
@@ -73,7 +97,9 @@ def run_desktop_journey(cmd: list[str], screen, tmp_path, name: str) -> None:
         # A course opened from the dashboard opens in a window of the app, and plays there.
         click_preview(app, dashboard, package["id"])
         player = app.page(lambda p: "/player/" in p.url or "/launch/" in p.url, 30)
-        wait_until(lambda: player.evaluate("!!document.body && document.body.innerText.includes('Tracking')"), 30)
+        wait_until(
+            lambda: player.evaluate("!!document.body && document.body.innerText.includes('Tracking')"), 30
+        )
         assert any(t.startswith("Preview · ") for t in screen.window_titles())
         time.sleep(1.5)  # let the course paint its first page, for the screenshot
         screen.screenshot(f"{name}-course-window")
@@ -82,18 +108,33 @@ def run_desktop_journey(cmd: list[str], screen, tmp_path, name: str) -> None:
         screen.close_window("Preview · ", until=lambda: not player_pages(app))
 
         preview = next(x for x in sessions(app.url, key) if x["user_id"] == "dashboard-preview")
-        wait_until(lambda: session_cmi(app.url, key, preview["id"]).get("cmi.suspend_data") == "closed-from-the-desktop", 20)
+        wait_until(
+            lambda: (
+                session_cmi(app.url, key, preview["id"]).get("cmi.suspend_data") == "closed-from-the-desktop"
+            ),
+            20,
+        )
 
         # The dashboard shows the app's log file.
         dashboard.evaluate("location.href = '/dashboard/logs'")
         logs = app.page(lambda p: p.title.startswith("Logs ·"), 30)
-        wait_until(lambda: logs.evaluate("!!document.body && document.body.innerText.includes('course window opened')"), 30)
+        wait_until(
+            lambda: logs.evaluate(
+                "!!document.body && document.body.innerText.includes('course window opened')"
+            ),
+            30,
+        )
         time.sleep(1)  # painted, for the screenshot
         screen.screenshot(f"{name}-logs")
 
         # A second launch opens a window on the running instance: no second server.
-        second = subprocess.run([*cmd, "desktop", "--data-dir", str(data_dir)], capture_output=True,
-                                text=True, timeout=60, env={**__import__("os").environ, "DISPLAY": screen.display})
+        second = subprocess.run(
+            [*cmd, "desktop", "--data-dir", str(data_dir)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**__import__("os").environ, "DISPLAY": screen.display},
+        )
         assert second.returncode == 0, second.stdout + second.stderr
         assert "Opened a window on the running instance" in second.stdout
         wait_until(lambda: len([p for p in app.pages() if "/dashboard/" in p.url]) == 2, 30)
@@ -103,8 +144,10 @@ def run_desktop_journey(cmd: list[str], screen, tmp_path, name: str) -> None:
         # stops the server cleanly.
         dashboard = app.page(lambda p: p.title.startswith("Packages ·"))
         click_preview(app, dashboard, package["id"])
-        player = app.page(lambda p: ("/player/" in p.url or "/launch/" in p.url), 30)
-        wait_until(lambda: player.evaluate("!!document.body && document.body.innerText.includes('Tracking')"), 30)
+        player = app.page(lambda p: "/player/" in p.url or "/launch/" in p.url, 30)
+        wait_until(
+            lambda: player.evaluate("!!document.body && document.body.innerText.includes('Tracking')"), 30
+        )
         player.evaluate("window.API.LMSSetValue('cmi.suspend_data', 'closed-with-the-app')")
         screen.close_window("SCORM API appliance", until=lambda: app.proc.poll() is not None)
         assert app.wait(60) == 0, app.output()

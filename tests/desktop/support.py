@@ -1,6 +1,7 @@
 """Driving the real desktop app on a virtual screen: Xvfb, X window closing (what a window
 manager's close button sends), screenshots, and the pages inside the app's windows through
 QtWebEngine's DevTools protocol."""
+
 from __future__ import annotations
 
 import json
@@ -34,7 +35,10 @@ class VirtualScreen:
         read_fd, write_fd = os.pipe()
         self.proc = subprocess.Popen(
             ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1400x900x24", "-nolisten", "tcp"],
-            pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            pass_fds=(write_fd,),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         os.close(write_fd)
         with os.fdopen(read_fd) as f:
             number = f.readline().strip()
@@ -83,8 +87,11 @@ class VirtualScreen:
             assert matches, f"no window titled *{title_part}* among {[t for _, t in windows]}"
             protocols, delete = d.intern_atom("WM_PROTOCOLS"), d.intern_atom("WM_DELETE_WINDOW")
             for w in matches:
-                w.send_event(event.ClientMessage(window=w, client_type=protocols,
-                                                 data=(32, [delete, X.CurrentTime, 0, 0, 0])))
+                w.send_event(
+                    event.ClientMessage(
+                        window=w, client_type=protocols, data=(32, [delete, X.CurrentTime, 0, 0, 0])
+                    )
+                )
             d.flush()
 
     def _x(self):
@@ -99,6 +106,7 @@ class VirtualScreen:
                 yield d, d.screen().root
             finally:
                 d.close()
+
         return opened()
 
 
@@ -127,6 +135,7 @@ def desktop_stack_available() -> bool:
 
 # ---- the pages in the app's windows (QtWebEngine's DevTools protocol) -----------------------
 
+
 class Page:
     def __init__(self, info: dict):
         self.info = info
@@ -137,11 +146,19 @@ class Page:
         """Run a script in the page (awaiting a promise) and return its JSON value."""
         import websocket
 
-        ws = websocket.create_connection(self.info["webSocketDebuggerUrl"], timeout=timeout,
-                                         suppress_origin=True)
+        ws = websocket.create_connection(
+            self.info["webSocketDebuggerUrl"], timeout=timeout, suppress_origin=True
+        )
         try:
-            ws.send(json.dumps({"id": 1, "method": "Runtime.evaluate", "params": {
-                "expression": expression, "awaitPromise": True, "returnByValue": True}}))
+            ws.send(
+                json.dumps(
+                    {
+                        "id": 1,
+                        "method": "Runtime.evaluate",
+                        "params": {"expression": expression, "awaitPromise": True, "returnByValue": True},
+                    }
+                )
+            )
             while True:
                 msg = json.loads(ws.recv())
                 if msg.get("id") == 1:
@@ -193,15 +210,21 @@ class DesktopApp:
             self.proc.wait(10)
 
 
-def start_desktop(cmd: list[str], data_dir: Path, screen: VirtualScreen, debug_port: int,
-                  tmp_path: Path) -> DesktopApp:
+def start_desktop(
+    cmd: list[str], data_dir: Path, screen: VirtualScreen, debug_port: int, tmp_path: Path
+) -> DesktopApp:
     out_path = tmp_path / f"desktop-{time.monotonic_ns()}.out"
-    env = {**os.environ, "DISPLAY": screen.display, "PYTHONUNBUFFERED": "1",
-           "QTWEBENGINE_REMOTE_DEBUGGING": f"127.0.0.1:{debug_port}"}
+    env = {
+        **os.environ,
+        "DISPLAY": screen.display,
+        "PYTHONUNBUFFERED": "1",
+        "QTWEBENGINE_REMOTE_DEBUGGING": f"127.0.0.1:{debug_port}",
+    }
     env.pop("QT_QPA_PLATFORM", None)
     with out_path.open("w") as out:
-        proc = subprocess.Popen([*cmd, "desktop", "--data-dir", str(data_dir)], stdout=out,
-                                stderr=subprocess.STDOUT, env=env)
+        proc = subprocess.Popen(
+            [*cmd, "desktop", "--data-dir", str(data_dir)], stdout=out, stderr=subprocess.STDOUT, env=env
+        )
     app = DesktopApp(proc, data_dir, debug_port, out_path)
     info = data_dir / "instance.json"
 

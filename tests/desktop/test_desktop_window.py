@@ -1,5 +1,6 @@
 """The desktop app for real: `scorm-api desktop` on a virtual X screen (Xvfb), its windows
 driven through QtWebEngine's DevTools port and closed the way a window manager closes them."""
+
 from __future__ import annotations
 
 import pytest

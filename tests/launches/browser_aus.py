@@ -2,6 +2,7 @@
 a cmi5 AU (launch parameters, fetch URL, LMS.LaunchData, learner preferences, Initialized,
 its result statements, Terminated, then the returnURL) and a tincan.xml activity (the auth
 parameter, statements). Each writes what it saw into <pre id="report"> for the test."""
+
 from tests.launches.cmi5_au import COURSE_XML, TINCAN_XML
 from tests.packages import zips
 
@@ -49,17 +50,33 @@ _CMI5_AU = """<!doctype html><meta charset="utf-8"><title>%(title)s</title>
 })();
 </script>"""
 
-INTRO = _CMI5_AU % {"title": "Introduction",
-                    "body": 'await send("completed", {completion: true, duration: "PT10S"}, true);'}
-QUIZ = _CMI5_AU % {"title": "Quiz", "body": (
-    'await send("passed", {success: true, duration: "PT15S", score: {scaled: 0.9}}, true);\n'
-    '    await send("completed", {completion: true, duration: "PT15S"}, true);')}
+INTRO = _CMI5_AU % {
+    "title": "Introduction",
+    "body": 'await send("completed", {completion: true, duration: "PT10S"}, true);',
+}
+QUIZ = _CMI5_AU % {
+    "title": "Quiz",
+    "body": (
+        'await send("passed", {success: true, duration: "PT15S", score: {scaled: 0.9}}, true);\n'
+        '    await send("completed", {completion: true, duration: "PT15S"}, true);'
+    ),
+}
 
 
 def cmi5_course(own_window: bool = False) -> bytes:
-    xml = COURSE_XML.replace('launchMethod="AnyWindow"', 'launchMethod="OwnWindow"') if own_window else COURSE_XML
-    return zips.build({"cmi5.xml": xml, "intro/index.html": INTRO, "quiz/index.html": QUIZ,
-                       "poster.html": _CMI5_AU % {"title": "Poster", "body": ""}})
+    xml = (
+        COURSE_XML.replace('launchMethod="AnyWindow"', 'launchMethod="OwnWindow"')
+        if own_window
+        else COURSE_XML
+    )
+    return zips.build(
+        {
+            "cmi5.xml": xml,
+            "intro/index.html": INTRO,
+            "quiz/index.html": QUIZ,
+            "poster.html": _CMI5_AU % {"title": "Poster", "body": ""},
+        }
+    )
 
 
 TINCAN_PAGE = """<!doctype html><meta charset="utf-8"><title>Golf</title><pre id="report">running</pre>

@@ -1,12 +1,13 @@
 """A cmi5 course built for the tests, and an AU client that speaks the launch protocol over
 HTTP as real AUs do (query parameters, the fetch URL, LMS.LaunchData, learner preferences,
 statements carrying the context template)."""
+
 from __future__ import annotations
 
 import base64
 import json
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
 from tests.packages import zips
@@ -49,12 +50,19 @@ TINCAN_XML = """<?xml version="1.0" encoding="utf-8"?>
 
 def cmi5_zip(files: dict | None = None) -> bytes:
     page = b"<!doctype html><title>AU</title><p>AU</p>"
-    return zips.build({"cmi5.xml": COURSE_XML, "intro/index.html": page, "quiz/index.html": page,
-                       "poster.html": page, **(files or {})})
+    return zips.build(
+        {
+            "cmi5.xml": COURSE_XML,
+            "intro/index.html": page,
+            "quiz/index.html": page,
+            "poster.html": page,
+            **(files or {}),
+        }
+    )
 
 
 def now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class Au:
@@ -78,36 +86,57 @@ class Au:
     def fetch(self):
         return self.http.post(urlsplit(self.query["fetch"]).path)
 
-    def start(self, read_prefs: bool = True) -> "Au":
+    def start(self, read_prefs: bool = True) -> Au:
         token = self.fetch().get_json()["auth-token"]
         self.auth = "Basic " + token
-        resp = self.http.get(self.endpoint + "/activities/state", headers=self.headers(), query_string={
-            "stateId": "LMS.LaunchData", "activityId": self.activity_id, "agent": json.dumps(self.actor),
-            "registration": self.registration})
+        resp = self.http.get(
+            self.endpoint + "/activities/state",
+            headers=self.headers(),
+            query_string={
+                "stateId": "LMS.LaunchData",
+                "activityId": self.activity_id,
+                "agent": json.dumps(self.actor),
+                "registration": self.registration,
+            },
+        )
         assert resp.status_code == 200, resp.get_data(as_text=True)
         self.launch_data = json.loads(resp.get_data())
         if read_prefs:
-            self.http.get(self.endpoint + "/agents/profile", headers=self.headers(), query_string={
-                "profileId": "cmi5LearnerPreferences", "agent": json.dumps(self.actor)})
+            self.http.get(
+                self.endpoint + "/agents/profile",
+                headers=self.headers(),
+                query_string={"profileId": "cmi5LearnerPreferences", "agent": json.dumps(self.actor)},
+            )
         return self
 
-    def statement(self, verb: str, result: dict | None = None, defined: bool = True, moveon: bool = False) -> dict:
+    def statement(
+        self, verb: str, result: dict | None = None, defined: bool = True, moveon: bool = False
+    ) -> dict:
         context = json.loads(json.dumps(self.launch_data["contextTemplate"]))
         context["registration"] = self.registration
         cats = ([{"id": CMI5}] if defined else []) + ([{"id": MOVEON}] if moveon else [])
         if cats:
             context.setdefault("contextActivities", {})["category"] = cats
-        st = {"id": str(uuid.uuid4()), "timestamp": now(), "actor": json.loads(json.dumps(self.actor)),
-              "verb": {"id": verb if "://" in verb else ADL + verb}, "object": {"id": self.activity_id},
-              "context": context}
+        st = {
+            "id": str(uuid.uuid4()),
+            "timestamp": now(),
+            "actor": json.loads(json.dumps(self.actor)),
+            "verb": {"id": verb if "://" in verb else ADL + verb},
+            "object": {"id": self.activity_id},
+            "context": context,
+        }
         if result is not None:
             st["result"] = result
         return st
 
     def send(self, st: dict):
-        return self.http.put(self.endpoint + "/statements", headers=self.headers(),
-                             query_string={"statementId": st["id"]}, data=json.dumps(st),
-                             content_type="application/json")
+        return self.http.put(
+            self.endpoint + "/statements",
+            headers=self.headers(),
+            query_string={"statementId": st["id"]},
+            data=json.dumps(st),
+            content_type="application/json",
+        )
 
     def initialized(self):
         return self.send(self.statement("initialized"))
@@ -116,8 +145,9 @@ class Au:
         return self.send(self.statement("completed", {"completion": True, "duration": "PT1M"}, moveon=True))
 
     def judged(self, verb: str, scaled: float, mastery: float | None = None):
-        st = self.statement(verb, {"success": verb == "passed", "duration": "PT2M",
-                                   "score": {"scaled": scaled}}, moveon=True)
+        st = self.statement(
+            verb, {"success": verb == "passed", "duration": "PT2M", "score": {"scaled": scaled}}, moveon=True
+        )
         if mastery is not None:
             st["context"].setdefault("extensions", {})[MASTERY_EXT] = mastery
         return self.send(st)

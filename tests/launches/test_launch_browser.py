@@ -1,5 +1,6 @@
 """xAPI and cmi5 content in the player, in Debian's Chromium against a real server: the AUs
 fetch their token, read LMS.LaunchData, report, and return to the player through returnURL."""
+
 import json
 
 import pytest
@@ -12,7 +13,9 @@ pytestmark = pytest.mark.browser
 
 
 def report_of(frame_or_page, timeout=15_000) -> dict:
-    frame_or_page.wait_for_function("document.getElementById('report').textContent !== 'running'", timeout=timeout)
+    frame_or_page.wait_for_function(
+        "document.getElementById('report').textContent !== 'running'", timeout=timeout
+    )
     return json.loads(frame_or_page.inner_text("#report"))
 
 
@@ -28,8 +31,12 @@ def open_course(live_server, browser, data: bytes):
 def test_cmi5_course_in_the_player(live_server, browser):
     created, context, page = open_course(live_server, browser, cmi5_course())
     intro = report_of(content_frame(page))
-    assert intro == {"statuses": {"initialized": 204, "completed": 204, "terminated": 204},
-                     "launchMode": "Normal", "prefs": 404, "finished": True}
+    assert intro == {
+        "statuses": {"initialized": 204, "completed": 204, "terminated": 204},
+        "launchMode": "Normal",
+        "prefs": 404,
+        "finished": True,
+    }
     # The AU went to its returnURL: the player takes over and shows where the learner is.
     page.wait_for_selector(".message h2:text('This part of the course has ended')", timeout=10_000)
     assert "Course not completed yet" in page.inner_text(".message")

@@ -1,6 +1,7 @@
 """xAPI (tincan.xml) packages: launched with the customary parameters (endpoint, auth, actor,
 registration, activity_id) and credentials of their own; the content's statements about its
 activity feed the session's status, score and time."""
+
 import base64
 import json
 from urllib.parse import parse_qs, urlsplit
@@ -14,12 +15,20 @@ ADL = "http://adlnet.gov/expapi/verbs/"
 
 
 def test_tincan_launch_and_tracking(client, admin_key, make_tenant):
-    pkg, _ = upload_and_process(client, admin_key, zips.build({"tincan.xml": TINCAN_XML, "story.html": b"<p>golf</p>"}))
+    pkg, _ = upload_and_process(
+        client, admin_key, zips.build({"tincan.xml": TINCAN_XML, "story.html": b"<p>golf</p>"})
+    )
     assert pkg["standard"] == "xapi"
-    s = client.post("/api/v1/sessions", headers=bearer(admin_key),
-                    json={"package_id": pkg["id"], "user_id": "ann", "user_name": "Ann"}).get_json()["session"]
-    link = client.post(f"/api/v1/sessions/{s['id']}/launch", headers=bearer(admin_key),
-                       json={"item_id": ACTIVITY, "redirect": True}).get_json()["launch_url"]
+    s = client.post(
+        "/api/v1/sessions",
+        headers=bearer(admin_key),
+        json={"package_id": pkg["id"], "user_id": "ann", "user_name": "Ann"},
+    ).get_json()["session"]
+    link = client.post(
+        f"/api/v1/sessions/{s['id']}/launch",
+        headers=bearer(admin_key),
+        json={"item_id": ACTIVITY, "redirect": True},
+    ).get_json()["launch_url"]
     to = urlsplit(client.get(urlsplit(link).path).headers["Location"])
     q = {k: v[0] for k, v in parse_qs(to.query).items()}
     assert to.path == f"/content/{pkg['id']}/story.html"
@@ -30,26 +39,43 @@ def test_tincan_launch_and_tracking(client, admin_key, make_tenant):
     headers = {"Authorization": q["auth"], "X-Experience-API-Version": "1.0.3"}
 
     def send(verb, result=None):
-        st = {"actor": actor, "verb": {"id": ADL + verb}, "object": {"id": ACTIVITY}, "timestamp": now(),
-              "context": {"registration": s["id"]}, **({"result": result} if result else {})}
+        st = {
+            "actor": actor,
+            "verb": {"id": ADL + verb},
+            "object": {"id": ACTIVITY},
+            "timestamp": now(),
+            "context": {"registration": s["id"]},
+            **({"result": result} if result else {}),
+        }
         return client.post("/xapi/statements", headers=headers, json=st)
 
     assert send("experienced").status_code == 200
     after = client.get(f"/api/v1/sessions/{s['id']}", headers=bearer(admin_key)).get_json()["session"]
     assert after["completion_status"] == "incomplete"
-    assert send("passed", {"success": True, "completion": True, "score": {"scaled": 0.75, "raw": 75,
-                                                                          "min": 0, "max": 100}}).status_code == 200
+    assert (
+        send(
+            "passed",
+            {"success": True, "completion": True, "score": {"scaled": 0.75, "raw": 75, "min": 0, "max": 100}},
+        ).status_code
+        == 200
+    )
     assert send("terminated", {"duration": "PT4M30S"}).status_code == 200
     after = client.get(f"/api/v1/sessions/{s['id']}", headers=bearer(admin_key)).get_json()["session"]
     assert (after["completion_status"], after["success_status"]) == ("completed", "passed")
     assert after["score"]["scaled"] == 0.75 and after["time_spent_seconds"] == 270
 
     mine = client.get("/xapi/statements", headers=headers, query_string={"registration": s["id"]})
-    assert [st["verb"]["id"].rsplit("/", 1)[-1] for st in mine.get_json()["statements"]] == \
-        ["terminated", "passed", "experienced", "launched"]
+    assert [st["verb"]["id"].rsplit("/", 1)[-1] for st in mine.get_json()["statements"]] == [
+        "terminated",
+        "passed",
+        "experienced",
+        "launched",
+    ]
     assert client.get("/xapi/statements", headers=headers).status_code == 403
     # The credentials are this launch's: another tenant's API key does not see its sessions.
     other = make_tenant()
-    assert client.get(f"/api/v1/sessions/{s['id']}/au-sessions", headers=other.headers("rw")).status_code == 404
+    assert (
+        client.get(f"/api/v1/sessions/{s['id']}/au-sessions", headers=other.headers("rw")).status_code == 404
+    )
     listed = client.get(f"/api/v1/sessions/{s['id']}/au-sessions", headers=bearer(admin_key)).get_json()
     assert [(a["kind"], a["activity_id"]) for a in listed["au_sessions"]] == [("xapi", ACTIVITY)]

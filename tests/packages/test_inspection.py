@@ -1,5 +1,6 @@
 """Every real fixture imports (or is refused/warned) as its README describes; hostile zips and
 hostile XML are refused with a reason."""
+
 import io
 import zipfile
 
@@ -47,15 +48,15 @@ def test_real_packages_import(name, standard, title, scos, launchable, seq, laun
 REFUSED = [
     ("broken_scorm12_malformed_xml.zip", "malformed_xml", ["not well-formed", "line 27"]),
     ("broken_scorm12_missing_launch_url.zip", "missing_launch_url", ["resource_1", "no href"]),
-    ("broken_scorm12_item_nonexistent_resource.zip", "missing_resource",
-     ["item_1", "non_existent_resource"]),
-    ("broken_scorm12_invalid_file_references.zip", "launch_file_missing",
-     ["content/nonexistent.html", "not in the zip"]),
+    ("broken_scorm12_item_nonexistent_resource.zip", "missing_resource", ["item_1", "non_existent_resource"]),
+    (
+        "broken_scorm12_invalid_file_references.zip",
+        "launch_file_missing",
+        ["content/nonexistent.html", "not in the zip"],
+    ),
     ("broken_scorm2004_missing_org_identifier.zip", "launch_file_missing", ["index.html"]),
-    ("broken_scorm2004_adlcts_bad_default_org.zip", "launch_file_missing",
-     ["resources/SequencingTest.htm"]),
-    ("adl_cts_2004_4ed_lms_test_corpus.zip", "missing_manifest",
-     ["no imsmanifest.xml", "LMSTestPackage_"]),
+    ("broken_scorm2004_adlcts_bad_default_org.zip", "launch_file_missing", ["resources/SequencingTest.htm"]),
+    ("adl_cts_2004_4ed_lms_test_corpus.zip", "missing_manifest", ["no imsmanifest.xml", "LMSTestPackage_"]),
 ]
 
 
@@ -67,8 +68,9 @@ def test_broken_packages_are_refused_with_a_reason(name, reason, words):
         assert w in err.message
 
 
-@pytest.mark.parametrize("name", ["broken_scorm2004_missing_org_identifier.zip",
-                                  "broken_scorm2004_adlcts_bad_default_org.zip"])
+@pytest.mark.parametrize(
+    "name", ["broken_scorm2004_missing_org_identifier.zip", "broken_scorm2004_adlcts_bad_default_org.zip"]
+)
 def test_bad_default_organization_is_a_warning_in_the_manifest(name):
     with zipfile.ZipFile(fixture(name)) as zf:
         m = parse_manifest(zf.read("imsmanifest.xml"))
@@ -87,6 +89,7 @@ def test_debugger_package_structure():
         for i in items:
             flat.append(i)
             walk(i.children)
+
     walk(org.items)
     assert any(not i.is_visible for i in flat)
     assert any(i.prerequisites for i in flat)
@@ -98,8 +101,10 @@ def test_mastery_score_and_sequencing_are_kept():
     assert m.organizations[0].sequencing and "controlMode" in m.organizations[0].sequencing
     assert any(i.sequencing for i in items)
     raw = zips.MINIMAL_MANIFEST.replace(
-        b'<title>Only page</title>', b'<title>Only page</title><adlcp:masteryscore>80</adlcp:masteryscore>'
-        b'<adlcp:prerequisites type="aicc_script">x</adlcp:prerequisites>')
+        b"<title>Only page</title>",
+        b"<title>Only page</title><adlcp:masteryscore>80</adlcp:masteryscore>"
+        b'<adlcp:prerequisites type="aicc_script">x</adlcp:prerequisites>',
+    )
     item = parse_manifest(raw).organizations[0].items[0]
     assert item.mastery_score == 80.0 and item.prerequisites == "x"
 
@@ -127,26 +132,40 @@ def test_xml_base_and_sub_manifest():
     assert m.sco_count == 1
 
 
-@pytest.mark.parametrize("xml,reason", [
-    (b"""<?xml version="1.0"?><!DOCTYPE manifest [<!ENTITY a "aaaaaaaaaa">
+@pytest.mark.parametrize(
+    "xml,reason",
+    [
+        (
+            b"""<?xml version="1.0"?><!DOCTYPE manifest [<!ENTITY a "aaaaaaaaaa">
          <!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>
-         <manifest><title>&c;</title></manifest>""", "xml_entities"),
-    (b"""<?xml version="1.0"?><!DOCTYPE manifest [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
-         <manifest><title>&xxe;</title></manifest>""", "xml_entities"),
-    (b"""<?xml version="1.0"?><!DOCTYPE manifest SYSTEM "http://127.0.0.1:1/evil.dtd">
-         <manifest/>""", "external_dtd"),
-    (b"""<?xml version="1.0"?><!DOCTYPE manifest SYSTEM "/etc/passwd"><manifest/>""",
-     "external_dtd"),
-    (b"""<?xml version="1.0"?><!DOCTYPE manifest SYSTEM "/dev/zero"><manifest/>""",
-     "external_dtd"),
-    (b"""<?xml version="1.0"?><!DOCTYPE manifest PUBLIC "-//X//Y" "file:///dev/urandom"><manifest/>""",
-     "external_dtd"),
-    (b"""<?xml version="1.0"?><notamanifest/>""", "not_a_manifest"),
-    (b"""<manifest xmlns="urn:other"><metadata><schemaversion>7</schemaversion></metadata></manifest>""",
-     "unknown_version"),
-    (b"\xff\xfe<\x00m\x00", "malformed_xml"),
-    (b"<manifest>" + b"<a>" * 300 + b"</a>" * 300 + b"</manifest>", "malformed_xml"),
-])
+         <manifest><title>&c;</title></manifest>""",
+            "xml_entities",
+        ),
+        (
+            b"""<?xml version="1.0"?><!DOCTYPE manifest [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+         <manifest><title>&xxe;</title></manifest>""",
+            "xml_entities",
+        ),
+        (
+            b"""<?xml version="1.0"?><!DOCTYPE manifest SYSTEM "http://127.0.0.1:1/evil.dtd">
+         <manifest/>""",
+            "external_dtd",
+        ),
+        (b"""<?xml version="1.0"?><!DOCTYPE manifest SYSTEM "/etc/passwd"><manifest/>""", "external_dtd"),
+        (b"""<?xml version="1.0"?><!DOCTYPE manifest SYSTEM "/dev/zero"><manifest/>""", "external_dtd"),
+        (
+            b"""<?xml version="1.0"?><!DOCTYPE manifest PUBLIC "-//X//Y" "file:///dev/urandom"><manifest/>""",
+            "external_dtd",
+        ),
+        (b"""<?xml version="1.0"?><notamanifest/>""", "not_a_manifest"),
+        (
+            b"""<manifest xmlns="urn:other"><metadata><schemaversion>7</schemaversion></metadata></manifest>""",
+            "unknown_version",
+        ),
+        (b"\xff\xfe<\x00m\x00", "malformed_xml"),
+        (b"<manifest>" + b"<a>" * 300 + b"</a>" * 300 + b"</manifest>", "malformed_xml"),
+    ],
+)
 def test_hostile_or_wrong_xml_is_refused(xml, reason):
     err = refusal(parse_manifest, xml)
     assert err.details["reason"] == reason
@@ -164,8 +183,10 @@ def test_mac_litter_is_ignored():
     assert pkg.plan.files == {"imsmanifest.xml", "index.html"}
 
 
-@pytest.mark.parametrize("entry", ["../evil.html", "a/../../evil.html", "/etc/evil",
-                                   "C:/evil.html", "c:evil.html", "a\\..\\evil.html"])
+@pytest.mark.parametrize(
+    "entry",
+    ["../evil.html", "a/../../evil.html", "/etc/evil", "C:/evil.html", "c:evil.html", "a\\..\\evil.html"],
+)
 def test_path_traversal_is_refused(entry):
     # (Names with NUL never reach us: Python's zipfile cuts a name at its first NUL.)
     err = refusal(inspect_bytes, zips.build(zips.minimal(**{entry: b"x"})))
@@ -173,8 +194,7 @@ def test_path_traversal_is_refused(entry):
 
 
 def test_symlink_is_refused():
-    data = zips.with_info(zips.minimal(), "link.html", b"/etc/passwd",
-                          external_attr=(0o120777 << 16))
+    data = zips.with_info(zips.minimal(), "link.html", b"/etc/passwd", external_attr=(0o120777 << 16))
     assert refusal(inspect_bytes, data).details["reason"] == "symlink"
 
 

@@ -1,13 +1,13 @@
 """Packages over HTTP: the presigned flow, processing, multipart, quotas, download, delete,
 content serving; and that every failure leaves nothing behind."""
+
 import hashlib
 import io
 from urllib.parse import urlsplit
 
 import pytest
 
-from scorm_api import state
-from scorm_api import jobs
+from scorm_api import jobs, state
 from scorm_api.packages.models import Package, Upload
 from tests.packages import zips
 from tests.packages.importable import IMPORTABLE
@@ -56,20 +56,25 @@ def test_presigned_flow_end_to_end(client, admin_key, settings, golf):
 
 
 def test_alias_upload_sessions(client, admin_key):
-    resp = client.post("/api/v1/packages/upload-sessions", headers=bearer(admin_key),
-                       json={"filename": "x.zip", "file_size": 10})
+    resp = client.post(
+        "/api/v1/packages/upload-sessions",
+        headers=bearer(admin_key),
+        json={"filename": "x.zip", "file_size": 10},
+    )
     assert resp.status_code == 200 and resp.get_json()["presigned_url"]
 
 
 def test_retrying_process_returns_the_same_package(client, admin_key, golf):
     pkg, ticket = upload_and_process(client, admin_key, golf)
-    again = client.post("/api/v1/packages/process", headers=bearer(admin_key),
-                        json={"storage_path": ticket["storage_path"]})
+    again = client.post(
+        "/api/v1/packages/process", headers=bearer(admin_key), json={"storage_path": ticket["storage_path"]}
+    )
     assert again.status_code == 200 and again.get_json()["id"] == pkg["id"]
     assert Package.select().count() == 1
 
 
 # ---- the PUT ---------------------------------------------------------------------------
+
 
 @pytest.fixture
 def ticket(client, admin_key):
@@ -83,10 +88,10 @@ def test_put_rejections_leave_nothing(client, settings, ticket):
     cases = [
         (url.replace("X-Signature=", "X-Signature=0"), body, zip_ct, 403),
         (url.replace("X-Size=100", "X-Size=99"), body[:99], zip_ct, 403),  # tampered size
-        (url, body, {"Content-Type": "text/plain"}, 403),                   # not the signed type
-        (url, body[:50], zip_ct, 400),                                     # wrong size
+        (url, body, {"Content-Type": "text/plain"}, 403),  # not the signed type
+        (url, body[:50], zip_ct, 400),  # wrong size
         (url, body + b"x", zip_ct, 400),
-        (url.split("?")[0], body, zip_ct, 403),                            # no signature at all
+        (url.split("?")[0], body, zip_ct, 403),  # no signature at all
     ]
     for path, data, headers, status in cases:
         resp = client.put(path, data=data, headers=headers)
@@ -102,10 +107,12 @@ def test_put_rejections_leave_nothing(client, settings, ticket):
 
 def test_expired_url(client, admin_key, ticket, monkeypatch):
     import scorm_api.storage.local as storage_mod
+
     real = storage_mod.time.time
     monkeypatch.setattr(storage_mod.time, "time", lambda: real() + 7200)
-    resp = client.put(put_path(ticket["presigned_url"]), data=b"x" * 100,
-                      headers={"Content-Type": "application/zip"})
+    resp = client.put(
+        put_path(ticket["presigned_url"]), data=b"x" * 100, headers={"Content-Type": "application/zip"}
+    )
     body = assert_envelope(resp, 403, "FORBIDDEN")
     assert "expired" in body["error"]["message"]
 
@@ -117,30 +124,53 @@ def test_mint_validation_and_tenant(client, admin_key, make_tenant, settings):
     assert "file_size" in too_big["error"]["details"]["fieldErrors"]
     other = make_tenant()
     assert_envelope(mint(client, admin_key, 10, tenant_id=other.tenant_id), 403, "FORBIDDEN")
-    assert_envelope(client.post("/api/v1/packages/upload-url", headers=other.headers("read"),
-                                json={"filename": "a.zip", "file_size": 1}), 403, "FORBIDDEN")
+    assert_envelope(
+        client.post(
+            "/api/v1/packages/upload-url",
+            headers=other.headers("read"),
+            json={"filename": "a.zip", "file_size": 1},
+        ),
+        403,
+        "FORBIDDEN",
+    )
 
 
 # ---- process ---------------------------------------------------------------------------
 
+
 def test_process_errors(client, admin_key, make_tenant, ticket):
     body = {"storage_path": ticket["storage_path"]}
-    assert_envelope(client.post("/api/v1/packages/process", headers=bearer(admin_key), json=body),
-                    409, "CONFLICT")  # nothing was PUT yet
+    assert_envelope(
+        client.post("/api/v1/packages/process", headers=bearer(admin_key), json=body), 409, "CONFLICT"
+    )  # nothing was PUT yet
     other = make_tenant()
-    assert_envelope(client.post("/api/v1/packages/process", headers=other.headers("rw"), json=body),
-                    404, "NOT_FOUND")  # another tenant's upload does not exist for it
-    assert_envelope(client.post("/api/v1/packages/process", headers=bearer(admin_key),
-                                json={**body, "tenant_id": other.tenant_id}), 403, "FORBIDDEN")
-    assert_envelope(client.post("/api/v1/packages/process", headers=bearer(admin_key),
-                                json={"storage_path": "../../etc/passwd"}), 404, "NOT_FOUND")
+    assert_envelope(
+        client.post("/api/v1/packages/process", headers=other.headers("rw"), json=body), 404, "NOT_FOUND"
+    )  # another tenant's upload does not exist for it
+    assert_envelope(
+        client.post(
+            "/api/v1/packages/process", headers=bearer(admin_key), json={**body, "tenant_id": other.tenant_id}
+        ),
+        403,
+        "FORBIDDEN",
+    )
+    assert_envelope(
+        client.post(
+            "/api/v1/packages/process", headers=bearer(admin_key), json={"storage_path": "../../etc/passwd"}
+        ),
+        404,
+        "NOT_FOUND",
+    )
 
 
-@pytest.mark.parametrize("name,reason", [
-    ("broken_scorm12_malformed_xml.zip", "malformed_xml"),
-    ("broken_scorm12_invalid_file_references.zip", "launch_file_missing"),
-    ("adl_cts_2004_4ed_lms_test_corpus.zip", "missing_manifest"),
-])
+@pytest.mark.parametrize(
+    "name,reason",
+    [
+        ("broken_scorm12_malformed_xml.zip", "malformed_xml"),
+        ("broken_scorm12_invalid_file_references.zip", "launch_file_missing"),
+        ("adl_cts_2004_4ed_lms_test_corpus.zip", "missing_manifest"),
+    ],
+)
 def test_refused_package_leaves_no_rows_and_no_files(client, admin_key, settings, name, reason):
     data = fixture(name).read_bytes()
     resp, _ = upload_and_process(client, admin_key, data, expect=400)
@@ -161,24 +191,27 @@ def test_warnings_are_kept_on_the_package(client, admin_key):
     hazards = [w for w in pkg["warnings"] if w["code"] == "offline_hazard"]
     assert {w["url"] for w in hazards} == {
         "https://ajax.googleapis.com/ajax/libs/jquery/1.4.3/jquery.min.js",
-        "https://ajax.googleapis.com/ajax/libs/jqueryui/1.8.5/jquery-ui.min.js"}
+        "https://ajax.googleapis.com/ajax/libs/jqueryui/1.8.5/jquery-ui.min.js",
+    }
     assert all(w["file"] == "shared/launchpage.html" for w in hazards)
     assert pkg["launch_url"].endswith("shared/launchpage.html?content=playing")
-    debugger, _ = upload_and_process(client, admin_key,
-                                     fixture("scorm12_debugger_nested_prereq.zip").read_bytes())
+    debugger, _ = upload_and_process(
+        client, admin_key, fixture("scorm12_debugger_nested_prereq.zip").read_bytes()
+    )
     assert "default_organization_missing" in {w["code"] for w in debugger["warnings"]}
 
 
 def test_background_processing(make_settings):
     from scorm_api.factory import create_app
+
     app = create_app(make_settings(sync_process_max_bytes=1))
     key = state.of(app).first_run_key.plaintext
     client = app.test_client()
-    pkg, _ = upload_and_process(client, key, fixture("golf_scorm12_singlesco.zip").read_bytes(),
-                                expect=202)
+    pkg, _ = upload_and_process(client, key, fixture("golf_scorm12_singlesco.zip").read_bytes(), expect=202)
     assert pkg["status"] == "processing" and pkg["launch_url"] is None
-    broken, _ = upload_and_process(client, key,
-                                   fixture("broken_scorm12_malformed_xml.zip").read_bytes(), expect=202)
+    broken, _ = upload_and_process(
+        client, key, fixture("broken_scorm12_malformed_xml.zip").read_bytes(), expect=202
+    )
     assert jobs.run_due_jobs(state.of(app)) == 2
     done = client.get(f"/api/v1/packages/{pkg['id']}", headers=bearer(key)).get_json()
     assert done["status"] == "ready" and done["metadata"]["sco_count"] == 1 and done["launch_url"]
@@ -189,10 +222,14 @@ def test_background_processing(make_settings):
 
 # ---- multipart -------------------------------------------------------------------------
 
+
 def test_multipart_upload(client, admin_key, golf):
-    resp = client.post("/api/v1/packages/upload", headers=bearer(admin_key),
-                       data={"file": (io.BytesIO(golf), "golf.zip"), "uploaded_by": "trainer"},
-                       content_type="multipart/form-data")
+    resp = client.post(
+        "/api/v1/packages/upload",
+        headers=bearer(admin_key),
+        data={"file": (io.BytesIO(golf), "golf.zip"), "uploaded_by": "trainer"},
+        content_type="multipart/form-data",
+    )
     assert resp.status_code == 201, resp.get_json()
     pkg = resp.get_json()
     assert pkg["status"] == "ready" and pkg["uploaded_by"] == "trainer"
@@ -201,53 +238,75 @@ def test_multipart_upload(client, admin_key, golf):
 
 def test_multipart_errors(make_settings, golf):
     from scorm_api.factory import create_app
+
     app = create_app(make_settings(max_upload_bytes=50_000))
     key = state.of(app).first_run_key.plaintext
     client = app.test_client()
-    too_big = client.post("/api/v1/packages/upload", headers=bearer(key),
-                          data={"file": (io.BytesIO(golf), "golf.zip")}, content_type="multipart/form-data")
+    too_big = client.post(
+        "/api/v1/packages/upload",
+        headers=bearer(key),
+        data={"file": (io.BytesIO(golf), "golf.zip")},
+        content_type="multipart/form-data",
+    )
     assert_envelope(too_big, 413, "PAYLOAD_TOO_LARGE")
-    missing = client.post("/api/v1/packages/upload", headers=bearer(key), data={"x": "y"},
-                          content_type="multipart/form-data")
-    assert assert_envelope(missing, 400, "VALIDATION_ERROR")["error"]["details"]["fieldErrors"] == {"file": ["Required"]}
-    assert_envelope(client.post("/api/v1/packages/upload", headers=bearer(key), json={"file": "x"}),
-                    400, "BAD_REQUEST")
+    missing = client.post(
+        "/api/v1/packages/upload", headers=bearer(key), data={"x": "y"}, content_type="multipart/form-data"
+    )
+    assert assert_envelope(missing, 400, "VALIDATION_ERROR")["error"]["details"]["fieldErrors"] == {
+        "file": ["Required"]
+    }
+    assert_envelope(
+        client.post("/api/v1/packages/upload", headers=bearer(key), json={"file": "x"}), 400, "BAD_REQUEST"
+    )
     assert Package.select().count() == 0
 
 
 # ---- quotas, delete, isolation -------------------------------------------------------
 
+
 def test_quota(client, admin_key, golf):
     from scorm_api.tenants.services import system_tenant
+
     tenant = system_tenant()
     tenant.max_packages = 1
     tenant.save()
     upload_and_process(client, admin_key, golf)
     body = assert_envelope(mint(client, admin_key, len(golf)), 403, "QUOTA_EXCEEDED")
     assert body["error"]["details"] == {"limit": 1, "current": 1}
-    multipart = client.post("/api/v1/packages/upload", headers=bearer(admin_key),
-                            data={"file": (io.BytesIO(golf), "g.zip")}, content_type="multipart/form-data")
+    multipart = client.post(
+        "/api/v1/packages/upload",
+        headers=bearer(admin_key),
+        data={"file": (io.BytesIO(golf), "g.zip")},
+        content_type="multipart/form-data",
+    )
     assert_envelope(multipart, 403, "QUOTA_EXCEEDED")
 
 
 def test_delete_removes_row_and_files(client, admin_key, settings, golf, make_tenant):
     pkg, _ = upload_and_process(client, admin_key, golf)
     other = make_tenant()
-    assert_envelope(client.delete(f"/api/v1/packages/{pkg['id']}", headers=other.headers()),
-                    404, "PACKAGE_NOT_FOUND")
-    assert_envelope(client.delete(f"/api/v1/packages/{pkg['id']}", headers=other.headers("rw")),
-                    403, "FORBIDDEN")  # deletion needs admin
+    assert_envelope(
+        client.delete(f"/api/v1/packages/{pkg['id']}", headers=other.headers()), 404, "PACKAGE_NOT_FOUND"
+    )
+    assert_envelope(
+        client.delete(f"/api/v1/packages/{pkg['id']}", headers=other.headers("rw")), 403, "FORBIDDEN"
+    )  # deletion needs admin
     resp = client.delete(f"/api/v1/packages/{pkg['id']}", headers=bearer(admin_key))
     assert resp.get_json() == {"success": True, "package_id": pkg["id"]}
     assert not (settings.files_dir / "packages" / pkg["id"]).exists()
     assert client.get(urlsplit(pkg["launch_url"]).path).status_code == 404
-    assert_envelope(client.get(f"/api/v1/packages/{pkg['id']}", headers=bearer(admin_key)),
-                    404, "PACKAGE_NOT_FOUND")
-    assert_envelope(client.get(f"/api/v1/packages/{pkg['id']}/download", headers=other.headers()),
-                    404, "PACKAGE_NOT_FOUND")
+    assert_envelope(
+        client.get(f"/api/v1/packages/{pkg['id']}", headers=bearer(admin_key)), 404, "PACKAGE_NOT_FOUND"
+    )
+    assert_envelope(
+        client.get(f"/api/v1/packages/{pkg['id']}/download", headers=other.headers()),
+        404,
+        "PACKAGE_NOT_FOUND",
+    )
 
 
 # ---- content serving -------------------------------------------------------------------
+
 
 def test_content_serving(client, admin_key, golf):
     pkg, _ = upload_and_process(client, admin_key, golf)
@@ -262,8 +321,16 @@ def test_content_serving(client, admin_key, golf):
     assert ranged.status_code == 206 and ranged.data == js.data[10:20]
     assert ranged.headers["Content-Range"].startswith("bytes 10-19/")
     assert "Last-Modified" in js.headers
-    for bad in ("shared", "shared/", "../package.zip", "..%2fpackage.zip", "%2e%2e/package.zip",
-                "shared/%2e%2e/%2e%2e/package.zip", "nope.html", "%252e%252e/package.zip"):
+    for bad in (
+        "shared",
+        "shared/",
+        "../package.zip",
+        "..%2fpackage.zip",
+        "%2e%2e/package.zip",
+        "shared/%2e%2e/%2e%2e/package.zip",
+        "nope.html",
+        "%252e%252e/package.zip",
+    ):
         assert client.get(f"{base}/{bad}").status_code == 404, bad
     assert client.get("/content/not-a-uuid/index.html").status_code == 404
     assert client.get(f"/content/{pkg['id']}/../../signing.key").status_code == 404
@@ -319,24 +386,34 @@ XXE = b"""<?xml version="1.0"?><!DOCTYPE manifest [<!ENTITY x SYSTEM "file:///et
 <manifest><metadata><schemaversion>&x;</schemaversion></metadata></manifest>"""
 
 
-@pytest.mark.parametrize("data,reason", [
-    (zips.build(zips.minimal(**{"../../evil.html": b"x"})), "unsafe_path"),
-    (zips.build(zips.minimal(**{"/abs/evil.html": b"x"})), "unsafe_path"),
-    (zips.with_info(zips.minimal(), "link.html", b"/etc/passwd", external_attr=0o120777 << 16), "symlink"),
-    (zips.with_info(zips.minimal(), "locked.html", b"x", flag_bits=0x1), "encrypted"),
-    (zips.build(zips.minimal(**{"bomb.bin": b"\0" * (30 * 1024 * 1024)})), "zip_bomb"),
-    (zips.build(list(zips.minimal().items()) + [("Index.html", b"dup")]), "duplicate_entry"),
-    (zips.build({"imsmanifest.xml": BILLION_LAUGHS, "index.html": b"x"}), "xml_entities"),
-    (zips.build({"imsmanifest.xml": XXE, "index.html": b"x"}), "xml_entities"),
-    (zips.build({"readme.txt": b"no manifest here"}), "missing_manifest"),
-])
+@pytest.mark.parametrize(
+    "data,reason",
+    [
+        (zips.build(zips.minimal(**{"../../evil.html": b"x"})), "unsafe_path"),
+        (zips.build(zips.minimal(**{"/abs/evil.html": b"x"})), "unsafe_path"),
+        (
+            zips.with_info(zips.minimal(), "link.html", b"/etc/passwd", external_attr=0o120777 << 16),
+            "symlink",
+        ),
+        (zips.with_info(zips.minimal(), "locked.html", b"x", flag_bits=0x1), "encrypted"),
+        (zips.build(zips.minimal(**{"bomb.bin": b"\0" * (30 * 1024 * 1024)})), "zip_bomb"),
+        (zips.build(list(zips.minimal().items()) + [("Index.html", b"dup")]), "duplicate_entry"),
+        (zips.build({"imsmanifest.xml": BILLION_LAUGHS, "index.html": b"x"}), "xml_entities"),
+        (zips.build({"imsmanifest.xml": XXE, "index.html": b"x"}), "xml_entities"),
+        (zips.build({"readme.txt": b"no manifest here"}), "missing_manifest"),
+    ],
+)
 def test_hostile_zips_over_http_are_refused_and_leave_nothing(client, admin_key, settings, data, reason):
     for via in ("presigned", "multipart"):
         if via == "presigned":
             body, _ = upload_and_process(client, admin_key, data, expect=400)
         else:
-            resp = client.post("/api/v1/packages/upload", headers=bearer(admin_key),
-                               data={"file": (io.BytesIO(data), "x.zip")}, content_type="multipart/form-data")
+            resp = client.post(
+                "/api/v1/packages/upload",
+                headers=bearer(admin_key),
+                data={"file": (io.BytesIO(data), "x.zip")},
+                content_type="multipart/form-data",
+            )
             assert resp.status_code == 400
             body = resp.get_json()
         assert body["error"]["code"] == "VALIDATION_ERROR" and body["error"]["details"]["reason"] == reason
@@ -345,8 +422,9 @@ def test_hostile_zips_over_http_are_refused_and_leave_nothing(client, admin_key,
 
 
 @pytest.mark.parametrize("name,standard,title,scos,launchable,seq,launch,warnings", IMPORTABLE)
-def test_every_real_fixture_imports_over_http(client, admin_key, name, standard, title, scos,
-                                             launchable, seq, launch, warnings):
+def test_every_real_fixture_imports_over_http(
+    client, admin_key, name, standard, title, scos, launchable, seq, launch, warnings
+):
     pkg, _ = upload_and_process(client, admin_key, fixture(name).read_bytes(), name)
     assert (pkg["status"], pkg["standard"]) == ("ready", standard)
     assert pkg["title"].startswith(title)

@@ -1,5 +1,6 @@
 """The activity tree the player's sequencing engine gets: imsss/adlseq/adlnav from real
 manifests (the golf sequencing packages, the ADL conformance corpus) into scorm-again settings."""
+
 import zipfile
 
 import pytest
@@ -36,19 +37,40 @@ def node(tree: dict, node_id: str) -> dict:
 def test_forced_sequential_rules_objectives_and_collection():
     tree = tree_of("golf_scorm2004_3ed_seq_forced_sequential.zip")
     assert tree["id"] == "golf_sample_default_org" and tree["launchable"] is False
-    assert [c["id"] for c in tree["children"]] == ["playing_item", "etuqiette_item", "handicapping_item",
-                                                    "havingfun_item", "assessment_item"]
+    assert [c["id"] for c in tree["children"]] == [
+        "playing_item",
+        "etuqiette_item",
+        "handicapping_item",
+        "havingfun_item",
+        "assessment_item",
+    ]
     assert tree["sequencingControls"] == {"choice": True, "flow": True}
     etiquette = node(tree, "etuqiette_item")
-    assert etiquette["sequencingRules"]["preConditionRules"] == [{
-        "action": "disabled", "conditionCombination": "any",
-        "conditions": [
-            {"condition": "satisfied", "operator": "not", "referencedObjective": "previous_sco_satisfied"},
-            {"condition": "objectiveStatusKnown", "operator": "not",
-             "referencedObjective": "previous_sco_satisfied"}]}]
-    assert etiquette["primaryObjective"]["mapInfo"] == [{
-        "targetObjectiveID": "com.scorm.golfsamples.sequencing.forcedsequential.etiquette_satisfied",
-        "readSatisfiedStatus": True, "writeSatisfiedStatus": True}]
+    assert etiquette["sequencingRules"]["preConditionRules"] == [
+        {
+            "action": "disabled",
+            "conditionCombination": "any",
+            "conditions": [
+                {
+                    "condition": "satisfied",
+                    "operator": "not",
+                    "referencedObjective": "previous_sco_satisfied",
+                },
+                {
+                    "condition": "objectiveStatusKnown",
+                    "operator": "not",
+                    "referencedObjective": "previous_sco_satisfied",
+                },
+            ],
+        }
+    ]
+    assert etiquette["primaryObjective"]["mapInfo"] == [
+        {
+            "targetObjectiveID": "com.scorm.golfsamples.sequencing.forcedsequential.etiquette_satisfied",
+            "readSatisfiedStatus": True,
+            "writeSatisfiedStatus": True,
+        }
+    ]
     assert etiquette["objectives"][0]["objectiveID"] == "previous_sco_satisfied"
     # The item's IDRef pulls in the shared collection: delivery controls and rollup weight.
     assert etiquette["deliveryControls"] == {"completionSetByContent": True, "objectiveSetByContent": True}
@@ -61,12 +83,17 @@ def test_random_test_limits_randomization_rollup_and_hidden_items():
     wrapper, posttest = tree["children"]
     assert wrapper["isVisible"] is False and wrapper["launchable"] is False
     assert wrapper["sequencingControls"]["rollupObjectiveSatisfied"] is False
-    assert wrapper["rollupRules"]["rules"] == [{"action": "satisfied", "consideration": "all",
-                                               "conditions": [{"condition": "completed"}]}]
+    assert wrapper["rollupRules"]["rules"] == [
+        {"action": "satisfied", "consideration": "all", "conditions": [{"condition": "completed"}]}
+    ]
     assert posttest["attemptLimit"] == 2
     assert posttest["sequencingControls"]["randomizationTiming"] == "onEachNewAttempt"
     assert posttest["sequencingControls"]["reorderChildren"] is True
-    assert [r["action"] for r in posttest["sequencingRules"]["postConditionRules"]] == ["retry", "retry", "exitAll"]
+    assert [r["action"] for r in posttest["sequencingRules"]["postConditionRules"]] == [
+        "retry",
+        "retry",
+        "exitAll",
+    ]
     test1 = node(tree, "test_1")
     assert test1["isVisible"] is False and test1["hideLmsUi"] == ["suspendAll"]
     assert test1["sequencingRules"]["postConditionRules"][0]["action"] == "exitParent"
@@ -96,11 +123,20 @@ def test_fourth_edition_completion_threshold_and_adlseq_map_info():
     assert rule["consideration"] == "atLeastPercent" and rule["minimumPercent"] == 75  # 0..100
     assert s["primaryObjective"]["satisfiedByMeasure"] is True
     assert s["primaryObjective"]["minNormalizedMeasure"] == 0.6
-    assert s["primaryObjective"]["mapInfo"] == [{"targetObjectiveID": "g1", "readSatisfiedStatus": False,
-                                                "writeCompletionStatus": True, "readRawScore": False}]
+    assert s["primaryObjective"]["mapInfo"] == [
+        {
+            "targetObjectiveID": "g1",
+            "readSatisfiedStatus": False,
+            "writeCompletionStatus": True,
+            "readRawScore": False,
+        }
+    ]
     exit_rule = s["sequencingRules"]["exitConditionRules"][0]
     assert exit_rule["conditions"][0]["parameters"] == {"threshold": 0.5}
-    assert s["rollupConsiderations"] == {"requiredForSatisfied": "ifAttempted", "measureSatisfactionIfActive": False}
+    assert s["rollupConsiderations"] == {
+        "requiredForSatisfied": "ifAttempted",
+        "measureSatisfactionIfActive": False,
+    }
     assert s["sequencingControls"] == {"constrainChoice": True}
 
 
@@ -120,7 +156,9 @@ def test_every_adl_conformance_manifest_converts():
     assert leaves > 500
 
 
-@pytest.mark.parametrize("name", ["golf_scorm12_multisco_runtime_min.zip", "scorm12_debugger_nested_prereq.zip"])
+@pytest.mark.parametrize(
+    "name", ["golf_scorm12_multisco_runtime_min.zip", "scorm12_debugger_nested_prereq.zip"]
+)
 def test_scorm12_contents_have_no_rules(name):
     with zipfile.ZipFile(fixture(name)) as z:
         tree = activity_tree(metadata(z.read("imsmanifest.xml")), with_rules=False)

@@ -1,4 +1,5 @@
 """The start-up sweep removes leftovers of interrupted work and nothing else."""
+
 import io
 
 from scorm_api import state
@@ -11,9 +12,17 @@ from tests.support import bearer, fixture, upload_and_process
 def make_upload(tenant_id, status, expires_at, ctx):
     key = f"uploads/{tenant_id}/{new_id()}/x.zip"
     ctx.storage.put(key, io.BytesIO(b"zip"), size=3)
-    return Upload.create(id=new_id(), tenant=tenant_id, storage_path=key, filename="x.zip",
-                         file_size=3, content_type="application/zip", status=status,
-                         expires_at=expires_at, created_at=utcnow_iso())
+    return Upload.create(
+        id=new_id(),
+        tenant=tenant_id,
+        storage_path=key,
+        filename="x.zip",
+        file_size=3,
+        content_type="application/zip",
+        status=status,
+        expires_at=expires_at,
+        created_at=utcnow_iso(),
+    )
 
 
 def test_sweep(app, client, admin_key, settings):

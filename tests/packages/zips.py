@@ -1,4 +1,5 @@
 """Building hostile and odd zips for the tests."""
+
 from __future__ import annotations
 
 import io
@@ -17,8 +18,7 @@ MINIMAL_MANIFEST = b"""<?xml version="1.0"?>
 </manifest>"""
 
 
-def build(entries: dict[str, bytes] | list[tuple[str, bytes]], *,
-          compression=zipfile.ZIP_DEFLATED) -> bytes:
+def build(entries: dict[str, bytes] | list[tuple[str, bytes]], *, compression=zipfile.ZIP_DEFLATED) -> bytes:
     buf = io.BytesIO()
     items = entries.items() if isinstance(entries, dict) else entries
     with zipfile.ZipFile(buf, "w", compression) as zf:
@@ -50,12 +50,11 @@ def lie_about_size(data: bytes, name: str, declared: int) -> bytes:
     """Rewrite both headers of a stored entry to declare another uncompressed size."""
     out = bytearray(data)
     encoded = name.encode()
-    for sig, size_off, name_len_off, header_len in ((b"PK\x03\x04", 22, 26, 30),
-                                                    (b"PK\x01\x02", 24, 28, 46)):
+    for sig, size_off, name_len_off, header_len in ((b"PK\x03\x04", 22, 26, 30), (b"PK\x01\x02", 24, 28, 46)):
         pos = 0
         while (pos := out.find(sig, pos)) != -1:
             name_len = struct.unpack_from("<H", out, pos + name_len_off)[0]
-            if bytes(out[pos + header_len:pos + header_len + name_len]) == encoded:
+            if bytes(out[pos + header_len : pos + header_len + name_len]) == encoded:
                 struct.pack_into("<I", out, pos + size_off, declared)
             pos += 4
     return bytes(out)

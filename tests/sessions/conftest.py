@@ -1,4 +1,5 @@
 """The sessions tests' packages: a SCORM 1.2 and a SCORM 2004 course, uploaded and processed."""
+
 import pytest
 
 from tests.support import fixture, upload_and_process
@@ -11,5 +12,6 @@ def pkg12(client, admin_key):
 
 @pytest.fixture
 def pkg2004(client, admin_key):
-    return upload_and_process(client, admin_key,
-                              fixture("golf_scorm2004_3ed_runtime_advanced.zip").read_bytes())[0]
+    return upload_and_process(
+        client, admin_key, fixture("golf_scorm2004_3ed_runtime_advanced.zip").read_bytes()
+    )[0]

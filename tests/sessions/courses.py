@@ -6,6 +6,7 @@ invalid values (to record the runtime's error codes), suspends and terminates. O
 launch it only reads its resume state. Everything it learned is written into
 <pre id="report"> as JSON for the test to read.
 """
+
 from tests.packages import zips
 
 SUSPEND_CHARS = 64000

@@ -1,5 +1,6 @@
 """A session's runtime over the Flask test client, without a browser: create a session, then
 do what the player does (its launch page's config, the delivery of an item, a commit)."""
+
 import json
 import re
 from urllib.parse import urlsplit
@@ -8,17 +9,25 @@ from tests.support import bearer
 
 
 def new_session(client, key, pkg, user="learner-1", **extra):
-    resp = client.post("/api/v1/sessions", headers=bearer(key),
-                       json={"package_id": pkg["id"], "user_id": user, "user_name": "Ann Lee", **extra})
+    resp = client.post(
+        "/api/v1/sessions",
+        headers=bearer(key),
+        json={"package_id": pkg["id"], "user_id": user, "user_name": "Ann Lee", **extra},
+    )
     assert resp.status_code in (200, 201), resp.get_json()
     return resp
 
 
 def page_config(client, launch_url) -> dict:
-    page = client.get(urlsplit(launch_url).path + (f"?{urlsplit(launch_url).query}" if urlsplit(launch_url).query else ""))
+    page = client.get(
+        urlsplit(launch_url).path + (f"?{urlsplit(launch_url).query}" if urlsplit(launch_url).query else "")
+    )
     assert page.status_code == 200, page.get_data(as_text=True)
-    raw = re.search(r'<script id="launch-config" type="application/json">(.*?)</script>',
-                    page.get_data(as_text=True), re.S).group(1)
+    raw = re.search(
+        r'<script id="launch-config" type="application/json">(.*?)</script>',
+        page.get_data(as_text=True),
+        re.S,
+    ).group(1)
     return json.loads(raw)
 
 

@@ -1,5 +1,6 @@
 """The player in Debian's Chromium against a real server: courses initialise, track, commit,
 resume; invalid values get SCORM error codes; content cannot reach the API's origin."""
+
 import json
 import time
 from urllib.parse import urlsplit
@@ -66,13 +67,16 @@ def test_scripted_course_tracks_and_resumes(live_server, browser, standard):
     assert any(e["result"] == "false" and e["error"] in ("405", "406") for e in log)
 
 
-@pytest.mark.parametrize("name,api", [
-    ("golf_scorm12_runtime_basic.zip", "LMSInitialize"),
-    ("scorm12_debugger_nested_prereq.zip", "LMSInitialize"),
-    ("golf_scorm2004_3ed_runtime_advanced.zip", "Initialize"),
-    ("golf_scorm2004_3ed_seq_forced_sequential.zip", "Initialize"),
-    ("storyline360_scorm2004_cam13_big.zip", "Initialize"),
-])
+@pytest.mark.parametrize(
+    "name,api",
+    [
+        ("golf_scorm12_runtime_basic.zip", "LMSInitialize"),
+        ("scorm12_debugger_nested_prereq.zip", "LMSInitialize"),
+        ("golf_scorm2004_3ed_runtime_advanced.zip", "Initialize"),
+        ("golf_scorm2004_3ed_seq_forced_sequential.zip", "Initialize"),
+        ("storyline360_scorm2004_cam13_big.zip", "Initialize"),
+    ],
+)
 def test_real_packages_initialise_and_track(live_server, browser, name, api):
     pkg = upload(live_server, fixture(name).read_bytes(), name)
     created = new_session(live_server, pkg)
@@ -85,8 +89,7 @@ def test_real_packages_initialise_and_track(live_server, browser, name, api):
     screenshot(page, f"player-{name.removesuffix('.zip')}")
     page.close()
     context.close()
-    s = wait_until(lambda: (x := session(live_server, sid))["launch_count"] == 1
-                   and x["cmi_data"] and x)
+    s = wait_until(lambda: (x := session(live_server, sid))["launch_count"] == 1 and x["cmi_data"] and x)
     assert s["completion_status"] in ("incomplete", "completed")
     log = wait_until(lambda: (x := read_log(live_server, sid)) and any(e["call"] == api for e in x) and x)
     assert log[0]["call"] == api and log[0]["result"] == "true"
@@ -104,10 +107,13 @@ def test_content_cannot_reach_the_api_origin(live_server, browser):
     assert frame.url.endswith("sco.html")
     # The course can touch its own player page (same origin), but nothing on the API origin:
     # cross-origin reads fail without CORS, and no credentials ride along.
-    result = frame.evaluate("""async (api) => {
+    result = frame.evaluate(
+        """async (api) => {
         try { const r = await fetch(api + '/api/v1/packages', {credentials: 'include'});
               return 'read:' + r.status; }
-        catch (e) { return 'blocked'; } }""", live_server.url)
+        catch (e) { return 'blocked'; } }""",
+        live_server.url,
+    )
     assert result == "blocked"
     assert frame.evaluate("window.top.location.origin") == content_origin
     context.close()

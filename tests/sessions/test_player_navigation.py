@@ -1,6 +1,7 @@
 """Multi-SCO packages in the player, in Debian's Chromium: the table of contents, flow between
 SCOs (SCORM 1.2), and SCORM 2004 sequencing by the manifest's rules (forced order, suspend all,
 resume, exit), with the session rolled up across SCOs."""
+
 import time
 
 import pytest
@@ -20,10 +21,13 @@ def open_page(browser, url):
 
 
 def toc(page) -> list[dict]:
-    return page.eval_on_selector_all(".toc-item", """els => els.map(e => ({
+    return page.eval_on_selector_all(
+        ".toc-item",
+        """els => els.map(e => ({
         id: e.dataset.item, title: e.querySelector('span:nth-child(2)').textContent,
         enabled: !e.disabled, status: e.querySelector('.dot').className.replace('dot ', ''),
-        current: e.getAttribute('aria-current') === 'page'}))""")
+        current: e.getAttribute('aria-current') === 'page'}))""",
+    )
 
 
 def launch_fixture(srv, browser, name: str, first_item: str):
@@ -40,17 +44,21 @@ def wait_for_item(page, item_id: str) -> None:
         _wait_for_item(page, item_id)
     except Exception:
         screenshot(page, f"failed-wait-for-{item_id}")
-        raise AssertionError(f"{item_id} never started: status {page.inner_text('#status')!r}, "
-                             f"contents {toc(page)}") from None
+        raise AssertionError(
+            f"{item_id} never started: status {page.inner_text('#status')!r}, contents {toc(page)}"
+        ) from None
 
 
 def _wait_for_item(page, item_id: str) -> None:
-    page.wait_for_function("""id => { const b = document.querySelector('.toc-item[aria-current=page]');
+    page.wait_for_function(
+        """id => { const b = document.querySelector('.toc-item[aria-current=page]');
         const f = document.getElementById('content');
         return b && b.dataset.item === id && f && f.contentDocument
                && f.contentDocument.readyState === 'complete'
                && !['Loading…', 'Starting…'].includes(document.getElementById('status').textContent); }""",
-                           arg=item_id, timeout=20_000)
+        arg=item_id,
+        timeout=20_000,
+    )
 
 
 def button(page, name: str):
@@ -59,9 +67,11 @@ def button(page, name: str):
 
 # ---- SCORM 1.2: table of contents and flow ---------------------------------------------
 
+
 def test_scorm12_multi_sco_contents_flow_and_rollup(live_server, browser):
-    sid, context, page = launch_fixture(live_server, browser, "golf_scorm12_multisco_runtime_min.zip",
-                                        "playing_playing_item")
+    sid, context, page = launch_fixture(
+        live_server, browser, "golf_scorm12_multisco_runtime_min.zip", "playing_playing_item"
+    )
 
     items = toc(page)
     assert len(items) == 18 and all(t["enabled"] for t in items)
@@ -107,6 +117,7 @@ def test_scorm12_multi_sco_contents_flow_and_rollup(live_server, browser):
 
 FORCED = "golf_scorm2004_3ed_seq_forced_sequential.zip"
 
+
 def read_through(page) -> None:
     """Page through a golf SCO with its own Next button until its last page (which sets
     completed and passed)."""
@@ -137,8 +148,12 @@ def test_scorm2004_forced_sequence_suspend_resume_and_exit(live_server, browser)
 
     # Precondition rules: each SCO is disabled until the one before it is satisfied.
     assert [(t["id"], t["enabled"]) for t in toc(page)] == [
-        ("playing_item", True), ("etuqiette_item", False), ("handicapping_item", False),
-        ("havingfun_item", False), ("assessment_item", False)]
+        ("playing_item", True),
+        ("etuqiette_item", False),
+        ("handicapping_item", False),
+        ("havingfun_item", False),
+        ("assessment_item", False),
+    ]
     assert button(page, "previous").is_disabled()
     read_through(page)
     button(page, "continue").click()
@@ -165,9 +180,22 @@ def test_scorm2004_forced_sequence_suspend_resume_and_exit(live_server, browser)
     assert page.evaluate("window.API_1484_11.GetValue('cmi.entry')") == "resume"
     assert {t["id"]: t["status"] for t in toc(page)}["playing_item"] == "passed"
     # The SCO read its bookmark (its second visit; the first found none).
-    bookmarks = wait_until(lambda: len(x := [e for e in read_log(live_server, sid)
-                                             if e["item_id"] == "etuqiette_item" and e["call"] == "GetValue"
-                                             and e["args"] == ["cmi.location"]]) == 2 and x, timeout=20)
+    bookmarks = wait_until(
+        lambda: (
+            len(
+                x := [
+                    e
+                    for e in read_log(live_server, sid)
+                    if e["item_id"] == "etuqiette_item"
+                    and e["call"] == "GetValue"
+                    and e["args"] == ["cmi.location"]
+                ]
+            )
+            == 2
+            and x
+        ),
+        timeout=20,
+    )
     assert [b["result"] for b in bookmarks] == ["", "1"]
     read_through(page)
     for item in ("handicapping_item", "havingfun_item"):
@@ -188,8 +216,13 @@ def test_scorm2004_forced_sequence_suspend_resume_and_exit(live_server, browser)
     assert s["success_status"] == "passed" and s["launch_count"] == 2
     assert s["time_spent_seconds"] > 0
     log = read_log(live_server, sid)
-    assert {e["item_id"] for e in log} == {"playing_item", "etuqiette_item", "handicapping_item",
-                                          "havingfun_item", "assessment_item"}
+    assert {e["item_id"] for e in log} == {
+        "playing_item",
+        "etuqiette_item",
+        "handicapping_item",
+        "havingfun_item",
+        "assessment_item",
+    }
 
 
 def test_closing_a_sequenced_course_suspends_it(live_server, browser):
@@ -212,21 +245,32 @@ def test_closing_a_sequenced_course_suspends_it(live_server, browser):
     context.close()
 
 
-@pytest.mark.parametrize("name,first,choosable", [
-    # Flow with choice: all four lessons can be chosen; the (hidden) tests cannot.
-    ("golf_scorm2004_3ed_seq_random_test.zip", "playing_item",
-     {"playing_item", "etuqiette_item", "handicapping_item", "havingfun_item"}),
-    # Flow only (choice="false"): nothing in the contents can be chosen.
-    ("golf_scorm2004_3ed_seq_simple_remediation.zip", "playing_item", set()),
-    # A pre-test first; the lessons are open to choice, the post-test is not yet.
-    ("golf_scorm2004_3ed_seq_pre_or_post_test_rollup.zip", "pretest_item",
-     {"playing_item", "etuqiette_item", "handicapping_item", "havingfun_item"}),
-])
+@pytest.mark.parametrize(
+    "name,first,choosable",
+    [
+        # Flow with choice: all four lessons can be chosen; the (hidden) tests cannot.
+        (
+            "golf_scorm2004_3ed_seq_random_test.zip",
+            "playing_item",
+            {"playing_item", "etuqiette_item", "handicapping_item", "havingfun_item"},
+        ),
+        # Flow only (choice="false"): nothing in the contents can be chosen.
+        ("golf_scorm2004_3ed_seq_simple_remediation.zip", "playing_item", set()),
+        # A pre-test first; the lessons are open to choice, the post-test is not yet.
+        (
+            "golf_scorm2004_3ed_seq_pre_or_post_test_rollup.zip",
+            "pretest_item",
+            {"playing_item", "etuqiette_item", "handicapping_item", "havingfun_item"},
+        ),
+    ],
+)
 def test_sequencing_packages_start_where_their_rules_say(live_server, browser, name, first, choosable):
     sid, context, page = launch_fixture(live_server, browser, name, first)
     assert {t["id"] for t in toc(page) if t["enabled"]} == choosable
     assert button(page, "continue").is_enabled() and button(page, "previous").is_disabled()
     context.close()
     # The page's last log batches (a periodic flush, the closing beacon) may land in any order.
-    log = wait_until(lambda: (x := read_log(live_server, sid)) and any(e["call"] == "Initialize" for e in x) and x)
+    log = wait_until(
+        lambda: (x := read_log(live_server, sid)) and any(e["call"] == "Initialize" for e in x) and x
+    )
     assert log[0]["call"] == "Initialize" and log[0]["item_id"] == first

@@ -1,4 +1,5 @@
 """Sessions over HTTP and the runtime commit protocol (without a browser)."""
+
 import csv
 import io
 import json
@@ -7,8 +8,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from scorm_api.sessions.models import ScoState
 from scorm_api.packages.structure import scos_for
+from scorm_api.sessions.models import ScoState
 from tests.sessions.runtime import commit, deliver, new_session, open_player, page_config
 from tests.support import assert_envelope, bearer, fixture, upload_and_process
 
@@ -23,7 +24,9 @@ def test_create_reuse_and_new_attempt(client, admin_key, pkg12):
     body = first.get_json()
     s = body["session"]
     assert (s["completion_status"], s["success_status"], s["attempts"]) == ("not_attempted", "unknown", 1)
-    assert s["package"]["title"].startswith("Golf Explained") and body["launch_url"].startswith("http://localhost:")
+    assert s["package"]["title"].startswith("Golf Explained") and body["launch_url"].startswith(
+        "http://localhost:"
+    )
     again = new_session(client, admin_key, pkg12)
     assert again.status_code == 200 and again.get_json()["session"]["id"] == s["id"]
     retry = new_session(client, admin_key, pkg12, new_attempt=True)
@@ -38,22 +41,44 @@ def test_create_reuse_and_new_attempt(client, admin_key, pkg12):
 
 
 def test_create_errors(client, admin_key, pkg12, make_tenant):
-    assert_envelope(client.post("/api/v1/sessions", headers=bearer(admin_key),
-                                json={"package_id": str(uuid.uuid4()), "user_id": "u"}), 404, "PACKAGE_NOT_FOUND")
+    assert_envelope(
+        client.post(
+            "/api/v1/sessions",
+            headers=bearer(admin_key),
+            json={"package_id": str(uuid.uuid4()), "user_id": "u"},
+        ),
+        404,
+        "PACKAGE_NOT_FOUND",
+    )
     other = make_tenant()
-    assert_envelope(client.post("/api/v1/sessions", headers=other.headers("rw"),
-                                json={"package_id": pkg12["id"], "user_id": "u"}), 404, "PACKAGE_NOT_FOUND")
-    errors = client.post("/api/v1/sessions", headers=bearer(admin_key),
-                         json={"package_id": "x", "user_id": ""}).get_json()["error"]["details"]["fieldErrors"]
+    assert_envelope(
+        client.post(
+            "/api/v1/sessions", headers=other.headers("rw"), json={"package_id": pkg12["id"], "user_id": "u"}
+        ),
+        404,
+        "PACKAGE_NOT_FOUND",
+    )
+    errors = client.post(
+        "/api/v1/sessions", headers=bearer(admin_key), json={"package_id": "x", "user_id": ""}
+    ).get_json()["error"]["details"]["fieldErrors"]
     assert set(errors) == {"package_id", "user_id"}
 
 
 def test_put_and_normalisation_and_locking(client, admin_key, pkg12):
     s = new_session(client, admin_key, pkg12).get_json()["session"]
-    resp = client.put(f"/api/v1/sessions/{s['id']}", headers=bearer(admin_key), json={
-        "cmi_data": {"cmi.core.lesson_location": "page-3"}, "completion_status": "completed",
-        "success_status": "passed", "score": {"raw": 95, "min": 0, "max": 100},
-        "session_time": "PT1H", "suspend_data": "x" * 5000, "version": s["version"]})
+    resp = client.put(
+        f"/api/v1/sessions/{s['id']}",
+        headers=bearer(admin_key),
+        json={
+            "cmi_data": {"cmi.core.lesson_location": "page-3"},
+            "completion_status": "completed",
+            "success_status": "passed",
+            "score": {"raw": 95, "min": 0, "max": 100},
+            "session_time": "PT1H",
+            "suspend_data": "x" * 5000,
+            "version": s["version"],
+        },
+    )
     assert resp.status_code == 200, resp.get_json()
     after = get(client, admin_key, s["id"])
     assert (after["completion_status"], after["success_status"]) == ("completed", "passed")
@@ -61,24 +86,33 @@ def test_put_and_normalisation_and_locking(client, admin_key, pkg12):
     assert after["time_spent_seconds"] == 3600 and after["session_time"] == "PT1H"
     assert after["cmi_data"]["cmi.core.lesson_status"] == "passed"
     assert after["cmi_data"]["cmi.suspend_data"] == "x" * 5000  # over 1.2's 4,096: kept whole
-    stale = client.put(f"/api/v1/sessions/{s['id']}", headers=bearer(admin_key),
-                       json={"completion_status": "incomplete", "version": s["version"]})
+    stale = client.put(
+        f"/api/v1/sessions/{s['id']}",
+        headers=bearer(admin_key),
+        json={"completion_status": "incomplete", "version": s["version"]},
+    )
     assert_envelope(stale, 409, "CONFLICT")
     assert get(client, admin_key, s["id"]) == after  # nothing changed
 
 
-@pytest.mark.parametrize("body,field", [
-    ({"completion_status": "done"}, "completion_status"),
-    ({"score": {"raw": 120, "min": 0, "max": 100}}, "score.raw"),
-    ({"score": {"scaled": 2}}, "score.scaled"),
-    ({"session_time": "1 hour"}, "session_time"),
-    ({"cmi_data": {"not.cmi": "x"}}, "cmi_data.not.cmi"),
-    ({"cmi_data": {"cmi.x": {"nested": 1}}}, "cmi_data.cmi.x"),
-    ({"cmi_data": "text"}, "cmi_data"),
-    ({"version": "1"}, "version"),
-    ({"activities": "x"}, "activities"),
-    ({"activities": [{"item_id": "nope", "cmi_data": {"cmi.core.lesson_location": "p1"}}]}, "activities.0.item_id"),
-])
+@pytest.mark.parametrize(
+    "body,field",
+    [
+        ({"completion_status": "done"}, "completion_status"),
+        ({"score": {"raw": 120, "min": 0, "max": 100}}, "score.raw"),
+        ({"score": {"scaled": 2}}, "score.scaled"),
+        ({"session_time": "1 hour"}, "session_time"),
+        ({"cmi_data": {"not.cmi": "x"}}, "cmi_data.not.cmi"),
+        ({"cmi_data": {"cmi.x": {"nested": 1}}}, "cmi_data.cmi.x"),
+        ({"cmi_data": "text"}, "cmi_data"),
+        ({"version": "1"}, "version"),
+        ({"activities": "x"}, "activities"),
+        (
+            {"activities": [{"item_id": "nope", "cmi_data": {"cmi.core.lesson_location": "p1"}}]},
+            "activities.0.item_id",
+        ),
+    ],
+)
 def test_put_validation_changes_nothing(client, admin_key, pkg12, body, field):
     s = new_session(client, admin_key, pkg12).get_json()["session"]
     resp = client.put(f"/api/v1/sessions/{s['id']}", headers=bearer(admin_key), json=body)
@@ -89,11 +123,23 @@ def test_put_validation_changes_nothing(client, admin_key, pkg12, body, field):
 
 def test_reset_progress_and_isolation(client, admin_key, pkg12, make_tenant):
     s = new_session(client, admin_key, pkg12).get_json()["session"]
-    client.put(f"/api/v1/sessions/{s['id']}", headers=bearer(admin_key), json={"completion_status": "completed"})
+    client.put(
+        f"/api/v1/sessions/{s['id']}", headers=bearer(admin_key), json={"completion_status": "completed"}
+    )
     other = make_tenant()
-    for method, path in (("GET", ""), ("PUT", ""), ("DELETE", "/progress"), ("GET", "/log"), ("POST", "/launch")):
-        resp = client.open(f"/api/v1/sessions/{s['id']}{path}", method=method, headers=other.headers(),
-                           json={} if method == "PUT" else None)
+    for method, path in (
+        ("GET", ""),
+        ("PUT", ""),
+        ("DELETE", "/progress"),
+        ("GET", "/log"),
+        ("POST", "/launch"),
+    ):
+        resp = client.open(
+            f"/api/v1/sessions/{s['id']}{path}",
+            method=method,
+            headers=other.headers(),
+            json={} if method == "PUT" else None,
+        )
         assert_envelope(resp, 404, "SESSION_NOT_FOUND")
     reset = client.delete(f"/api/v1/sessions/{s['id']}/progress", headers=bearer(admin_key))
     assert reset.status_code == 200
@@ -105,9 +151,16 @@ def test_reset_progress_and_isolation(client, admin_key, pkg12, make_tenant):
 def test_filters(client, admin_key, pkg12, pkg2004):
     a = new_session(client, admin_key, pkg12, user="a").get_json()["session"]
     new_session(client, admin_key, pkg2004, user="b")
-    client.put(f"/api/v1/sessions/{a['id']}", headers=bearer(admin_key), json={"completion_status": "completed"})
+    client.put(
+        f"/api/v1/sessions/{a['id']}", headers=bearer(admin_key), json={"completion_status": "completed"}
+    )
+
     def ids(qs):
-        return {x["user_id"] for x in client.get(f"/api/v1/sessions?{qs}", headers=bearer(admin_key)).get_json()["sessions"]}
+        return {
+            x["user_id"]
+            for x in client.get(f"/api/v1/sessions?{qs}", headers=bearer(admin_key)).get_json()["sessions"]
+        }
+
     assert ids(f"package_id={pkg12['id']}") == {"a"}
     assert ids("completion_status=completed") == {"a"} and ids("completion_status=not_attempted") == {"b"}
     assert ids("user_id=b") == {"b"}
@@ -117,23 +170,47 @@ def test_filters(client, admin_key, pkg12, pkg2004):
 
 # ---- the runtime protocol -----------------------------------------------------------
 
+
 def test_runtime_commits_and_resume_state(client, admin_key, pkg12):
     created = new_session(client, admin_key, pkg12).get_json()
     cfg = open_player(client, created["launch_url"])
     assert cfg["cmi"]["cmi.core.entry"] == "ab-initio" and cfg["cmi"]["cmi.core.student_name"] == "Ann Lee"
     assert cfg["contentUrl"].endswith("/shared/launchpage.html")
-    r = commit(client, cfg, {"cmi.core.lesson_status": "incomplete", "cmi.core.lesson_location": "p2",
-                             "cmi.core.session_time": "00:05:00", "cmi.objectives": []}, seq=1)
+    r = commit(
+        client,
+        cfg,
+        {
+            "cmi.core.lesson_status": "incomplete",
+            "cmi.core.lesson_location": "p2",
+            "cmi.core.session_time": "00:05:00",
+            "cmi.objectives": [],
+        },
+        seq=1,
+    )
     assert r.get_json() == {"result": True, "errorCode": 0, "version": 2}
     # The final beacon arrives as text/plain; the session time of a launch counts once.
-    r = commit(client, cfg, {"cmi.core.lesson_status": "passed", "cmi.core.exit": "suspend",
-                             "cmi.suspend_data": "state", "cmi.core.session_time": "00:10:00"},
-               seq=2, content_type="text/plain;charset=UTF-8", terminate=True)
+    r = commit(
+        client,
+        cfg,
+        {
+            "cmi.core.lesson_status": "passed",
+            "cmi.core.exit": "suspend",
+            "cmi.suspend_data": "state",
+            "cmi.core.session_time": "00:10:00",
+        },
+        seq=2,
+        content_type="text/plain;charset=UTF-8",
+        terminate=True,
+    )
     assert r.status_code == 200
     stale = commit(client, cfg, {"cmi.core.lesson_status": "incomplete"}, seq=1)
     assert stale.get_json()["stale"] is True
     s = get(client, admin_key, created["session"]["id"])
-    assert (s["completion_status"], s["success_status"], s["time_spent_seconds"]) == ("completed", "passed", 600)
+    assert (s["completion_status"], s["success_status"], s["time_spent_seconds"]) == (
+        "completed",
+        "passed",
+        600,
+    )
 
     relaunch = client.post(f"/api/v1/sessions/{s['id']}/launch", headers=bearer(admin_key)).get_json()
     cfg2 = open_player(client, relaunch["launch_url"])
@@ -147,15 +224,25 @@ def test_runtime_commits_and_resume_state(client, admin_key, pkg12):
     assert get(client, admin_key, s["id"])["success_status"] == "passed"
 
 
-@pytest.mark.parametrize("raw,status", [
-    (b"not json", 400), (b"[1,2]", 400), (b'{"cmi.core.lesson_status": {"a": 1}}', 400),
-    (b'{"evil.key": "x"}', 400), (b'{"commitSequence": "1"}', 400), (b"\xff\xfe", 400),
-])
+@pytest.mark.parametrize(
+    "raw,status",
+    [
+        (b"not json", 400),
+        (b"[1,2]", 400),
+        (b'{"cmi.core.lesson_status": {"a": 1}}', 400),
+        (b'{"evil.key": "x"}', 400),
+        (b'{"commitSequence": "1"}', 400),
+        (b"\xff\xfe", 400),
+    ],
+)
 def test_invalid_commits_are_400_and_store_nothing(client, admin_key, pkg12, raw, status):
     created = new_session(client, admin_key, pkg12).get_json()
     cfg = open_player(client, created["launch_url"])
     resp = client.post(urlsplit(cfg["commitUrl"]).path, data=raw, content_type="application/json")
-    assert resp.status_code == status and resp.get_json()["error"]["code"] in ("BAD_REQUEST", "VALIDATION_ERROR")
+    assert resp.status_code == status and resp.get_json()["error"]["code"] in (
+        "BAD_REQUEST",
+        "VALIDATION_ERROR",
+    )
     assert ScoState.select().count() == 0
 
 
@@ -163,7 +250,9 @@ def test_tokens_are_checked(client, admin_key, pkg12):
     created = new_session(client, admin_key, pkg12).get_json()
     token = urlsplit(created["launch_url"]).path.rsplit("/", 1)[1]
     assert client.get(f"/player/launch/{token}x").status_code == 401
-    assert client.post(f"/player/runtime/{token}/commit", data="{}").status_code == 401  # a launch token is no runtime token
+    assert (
+        client.post(f"/player/runtime/{token}/commit", data="{}").status_code == 401
+    )  # a launch token is no runtime token
     cfg = open_player(client, created["launch_url"])
     runtime = urlsplit(cfg["commitUrl"]).path.split("/")[3]
     assert client.get(f"/player/launch/{runtime}").status_code == 401  # nor the other way round
@@ -172,13 +261,24 @@ def test_tokens_are_checked(client, admin_key, pkg12):
 def test_call_log(client, admin_key, pkg12):
     created = new_session(client, admin_key, pkg12).get_json()
     cfg = open_player(client, created["launch_url"])
-    entries = [{"t": "2026-01-01T00:00:00Z", "call": "LMSSetValue", "args": ["cmi.core.lesson_status", "bogus"],
-                "result": "false", "error": "405"}]
-    assert client.post(urlsplit(cfg["logUrl"]).path, data=json.dumps(entries),
-                       content_type="text/plain").get_json() == {"accepted": 1}
+    entries = [
+        {
+            "t": "2026-01-01T00:00:00Z",
+            "call": "LMSSetValue",
+            "args": ["cmi.core.lesson_status", "bogus"],
+            "result": "false",
+            "error": "405",
+        }
+    ]
+    assert client.post(
+        urlsplit(cfg["logUrl"]).path, data=json.dumps(entries), content_type="text/plain"
+    ).get_json() == {"accepted": 1}
     log = client.get(f"/api/v1/sessions/{created['session']['id']}/log", headers=bearer(admin_key)).get_json()
     assert log["entries"][0]["call"] == "LMSSetValue" and log["entries"][0]["error"] == "405"
-    assert client.post(urlsplit(cfg["logUrl"]).path, data="{}", content_type="application/json").status_code == 400
+    assert (
+        client.post(urlsplit(cfg["logUrl"]).path, data="{}", content_type="application/json").status_code
+        == 400
+    )
     # Batches arriving out of order are read in call order (time, then the page's counter).
     same_ms = "2026-01-01T00:00:01.000Z"
     for batch in ([{"t": same_ms, "n": 3, "call": "Terminate"}], [{"t": same_ms, "n": 2, "call": "Commit"}]):
@@ -190,15 +290,19 @@ def test_call_log(client, admin_key, pkg12):
 def test_deleting_the_package_deletes_its_sessions(client, admin_key, pkg12):
     s = new_session(client, admin_key, pkg12).get_json()["session"]
     client.delete(f"/api/v1/packages/{pkg12['id']}", headers=bearer(admin_key))
-    assert_envelope(client.get(f"/api/v1/sessions/{s['id']}", headers=bearer(admin_key)), 404, "SESSION_NOT_FOUND")
+    assert_envelope(
+        client.get(f"/api/v1/sessions/{s['id']}", headers=bearer(admin_key)), 404, "SESSION_NOT_FOUND"
+    )
 
 
 # ---- multi-SCO: deliveries and the sequencing engine's state ----------------------------
 
+
 @pytest.fixture
 def pkg_seq(client, admin_key):
-    return upload_and_process(client, admin_key,
-                              fixture("golf_scorm2004_3ed_seq_forced_sequential.zip").read_bytes())[0]
+    return upload_and_process(
+        client, admin_key, fixture("golf_scorm2004_3ed_seq_forced_sequential.zip").read_bytes()
+    )[0]
 
 
 def test_page_config_for_sequenced_and_flow_packages(client, admin_key, pkg_seq, pkg12):
@@ -216,10 +320,16 @@ def test_each_delivery_has_its_own_token_and_state(client, admin_key, pkg_seq):
     created = new_session(client, admin_key, pkg_seq).get_json()
     cfg = page_config(client, created["launch_url"])
     first = deliver(client, cfg, "playing_item").get_json()
-    assert first["item_id"] == "playing_item" and first["contentUrl"].endswith("/shared/launchpage.html?content=playing")
+    assert first["item_id"] == "playing_item" and first["contentUrl"].endswith(
+        "/shared/launchpage.html?content=playing"
+    )
     assert first["cmi"]["cmi.entry"] == "ab-initio" and first["cmi"]["cmi.learner_id"] == "learner-1"
-    assert commit(client, first, {"cmi.location": "2", "cmi.exit": "suspend", "cmi.session_time": "PT1M"},
-                  seq=1).get_json()["result"] is True
+    assert (
+        commit(
+            client, first, {"cmi.location": "2", "cmi.exit": "suspend", "cmi.session_time": "PT1M"}, seq=1
+        ).get_json()["result"]
+        is True
+    )
     # A second visit to the same SCO on the same page is a new delivery: it resumes, and its
     # commits (whose sequence numbers start again) are not taken for stale ones.
     again = deliver(client, cfg, "playing_item").get_json()
@@ -232,11 +342,17 @@ def test_each_delivery_has_its_own_token_and_state(client, admin_key, pkg_seq):
     for body, status in [({"item_id": "nope"}, 404), ({}, 400), ({"item_id": 5}, 400)]:
         resp = client.post(urlsplit(cfg["deliverUrl"]).path, json=body)
         assert resp.status_code == status, body
-    assert client.post(urlsplit(cfg["deliverUrl"]).path, data=b"{", content_type="application/json").status_code == 400
+    assert (
+        client.post(urlsplit(cfg["deliverUrl"]).path, data=b"{", content_type="application/json").status_code
+        == 400
+    )
     # Tokens are kind-checked: a delivery's runtime token cannot deliver, a page token cannot commit.
     runtime_token = urlsplit(first["commitUrl"]).path.split("/")[3]
     page_token = urlsplit(cfg["deliverUrl"]).path.split("/")[3]
-    assert client.post(f"/player/runtime/{runtime_token}/deliver", json={"item_id": "playing_item"}).status_code == 401
+    assert (
+        client.post(f"/player/runtime/{runtime_token}/deliver", json={"item_id": "playing_item"}).status_code
+        == 401
+    )
     assert client.post(f"/player/runtime/{page_token}/commit", data="{}").status_code == 401
 
 
@@ -250,15 +366,24 @@ def test_sequencing_state_orders_saves_and_sets_the_rollup(client, admin_key, pk
     # One SCO of five done: without the engine's word, the session is incomplete.
     assert get(client, admin_key, sid)["completion_status"] == "incomplete"
 
-    save = lambda seq, state, rollup: client.post(url, data=json.dumps(  # noqa: E731
-        {"state": state, "seq": seq, "rollup": rollup}), content_type="text/plain")
-    assert save(2, "two", {"completion": "completed", "success": "passed", "scaled": 0.9}).get_json()["stale"] is False
+    save = lambda seq, state, rollup: client.post(
+        url,
+        data=json.dumps({"state": state, "seq": seq, "rollup": rollup}),
+        content_type="text/plain",
+    )
+    assert (
+        save(2, "two", {"completion": "completed", "success": "passed", "scaled": 0.9}).get_json()["stale"]
+        is False
+    )
     s = get(client, admin_key, sid)
     assert (s["completion_status"], s["success_status"], s["score"]["scaled"]) == ("completed", "passed", 0.9)
     assert save(1, "one", {"completion": "incomplete"}).get_json()["stale"] is True  # late beacon
     assert page_config(client, relaunch_url(client, admin_key, sid))["sequencingState"] == "two"
     # Unknown values are not statuses: the CMI rollup stands in for them.
-    assert save(3, "three", {"completion": "unknown", "success": "bogus", "scaled": 7}).get_json()["stale"] is False
+    assert (
+        save(3, "three", {"completion": "unknown", "success": "bogus", "scaled": 7}).get_json()["stale"]
+        is False
+    )
     s = get(client, admin_key, sid)
     assert (s["completion_status"], s["success_status"], s["score"]) == ("incomplete", "unknown", None)
 
@@ -277,9 +402,15 @@ def relaunch_url(client, key, session_id) -> str:
 
 def test_put_statuses_hold_for_multi_sco_packages(client, admin_key, pkg_seq):
     sid = new_session(client, admin_key, pkg_seq).get_json()["session"]["id"]
-    resp = client.put(f"/api/v1/sessions/{sid}", headers=bearer(admin_key),
-                      json={"completion_status": "completed", "success_status": "passed",
-                            "score": {"raw": 80, "min": 0, "max": 100, "scaled": 0.8}})
+    resp = client.put(
+        f"/api/v1/sessions/{sid}",
+        headers=bearer(admin_key),
+        json={
+            "completion_status": "completed",
+            "success_status": "passed",
+            "score": {"raw": 80, "min": 0, "max": 100, "scaled": 0.8},
+        },
+    )
     assert resp.status_code == 200, resp.get_json()
     s = get(client, admin_key, sid)
     assert (s["completion_status"], s["success_status"], s["score"]["raw"]) == ("completed", "passed", 80)
@@ -292,12 +423,32 @@ def test_put_per_item_cmi_for_multi_sco_packages(client, admin_key, pkg_seq):
     sid = new_session(client, admin_key, pkg_seq).get_json()["session"]["id"]
     items = [sco.item_id for sco in scos_for(pkg_seq["id"])]
     url, h = f"/api/v1/sessions/{sid}", bearer(admin_key)
-    refused = client.put(url, headers=h, json={"cmi_data": {"cmi.location": "first"}, "activities": [
-        {"item_id": items[1], "cmi_data": {"cmi.location": "second"}}, {"item_id": "nope", "cmi_data": {}}]})
-    assert "activities.1.item_id" in assert_envelope(refused, 400, "VALIDATION_ERROR")["error"]["details"]["fieldErrors"]
+    refused = client.put(
+        url,
+        headers=h,
+        json={
+            "cmi_data": {"cmi.location": "first"},
+            "activities": [
+                {"item_id": items[1], "cmi_data": {"cmi.location": "second"}},
+                {"item_id": "nope", "cmi_data": {}},
+            ],
+        },
+    )
+    assert (
+        "activities.1.item_id"
+        in assert_envelope(refused, 400, "VALIDATION_ERROR")["error"]["details"]["fieldErrors"]
+    )
     assert get(client, admin_key, sid)["activities"] == []
-    resp = client.put(url, headers=h, json={"cmi_data": {"cmi.location": "first"}, "activities": [
-        {"item_id": items[1], "cmi_data": {"cmi.location": "second", "cmi.suspend_data": "s2"}}]})
+    resp = client.put(
+        url,
+        headers=h,
+        json={
+            "cmi_data": {"cmi.location": "first"},
+            "activities": [
+                {"item_id": items[1], "cmi_data": {"cmi.location": "second", "cmi.suspend_data": "s2"}}
+            ],
+        },
+    )
     assert resp.status_code == 200, resp.get_json()
     by_item = {a["item_id"]: a["cmi_data"] for a in get(client, admin_key, sid)["activities"]}
     assert by_item[items[1]]["cmi.location"] == "second" and by_item[items[1]]["cmi.suspend_data"] == "s2"
@@ -305,18 +456,27 @@ def test_put_per_item_cmi_for_multi_sco_packages(client, admin_key, pkg_seq):
 
 
 def test_sort_search_and_csv_export(client, admin_key, pkg12):
-    for user, name, status in [("b-user", "Bea", "completed"), ("a-user", '=HYPERLINK("x")', "incomplete"),
-                               ("c-user", "Cy", None)]:
+    for user, name, status in [
+        ("b-user", "Bea", "completed"),
+        ("a-user", '=HYPERLINK("x")', "incomplete"),
+        ("c-user", "Cy", None),
+    ]:
         sid = new_session(client, admin_key, pkg12, user=user, user_name=name).get_json()["session"]["id"]
         if status:
-            client.put(f"/api/v1/sessions/{sid}", headers=bearer(admin_key), json={"completion_status": status})
-    listed = lambda q: [x["user_id"] for x in client.get(  # noqa: E731
-        "/api/v1/sessions?" + q, headers=bearer(admin_key)).get_json()["sessions"]]
+            client.put(
+                f"/api/v1/sessions/{sid}", headers=bearer(admin_key), json={"completion_status": status}
+            )
+    listed = lambda q: [
+        x["user_id"]
+        for x in client.get("/api/v1/sessions?" + q, headers=bearer(admin_key)).get_json()["sessions"]
+    ]
     assert listed("sort=user_id&order=asc") == ["a-user", "b-user", "c-user"]
     assert listed("sort=user_id&order=desc") == ["c-user", "b-user", "a-user"]
     assert listed("completion_status=incomplete") == ["a-user"]
     assert listed("search=B-US") == ["b-user"] and listed("search=cy") == ["c-user"]
-    assert_envelope(client.get("/api/v1/sessions?sort=password", headers=bearer(admin_key)), 400, "VALIDATION_ERROR")
+    assert_envelope(
+        client.get("/api/v1/sessions?sort=password", headers=bearer(admin_key)), 400, "VALIDATION_ERROR"
+    )
 
     resp = client.get("/api/v1/sessions/export?sort=user_id&order=asc", headers=bearer(admin_key))
     assert resp.status_code == 200 and resp.mimetype == "text/csv"
@@ -324,7 +484,7 @@ def test_sort_search_and_csv_export(client, admin_key, pkg12):
     rows = list(csv.reader(io.StringIO(resp.get_data(as_text=True))))
     assert rows[0][:5] == ["user_id", "user_name", "package", "attempt", "completion_status"]
     assert [r[0] for r in rows[1:]] == ["a-user", "b-user", "c-user"]
-    assert rows[1][1] == "'=HYPERLINK(\"x\")"  # not a formula in a spreadsheet
+    assert rows[1][1] == '\'=HYPERLINK("x")'  # not a formula in a spreadsheet
     assert rows[2][4] == "completed" and rows[3][4] == "not_attempted"
     only = client.get("/api/v1/sessions/export?completion_status=completed", headers=bearer(admin_key))
     assert len(only.get_data(as_text=True).splitlines()) == 2

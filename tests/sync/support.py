@@ -1,6 +1,7 @@
 """Sync tests' shared parts: an API client for each of the two real servers (the laptop and
 the "cloud"), what the laptop's data is made of, and the `scorm-api sync` command. The
 servers and the data themselves are fixtures, in tests/sync/fixtures.py."""
+
 from __future__ import annotations
 
 import json
@@ -13,10 +14,16 @@ from tests.support import bearer, fixture
 
 SINGLE, MULTI = "golf_scorm12_singlesco.zip", "golf_scorm12_multisco_runtime_min.zip"
 MULTI_SECOND_ITEM = "playing_par_item"  # the multi-SCO fixture's second SCO
-INTERACTIONS = {"cmi.interactions.0.id": "q1", "cmi.interactions.0.type": "choice",
-                "cmi.interactions.0.student_response": "b", "cmi.interactions.0.result": "correct",
-                "cmi.interactions.1.id": "q2", "cmi.interactions.1.type": "true-false",
-                "cmi.interactions.1.student_response": "t", "cmi.interactions.1.result": "wrong"}
+INTERACTIONS = {
+    "cmi.interactions.0.id": "q1",
+    "cmi.interactions.0.type": "choice",
+    "cmi.interactions.0.student_response": "b",
+    "cmi.interactions.0.result": "correct",
+    "cmi.interactions.1.id": "q2",
+    "cmi.interactions.1.type": "true-false",
+    "cmi.interactions.1.student_response": "t",
+    "cmi.interactions.1.result": "wrong",
+}
 
 
 class Api:
@@ -26,17 +33,31 @@ class Api:
     def call(self, method, path, expect=(200, 201), **kw):
         resp = requests.request(method, self.url + path, headers=bearer(self.srv.admin_key), timeout=60, **kw)
         assert resp.status_code in expect, f"{method} {path}: {resp.status_code} {resp.text[:500]}"
-        return resp.json() if resp.content and resp.headers.get("Content-Type", "").startswith("application/json") else resp
+        return (
+            resp.json()
+            if resp.content and resp.headers.get("Content-Type", "").startswith("application/json")
+            else resp
+        )
 
     def tenant_id(self):
         return self.call("GET", "/api/v1/tenants")["tenants"][0]["id"]
 
     def upload(self, name):
-        return self.call("POST", "/api/v1/packages/upload", files={"file": (name, fixture(name).read_bytes())})
+        return self.call(
+            "POST", "/api/v1/packages/upload", files={"file": (name, fixture(name).read_bytes())}
+        )
 
     def session(self, package_id, user, new_attempt=False):
-        return self.call("POST", "/api/v1/sessions", json={"package_id": package_id, "user_id": user,
-                                                           "user_name": user.title(), "new_attempt": new_attempt})["session"]
+        return self.call(
+            "POST",
+            "/api/v1/sessions",
+            json={
+                "package_id": package_id,
+                "user_id": user,
+                "user_name": user.title(),
+                "new_attempt": new_attempt,
+            },
+        )["session"]
 
     def put(self, session_id, body):
         return self.call("PUT", f"/api/v1/sessions/{session_id}", json=body)
@@ -55,10 +76,27 @@ class Api:
 
 
 def sync(laptop, cloud, *extra, tenant_id=None):
-    out = subprocess.run([sys.executable, "-m", "scorm_api", "sync", "--data-dir", str(laptop.srv.data_dir),
-                          "--to", cloud.url, "--api-key", cloud.srv.admin_key,
-                          "--tenant-id", tenant_id or cloud.tenant_id(), "--json", *extra],
-                         capture_output=True, text=True, timeout=300)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "scorm_api",
+            "sync",
+            "--data-dir",
+            str(laptop.srv.data_dir),
+            "--to",
+            cloud.url,
+            "--api-key",
+            cloud.srv.admin_key,
+            "--tenant-id",
+            tenant_id or cloud.tenant_id(),
+            "--json",
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert out.stdout, out.stderr
     return out.returncode, json.loads(out.stdout)
 

@@ -1,6 +1,7 @@
 """Sync to cloud, end to end: two real servers on loopback (the laptop and the "cloud"), the
 `scorm-api sync` command run against the laptop's data dir while its server runs, and every
 result checked through the cloud's own API."""
+
 from __future__ import annotations
 
 import json
@@ -17,9 +18,18 @@ from tests.sync.support import MULTI, SINGLE, Api, changed_on_both_sides, create
 
 pytestmark = pytest.mark.slow
 
+
 def comparable(detail):
-    keep = ("user_id", "user_name", "completion_status", "success_status", "score", "attempts",
-            "time_spent_seconds", "cmi_data")
+    keep = (
+        "user_id",
+        "user_name",
+        "completion_status",
+        "success_status",
+        "score",
+        "attempts",
+        "time_spent_seconds",
+        "cmi_data",
+    )
     out = {k: detail[k] for k in keep}
     out["activities"] = [(a["item_id"], a["cmi_data"], a["completion_status"]) for a in detail["activities"]]
     return out
@@ -42,8 +52,11 @@ def test_everything_travels_and_a_second_run_sends_nothing(pair, laptop_data):
 
     # sessions: same learners, attempts, statuses, scores, time and CMI (every item's)
     def by_learner(api):
-        return sorted((comparable(api.detail(s["id"])) for s in api.sessions()),
-                      key=lambda d: (d["user_id"], d["attempts"]))
+        return sorted(
+            (comparable(api.detail(s["id"])) for s in api.sessions()),
+            key=lambda d: (d["user_id"], d["attempts"]),
+        )
+
     mine = by_learner(laptop)
     assert by_learner(cloud) == mine
     assert [d["attempts"] for d in mine if d["user_id"] == "ann"] == [1, 2]
@@ -57,7 +70,9 @@ def test_everything_travels_and_a_second_run_sends_nothing(pair, laptop_data):
     before = (len(cloud.packages()), len(cloud.sessions()), cloud.statements()["pagination"]["total"])
     code, again = sync(laptop, cloud)
     assert (code, again["status"]) == (0, "completed")
-    assert all(c["created"] == 0 and c["updated"] == 0 for c in again["report"]["counts"].values()), again["report"]
+    assert all(c["created"] == 0 and c["updated"] == 0 for c in again["report"]["counts"].values()), again[
+        "report"
+    ]
     assert (len(cloud.packages()), len(cloud.sessions()), cloud.statements()["pagination"]["total"]) == before
 
     # one local change: only that session travels
@@ -92,9 +107,27 @@ def test_target_killed_mid_run_then_restarted_completes_without_duplicates(live_
     cloud_dir = tmp_path / "cloud"
     cloud = Api(start_server(cloud_dir, "--port", str(port)))
     tenant = cloud.tenant_id()
-    proc = subprocess.Popen([sys.executable, "-m", "scorm_api", "sync", "--data-dir", str(laptop.srv.data_dir),
-                             "--to", cloud.url, "--api-key", cloud.srv.admin_key, "--tenant-id", tenant,
-                             "--json", "--max-retries", "2"], stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "scorm_api",
+            "sync",
+            "--data-dir",
+            str(laptop.srv.data_dir),
+            "--to",
+            cloud.url,
+            "--api-key",
+            cloud.srv.admin_key,
+            "--tenant-id",
+            tenant,
+            "--json",
+            "--max-retries",
+            "2",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     # kill -9 the target as soon as its first package has arrived
     wait_until(lambda: cloud.packages(), timeout=60, interval=0.02)
     cloud.srv.proc.kill()
@@ -132,16 +165,29 @@ class FlakyProxy:
                 answer = proxy.plan.pop(0) if proxy.plan else None
                 proxy.seen.append(answer or "forwarded")
                 if answer == "429":
-                    self._reply(429, b'{"error":{"code":"RATE_LIMIT_EXCEEDED","message":"Rate limit exceeded"}}',
-                                {"Retry-After": "1"})
+                    self._reply(
+                        429,
+                        b'{"error":{"code":"RATE_LIMIT_EXCEEDED","message":"Rate limit exceeded"}}',
+                        {"Retry-After": "1"},
+                    )
                     return
                 if answer == "500":
                     self._reply(500, b'{"error":{"code":"INTERNAL_ERROR","message":"boom"}}', {})
                     return
-                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
-                resp = requests.request(self.command, proxy.upstream + self.path, data=body, headers=headers,
-                                        timeout=60, allow_redirects=False)
-                self._reply(resp.status_code, resp.content, {"Content-Type": resp.headers.get("Content-Type", "")})
+                headers = {
+                    k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")
+                }
+                resp = requests.request(
+                    self.command,
+                    proxy.upstream + self.path,
+                    data=body,
+                    headers=headers,
+                    timeout=60,
+                    allow_redirects=False,
+                )
+                self._reply(
+                    resp.status_code, resp.content, {"Content-Type": resp.headers.get("Content-Type", "")}
+                )
 
             def _reply(self, status, body, headers):
                 self.send_response(status)
@@ -162,9 +208,26 @@ def test_rate_limits_and_server_errors_are_waited_out(pair, laptop_data):
     laptop, cloud = pair
     proxy = FlakyProxy(cloud.url, rate_limited=2, failing=3)
     try:
-        out = subprocess.run([sys.executable, "-m", "scorm_api", "sync", "--data-dir", str(laptop.srv.data_dir),
-                              "--to", proxy.url, "--api-key", cloud.srv.admin_key,
-                              "--tenant-id", cloud.tenant_id(), "--json"], capture_output=True, text=True, timeout=300)
+        out = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "scorm_api",
+                "sync",
+                "--data-dir",
+                str(laptop.srv.data_dir),
+                "--to",
+                proxy.url,
+                "--api-key",
+                cloud.srv.admin_key,
+                "--tenant-id",
+                cloud.tenant_id(),
+                "--json",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         run = json.loads(out.stdout)
     finally:
         proxy.server.shutdown()

@@ -1,6 +1,7 @@
 """The seed's /api/v1/xapi/analytics/actors and /activities: running totals of the statements
 stored (and voided), folded from a queue in batches (before each read, and every second by a
 running server), every filter and sort, tenant isolation, the start-up reindex."""
+
 import json
 import sqlite3
 import urllib.request
@@ -32,12 +33,19 @@ def said(who, verb, what=COURSE, scaled=None, when="2025-01-02T10:00:00Z", kind=
 
 @pytest.fixture
 def story(client, admin_key):
-    batch = [said("ann", "completed", scaled=0.9, when="2025-01-01T00:00:00Z",
-                  kind="http://adlnet.gov/expapi/activities/course"),
-             said("ann", "passed", scaled=0.8, when="2025-01-03T12:00:00+02:00"),
-             said("ann", "failed", QUIZ, scaled=0.2),
-             said("bob", "completed"),
-             said("bob", "experienced", QUIZ, when="2025-02-01T00:00:00Z")]
+    batch = [
+        said(
+            "ann",
+            "completed",
+            scaled=0.9,
+            when="2025-01-01T00:00:00Z",
+            kind="http://adlnet.gov/expapi/activities/course",
+        ),
+        said("ann", "passed", scaled=0.8, when="2025-01-03T12:00:00+02:00"),
+        said("ann", "failed", QUIZ, scaled=0.2),
+        said("bob", "completed"),
+        said("bob", "experienced", QUIZ, when="2025-02-01T00:00:00Z"),
+    ]
     ids = client.post(f"{URL}/statements", headers=bearer(admin_key), json=batch).get_json()
     return ids
 
@@ -53,9 +61,17 @@ def test_actor_figures(client, admin_key, story):
     assert got["pagination"] == {"page": 1, "limit": 20, "total": 2, "total_pages": 1}
     ann = got["actors"][0]
     assert {k: ann[k] for k in ann if k != "actor"} == {
-        "actor_mbox": "ann@example.org", "actor_name": "Ann", "total_statements": 3, "unique_activities": 2,
-        "completed_count": 1, "passed_count": 1, "failed_count": 1, "avg_score_scaled": pytest.approx(0.6333, abs=1e-4),
-        "first_activity": "2025-01-01T00:00:00.000Z", "last_activity": "2025-01-03T10:00:00.000Z"}
+        "actor_mbox": "ann@example.org",
+        "actor_name": "Ann",
+        "total_statements": 3,
+        "unique_activities": 2,
+        "completed_count": 1,
+        "passed_count": 1,
+        "failed_count": 1,
+        "avg_score_scaled": pytest.approx(0.6333, abs=1e-4),
+        "first_activity": "2025-01-01T00:00:00.000Z",
+        "last_activity": "2025-01-03T10:00:00.000Z",
+    }
     assert ann["actor"] == {"objectType": "Agent", "mbox": "mailto:ann@Example.org"}
     bob = got["actors"][1]
     assert (bob["total_statements"], bob["unique_activities"], bob["avg_score_scaled"]) == (2, 2, None)
@@ -64,28 +80,55 @@ def test_actor_figures(client, admin_key, story):
 def test_activity_figures(client, admin_key, story):
     got = get(client, admin_key, "activities", sort="activity_id", order="asc")
     course, quiz = got["activities"]
-    assert course == {"activity_id": COURSE, "activity_type": "http://adlnet.gov/expapi/activities/course",
-                      "package_id": None, "total_statements": 3, "unique_learners": 2, "completed_count": 2,
-                      "passed_count": 1, "failed_count": 0, "avg_score_scaled": pytest.approx(0.85),
-                      "first_activity": "2025-01-01T00:00:00.000Z", "last_activity": "2025-01-03T10:00:00.000Z"}
+    assert course == {
+        "activity_id": COURSE,
+        "activity_type": "http://adlnet.gov/expapi/activities/course",
+        "package_id": None,
+        "total_statements": 3,
+        "unique_learners": 2,
+        "completed_count": 2,
+        "passed_count": 1,
+        "failed_count": 0,
+        "avg_score_scaled": pytest.approx(0.85),
+        "first_activity": "2025-01-01T00:00:00.000Z",
+        "last_activity": "2025-01-03T10:00:00.000Z",
+    }
     assert (quiz["activity_id"], quiz["unique_learners"], quiz["failed_count"]) == (QUIZ, 2, 1)
 
 
 def test_filters_and_sorts(client, admin_key, story):
-    assert [a["actor_name"] for a in get(client, admin_key, "actors", actor_mbox="mailto:ANN@example.org")["actors"]] == ["Ann"]
+    assert [
+        a["actor_name"]
+        for a in get(client, admin_key, "actors", actor_mbox="mailto:ANN@example.org")["actors"]
+    ] == ["Ann"]
     assert get(client, admin_key, "actors", min_activities=3)["actors"] == []
-    assert [a["actor_name"] for a in get(client, admin_key, "actors", sort="last_activity")["actors"]] == ["Bob", "Ann"]
+    assert [a["actor_name"] for a in get(client, admin_key, "actors", sort="last_activity")["actors"]] == [
+        "Bob",
+        "Ann",
+    ]
     # no score sorts last either way
-    assert [a["actor_name"] for a in get(client, admin_key, "actors", sort="avg_score_scaled", order="asc")["actors"]] == ["Ann", "Bob"]
+    assert [
+        a["actor_name"]
+        for a in get(client, admin_key, "actors", sort="avg_score_scaled", order="asc")["actors"]
+    ] == ["Ann", "Bob"]
     page2 = get(client, admin_key, "actors", limit=1, page=2)
     assert len(page2["actors"]) == 1 and page2["pagination"]["total_pages"] == 2
-    assert [a["activity_id"] for a in get(client, admin_key, "activities",
-                                          activity_type="http://adlnet.gov/expapi/activities/course")["activities"]] == [COURSE]
-    assert [a["activity_id"] for a in get(client, admin_key, "activities", activity_id=QUIZ)["activities"]] == [QUIZ]
+    assert [
+        a["activity_id"]
+        for a in get(
+            client, admin_key, "activities", activity_type="http://adlnet.gov/expapi/activities/course"
+        )["activities"]
+    ] == [COURSE]
+    assert [
+        a["activity_id"] for a in get(client, admin_key, "activities", activity_id=QUIZ)["activities"]
+    ] == [QUIZ]
     assert get(client, admin_key, "activities", min_learners=3)["activities"] == []
     for bad in ({"sort": "nope"}, {"order": "up"}, {"limit": 101}, {"min_learners": -1}, {"package_id": "x"}):
-        assert_envelope(client.get(f"{URL}/analytics/activities", headers=bearer(admin_key), query_string=bad),
-                        400, "VALIDATION_ERROR")
+        assert_envelope(
+            client.get(f"{URL}/analytics/activities", headers=bearer(admin_key), query_string=bad),
+            400,
+            "VALIDATION_ERROR",
+        )
 
 
 def test_storing_queues_and_a_read_counts_everything_stored(client, admin_key, story):
@@ -143,8 +186,12 @@ def test_a_running_server_folds_the_queue_without_a_read(live_server):
     """The job runner's periodic fold: the queue empties by itself, and a crash-free stop
     leaves nothing half-counted."""
     body = json.dumps([said("ann", "completed"), said("bob", "passed", scaled=1.0)]).encode()
-    req = urllib.request.Request(f"{live_server.url}{URL}/statements", data=body, method="POST",
-                                 headers={**bearer(live_server.admin_key), "Content-Type": "application/json"})
+    req = urllib.request.Request(
+        f"{live_server.url}{URL}/statements",
+        data=body,
+        method="POST",
+        headers={**bearer(live_server.admin_key), "Content-Type": "application/json"},
+    )
     assert urllib.request.urlopen(req).status == 200
     db = live_server.data_dir / "scorm-api.db"
 
@@ -153,4 +200,5 @@ def test_a_running_server_folds_the_queue_without_a_read(live_server):
             pending = conn.execute("SELECT COUNT(*) FROM xapi_analytics_pending").fetchone()[0]
             actors = conn.execute("SELECT COUNT(*) FROM xapi_actor_stats").fetchone()[0]
         return pending == 0 and actors == 2
+
     wait_until(counted, timeout=10)

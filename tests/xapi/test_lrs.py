@@ -1,5 +1,6 @@
 """The standard LRS interface at /xapi/ over HTTP: Basic auth with LRS credentials, the
 version header rules, statements PUT/POST/GET with `more` paging and formats."""
+
 import json
 import subprocess
 import sys
@@ -19,11 +20,14 @@ def test_about_needs_no_version_header(client):
 def test_credentials_and_version_header_are_required(client, lrs):
     assert_envelope(client.get("/xapi/statements", headers=V2), 401, "UNAUTHORIZED")
     assert client.get("/xapi/statements", headers=V2).headers["WWW-Authenticate"].startswith("Basic")
-    assert_envelope(client.get("/xapi/statements", headers={**lrs, **basic("lrs-x", "nope")}), 401, "UNAUTHORIZED")
+    assert_envelope(
+        client.get("/xapi/statements", headers={**lrs, **basic("lrs-x", "nope")}), 401, "UNAUTHORIZED"
+    )
     no_version = {k: v for k, v in lrs.items() if k != "X-Experience-API-Version"}
     assert_envelope(client.get("/xapi/statements", headers=no_version), 400, "BAD_REQUEST")
-    assert_envelope(client.get("/xapi/statements", headers={**lrs, "X-Experience-API-Version": "0.9"}),
-                    400, "BAD_REQUEST")
+    assert_envelope(
+        client.get("/xapi/statements", headers={**lrs, "X-Experience-API-Version": "0.9"}), 400, "BAD_REQUEST"
+    )
     resp = client.get("/xapi/statements", headers={**lrs, "X-Experience-API-Version": "1.0.1"})
     assert resp.status_code == 200 and resp.headers["X-Experience-API-Version"] == "1.0.3"
 
@@ -33,16 +37,23 @@ def test_put_post_get_and_more_paging(client, lrs):
     assert client.put(f"/xapi/statements?statementId={sid}", headers=lrs, json=statement()).status_code == 204
     assert client.put(f"/xapi/statements?statementId={sid}", headers=lrs, json=statement()).status_code == 204
     conflict = statement(verb={"id": "http://adlnet.gov/expapi/verbs/passed"})
-    assert_envelope(client.put(f"/xapi/statements?statementId={sid}", headers=lrs, json=conflict), 409, "CONFLICT")
-    assert_envelope(client.put(f"/xapi/statements?statementId={sid}", headers=lrs,
-                               json=statement(id=str(uuid.uuid4()))), 400, "BAD_REQUEST")
+    assert_envelope(
+        client.put(f"/xapi/statements?statementId={sid}", headers=lrs, json=conflict), 409, "CONFLICT"
+    )
+    assert_envelope(
+        client.put(f"/xapi/statements?statementId={sid}", headers=lrs, json=statement(id=str(uuid.uuid4()))),
+        400,
+        "BAD_REQUEST",
+    )
     ids = client.post("/xapi/statements", headers=lrs, json=[statement() for _ in range(4)]).get_json()
     assert len(ids) == 4
 
     one = client.get(f"/xapi/statements?statementId={sid}", headers=lrs)
     assert one.status_code == 200 and one.get_json()["id"] == sid
     assert one.headers["X-Experience-API-Consistent-Through"].endswith("Z")
-    assert_envelope(client.get(f"/xapi/statements?statementId={sid}&verb=x:y", headers=lrs), 400, "BAD_REQUEST")
+    assert_envelope(
+        client.get(f"/xapi/statements?statementId={sid}&verb=x:y", headers=lrs), 400, "BAD_REQUEST"
+    )
     assert_envelope(client.get("/xapi/statements?StatementId=x", headers=lrs), 400, "BAD_REQUEST")
 
     page = client.get("/xapi/statements?limit=2&ascending=true", headers=lrs).get_json()
@@ -75,8 +86,21 @@ def test_revoked_credentials_stop_working(client, lrs):
 
 
 def test_cli_creates_credentials(tmp_path):
-    out = subprocess.run([sys.executable, "-m", "scorm_api", "xapi-credentials", "create", "--json",
-                          "--data-dir", str(tmp_path / "data")], capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "scorm_api",
+            "xapi-credentials",
+            "create",
+            "--json",
+            "--data-dir",
+            str(tmp_path / "data"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 0, out.stderr
     made = json.loads(out.stdout)
     assert set(made) == {"endpoint", "username", "password", "tenant_id"}
@@ -96,25 +120,43 @@ def test_state_documents_put_get_merge_list_delete(client, lrs):
     assert_envelope(client.put(STATE, headers=lrs, json={"page": 2}), 409, "CONFLICT")
     assert client.post(STATE, headers=lrs, json={"score": 5}).status_code == 204
     assert client.get(STATE, headers=lrs).get_json() == {"page": 1, "score": 5}
-    assert_envelope(client.post(STATE, headers=lrs, data=b"not json", content_type="text/plain"), 400, "BAD_REQUEST")
+    assert_envelope(
+        client.post(STATE, headers=lrs, data=b"not json", content_type="text/plain"), 400, "BAD_REQUEST"
+    )
     etag = client.get(STATE, headers=lrs).headers["ETag"]
-    assert_envelope(client.put(STATE, headers={**lrs, "If-Match": '"wrong"'}, json={"page": 3}), 412, "PRECONDITION_FAILED")
+    assert_envelope(
+        client.put(STATE, headers={**lrs, "If-Match": '"wrong"'}, json={"page": 3}),
+        412,
+        "PRECONDITION_FAILED",
+    )
     assert client.put(STATE, headers={**lrs, "If-Match": etag}, json={"page": 3}).status_code == 204
-    assert_envelope(client.put(STATE, headers={**lrs, "If-None-Match": "*"}, json={"page": 4}), 412, "PRECONDITION_FAILED")
+    assert_envelope(
+        client.put(STATE, headers={**lrs, "If-None-Match": "*"}, json={"page": 4}), 412, "PRECONDITION_FAILED"
+    )
     listing = STATE.rsplit("&stateId=", 1)[0]
     assert client.get(listing, headers=lrs).get_json() == ["bookmark"]
     assert client.delete(listing, headers=lrs).status_code == 204  # every state document of the key
     assert_envelope(client.get(STATE, headers=lrs), 404, "NOT_FOUND")
-    assert_envelope(client.get("/xapi/activities/state?activityId=http://example.org/a", headers=lrs), 400, "BAD_REQUEST")
+    assert_envelope(
+        client.get("/xapi/activities/state?activityId=http://example.org/a", headers=lrs), 400, "BAD_REQUEST"
+    )
 
 
 def test_profiles_keep_any_content_type_and_need_their_id(client, lrs):
     url = "/xapi/activities/profile?activityId=http://example.org/a&profileId=notes"
-    assert client.put(url, headers=lrs, data=b"\x00\x01binary", content_type="application/octet-stream").status_code == 204
+    assert (
+        client.put(
+            url, headers=lrs, data=b"\x00\x01binary", content_type="application/octet-stream"
+        ).status_code
+        == 204
+    )
     got = client.get(url, headers=lrs)
     assert got.data == b"\x00\x01binary" and got.content_type == "application/octet-stream"
-    assert_envelope(client.delete("/xapi/activities/profile?activityId=http://example.org/a", headers=lrs),
-                    400, "BAD_REQUEST")
+    assert_envelope(
+        client.delete("/xapi/activities/profile?activityId=http://example.org/a", headers=lrs),
+        400,
+        "BAD_REQUEST",
+    )
     agent_url = f"/xapi/agents/profile?agent={AGENT}&profileId=prefs"
     assert client.post(agent_url, headers=lrs, json={"lang": "en"}).status_code == 204
     assert client.get(agent_url, headers=lrs).get_json() == {"lang": "en"}
@@ -132,6 +174,7 @@ def test_agents_and_activities(client, lrs):
 
 def test_credentials_over_the_rest_api(client, admin_key, make_tenant):
     from tests.support import bearer
+
     made = client.post("/api/v1/xapi/credentials", headers=bearer(admin_key), json={"name": "Authoring tool"})
     assert made.status_code == 201
     cred = made.get_json()
@@ -141,43 +184,84 @@ def test_credentials_over_the_rest_api(client, admin_key, make_tenant):
     listed = client.get("/api/v1/xapi/credentials", headers=bearer(admin_key)).get_json()["credentials"]
     assert [c["username"] for c in listed] == [cred["username"]] and "password" not in listed[0]
     other = make_tenant()
-    assert_envelope(client.delete(f"/api/v1/xapi/credentials/{cred['id']}", headers=other.headers()),
-                    404, "NOT_FOUND")
+    assert_envelope(
+        client.delete(f"/api/v1/xapi/credentials/{cred['id']}", headers=other.headers()), 404, "NOT_FOUND"
+    )
     assert client.get("/api/v1/xapi/credentials", headers=other.headers()).get_json()["credentials"] == []
-    assert client.delete(f"/api/v1/xapi/credentials/{cred['id']}", headers=bearer(admin_key)).get_json()["status"] == "revoked"
+    assert (
+        client.delete(f"/api/v1/xapi/credentials/{cred['id']}", headers=bearer(admin_key)).get_json()[
+            "status"
+        ]
+        == "revoked"
+    )
     assert_envelope(client.get("/xapi/statements", headers=headers), 401, "UNAUTHORIZED")
-    assert_envelope(client.post("/api/v1/xapi/credentials", headers=bearer(admin_key), json={"scopes": ["all"]}),
-                    400, "VALIDATION_ERROR")
+    assert_envelope(
+        client.post("/api/v1/xapi/credentials", headers=bearer(admin_key), json={"scopes": ["all"]}),
+        400,
+        "VALIDATION_ERROR",
+    )
 
 
 def test_alternate_request_syntax_is_1_0_3_only(client, lrs):
     from urllib.parse import urlencode
+
     sid = str(uuid.uuid4())
-    form = {"statementId": sid, "content": json.dumps(statement()), "Authorization": lrs["Authorization"],
-            "X-Experience-API-Version": "1.0.3"}
+    form = {
+        "statementId": sid,
+        "content": json.dumps(statement()),
+        "Authorization": lrs["Authorization"],
+        "X-Experience-API-Version": "1.0.3",
+    }
     form_type = "application/x-www-form-urlencoded"
     resp = client.post("/xapi/statements?method=PUT", data=urlencode(form), content_type=form_type)
     assert resp.status_code == 204, resp.get_data(as_text=True)
-    got = client.post("/xapi/statements?method=GET", content_type=form_type,
-                      data=urlencode({"statementId": sid, "Authorization": lrs["Authorization"],
-                                      "X-Experience-API-Version": "1.0.3"}))
+    got = client.post(
+        "/xapi/statements?method=GET",
+        content_type=form_type,
+        data=urlencode(
+            {"statementId": sid, "Authorization": lrs["Authorization"], "X-Experience-API-Version": "1.0.3"}
+        ),
+    )
     assert got.status_code == 200 and got.get_json()["id"] == sid
     # Extra query parameters, a non-POST, a non-form body, and xAPI 2.0 are refused.
-    extra = client.post(f"/xapi/statements?method=PUT&statementId={sid}", data=urlencode(form), content_type=form_type)
+    extra = client.post(
+        f"/xapi/statements?method=PUT&statementId={sid}", data=urlencode(form), content_type=form_type
+    )
     assert_envelope(extra, 400, "BAD_REQUEST")
-    assert_envelope(client.put("/xapi/statements?method=POST", data=urlencode(form), content_type=form_type),
-                    400, "BAD_REQUEST")
-    assert_envelope(client.post("/xapi/statements?method=PUT", json=statement(),
-                                headers={**lrs, "X-Experience-API-Version": "1.0.3"}), 400, "BAD_REQUEST")
+    assert_envelope(
+        client.put("/xapi/statements?method=POST", data=urlencode(form), content_type=form_type),
+        400,
+        "BAD_REQUEST",
+    )
+    assert_envelope(
+        client.post(
+            "/xapi/statements?method=PUT",
+            json=statement(),
+            headers={**lrs, "X-Experience-API-Version": "1.0.3"},
+        ),
+        400,
+        "BAD_REQUEST",
+    )
     v2 = dict(form, statementId=str(uuid.uuid4()), **{"X-Experience-API-Version": "2.0.0"})
-    assert_envelope(client.post("/xapi/statements?method=PUT", data=urlencode(v2), content_type=form_type),
-                    400, "BAD_REQUEST")
+    assert_envelope(
+        client.post("/xapi/statements?method=PUT", data=urlencode(v2), content_type=form_type),
+        400,
+        "BAD_REQUEST",
+    )
 
 
 def test_oversize_bodies_and_forged_more_links_are_refused(client, lrs):
     big = b"x" * (1024 * 1024 + 1)  # over the JSON body cap
-    assert_envelope(client.put(STATE.replace("bookmark", "big"), headers=lrs, data=big,
-                               content_type="application/octet-stream"), 413, "PAYLOAD_TOO_LARGE")
-    assert_envelope(client.post("/xapi/statements", headers=lrs, data=b"[" + big + b"]",
-                                content_type="application/json"), 413, "PAYLOAD_TOO_LARGE")
+    assert_envelope(
+        client.put(
+            STATE.replace("bookmark", "big"), headers=lrs, data=big, content_type="application/octet-stream"
+        ),
+        413,
+        "PAYLOAD_TOO_LARGE",
+    )
+    assert_envelope(
+        client.post("/xapi/statements", headers=lrs, data=b"[" + big + b"]", content_type="application/json"),
+        413,
+        "PAYLOAD_TOO_LARGE",
+    )
     assert_envelope(client.get("/xapi/statements?more=forged", headers=lrs), 401, "UNAUTHORIZED")

@@ -1,6 +1,7 @@
 """GET /xapi/statements filters beyond the plain columns: related_activities, related_agents,
 StatementRef targets (voided ones too), format=ids; merged Activity definitions; the enabled
 versions setting; 1.0.3 profile PUT rules; the start-up reindex of older statements."""
+
 import json
 import uuid
 
@@ -32,15 +33,29 @@ def store(client, headers, st) -> str:
 
 def test_related_activities_and_agents(client, lrs):
     direct = store(client, lrs, statement(object={"id": MODULE}))
-    in_context = store(client, lrs, statement(context={"instructor": BOB,
-                                                       "contextActivities": {"parent": {"id": MODULE}}}))
-    in_sub = store(client, lrs, statement(object={"objectType": "SubStatement", "actor": BOB,
-                                                  "verb": {"id": "http://example.org/v"}, "object": {"id": MODULE}}))
+    in_context = store(
+        client, lrs, statement(context={"instructor": BOB, "contextActivities": {"parent": {"id": MODULE}}})
+    )
+    in_sub = store(
+        client,
+        lrs,
+        statement(
+            object={
+                "objectType": "SubStatement",
+                "actor": BOB,
+                "verb": {"id": "http://example.org/v"},
+                "object": {"id": MODULE},
+            }
+        ),
+    )
     unrelated = store(client, lrs, statement())
     assert ids(client, lrs, activity=MODULE) == {direct}
     assert ids(client, lrs, activity=MODULE, related_activities="true") == {direct, in_context, in_sub}
     assert ids(client, lrs, agent='{"mbox": "mailto:bob@example.org"}') == set()
-    assert ids(client, lrs, agent='{"mbox": "mailto:bob@example.org"}', related_agents="true") == {in_context, in_sub}
+    assert ids(client, lrs, agent='{"mbox": "mailto:bob@example.org"}', related_agents="true") == {
+        in_context,
+        in_sub,
+    }
     assert unrelated in ids(client, lrs, agent='{"mbox": "mailto:ann@example.org"}')
     # authority counts for related_agents: every statement here has the credentials' authority
     authority = client.get(f"/xapi/statements?statementId={direct}", headers=lrs).get_json()["authority"]
@@ -50,13 +65,23 @@ def test_related_activities_and_agents(client, lrs):
 def test_statement_refs_follow_their_targets_even_when_voided(client, lrs):
     verb = f"http://example.org/verbs/{uuid.uuid4()}"
     target = store(client, lrs, statement(verb={"id": verb}))
-    voiding = store(client, lrs, statement(verb={"id": "http://adlnet.gov/expapi/verbs/voided"},
-                                           object={"objectType": "StatementRef", "id": target}))
+    voiding = store(
+        client,
+        lrs,
+        statement(
+            verb={"id": "http://adlnet.gov/expapi/verbs/voided"},
+            object={"objectType": "StatementRef", "id": target},
+        ),
+    )
     referring = store(client, lrs, statement(object={"objectType": "StatementRef", "id": target}))
     chained = store(client, lrs, statement(object={"objectType": "StatementRef", "id": referring}))
     store(client, lrs, statement())
     assert ids(client, lrs, verb=verb) == {voiding, referring, chained}
-    assert ids(client, lrs, verb=verb, since="2000-01-01T00:00:00Z", limit=10) == {voiding, referring, chained}
+    assert ids(client, lrs, verb=verb, since="2000-01-01T00:00:00Z", limit=10) == {
+        voiding,
+        referring,
+        chained,
+    }
     assert ids(client, lrs, verb="http://adlnet.gov/expapi/verbs/voided") == {voiding}
 
 
@@ -70,14 +95,40 @@ def test_format_ids_reduces_activities_to_their_id(client, lrs):
 
 def test_activity_definitions_are_merged_across_statements(client, lrs):
     store(client, lrs, statement(object={"id": MODULE, "definition": {"name": {"en-US": "Meeting"}}}))
-    store(client, lrs, statement(object={"id": MODULE, "definition": {
-        "name": {"fr-FR": "Réunion"}, "type": "http://adlnet.gov/expapi/activities/meeting"}}))
-    store(client, lrs, statement(context={"contextActivities": {"grouping": [{"id": MODULE, "definition": {
-        "description": {"en-US": "Weekly"}}}]}}))
+    store(
+        client,
+        lrs,
+        statement(
+            object={
+                "id": MODULE,
+                "definition": {
+                    "name": {"fr-FR": "Réunion"},
+                    "type": "http://adlnet.gov/expapi/activities/meeting",
+                },
+            }
+        ),
+    )
+    store(
+        client,
+        lrs,
+        statement(
+            context={
+                "contextActivities": {
+                    "grouping": [{"id": MODULE, "definition": {"description": {"en-US": "Weekly"}}}]
+                }
+            }
+        ),
+    )
     got = client.get("/xapi/activities", headers=lrs, query_string={"activityId": MODULE}).get_json()
-    assert got == {"objectType": "Activity", "id": MODULE, "definition": {
-        "name": {"en-US": "Meeting", "fr-FR": "Réunion"}, "type": "http://adlnet.gov/expapi/activities/meeting",
-        "description": {"en-US": "Weekly"}}}
+    assert got == {
+        "objectType": "Activity",
+        "id": MODULE,
+        "definition": {
+            "name": {"en-US": "Meeting", "fr-FR": "Réunion"},
+            "type": "http://adlnet.gov/expapi/activities/meeting",
+            "description": {"en-US": "Weekly"},
+        },
+    }
     unknown = client.get("/xapi/activities", headers=lrs, query_string={"activityId": "http://example.org/x"})
     assert unknown.get_json() == {"objectType": "Activity", "id": "http://example.org/x"}
 
@@ -90,9 +141,15 @@ def test_enabled_versions_decide_the_answer(make_settings):
     assert client.get("/xapi/about").get_json() == {"version": ["1.0.3"]}
     missing = client.get("/xapi/statements", headers=auth)
     assert missing.status_code == 400 and missing.headers["X-Experience-API-Version"] == "1.0.3"
-    assert_envelope(client.get("/xapi/statements", headers={**auth, "X-Experience-API-Version": "2.0.0"}),
-                    400, "BAD_REQUEST")
-    assert client.get("/xapi/statements", headers={**auth, "X-Experience-API-Version": "1.0.1"}).status_code == 200
+    assert_envelope(
+        client.get("/xapi/statements", headers={**auth, "X-Experience-API-Version": "2.0.0"}),
+        400,
+        "BAD_REQUEST",
+    )
+    assert (
+        client.get("/xapi/statements", headers={**auth, "X-Experience-API-Version": "1.0.1"}).status_code
+        == 200
+    )
 
 
 def test_missing_version_is_answered_in_the_newest_enabled(client, lrs):
@@ -100,27 +157,38 @@ def test_missing_version_is_answered_in_the_newest_enabled(client, lrs):
     assert client.get("/xapi/statements", headers=no_version).headers["X-Experience-API-Version"] == "2.0.0"
 
 
-@pytest.mark.parametrize("path,params", [
-    ("/xapi/activities/profile", {"activityId": COURSE, "profileId": "p"}),
-    ("/xapi/agents/profile", {"agent": '{"mbox": "mailto:ann@example.org"}', "profileId": "p"}),
-])
+@pytest.mark.parametrize(
+    "path,params",
+    [
+        ("/xapi/activities/profile", {"activityId": COURSE, "profileId": "p"}),
+        ("/xapi/agents/profile", {"agent": '{"mbox": "mailto:ann@example.org"}', "profileId": "p"}),
+    ],
+)
 def test_profile_puts_need_a_precondition_in_1_0_3(client, lrs, path, params):
     v1 = {**lrs, "X-Experience-API-Version": "1.0.3"}
     assert_envelope(client.put(path, headers=v1, query_string=params, json={"a": 1}), 400, "BAD_REQUEST")
-    assert client.put(path, headers={**v1, "If-None-Match": "*"}, query_string=params, json={"a": 1}).status_code == 204
+    assert (
+        client.put(path, headers={**v1, "If-None-Match": "*"}, query_string=params, json={"a": 1}).status_code
+        == 204
+    )
     assert_envelope(client.put(path, headers=v1, query_string=params, json={"a": 2}), 409, "CONFLICT")
     # 2.0 lets a PUT create a document without one (it still needs one to overwrite).
     other = {**params, "profileId": "q"}
     assert client.put(path, headers=lrs, query_string=other, json={"b": 1}).status_code == 204
     # State documents are exempt in 1.0.3.
     state = {"activityId": COURSE, "agent": '{"mbox": "mailto:ann@example.org"}', "stateId": "s"}
-    assert client.put("/xapi/activities/state", headers=v1, query_string=state, json={"s": 1}).status_code == 204
+    assert (
+        client.put("/xapi/activities/state", headers=v1, query_string=state, json={"s": 1}).status_code == 204
+    )
 
 
 def test_reindex_rebuilds_derived_rows_resumably(client, lrs):
     verb = "http://example.org/verbs/reindexed"
-    target = store(client, lrs, statement(verb={"id": verb}, object={"id": MODULE, "definition": {
-        "name": {"en-US": "Module"}}}))
+    target = store(
+        client,
+        lrs,
+        statement(verb={"id": verb}, object={"id": MODULE, "definition": {"name": {"en-US": "Module"}}}),
+    )
     referring = store(client, lrs, statement(object={"objectType": "StatementRef", "id": target}))
     for n in range(5):
         store(client, lrs, statement(context={"contextActivities": {"parent": [{"id": MODULE}]}}))

@@ -1,5 +1,6 @@
 """The seed's /api/v1/xapi statement endpoints over HTTP: store one or many, idempotent
 replays, conflicts, all-or-nothing batches, voiding, filters, paging and tenant isolation."""
+
 import uuid
 
 from scorm_api.xapi.models import Statement
@@ -37,35 +38,50 @@ def test_a_batch_is_all_or_nothing(client, admin_key):
     assert_envelope(resp, 400, "BAD_REQUEST")
     assert resp.get_json()["error"]["details"]["path"] == "statements[1].result.score.scaled"
     sid = str(uuid.uuid4())
-    assert_envelope(client.post(URL, headers=bearer(admin_key), json=[statement(id=sid), statement(id=sid)]),
-                    400, "BAD_REQUEST")
+    assert_envelope(
+        client.post(URL, headers=bearer(admin_key), json=[statement(id=sid), statement(id=sid)]),
+        400,
+        "BAD_REQUEST",
+    )
     assert Statement.select().count() == 0
     for body in (b"nope", b"[]", b"5", b'"x"'):
-        assert client.post(URL, headers=bearer(admin_key), data=body,
-                           content_type="application/json").status_code == 400, body
+        assert (
+            client.post(
+                URL, headers=bearer(admin_key), data=body, content_type="application/json"
+            ).status_code
+            == 400
+        ), body
 
 
 def test_voiding_hides_the_target(client, admin_key):
     sid = client.post(URL, headers=bearer(admin_key), json=statement()).get_json()
-    void = statement(verb={"id": "http://adlnet.gov/expapi/verbs/voided"},
-                     object={"objectType": "StatementRef", "id": sid})
+    void = statement(
+        verb={"id": "http://adlnet.gov/expapi/verbs/voided"}, object={"objectType": "StatementRef", "id": sid}
+    )
     void_id = client.post(URL, headers=bearer(admin_key), json=void).get_json()
     assert_envelope(client.get(f"{URL}/{sid}", headers=bearer(admin_key)), 404, "NOT_FOUND")
     listing = client.get(URL, headers=bearer(admin_key)).get_json()
     assert [s["id"] for s in listing["statements"]] == [void_id]
-    revoid = statement(verb={"id": "http://adlnet.gov/expapi/verbs/voided"},
-                       object={"objectType": "StatementRef", "id": void_id})
+    revoid = statement(
+        verb={"id": "http://adlnet.gov/expapi/verbs/voided"},
+        object={"objectType": "StatementRef", "id": void_id},
+    )
     assert_envelope(client.post(URL, headers=bearer(admin_key), json=revoid), 400, "BAD_REQUEST")
 
 
 def test_filters_and_paging(client, admin_key):
     reg = str(uuid.uuid4())
     passed = {"id": "http://adlnet.gov/expapi/verbs/passed"}
-    client.post(URL, headers=bearer(admin_key), json=[
-        statement(verb=passed, context={"registration": reg}),
-        statement(object={"id": "http://example.org/other"}),
-        *[statement() for _ in range(3)]])
-    q = lambda s: client.get(f"{URL}?{s}", headers=bearer(admin_key)).get_json()  # noqa: E731
+    client.post(
+        URL,
+        headers=bearer(admin_key),
+        json=[
+            statement(verb=passed, context={"registration": reg}),
+            statement(object={"id": "http://example.org/other"}),
+            *[statement() for _ in range(3)],
+        ],
+    )
+    q = lambda s: client.get(f"{URL}?{s}", headers=bearer(admin_key)).get_json()
     assert q("verb=http://adlnet.gov/expapi/verbs/passed")["pagination"]["total"] == 1
     assert q("activity=http://example.org/other")["pagination"]["total"] == 1
     assert q(f"registration={reg}")["statements"][0]["context"]["registration"] == reg
@@ -93,10 +109,18 @@ def test_other_tenants_never_see_them(client, admin_key, make_tenant):
 
 def test_context_activities_come_back_as_arrays_also_in_substatements(client, admin_key):
     parent = {"id": "http://example.org/parent"}
-    sub = {"objectType": "SubStatement", "actor": BASE["actor"], "verb": BASE["verb"],
-           "object": {"id": "http://example.org/o"}, "context": {"contextActivities": {"parent": parent}}}
-    sid = client.post(URL, headers=bearer(admin_key),
-                      json=statement(object=sub, context={"contextActivities": {"grouping": parent}})).get_json()
+    sub = {
+        "objectType": "SubStatement",
+        "actor": BASE["actor"],
+        "verb": BASE["verb"],
+        "object": {"id": "http://example.org/o"},
+        "context": {"contextActivities": {"parent": parent}},
+    }
+    sid = client.post(
+        URL,
+        headers=bearer(admin_key),
+        json=statement(object=sub, context={"contextActivities": {"grouping": parent}}),
+    ).get_json()
     got = client.get(f"{URL}/{sid}", headers=bearer(admin_key)).get_json()
     assert got["context"]["contextActivities"]["grouping"] == [parent]
     assert got["object"]["context"]["contextActivities"]["parent"] == [parent]

@@ -21,11 +21,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.desktop.support import VirtualScreen
-from tests.support import free_port
-
 from _common import quick
 from startup import once
+from tests.desktop.support import VirtualScreen
+from tests.support import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 MiB = 1024 * 1024

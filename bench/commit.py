@@ -11,9 +11,8 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from tests.sessions.courses import scripted_course
-
 from _common import api_call, bench_server, quick, requests_per_second
+from tests.sessions.courses import scripted_course
 
 LEARNERS = 20
 

@@ -4,9 +4,8 @@ ratio to /api/health requests/s in the same run."""
 import json
 import urllib.request
 
-from tests.support import fixture
-
 from _common import bench_server, load_tool, presigned_put, quick, requests_per_second
+from tests.support import fixture
 
 FILES = ("shared/scormfunctions.js", "shared/style.css", "Playing/Playing.html")
 

@@ -17,9 +17,8 @@ import urllib.request
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from tests.support import fixture
-
 from _common import api_call, bench_server, presigned_put, quick
+from tests.support import fixture
 
 TARGET_MS = 200
 PASSWORD = "bench dashboard pw"

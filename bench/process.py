@@ -12,9 +12,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.support import write_generated_package
-
 from _common import api_call, bench_server, peak_rss_mb, presigned_put, quick
+from tests.support import write_generated_package
 
 RUNS = 2
 

@@ -8,9 +8,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-from tests.support import free_port
-
 from _common import quick
+from tests.support import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -23,9 +23,8 @@ from pathlib import Path
 
 import requests
 
-from tests.support import write_generated_package
-
 from _common import bench_server, quick
+from tests.support import write_generated_package
 
 PACKAGES = 20
 PACKAGE_BYTES, SESSIONS, STATEMENTS = (2 << 20, 500, 5_000) if quick() else (50 << 20, 10_000, 100_000)

@@ -42,9 +42,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.support import wait_until
-
 from _common import api_call, bench_server, quick
+from tests.support import wait_until
 
 RALPH_VERSION = "5.1.0"
 # `requests` is imported by ralph's CLI but declared by none of its extras.

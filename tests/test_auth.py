@@ -6,6 +6,7 @@ import pytest
 
 from scorm_api.tenants import services
 from scorm_api.tenants.models import ApiKey
+
 from tests.support import assert_envelope, bearer
 
 

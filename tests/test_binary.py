@@ -15,6 +15,7 @@ import pytest
 import requests
 
 from scorm_api.cli import main as cli_main
+
 from tests.desktop.journey import run_desktop_journey
 from tests.desktop.support import need
 from tests.support import fixture, start_server

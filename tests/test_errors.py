@@ -8,6 +8,7 @@ import pytest
 from scorm_api import state
 from scorm_api.factory import create_app
 from scorm_api.tenants.models import ApiKey
+
 from tests.support import assert_envelope, bearer
 
 

@@ -10,6 +10,7 @@ import sys
 import textwrap
 
 from scorm_api.instance import InstanceLock, RunningInstance, claim, running_instance
+
 from tests.support import start_server
 
 

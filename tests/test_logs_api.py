@@ -4,6 +4,7 @@ import logging
 
 from scorm_api.admin.logs import tail_lines
 from scorm_api.factory import create_app
+
 from tests.support import assert_envelope, bearer
 
 

@@ -2,10 +2,19 @@
 
 import jsonschema
 import pytest
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
 from openapi_spec_validator import validate
 
 from scorm_api.factory import create_app
-from scorm_api.openapi import NOT_API_ENDPOINTS, _openapi_path, build_openapi, undocumented_routes
+from scorm_api.openapi import (
+    NOT_API_ENDPOINTS,
+    _openapi_path,
+    build_openapi,
+    iter_routes,
+    undocumented_routes,
+)
+
 from tests.support import bearer
 
 
@@ -19,6 +28,18 @@ def test_every_route_is_documented(app):
         path = _openapi_path(rule.rule)
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             assert (path, method.lower()) in documented, (path, method)
+
+
+def test_every_declared_schema_is_valid_json_schema(app):
+    """endpoint() compiles the body and query schemas without checking them (start-up time):
+    every one is checked here, and a broken one would be caught."""
+    specs = [spec for _, spec in iter_routes(app) if spec is not None]
+    schemas = [s for spec in specs for s in (spec.body, spec.query) if s is not None]
+    assert len(schemas) > 20  # every body and query schema the routes declare
+    for schema in schemas:
+        Draft202012Validator.check_schema(schema)
+    with pytest.raises(SchemaError):
+        Draft202012Validator.check_schema({"type": "object", "properties": {"n": {"minimum": "one"}}})
 
 
 def test_an_undocumented_route_is_caught(make_settings):

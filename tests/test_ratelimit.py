@@ -6,6 +6,7 @@ from scorm_api import state
 from scorm_api.config import Settings
 from scorm_api.factory import create_app
 from scorm_api.ratelimit import MemoryRateLimiter, TenantLimits
+
 from tests.support import assert_envelope, bearer
 
 

@@ -11,6 +11,7 @@ import requests
 
 from scorm_api.factory import create_app
 from scorm_api.server import AppServer
+
 from tests.support import bearer
 
 

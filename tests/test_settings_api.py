@@ -2,6 +2,7 @@
 restart (a new app on the same data dir), are validated, and are the operator's alone."""
 
 from scorm_api.factory import create_app
+
 from tests.support import assert_envelope, bearer
 
 

@@ -4,6 +4,7 @@ import uuid
 
 from scorm_api.db import new_id, utcnow_iso
 from scorm_api.packages.models import Package
+
 from tests.support import assert_envelope, bearer
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from scorm_api.dashboard import logins, passwords
 from scorm_api.dashboard.routes import attempts
+
 from tests.dashboard.hosts import CONTENT_HOST, HOST, csrf_of, get, post
 from tests.support import assert_envelope
 

@@ -6,6 +6,7 @@ import pytest
 from scorm_api import state
 from scorm_api.dashboard import logins, passwords
 from scorm_api.dashboard.routes import COURSE_WINDOWS
+
 from tests.dashboard.hosts import CONTENT_HOST, csrf_of, get, post
 from tests.support import assert_envelope
 

@@ -2,6 +2,7 @@ import pytest
 
 from scorm_api.tenants.services import system_tenant
 from scorm_api.xapi import credentials
+
 from tests.support import basic
 
 

@@ -10,6 +10,7 @@ from scorm_api.errors import ApiError
 from scorm_api.packages.ingest import ZipLimits, extract, inspect_zip
 from scorm_api.packages.inspection import inspect_package
 from scorm_api.packages.manifest import parse_manifest
+
 from tests.packages import zips
 from tests.packages.importable import IMPORTABLE
 from tests.support import fixture

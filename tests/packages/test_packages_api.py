@@ -9,6 +9,7 @@ import pytest
 
 from scorm_api import jobs, state
 from scorm_api.packages.models import Package, Upload
+
 from tests.packages import zips
 from tests.packages.importable import IMPORTABLE
 from tests.support import assert_envelope, bearer, fixture, mint, put_path, upload_and_process

@@ -7,6 +7,7 @@ import pytest
 
 from scorm_api.packages.manifest import parse_manifest
 from scorm_api.packages.sequencing import activity_tree, runtime_settings, sequencing_settings
+
 from tests.support import fixture
 
 IMSSS = 'xmlns:imsss="http://www.imsglobal.org/xsd/imsss"'

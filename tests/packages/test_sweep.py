@@ -6,6 +6,7 @@ from scorm_api import state
 from scorm_api.db import new_id, utcnow_iso
 from scorm_api.packages.models import Upload
 from scorm_api.packages.processing import sweep
+
 from tests.support import bearer, fixture, upload_and_process
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from scorm_api.packages.structure import scos_for
 from scorm_api.sessions.models import ScoState
+
 from tests.sessions.runtime import commit, deliver, new_session, open_player, page_config
 from tests.support import assert_envelope, bearer, fixture, upload_and_process
 

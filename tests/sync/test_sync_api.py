@@ -12,6 +12,7 @@ from scorm_api import state
 from scorm_api.config import Settings
 from scorm_api.factory import create_app
 from scorm_api.sync import runner
+
 from tests.support import assert_envelope, bearer, wait_until
 from tests.sync.support import changed_on_both_sides, sync
 

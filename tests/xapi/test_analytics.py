@@ -11,6 +11,7 @@ import pytest
 from scorm_api.admin.models import write_setting
 from scorm_api.xapi import analytics, reindex
 from scorm_api.xapi.models import ActivityStats, ActorStats, AnalyticsPending
+
 from tests.support import assert_envelope, bearer, statement, wait_until
 
 URL = "/api/v1/xapi"

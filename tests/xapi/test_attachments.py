@@ -17,6 +17,7 @@ from scorm_api.tenants.services import create_tenant
 from scorm_api.xapi import credentials
 from scorm_api.xapi.models import Attachment, Statement
 from scorm_api.xapi.multipart import Part, parse, render
+
 from tests.support import assert_envelope, basic, statement
 
 SIGNATURE = "http://adlnet.gov/expapi/attachments/signature"

@@ -8,6 +8,7 @@ import uuid
 
 from scorm_api.tenants.services import system_tenant
 from scorm_api.xapi import credentials
+
 from tests.support import V2, assert_envelope, basic, statement
 
 

@@ -12,6 +12,7 @@ from scorm_api.factory import create_app
 from scorm_api.tenants.services import system_tenant
 from scorm_api.xapi import credentials, reindex
 from scorm_api.xapi.models import ActivityDefinition, Related, Statement
+
 from tests.support import assert_envelope, basic, statement
 
 COURSE = "http://example.org/course/1"

@@ -4,6 +4,7 @@ replays, conflicts, all-or-nothing batches, voiding, filters, paging and tenant 
 import uuid
 
 from scorm_api.xapi.models import Statement
+
 from tests.support import BASE, assert_envelope, bearer, statement
 
 URL = "/api/v1/xapi/statements"

@@ -6,6 +6,7 @@ import copy
 import pytest
 
 from scorm_api.xapi.validation import Invalid, normalize, validate
+
 from tests.support import BASE
 
 

@@ -64,10 +64,9 @@ def api_errors(fn):
 def open_for_cli(data_dir) -> State:
     """Open (and on first use create) the data dir as the server does; announce a first-run
     key on stderr."""
-    from scorm_api import state
-    from scorm_api.factory import create_app
+    from scorm_api.factory import open_state
 
-    opened = state.of(create_app(_settings(data_dir=data_dir)))
+    opened = open_state(_settings(data_dir=data_dir))
     if opened.first_run_key:
         click.echo(
             FIRST_RUN_HINT.format(key=opened.first_run_key.plaintext, base=opened.settings.base_url), err=True

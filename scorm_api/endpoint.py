@@ -20,15 +20,8 @@ from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 
 from scorm_api import state as app_state
 from scorm_api.errors import ApiError, bad_request, validation_error
-from scorm_api.hooks import Hook
-from scorm_api.principals import Principal, require_scope
+from scorm_api.principals import PRINCIPAL_SOURCES, Principal, require_scope
 from scorm_api.ratelimit import bucket_for_method
-
-# Who an authenticated request acts as: each source, in the order the domains added them,
-# reads the request and answers a Principal, None (not mine: ask the next), or raises (401:
-# mine, and not valid).
-PrincipalSource = Callable[[], "Principal | None"]
-PRINCIPAL_SOURCES: Hook[PrincipalSource] = Hook("endpoint: who a request acts as")
 
 Schema = dict[str, Any]  # a JSON Schema (2020-12), as OpenAPI 3.1 uses it
 Handler = Callable[..., Any]

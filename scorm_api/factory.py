@@ -1,6 +1,8 @@
-"""create_app(settings): wiring only. Each domain wires itself in its `init_app(app, state)`;
-this file builds the shared State, the cross-cutting request hooks, and calls the domains in
-layer order (docs/architecture.md)."""
+"""create_app(settings): wiring only. Each domain wires itself in its `init_app(app, state)`:
+its blueprints, then `wire(state)`, the half that needs no web app (job handlers, periodic
+tasks, hooks, open and serve tasks). This file builds the shared State and the cross-cutting
+request hooks, and calls the domains in layer order (docs/architecture.md). A CLI command
+opens the data dir with the `wire` halves alone (open_state), which spares it building the app."""
 
 from __future__ import annotations
 
@@ -17,12 +19,11 @@ from scorm_api.ratelimit import RateLimiter
 from scorm_api.requestlog import configure_logging, init_request_log
 from scorm_api.state import IssuedSecret, State
 
-# Lowest layer first: a domain may import those before it, never those after it
-# (tests/test_layers.py walks the imports). Hooks run in this order too.
+# The core's own routes: health, the API docs, the presigned PUT target.
+CORE_ROUTES = ("scorm_api.health", "scorm_api.openapi", "scorm_api.storage")
+# The feature domains, lowest layer first: a domain may import those before it, never those
+# after it (tests/test_layers.py walks the imports). Hooks run in this order too.
 DOMAINS = (
-    "scorm_api.health",
-    "scorm_api.openapi",
-    "scorm_api.storage",
     "scorm_api.tenants",
     "scorm_api.admin",
     "scorm_api.packages",
@@ -61,13 +62,25 @@ def create_app(settings: Settings, *, rate_limiter: RateLimiter | None = None) -
                 resp.headers[k] = v
         return resp
 
-    for name in DOMAINS:
+    for name in (*CORE_ROUTES, *DOMAINS):
         import_module(name).init_app(app, state)
     state.open()
     return app
 
 
+def open_state(settings: Settings) -> State:
+    """Open (and on first use create) the data dir as the server does, without the web app:
+    for a command that works on it."""
+    prepare(settings)
+    state = State.create(settings)
+    for name in DOMAINS:
+        wire = getattr(import_module(name), "wire", None)
+        if wire is not None:
+            wire(state)
+    state.open()
+    return state
+
+
 def open_data_dir(settings: Settings) -> IssuedSecret | None:
-    """Open (and on first use create) the data dir as the server would, for a command that
-    works on it; the first-run admin key when this call created it (print it once)."""
-    return app_state.of(create_app(settings)).first_run_key
+    """open_state's first-run admin key, when this call created it (print it once)."""
+    return open_state(settings).first_run_key

@@ -1,7 +1,7 @@
 """Hooks: how a lower layer lets a feature above it plug in without importing it.
 
 The lower module declares a `Hook`, named for what it asks for, typed by what an
-implementation looks like (`PRINCIPAL_SOURCES: Hook[PrincipalSource]` in `endpoint`). A
+implementation looks like (`PRINCIPAL_SOURCES: Hook[PrincipalSource]` in `principals`). A
 domain's `init_app` adds its implementation to the app's `Hooks` (`state.hooks`), and the
 lower module calls whatever was added, in the order the domains were wired. Something that
 *happened* (a session was created) is a blinker signal instead, declared beside the code that

@@ -1,12 +1,14 @@
 """Who a request acts as: the Principal an authenticated request carries, and the scopes it may
 use. How a principal is found (an API key, the dashboard's sign-in cookie) is up to the domains
-that plug a principal source into `endpoint.PRINCIPAL_SOURCES`."""
+that plug a principal source into PRINCIPAL_SOURCES; endpoint.authorize asks them in order."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from scorm_api.errors import forbidden
+from scorm_api.hooks import Hook
 
 SCOPES = ("read", "write", "admin")
 
@@ -24,6 +26,12 @@ class Principal:
     @property
     def is_operator(self) -> bool:
         return self.is_system and "admin" in self.scopes
+
+
+# Each source, in the order the domains added them, reads the request and answers a Principal,
+# None (not mine: ask the next), or raises (401: mine, and not valid).
+PrincipalSource = Callable[[], "Principal | None"]
+PRINCIPAL_SOURCES: Hook[PrincipalSource] = Hook("endpoint: who a request acts as")
 
 
 def require_scope(principal: Principal, scope: str) -> None:

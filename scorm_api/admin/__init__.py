@@ -12,4 +12,10 @@ def init_app(app: Flask, state: State) -> None:
     from scorm_api.admin import routes
 
     app.register_blueprint(routes.bp)
-    state.on_open.append(routes.apply)
+    wire(state)
+
+
+def wire(state: State) -> None:
+    from scorm_api.admin import overrides
+
+    state.on_open.append(overrides.apply)

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from scorm_api.admin.models import read_setting, write_setting
 from scorm_api.config import Settings
 from scorm_api.errors import validation_error
+from scorm_api.state import State
 
 _NAME = "settings"
 EDITABLE = ("rate_limits_enabled", "rate_limit_read", "rate_limit_write", "rate_limit_upload", "content_url")
@@ -72,3 +73,8 @@ def save(base: Settings, changes: dict) -> dict:
             current[name] = changes[name]
     write_setting(_NAME, json.dumps(current))
     return current
+
+
+def apply(state: State) -> None:
+    """Lay the stored overrides over the start-up settings, now and for every request after."""
+    state.apply_settings(effective(state.base_settings, load()))

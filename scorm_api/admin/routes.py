@@ -7,7 +7,7 @@ from flask import Blueprint
 from scorm_api.admin import logs, overrides
 from scorm_api.endpoint import endpoint
 from scorm_api.schemas import obj
-from scorm_api.state import State, current
+from scorm_api.state import current
 from scorm_api.tenants.services import require_operator
 
 bp = Blueprint("admin", __name__, url_prefix="/api/v1")
@@ -33,11 +33,6 @@ SETTINGS = obj(
     },
     ["rate_limits_enabled", "content_url"],
 )
-
-
-def apply(state: State) -> None:
-    """Lay the stored overrides over the start-up settings, now and for every request after."""
-    state.apply_settings(overrides.effective(state.base_settings, overrides.load()))
 
 
 def _current() -> dict:
@@ -93,7 +88,7 @@ def get_settings(principal):
 def put_settings(principal, body):
     require_operator(principal, "change the appliance's settings")
     overrides.save(current().base_settings, body)
-    apply(current())
+    overrides.apply(current())
     return _current()
 
 

@@ -9,10 +9,16 @@ from scorm_api.state import State
 
 
 def init_app(app: Flask, state: State) -> None:
-    from scorm_api.dashboard import guard, routes
-    from scorm_api.endpoint import PRINCIPAL_SOURCES
+    from scorm_api.dashboard import routes
 
     app.register_blueprint(routes.bp)
+    app.register_blueprint(routes.root_bp)
+    wire(state)
+
+
+def wire(state: State) -> None:
+    from scorm_api.dashboard import guard
+    from scorm_api.principals import PRINCIPAL_SOURCES
+
     # After the API keys': a request with a key is the key's, whatever cookie it carries.
     state.hooks.add(PRINCIPAL_SOURCES, guard.cookie_principal)
-    app.register_blueprint(routes.root_bp)

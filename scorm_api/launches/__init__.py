@@ -10,10 +10,16 @@ from scorm_api.state import State
 
 
 def init_app(app: Flask, state: State) -> None:
-    from scorm_api.launches import lrs_guard, progress, routes
+    from scorm_api.launches import routes
+
+    app.register_blueprint(routes.bp)
+    wire(state)
+
+
+def wire(state: State) -> None:
+    from scorm_api.launches import lrs_guard, progress
     from scorm_api.sessions import signals
     from scorm_api.xapi.credentials import LRS_CREDENTIALS
 
-    app.register_blueprint(routes.bp)
     state.hooks.add(LRS_CREDENTIALS, lrs_guard.credential_source)
     signals.session_created.connect(progress.on_session_created, weak=False)

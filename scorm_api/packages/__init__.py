@@ -9,11 +9,17 @@ from scorm_api.state import State
 
 
 def init_app(app: Flask, state: State) -> None:
-    from scorm_api.packages import content, processing, routes, uploads
-    from scorm_api.storage import puts
+    from scorm_api.packages import content, routes
 
     app.register_blueprint(routes.bp)
     app.register_blueprint(content.bp)
+    wire(state)
+
+
+def wire(state: State) -> None:
+    from scorm_api.packages import processing, uploads
+    from scorm_api.storage import puts
+
     state.jobs.handler(processing.PROCESS_JOB, processing.run_import_job)
     state.hooks.add(puts.PUT_RECEIVERS, uploads.Tickets())
     state.on_serve.append(processing.sweep)

@@ -9,7 +9,21 @@ from scorm_api.state import State
 
 
 def init_app(app: Flask, state: State) -> None:
-    from scorm_api.sync import routes, runner
+    from scorm_api.sync import routes
 
     app.register_blueprint(routes.bp)
-    state.jobs.every("sync-schedule", runner.SCHEDULE_SECONDS, runner.run_scheduled)
+    wire(state)
+
+
+SCHEDULE_SECONDS = 60.0  # how often the saved targets' schedules are looked at
+
+
+def wire(state: State) -> None:
+    state.jobs.every("sync-schedule", SCHEDULE_SECONDS, _run_scheduled)
+
+
+def _run_scheduled(state: State) -> int:
+    # Imported here: the HTTP client loads when a schedule runs, not with every CLI command.
+    from scorm_api.sync import runner
+
+    return runner.run_scheduled(state)

@@ -151,9 +151,6 @@ def run_in_background(run: SyncRun, dest: Destination, storage: Storage) -> thre
 SCHEDULED_RETRY = Retry(attempts=3)
 
 
-SCHEDULE_SECONDS = 60.0
-
-
 def run_scheduled(state: State) -> int:
     """Every minute: each tenant whose saved target has a schedule, whose last run started at
     least that many minutes ago, and that has no run going, syncs now (in this thread, so

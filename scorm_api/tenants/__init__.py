@@ -9,10 +9,16 @@ from scorm_api.state import State
 
 
 def init_app(app: Flask, state: State) -> None:
-    from scorm_api.endpoint import PRINCIPAL_SOURCES
-    from scorm_api.tenants import apikeys, routes
+    from scorm_api.tenants import routes
 
     app.register_blueprint(routes.bp)
+    wire(state)
+
+
+def wire(state: State) -> None:
+    from scorm_api.principals import PRINCIPAL_SOURCES
+    from scorm_api.tenants import apikeys
+
     state.hooks.add(PRINCIPAL_SOURCES, apikeys.key_principal)
     state.on_open.append(_bootstrap)
 

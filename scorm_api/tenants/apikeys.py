@@ -1,5 +1,5 @@
 """API keys: generation, hashing, header extraction, and the principal a request's key gives
-(the principal source this domain plugs into endpoint.PRINCIPAL_SOURCES).
+(the principal source this domain plugs into principals.PRINCIPAL_SOURCES).
 
 Keys are 256-bit random tokens, so a single SHA-256 is a safe hash at rest and costs
 microseconds per request (a password hash such as bcrypt would cost milliseconds per request

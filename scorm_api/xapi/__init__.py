@@ -9,11 +9,17 @@ from scorm_api.state import State
 
 
 def init_app(app: Flask, state: State) -> None:
-    from scorm_api.xapi import alternate, analytics, lrs, reindex, routes, scorm_bridge
+    from scorm_api.xapi import alternate, lrs, routes
 
     app.register_blueprint(routes.bp)
     app.register_blueprint(lrs.bp)
     app.wsgi_app = alternate.AlternateRequestSyntax(app.wsgi_app)  # type: ignore[method-assign]
+    wire(state)
+
+
+def wire(state: State) -> None:
+    from scorm_api.xapi import analytics, reindex, scorm_bridge
+
     state.jobs.every("xapi-analytics-fold", analytics.FOLD_SECONDS, analytics.fold_in_background)
     state.on_open.append(lambda _state: reindex.run_pending())
     scorm_bridge.connect()

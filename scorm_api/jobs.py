@@ -17,7 +17,6 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import peewee
-from apscheduler.schedulers.background import BackgroundScheduler
 
 from scorm_api.db import BaseModel, JSONField, database, new_id, utcnow_iso, write_transaction
 from scorm_api.errors import ApiError
@@ -157,6 +156,10 @@ class JobRunner:
     next tick."""
 
     def __init__(self, state: State, poll_seconds: float = POLL_SECONDS):
+        # Imported here, not at the top: a CLI command opens the data dir without a runner,
+        # and apscheduler is a tenth of its start-up.
+        from apscheduler.schedulers.background import BackgroundScheduler
+
         self._registry = state.jobs
         self._scheduler = BackgroundScheduler(
             timezone="UTC",

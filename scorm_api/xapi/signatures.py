@@ -12,8 +12,6 @@ import base64
 import json
 import re
 
-import jwt
-from cryptography import x509
 from werkzeug.http import parse_options_header
 
 from scorm_api.errors import bad_request
@@ -32,6 +30,11 @@ def signature_attachments(statement: dict) -> list[dict]:
 
 def check(statement: dict, token: bytes, path: str) -> None:
     """Raise 400 unless `token` is a well-formed signature of `statement`."""
+    # Imported on the first signed statement: few LRS clients sign, and PyJWT with
+    # cryptography's x509 is a sixth of every start-up (the CLI's included).
+    import jwt
+    from cryptography import x509
+
     try:
         header = jwt.get_unverified_header(token)
     except jwt.InvalidTokenError:

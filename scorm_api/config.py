@@ -61,6 +61,14 @@ class Settings:
     # The xAPI versions the LRS at /xapi/ accepts, oldest first. A request without the version
     # header is answered in the newest (a 1.0.3-only LRS answers it in 1.0.3).
     xapi_versions: str = "1.0.3,2.0.0"
+    # What one session may accumulate, over all its commits (sessions/limits.py; README
+    # "Limits"): per item, its CMI elements and the characters of their names and values; per
+    # session, the characters of all its items; its runtime call log, in bytes (the oldest
+    # batches are dropped beyond it, not refused).
+    session_max_elements: int = 5000
+    session_max_item_chars: int = 2 * MiB
+    session_max_chars: int = 8 * MiB
+    call_log_max_bytes: int = 4 * MiB
     log_file: Path | None = None
     log_requests: bool = True
 

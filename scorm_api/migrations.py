@@ -6,6 +6,7 @@ evolve, migrations never do. A migration and the row recording it commit togethe
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -407,6 +408,19 @@ MIGRATIONS: list[Migration] = [
             "CREATE INDEX sync_conflict_tenant ON sync_conflict (tenant_id, status, created_at)",
         ),
     ),
+    Migration(
+        18,
+        "learner data sizes and the launch epoch",
+        (
+            # The caps on what a session accumulates read these instead of every item's CMI.
+            "ALTER TABLE sco_state ADD COLUMN cmi_chars INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE runtime_log ADD COLUMN size_bytes INTEGER NOT NULL DEFAULT 0",
+            "UPDATE runtime_log SET size_bytes = LENGTH(entries)",
+            # Launches started before this moment (ms) were ended by a reset or a new attempt.
+            "ALTER TABLE learner_session ADD COLUMN launch_epoch_ms BIGINT NOT NULL DEFAULT 0",
+        ),
+        run=lambda db: _count_cmi_chars(db),
+    ),
 ]
 
 
@@ -578,6 +592,20 @@ def _widen_launch_key(db: peewee.Database) -> None:
     # lengths, PostgreSQL does.
     if not is_sqlite(db):
         db.execute_sql("ALTER TABLE sco_state ALTER COLUMN last_commit_launch TYPE VARCHAR(64)")
+
+
+def _count_cmi_chars(db: peewee.Database) -> None:
+    # What sessions.limits counts: the characters of each element's name and value. JSON in
+    # SQL differs between SQLite and PostgreSQL, so the rows are read once here.
+    # Paged by key, not one open cursor: the rows are updated as they are read.
+    p, last = db.param, ""
+    while rows := db.execute_sql(
+        f"SELECT id, cmi FROM sco_state WHERE id > {p} ORDER BY id LIMIT 500", (last,)
+    ).fetchall():
+        for row_id, text in rows:
+            chars = sum(len(k) + len(str(v)) for k, v in json.loads(text).items())
+            db.execute_sql(f"UPDATE sco_state SET cmi_chars = {p} WHERE id = {p}", (chars, row_id))
+        last = rows[-1][0]
 
 
 _VERSION_TABLE = """CREATE TABLE IF NOT EXISTS schema_migrations (

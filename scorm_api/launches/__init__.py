@@ -17,9 +17,10 @@ def init_app(app: Flask, state: State) -> None:
 
 
 def wire(state: State) -> None:
-    from scorm_api.launches import lrs_guard, progress
+    from scorm_api.launches import lrs_guard, progress, service
     from scorm_api.sessions import signals
     from scorm_api.xapi.credentials import LRS_CREDENTIALS
 
     state.hooks.add(LRS_CREDENTIALS, lrs_guard.credential_source)
     signals.session_created.connect(progress.on_session_created, weak=False)
+    signals.launches_ended.connect(service.end_open_launches, weak=False)

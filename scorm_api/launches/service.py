@@ -225,6 +225,20 @@ def _abandon(launch: AuLaunch, session: Session) -> None:
     )
 
 
+def end_open_launches(session: Session) -> None:
+    """sessions.signals.launches_ended: the session's open AU sessions end with it, so their
+    LRS credentials stop working. A cmi5 one is abandoned as cmi5 9.3.6 has the LMS do (an
+    Abandoned statement); a plain xAPI launch has no such statement and simply ends."""
+    for launch in AuLaunch.select().where(
+        (AuLaunch.session == session.id) & AuLaunch.terminated_at.is_null() & AuLaunch.abandoned_at.is_null()
+    ):
+        if launch.kind == "cmi5":
+            _abandon(launch, session)
+        else:
+            launch.abandoned_at = utcnow_iso()
+            launch.save()
+
+
 def abandon(tenant_id: str, launch_id: str) -> AuLaunch:
     with write_transaction():
         launch = AuLaunch.get_or_none((AuLaunch.id == launch_id) & (AuLaunch.tenant == tenant_id))

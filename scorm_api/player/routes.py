@@ -79,7 +79,7 @@ DELIVERY = obj(
     auth_required=False,
     body_content_type="application/json",
     body_doc=obj({"item_id": {"type": "string"}}, ["item_id"]),
-    errors=(400, 401, 404, 413),
+    errors=(400, 401, 404, 409, 413),
     response=DELIVERY,
     summary="Start one item (SCO) on the player page",
     description="Mints the item's runtime token and returns the CMI it resumes from.",
@@ -98,7 +98,7 @@ def deliver(token):
     body_doc=obj(
         {"state": {"type": "string"}, "seq": {"type": "integer"}, "rollup": {"type": "object"}}, ["state"]
     ),
-    errors=(400, 401, 404, 413),
+    errors=(400, 401, 404, 409, 413),
     response=RESULT,
     summary="Save the SCORM 2004 sequencing state and the course's rollup",
     description="Sent by the player after each delivery and attempt end (also as a "
@@ -121,11 +121,13 @@ def _raw_body() -> bytes:
     auth_required=False,
     body_content_type="application/json",
     body_doc={"type": "object"},
-    errors=(400, 401, 404, 413),
+    errors=(400, 401, 403, 404, 409, 413),
     response=RESULT,
     summary="Runtime commit (flattened CMI + commitSequence)",
     description="Sent by the player's runtime; also accepts the final sendBeacon commit "
-    "as text/plain. Stale commits are acknowledged and ignored.",
+    "as text/plain. Stale commits are acknowledged and ignored. 403 QUOTA_EXCEEDED: the "
+    "merged data would go over the session's limits (README, Limits); 409: the launch was "
+    "ended by a progress reset or a new attempt.",
 )
 def commit(token):
     return runtime().commit(token, _raw_body(), request.args.get("terminate") == "true")

@@ -18,16 +18,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from scorm_api.config import Settings
-from scorm_api.db import new_id, utcnow_iso, write_transaction
 from scorm_api.errors import ApiError, bad_request
 from scorm_api.launches import service as launch_service
 from scorm_api.packages import structure
 from scorm_api.packages.structure import XAPI_STANDARDS, Sco
-from scorm_api.sessions import tracking
+from scorm_api.sessions import call_log, tracking
 from scorm_api.sessions.launch_links import LAUNCH, PAGE, RUNTIME, launch_link
-from scorm_api.sessions.models import RuntimeLog, ScoState, SequencingState, Session
+from scorm_api.sessions.models import ScoState, SequencingState, Session
 from scorm_api.sessions.resume import launch_state, resume_point
-from scorm_api.sessions.services import session_not_found
+from scorm_api.sessions.services import check_launch_open, session_not_found
 from scorm_api.signing import Signer
 
 log = logging.getLogger(__name__)
@@ -154,6 +153,7 @@ class Runtime:
         if not isinstance(item_id, str):
             raise bad_request('Say which item to deliver: {"item_id": "..."}')
         session = _session(p["s"])
+        check_launch_open(session, p["ts"])
         if session.package.standard in XAPI_STANDARDS:
             return self._start_content(session, page_token, item_id, p.get("m"))
         sco = _sco(session, item_id)
@@ -225,8 +225,9 @@ class Runtime:
                 raise bad_request("The commit body must be a JSON object of CMI elements")
             seq = _sequence(body.get("commitSequence"), "commitSequence")
             updates = tracking.clean_cmi({k: v for k, v in body.items() if k not in _NON_CMI})
-            return tracking.commit(p["s"], p["i"], _launch_key(p), seq, updates, terminate)
+            return tracking.commit(self.settings, p["s"], p["i"], _launch_key(p), seq, updates, terminate)
         except ApiError as e:  # a refused commit is exactly what "why didn't it track?" needs
+            call_log.refused(self.settings, p["s"], p["l"], p["i"], e)
             log.warning(
                 "runtime commit refused",
                 extra={
@@ -246,17 +247,7 @@ class Runtime:
         if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
             raise bad_request("The log body must be a JSON array of entries")
         entries = entries[:MAX_LOG_ENTRIES]
-        with write_transaction():
-            if not Session.select().where(Session.id == p["s"]).exists():
-                raise session_not_found()
-            RuntimeLog.create(
-                id=new_id(),
-                session=p["s"],
-                launch_id=p["l"],
-                item_id=p["i"],
-                entries=entries,
-                created_at=utcnow_iso(),
-            )
+        call_log.append(self.settings, p["s"], p["l"], p["i"], entries)
         return len(entries)
 
 

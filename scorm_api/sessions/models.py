@@ -35,6 +35,9 @@ class Session(BaseModel):
     completed_at = peewee.CharField(max_length=32, null=True)
     created_at = peewee.CharField(max_length=32)
     updated_at = peewee.CharField(max_length=32)
+    # Launches started before this time (ms since the epoch) have been ended: by a progress
+    # reset or a new attempt. Their tokens can no longer write.
+    launch_epoch_ms = peewee.BigIntegerField(default=0)
 
     class Meta:
         table_name = "learner_session"
@@ -60,6 +63,7 @@ class ScoState(BaseModel):
     last_commit_launch = peewee.CharField(max_length=64, null=True)
     last_commit_seq = peewee.IntegerField(null=True)
     updated_at = peewee.CharField(max_length=32)
+    cmi_chars = peewee.IntegerField(default=0)  # sessions.limits.cmi_chars(cmi), kept with it
 
     class Meta:
         table_name = "sco_state"
@@ -73,6 +77,7 @@ class RuntimeLog(BaseModel):
     item_id = peewee.CharField(max_length=255, null=True)
     entries = JSONField()
     created_at = peewee.CharField(max_length=32)
+    size_bytes = peewee.IntegerField(default=0)  # of `entries` as stored
 
     class Meta:
         table_name = "runtime_log"

@@ -220,7 +220,9 @@ def get_session(principal, session_id):
     description="Send `version` (from GET) for optimistic locking: a stale version answers "
     "409 CONFLICT and changes nothing. Statuses, score and suspend_data are "
     "written as the package standard's CMI elements and normalised exactly as "
-    "the player's commits are; each accepted session_time counts once.",
+    "the player's commits are; each accepted session_time counts once. 403 "
+    "QUOTA_EXCEEDED: the merged data would go over the session's limits "
+    "(elements and characters per item, characters per session).",
     body=obj(
         {
             "cmi_data": {"type": "object"},
@@ -257,7 +259,7 @@ def get_session(principal, session_id):
     ),
 )
 def update_session(principal, session_id, body):
-    s = tracking.update_session(principal.tenant_id, session_id, body)
+    s = tracking.update_session(current().settings, principal.tenant_id, session_id, body)
     return {"success": True, "session_id": s.id, "updated_at": s.updated_at, "version": s.version}
 
 

@@ -4,6 +4,7 @@ Progress itself is written by tracking.py."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import peewee
@@ -66,6 +67,7 @@ def create_session(
         ) + 1
         if current is not None:
             Session.update(is_current=False).where(Session.id == current.id).execute()
+            end_launches(current)
         now = utcnow_iso()
         session = Session.create(
             id=new_id(),
@@ -157,9 +159,34 @@ def iter_sessions(tenant_id: str, filters: dict, batch: int = 1000):
         page += 1
 
 
+def end_launches(session: Session) -> None:
+    """End every open launch of the session: tokens minted before now can no longer write
+    (sessions.tracking checks the epoch), and the features above end theirs (signal)."""
+    session.launch_epoch_ms = epoch_ms()
+    Session.update(launch_epoch_ms=session.launch_epoch_ms).where(Session.id == session.id).execute()
+    signals.launches_ended.send(session)
+
+
+def epoch_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def check_launch_open(session: Session, started_ms: int) -> None:
+    """Raise 409 when the launch that started at `started_ms` was ended by end_launches."""
+    if started_ms < session.launch_epoch_ms:
+        raise ApiError(
+            409,
+            "CONFLICT",
+            "This launch has ended: the session's progress was reset or a new attempt began. "
+            "Launch the course again.",
+            {"session_id": session.id},
+        )
+
+
 def reset_progress(tenant_id: str, session_id: str) -> Session:
     with write_transaction():
         session = get_session(tenant_id, session_id)
+        end_launches(session)
         ScoState.delete().where(ScoState.session == session.id).execute()
         SequencingState.delete().where(SequencingState.session == session.id).execute()
         session.completion_status, session.success_status = "not_attempted", "unknown"

@@ -21,3 +21,6 @@ cmi_changed = _signals.signal("cmi-changed")
 status_changed = _signals.signal("status-changed")
 # sender: the Session; item_id, exit_value, session_seconds: an item's final commit.
 item_ended = _signals.signal("item-ended")
+# sender: the Session; every open launch of it must end now (its progress was reset, or a
+# new attempt replaced it). Its player tokens stop writing on their own (launch_epoch_ms).
+launches_ended = _signals.signal("launches-ended")

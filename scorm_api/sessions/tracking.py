@@ -13,14 +13,15 @@ import logging
 import re
 import uuid
 
+from scorm_api.config import Settings
 from scorm_api.db import Prepared, new_id, update_columns, utcnow_iso, write_transaction
 from scorm_api.errors import ApiError, validation_error
 from scorm_api.packages import structure
 from scorm_api.packages.models import Package
 from scorm_api.packages.structure import Sco
-from scorm_api.sessions import cmi, signals
+from scorm_api.sessions import cmi, limits, signals
 from scorm_api.sessions.models import ScoState, SequencingState, Session
-from scorm_api.sessions.services import get_session, session_not_found
+from scorm_api.sessions.services import check_launch_open, get_session, session_not_found
 from scorm_api.sessions.vocabulary import for_standard
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,7 @@ _STATE_COLUMNS = (
     "last_commit_launch",
     "last_commit_seq",
     "updated_at",
+    "cmi_chars",
 )
 _SESSION_COLUMNS = (
     *_STATUS_COLUMNS,
@@ -129,6 +131,11 @@ def state_for(session: Session, item_id: str) -> ScoState:
     return state
 
 
+def launch_started_ms(launch_key: str) -> int:
+    """When the player's launch started (its key is "<13-digit ms>:<launch id>")."""
+    return int(launch_key[:13])
+
+
 def is_stale(last_launch: str | None, last_seq: int | None, launch_key: str, seq: int | None) -> bool:
     """Whether a write from (launch_key, seq) is older than the last one applied."""
     if last_launch is None:
@@ -139,6 +146,7 @@ def is_stale(last_launch: str | None, last_seq: int | None, launch_key: str, seq
 
 
 def apply_cmi(
+    settings: Settings,
     session: Session,
     standard: str | None,
     item_id: str,
@@ -148,8 +156,9 @@ def apply_cmi(
     state: ScoState | None = None,
 ) -> ScoState:
     """Merge CMI updates into one item's state (`state`, when the caller already loaded it),
-    normalise it, count this launch's session time once, then roll the session up. Call
-    inside a write transaction."""
+    check the merged data against the session's limits, normalise it, count this launch's
+    session time once, then roll the session up. Call inside a write transaction (a refused
+    write then leaves nothing behind)."""
     vocab = for_standard(standard)
     scos = structure.scos_for(session.package_id)
     sco = next((s for s in scos if s.item_id == item_id), None)
@@ -157,6 +166,16 @@ def apply_cmi(
     before = state.cmi
     data = dict(before)
     data.update(updates)
+    state.cmi_chars = limits.check_item(
+        settings,
+        session.id,
+        item_id,
+        before,
+        state.cmi_chars,
+        data,
+        multi_item=len(scos) > 1,
+        exempt=vocab.result_elements,
+    )
     norm = vocab.normalize(
         data, sco.mastery_score if sco else None, sco.completion_threshold if sco else None
     )
@@ -273,7 +292,13 @@ def item_started(session: Session, sco: Sco) -> None:
 
 
 def commit(
-    session_id: str, item_id: str, launch_key: str, seq: int | None, updates: dict[str, str], terminate: bool
+    settings: Settings,
+    session_id: str,
+    item_id: str,
+    launch_key: str,
+    seq: int | None,
+    updates: dict[str, str],
+    terminate: bool,
 ) -> dict:
     """One commit of a delivery (`terminate`: the item's final one)."""
     with write_transaction():
@@ -281,11 +306,12 @@ def commit(
         if not found:
             raise session_not_found()
         session = found[0]
+        check_launch_open(session, launch_started_ms(launch_key))
         standard: str | None = session.standard  # type: ignore[attr-defined]  # joined in
         state = find_state(session.id, item_id)
         if state is not None and is_stale(state.last_commit_launch, state.last_commit_seq, launch_key, seq):
             return {"result": True, "errorCode": 0, "stale": True}
-        state = apply_cmi(session, standard, item_id, updates, launch_key, seq, state)
+        state = apply_cmi(settings, session, standard, item_id, updates, launch_key, seq, state)
         vocab = for_standard(standard)
         if terminate:
             signals.item_ended.send(
@@ -322,6 +348,7 @@ def save_sequencing(
         if not found:
             raise session_not_found()
         session = found[0]
+        check_launch_open(session, launch_started_ms(launch_key))
         row = SequencingState.get_or_none(SequencingState.session == session.id)
         if row is not None and is_stale(row.launch_key, row.seq, launch_key, seq):
             return False
@@ -362,7 +389,7 @@ def validate_put(body: dict) -> None:
         raise validation_error(errors)
 
 
-def update_session(tenant_id: str, session_id: str, body: dict) -> Session:
+def update_session(settings: Settings, tenant_id: str, session_id: str, body: dict) -> Session:
     validate_put(body)
     updates = clean_cmi(body.get("cmi_data") or {})
     with write_transaction():
@@ -384,9 +411,9 @@ def update_session(tenant_id: str, session_id: str, body: dict) -> Session:
             launch_key = f"api-{uuid.uuid4()}"  # each accepted PUT is one reported session
         scos = structure.scos_for(pkg.id)
         item_id = scos[0].item_id if scos else "default"
-        apply_cmi(session, pkg.standard, item_id, updates, launch_key)
+        apply_cmi(settings, session, pkg.standard, item_id, updates, launch_key)
         for item, data in _activity_updates(scos, body.get("activities") or []):
-            apply_cmi(session, pkg.standard, item, data, None)
+            apply_cmi(settings, session, pkg.standard, item, data, None)
         if body.get("session_time") is not None:
             session.session_time = body["session_time"]
             update_columns(session, ("session_time",))

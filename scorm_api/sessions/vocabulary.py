@@ -28,6 +28,7 @@ class Vocabulary:
     session_time: str
     score_prefix: str
     score_parts: tuple[str, ...]  # the score's parts this standard has
+    status_names: tuple[str, ...]  # the elements the content reports its status in
     # 1.2 caps cmi.suspend_data at 4,096 characters; longer data is kept (content written for
     # 2004 often sends more) and the commit is logged. None: no cap of the standard's own.
     suspend_data_limit: int | None = None
@@ -60,6 +61,20 @@ class Vocabulary:
         """Elements a new launch must not inherit (write-only, or about one session)."""
         return frozenset({self.session_time, self.exit, self.entry, self.total_time})
 
+    @property
+    def result_elements(self) -> frozenset[str]:
+        """What records the learner's result (status, score, time, exit, a navigation
+        request): a session at its data limits can still write these (sessions.limits)."""
+        return frozenset(
+            {
+                *self.status_names,
+                *(self.score_prefix + part for part in self.score_parts),
+                self.session_time,
+                self.exit,
+                "adl.nav.request",
+            }
+        )
+
     def explicit_cmi(self, body: dict) -> dict[str, str]:
         """The seed's PUT fields (statuses, score, suspend_data) as this standard's elements."""
         out = self.status_elements(body.get("completion_status"), body.get("success_status"))
@@ -79,6 +94,7 @@ class Scorm12(Vocabulary):
     credit, mode = "cmi.core.credit", "cmi.core.lesson_mode"
     exit, session_time = "cmi.core.exit", "cmi.core.session_time"
     score_prefix, score_parts = "cmi.core.score.", ("raw", "min", "max")
+    status_names = ("cmi.core.lesson_status",)
     suspend_data_limit = 4096
 
     def normalize(self, data, mastery_score, completion_threshold):
@@ -118,6 +134,7 @@ class Scorm2004(Vocabulary):
     credit, mode = "cmi.credit", "cmi.mode"
     exit, session_time = "cmi.exit", "cmi.session_time"
     score_prefix, score_parts = "cmi.score.", ("raw", "min", "max", "scaled")
+    status_names = ("cmi.completion_status", "cmi.success_status", "cmi.progress_measure")
 
     def normalize(self, data, mastery_score, completion_threshold):
         return cmi.normalize_2004(data, completion_threshold)

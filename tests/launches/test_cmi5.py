@@ -337,6 +337,28 @@ def test_a_new_launch_abandons_the_active_session(client, admin_key, lrs, course
     assert verbs(lrs_statements(client, lrs, s["id"]))[-1] == "abandoned"
 
 
+def test_a_reset_or_a_new_attempt_ends_the_open_au_sessions(client, admin_key, lrs, course):
+    s = register(client, admin_key, course)
+    au = launch(client, admin_key, s["id"], "intro").start()
+    assert au.initialized().status_code == 204
+    assert client.delete(f"/api/v1/sessions/{s['id']}/progress", headers=bearer(admin_key)).status_code == 200
+    # Its credentials stop at once: a passed from before the reset cannot put it back.
+    assert au.judged("passed", 1.0).status_code == 401
+    assert verbs(lrs_statements(client, lrs, s["id"])) == ["launched", "initialized", "abandoned"]
+    assert session_of(client, admin_key, s["id"])["success_status"] == "unknown"
+
+    again = launch(client, admin_key, s["id"], "intro").start()
+    assert again.initialized().status_code == 204
+    new = client.post(
+        "/api/v1/sessions",
+        headers=bearer(admin_key),
+        json={"package_id": course["id"], "user_id": "learner-1", "new_attempt": True},
+    )
+    assert new.status_code == 201
+    assert again.completed().status_code == 401
+    assert verbs(lrs_statements(client, lrs, s["id"]))[-1] == "abandoned"
+
+
 def test_waiving_satisfies(client, admin_key, lrs, course):
     s = register(client, admin_key, course)
     intro = launch(client, admin_key, s["id"], "intro").start()

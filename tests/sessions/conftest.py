@@ -1,4 +1,5 @@
-"""The sessions tests' packages: a SCORM 1.2 and a SCORM 2004 course, uploaded and processed."""
+"""The sessions tests' packages: SCORM 1.2 and 2004 courses (one multi-SCO, sequenced), uploaded
+and processed."""
 
 import pytest
 
@@ -14,4 +15,11 @@ def pkg12(client, admin_key):
 def pkg2004(client, admin_key):
     return upload_and_process(
         client, admin_key, fixture("golf_scorm2004_3ed_runtime_advanced.zip").read_bytes()
+    )[0]
+
+
+@pytest.fixture
+def pkg_seq(client, admin_key):
+    return upload_and_process(
+        client, admin_key, fixture("golf_scorm2004_3ed_seq_forced_sequential.zip").read_bytes()
     )[0]

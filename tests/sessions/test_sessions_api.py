@@ -12,7 +12,7 @@ from scorm_api.packages.structure import scos_for
 from scorm_api.sessions.models import ScoState
 
 from tests.sessions.runtime import commit, deliver, new_session, open_player, page_config
-from tests.support import assert_envelope, bearer, fixture, upload_and_process
+from tests.support import assert_envelope, bearer
 
 
 def get(client, key, session_id):
@@ -297,13 +297,6 @@ def test_deleting_the_package_deletes_its_sessions(client, admin_key, pkg12):
 
 
 # ---- multi-SCO: deliveries and the sequencing engine's state ----------------------------
-
-
-@pytest.fixture
-def pkg_seq(client, admin_key):
-    return upload_and_process(
-        client, admin_key, fixture("golf_scorm2004_3ed_seq_forced_sequential.zip").read_bytes()
-    )[0]
 
 
 def test_page_config_for_sequenced_and_flow_packages(client, admin_key, pkg_seq, pkg12):

@@ -33,6 +33,12 @@ class Settings:
     # None means SQLite in the data dir; otherwise a peewee db_url (postgresql://...).
     database_url: str | None = None
     threads: int = 8
+    # Connections (connections.py; README "Limits"): in all, per client address, how long a
+    # request's headers may take to arrive, and how long a kept-alive connection may idle.
+    max_connections: int = 1000
+    max_connections_per_client: int = 64
+    header_timeout_seconds: int = 10
+    idle_timeout_seconds: int = 60
     # Cap for JSON request bodies; uploads have their own caps.
     max_body_bytes: int = 1 * MiB
     rate_limits_enabled: bool = True

@@ -18,7 +18,7 @@ from waitress import wasyncore
 from waitress.channel import HTTPChannel
 from waitress.server import create_server
 
-from scorm_api import spool
+from scorm_api import connections, spool
 from scorm_api.config import Settings
 from scorm_api.db import database, is_sqlite
 
@@ -44,12 +44,16 @@ class AppServer:
             # Body caps are enforced by the app (with the error envelope), not by waitress.
             max_request_body_size=64 * 1024**3,
             clear_untrusted_proxy_headers=True,
-            channel_timeout=120,
+            connection_limit=connections.raise_open_files_limit(settings.max_connections),
+            channel_timeout=settings.idle_timeout_seconds,
+            cleanup_interval=1,  # the header deadline is checked then
+            asyncore_use_poll=True,  # select() stops at 1,024 descriptors
             # waitress reads 8 KiB per recv by default: a gigabyte upload then costs ~130,000
             # trips round its I/O loop. 1 MiB reads triple upload throughput; only the one I/O
             # thread ever holds such a buffer.
             recv_bytes=1024 * 1024,
         )
+        connections.install(self.server, settings)
         self.port = int(self.server.effective_port)
 
     @property
@@ -73,12 +77,12 @@ class AppServer:
         smap = self.server._map
         try:
             while not self._stopping.is_set():
-                wasyncore.loop(timeout=LOOP_TICK, map=smap, count=1)
+                wasyncore.loop(timeout=LOOP_TICK, map=smap, count=1, use_poll=True)
             log.info("shutting down: no new connections, draining in-flight requests")
             wasyncore.dispatcher.close(self.server)  # closes the listening socket only
             deadline = time.monotonic() + DRAIN_SECONDS
             while self._busy_channels() and time.monotonic() < deadline:
-                wasyncore.loop(timeout=0.05, map=smap, count=1)
+                wasyncore.loop(timeout=0.05, map=smap, count=1, use_poll=True)
         finally:
             self.server.task_dispatcher.shutdown(cancel_pending=False, timeout=DRAIN_SECONDS)
             for fn in self._on_shutdown:

@@ -1,0 +1,167 @@
+"""What the socket layer allows each client, so that slow or hostile clients cannot take the
+server away from the others (a classroom puts it on a LAN).
+
+waitress holds a connection slot for as long as a client keeps sending *something*: sockets
+that trickle one header line every few seconds never reach its idle timeout, and a hundred of
+them (its default limit) stopped the server answering anyone. Here:
+
+- a larger total (settings.max_connections; the open-files limit is raised to fit),
+- a cap per client address (settings.max_connections_per_client): past it a new connection is
+  answered 429 at once and closed,
+- a header deadline (settings.header_timeout_seconds): a request whose headers are not all in
+  by then is closed, however slowly its bytes arrive,
+- an idle timeout (settings.idle_timeout_seconds) for kept-alive connections with nothing
+  pending, checked every second instead of waitress's 30.
+
+Errors waitress answers itself, before the app runs (a malformed request line or chunk, a bad
+Content-Length, a NUL in a header), get the API's error envelope instead of plain text.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from collections import Counter
+from typing import Any
+
+from waitress.channel import HTTPChannel
+from waitress.task import ErrorTask
+
+from scorm_api.config import Settings
+
+log = logging.getLogger(__name__)
+
+# Descriptors the process needs besides client sockets: the database, logs, uploads, the
+# listening socket and the job threads' files.
+_SPARE_FILES = 128
+
+# waitress's own error statuses, as the seed's codes.
+_CODES = {
+    400: "BAD_REQUEST",
+    413: "PAYLOAD_TOO_LARGE",
+    431: "BAD_REQUEST",
+    501: "BAD_REQUEST",
+}
+
+
+def _error_body(code: str, message: str) -> tuple[str, bytes]:
+    """A fresh request id and the seed's error envelope carrying it."""
+    request_id = str(uuid.uuid4())
+    body = {"error": {"code": code, "message": message, "details": {}}, "request_id": request_id}
+    return request_id, json.dumps(body).encode()
+
+
+def refusal(message: str, retry_after: int) -> bytes:
+    """A whole 429 response, written by the socket layer before any request is read."""
+    request_id, body = _error_body("RATE_LIMIT_EXCEEDED", message)
+    head = (
+        "HTTP/1.1 429 Too Many Requests",
+        "Content-Type: application/json",
+        f"Content-Length: {len(body)}",
+        "Connection: close",
+        f"Retry-After: {retry_after}",
+        f"X-Request-Id: {request_id}",
+    )
+    return ("\r\n".join(head) + "\r\n\r\n").encode() + body
+
+
+class EnvelopeErrorTask(ErrorTask):
+    """waitress's error response (a request it could not parse), as the error envelope."""
+
+    def execute(self) -> None:
+        e = self.request.error
+        status = int(e.code)
+        code = _CODES.get(status, "BAD_REQUEST" if status < 500 else "INTERNAL_ERROR")
+        request_id, body = _error_body(code, f"{e.reason}: {e.body}" if e.body else e.reason)
+        self.status = f"{status} {e.reason}"
+        self.response_headers.extend([("Content-Type", "application/json"), ("X-Request-Id", request_id)])
+        self.set_close_on_finish()
+        self.content_length = len(body)
+        self.write(body)
+
+
+class GuardedChannel(HTTPChannel):
+    """An HTTP connection that counts against its client's cap and its header deadline."""
+
+    error_task_class = EnvelopeErrorTask
+    settings: Settings  # set by install()
+    clients: Counter[str]  # open connections per client address, shared by all channels
+
+    def __init__(self, server: Any, sock: Any, addr: Any, adj: Any, map: Any = None) -> None:
+        super().__init__(server, sock, addr, adj, map)
+        self.request_started = time.monotonic()
+        self.client = str(addr[0]) if isinstance(addr, tuple) else str(addr)
+        self._counted = True
+        self.clients[self.client] += 1
+        if self.clients[self.client] > self.settings.max_connections_per_client:
+            log.warning(
+                "connection refused: too many from one client",
+                extra={"fields": {"client": self.client, "open": self.clients[self.client] - 1}},
+            )
+            self.write_soon(refusal("Too many open connections from this address", retry_after=5))
+            self.close_when_flushed = True
+
+    def received(self, data: bytes) -> bool:
+        if self.request is None and data:
+            self.request_started = time.monotonic()  # a new request's first bytes
+        return bool(super().received(data))
+
+    def headers_overdue(self, now: float) -> bool:
+        request = self.request
+        return (
+            request is not None
+            and not request.headers_finished
+            and now - self.request_started > self.settings.header_timeout_seconds
+        )
+
+    def del_channel(self, map: Any = None) -> None:
+        # Every way a channel closes ends here (waitress's handle_close bypasses close()).
+        if self._counted:
+            self._counted = False
+            self.clients[self.client] -= 1
+            if self.clients[self.client] <= 0:
+                del self.clients[self.client]
+        super().del_channel(map)
+
+
+def install(server: Any, settings: Settings) -> None:
+    """Guard a waitress server (made with create_server) with the settings' limits."""
+    channel = type("Channel", (GuardedChannel,), {"settings": settings, "clients": Counter()})
+    server.channel_class = channel
+    inner = server.maintenance
+
+    def maintenance(now: float) -> None:
+        inner(now)  # waitress's idle timeout (adj.channel_timeout)
+        mono = time.monotonic()
+        for ch in list(server.active_channels.values()):
+            if isinstance(ch, GuardedChannel) and ch.headers_overdue(mono):
+                ch.will_close = True
+
+    server.maintenance = maintenance
+
+
+def raise_open_files_limit(wanted: int) -> int:
+    """Raise the soft open-files limit towards `wanted` client sockets plus spares; return
+    how many client connections fit."""
+    try:
+        import resource  # not on Windows, where select() is used and holds 512 sockets
+    except ImportError:
+        return min(wanted, 500)
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    need = wanted + _SPARE_FILES
+    if soft != resource.RLIM_INFINITY and soft < need:
+        target = need if hard == resource.RLIM_INFINITY else min(need, hard)
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+        except (ValueError, OSError):
+            pass
+    fits = wanted if soft == resource.RLIM_INFINITY else max(16, min(wanted, soft - _SPARE_FILES))
+    if fits < wanted:
+        log.warning(
+            "open-files limit allows fewer connections than configured",
+            extra={"fields": {"max_connections": wanted, "allowed": fits}},
+        )
+    return fits

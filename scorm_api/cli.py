@@ -441,7 +441,8 @@ def sync(data_dir, url, api_key, remote_tenant_id, tenant_id, dry_run, max_retri
 
     opened = open_for_cli(data_dir)
     local = services.resolve_cli_tenant(tenant_id)
-    dest = targets.destination(local, opened.secret, url, api_key, remote_tenant_id)
+    # Whoever runs the CLI on this machine is its operator: any target is theirs to choose.
+    dest = targets.destination(local, opened.secret, url, api_key, remote_tenant_id, allow_internal=True)
     run = runner.create_run(local, dest, dry_run=dry_run, trigger="cli")
     worker = threading.Thread(
         target=runner.execute, daemon=True, args=(run, dest, opened.storage, Retry(attempts=max_retries + 1))

@@ -5,6 +5,7 @@ see an answer or a final error: network errors and 5xx with exponential backoff 
 
 from __future__ import annotations
 
+import json
 import random
 import time
 from collections.abc import Callable
@@ -12,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 import requests
+
+from scorm_api import outbound
 
 USER_AGENT = "scorm-api-appliance-sync/1"
 
@@ -60,14 +63,20 @@ def _rate_limit_wait(resp: requests.Response) -> float | None:
 
 class Target:
     def __init__(
-        self, url: str, api_key: str, tenant_id: str, retry: Retry | None = None, timeout: float = 60.0
+        self,
+        url: str,
+        api_key: str,
+        tenant_id: str,
+        retry: Retry | None = None,
+        timeout: float = 60.0,
+        allow_internal: bool = False,
     ):
         self.url = url.rstrip("/")
         self.tenant_id = tenant_id
         self.retry = retry or Retry()
         self.timeout = timeout
         self.waited = 0.0  # seconds spent in backoff and rate-limit waits (the report says)
-        self._http = requests.Session()
+        self._http = outbound.session(allow_internal)
         self._http.headers.update({"Authorization": f"Bearer {api_key}", "User-Agent": USER_AGENT})
 
     def close(self) -> None:
@@ -114,6 +123,8 @@ class Target:
                     method, url, json=json, params=params, data=stream, headers=headers, timeout=self.timeout
                 )
             except requests.RequestException as e:
+                if (why := outbound.refused(e)) is not None:  # not transient: no retry
+                    raise TargetError(None, "TARGET_REFUSED", str(why)) from None
                 last = f"{type(e).__name__}: {e}"
                 wait = self._backoff(attempt)
             else:
@@ -149,6 +160,16 @@ class Target:
 def _envelope(resp: requests.Response) -> tuple[str, str, dict]:
     try:
         err = resp.json()["error"]
-        return str(err.get("code")), str(err.get("message")), err.get("details") or {}
+        details = err.get("details") or {}
+        # Told back to whoever reads the run: kept short.
+        small = isinstance(details, dict) and len(json.dumps(details)) <= 2000
+        return str(err.get("code"))[:64], str(err.get("message"))[:300], details if small else {}
     except (ValueError, KeyError, TypeError, AttributeError):
-        return f"HTTP_{resp.status_code}", resp.text[:300], {}
+        # Not the API's envelope: its body is not repeated (the URL may not be an API at all,
+        # and a run's error is shown to whoever reads the run).
+        return (
+            f"HTTP_{resp.status_code}",
+            f"The target answered HTTP {resp.status_code} without the API's error envelope "
+            "(is the URL the API's base URL?)",
+            {},
+        )

@@ -105,6 +105,7 @@ def put_target(principal, body):
         remote_tenant_id=body["tenant_id"],
         api_key=body.get("api_key"),
         schedule_minutes=body.get("schedule_minutes"),
+        allow_internal=principal.is_operator,
     )
     return {"target": targets.public(row)}
 
@@ -142,7 +143,12 @@ def delete_target(principal):
 )
 def start_run(principal, body):
     dest = targets.destination(
-        principal.tenant_id, _secret(), body.get("url"), body.get("api_key"), body.get("tenant_id")
+        principal.tenant_id,
+        _secret(),
+        body.get("url"),
+        body.get("api_key"),
+        body.get("tenant_id"),
+        allow_internal=principal.is_operator,
     )
     run = runner.create_run(principal.tenant_id, dest, dry_run=bool(body.get("dry_run")), trigger="api")
     runner.run_in_background(run, dest, current().storage)

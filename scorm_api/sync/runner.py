@@ -79,7 +79,9 @@ def plan(tenant_id: str, links: Links, storage: Storage, pkgs: list) -> dict:
 def execute(run: SyncRun, dest: Destination, storage: Storage, retry: Retry | None = None) -> SyncRun:
     progress = Progress(run)
     links = Links(run.tenant_id, target_key(dest.url, dest.remote_tenant_id))
-    target = Target(dest.url, dest.api_key, dest.remote_tenant_id, retry=retry)
+    target = Target(
+        dest.url, dest.api_key, dest.remote_tenant_id, retry=retry, allow_internal=dest.allow_internal
+    )
     try:
         pkgs = packages.pending(run.tenant_id, links)
         todo = plan(run.tenant_id, links, storage, pkgs)
@@ -156,6 +158,7 @@ def run_scheduled(state: State) -> int:
     least that many minutes ago, and that has no run going, syncs now (in this thread, so
     scheduled runs follow one another). Returns how many ran."""
     from scorm_api.sync.models import SyncTarget
+    from scorm_api.tenants.models import Tenant
 
     ran = 0
     for target in SyncTarget.select().where(SyncTarget.schedule_minutes.is_null(False)):
@@ -168,7 +171,8 @@ def run_scheduled(state: State) -> int:
         if last is not None and last.started_at > utcnow_iso(-timedelta(minutes=target.schedule_minutes)):
             continue
         try:
-            dest = destination(target.tenant_id, state.secret)
+            system = Tenant.select().where((Tenant.id == target.tenant_id) & Tenant.is_system).exists()
+            dest = destination(target.tenant_id, state.secret, allow_internal=system)
             run = create_run(target.tenant_id, dest, dry_run=False, trigger="schedule")
         except ApiError as e:  # a run is going, or the saved key cannot be read
             log.info(

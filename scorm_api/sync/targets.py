@@ -4,8 +4,8 @@ the destination a run goes to: given outright, or the saved one."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
+from scorm_api import outbound
 from scorm_api.db import utcnow_iso, write_transaction
 from scorm_api.errors import ApiError, validation_error
 from scorm_api.sync import keys
@@ -14,18 +14,14 @@ from scorm_api.sync.models import SyncTarget
 
 @dataclass(frozen=True)
 class Destination:
-    """Where a run sends to: the target's base URL, an API key of it, the tenant there."""
+    """Where a run sends to: the target's base URL, an API key of it, the tenant there;
+    `allow_internal`: the system tenant's operator may send to loopback and private addresses
+    (outbound.py), nobody else."""
 
     url: str
     api_key: str
     remote_tenant_id: str
-
-
-def check_url(url: str) -> str:
-    parts = urlsplit(url or "")
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
-        raise validation_error({"url": ["An http(s) base URL such as https://app.allureconnect.com"]})
-    return url.rstrip("/")
+    allow_internal: bool = False
 
 
 def public(row: SyncTarget | None) -> dict | None:
@@ -52,9 +48,10 @@ def save(
     remote_tenant_id: str,
     api_key: str | None,
     schedule_minutes: int | None,
+    allow_internal: bool = False,
 ) -> SyncTarget:
     """Create or change the saved target; the key may be left out to keep the saved one."""
-    url = check_url(url)
+    url = outbound.check_destination(url, allow_internal)
     with write_transaction():
         row = get(tenant_id)
         if row is None and not api_key:
@@ -87,17 +84,25 @@ def destination(
     url: str | None = None,
     api_key: str | None = None,
     remote_tenant_id: str | None = None,
+    *,
+    allow_internal: bool = False,
 ) -> Destination:
     """What a run sends to: the values given, the saved target's for those left out."""
     if url and api_key and remote_tenant_id:
-        return Destination(url=check_url(url), api_key=api_key, remote_tenant_id=remote_tenant_id)
+        return Destination(
+            url=outbound.check_destination(url, allow_internal),
+            api_key=api_key,
+            remote_tenant_id=remote_tenant_id,
+            allow_internal=allow_internal,
+        )
     row = get(tenant_id)
     if row is None:
         raise ApiError(
             409, "CONFLICT", "No sync target: give url, api_key and tenant_id, or save a target first"
         )
     return Destination(
-        url=check_url(url or row.url),
+        url=outbound.check_destination(url or row.url, allow_internal),
         api_key=api_key or keys.unseal(secret, row.api_key_encrypted),
         remote_tenant_id=remote_tenant_id or row.remote_tenant_id,
+        allow_internal=allow_internal,
     )

@@ -9,6 +9,7 @@ Linux only (the other clients are sockets bound across 127.0.0.0/8).
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -38,10 +39,8 @@ def slow_sockets(port: int, addresses: int) -> list[socket.socket]:
         s = socket.socket()
         s.bind((f"127.0.0.{2 + n % addresses}", 0))
         s.connect(("127.0.0.1", port))
-        try:
+        with contextlib.suppress(OSError):  # refused past the per-client cap
             s.sendall(b"GET /api/health HTTP/1.1\r\n")
-        except OSError:
-            pass  # refused past the per-client cap
         out.append(s)
     return out
 
@@ -49,10 +48,8 @@ def slow_sockets(port: int, addresses: int) -> list[socket.socket]:
 def trickle(sockets: list[socket.socket], stop: threading.Event) -> None:
     while not stop.is_set():
         for s in sockets:
-            try:
+            with contextlib.suppress(OSError):
                 s.sendall(b"X-Slow: 1\r\n")
-            except OSError:
-                pass
         stop.wait(1.0)
 
 

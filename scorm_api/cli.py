@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from scorm_api.config import Settings, SettingsError, settings_from_env
+from scorm_api.datadir import DataDirUnwritable, check_writable
 from scorm_api.errors import ApiError
 
 if TYPE_CHECKING:
@@ -57,6 +58,8 @@ def api_errors(fn):
             fields = e.details.get("fieldErrors") if e.details else None
             extra = "; ".join(f"{k}: {', '.join(v)}" for k, v in fields.items()) if fields else ""
             raise click.ClickException(f"{e.message}{' (' + extra + ')' if extra else ''}") from None
+        except DataDirUnwritable as e:
+            raise click.ClickException(str(e)) from None
 
     return wrapper
 
@@ -102,6 +105,7 @@ def main():
     help="xAPI versions the LRS accepts, comma-separated (default 1.0.3,2.0.0).",
 )
 @click.option("--log-file", type=click.Path(dir_okay=False), default=None)
+@api_errors
 def serve(data_dir, host, port, threads, public_url, rate_limits, xapi_versions, log_file):
     """Run the API server until Ctrl-C or SIGTERM."""
     from scorm_api import appliance, state
@@ -118,6 +122,7 @@ def serve(data_dir, host, port, threads, public_url, rate_limits, xapi_versions,
         xapi_versions=xapi_versions,
         log_file=log_file,
     )
+    check_writable(settings.data_dir)  # before the lock, itself a file in it
     lock = claim(settings.data_dir)
     if isinstance(lock, RunningInstance):
         raise click.ClickException(
@@ -158,6 +163,7 @@ def serve(data_dir, host, port, threads, public_url, rate_limits, xapi_versions,
     default=None,
     help="Log file (default: logs/scorm-api.log in the data dir).",
 )
+@api_errors
 def desktop(data_dir, log_file):
     """Open the appliance in a desktop window: the server runs inside this process on a free
     local port and stops when the last dashboard window closes. A second launch on the same
@@ -268,15 +274,29 @@ def admin_set_password(data_dir, from_stdin):
 
 @admin.command("sign-in-link")
 @data_dir_option
-@click.option("--public-url", default=None, help="The server's address, if not 127.0.0.1:3001.")
+@click.option(
+    "--public-url", default=None, help="The server's address (default: where the running server listens)."
+)
 @api_errors
 def admin_sign_in_link(data_dir, public_url):
     """Print a link that signs one browser in to the dashboard once (valid two minutes)."""
     from scorm_api.dashboard import logins
+    from scorm_api.instance import running_instance
 
     settings = open_for_cli(data_dir).settings
-    base = (public_url or settings.base_url).rstrip("/")
-    click.echo(f"{base}/dashboard/auto-login?token={logins.one_time_token()}")
+    running = running_instance(settings.data_dir)
+    if public_url:
+        base = public_url
+    elif running is not None:
+        base = running.url  # it may listen on another port than the settings say
+    else:
+        base = settings.base_url
+        click.echo(
+            f"No server is running on {settings.data_dir}: start `scorm-api serve` and open the "
+            "link within two minutes.",
+            err=True,
+        )
+    click.echo(f"{base.rstrip('/')}/dashboard/auto-login?token={logins.one_time_token()}")
 
 
 # ---- xAPI LRS credentials ----------------------------------------------------------------

@@ -410,7 +410,7 @@ MIGRATIONS: list[Migration] = [
     ),
     Migration(
         18,
-        "learner data sizes and the launch epoch",
+        "learner data sizes, the launch epoch, one-time sign-in tokens",
         (
             # The caps on what a session accumulates read these instead of every item's CMI.
             "ALTER TABLE sco_state ADD COLUMN cmi_chars INTEGER NOT NULL DEFAULT 0",
@@ -418,6 +418,8 @@ MIGRATIONS: list[Migration] = [
             "UPDATE runtime_log SET size_bytes = LENGTH(entries)",
             # Launches started before this moment (ms) were ended by a reset or a new attempt.
             "ALTER TABLE learner_session ADD COLUMN launch_epoch_ms BIGINT NOT NULL DEFAULT 0",
+            # A one-time sign-in token is only ever exchanged for a sign-in, never a cookie.
+            "ALTER TABLE dashboard_login ADD COLUMN one_time BOOLEAN NOT NULL DEFAULT FALSE",
         ),
         run=lambda db: _count_cmi_chars(db),
     ),

@@ -30,8 +30,8 @@ def _iso(dt: datetime) -> str:
     return dt.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def start(ttl: timedelta = TTL) -> tuple[str, Login]:
-    """A new sign-in: (cookie token, login)."""
+def start(ttl: timedelta = TTL, one_time: bool = False) -> tuple[str, Login]:
+    """A new sign-in: (cookie token, login); `one_time`: a token to redeem, not a cookie."""
     token = secrets.token_urlsafe(32)
     login = Login(new_id(), secrets.token_urlsafe(32))
     now = datetime.now(UTC)
@@ -43,6 +43,7 @@ def start(ttl: timedelta = TTL) -> tuple[str, Login]:
             csrf_token=login.csrf_token,
             created_at=utcnow_iso(),
             expires_at=_iso(now + ttl),
+            one_time=one_time,
         )
     return token, login
 
@@ -50,24 +51,36 @@ def start(ttl: timedelta = TTL) -> tuple[str, Login]:
 def one_time_token() -> str:
     """A token that signs one browser in once, within two minutes: the desktop window opens
     /dashboard/auto-login?token=... with it instead of asking for the password. Whoever can
-    mint it can read the data dir, and is the operator anyway."""
-    return start(ONE_TIME_TTL)[0]
+    mint it can read the data dir, and is the operator anyway. It is not a sign-in itself:
+    sent as the cookie it signs nobody in."""
+    return start(ONE_TIME_TTL, one_time=True)[0]
 
 
 def redeem(token: str | None) -> str | None:
     """Exchange a one-time token for a fresh sign-in's cookie token; None when unknown, used
-    or expired. The one-time token is spent either way."""
-    if find(token) is None:
+    or expired. Spending it is one DELETE, so of two browsers racing with the same link only
+    one gets in."""
+    if not token or len(token) > 200:
         return None
-    end(token)
-    return start()[0]
+    with write_transaction():
+        spent = (
+            DashboardLogin.delete()
+            .where(
+                (DashboardLogin.token_hash == _hash(token))
+                & DashboardLogin.one_time
+                & (DashboardLogin.expires_at >= _iso(datetime.now(UTC)))
+            )
+            .execute()
+        )
+    return start()[0] if spent == 1 else None
 
 
 def find(token: str | None) -> Login | None:
+    """The sign-in a cookie token names (never a one-time token)."""
     if not token or len(token) > 200:
         return None
     row = DashboardLogin.get_or_none(DashboardLogin.token_hash == _hash(token))
-    if row is None or row.expires_at < _iso(datetime.now(UTC)):
+    if row is None or row.one_time or row.expires_at < _iso(datetime.now(UTC)):
         return None
     return Login(row.id, row.csrf_token)
 

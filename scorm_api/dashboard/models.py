@@ -11,6 +11,7 @@ class DashboardLogin(BaseModel):
     csrf_token = peewee.CharField(max_length=64)
     created_at = peewee.CharField(max_length=32)
     expires_at = peewee.CharField(max_length=32)
+    one_time = peewee.BooleanField(default=False)  # a one-time sign-in token, not a sign-in
 
     class Meta:
         table_name = "dashboard_login"

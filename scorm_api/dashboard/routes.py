@@ -4,15 +4,13 @@ with the sign-in cookie and its CSRF token (see guard.py): the dashboard has no 
 
 from __future__ import annotations
 
-import threading
 import time
-from collections import deque
 from typing import Protocol
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from scorm_api.dashboard import guard, logins, page_data, passwords
+from scorm_api.dashboard import guard, logins, page_data, passwords, throttle
 from scorm_api.endpoint import endpoint
 from scorm_api.errors import ApiError
 from scorm_api.hooks import Hook
@@ -83,38 +81,11 @@ def _html(body: str, status: int = 200) -> Response:
 # ---- signing in ------------------------------------------------------------------------
 
 
-class _Attempts:
-    """Failed sign-ins: after LIMIT within WINDOW_S seconds, wait (slows password guessing)."""
-
-    LIMIT, WINDOW_S = 5, 60.0
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._times: deque[float] = deque()
-
-    def _trim(self, now: float) -> None:
-        while self._times and now - self._times[0] > self.WINDOW_S:
-            self._times.popleft()
-
-    def check(self) -> None:
-        now = time.monotonic()
-        with self._lock:
-            self._trim(now)
-            if len(self._times) >= self.LIMIT:
-                wait = int(self.WINDOW_S - (now - self._times[0])) + 1
-                raise ApiError(
-                    429,
-                    "RATE_LIMIT_EXCEEDED",
-                    f"Too many wrong passwords: try again in {wait} seconds",
-                    headers={"Retry-After": str(wait)},
-                )
-
-    def failed(self) -> None:
-        with self._lock:
-            self._times.append(time.monotonic())
+attempts = throttle.SignInThrottle()
 
 
-attempts = _Attempts()
+def _client() -> str:
+    return request.remote_addr or ""
 
 
 def _login_page(error: str | None = None, status: int = 200) -> Response:
@@ -170,9 +141,9 @@ def login_submit():
         except ApiError as e:
             return _login_page(e.details["fieldErrors"]["password"][0] + ".", 400)
     else:
-        attempts.check()
+        attempts.check(_client())
         if not passwords.check(password):
-            attempts.failed()
+            attempts.failed(_client())
             return _login_page("Wrong password.", 401)
     token, _ = logins.start()
     return _signed_in(token)
@@ -219,9 +190,9 @@ def logout():
 )
 def change_password(body):
     login = guard.require_signed_in()
-    attempts.check()
+    attempts.check(_client())
     if passwords.is_set() and not passwords.check(body["current_password"]):
-        attempts.failed()
+        attempts.failed(_client())
         raise ApiError(
             400,
             "VALIDATION_ERROR",

@@ -22,6 +22,7 @@ from flask import Blueprint, abort, request
 
 from scorm_api import state
 from scorm_api.config import Settings
+from scorm_api.datadir import check_writable
 from scorm_api.desktop.windows import Windows
 from scorm_api.hooks import Hook
 from scorm_api.instance import InstanceLock, RunningInstance, claim
@@ -80,6 +81,7 @@ def sign_in_url(base_url: str) -> str:
 
 def run(settings: Settings, webview=None) -> int:
     webview = webview or load_webview()
+    check_writable(settings.data_dir)  # before the lock, itself a file in it
     lock = claim(settings.data_dir)
     if isinstance(lock, RunningInstance):
         return _hand_over(lock, settings, webview)

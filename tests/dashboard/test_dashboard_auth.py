@@ -18,9 +18,9 @@ PASSWORD = "correct horse battery"
 
 @pytest.fixture(autouse=True)
 def _fresh_attempts():
-    attempts._times.clear()
+    attempts.reset()
     yield
-    attempts._times.clear()
+    attempts.reset()
 
 
 def form_token(client) -> str:
@@ -67,13 +67,41 @@ def test_first_run_chooses_the_password_then_signs_in(client):
     assert 'name="confirm"' not in get(client, "/dashboard/login").get_data(as_text=True)
 
 
+def sign_in_from(client, address, password):
+    data = {"form_token": form_token(client), "password": password}
+    return post(client, "/dashboard/login", data=data, environ_base={"REMOTE_ADDR": address})
+
+
 def test_wrong_passwords_are_refused_then_slowed_down(client):
     passwords.set_password(PASSWORD)
-    for _ in range(attempts.LIMIT):
+    for _ in range(attempts.per_client):
         assert sign_in(client, "wrong password").status_code == 401
     assert_envelope(sign_in(client, PASSWORD), 429, "RATE_LIMIT_EXCEEDED")
-    attempts._times.clear()
+    attempts.reset()
     assert sign_in(client, PASSWORD).status_code == 303
+
+
+def test_one_guesser_does_not_lock_the_operator_out(client):
+    """The throttle is per client address: five wrong passwords from a machine on the LAN
+    slow that machine down, not the operator at another one."""
+    passwords.set_password(PASSWORD)
+    for _ in range(attempts.per_client):
+        assert sign_in_from(client, "192.168.1.50", "guess").status_code == 401
+    refused = sign_in_from(client, "192.168.1.50", PASSWORD)
+    assert_envelope(refused, 429, "RATE_LIMIT_EXCEEDED")
+    assert 0 < int(refused.headers["Retry-After"]) <= 61
+    assert sign_in_from(client, "192.168.1.7", PASSWORD).status_code == 303
+
+
+def test_a_spray_from_many_addresses_is_stopped_but_not_at_this_computer(client):
+    passwords.set_password(PASSWORD)
+    for n in range(attempts.spray):  # one guess each from many machines: under the per-address cap
+        assert sign_in_from(client, f"10.0.{n // 250}.{n % 250 + 1}", "guess").status_code == 401
+    # Now every address waits, a fresh one included, even with the right password...
+    assert_envelope(sign_in_from(client, "10.9.9.9", PASSWORD), 429, "RATE_LIMIT_EXCEEDED")
+    assert_envelope(sign_in_from(client, "10.0.0.1", "guess"), 429, "RATE_LIMIT_EXCEEDED")
+    # ...but the person at this computer (loopback) can still sign in.
+    assert sign_in_from(client, "127.0.0.1", PASSWORD).status_code == 303
 
 
 def test_the_login_form_needs_its_own_token(client):
@@ -244,6 +272,42 @@ def test_one_time_sign_in_link(client, tmp_path):
     again = get(client.application.test_client(), f"/dashboard/auto-login?token={token}")
     assert again.headers["Location"].endswith("/dashboard/login") and "Set-Cookie" not in again.headers
     assert get(client, "/dashboard/auto-login?token=forged").headers["Location"].endswith("/dashboard/login")
+
+
+def test_a_one_time_token_is_not_a_sign_in_cookie(client):
+    """The link's token must not work as the session cookie, before or after its use."""
+    passwords.set_password(PASSWORD)
+    token = logins.one_time_token()
+    client.set_cookie(logins.COOKIE, token, domain="127.0.0.1")
+    page = get(client, "/dashboard/packages")
+    assert page.status_code in (302, 303) and "/dashboard/login" in page.headers["Location"]
+    api = get(client, "/api/v1/packages")
+    assert_envelope(api, 401, "UNAUTHORIZED")
+    # Still unspent by that: redeeming it now works, once, and gives a different cookie.
+    fresh = get(client.application.test_client(), f"/dashboard/auto-login?token={token}")
+    assert fresh.headers["Location"].endswith("/dashboard/packages")
+    assert token not in fresh.headers["Set-Cookie"]
+    assert logins.redeem(token) is None
+
+
+def test_two_browsers_racing_with_one_link_get_one_sign_in(app):
+    import threading
+
+    passwords.set_password(PASSWORD)
+    token = logins.one_time_token()
+    results, start = [], threading.Barrier(8)
+
+    def redeem():
+        start.wait()
+        with app.app_context():
+            results.append(logins.redeem(token))
+
+    threads = [threading.Thread(target=redeem) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sum(r is not None for r in results) == 1
 
 
 def test_cli_prints_a_sign_in_link(tmp_path):

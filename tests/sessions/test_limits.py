@@ -14,6 +14,7 @@ import pytest
 from scorm_api import state
 from scorm_api.db import open_database
 from scorm_api.migrations import migrate
+
 from tests.sessions.runtime import commit, deliver, new_session, open_player, page_config
 from tests.support import assert_envelope, bearer
 

@@ -14,7 +14,9 @@ them (its default limit) stopped the server answering anyone. Here:
   pending, checked every second instead of waitress's 30.
 
 Errors waitress answers itself, before the app runs (a malformed request line or chunk, a bad
-Content-Length, a NUL in a header), get the API's error envelope instead of plain text.
+Content-Length, a NUL in a header), get the API's error envelope instead of plain text, and
+header names go out spelled as the contract spells them (waitress capitalises every part:
+X-Ratelimit-Limit for the seed's X-RateLimit-Limit).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from collections import Counter
 from typing import Any
 
 from waitress.channel import HTTPChannel
-from waitress.task import ErrorTask
+from waitress.task import ErrorTask, WSGITask
 
 from scorm_api.config import Settings
 
@@ -82,9 +84,29 @@ class EnvelopeErrorTask(ErrorTask):
         self.write(body)
 
 
+# Header names as the seed and the xAPI specification spell them, by waitress's spelling.
+_SPELLING = {
+    b"X-Ratelimit-": b"X-RateLimit-",
+    b"X-Experience-Api-Version:": b"X-Experience-API-Version:",
+    b"Etag:": b"ETag:",
+    b"Www-Authenticate:": b"WWW-Authenticate:",
+}
+
+
+class SpelledTask(WSGITask):
+    """The app's response, its header names spelled as the contract has them."""
+
+    def build_response_header(self) -> bytes:
+        head: bytes = super().build_response_header()
+        for waitress_name, ours in _SPELLING.items():
+            head = head.replace(b"\r\n" + waitress_name, b"\r\n" + ours)
+        return head
+
+
 class GuardedChannel(HTTPChannel):
     """An HTTP connection that counts against its client's cap and its header deadline."""
 
+    task_class = SpelledTask
     error_task_class = EnvelopeErrorTask
     settings: Settings  # set by install()
     clients: Counter[str]  # open connections per client address, shared by all channels

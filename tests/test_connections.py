@@ -188,3 +188,22 @@ def test_requests_waitress_refuses_get_the_error_envelope(live_server, name):
     assert status == expected
     assert body["error"]["code"] in ("BAD_REQUEST", "PAYLOAD_TOO_LARGE")
     assert requests.get(live_server.url + "/api/health", timeout=30).status_code == 200
+
+
+def test_header_names_go_out_as_the_contract_spells_them(live_server):
+    """waitress capitalises each part of a header name (X-Ratelimit-Limit); the seed says
+    X-RateLimit-Limit and the xAPI specification X-Experience-API-Version. Case-sensitive
+    clients exist, so the wire carries the contract's spelling."""
+    s = connect(live_server, "127.0.0.6")
+    s.sendall(
+        b"GET /api/v1/packages HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+        + f"Authorization: Bearer {live_server.admin_key}\r\n\r\n".encode()
+    )
+    head = read_all(s).split(b"\r\n\r\n", 1)[0].split(b"\r\n")
+    names = {line.split(b":", 1)[0] for line in head[1:]}
+    assert {b"X-RateLimit-Limit", b"X-RateLimit-Remaining", b"X-RateLimit-Reset"} <= names, names
+    assert not any(n.startswith(b"X-Ratelimit") for n in names)
+    s = connect(live_server, "127.0.0.6")
+    s.sendall(b"GET /xapi/about HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    head = read_all(s).split(b"\r\n\r\n", 1)[0]
+    assert b"\r\nX-Experience-API-Version: " in head

@@ -9,7 +9,11 @@ pytestmark = pytest.mark.browser
 
 def test_docs_render_offline(live_server, offline_page):
     page = offline_page
-    page.goto(live_server.url + "/api/docs", wait_until="networkidle")
+    refused = []  # what the page's Content-Security-Policy blocked, if anything
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+    resp = page.goto(live_server.url + "/api/docs", wait_until="networkidle")
+    assert resp.headers["x-frame-options"] == "DENY"
+    assert "frame-ancestors 'none'" in resp.headers["content-security-policy"]
     page.get_by_text("SCORM API appliance").first.wait_for(timeout=15_000)
     page.get_by_text("List packages").first.wait_for(timeout=15_000)
     shot = screenshot(page, "api-docs")
@@ -19,3 +23,4 @@ def test_docs_render_offline(live_server, offline_page):
     text = page.inner_text("body")
     for summary in ("Create an API key", "Service health", "List tenants"):
         assert summary in text
+    assert refused == []

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import zipfile
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
+from scorm_api.packages import launch_urls
 from scorm_api.packages.ingest import ZipLimits, ZipPlan, inspect_zip, read_descriptor
 from scorm_api.packages.manifest import Manifest, package_path, parse_manifest, referenced_files
 from scorm_api.packages.xapi_descriptors import parse_cmi5, parse_tincan
@@ -36,7 +36,7 @@ def inspect_package(zf: zipfile.ZipFile, limits: ZipLimits = ZipLimits()) -> Ins
     manifest = PARSERS[plan.descriptor](read_descriptor(zf, plan, MAX_MANIFEST_BYTES))
     files = plan.files
     launch = manifest.launch_href
-    if not urlsplit(launch).scheme:
+    if not launch_urls.is_absolute(launch):
         launch_path = package_path(launch, "The launch file")
         if launch_path not in files:
             raise rejected(

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import asdict, dataclass, field
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from lxml import etree
 
+from scorm_api.packages import launch_urls
 from scorm_api.packages.xmlutil import (
     attr,
     child,
@@ -120,7 +121,7 @@ def _detect_version(root) -> tuple[str, str, str | None]:
 
 
 def _join_base(base: str, href: str) -> str:
-    if urlsplit(href).scheme or href.startswith("//"):
+    if launch_urls.is_absolute(href):
         return href  # an absolute URL: served from elsewhere
     return posixpath.join(base, href) if base else href
 
@@ -284,11 +285,16 @@ def parse_manifest(data: bytes) -> Manifest:
             "nothing_to_launch",
             "The default organization has no item that points at a resource: there is nothing to launch",
         )
+    for item in launchable:  # every item the player may show, not only the first
+        res = resources[item.identifierref]
+        kind = "sco" if res.scorm_type == "sco" else "asset"
+        warning = launch_urls.check(res.href, f"Item {item.identifier!r}", kind)
+        if warning is not None:
+            warnings.append(warning)
+        else:
+            package_path(res.href, f"The launch file of item {item.identifier!r}")
     first = next((i for i in launchable if i.is_visible), launchable[0])
     launch_res = resources[first.identifierref]
-    package_path(launch_res.href, f"The launch file of item {first.identifier!r}") if not urlsplit(
-        launch_res.href
-    ).scheme else None
 
     meta = child(root, "metadata")
     lom = child(meta, "lom") if meta is not None else None
@@ -323,6 +329,6 @@ def referenced_files(manifest: Manifest) -> set[str]:
     out = set()
     for r in manifest.resources.values():
         for p in ([r.href] if r.href else []) + r.files:
-            if not urlsplit(p).scheme:
+            if not launch_urls.is_absolute(p):
                 out.add(package_path(p, f"Resource {r.identifier!r}"))
     return out

@@ -3,9 +3,9 @@ Manifest shape as imsmanifest.xml, with the same hardened parser."""
 
 from __future__ import annotations
 
-import re
 from urllib.parse import parse_qs, urlsplit
 
+from scorm_api.packages import launch_urls
 from scorm_api.packages.manifest import Item, Manifest, Organization, Resource, package_path
 from scorm_api.packages.xmlutil import attr, child, children, local, number, parse_xml, rejected, text
 
@@ -24,18 +24,12 @@ def _langstring(el) -> str | None:
     return (el.text or "").strip() or None
 
 
-_NOT_IN_URLS = re.compile(r'[\s<>"{}|\\^`]')  # characters a URI never holds (RFC 3986)
-
-
-def _check_launch(url: str, what: str) -> str:
-    if _NOT_IN_URLS.search(url):
-        raise rejected("invalid_launch_url", f"{what} launches {url!r}, which is not a valid URL")
-    scheme = urlsplit(url).scheme
-    if scheme:  # cmi5 allows AUs hosted elsewhere, on the web (never javascript: or file:)
-        if scheme.lower() not in ("http", "https") or not urlsplit(url).netloc:
-            raise rejected("invalid_launch_url", f"{what} launches {url!r}, which is not an http(s) URL")
-        return url
-    package_path(url, what)
+def _check_launch(url: str, what: str, kind: str, warnings: list[dict]) -> str:
+    warning = launch_urls.check(url, what, kind)
+    if warning is not None:
+        warnings.append(warning)
+    else:
+        package_path(url, what)
     return url
 
 
@@ -84,6 +78,7 @@ def parse_cmi5(data: bytes) -> Manifest:
     course = child(root, "course")
     if course is None or not attr(course, "id"):
         raise rejected("invalid_cmi5", "cmi5.xml has no <course> with an id")
+    warnings: list[dict] = []
     seen: set[str] = set()
     _iri_id(course, "course", seen)
     objectives = child(root, "objectives")
@@ -116,7 +111,7 @@ def parse_cmi5(data: bytes) -> Manifest:
                     identifier=au_id,
                     type="cmi5-au",
                     scorm_type="au",
-                    href=_check_launch(url, f"AU {au_id!r}"),
+                    href=_check_launch(url, f"AU {au_id!r}", "au", warnings),
                 )
                 # launchParameters reach the AU through LMS.LaunchData, not its URL.
                 item = Item(
@@ -158,6 +153,7 @@ def parse_cmi5(data: bytes) -> Manifest:
         sco_count=len(aus),
         launchable_count=len(aus),
         has_sequencing=False,
+        warnings=warnings,
     )
 
 
@@ -165,6 +161,7 @@ def parse_tincan(data: bytes) -> Manifest:
     root = parse_xml(data, "tincan.xml")
     if local(root) != "tincan":
         raise rejected("not_a_manifest", "tincan.xml has no <tincan> root")
+    warnings: list[dict] = []
     section = child(root, "activities")
     activities = children(section, "activity") if section is not None else []
     launchable = [a for a in activities if text(a, "launch")]
@@ -181,7 +178,7 @@ def parse_tincan(data: bytes) -> Manifest:
             identifier=aid,
             type=attr(a, "type"),
             scorm_type="activity",
-            href=_check_launch(text(a, "launch"), f"Activity {aid!r}"),
+            href=_check_launch(text(a, "launch"), f"Activity {aid!r}", "activity", warnings),
         )
         items.append(Item(identifier=aid, title=_langstring(child(a, "name")) or aid, identifierref=aid))
     course = next((a for a in launchable if (attr(a, "type") or "").endswith("/course")), launchable[0])
@@ -204,4 +201,5 @@ def parse_tincan(data: bytes) -> Manifest:
         sco_count=len(items),
         launchable_count=len(items),
         has_sequencing=False,
+        warnings=warnings,
     )

@@ -20,7 +20,7 @@ from typing import Any
 from scorm_api.config import Settings
 from scorm_api.errors import ApiError, bad_request
 from scorm_api.launches import service as launch_service
-from scorm_api.packages import structure
+from scorm_api.packages import launch_urls, structure
 from scorm_api.packages.structure import XAPI_STANDARDS, Sco
 from scorm_api.sessions import call_log, tracking
 from scorm_api.sessions.launch_links import LAUNCH, PAGE, RUNTIME, launch_link
@@ -163,7 +163,9 @@ class Runtime:
         return {
             "item_id": sco.item_id,
             "title": sco.title,
-            "contentUrl": f"{self.settings.content_base_url}/content/{session.package_id}/{sco.href}",
+            "contentUrl": sco.href
+            if launch_urls.is_absolute(sco.href)  # an asset on the web (warned at import)
+            else f"{self.settings.content_base_url}/content/{session.package_id}/{sco.href}",
             "commitUrl": f"{base}/commit",
             "logUrl": f"{base}/log",
             "cmi": launch_state(session, sco),

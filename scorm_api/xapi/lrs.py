@@ -18,6 +18,7 @@ from scorm_api.xapi import (
     activities,
     alternate,
     attachments,
+    client_versions,
     credentials,
     documents,
     multipart,
@@ -54,12 +55,19 @@ def _enabled() -> tuple[str, ...]:
     return current().settings.xapi_version_list
 
 
+def _asked(sent: str | None) -> str | None:
+    """The enabled version a request's header names (same major.minor), or None."""
+    if not sent:
+        return None
+    return next((v for v in _enabled() if sent.split(".")[:2] == v.split(".")[:2]), None)
+
+
 def _version() -> str:
     """The request's xAPI version (required on every request but GET /about)."""
     sent = request.headers.get("X-Experience-API-Version")
     if sent is None:
         raise bad_request("The X-Experience-API-Version header is required")
-    version = next((v for v in _enabled() if sent.split(".")[:2] == v.split(".")[:2]), None)
+    version = _asked(sent)
     if version is None:
         raise bad_request(
             f"Unsupported xAPI version {sent!r}; this LRS speaks "
@@ -93,11 +101,22 @@ def _preflight():
     return None
 
 
-@bp.after_request
+@bp.after_app_request
 def _version_header(resp):
+    # App-wide, so that a path under /xapi/ no route matches (a 404) is answered as the LRS.
+    if request.path != "/xapi" and not request.path.startswith("/xapi/"):
+        return resp
     for k, v in CORS.items():
         resp.headers.setdefault(k, v)
-    resp.headers["X-Experience-API-Version"] = g.get("xapi_version") or _enabled()[-1]
+    # In the version the client asked for when it is enabled, even when the request failed
+    # before its version was checked (a bad route, a refused credential); without the header,
+    # in the version this client last spoke; else the newest.
+    resp.headers["X-Experience-API-Version"] = (
+        g.get("xapi_version")
+        or _asked(request.headers.get("X-Experience-API-Version"))
+        or _asked(client_versions.recall(request.headers.get("Authorization")))
+        or _enabled()[-1]
+    )
     # Every statements GET says how far the store is consistent, errors included: clients
     # (and the conformance suite) poll it to know when a write is visible.
     if request.path.rstrip("/").endswith("/statements") and request.method in ("GET", "HEAD"):
@@ -110,6 +129,7 @@ def _principal(write: bool) -> credentials.LrsPrincipal:
     principal = credentials.authenticate(
         request.headers.get("Authorization"), current().hooks.all(credentials.LRS_CREDENTIALS)
     )
+    client_versions.remember(request.headers.get("Authorization"), g.xapi_version)
     if write and "write" not in principal.scopes:
         raise forbidden("These LRS credentials may only read")
     return principal

@@ -33,6 +33,31 @@ def test_credentials_and_version_header_are_required(client, lrs):
     assert resp.status_code == 200 and resp.headers["X-Experience-API-Version"] == "1.0.3"
 
 
+def test_every_answer_names_the_version_the_client_speaks(client, lrs):
+    """With 1.0.3 and 2.0.0 both enabled (the default), a 1.0.3 client is answered 1.0.3
+    even when its request fails before its version is read, or forgets the header."""
+    v103 = {**lrs, "X-Experience-API-Version": "1.0.3"}
+    no_version = {k: v for k, v in lrs.items() if k != "X-Experience-API-Version"}
+    assert client.get("/xapi/statements", headers=v103).headers["X-Experience-API-Version"] == "1.0.3"
+    for resp in (
+        client.get("/xapi/statements", headers=no_version),
+        client.post("/xapi/statements", headers=no_version, json=statement()),
+        client.put(f"/xapi/statements?statementId={uuid.uuid4()}", headers=no_version, json=statement()),
+    ):
+        assert_envelope(resp, 400, "BAD_REQUEST")
+        assert resp.headers["X-Experience-API-Version"] == "1.0.3"  # what this client last spoke
+    # A route that does not exist, and refused credentials, in the version asked for.
+    assert client.get("/xapi/nowhere", headers=v103).headers["X-Experience-API-Version"] == "1.0.3"
+    refused = client.get("/xapi/statements", headers={**v103, **basic("lrs-x", "nope")})
+    assert refused.status_code == 401 and refused.headers["X-Experience-API-Version"] == "1.0.3"
+    # The same credentials speaking 2.0 again: header-less requests follow.
+    assert client.get("/xapi/statements", headers=lrs).headers["X-Experience-API-Version"] == "2.0.0"
+    assert client.get("/xapi/statements", headers=no_version).headers["X-Experience-API-Version"] == "2.0.0"
+    # A client never seen (other credentials) gets the newest version.
+    stranger = {**basic("lrs-unknown", "x")}
+    assert client.get("/xapi/statements", headers=stranger).headers["X-Experience-API-Version"] == "2.0.0"
+
+
 def test_put_post_get_and_more_paging(client, lrs):
     sid = str(uuid.uuid4())
     assert client.put(f"/xapi/statements?statementId={sid}", headers=lrs, json=statement()).status_code == 204

@@ -9,19 +9,20 @@ arguments, call a service function and return data (serialised to JSON) or a Res
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, NoReturn
+from typing import Any
 
 from flask import Blueprint, Response, current_app, g, request
 from flask.typing import ResponseReturnValue
 from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 
+from scorm_api import safejson
 from scorm_api import state as app_state
 from scorm_api.errors import ApiError, bad_request, validation_error
 from scorm_api.principals import PRINCIPAL_SOURCES, Principal, require_scope
 from scorm_api.ratelimit import bucket_for_method
+from scorm_api.schemas import bounded
 
 Schema = dict[str, Any]  # a JSON Schema (2020-12), as OpenAPI 3.1 uses it
 Handler = Callable[..., Any]
@@ -52,6 +53,7 @@ class EndpointSpec:
     description: str | None
     errors: tuple[int, ...]
     content_type: str = "application/json"
+    also: tuple[int, ...] = ()  # other success statuses, answered with the same body
     body_content_type: str = "application/json"
     body_doc: Schema | None = None  # documented body the handler reads itself (multipart, raw)
     validators: dict[str, Draft202012Validator] = field(default_factory=dict, repr=False)
@@ -74,11 +76,13 @@ def endpoint(
     status: int = 200,
     description: str | None = None,
     errors: tuple[int, ...] = (),
+    also: tuple[int, ...] = (),
     content_type: str = "application/json",
     body_content_type: str = "application/json",
     body_doc: Schema | None = None,
     name: str | None = None,
 ) -> Callable[[Handler], Handler]:
+    body, query = bounded(body), bounded(query)
     spec = EndpointSpec(
         rule=bp.url_prefix.rstrip("/") + rule if bp.url_prefix else rule,
         method=method,
@@ -93,6 +97,7 @@ def endpoint(
         status=status,
         description=description,
         errors=errors,
+        also=also,
         content_type=content_type,
         body_content_type=body_content_type,
         body_doc=body_doc,
@@ -167,10 +172,6 @@ def to_response(result: Any, status: int) -> ResponseReturnValue:
 # ---- bodies --------------------------------------------------------------------------
 
 
-def _reject_constant(name: str) -> NoReturn:
-    raise ValueError(f"{name} is not valid JSON")
-
-
 def parse_json_body(validator: Draft202012Validator) -> Any:
     if request.mimetype != "application/json" and not request.mimetype.endswith("+json"):
         raise bad_request("Content-Type must be application/json", {"content_type": request.content_type})
@@ -180,16 +181,7 @@ def parse_json_body(validator: Draft202012Validator) -> Any:
     raw = request.get_data(cache=False)  # enforces max_content_length (413)
     if not raw.strip():
         raise bad_request("Request body is empty; a JSON document is expected")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise bad_request(f"Request body is not valid UTF-8 (invalid byte at offset {e.start})") from None
-    try:
-        data = json.loads(text, parse_constant=_reject_constant)
-    except RecursionError:
-        raise bad_request("Malformed JSON: nested too deeply") from None
-    except ValueError as e:
-        raise bad_request(f"Malformed JSON: {e}") from None
+    data = safejson.loads(raw)
     field_errors = schema_errors(validator, data)
     if field_errors:
         raise validation_error(field_errors)

@@ -137,7 +137,7 @@ def _operation(spec: EndpointSpec, path: str, endpoint_name: str) -> dict:
         op["x-rate-limit-bucket"] = spec.bucket
     if body is not None:
         statuses.add(413)
-    op["responses"] = {str(spec.status): ok}
+    op["responses"] = {str(s): ok for s in sorted({spec.status, *spec.also})}
     for status in sorted(statuses):
         op["responses"][str(status)] = {
             "description": _ERROR_TEXT.get(status, "Error"),

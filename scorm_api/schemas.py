@@ -9,6 +9,33 @@ TIMESTAMP = {"type": "string", "format": "date-time"}
 NULLABLE_TIMESTAMP = {"type": ["string", "null"], "format": "date-time"}
 
 MAX_PAGE_LIMIT = 100
+# What a request's integers may be when their schema says no more: the largest integer every
+# part of the chain holds exactly (JavaScript clients, SQLite and PostgreSQL BIGINT, and an
+# OFFSET of page x limit). Integers below zero mean nothing in this API.
+MAX_INTEGER = 2**53 - 1
+
+
+def bounded(schema: dict | None) -> dict | None:
+    """`schema` with every integer given a minimum (0) and a maximum (MAX_INTEGER) where it
+    has none, so that no request integer reaches a query unbounded. A copy; recursive over
+    properties, items and combinators."""
+    if not isinstance(schema, dict):
+        return schema
+    out = dict(schema)
+    kinds = out.get("type")
+    if kinds == "integer" or (isinstance(kinds, list) and "integer" in kinds):
+        out.setdefault("minimum", 0)
+        out.setdefault("maximum", MAX_INTEGER)
+    if isinstance(out.get("properties"), dict):
+        out["properties"] = {k: bounded(v) for k, v in out["properties"].items()}
+    for key in ("items", "additionalProperties"):
+        if isinstance(out.get(key), dict):
+            out[key] = bounded(out[key])
+    for key in ("anyOf", "oneOf", "allOf", "prefixItems"):
+        if isinstance(out.get(key), list):
+            out[key] = [bounded(s) for s in out[key]]
+    return out
+
 
 PAGE_PROPERTIES = {
     "page": {"type": "integer", "minimum": 1, "default": 1, "description": "Page number"},

@@ -79,7 +79,8 @@ def content_type(path: str) -> str:
     tag="Content",
     auth_required=False,
     content_type="application/octet-stream",
-    errors=(404,),
+    also=(206, 304),
+    errors=(404, 416),
     summary="A file of a package's content (launch_url and manifest_url point here)",
     description="No API key: browsers fetch course content directly. Supports Range, "
     "ETag/If-None-Match and Last-Modified/If-Modified-Since.",

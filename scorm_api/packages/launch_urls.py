@@ -44,7 +44,8 @@ def check(url: str, what: str, kind: str) -> dict[str, Any] | None:
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         raise rejected(
             "unsafe_launch_url",
-            f"{what} launches {url!r}: only files of the package or http(s) pages can be launched",
+            f"{what} launches {url!r}, which is not an http(s) URL: only files of the package "
+            "or http(s) pages can be launched",
             url=url,
         )
     if kind == "sco":

@@ -122,7 +122,8 @@ def delete_package(principal, package_id):
     "/packages/<package_id>/download",
     "GET",
     tag=TAG,
-    errors=(404, 409),
+    also=(206, 304),
+    errors=(404, 409, 416),
     content_type="application/zip",
     summary="Download the original zip (byte-identical)",
 )
@@ -203,6 +204,7 @@ for _rule, _name, _summary in (
     tag=TAG,
     bucket=UPLOAD,
     status=201,
+    also=(200, 202),
     errors=(403, 404, 409),
     summary="Process an uploaded zip into a package",
     description="Answers 201 with the ready package when it was imported at once (small "
@@ -236,7 +238,8 @@ def process(principal, body):
     tag=TAG,
     bucket=UPLOAD,
     status=201,
-    errors=(403, 413),
+    also=(202,),
+    errors=(400, 403, 413),
     body_content_type="multipart/form-data",
     body_doc=obj(
         {"file": {"type": "string", "format": "binary"}, "uploaded_by": UPLOADED_BY, "tenant_id": TENANT_ID},

@@ -10,18 +10,19 @@ sessions.tracking; xAPI and cmi5 content is started by the launches domain.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from scorm_api import safejson
 from scorm_api.config import Settings
 from scorm_api.errors import ApiError, bad_request
 from scorm_api.launches import service as launch_service
 from scorm_api.packages import launch_urls, structure
 from scorm_api.packages.structure import XAPI_STANDARDS, Sco
+from scorm_api.schemas import MAX_INTEGER
 from scorm_api.sessions import call_log, tracking
 from scorm_api.sessions.launch_links import LAUNCH, PAGE, RUNTIME, launch_link
 from scorm_api.sessions.models import ScoState, SequencingState, Session
@@ -50,10 +51,7 @@ class Page:
 
 def parse_body(raw: bytes) -> object:
     """Commits arrive as JSON, or as text/plain JSON from navigator.sendBeacon."""
-    try:
-        return json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        raise bad_request("The commit body is not valid JSON") from None
+    return safejson.loads(raw, "The commit body is not valid JSON")
 
 
 def _session(session_id: str) -> Session:
@@ -254,6 +252,8 @@ class Runtime:
 
 
 def _sequence(value, name: str) -> int | None:
-    if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
-        raise bad_request(f"{name} must be an integer")
+    if value is not None and (
+        not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_INTEGER
+    ):
+        raise bad_request(f"{name} must be an integer from 0 to {MAX_INTEGER}")
     return value

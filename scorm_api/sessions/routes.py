@@ -67,6 +67,7 @@ def _launch(session, options: dict | None = None) -> dict:
     "POST",
     tag=TAG,
     status=201,
+    also=(200,),
     errors=(404, 409),
     summary="Create (or find) a learner's session on a package",
     description="Answers 201 with a new session, or 200 with the learner's current one. "

@@ -14,6 +14,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
+from scorm_api import safejson
 from scorm_api.db import new_id, write_transaction
 from scorm_api.errors import ApiError, bad_request, not_found
 from scorm_api.xapi.models import Document
@@ -123,8 +124,8 @@ def put(
 
 def _json_object(content: bytes, what: str) -> dict:
     try:
-        value = json.loads(content.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+        value = safejson.loads(content, f"The {what}")
+    except ApiError:
         value = None
     if not isinstance(value, dict):
         raise bad_request(f"POST merges JSON objects, and the {what} is not one")

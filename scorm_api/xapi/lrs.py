@@ -11,6 +11,7 @@ import json
 from flask import Blueprint, Response, g, request
 from werkzeug.http import http_date
 
+from scorm_api import safejson
 from scorm_api.endpoint import endpoint
 from scorm_api.errors import bad_request, forbidden
 from scorm_api.state import current
@@ -152,10 +153,7 @@ def _statements_body() -> tuple[object, list[multipart.Part]]:
         document, parts = request.get_data(cache=False), []
     else:
         raise bad_request("Statements are sent as application/json, or multipart/mixed with attachments")
-    try:
-        return json.loads(document.decode("utf-8")), parts
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        raise bad_request("The statements are not valid JSON") from None
+    return safejson.loads(document, "The statements are not valid JSON"), parts
 
 
 def _json(data, status: int = 200) -> Response:
@@ -391,10 +389,7 @@ _DOCUMENTS = {
 
 
 def _agent_param(args) -> dict:
-    try:
-        agent = json.loads(args["agent"])
-    except ValueError:
-        raise bad_request("agent must be a JSON Agent or Group") from None
+    agent = safejson.loads(args["agent"], "agent must be a JSON Agent or Group")
     return validation.actor(agent, "agent")
 
 

@@ -1,17 +1,23 @@
 """Zip safety: inspect an uploaded zip before anything is written, then extract it streaming.
 
 Refused: path traversal (`..`, absolute paths, drive letters, backslashes, NUL), symlinks,
-encrypted entries, duplicate names (also by case, since packages are served from case-folding
-file systems too), entries whose real size differs from the declared one, and zip bombs (caps
-on file count, total uncompressed size and compression ratio). Every refusal is a 400 with a
-reason; extraction goes to a temporary folder the caller renames into place or deletes.
+encrypted entries, duplicate names (also by case and by Unicode normalisation, since packages
+are served from case-folding and normalising file systems too), a file and a folder of the
+same name, names no file system of ours can hold (over 255 bytes a part), names Windows
+cannot (CON, aux.html, trailing dots or spaces, `:` as in NTFS streams), entries whose real
+size differs from the declared one, entries that overlap or data before the first entry (an
+archive appended to another, which other tools read differently), and zip bombs (caps on file
+count, total uncompressed size and compression ratio). Every refusal is a 400 with a reason;
+extraction goes to a temporary folder the caller renames into place or deletes.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 import shutil
 import stat
+import unicodedata
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -25,6 +31,10 @@ DESCRIPTORS = ("imsmanifest.xml", "cmi5.xml", "tincan.xml")  # in order of prece
 # Entries that tools add and no course needs.
 IGNORED = re.compile(r"(^|/)(__MACOSX/|\.DS_Store$|Thumbs\.db$)")
 _DRIVE = re.compile(r"^[A-Za-z]:")
+# Names Windows reserves for devices, with or without an extension (aux.html is AUX).
+_WINDOWS_DEVICE = re.compile(r"^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\.|$)", re.I)
+MAX_PART_BYTES = 255  # ext4, NTFS, APFS: a file or folder name
+MAX_NAME_CHARS = 1024  # a whole path inside the package (a storage key, a URL)
 CHUNK = 1 * MiB
 
 
@@ -60,6 +70,76 @@ def _check_name(name: str) -> None:
         raise rejected(
             "unsafe_path", f"Zip entry {name!r} points outside the package (path traversal)", entry=name
         )
+    if ":" in name:
+        raise rejected(
+            "unsafe_name",
+            f"Zip entry {name!r} has a colon in its name (an NTFS stream on Windows)",
+            entry=name,
+        )
+    if len(name) > MAX_NAME_CHARS:
+        raise rejected(
+            "name_too_long",
+            f"Zip entry {name[:80]!r}... is longer than {MAX_NAME_CHARS} characters",
+            entry=name,
+        )
+    for part in filter(None, name.split("/")):
+        if len(part.encode("utf-8")) > MAX_PART_BYTES:
+            raise rejected(
+                "name_too_long",
+                f"Zip entry {name[:80]!r} has a name part longer than {MAX_PART_BYTES} bytes, "
+                "more than file systems hold",
+                entry=name,
+            )
+        if _WINDOWS_DEVICE.match(part) or part.endswith((".", " ")):
+            raise rejected(
+                "unsafe_name",
+                f"Zip entry {name!r} has a name Windows cannot hold ({part!r}: a device name, or a "
+                "trailing dot or space)",
+                entry=name,
+            )
+
+
+def _name_key(name: str) -> str:
+    """Two names one file system may treat as the same file: by case and Unicode form."""
+    return unicodedata.normalize("NFC", name).casefold()
+
+
+def _check_layout(infos: list[zipfile.ZipInfo]) -> None:
+    """No data before the first entry (an appended archive: we would read the last one, other
+    tools the first), and no two entries sharing bytes (the overlapping-entries zip bomb)."""
+    ordered = sorted(infos, key=lambda i: i.header_offset)
+    if ordered and ordered[0].header_offset > 0:
+        raise rejected(
+            "appended_archive",
+            "The zip has other data before its first entry (an archive appended to another, "
+            "or a self-extractor): zip the course again as one plain archive",
+        )
+    for a, b in itertools.pairwise(ordered):
+        if a.header_offset + a.compress_size > b.header_offset:
+            raise rejected(
+                "overlapping_entries",
+                f"Zip entries {a.filename!r} and {b.filename!r} share their bytes (a zip bomb?)",
+                entry=b.filename,
+            )
+
+
+def _check_file_folder_clash(files: list[zipfile.ZipInfo], dirs: set[str]) -> None:
+    keys = {_name_key(i.filename): i.filename for i in files}
+    for info in files:
+        parts = info.filename.split("/")
+        for n in range(1, len(parts)):
+            prefix = _name_key("/".join(parts[:n]))
+            if prefix in keys:
+                raise rejected(
+                    "path_conflict",
+                    f"The zip has {keys[prefix]!r} as a file and as the folder of {info.filename!r}",
+                    entry=info.filename,
+                )
+    for d in dirs:
+        if _name_key(d.rstrip("/")) in keys:
+            raise rejected(
+                "path_conflict", f"The zip has {d.rstrip('/')!r} as a file and as a folder", entry=d
+            )
 
 
 def _is_symlink(info: zipfile.ZipInfo) -> bool:
@@ -77,6 +157,8 @@ def inspect_zip(zf: zipfile.ZipFile, limits: ZipLimits = ZipLimits()) -> ZipPlan
             f"The zip has {len(infos)} entries; the limit is {limits.max_files} files",
             limit=limits.max_files,
         )
+    _check_layout(infos)
+    dirs: set[str] = set()
     for info in infos:
         name = info.filename
         _check_name(name)
@@ -90,9 +172,12 @@ def inspect_zip(zf: zipfile.ZipFile, limits: ZipLimits = ZipLimits()) -> ZipPlan
             raise rejected(
                 "encrypted", f"Zip entry {name!r} is encrypted; upload an unencrypted zip", entry=name
             )
-        if info.is_dir() or IGNORED.search(name):
+        if info.is_dir():
+            dirs.add(name)
             continue
-        key = name.casefold()
+        if IGNORED.search(name):
+            continue
+        key = _name_key(name)
         if key in seen:
             raise rejected(
                 "duplicate_entry",
@@ -112,6 +197,7 @@ def inspect_zip(zf: zipfile.ZipFile, limits: ZipLimits = ZipLimits()) -> ZipPlan
             )
         total += info.file_size
         files.append(info)
+    _check_file_folder_clash(files, dirs)
     if len(files) > limits.max_files:
         raise rejected(
             "too_many_files",

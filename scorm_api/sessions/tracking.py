@@ -162,6 +162,7 @@ def apply_cmi(
     vocab = for_standard(standard)
     scos = structure.scos_for(session.package_id)
     sco = next((s for s in scos if s.item_id == item_id), None)
+    vocab.data_model.check(updates)
     state = state or state_for(session, item_id)
     before = state.cmi
     data = dict(before)

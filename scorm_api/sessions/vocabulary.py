@@ -8,7 +8,7 @@ waived AU), the 2004 names are used."""
 
 from __future__ import annotations
 
-from scorm_api.sessions import cmi
+from scorm_api.sessions import cmi, datamodel
 from scorm_api.sessions.cmi import Normalized
 
 SCORM12 = "scorm_1_2"
@@ -29,6 +29,7 @@ class Vocabulary:
     score_prefix: str
     score_parts: tuple[str, ...]  # the score's parts this standard has
     status_names: tuple[str, ...]  # the elements the content reports its status in
+    data_model: datamodel.DataModel  # what each element accepts (datamodel.py)
     # 1.2 caps cmi.suspend_data at 4,096 characters; longer data is kept (content written for
     # 2004 often sends more) and the commit is logged. None: no cap of the standard's own.
     suspend_data_limit: int | None = None
@@ -95,6 +96,7 @@ class Scorm12(Vocabulary):
     exit, session_time = "cmi.core.exit", "cmi.core.session_time"
     score_prefix, score_parts = "cmi.core.score.", ("raw", "min", "max")
     status_names = ("cmi.core.lesson_status",)
+    data_model = datamodel.SCORM12_MODEL
     suspend_data_limit = 4096
 
     def normalize(self, data, mastery_score, completion_threshold):
@@ -135,6 +137,7 @@ class Scorm2004(Vocabulary):
     exit, session_time = "cmi.exit", "cmi.session_time"
     score_prefix, score_parts = "cmi.score.", ("raw", "min", "max", "scaled")
     status_names = ("cmi.completion_status", "cmi.success_status", "cmi.progress_measure")
+    data_model = datamodel.SCORM2004_MODEL
 
     def normalize(self, data, mastery_score, completion_threshold):
         return cmi.normalize_2004(data, completion_threshold)

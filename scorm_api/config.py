@@ -39,6 +39,9 @@ class Settings:
     max_connections_per_client: int = 64
     header_timeout_seconds: int = 10
     idle_timeout_seconds: int = 60
+    # Below this many free bytes on the data dir's disk, health says "degraded" and the
+    # dashboard warns (disk.py); a full disk answers 507 to writes.
+    disk_low_bytes: int = 512 * MiB
     # Cap for JSON request bodies; uploads have their own caps.
     max_body_bytes: int = 1 * MiB
     rate_limits_enabled: bool = True

@@ -31,6 +31,7 @@ from typing import Any
 from waitress.channel import HTTPChannel
 from waitress.task import ErrorTask, WSGITask
 
+from scorm_api import disk
 from scorm_api.config import Settings
 
 log = logging.getLogger(__name__)
@@ -55,17 +56,23 @@ def _error_body(code: str, message: str) -> tuple[str, bytes]:
     return request_id, json.dumps(body).encode()
 
 
-def refusal(message: str, retry_after: int) -> bytes:
-    """A whole 429 response, written by the socket layer before any request is read."""
-    request_id, body = _error_body("RATE_LIMIT_EXCEEDED", message)
-    head = (
-        "HTTP/1.1 429 Too Many Requests",
+def refusal(
+    message: str,
+    retry_after: int | None = None,
+    status: str = "429 Too Many Requests",
+    code: str = "RATE_LIMIT_EXCEEDED",
+) -> bytes:
+    """A whole error response, written by the socket layer itself (no request reached the app)."""
+    request_id, body = _error_body(code, message)
+    head = [
+        f"HTTP/1.1 {status}",
         "Content-Type: application/json",
         f"Content-Length: {len(body)}",
         "Connection: close",
-        f"Retry-After: {retry_after}",
         f"X-Request-Id: {request_id}",
-    )
+    ]
+    if retry_after is not None:
+        head.append(f"Retry-After: {retry_after}")
     return ("\r\n".join(head) + "\r\n\r\n").encode() + body
 
 
@@ -108,6 +115,7 @@ class GuardedChannel(HTTPChannel):
 
     task_class = SpelledTask
     error_task_class = EnvelopeErrorTask
+    request: Any  # waitress's parser of the request being read (None between requests)
     settings: Settings  # set by install()
     clients: Counter[str]  # open connections per client address, shared by all channels
 
@@ -128,7 +136,22 @@ class GuardedChannel(HTTPChannel):
     def received(self, data: bytes) -> bool:
         if self.request is None and data:
             self.request_started = time.monotonic()  # a new request's first bytes
-        return bool(super().received(data))
+        try:
+            return bool(super().received(data))
+        except OSError as e:
+            if not disk.is_full(e):
+                raise
+            # waitress spools a large body to disk before the app runs: on a full disk that
+            # write fails here, and waitress would drop the connection without a word.
+            log.warning(
+                "request body not spooled: the disk is full", extra={"fields": {"client": self.client}}
+            )
+            self.request = None
+            self.write_soon(
+                refusal(disk.FULL_MESSAGE, status="507 Insufficient Storage", code="INSUFFICIENT_STORAGE")
+            )
+            self.close_when_flushed = True
+            return False
 
     def headers_overdue(self, now: float) -> bool:
         request = self.request

@@ -1,20 +1,31 @@
 """Opening a data dir: its folders, the database connection and the schema migrations. What the
-domains do on top (the first-run key, pending reindexes) are their `state.on_open` tasks."""
+domains do on top (the first-run key, pending reindexes) are their `state.on_open` tasks.
+
+A data dir keeps a reserve file (RESERVE_NAME, RESERVE_BYTES): on a disk so full that SQLite
+cannot even open the database (opening in WAL mode creates its -shm and -wal files), the
+reserve is given up so the server starts and reads go on; it is made again on a later start
+with room to spare."""
 
 from __future__ import annotations
 
 import errno
+import logging
 import os
 import secrets
 from pathlib import Path
 
 import peewee
 
+from scorm_api import disk
 from scorm_api.config import Settings
 from scorm_api.db import database, open_database
 from scorm_api.migrations import migrate
 
+log = logging.getLogger(__name__)
+
 _opened_url: str | None = None
+RESERVE_NAME = "reserve.bin"
+RESERVE_BYTES = 8 * 1024 * 1024
 
 
 class DataDirUnwritable(RuntimeError):
@@ -56,9 +67,50 @@ def prepare(settings: Settings) -> None:
         database.initialize(open_database(url))
         _opened_url = url
     try:
-        database.connect(reuse_if_open=True)
-        migrate(database.obj)
+        _connect_and_migrate()
     except peewee.OperationalError as e:
         if "readonly" in str(e) or "read-only" in str(e):  # the database file alone is read-only
             raise DataDirUnwritable(f"The database {settings.db_path} is read-only: {e}") from None
-        raise
+        if settings.database_url is not None or not _release_reserve(settings.data_dir):
+            raise
+        _connect_and_migrate()
+    _keep_reserve(settings.data_dir)
+
+
+def _connect_and_migrate() -> None:
+    database.connect(reuse_if_open=True)
+    migrate(database.obj)
+
+
+def _release_reserve(data_dir: Path) -> bool:
+    """Give up the reserve when the disk is too full to open the database; False if there is
+    none or the disk is not the problem."""
+    reserve = Path(data_dir) / RESERVE_NAME
+    space = disk.usage(data_dir)
+    if not reserve.exists() or space is None or space.free_bytes >= RESERVE_BYTES:
+        return False
+    reserve.unlink()
+    log.warning(
+        "the disk is full: the data dir's reserve was given up to open the database; "
+        "writes will answer 507 until space is freed",
+        extra={"fields": {"data_dir": str(data_dir)}},
+    )
+    if not database.is_closed():
+        database.close()
+    return True
+
+
+def _keep_reserve(data_dir: Path) -> None:
+    """Make the reserve when there is room for it and more (never the last free bytes)."""
+    reserve = Path(data_dir) / RESERVE_NAME
+    space = disk.usage(data_dir)
+    if reserve.exists() or space is None or space.free_bytes < 3 * RESERVE_BYTES:
+        return
+    try:
+        with open(reserve, "wb") as f:
+            if hasattr(os, "posix_fallocate"):
+                os.posix_fallocate(f.fileno(), 0, RESERVE_BYTES)  # real blocks, not a sparse file
+            else:
+                f.write(b"\0" * RESERVE_BYTES)
+    except OSError:
+        reserve.unlink(missing_ok=True)

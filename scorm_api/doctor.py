@@ -35,7 +35,18 @@ def _data_dir(settings: Settings) -> dict:
     except OSError as e:
         return _check("data dir", False, f"{d} is not writable: {e}")
     free = shutil.disk_usage(d).free
-    return _check("data dir", free > 100 * 1024**2, f"{d} writable, {free / 1024**3:.1f} GiB free")
+    low = free < settings.disk_low_bytes
+    return _check(
+        "data dir",
+        not low,
+        f"{d} writable, {free / 1024**3:.1f} GiB free"
+        + (
+            f" — low (under {settings.disk_low_bytes / 1024**2:.0f} MiB): free some space before "
+            "writes start failing"
+            if low
+            else ""
+        ),
+    )
 
 
 def _database(settings: Settings) -> list[dict]:

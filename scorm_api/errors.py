@@ -14,6 +14,8 @@ import peewee
 from flask import Flask, Response, g, jsonify
 from werkzeug.exceptions import HTTPException
 
+from scorm_api import disk
+
 log = logging.getLogger(__name__)
 
 
@@ -63,7 +65,13 @@ _HTTP_CODES = {
     413: ("PAYLOAD_TOO_LARGE", "Request body is too large"),
     415: ("UNSUPPORTED_MEDIA_TYPE", "Unsupported content type"),
     429: ("RATE_LIMIT_EXCEEDED", "Rate limit exceeded"),
+    507: ("INSUFFICIENT_STORAGE", disk.FULL_MESSAGE),
 }
+
+
+def disk_full() -> ApiError:
+    """507: the disk is full (the seed has no code for it; ours is INSUFFICIENT_STORAGE)."""
+    return ApiError(507, "INSUFFICIENT_STORAGE", disk.FULL_MESSAGE)
 
 
 def error_response(err: ApiError) -> Response:
@@ -101,10 +109,16 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(peewee.DatabaseError)
     def _database(exc: peewee.DatabaseError) -> Response:
+        if disk.is_full(exc):
+            log.warning("write refused: the disk is full", extra={"fields": {"error": str(exc)}})
+            return error_response(disk_full())
         log.exception("database error")
         return error_response(ApiError(500, "DATABASE_ERROR", "Database operation failed"))
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:
+        if disk.is_full(exc):  # a file written directly (an upload, the object store)
+            log.warning("write refused: the disk is full", extra={"fields": {"error": str(exc)}})
+            return error_response(disk_full())
         log.exception("unhandled exception")
         return error_response(ApiError(500, "INTERNAL_ERROR", "Internal server error"))

@@ -11,12 +11,15 @@ the same database twice.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import secrets
 import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 LOCK_NAME = "instance.lock"
 INFO_NAME = "instance.json"
@@ -73,13 +76,25 @@ class InstanceLock:
         return True
 
     def publish(self, url: str, kind: str) -> RunningInstance:
+        """Write instance.json; on a disk too full for it, serve anyway without it (the lock
+        still keeps a second server off this data dir)."""
         info = RunningInstance(pid=os.getpid(), url=url, kind=kind, secret=secrets.token_urlsafe(32))
-        tmp = self.info_path.with_suffix(".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(asdict(info), f)
-        os.replace(tmp, self.info_path)
+        try:
+            self._write_info(info)
+        except OSError as e:
+            log.warning("instance.json not written; serving without it", extra={"fields": {"error": str(e)}})
         return info
+
+    def _write_info(self, info: RunningInstance) -> None:
+        tmp = self.info_path.with_suffix(".tmp")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(asdict(info), f)
+            os.replace(tmp, self.info_path)
+        except OSError:
+            tmp.unlink(missing_ok=True)
+            raise
 
     def release(self) -> None:
         if self._fd is None:

@@ -52,6 +52,7 @@ _ERROR_TEXT = {
     429: "Rate limit exceeded; see Retry-After and X-RateLimit-Reset",
     500: "Server error",
     503: "Service unhealthy",
+    507: "The server's disk is full: nothing was written (INSUFFICIENT_STORAGE; our extension)",
 }
 _RATE_HEADERS = {
     "X-RateLimit-Limit": {"schema": {"type": "integer"}, "description": "Requests allowed per window"},
@@ -137,6 +138,8 @@ def _operation(spec: EndpointSpec, path: str, endpoint_name: str) -> dict:
         op["x-rate-limit-bucket"] = spec.bucket
     if body is not None:
         statuses.add(413)
+    if spec.method != "GET":
+        statuses.add(507)  # any write can meet a full disk
     op["responses"] = {str(s): ok for s in sorted({spec.status, *spec.also})}
     for status in sorted(statuses):
         op["responses"][str(status)] = {

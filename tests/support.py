@@ -159,8 +159,10 @@ def bearer(key: str) -> dict:
 
 
 def assert_envelope(resp, status: int, code: str) -> dict:
-    assert resp.status_code == status, resp.get_data(as_text=True)
-    body = resp.get_json()
+    """`resp`: a Flask test response, or a requests one from a real server."""
+    flask = hasattr(resp, "get_json")
+    assert resp.status_code == status, resp.get_data(as_text=True) if flask else resp.text
+    body = resp.get_json() if flask else resp.json()
     assert set(body) == {"error", "request_id"}
     assert set(body["error"]) == {"code", "message", "details"}
     assert body["error"]["code"] == code

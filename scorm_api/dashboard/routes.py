@@ -10,6 +10,7 @@ from typing import Protocol
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from scorm_api import disk
 from scorm_api.dashboard import guard, logins, page_data, passwords, throttle
 from scorm_api.endpoint import endpoint
 from scorm_api.errors import ApiError
@@ -235,8 +236,19 @@ def page(name, item_id=None):
             shell=_shell(),
             password_set=passwords.is_set(),
             data=page_data.page_data(),
+            disk_free=_low_disk_free(settings),
         )
     )
+
+
+def _low_disk_free(settings) -> str | None:
+    """The free space, said for people, when the data dir's disk is running out (else None):
+    a trainer should learn it before a class, not when learners' progress stops saving."""
+    space = disk.usage(settings.data_dir)
+    if space is None or space.free_bytes >= settings.disk_low_bytes:
+        return None
+    mib = space.free_bytes / (1024 * 1024)
+    return f"{mib / 1024:.1f} GB" if mib >= 1024 else f"{mib:.0f} MB"
 
 
 def _shell() -> str:

@@ -9,16 +9,20 @@ and buys nothing against a key that cannot be guessed).
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 import threading
 import time
 
+import peewee
 from flask import request
 
 from scorm_api.db import Prepared, utcnow_iso
 from scorm_api.errors import ApiError, validation_error
 from scorm_api.principals import SCOPES, Principal
 from scorm_api.tenants.models import ApiKey, Tenant
+
+log = logging.getLogger(__name__)
 
 KEY_PREFIX = "ac_live_"
 # How often last_used_at may be written for one key: a read must not cost a write each time.
@@ -75,7 +79,12 @@ def _touch_last_used(key_id: str) -> None:
         if last is not None and now - last < LAST_USED_RESOLUTION_S:
             return
         _last_used_written[key_id] = now
-    ApiKey.update(last_used_at=utcnow_iso()).where(ApiKey.id == key_id).execute()
+    try:
+        ApiKey.update(last_used_at=utcnow_iso()).where(ApiKey.id == key_id).execute()
+    except peewee.OperationalError as e:
+        # A bookkeeping write must never fail the read it rides on (a full disk, a busy
+        # writer): the time is written next minute instead.
+        log.warning("last_used_at not written", extra={"fields": {"key_id": key_id, "error": str(e)}})
 
 
 _KEY_LOOKUP = Prepared(

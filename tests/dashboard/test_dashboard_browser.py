@@ -210,3 +210,32 @@ def test_lrs_credentials(dash):
         == 401
     )
     assert page.errors == []
+
+
+def test_a_low_disk_is_said_on_every_page(live_server_factory, browser):
+    """Told before a class, not when progress stops saving: a server whose disk is "low"
+    (the threshold set above any disk) shows the warning on every dashboard page."""
+    from tests.dashboard.pages import first_sign_in, laptop_page
+    from tests.support import screenshot
+
+    srv = live_server_factory(env={"SCORM_API_DISK_LOW_BYTES": str(10**18)})
+    context, page = laptop_page(browser)
+    try:
+        first_sign_in(srv, page)
+        for name in ("packages", "sessions", "settings"):
+            page.goto(srv.url + f"/dashboard/{name}")
+            banner = page.get_by_role("alert")
+            banner.wait_for()
+            assert "The disk is almost full" in banner.inner_text()
+        screenshot(page, "dashboard-low-disk")
+        assert page.errors == []
+    finally:
+        context.close()
+    # And a server with room says nothing.
+    plain = live_server_factory()
+    context, page = laptop_page(browser)
+    try:
+        first_sign_in(plain, page)
+        assert page.get_by_role("alert").count() == 0
+    finally:
+        context.close()

@@ -6,7 +6,7 @@ const csrf = document.querySelector('meta[name="csrf-token"]').content;
 
 // The API's error envelope, with its field errors folded into the message a toast shows.
 export class ApiError extends Error {
-  constructor(status, body) {
+  constructor(status, body, retryAfter) {
     const err = (body && body.error) || {};
     const fieldErrors = (err.details && err.details.fieldErrors) || {};
     const fields = Object.keys(fieldErrors).map((f) => f + ": " + fieldErrors[f].join(", "));
@@ -14,6 +14,7 @@ export class ApiError extends Error {
     this.status = status;
     this.code = err.code;
     this.fieldErrors = fieldErrors;
+    this.retryAfter = retryAfter ? Number(retryAfter) : null;  // seconds, on a 429
   }
 }
 
@@ -27,7 +28,7 @@ export function api(method, path, body) {
     if (r.status === 401) window.location.href = "/dashboard/login";  // the sign-in ran out
     const parse = r.status === 204 ? Promise.resolve(null) : r.json().catch(() => null);
     return parse.then((data) => {
-      if (!r.ok) throw new ApiError(r.status, data);
+      if (!r.ok) throw new ApiError(r.status, data, r.headers.get("Retry-After"));
       return data;
     });
   });

@@ -4,7 +4,7 @@ import { api } from "../api.js";
 import { LIMIT, badge, confirmDialog, crumbs, emptyState, fail, h, main, pager, showMissing, table, toast } from "../dom.js";
 import { bytes, standardName, when } from "../format.js";
 import { desktopShell, launchLinkRow, openInDesktop } from "../shell.js";
-import { uploadFile } from "../upload.js";
+import { uploadFiles } from "../upload.js";
 
 const SEARCH_DELAY_MS = 250;  // a search starts when the typing pauses
 
@@ -25,12 +25,12 @@ function listPage() {
     h("p", { class: "hint", text: "SCORM 1.2, SCORM 2004, cmi5 and xAPI packages. Each is checked and unpacked here, offline." }),
     input);
   function addFiles(files) {
-    for (const file of files) {
+    uploadFiles(files, (file) => {
       const row = h("li", { class: "upload" }, h("span", { class: "name", text: file.name }),
         h("progress", { max: "100", value: "0", "aria-label": "Upload of " + file.name }), h("span", { class: "step" }));
-      uploads.prepend(row);
-      uploadFile(file, row).then((pkg) => { toast("Added " + pkg.title); load(); }).catch(fail);
-    }
+      uploads.append(row);
+      return row;
+    }, (pkg) => { toast("Added " + pkg.title); load(); }, fail);
   }
   input.addEventListener("change", () => { addFiles(input.files); input.value = ""; });
   drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("over"); });

@@ -79,3 +79,36 @@ def test_tincan_launch_and_tracking(client, admin_key, make_tenant):
     )
     listed = client.get(f"/api/v1/sessions/{s['id']}/au-sessions", headers=bearer(admin_key)).get_json()
     assert [(a["kind"], a["activity_id"]) for a in listed["au_sessions"]] == [("xapi", ACTIVITY)]
+
+
+def test_a_reset_ends_an_open_tincan_launch(client, admin_key):
+    """Its credentials were in the content's URL: after a progress reset they write nothing."""
+    pkg, _ = upload_and_process(
+        client, admin_key, zips.build({"tincan.xml": TINCAN_XML, "story.html": b"<p>golf</p>"})
+    )
+    s = client.post(
+        "/api/v1/sessions", headers=bearer(admin_key), json={"package_id": pkg["id"], "user_id": "bo"}
+    ).get_json()["session"]
+    link = client.post(
+        f"/api/v1/sessions/{s['id']}/launch",
+        headers=bearer(admin_key),
+        json={"item_id": ACTIVITY, "redirect": True},
+    ).get_json()["launch_url"]
+    q = {
+        k: v[0]
+        for k, v in parse_qs(urlsplit(client.get(urlsplit(link).path).headers["Location"]).query).items()
+    }
+    headers = {"Authorization": q["auth"], "X-Experience-API-Version": "1.0.3"}
+    passed = {
+        "actor": json.loads(q["actor"]),
+        "verb": {"id": ADL + "passed"},
+        "object": {"id": ACTIVITY},
+        "context": {"registration": s["id"]},
+        "result": {"success": True, "completion": True},
+    }
+    assert client.delete(f"/api/v1/sessions/{s['id']}/progress", headers=bearer(admin_key)).status_code == 200
+    assert client.post("/xapi/statements", headers=headers, json=passed).status_code == 401
+    after = client.get(f"/api/v1/sessions/{s['id']}", headers=bearer(admin_key)).get_json()["session"]
+    assert after["success_status"] == "unknown"
+    launches = client.get(f"/api/v1/sessions/{s['id']}/au-sessions", headers=bearer(admin_key)).get_json()
+    assert [a["status"] for a in launches["au_sessions"]] == ["abandoned"]

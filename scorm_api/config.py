@@ -80,8 +80,13 @@ class Settings:
     call_log_max_bytes: int = 4 * MiB
     log_file: Path | None = None
     log_requests: bool = True
+    # "cloud": answer our extensions (contract.py) as unknown routes, as the cloud would; a
+    # stand-in for the cloud, e.g. as a sync target in tests. "appliance": serve everything.
+    contract: str = "appliance"
 
     def __post_init__(self) -> None:
+        if self.contract not in ("appliance", "cloud"):
+            raise SettingsError(f"{ENV_PREFIX}CONTRACT must be appliance or cloud, got {self.contract!r}")
         versions = [v.strip() for v in self.xapi_versions.split(",") if v.strip()]
         if not versions or set(versions) - set(XAPI_VERSIONS):
             raise SettingsError(

@@ -10,6 +10,7 @@ from importlib import import_module
 
 from flask import Flask, g
 
+from scorm_api import contract
 from scorm_api import state as app_state
 from scorm_api.config import Settings
 from scorm_api.datadir import prepare
@@ -48,6 +49,8 @@ def create_app(settings: Settings, *, rate_limiter: RateLimiter | None = None) -
 
     register_error_handlers(app)
     init_request_log(app, settings)
+    if settings.contract == "cloud":
+        contract.install(app)
 
     @app.before_request
     def _connect() -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, render_template, send_from_directory
 
+from scorm_api import contract
 from scorm_api import state as app_state
 from scorm_api.endpoint import EndpointSpec, endpoint
 from scorm_api.schemas import ERROR
@@ -95,12 +96,10 @@ Every authenticated response carries `X-RateLimit-Limit`, `X-RateLimit-Remaining
 """
 
 
-def _openapi_path(rule: str) -> str:
-    return re.sub(r"<(?:[a-z]+:)?([a-zA-Z_]+)>", r"{\1}", rule)
-
-
 def _operation(spec: EndpointSpec, path: str, endpoint_name: str) -> dict:
     op: dict = {"operationId": endpoint_name.replace(".", "_"), "summary": spec.summary, "tags": [spec.tag]}
+    if contract.is_extension(spec.method, path):
+        op["x-appliance-extension"] = True  # not in the cloud's documentation (contract.py)
     if spec.description:
         op["description"] = spec.description
     params = [
@@ -168,7 +167,7 @@ def build_openapi(app: Flask) -> dict:
     for rule, spec in iter_routes(app):
         if spec is None:
             continue
-        path = _openapi_path(rule.rule)
+        path = contract.openapi_path(rule.rule)
         paths.setdefault(path, {})[spec.method.lower()] = _operation(spec, path, rule.endpoint)
     settings = app_state.of(app).settings
     return {

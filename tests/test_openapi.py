@@ -6,10 +6,10 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 from openapi_spec_validator import validate
 
+from scorm_api.contract import openapi_path
 from scorm_api.factory import create_app
 from scorm_api.openapi import (
     NOT_API_ENDPOINTS,
-    _openapi_path,
     build_openapi,
     iter_routes,
     undocumented_routes,
@@ -25,7 +25,7 @@ def test_every_route_is_documented(app):
     for rule in app.url_map.iter_rules():
         if rule.endpoint in NOT_API_ENDPOINTS:
             continue
-        path = _openapi_path(rule.rule)
+        path = openapi_path(rule.rule)
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             assert (path, method.lower()) in documented, (path, method)
 

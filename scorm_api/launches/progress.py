@@ -29,7 +29,7 @@ from scorm_api.packages.course import (
     course_of,
 )
 from scorm_api.sessions import cmi as cmi_rules
-from scorm_api.sessions import tracking
+from scorm_api.sessions import limits, tracking
 from scorm_api.sessions.models import ScoState, Session
 from scorm_api.xapi import scorm_bridge as statements
 
@@ -198,6 +198,7 @@ def _cmi5_status(session: Session, course: Course, states: dict[str, ScoState], 
 def mark_waived(session: Session, au: Au, reason: str) -> None:
     state = tracking.state_for(session, au.id)
     state.cmi = {**state.cmi, WAIVED_KEY: reason}
+    state.cmi_chars = limits.cmi_chars(state.cmi)  # kept with the data it counts
     state.updated_at = utcnow_iso()
     state.save()
 

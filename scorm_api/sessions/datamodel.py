@@ -29,6 +29,7 @@ _REAL = re.compile(r"^-?(\d+(\.\d*)?|\.\d+)$")
 _TIME = re.compile(r"^\d{4}(-\d{2}(-\d{2}(T\d{2}(:\d{2}(:\d{2}(\.\d{1,2})?)?)?(Z|[+-]\d{2}(:\d{2})?)?)?)?)?$")
 _TIME_12 = re.compile(r"^([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,2})?$")
 _N = r"\.\d+\."  # a collection index
+_MAX_KNOWN = 20_000
 
 
 @dataclass(frozen=True)
@@ -154,9 +155,19 @@ class DataModel:
     def __init__(self, rules: dict[str, Rule], codes: dict[str, int]):
         self._rules = [(re.compile(f"^{k}$"), r) for k, r in rules.items()]
         self._codes = codes  # "type"/"range" -> the SCORM error code
+        # Element name -> its rule: commits repeat the same names, so each is matched once.
+        self._known: dict[str, Rule | None] = {}
 
     def rule(self, element: str) -> Rule | None:
-        return next((r for rx, r in self._rules if rx.match(element)), None)
+        try:
+            return self._known[element]
+        except KeyError:
+            pass
+        found = next((r for rx, r in self._rules if rx.match(element)), None)
+        if len(self._known) >= _MAX_KNOWN:  # names are the client's: the memo stays bounded
+            self._known.clear()
+        self._known[element] = found
+        return found
 
     def check(self, updates: dict[str, str]) -> None:
         errors: dict[str, list[str]] = {}

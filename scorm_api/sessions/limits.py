@@ -28,14 +28,20 @@ from scorm_api.sessions.models import ScoState
 RESULT_VALUE_CHARS = 255
 
 
-def counted(data: dict[str, str], exempt: frozenset[str]) -> dict[str, str]:
-    """The elements counted against the caps: all but short result elements."""
-    return {k: v for k, v in data.items() if k not in exempt or len(v) > RESULT_VALUE_CHARS}
+def _weight(key: str, value: str, exempt: frozenset[str]) -> int:
+    """What one element counts against the caps: its name and value, unless a short result."""
+    if key in exempt and len(value) <= RESULT_VALUE_CHARS:
+        return 0
+    return len(key) + len(value)
 
 
-def cmi_chars(data: dict[str, str]) -> int:
-    """The size counted against the caps: the characters of every element's name and value."""
-    return sum(len(k) + len(v) for k, v in data.items())
+def cmi_chars(data: dict[str, str], exempt: frozenset[str] = frozenset()) -> int:
+    """The size counted against the caps: the characters of every counted element."""
+    return sum(_weight(k, v, exempt) for k, v in data.items())
+
+
+def _elements(data: dict[str, str], exempt: frozenset[str]) -> int:
+    return sum(1 for k, v in data.items() if _weight(k, v, exempt))
 
 
 def _refused(message: str, limit: int, size: int, item_id: str) -> ApiError:
@@ -53,22 +59,31 @@ def check_item(
     item_id: str,
     before: dict[str, str],
     before_chars: int,
+    updates: dict[str, str],
     after: dict[str, str],
     multi_item: bool,
     exempt: frozenset[str] = frozenset(),
 ) -> int:
-    """Raise unless `after` (an item's merged CMI) fits the caps; return its counted size.
-    `before_chars`: the counted size of `before`, as stored."""
-    before, after = counted(before, exempt), counted(after, exempt)
-    chars = cmi_chars(after)
+    """Raise unless `after` (`before` with `updates` merged in) fits the caps; return its
+    counted size. `before_chars`: the counted size of `before`, as stored; the new size is
+    worked out from the updates alone (a commit costs what it changes, not the item's size)."""
+    if before and not before_chars:  # never counted (it cannot be 0 with elements in it)
+        before_chars = cmi_chars(before, exempt)
+    chars = before_chars + sum(
+        _weight(k, v, exempt) - (_weight(k, before[k], exempt) if k in before else 0)
+        for k, v in updates.items()
+    )
+    # Counting elements costs a pass over the item: only near the cap.
     if len(after) > settings.session_max_elements and len(after) > len(before):
-        raise _refused(
-            f"This item's learner data would have {len(after)} elements; "
-            f"at most {settings.session_max_elements} are kept per item",
-            settings.session_max_elements,
-            len(after),
-            item_id,
-        )
+        elements = _elements(after, exempt)
+        if elements > settings.session_max_elements and elements > _elements(before, exempt):
+            raise _refused(
+                f"This item's learner data would have {elements} elements; "
+                f"at most {settings.session_max_elements} are kept per item",
+                settings.session_max_elements,
+                elements,
+                item_id,
+            )
     if chars <= before_chars:
         return chars
     if chars > settings.session_max_item_chars:

@@ -173,6 +173,7 @@ def apply_cmi(
         item_id,
         before,
         state.cmi_chars,
+        updates,
         data,
         multi_item=len(scos) > 1,
         exempt=vocab.result_elements,

@@ -8,6 +8,8 @@ waived AU), the 2004 names are used."""
 
 from __future__ import annotations
 
+import functools
+
 from scorm_api.sessions import cmi, datamodel
 from scorm_api.sessions.cmi import Normalized
 
@@ -62,7 +64,7 @@ class Vocabulary:
         """Elements a new launch must not inherit (write-only, or about one session)."""
         return frozenset({self.session_time, self.exit, self.entry, self.total_time})
 
-    @property
+    @functools.cached_property
     def result_elements(self) -> frozenset[str]:
         """What records the learner's result (status, score, time, exit, a navigation
         request): a session at its data limits can still write these (sessions.limits)."""

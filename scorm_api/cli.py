@@ -191,13 +191,14 @@ def keys():
 @click.option("--scopes", required=True, help="Comma-separated: read,write,admin")
 @click.option("--tenant", "tenant_id", default=None, help="Tenant id (default: the system tenant).")
 @click.option("--name", default=None, help="A label to tell keys apart.")
+@click.option("--expires-in-days", type=int, default=None, help="The key stops working after this many days.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @api_errors
-def keys_create(data_dir, scopes, tenant_id, name, as_json):
+def keys_create(data_dir, scopes, tenant_id, name, expires_in_days, as_json):
     from scorm_api.tenants import services
 
     open_for_cli(data_dir)
-    issued = services.create_api_key(services.resolve_cli_tenant(tenant_id), scopes, name)
+    issued = services.create_api_key(services.resolve_cli_tenant(tenant_id), scopes, name, expires_in_days)
     rec = issued.record
     emit(
         {"id": rec.id, "api_key": issued.plaintext, "tenant_id": rec.tenant_id, "scopes": rec.scope_list},

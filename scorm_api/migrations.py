@@ -423,6 +423,8 @@ MIGRATIONS: list[Migration] = [
         ),
         run=lambda db: _count_cmi_chars(db),
     ),
+    # The cloud's keys may expire (expires_in_days, api-key-security page).
+    Migration(19, "api key expiry", ("ALTER TABLE api_key ADD COLUMN expires_at VARCHAR(32)",)),
 ]
 
 

@@ -25,6 +25,7 @@ from scorm_api.tenants.models import ApiKey, Tenant
 log = logging.getLogger(__name__)
 
 KEY_PREFIX = "ac_live_"
+MAX_EXPIRY_DAYS = 3650
 # How often last_used_at may be written for one key: a read must not cost a write each time.
 LAST_USED_RESOLUTION_S = 60.0
 
@@ -89,7 +90,7 @@ def _touch_last_used(key_id: str) -> None:
 
 _KEY_LOOKUP = Prepared(
     lambda: (
-        ApiKey.select(ApiKey.id, ApiKey.tenant, ApiKey.scopes, Tenant.is_system)
+        ApiKey.select(ApiKey.id, ApiKey.tenant, ApiKey.scopes, Tenant.is_system, ApiKey.expires_at)
         .join(Tenant)
         .where((ApiKey.key_hash == "") & ApiKey.revoked_at.is_null())
         .limit(1)
@@ -103,7 +104,9 @@ def authenticate(key: str) -> Principal:
     row = _KEY_LOOKUP.execute(hash_api_key(key), 1).fetchone()
     if row is None:
         raise ApiError(401, "UNAUTHORIZED", "Invalid or revoked API key")
-    key_id, tenant_id, scopes, is_system = row
+    key_id, tenant_id, scopes, is_system, expires_at = row
+    if expires_at is not None and expires_at <= utcnow_iso():
+        raise ApiError(401, "UNAUTHORIZED", "This API key has expired: create a new one")
     _touch_last_used(key_id)
     return Principal(key_id, tenant_id, frozenset(scopes.split(",")), bool(is_system))
 

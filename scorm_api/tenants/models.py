@@ -1,6 +1,6 @@
 import peewee
 
-from scorm_api.db import BaseModel
+from scorm_api.db import BaseModel, utcnow_iso
 
 
 class Tenant(BaseModel):
@@ -33,6 +33,7 @@ class ApiKey(BaseModel):
     created_at = peewee.CharField(max_length=32)
     last_used_at = peewee.CharField(max_length=32, null=True)
     revoked_at = peewee.CharField(max_length=32, null=True)
+    expires_at = peewee.CharField(max_length=32, null=True)  # None: never
 
     class Meta:
         table_name = "api_key"
@@ -51,5 +52,10 @@ class ApiKey(BaseModel):
             "created_at": self.created_at,
             "last_used_at": self.last_used_at,
             "revoked_at": self.revoked_at,
-            "status": "revoked" if self.revoked_at else "active",
+            "expires_at": self.expires_at,
+            "status": "revoked"
+            if self.revoked_at
+            else "expired"
+            if self.expires_at and self.expires_at <= utcnow_iso()
+            else "active",
         }

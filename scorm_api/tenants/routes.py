@@ -29,10 +29,11 @@ API_KEY = obj(
         "name": {"type": "string"},
         "prefix": {"type": "string"},
         "scopes": SCOPE_LIST,
-        "status": {"enum": ["active", "revoked"]},
         "created_at": TIMESTAMP,
         "last_used_at": NULLABLE_TIMESTAMP,
         "revoked_at": NULLABLE_TIMESTAMP,
+        "expires_at": NULLABLE_TIMESTAMP,
+        "status": {"enum": ["active", "revoked", "expired"]},
     },
     ["id", "tenant_id", "scopes", "created_at"],
     additional=True,
@@ -163,12 +164,23 @@ def list_api_keys(principal, query):
     errors=(403,),
     summary="Create an API key",
     response=ISSUED_KEY,
-    description="The plaintext key is in the response once; only its hash is stored.",
-    body=obj({"scopes": SCOPE_LIST, "name": NAME, "tenant_id": UUID}, ["scopes"]),
+    description="The plaintext key is in the response once; only its hash is stored. "
+    "expires_in_days (optional, as the cloud's keys): the key answers 401 after that.",
+    body=obj(
+        {
+            "scopes": SCOPE_LIST,
+            "name": NAME,
+            "tenant_id": UUID,
+            "expires_in_days": {"type": "integer", "minimum": 1, "maximum": 3650},
+        },
+        ["scopes"],
+    ),
 )
 def create_api_key(principal, body):
     tenant_id = require_own_tenant(principal, body.get("tenant_id"))
-    return services.create_api_key(tenant_id, body["scopes"], body.get("name")).to_api()
+    return services.create_api_key(
+        tenant_id, body["scopes"], body.get("name"), body.get("expires_in_days")
+    ).to_api()
 
 
 @endpoint(

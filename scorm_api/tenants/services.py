@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from scorm_api.db import new_id, utcnow_iso, write_transaction
 from scorm_api.errors import ApiError, forbidden, not_found, validation_error
@@ -102,8 +103,13 @@ def system_tenant() -> Tenant | None:
 # ---- API keys ------------------------------------------------------------------------
 
 
-def create_api_key(tenant_id: str, scopes, name: str | None = None) -> IssuedKey:
+def create_api_key(
+    tenant_id: str, scopes, name: str | None = None, expires_in_days: int | None = None
+) -> IssuedKey:
+    """A new key, shown once; `expires_in_days`: it stops working then (None: never)."""
     scopes = apikeys.parse_scopes(scopes)
+    if expires_in_days is not None and not 1 <= expires_in_days <= apikeys.MAX_EXPIRY_DAYS:
+        raise validation_error({"expires_in_days": [f"Must be from 1 to {apikeys.MAX_EXPIRY_DAYS}"]})
     plaintext = apikeys.generate_api_key()
     with write_transaction():
         if not Tenant.select().where(Tenant.id == tenant_id).exists():
@@ -116,6 +122,7 @@ def create_api_key(tenant_id: str, scopes, name: str | None = None) -> IssuedKey
             prefix=apikeys.display_prefix(plaintext),
             scopes=",".join(scopes),
             created_at=utcnow_iso(),
+            expires_at=utcnow_iso(timedelta(days=expires_in_days)) if expires_in_days else None,
         )
     return IssuedKey(record, plaintext)
 

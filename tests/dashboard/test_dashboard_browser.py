@@ -97,6 +97,15 @@ def test_trainer_journey(dash):
     page.get_by_role("button", name="Revoke key").click()
     page.locator("tr", has_text="LMS integration").get_by_text("revoked").wait_for()
     assert requests.get(srv.url + "/api/v1/packages", headers=bearer(key), timeout=10).status_code == 401
+    # A key that expires, as the cloud's keys may.
+    page.get_by_label("Key name").fill("Thirty days")
+    page.get_by_label("Expires in (days, optional)").fill("30")
+    page.get_by_role("button", name="Create key").click()
+    row = page.locator("tr", has_text="Thirty days")
+    row.wait_for()
+    listed = requests.get(srv.url + "/api/v1/api-keys", headers=bearer(srv.admin_key), timeout=10).json()
+    (made,) = [k for k in listed["api_keys"] if k["name"] == "Thirty days"]
+    assert made["expires_at"] and "never" not in row.locator("td").nth(6).inner_text()
 
     # Delete the package, with a confirmation.
     page.get_by_role("link", name="Packages").click()

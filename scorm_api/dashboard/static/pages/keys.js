@@ -10,27 +10,32 @@ export default function keysPage() {
   const list = h("div", { class: "list" });
   const shown = h("div", {});
   const name = h("input", { id: "key-name", maxlength: "200", placeholder: "e.g. LMS integration" });
+  const expires = h("input", { id: "key-expires", type: "number", min: "1", max: "3650", placeholder: "never", class: "short" });
   const unticked = pageData.api_key_unticked_scopes;
   const scopes = pageData.api_key_scopes.map((s) => h("input", { type: "checkbox", value: s, checked: !unticked.includes(s) }));
   const form = h("form", { class: "inline", onsubmit: (e) => {
     e.preventDefault();
     const chosen = scopes.filter((box) => box.checked).map((box) => box.value);
-    api("POST", "/api/v1/api-keys", { name: name.value.trim() || undefined, scopes: chosen }).then((k) => {
+    const days = expires.value ? Number(expires.value) : undefined;
+    api("POST", "/api/v1/api-keys", { name: name.value.trim() || undefined, scopes: chosen, expires_in_days: days }).then((k) => {
       shown.replaceChildren(secretBox("The new API key", k.api_key));
       name.value = "";
+      expires.value = "";
       load();
     }).catch(fail);
   } }, h("label", { for: "key-name", text: "Key name" }), name,
     h("fieldset", {}, h("legend", { text: "Scopes" }), scopes.map((box) => h("label", { class: "check" }, box, box.value))),
+    h("label", { for: "key-expires", text: "Expires in (days, optional)" }), expires,
     h("button", { type: "submit", class: "primary" }, "Create key"));
   function load() {
     api("GET", "/api/v1/api-keys?limit=100").then((data) => {
       const keys = data.api_keys || data.keys || [];
       if (!keys.length) { list.replaceChildren(emptyState("No API keys")); return; }
-      list.replaceChildren(table(["Name", "Key", "Scopes", "Status", "Created", "Last used", ""], keys.map((k) => h("tr", { "data-key": k.id },
+      list.replaceChildren(table(["Name", "Key", "Scopes", "Status", "Created", "Last used", "Expires", ""], keys.map((k) => h("tr", { "data-key": k.id },
         h("td", { text: k.name }), h("td", {}, h("code", { text: k.prefix + "…" })),
         h("td", { text: k.scopes.join(", ") }), h("td", {}, badge(k.status)),
         h("td", { text: when(k.created_at) }), h("td", { text: when(k.last_used_at) || "never" }),
+        h("td", { text: when(k.expires_at) || "never" }),
         h("td", {}, revokeButton(k, { path: "/api/v1/api-keys/", button: "Revoke key",
           consequence: "Programs using this key stop working at once.", done: "Key revoked" }, load))))));
     }).catch(fail);

@@ -425,6 +425,16 @@ MIGRATIONS: list[Migration] = [
     ),
     # The cloud's keys may expire (expires_in_days, api-key-security page).
     Migration(19, "api key expiry", ("ALTER TABLE api_key ADD COLUMN expires_at VARCHAR(32)",)),
+    # A session id the caller chose (the cloud's POST /packages/{id}/launch), per tenant: the
+    # row's own id stays a UUID (an xAPI registration) that no other tenant's choice can take.
+    Migration(
+        20,
+        "caller-chosen session ids",
+        (
+            "ALTER TABLE learner_session ADD COLUMN external_id VARCHAR(255)",
+            "CREATE UNIQUE INDEX learner_session_external ON learner_session (tenant_id, external_id)",
+        ),
+    ),
 ]
 
 

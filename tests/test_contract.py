@@ -14,7 +14,6 @@ from tests.support import assert_envelope, bearer
 
 # Cloud operations this appliance does not serve yet, and the issue that brings each.
 PENDING = {
-    ("POST", "/api/v1/packages/{package_id}/launch"): 26,
     ("POST", "/api/v1/dispatches"): 19,
     ("GET", "/api/v1/dispatches"): 19,
     ("DELETE", "/api/v1/dispatches/{dispatch_id}"): 19,

@@ -38,9 +38,16 @@ class Session(BaseModel):
     # Launches started before this time (ms since the epoch) have been ended: by a progress
     # reset or a new attempt. Their tokens can no longer write.
     launch_epoch_ms = peewee.BigIntegerField(default=0)
+    # The id the caller chose at launch (unique per tenant), shown as the session's id.
+    external_id = peewee.CharField(max_length=255, null=True)
 
     class Meta:
         table_name = "learner_session"
+
+    @property
+    def public_id(self) -> str:
+        """The id the API shows and accepts: the caller's choice, else the row's own."""
+        return self.external_id or self.id
 
 
 class ScoState(BaseModel):

@@ -21,7 +21,7 @@ SCORE = {
 }
 SESSION = obj(
     {
-        "id": UUID,
+        "id": {"type": "string", "description": "A UUID, or the id the caller chose at launch"},
         "package_id": UUID,
         "tenant_id": UUID,
         "user_id": {"type": "string"},
@@ -93,6 +93,59 @@ def create_session(principal, body):
         bool(body.get("new_attempt")),
     )
     return {"session": serialize.summary(session), **_launch(session)}, 201 if created else 200
+
+
+# The cloud's package content types, by our standards.
+_CONTENT_TYPES = {"scorm_1_2": "scorm", "scorm_2004": "scorm", "xapi": "xapi", "cmi5": "cmi5"}
+
+
+@endpoint(
+    bp,
+    "/packages/<package_id>/launch",
+    "POST",
+    tag=TAG,
+    status=201,
+    errors=(404, 409),
+    summary="Launch a package for a learner (creates the session)",
+    description="The cloud's way to start a learner: body `{user_id, session_id}`. With a "
+    "session_id of your choice (up to 255 characters, unique in your tenant) a new session is "
+    "made under that id (a new attempt if the learner has one); the same id again answers 409 "
+    "'Session already exists'. Without one, the learner's current session is used (made if "
+    "none). The launch_url carries a signed token: never build a player URL yourself.",
+    body=obj(
+        {
+            "user_id": USER_ID,
+            "session_id": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
+        },
+        ["user_id"],
+    ),
+    response=obj(
+        {
+            "package_id": UUID,
+            "session_id": {"type": "string"},
+            "learner_id": {"type": "string"},
+            "content_type": {"enum": sorted(set(_CONTENT_TYPES.values()))},
+            "storage_backend": {"type": "string"},
+            "launch_url": {"type": "string"},
+            "expires_in_seconds": {"type": "integer"},
+        },
+        ["package_id", "session_id", "learner_id", "launch_url", "expires_in_seconds"],
+    ),
+)
+def launch_package(principal, package_id, body):
+    session = services.launch_package(
+        principal.tenant_id, package_id, body["user_id"], body.get("session_id")
+    )
+    launch = _launch(session)
+    return {
+        "package_id": session.package_id,
+        "session_id": session.public_id,
+        "learner_id": session.user_id,
+        "content_type": _CONTENT_TYPES.get(session.package.standard, "scorm"),
+        "storage_backend": "local",
+        "launch_url": launch["launch_url"],
+        "expires_in_seconds": current().settings.launch_link_ttl_seconds,
+    }, 201
 
 
 LAUNCH_OPTIONS = obj(
@@ -261,7 +314,7 @@ def get_session(principal, session_id):
 )
 def update_session(principal, session_id, body):
     s = tracking.update_session(current().settings, principal.tenant_id, session_id, body)
-    return {"success": True, "session_id": s.id, "updated_at": s.updated_at, "version": s.version}
+    return {"success": True, "session_id": s.public_id, "updated_at": s.updated_at, "version": s.version}
 
 
 @endpoint(
@@ -278,7 +331,7 @@ def update_session(principal, session_id, body):
 )
 def reset_progress(principal, session_id):
     s = services.reset_progress(principal.tenant_id, session_id)
-    return {"success": True, "session_id": s.id, "version": s.version}
+    return {"success": True, "session_id": s.public_id, "version": s.version}
 
 
 @endpoint(

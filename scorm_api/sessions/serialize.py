@@ -23,7 +23,7 @@ def score(s) -> dict | None:
 def summary(s: Session, title: str | None = None, version: str | None = None) -> dict:
     pkg = s.package
     return {
-        "id": s.id,
+        "id": s.public_id,
         "package_id": s.package_id,
         "tenant_id": s.tenant_id,
         "user_id": s.user_id,
@@ -162,6 +162,6 @@ def csv_rows(sessions):
                 s.first_launched_at,
                 s.last_launched_at,
                 s.completed_at,
-                s.id,
+                s.public_id,
             )
         )

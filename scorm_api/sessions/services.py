@@ -5,6 +5,7 @@ Progress itself is written by tracking.py."""
 from __future__ import annotations
 
 import time
+import uuid
 from typing import Any
 
 import peewee
@@ -24,11 +25,18 @@ def session_not_found() -> ApiError:
 # ---- create / find -----------------------------------------------------------------
 
 
+def _named(session_id: str):
+    return (Session.id == session_id) | (Session.external_id == session_id)
+
+
 def get_session(tenant_id: str, session_id: str) -> Session:
+    """A session of the tenant by the id the API shows: its own, or the one its launch chose."""
     s = (
         Session.select(Session, Package)
         .join(Package)
-        .where((Session.id == session_id) & (Session.tenant == tenant_id))
+        .where(
+            ((Session.id == session_id) | (Session.external_id == session_id)) & (Session.tenant == tenant_id)
+        )
         .first()
     )
     if s is None:
@@ -36,8 +44,39 @@ def get_session(tenant_id: str, session_id: str) -> Session:
     return s
 
 
+def _row_id(tenant_id: str, chosen: str) -> str:
+    """The row id of a session whose id the caller chose: the choice itself when it is a UUID
+    no session has (so it is also the xAPI registration), else a UUID derived from the tenant
+    and the choice (another tenant's choice can never take it, nor learn it is taken)."""
+    try:
+        as_uuid = str(uuid.UUID(chosen))
+    except ValueError:
+        as_uuid = None
+    if as_uuid == chosen.lower() and not Session.select().where(Session.id == as_uuid).exists():
+        return as_uuid
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"scorm-api:session:{tenant_id}:{chosen}"))
+
+
+def launch_package(tenant_id: str, package_id: str, user_id: str, session_id: str | None) -> Session:
+    """The cloud's POST /packages/{id}/launch: without session_id, the learner's current
+    session (made if none); with one the caller chose, a new session under that id (a new
+    attempt when the learner has one), or 409 "Session already exists"."""
+    if session_id is None:
+        return create_session(tenant_id, package_id, user_id, None, new_attempt=False)[0]
+    with write_transaction():
+        taken = Session.select().where(_named(session_id) & (Session.tenant == tenant_id))
+        if taken.exists():
+            raise ApiError(409, "CONFLICT", "Session already exists", {"session_id": session_id})
+        return create_session(tenant_id, package_id, user_id, None, new_attempt=True, chosen_id=session_id)[0]
+
+
 def create_session(
-    tenant_id: str, package_id: str, user_id: str, user_name: str | None, new_attempt: bool
+    tenant_id: str,
+    package_id: str,
+    user_id: str,
+    user_name: str | None,
+    new_attempt: bool,
+    chosen_id: str | None = None,
 ) -> tuple[Session, bool]:
     pkg = Package.get_or_none((Package.id == package_id) & (Package.tenant == tenant_id))
     if pkg is None:
@@ -70,7 +109,8 @@ def create_session(
             end_launches(current)
         now = utcnow_iso()
         session = Session.create(
-            id=new_id(),
+            id=_row_id(tenant_id, chosen_id) if chosen_id else new_id(),
+            external_id=chosen_id,
             tenant=tenant_id,
             package=package_id,
             user_id=user_id,

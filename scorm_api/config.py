@@ -83,6 +83,9 @@ class Settings:
     # "cloud": answer our extensions (contract.py) as unknown routes, as the cloud would; a
     # stand-in for the cloud, e.g. as a sync target in tests. "appliance": serve everything.
     contract: str = "appliance"
+    # Origins (comma-separated, e.g. https://lms.example.com) whose pages may call the REST
+    # API and PUT uploads from a browser (cors.py). Empty: none.
+    cors_origins: str = ""
 
     def __post_init__(self) -> None:
         if self.contract not in ("appliance", "cloud"):

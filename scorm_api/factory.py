@@ -10,7 +10,7 @@ from importlib import import_module
 
 from flask import Flask, g
 
-from scorm_api import contract
+from scorm_api import contract, cors
 from scorm_api import state as app_state
 from scorm_api.config import Settings
 from scorm_api.datadir import prepare
@@ -51,6 +51,7 @@ def create_app(settings: Settings, *, rate_limiter: RateLimiter | None = None) -
     init_request_log(app, settings)
     if settings.contract == "cloud":
         contract.install(app)
+    cors.install(app, settings)
 
     @app.before_request
     def _connect() -> None:

@@ -35,6 +35,7 @@ CLOUD_OPERATIONS = frozenset(
         ("POST", "/api/v1/packages/process"),
         ("POST", "/api/v1/packages/upload"),
         ("POST", "/api/v1/packages/{package_id}/launch"),
+        ("POST", "/api/v1/packages/multipart/init"),  # its part and complete calls are not shown
         # sessions
         ("GET", "/api/v1/sessions"),
         ("GET", "/api/v1/sessions/{session_id}"),

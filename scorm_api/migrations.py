@@ -435,6 +435,20 @@ MIGRATIONS: list[Migration] = [
             "CREATE UNIQUE INDEX learner_session_external ON learner_session (tenant_id, external_id)",
         ),
     ),
+    Migration(
+        21,
+        "multipart uploads",
+        (
+            """CREATE TABLE multipart_upload (
+            upload_id VARCHAR(36) PRIMARY KEY REFERENCES upload (id) ON DELETE CASCADE,
+            part_size BIGINT NOT NULL,
+            part_count INTEGER NOT NULL,
+            received TEXT NOT NULL,
+            status VARCHAR(16) NOT NULL,
+            created_at VARCHAR(32) NOT NULL
+        )""",
+        ),
+    ),
 ]
 
 

@@ -17,9 +17,10 @@ def init_app(app: Flask, state: State) -> None:
 
 
 def wire(state: State) -> None:
-    from scorm_api.packages import processing, uploads
+    from scorm_api.packages import multipart, processing, uploads
     from scorm_api.storage import puts
 
     state.jobs.handler(processing.PROCESS_JOB, processing.run_import_job)
     state.hooks.add(puts.PUT_RECEIVERS, uploads.Tickets())
+    state.hooks.add(puts.PUT_RECEIVERS, multipart.Parts())
     state.on_serve.append(processing.sweep)

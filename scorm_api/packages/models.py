@@ -76,9 +76,25 @@ class Upload(BaseModel):
     file_size = peewee.BigIntegerField()
     content_type = peewee.CharField(max_length=100)
     uploaded_by = peewee.CharField(max_length=200, null=True)
-    status = peewee.CharField(max_length=16)  # pending | uploading | complete | consumed
+    # pending | uploading | complete | consumed; multipart (parts arriving) | aborted
+    status = peewee.CharField(max_length=16)
     package_id = peewee.CharField(max_length=36, null=True)
     sha256 = peewee.CharField(max_length=64, null=True)
     expires_at = peewee.CharField(max_length=32)
     created_at = peewee.CharField(max_length=32)
     completed_at = peewee.CharField(max_length=32, null=True)
+
+
+class MultipartUpload(BaseModel):
+    """An upload sent in parts (packages/multipart.py): which parts have arrived."""
+
+    upload_id: str
+    upload = peewee.ForeignKeyField(Upload, column_name="upload_id", primary_key=True, on_delete="CASCADE")
+    part_size = peewee.BigIntegerField()
+    part_count = peewee.IntegerField()
+    received = JSONField()  # the part numbers stored, sorted
+    status = peewee.CharField(max_length=16)  # open | complete | aborted
+    created_at = peewee.CharField(max_length=32)
+
+    class Meta:
+        table_name = "multipart_upload"

@@ -2,7 +2,7 @@ from flask import Blueprint, request
 
 from scorm_api.endpoint import endpoint
 from scorm_api.errors import ApiError, bad_request, validation_error
-from scorm_api.packages import processing, services, uploads
+from scorm_api.packages import multipart, processing, services, uploads
 from scorm_api.packages.models import STATUSES
 from scorm_api.principals import require_own_tenant
 from scorm_api.ratelimit import UPLOAD
@@ -268,3 +268,116 @@ def upload_multipart(principal):
         current(), tenant_id, upload.storage_path, uploaded_by, file.filename
     )
     return pkg.to_api(base_url()), status
+
+
+# ---- multipart upload (large packages) -----------------------------------------------------
+
+PART = obj(
+    {
+        "part_number": {"type": "integer"},
+        "url": {"type": "string"},
+        "size": {"type": "integer"},
+        "expires_at": TIMESTAMP,
+    },
+    ["part_number", "url", "size"],
+)
+MULTIPART = obj(
+    {
+        "upload_id": UUID,
+        "storage_path": {"type": "string"},
+        "file_size": {"type": "integer"},
+        "part_size": {"type": "integer"},
+        "part_count": {"type": "integer"},
+        "parts_received": {"type": "array", "items": {"type": "integer"}},
+        "status": {"enum": ["open", "complete", "aborted"]},
+        "required_put_headers": {"type": "object"},
+        "parts": {"type": "array", "items": PART},
+        "missing_parts": {"type": "array", "items": PART},
+    },
+    ["upload_id", "storage_path", "part_count", "status"],
+    additional=True,
+)
+
+
+@endpoint(
+    bp,
+    "/packages/multipart/init",
+    "POST",
+    tag=TAG,
+    bucket=UPLOAD,
+    errors=(403,),
+    summary="Start a multipart upload (large packages)",
+    description="For packages over 100 MB, as the cloud documents: answers a presigned PUT URL per "
+    "part (`parts`, each of exactly `size` bytes, with `required_put_headers`), to send in any "
+    "order or in parallel; a failed part is PUT again. Then `POST .../complete`, and "
+    "`POST /api/v1/packages/process` with the `storage_path` as for any upload.",
+    body=obj(
+        {
+            "tenant_id": TENANT_ID,
+            "uploaded_by": UPLOADED_BY,
+            "filename": {"type": "string", "minLength": 1, "maxLength": 500},
+            "file_size": {"type": "integer", "minimum": 1},
+            "part_size": {
+                "type": "integer",
+                "minimum": multipart.MIN_PART_SIZE,
+                "maximum": multipart.MAX_PART_SIZE,
+            },
+        },
+        ["filename", "file_size"],
+    ),
+    response=MULTIPART,
+)
+def multipart_init(principal, body):
+    tenant_id = require_own_tenant(principal, body.get("tenant_id"))
+    return multipart.init(
+        current(),
+        tenant_id,
+        body["filename"],
+        body["file_size"],
+        body.get("part_size"),
+        body.get("uploaded_by"),
+    )
+
+
+@endpoint(
+    bp,
+    "/packages/multipart/<upload_id>",
+    "GET",
+    tag=TAG,
+    errors=(404,),
+    summary="Where a multipart upload stands",
+    description="The parts received, and fresh URLs for the parts still missing (to resume).",
+    response=MULTIPART,
+)
+def multipart_status(principal, upload_id):
+    return multipart.status(current(), principal.tenant_id, upload_id)
+
+
+@endpoint(
+    bp,
+    "/packages/multipart/<upload_id>/complete",
+    "POST",
+    tag=TAG,
+    bucket=UPLOAD,
+    errors=(404, 409),
+    summary="Join the parts of a multipart upload",
+    description="409 with `details.missing_parts` while parts are missing. Repeating it answers "
+    "the completed upload.",
+    response=MULTIPART,
+)
+def multipart_complete(principal, upload_id):
+    return multipart.complete(current(), principal.tenant_id, upload_id)
+
+
+@endpoint(
+    bp,
+    "/packages/multipart/<upload_id>",
+    "DELETE",
+    tag=TAG,
+    errors=(404, 409),
+    summary="Abort a multipart upload (its parts are deleted)",
+    response=obj({"success": {"type": "boolean"}}, ["success"]),
+)
+def multipart_abort(principal, upload_id):
+    multipart.abort(current(), principal.tenant_id, upload_id)
+    return {"success": True}

@@ -36,10 +36,12 @@ class AuLaunch(BaseModel):
     def verb_set(self) -> set[str]:
         return set(filter(None, self.verbs.split(",")))
 
-    def to_api(self) -> dict:
+    def to_api(self, session_id: str | None = None) -> dict:
+        """`session_id`: the session's id as the API shows it, when the caller has it (else
+        the row's, looked up: a caller-chosen id differs from it)."""
         return {
             "id": self.id,
-            "session_id": self.session_id,
+            "session_id": session_id or self.session.public_id,
             "item_id": self.item_id,
             "kind": self.kind,
             "activity_id": self.activity_id,

@@ -39,7 +39,9 @@ AU_SESSION = obj(
     summary="The launches of an xAPI or cmi5 session's activities (cmi5 AU sessions)",
 )
 def list_au_sessions(principal, session_id):
-    return {"au_sessions": [a.to_api() for a in service.launches_of(principal.tenant_id, session_id)]}
+    launches = service.launches_of(principal.tenant_id, session_id)
+    shown = launches[0].session.public_id if launches else session_id
+    return {"au_sessions": [a.to_api(shown) for a in launches]}
 
 
 @endpoint(

@@ -544,3 +544,20 @@ def test_launch_options_and_player_tokens_refuse_bad_input(client, admin_key, co
     for path in ("/player/returned/forged", "/player/runtime/forged/status"):
         resp = client.get(path)
         assert resp.status_code == 401 and resp.get_json()["error"]["code"] == "UNAUTHORIZED"
+
+
+def test_au_sessions_name_a_caller_chosen_session_id(client, admin_key, course):
+    made = client.post(
+        f"/api/v1/packages/{course['id']}/launch",
+        headers=bearer(admin_key),
+        json={"user_id": "learner-9", "session_id": "reg-2026-001"},
+    )
+    assert made.status_code == 201, made.get_json()
+    au = launch(client, admin_key, "reg-2026-001", "intro").start()
+    assert au.initialized().status_code == 204
+    listed = client.get("/api/v1/sessions/reg-2026-001/au-sessions", headers=bearer(admin_key)).get_json()
+    assert [a["session_id"] for a in listed["au_sessions"]] == ["reg-2026-001"]
+    abandoned = client.post(
+        f"/api/v1/au-sessions/{listed['au_sessions'][0]['id']}/abandon", headers=bearer(admin_key)
+    )
+    assert abandoned.get_json()["session_id"] == "reg-2026-001"

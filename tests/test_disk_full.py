@@ -60,9 +60,20 @@ def full(resp) -> dict:
     return body
 
 
-def test_a_full_disk_answers_507_keeps_reads_and_recovers(small_disk):
+@pytest.fixture
+def servers():
+    """Servers started by the test, stopped whatever happens (a failed assertion included)."""
+    started: list = []
+    yield started
+    for srv in started:
+        if srv.proc.poll() is None:
+            srv.proc.kill()
+
+
+def test_a_full_disk_answers_507_keeps_reads_and_recovers(small_disk, servers):
     data = small_disk  # the whole tmpfs is the data dir; the server's log lives beside it
     srv = start_server(data, env=LOW)
+    servers.append(srv)
     key = bearer(srv.admin_key)
     url = srv.url
     pkg = requests.post(
@@ -141,6 +152,7 @@ def test_a_full_disk_answers_507_keeps_reads_and_recovers(small_disk):
     # last_used_at bookkeeping must not turn reads into failed writes).
     filler = fill(data)
     srv = start_server(data, env=LOW)
+    servers.append(srv)
     try:
         for _ in range(3):
             assert requests.get(srv.url + "/api/v1/packages", headers=key, timeout=30).status_code == 200

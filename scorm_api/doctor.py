@@ -4,11 +4,11 @@ creates a database (that would mint an admin key nobody sees)."""
 from __future__ import annotations
 
 import os
-import shutil
 import socket
-import tempfile
 
+from scorm_api import disk
 from scorm_api.config import Settings
+from scorm_api.datadir import DataDirUnwritable, check_writable
 from scorm_api.db import open_database
 from scorm_api.migrations import current_version, latest_version
 from scorm_api.openapi import VENDOR_DIR
@@ -30,11 +30,11 @@ def _data_dir(settings: Settings) -> dict:
             + ("it will be created on first start" if ok else "its parent is not writable"),
         )
     try:
-        with tempfile.NamedTemporaryFile(dir=d):
-            pass
-    except OSError as e:
-        return _check("data dir", False, f"{d} is not writable: {e}")
-    free = shutil.disk_usage(d).free
+        check_writable(d)
+    except DataDirUnwritable as e:
+        return _check("data dir", False, str(e))
+    space = disk.usage(d)
+    free = space.free_bytes if space else 0
     low = free < settings.disk_low_bytes
     return _check(
         "data dir",

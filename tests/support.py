@@ -5,6 +5,7 @@ upload; the LRS's headers and an xAPI statement builder; page screenshots."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import copy
 import os
 import re
@@ -149,6 +150,33 @@ def write_generated_package(path: Path, files: int, total_bytes: int, seed: int 
             data = (block[start : start + each] * (each // len(block) + 1))[:each]
             zf.writestr(f"media/part{i // 500:03d}/asset{i:05d}.bin", data)
     return path
+
+
+@contextlib.contextmanager
+def http_server(answer):
+    """A real HTTP server on a free loopback port, for GET requests: `answer(path)` gives
+    (status, content type, body). Yields the port; shut down afterwards."""
+    import http.server
+    import threading
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            status, content_type, body = answer(self.path)
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
 
 
 # ---- the API over HTTP ---------------------------------------------------------------

@@ -4,15 +4,13 @@ and from a real page on another origin in Chromium."""
 
 from __future__ import annotations
 
-import http.server
 import json
-import threading
 
 import pytest
 import requests
 
 from tests.packages import zips
-from tests.support import bearer
+from tests.support import bearer, http_server
 
 PARTNER = "http://partner.localhost"
 
@@ -91,22 +89,12 @@ def partner_site():
     """A web server for the partner's page, on its own origin (another port of loopback)."""
     pages: dict[str, bytes] = {}
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            body = pages.get(self.path, b"")
-            self.send_response(200 if body else 404)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def answer(path):
+        body = pages.get(path, b"")
+        return (200 if body else 404), "text/html; charset=utf-8", body
 
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://localhost:{server.server_address[1]}", pages
-    server.shutdown()
+    with http_server(answer) as port:
+        yield f"http://localhost:{port}", pages
 
 
 @pytest.mark.browser

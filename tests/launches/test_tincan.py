@@ -14,23 +14,27 @@ ACTIVITY = "https://example.com/golf/course"
 ADL = "http://adlnet.gov/expapi/verbs/"
 
 
-def test_tincan_launch_and_tracking(client, admin_key, make_tenant):
+def launch_tincan(client, key, **learner):
+    """A Tin Can course uploaded, a learner's session, and its launch followed to the content:
+    (package, session, the content URL's parts, its query parameters)."""
     pkg, _ = upload_and_process(
-        client, admin_key, zips.build({"tincan.xml": TINCAN_XML, "story.html": b"<p>golf</p>"})
+        client, key, zips.build({"tincan.xml": TINCAN_XML, "story.html": b"<p>golf</p>"})
     )
-    assert pkg["standard"] == "xapi"
     s = client.post(
-        "/api/v1/sessions",
-        headers=bearer(admin_key),
-        json={"package_id": pkg["id"], "user_id": "ann", "user_name": "Ann"},
+        "/api/v1/sessions", headers=bearer(key), json={"package_id": pkg["id"], **learner}
     ).get_json()["session"]
     link = client.post(
         f"/api/v1/sessions/{s['id']}/launch",
-        headers=bearer(admin_key),
+        headers=bearer(key),
         json={"item_id": ACTIVITY, "redirect": True},
     ).get_json()["launch_url"]
     to = urlsplit(client.get(urlsplit(link).path).headers["Location"])
-    q = {k: v[0] for k, v in parse_qs(to.query).items()}
+    return pkg, s, to, {k: v[0] for k, v in parse_qs(to.query).items()}
+
+
+def test_tincan_launch_and_tracking(client, admin_key, make_tenant):
+    pkg, s, to, q = launch_tincan(client, admin_key, user_id="ann", user_name="Ann")
+    assert pkg["standard"] == "xapi"
     assert to.path == f"/content/{pkg['id']}/story.html"
     assert set(q) == {"endpoint", "auth", "actor", "registration", "activity_id"}
     assert q["registration"] == s["id"] and q["activity_id"] == ACTIVITY and q["endpoint"].endswith("/xapi")
@@ -83,21 +87,7 @@ def test_tincan_launch_and_tracking(client, admin_key, make_tenant):
 
 def test_a_reset_ends_an_open_tincan_launch(client, admin_key):
     """Its credentials were in the content's URL: after a progress reset they write nothing."""
-    pkg, _ = upload_and_process(
-        client, admin_key, zips.build({"tincan.xml": TINCAN_XML, "story.html": b"<p>golf</p>"})
-    )
-    s = client.post(
-        "/api/v1/sessions", headers=bearer(admin_key), json={"package_id": pkg["id"], "user_id": "bo"}
-    ).get_json()["session"]
-    link = client.post(
-        f"/api/v1/sessions/{s['id']}/launch",
-        headers=bearer(admin_key),
-        json={"item_id": ACTIVITY, "redirect": True},
-    ).get_json()["launch_url"]
-    q = {
-        k: v[0]
-        for k, v in parse_qs(urlsplit(client.get(urlsplit(link).path).headers["Location"]).query).items()
-    }
+    _, s, _, q = launch_tincan(client, admin_key, user_id="bo")
     headers = {"Authorization": q["auth"], "X-Experience-API-Version": "1.0.3"}
     passed = {
         "actor": json.loads(q["actor"]),

@@ -7,8 +7,7 @@ no request arrived, not only that an error came back.
 
 from __future__ import annotations
 
-import http.server
-import threading
+from types import SimpleNamespace
 
 import pytest
 
@@ -17,35 +16,23 @@ from scorm_api.sync import runner
 from scorm_api.sync.client import Retry, Target, TargetError
 from scorm_api.sync.models import SyncTarget
 
-from tests.support import assert_envelope, bearer
+from tests.support import assert_envelope, bearer, http_server
 
 SECRET_BODY = "<html>router admin: password=hunter2</html>"
 
 
 @pytest.fixture
 def receiver():
-    """A loopback HTTP server answering 400 with a body that is not the API's envelope."""
+    """A loopback HTTP server answering 400 with a body that is not the API's envelope,
+    recording the paths that reached it."""
     hits: list[str] = []
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            hits.append(self.path)
-            body = SECRET_BODY.encode()
-            self.send_response(400)
-            self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def answer(path):
+        hits.append(path)
+        return 400, "text/html", SECRET_BODY.encode()
 
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    server.hits = hits
-    server.url = f"http://127.0.0.1:{server.server_address[1]}"
-    yield server
-    server.shutdown()
+    with http_server(answer) as port:
+        yield SimpleNamespace(hits=hits, url=f"http://127.0.0.1:{port}")
 
 
 @pytest.mark.parametrize(

@@ -43,11 +43,6 @@ def usage(path: Path) -> Usage | None:
     return Usage(du.free, du.total)
 
 
-def is_low(path: Path, low_bytes: int) -> bool:
-    found = usage(path)
-    return found is not None and found.free_bytes < low_bytes
-
-
 def is_full(exc: BaseException) -> bool:
     """Whether `exc` (or what caused it) is the disk being full."""
     seen: set[int] = set()

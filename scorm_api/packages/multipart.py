@@ -19,7 +19,7 @@ from scorm_api.db import new_id, utcnow_iso, write_transaction
 from scorm_api.errors import ApiError, validation_error
 from scorm_api.packages.models import MultipartUpload, Upload
 from scorm_api.packages.processing import check_quota
-from scorm_api.packages.uploads import ZIP_CONTENT_TYPE, _iso, _ticket, upload_key
+from scorm_api.packages.uploads import ZIP_CONTENT_TYPE, epoch_iso, new_ticket, upload_key
 from scorm_api.state import State
 from scorm_api.storage.interface import PutGrant
 
@@ -47,7 +47,7 @@ def _part_urls(state: State, mp: MultipartUpload, upload: Upload, numbers) -> li
         url, expires = state.storage.presign_put(
             _part_key(upload.tenant_id, upload.id, n), size, ZIP_CONTENT_TYPE, ttl
         )
-        out.append({"part_number": n, "url": url, "size": size, "expires_at": _iso(expires)})
+        out.append({"part_number": n, "url": url, "size": size, "expires_at": epoch_iso(expires)})
     return out
 
 
@@ -71,7 +71,7 @@ def init(
     upload_id = new_id()
     now = utcnow_iso()
     with write_transaction():
-        upload = _ticket(
+        upload = new_ticket(
             upload_id,
             tenant_id,
             upload_key(tenant_id, upload_id, filename),

@@ -28,7 +28,7 @@ def safe_filename(name: str) -> str:
     return base[:120] if base.lower().endswith(".zip") else base[:116] + ".zip"
 
 
-def _iso(epoch: int) -> str:
+def epoch_iso(epoch: int) -> str:
     return datetime.fromtimestamp(epoch, UTC).isoformat().replace("+00:00", "Z")
 
 
@@ -42,7 +42,7 @@ def mint_upload(state: State, tenant_id: str, filename: str, file_size: int, upl
         key, file_size, ZIP_CONTENT_TYPE, state.settings.upload_url_ttl_seconds
     )
     with write_transaction():
-        _ticket(
+        new_ticket(
             upload_id,
             tenant_id,
             key,
@@ -50,7 +50,7 @@ def mint_upload(state: State, tenant_id: str, filename: str, file_size: int, upl
             file_size,
             uploaded_by,
             status="pending",
-            expires_at=_iso(expires),
+            expires_at=epoch_iso(expires),
             created_at=utcnow_iso(),
         )
     return {
@@ -60,7 +60,7 @@ def mint_upload(state: State, tenant_id: str, filename: str, file_size: int, upl
         "storage_path": key,
         "required_put_headers": {"Content-Type": ZIP_CONTENT_TYPE},
         "file_size": file_size,
-        "expires_at": _iso(expires),
+        "expires_at": epoch_iso(expires),
         "expires_in": state.settings.upload_url_ttl_seconds,
     }
 
@@ -119,7 +119,7 @@ def store_multipart(state: State, tenant_id: str, file_storage, uploaded_by: str
         raise validation_error({"file": ["The file is empty"]})
     now = utcnow_iso()
     with write_transaction():
-        return _ticket(
+        return new_ticket(
             upload_id,
             tenant_id,
             key,
@@ -134,7 +134,7 @@ def store_multipart(state: State, tenant_id: str, file_storage, uploaded_by: str
         )
 
 
-def _ticket(
+def new_ticket(
     upload_id: str, tenant_id: str, key: str, filename: str, size: int, uploaded_by: str | None, **fields: Any
 ) -> Upload:
     return Upload.create(

@@ -23,6 +23,7 @@ from flask import Blueprint, abort, request
 from scorm_api import state
 from scorm_api.config import Settings
 from scorm_api.datadir import check_writable
+from scorm_api.desktop.gui_gc import GuiThreadCollector
 from scorm_api.desktop.windows import Windows
 from scorm_api.hooks import Hook
 from scorm_api.instance import InstanceLock, RunningInstance, claim
@@ -73,6 +74,20 @@ def gui_name() -> str | None:
     return "qt" if sys.platform.startswith("linux") else None  # None: the platform's own
 
 
+def gui_loop(webview, **options) -> None:
+    """pywebview's GUI loop on this (the main) thread, until the last window closes. Under Qt,
+    Python's cycle collector runs on the GUI thread meanwhile (gui_gc says why)."""
+    gui = gui_name()
+    collector = GuiThreadCollector() if gui == "qt" else None
+    if collector:
+        collector.start()
+    try:
+        webview.start(gui=gui, **options)
+    finally:
+        if collector:
+            collector.stop()
+
+
 def sign_in_url(base_url: str) -> str:
     from scorm_api.dashboard import logins
 
@@ -113,7 +128,7 @@ def _hand_over(other: RunningInstance, settings: Settings, webview) -> int:
     windows.open_dashboard()
     print(f"Showing the server at {other.url} (pid {other.pid}) in a window.")
     sys.stdout.flush()
-    webview.start(gui=gui_name())
+    gui_loop(webview)
     return 0
 
 
@@ -156,7 +171,7 @@ def _run_owner(settings: Settings, webview, lock: InstanceLock) -> int:
         ).start(),
     )
     try:
-        webview.start(gui=gui_name(), private_mode=True)
+        gui_loop(webview, private_mode=True)
     finally:
         log.info("last window closed: stopping the server")
         running.server.stop()

@@ -418,11 +418,26 @@ def _bar(view: dict) -> str:
     filled = int(30 * min(1.0, p["items_done"] / total))
     mib = 1024 * 1024
     eta = f", ETA {p['eta_seconds']:.0f} s" if p["eta_seconds"] is not None else ""
+    if p.get("waiting"):
+        eta = f", waiting {p['waiting']['seconds']:.0f} s ({p['waiting']['reason']})"
     return (
         f"\r[{'#' * filled}{'.' * (30 - filled)}] {p['items_done']}/{p['items_total']} items, "
         f"{p['bytes_done'] / mib:.1f}/{p['bytes_total'] / mib:.1f} MiB, "
         f"{p['bytes_per_second'] / mib:.1f} MiB/s{eta} ({view['phase'] or 'finishing'})   "
     )
+
+
+def _dry_run_text(url: str, plan: dict) -> str:
+    lines = [
+        f"Dry run to {url} ({plan.get('target', '?')}): would send {plan.get('packages', 0)} packages "
+        f"({plan.get('package_bytes', 0) / 1024 / 1024:.1f} MiB), {plan.get('sessions', 0)} sessions, "
+        f"{plan.get('statements', 0)} statements.",
+        f"The target would count {plan.get('launches', 0)} launches (one per new session); its rate "
+        f"limits make this take at least {plan.get('rate_limited_seconds', 0) / 60:.0f} min.",
+    ]
+    for item in plan.get("not_carried") or []:
+        lines.append(f"Not carried, {item['sessions']} sessions: {item['description']}")
+    return "\n".join(lines)
 
 
 @main.command()
@@ -466,7 +481,7 @@ def sync(data_dir, url, api_key, remote_tenant_id, tenant_id, dry_run, max_retri
     dest = targets.destination(local, opened.secret, url, api_key, remote_tenant_id, allow_internal=True)
     run = runner.create_run(local, dest, dry_run=dry_run, trigger="cli")
     worker = threading.Thread(
-        target=runner.execute, daemon=True, args=(run, dest, opened.storage, Retry(attempts=max_retries + 1))
+        target=runner.execute, daemon=True, args=(run, dest, opened, Retry(attempts=max_retries + 1))
     )
     worker.start()
     show = not as_json and sys.stderr.isatty()
@@ -481,12 +496,7 @@ def sync(data_dir, url, api_key, remote_tenant_id, tenant_id, dry_run, max_retri
     if as_json:
         emit(view, True, "")
     elif dry_run:
-        plan = report["plan"] or {}
-        click.echo(
-            f"Dry run to {dest.url}: would send {plan.get('packages', 0)} packages "
-            f"({plan.get('package_bytes', 0) / 1024 / 1024:.1f} MiB), {plan.get('sessions', 0)} sessions, "
-            f"{plan.get('statements', 0)} statements."
-        )
+        click.echo(_dry_run_text(dest.url, report["plan"] or {}))
     else:
         for kind, counts in report["counts"].items():
             click.echo(f"{kind:>10}: " + ", ".join(f"{n} {o}" for o, n in counts.items() if n))

@@ -22,7 +22,7 @@ from scorm_api import state as app_state
 from scorm_api.errors import ApiError, bad_request, validation_error
 from scorm_api.principals import PRINCIPAL_SOURCES, Principal, require_scope
 from scorm_api.ratelimit import bucket_for_method
-from scorm_api.schemas import bounded
+from scorm_api.schemas import bounded, without_extension_fields
 
 Schema = dict[str, Any]  # a JSON Schema (2020-12), as OpenAPI 3.1 uses it
 Handler = Callable[..., Any]
@@ -104,7 +104,8 @@ def endpoint(
     )
     # The schemas themselves are checked by tests/test_openapi.py, not at every start: that
     # check was a quarter of the app's start-up time.
-    for part, schema in (("body", body), ("query", query)):
+    # "cloud_body": the body as the cloud documents it, for cloud-contract mode.
+    for part, schema in (("body", body), ("query", query), ("cloud_body", without_extension_fields(body))):
         if schema is not None:
             spec.validators[part] = Draft202012Validator(schema, format_checker=FormatChecker())
     if query is not None:
@@ -119,7 +120,7 @@ def endpoint(
             if spec.parse_query is not None:
                 kwargs["query"] = spec.parse_query()
             if "body" in spec.validators:
-                kwargs["body"] = parse_json_body(spec.validators["body"])
+                kwargs["body"] = parse_json_body(_body_validator(spec))
             return to_response(fn(**kwargs), spec.status)
 
         view.endpoint_spec = spec  # type: ignore[attr-defined]  # read by openapi.py
@@ -129,6 +130,13 @@ def endpoint(
         return fn
 
     return decorate
+
+
+def _body_validator(spec: EndpointSpec) -> Draft202012Validator:
+    cloud = spec.validators.get("cloud_body")
+    if cloud is not None and app_state.current().settings.contract == "cloud":
+        return cloud  # our extension fields are unknown fields there, as on the cloud
+    return spec.validators["body"]
 
 
 def authenticate(state: app_state.State) -> Principal:

@@ -1,3 +1,6 @@
+import hashlib
+import hmac
+
 from flask import Blueprint, Flask
 
 from scorm_api import disk
@@ -71,3 +74,48 @@ def health():
         },
     }
     return body, 200 if db_ok else 503
+
+
+# What a sync between appliances may send beyond the cloud's contract (sync/profile.py reads
+# this list from the target).
+FEATURES = ("sessions.activities", "sessions.appliance", "sessions.version")
+
+
+def instance_id(secret: bytes) -> str:
+    """This data dir's identity, the same across restarts, telling nothing of its secret."""
+    return hmac.new(secret, b"scorm-api instance id", hashlib.sha256).hexdigest()[:32]
+
+
+@endpoint(
+    bp,
+    "/api/v1/appliance",
+    "GET",
+    tag="Health",
+    summary="What this server is: an appliance, its version and what it takes beyond the cloud",
+    description="A sync asks this first: the cloud does not serve it (404), an appliance says "
+    "which extension fields its sessions' PUT takes, and its instance id lets a sync refuse "
+    "to send a data dir to itself.",
+    response=obj(
+        {
+            "appliance": obj(
+                {
+                    "service": {"type": "string"},
+                    "version": {"type": "string"},
+                    "instance_id": {"type": "string"},
+                    "features": {"type": "array", "items": {"type": "string"}},
+                },
+                ["service", "version", "instance_id", "features"],
+            )
+        },
+        ["appliance"],
+    ),
+)
+def appliance(principal):
+    return {
+        "appliance": {
+            "service": "scorm-api",
+            "version": __version__,
+            "instance_id": instance_id(current().secret),
+            "features": list(FEATURES),
+        }
+    }

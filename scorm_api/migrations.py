@@ -449,7 +449,38 @@ MIGRATIONS: list[Migration] = [
         )""",
         ),
     ),
+    Migration(
+        22,
+        "statements in commit order",
+        (
+            # A statement's place in the order its transaction committed (sync's cursor; see
+            # xapi/sequence.py); counters hands the numbers out under a row lock.
+            "ALTER TABLE xapi_statement ADD COLUMN seq BIGINT",
+            """CREATE TABLE counter (
+            name VARCHAR(64) PRIMARY KEY,
+            value BIGINT NOT NULL
+        )""",
+        ),
+        run=lambda db: _number_statements(db),
+    ),
 ]
+
+
+def _number_statements(db: peewee.Database) -> None:
+    # Statements stored before now are numbered in their stored order (their commits are
+    # over: any order that is fixed from here on is a commit order for a reader to come).
+    p, last, n = db.param, ("", ""), 0
+    while rows := db.execute_sql(
+        f"SELECT stored, pk FROM xapi_statement WHERE (stored > {p}) OR (stored = {p} AND pk > {p}) "
+        "ORDER BY stored, pk LIMIT 1000",
+        (last[0], last[0], last[1]),
+    ).fetchall():
+        for _stored, pk in rows:
+            n += 1
+            db.execute_sql(f"UPDATE xapi_statement SET seq = {p} WHERE pk = {p}", (n, pk))
+        last = rows[-1]
+    db.execute_sql(f"INSERT INTO counter (name, value) VALUES ('xapi_statement', {p})", (n,))
+    db.execute_sql("CREATE INDEX xapi_statement_tenant_seq ON xapi_statement (tenant_id, seq)")
 
 
 def _create_documents(db: peewee.Database) -> None:

@@ -85,6 +85,24 @@ ERROR = {
 }
 
 
+EXTENSION = "x-appliance-extension"
+
+
+def extension_field(schema: dict) -> dict:
+    """A body field of a cloud operation that the cloud does not document: marked so in the
+    OpenAPI document, and an unknown field in cloud-contract mode."""
+    return {**schema, EXTENSION: True}
+
+
+def without_extension_fields(schema: dict | None) -> dict | None:
+    """The body as the cloud documents it, or None when it has no extension fields."""
+    props = (schema or {}).get("properties") or {}
+    if not any(v.get(EXTENSION) for v in props.values()):
+        return None
+    assert schema is not None
+    return {**schema, "properties": {k: v for k, v in props.items() if not v.get(EXTENSION)}}
+
+
 def obj(properties: dict, required: list[str] | None = None, additional: bool = False) -> dict:
     """An object schema; request bodies reject unknown fields by default."""
     return {

@@ -6,8 +6,8 @@ from jsonschema import Draft202012Validator
 from scorm_api.endpoint import endpoint, parse_json_body
 from scorm_api.errors import validation_error
 from scorm_api.packages import structure
-from scorm_api.schemas import TIMESTAMP, UUID, obj, page_query
-from scorm_api.sessions import serialize, services, tracking
+from scorm_api.schemas import TIMESTAMP, UUID, extension_field, obj, page_query
+from scorm_api.sessions import carried, serialize, services, tracking
 from scorm_api.sessions.launch_links import launch_link
 from scorm_api.sessions.models import COMPLETION, SUCCESS
 from scorm_api.state import current
@@ -285,21 +285,25 @@ def get_session(principal, session_id):
             "score": obj({k: {"type": "number"} for k in ("scaled", "raw", "min", "max")}),
             "session_time": {"type": "string", "maxLength": 64},
             "suspend_data": {"type": "string", "maxLength": tracking.MAX_VALUE_CHARS},
-            "version": {"type": "integer", "minimum": 1},
-            "activities": {
-                "type": "array",
-                "maxItems": 1000,
-                "description": "Per-item CMI data for packages with several "
-                "SCOs (as GET returns it); cmi_data is the first "
-                "item's",
-                "items": obj(
-                    {
-                        "item_id": {"type": "string", "minLength": 1, "maxLength": 255},
-                        "cmi_data": {"type": "object"},
-                    },
-                    ["item_id", "cmi_data"],
-                ),
-            },
+            "version": extension_field({"type": "integer", "minimum": 1}),
+            "activities": extension_field(
+                {
+                    "type": "array",
+                    "maxItems": 1000,
+                    "description": "Per-item CMI data and time for packages with several "
+                    "SCOs (as GET returns it); cmi_data and session_time are the first "
+                    "item's",
+                    "items": obj(
+                        {
+                            "item_id": {"type": "string", "minLength": 1, "maxLength": 255},
+                            "cmi_data": {"type": "object"},
+                            "session_time": {"type": "string", "maxLength": 64},
+                        },
+                        ["item_id", "cmi_data"],
+                    ),
+                }
+            ),
+            "appliance": extension_field(carried.SCHEMA),
         }
     ),
     response=obj(

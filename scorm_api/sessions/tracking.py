@@ -19,7 +19,7 @@ from scorm_api.errors import ApiError, validation_error
 from scorm_api.packages import structure
 from scorm_api.packages.models import Package
 from scorm_api.packages.structure import Sco
-from scorm_api.sessions import cmi, limits, signals
+from scorm_api.sessions import carried, cmi, limits, signals
 from scorm_api.sessions.models import ScoState, SequencingState, Session
 from scorm_api.sessions.services import check_launch_open, get_session, session_not_found
 from scorm_api.sessions.vocabulary import for_standard
@@ -29,7 +29,6 @@ log = logging.getLogger(__name__)
 CMI_KEY = re.compile(r"^(cmi|adl)\.[A-Za-z0-9_.]{1,250}$")
 MAX_VALUE_CHARS = 256 * 1024
 MAX_KEYS = 5000
-MAX_SEQUENCING_STATE_CHARS = 4 * 1024 * 1024
 
 # What normalisation decides, on an item's state and on the session alike.
 _STATUS_COLUMNS = (
@@ -343,7 +342,7 @@ def save_sequencing(
 ) -> bool:
     """Store the sequencing engine's state and roll the session up from it; False when
     stale (ordered like commits)."""
-    if len(engine_state) > MAX_SEQUENCING_STATE_CHARS:
+    if len(engine_state) > carried.MAX_SEQUENCING_STATE_CHARS:
         raise ApiError(413, "PAYLOAD_TOO_LARGE", "The sequencing state is too large")
     with write_transaction():
         found = _SESSION_WITH_STANDARD.models(Session, session_id)
@@ -406,34 +405,43 @@ def update_session(settings: Settings, tenant_id: str, session_id: str, body: di
         pkg = session.package
         vocab = for_standard(pkg.standard)
         updates.update(vocab.explicit_cmi(body))
-        launch_key = None
-        if body.get("session_time") is not None:
-            seconds = cmi.parse_duration(body["session_time"]) or 0.0  # validated above
-            updates[vocab.session_time] = vocab.format_time(seconds)
-            launch_key = f"api-{uuid.uuid4()}"  # each accepted PUT is one reported session
         scos = structure.scos_for(pkg.id)
         item_id = scos[0].item_id if scos else "default"
-        apply_cmi(settings, session, pkg.standard, item_id, updates, launch_key)
-        for item, data in _activity_updates(scos, body.get("activities") or []):
-            apply_cmi(settings, session, pkg.standard, item, data, None)
+        writes: list[_ItemWrite] = [(item_id, updates, body.get("session_time"))]
+        writes += _activity_updates(scos, body.get("activities") or [])
+        for item, data, session_time in writes:
+            launch_key = None
+            if session_time is not None:
+                data[vocab.session_time] = vocab.format_time(cmi.parse_duration(session_time) or 0.0)
+                launch_key = f"api-{uuid.uuid4()}"  # each accepted time is one reported session
+            apply_cmi(settings, session, pkg.standard, item, data, launch_key)
         if body.get("session_time") is not None:
             session.session_time = body["session_time"]
             update_columns(session, ("session_time",))
         if len(scos) > 1:
             _explicit_session_fields(session, body)
+        if body.get("appliance"):
+            carried.apply(session, body["appliance"])
     return session
 
 
-def _activity_updates(scos: list[Sco], activities: list[dict]) -> list[tuple[str, dict[str, str]]]:
-    """A PUT's per-item CMI data (multi-SCO packages; what a sync carries), checked whole
-    before anything is written."""
+# One item's write: (item id, CMI updates, its session_time or None).
+_ItemWrite = tuple[str, dict[str, str], str | None]
+
+
+def _activity_updates(scos: list[Sco], activities: list[dict]) -> list[_ItemWrite]:
+    """A PUT's per-item CMI data and time (multi-SCO packages; what a sync between appliances
+    carries), checked whole before anything is written."""
     known = {s.item_id for s in scos}
     errors, out = {}, []
     for n, entry in enumerate(activities):
         if entry["item_id"] not in known:
             errors[f"activities.{n}.item_id"] = ["This package has no item with that id"]
             continue
-        out.append((entry["item_id"], clean_cmi(entry["cmi_data"])))
+        if entry.get("session_time") is not None and cmi.parse_duration(entry["session_time"]) is None:
+            errors[f"activities.{n}.session_time"] = ["Must be an ISO 8601 duration such as PT1H30M"]
+            continue
+        out.append((entry["item_id"], clean_cmi(entry["cmi_data"]), entry.get("session_time")))
     if errors:
         raise validation_error(errors)
     return out

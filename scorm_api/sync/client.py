@@ -70,8 +70,11 @@ class Target:
         retry: Retry | None = None,
         timeout: float = 60.0,
         allow_internal: bool = False,
+        on_wait: Callable[[float | None, str], None] | None = None,
     ):
         self.url = url.rstrip("/")
+        # Told before each wait (seconds, why) and after it (None): the run's progress shows it.
+        self.on_wait = on_wait
         self.tenant_id = tenant_id
         self.retry = retry or Retry()
         self.timeout = timeout
@@ -145,7 +148,11 @@ class Target:
                     stream.close()
             if attempt < self.retry.attempts:
                 self.waited += wait
+                if self.on_wait:
+                    self.on_wait(wait, "rate limit" if last.startswith("429") else f"retrying after {last}")
                 self.retry.sleep(wait)
+                if self.on_wait:
+                    self.on_wait(None, "")
         raise TargetError(
             None,
             "TARGET_UNAVAILABLE",

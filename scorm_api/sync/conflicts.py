@@ -31,10 +31,16 @@ def resolve(tenant_id: str, conflict_id: str, keep: str) -> SyncConflict:
         if row.status != "open":
             raise ApiError(409, "CONFLICT", f"This conflict was already settled ({row.status})")
         links = Links(tenant_id, row.target_key)
-        if links.get(row.kind, row.local_id) is not None:
+        link = links.get(row.kind, row.local_id)
+        if link is not None:
             # Against the target's version seen in the conflict: if it moved again since, the
             # next run meets a new conflict rather than overwriting that too.
-            fields = {"state": "synced", "remote_version": (row.remote or {}).get("version")}
+            remote = row.remote or {}
+            fields = {
+                "state": "synced",
+                "remote_version": remote.get("version"),
+                "detail": {**(link.detail or {}), "remote_updated_at": remote.get("updated_at")},
+            }
             if keep == "local":
                 fields["local_version"] = ""  # no version is "": sent again
             links.save(row.kind, row.local_id, **fields)

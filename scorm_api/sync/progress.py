@@ -5,6 +5,7 @@ written at most twice a second, so a 10,000-session run does not write 10,000 ti
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 from scorm_api.db import utcnow_iso, write_transaction
 from scorm_api.sync.models import SyncRun
@@ -14,7 +15,14 @@ LISTED = 200  # per outcome, in the report: counts are exact, lists are capped
 
 
 def empty_report() -> dict:
-    return {"counts": {}, **{o: [] for o in OUTCOMES}, "waited_seconds": 0.0, "plan": None}
+    return {
+        "counts": {},
+        **{o: [] for o in OUTCOMES},
+        "waited_seconds": 0.0,
+        "waiting": None,
+        "launches_used": 0,
+        "plan": None,
+    }
 
 
 class Progress:
@@ -38,6 +46,23 @@ class Progress:
         self.run.items_done += items
         self.run.bytes_done += nbytes
         self.flush()
+
+    def count(self, what: str, n: int = 1) -> None:
+        """A tally of the run's (launches_used: sessions created on the target)."""
+        self.report[f"{what}_used"] = self.report.get(f"{what}_used", 0) + n
+
+    def waiting(self, seconds: float | None, reason: str = "") -> None:
+        """The run waits (a rate limit, a retry): shown with when it goes on; None: it goes on."""
+        self.report["waiting"] = (
+            None
+            if seconds is None
+            else {
+                "reason": reason[:200],
+                "seconds": round(seconds, 1),
+                "until": utcnow_iso(timedelta(seconds=seconds)),
+            }
+        )
+        self.flush(force=True)
 
     def note(
         self,

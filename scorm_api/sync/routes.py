@@ -151,7 +151,7 @@ def start_run(principal, body):
         allow_internal=principal.is_operator,
     )
     run = runner.create_run(principal.tenant_id, dest, dry_run=bool(body.get("dry_run")), trigger="api")
-    runner.run_in_background(run, dest, current().storage)
+    runner.run_in_background(run, dest, current())
     return {"run": views.run_view(run)}, 202
 
 

@@ -12,13 +12,14 @@ from datetime import timedelta
 
 from scorm_api.db import database, new_id, utcnow_iso, write_transaction
 from scorm_api.errors import ApiError
-from scorm_api.packages import processing
+from scorm_api.health import instance_id
 from scorm_api.state import State
 from scorm_api.storage import Storage
-from scorm_api.sync import packages, sessions, statements
+from scorm_api.sync import packages, planning, sessions, statements
 from scorm_api.sync.client import Retry, Target, TargetError
 from scorm_api.sync.links import Links, target_key
 from scorm_api.sync.models import SyncRun
+from scorm_api.sync.profile import Profile, probe
 from scorm_api.sync.progress import Progress, empty_report
 from scorm_api.sync.targets import Destination, destination
 
@@ -66,46 +67,53 @@ def create_run(tenant_id: str, dest: Destination, *, dry_run: bool, trigger: str
         )
 
 
-def plan(tenant_id: str, links: Links, storage: Storage, pkgs: list) -> dict:
-    """What a run will send; `pkgs`: the packages pending (packages.pending), read once."""
-    return {
-        "packages": len(pkgs),
-        "package_bytes": sum(storage.size(processing.zip_key(p.id)) for p in pkgs),
-        "sessions": sessions.count_pending(tenant_id, links),
-        "statements": statements.count_pending(tenant_id, links),
-    }
-
-
-def execute(run: SyncRun, dest: Destination, storage: Storage, retry: Retry | None = None) -> SyncRun:
+def execute(run: SyncRun, dest: Destination, state: State, retry: Retry | None = None) -> SyncRun:
+    storage = state.storage
     progress = Progress(run)
     links = Links(run.tenant_id, target_key(dest.url, dest.remote_tenant_id))
     target = Target(
-        dest.url, dest.api_key, dest.remote_tenant_id, retry=retry, allow_internal=dest.allow_internal
+        dest.url,
+        dest.api_key,
+        dest.remote_tenant_id,
+        retry=retry,
+        allow_internal=dest.allow_internal,
+        on_wait=progress.waiting,
     )
     try:
-        pkgs = packages.pending(run.tenant_id, links)
-        todo = plan(run.tenant_id, links, storage, pkgs)
-        progress.plan(todo["packages"] + todo["sessions"] + todo["statements"], todo["package_bytes"], todo)
-        # Reachable, and the key is good: a read, before anything is sent (a dry run too).
+        # Reachable, the key good, and what the target is: reads, before anything is sent.
         target.call("GET", "/api/v1/packages", params={"limit": 1})
+        profile = probe(target, instance_id(state.secret))
+        pkgs = packages.pending(run.tenant_id, links)
+        todo = planning.plan(run.tenant_id, links, storage, pkgs, profile)
+        progress.plan(todo["packages"] + todo["sessions"] + todo["statements"], todo["package_bytes"], todo)
         if not run.dry_run:
-            _send_all(run, target, links, storage, progress, pkgs)
+            _send_all(run, target, links, storage, progress, pkgs, profile)
         run.status = "completed"
     except TargetError as e:
-        run.status, run.error = "failed", e.message if e.unavailable else f"{e.status} {e.code}: {e.message}"
+        run.status, run.error = (
+            "failed",
+            e.message if e.unavailable or not e.status else f"{e.status} {e.code}: {e.message}",
+        )
     except Exception as e:  # recorded on the run, which must not stay 'running'
         log.exception("sync run failed", extra={"fields": {"run_id": run.id}})
         run.status, run.error = "failed", f"Internal error: {type(e).__name__}: {e}"
     finally:
         target.close()
         progress.report["waited_seconds"] = round(target.waited, 2)
+        progress.report["waiting"] = None
         run.phase, run.finished_at = None, utcnow_iso()
         progress.flush(force=True)
     return run
 
 
 def _send_all(
-    run: SyncRun, target: Target, links: Links, storage: Storage, progress: Progress, pkgs: list
+    run: SyncRun,
+    target: Target,
+    links: Links,
+    storage: Storage,
+    progress: Progress,
+    pkgs: list,
+    profile: Profile,
 ) -> None:
     progress.phase("packages")
     for pkg in pkgs:
@@ -118,7 +126,7 @@ def _send_all(
             progress,
             sessions.KIND,
             session.id,
-            functools.partial(sessions.send, target, links, session, run.id, progress),
+            functools.partial(sessions.send, target, links, session, run.id, progress, profile),
         )
         progress.advance(items=1)
     progress.phase("statements")
@@ -136,11 +144,11 @@ def _one(progress: Progress, kind: str, local_id: str, step) -> None:
         progress.note(kind, "failed", local_id, reason=f"{e.status or ''} {e.code}: {e.message}".strip())
 
 
-def run_in_background(run: SyncRun, dest: Destination, storage: Storage) -> threading.Thread:
+def run_in_background(run: SyncRun, dest: Destination, state: State) -> threading.Thread:
     def work():
         database.connect(reuse_if_open=True)
         try:
-            execute(run, dest, storage)
+            execute(run, dest, state)
         finally:
             database.close()
 
@@ -179,6 +187,6 @@ def run_scheduled(state: State) -> int:
                 "scheduled sync skipped", extra={"fields": {"tenant_id": target.tenant_id, "why": e.message}}
             )
             continue
-        execute(run, dest, state.storage, SCHEDULED_RETRY)
+        execute(run, dest, state, SCHEDULED_RETRY)
         ran += 1
     return ran

@@ -1,32 +1,58 @@
-"""Sessions travel with their CMI data (every item's), statuses, score, attempts and time:
-created on the target for the mapped package and the same learner (attempts in order), then
-brought to the same state with the seed's PUT.
+"""Sessions travel as the cloud documents it: created by the launch call
+(`POST /packages/{id}/launch` with `user_id` and a session id we choose), then brought to this
+session's state by the seed's `PUT /sessions/{id}`. Each attempt is a session of its own there,
+created in attempt order.
 
-The PUT carries the version the target had after the last sync: if the learner went on
-there since, the target refuses it (409) and nothing is overwritten on either side. The
-conflict is kept with both versions until someone chooses (scorm_api.sync.conflicts)."""
+The session id is chosen deterministically (UUIDv5 of the local id and the target's key): a run
+stopped between the launch and our note of it finds the session on the next run ("Session
+already exists" is the launch it made), never a second one.
+
+What the cloud's PUT holds goes to every target: the first item's CMI data, the session's
+statuses and score, the learning time not sent before (each PUT's session_time is counted once
+there). An appliance target also takes our extensions, and so every item's CMI and time and
+the carried record (sessions/carried.py: learner name, dates, launch count, sequencing
+state); what a cloud target cannot take is listed by `not_carried`, in the dry run and the
+report, never dropped without a word.
+
+A PUT first saves the time it is about to add ("putting"): a run stopped before the answer
+reads the session back on the next run and tells whether that time arrived, so time is
+neither lost nor counted twice. A learner who went on there since the last sync makes a
+conflict (kept with both versions until someone chooses, sync/conflicts.py): a target that
+takes `version` refuses a stale PUT itself; on the cloud the session's `updated_at` is
+compared first."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 
 from peewee import JOIN, Tuple
 
 from scorm_api.db import new_id, utcnow_iso, write_transaction
-from scorm_api.sessions import serialize
-from scorm_api.sessions.models import Session
+from scorm_api.packages import structure
+from scorm_api.sessions import carried, serialize
+from scorm_api.sessions.models import ScoState, SequencingState, Session
 from scorm_api.sync import packages
 from scorm_api.sync.client import Target, TargetError
 from scorm_api.sync.links import Links
 from scorm_api.sync.models import SyncConflict, SyncLink
+from scorm_api.sync.profile import Profile
 from scorm_api.sync.progress import Progress
 
 KIND = "session"
 PAGE = 500
+_IDS = uuid.UUID("8f1d3c52-5d7e-4f0b-9a47-2b6c1e0d9a31")  # the namespace of the ids we choose
+TOTAL = ""  # time_sent's key for the whole session (a cloud target counts it per session)
+TIME_SLACK = 1.0  # seconds: the target rounds time_spent_seconds
 
 
-def _changed(tenant_id: str, links: Links):
-    """Sessions whose current version the target does not have (open conflicts wait)."""
+def remote_session_id(links: Links, session_id: str) -> str:
+    return str(uuid.uuid5(_IDS, f"{links.key}/{session_id}"))
+
+
+def _changed(tenant_id: str, links: Links, new_only: bool = False):
+    """Sessions whose current version the target does not have (open conflicts wait);
+    `new_only`: those the target has no session for yet (each will be a launch there)."""
     link = SyncLink.alias()
     on = (
         (link.tenant == Session.tenant)
@@ -34,24 +60,23 @@ def _changed(tenant_id: str, links: Links):
         & (link.kind == KIND)
         & (link.local_id == Session.id)
     )
+    if new_only:
+        wanted = link.local_id.is_null() | (link.state == "new")
+    else:
+        wanted = link.local_id.is_null() | (
+            (link.state != "conflict")
+            & ((link.state != "synced") | (link.local_version != Session.version.cast("TEXT")))
+        )
     return (
         Session.select(Session)
         .join(link, JOIN.LEFT_OUTER, on=on)
-        .where(
-            (Session.tenant == tenant_id)
-            & (
-                link.local_id.is_null()
-                | (
-                    (link.state != "conflict")
-                    & ((link.state != "synced") | (link.local_version != Session.version.cast("TEXT")))
-                )
-            )
-        )
+        .where((Session.tenant == tenant_id) & wanted)
     )
 
 
-def count_pending(tenant_id: str, links: Links) -> int:
-    return _changed(tenant_id, links).count()
+def count_pending(tenant_id: str, links: Links) -> tuple[int, int]:
+    """(sessions to send, how many of them are new there: each is one launch on the target)."""
+    return _changed(tenant_id, links).count(), _changed(tenant_id, links, new_only=True).count()
 
 
 def pending(tenant_id: str, links: Links) -> Iterator[Session]:
@@ -70,122 +95,50 @@ def pending(tenant_id: str, links: Links) -> Iterator[Session]:
         after = (last.user_id, last.package_id, last.attempt, last.id)
 
 
-def send(target: Target, links: Links, session: Session, run_id: str, progress: Progress) -> None:
-    pkg_link = links.get(packages.KIND, session.package_id)
-    if pkg_link is None or pkg_link.state != "synced":
-        progress.note(KIND, "failed", session.id, reason="Its package is not on the target yet")
-        return
-    link = links.get(KIND, session.id)
-    created = link is None or link.remote_id is None or link.state == "creating"
-    if link is None or link.remote_id is None:
-        remote, theirs = _create(target, links, session, pkg_link.remote_id)
-        # With progress of its own there, the learner's session stays as it is until someone
-        # chooses (a conflict); otherwise this computer's progress goes on to it.
-        link = links.save(
-            KIND,
-            session.id,
-            state="conflict" if theirs else "creating",
-            remote_id=remote["id"],
-            remote_version=remote.get("version"),
-            detail={"time_sent": 0},
-        )
-        if theirs:
-            _conflict(target, links, session, run_id, remote["id"], progress)
-            return
-    time_sent = (link.detail or {}).get("time_sent", 0)
-    body, unsent = _put_body(session, time_sent)
-    if link.remote_version is not None:
-        body["version"] = link.remote_version
-    try:
-        _, answer = target.call("PUT", f"/api/v1/sessions/{link.remote_id}", json=body)
-    except TargetError as e:
-        if e.status == 409:
-            _conflict(target, links, session, run_id, link.remote_id, progress)
-            return
-        raise
-    links.save(
-        KIND,
-        session.id,
-        state="synced",
-        local_version=str(session.version),
-        remote_version=answer.get("version"),
-        detail={"time_sent": time_sent + unsent},
-    )
-    progress.note(KIND, "created" if created else "updated", session.id, link.remote_id)
+# ---- what a session is made of, and what a cloud target cannot take -----------------------
 
 
-def _create(target: Target, links: Links, session: Session, remote_package: str) -> tuple[dict, bool]:
-    """(the target's session for this attempt, whether it has progress of its own). Adopted
-    when the target already made it (a run stopped between its POST and our note of it), else
-    created."""
-    if session.attempt > 1:
-        adopted = _remote_attempt(target, links, session, remote_package)
-        if adopted is not None:
-            return adopted, False
-    _, answer = target.call(
-        "POST",
-        "/api/v1/sessions",
-        json={
-            "package_id": remote_package,
-            "user_id": session.user_id,
-            **({"user_name": session.user_name} if session.user_name else {}),
-            **({"new_attempt": True} if session.attempt > 1 else {}),
-        },
-    )
-    remote = answer["session"]
-    if links.has_remote(KIND, remote["id"]):
-        # the current attempt there is one we sent already: this local attempt is a new one
-        _, answer = target.call(
-            "POST",
-            "/api/v1/sessions",
-            json={"package_id": remote_package, "user_id": session.user_id, "new_attempt": True},
-        )
-        remote = answer["session"]
-        return remote, False
-    return remote, remote.get("completion_status", "not_attempted") != "not_attempted" or bool(
-        remote.get("score")
-    )
+def _items(session: Session) -> tuple[str, list[ScoState]]:
+    """(the first item's id, the items' states in the package's order)."""
+    scos = [s.item_id for s in structure.scos_for(session.package_id)]
+    states = list(ScoState.select().where(ScoState.session == session.id))
+    states.sort(key=lambda st: scos.index(st.item_id) if st.item_id in scos else len(scos))
+    return (scos[0] if scos else "default"), states
 
 
-def _remote_attempt(target: Target, links: Links, session: Session, remote_package: str) -> dict | None:
-    _, page = target.call(
-        "GET",
-        "/api/v1/sessions",
-        params={
-            "package_id": remote_package,
-            "user_id": session.user_id,
-            "all_attempts": "true",
-            "limit": 100,
-        },
-    )
-    return next(
-        (
-            s
-            for s in page.get("sessions", [])
-            if s.get("attempts") == session.attempt
-            and not links.has_remote(KIND, s["id"])
-            and s.get("completion_status", "not_attempted") == "not_attempted"
-        ),
-        None,
-    )
+def _seconds(state: ScoState) -> float:
+    return round(sum(state.launch_times.values()), 2)
 
 
-def _put_body(session: Session, time_sent: float) -> tuple[dict, float]:
-    """The PUT that brings the target's session to this one's state, and the seconds of
-    learning time it adds (the target counts each PUT's session_time once)."""
-    detail = serialize.detail(session)
-    # The CMI data alone: statuses and score follow from it on the target as they did here.
-    # (The PUT's status fields would be written into the first item's CMI, over its own.)
-    body = {"cmi_data": detail["cmi_data"]}
-    if len(detail["activities"]) > 1:
-        body["activities"] = [
-            {"item_id": a["item_id"], "cmi_data": a["cmi_data"]} for a in detail["activities"][1:]
-        ]
-    unsent = round((session.time_spent_seconds or 0) - time_sent, 2)
-    if unsent <= 0:
-        return body, 0.0
-    body["session_time"] = _iso_duration(unsent)
-    return body, unsent
+# What a cloud target cannot hold, each with how the dry run and the report name it.
+NOT_CARRIED = {
+    "items_cmi": "CMI data of a multi-SCO course's other SCOs (the cloud keeps one item's)",
+    "items_time": "Learning time per SCO (the cloud keeps the session's total)",
+    "sequencing": "SCORM 2004 sequencing state (where a sequenced course resumes)",
+    "learner_name": "The learner's name (the launch call takes an id only)",
+    "dates": "History dates: first and last launch, completion (the cloud stamps its own)",
+    "launch_count": "Launch counts (a synced session starts at the launch that creates it)",
+}
+
+
+def not_carried(session: Session) -> list[str]:
+    """What of this session a cloud target cannot take (keys of NOT_CARRIED)."""
+    first, states = _items(session)
+    others = [st for st in states if st.item_id != first]
+    out = []
+    if any(st.cmi for st in others):
+        out.append("items_cmi")
+    if any(_seconds(st) > 0 for st in others):
+        out.append("items_time")
+    if SequencingState.select().where(SequencingState.session == session.id).exists():
+        out.append("sequencing")
+    if session.user_name:
+        out.append("learner_name")
+    if session.first_launched_at or session.completed_at:
+        out.append("dates")
+    if session.launch_count:
+        out.append("launch_count")
+    return out
 
 
 def _iso_duration(seconds: float) -> str:
@@ -194,15 +147,144 @@ def _iso_duration(seconds: float) -> str:
     return f"PT{int(h)}H{int(m)}M{s:.2f}S"
 
 
-def _conflict(
-    target: Target, links: Links, session: Session, run_id: str, remote_id: str | None, progress: Progress
+def put_body(
+    session: Session, profile: Profile, time_sent: dict[str, float]
+) -> tuple[dict, dict[str, float]]:
+    """The PUT that brings the target's session to this one's state, and what time_sent
+    becomes once it is accepted."""
+    first, states = _items(session)
+    by_item = {st.item_id: st for st in states}
+    body: dict = {"cmi_data": by_item[first].cmi if first in by_item else {}}
+    if not profile.whole_sessions:
+        # The cloud's fields: its session is one record, whatever the course's SCOs.
+        if session.completion_status != "not_attempted":
+            body["completion_status"] = session.completion_status
+        if session.success_status != "unknown":
+            body["success_status"] = session.success_status
+        score = {
+            p: v for p in ("scaled", "raw", "min", "max") if (v := getattr(session, f"score_{p}")) is not None
+        }
+        if score:
+            body["score"] = score
+        total = round(session.time_spent_seconds or 0, 2)
+        if total - time_sent.get(TOTAL, 0.0) > 0:
+            body["session_time"] = _iso_duration(total - time_sent.get(TOTAL, 0.0))
+        return body, {TOTAL: total}
+    times = {st.item_id: _seconds(st) for st in states}
+    if times.get(first, 0.0) - time_sent.get(first, 0.0) > 0:
+        body["session_time"] = _iso_duration(times[first] - time_sent.get(first, 0.0))
+    activities = []
+    for st in states:
+        if st.item_id == first:
+            continue
+        entry = {"item_id": st.item_id, "cmi_data": st.cmi}
+        if times[st.item_id] - time_sent.get(st.item_id, 0.0) > 0:
+            entry["session_time"] = _iso_duration(times[st.item_id] - time_sent.get(st.item_id, 0.0))
+        activities.append(entry)
+    if activities:
+        body["activities"] = activities
+    body["appliance"] = carried.record(session)
+    return body, times
+
+
+# ---- sending ------------------------------------------------------------------------------
+
+
+def send(
+    target: Target, links: Links, session: Session, run_id: str, progress: Progress, profile: Profile
 ) -> None:
-    remote = None
-    if remote_id:
-        try:
-            remote = target.call("GET", f"/api/v1/sessions/{remote_id}")[1].get("session")
-        except TargetError:
-            remote = None
+    pkg_link = links.get(packages.KIND, session.package_id)
+    if pkg_link is None or pkg_link.state != "synced":
+        progress.note(KIND, "failed", session.id, reason="Its package is not on the target yet")
+        return
+    link = links.get(KIND, session.id)
+    created = link is None or link.state in ("new", "launched")
+    if link is None or link.state == "new":
+        remote_id = remote_session_id(links, session.id)
+        _launch(target, pkg_link.remote_id, session, remote_id)
+        progress.count("launches")
+        link = links.save(KIND, session.id, state="launched", remote_id=remote_id, detail={"time_sent": {}})
+    detail = dict(link.detail or {})
+    time_sent = detail.get("time_sent") or {}
+    if link.state == "putting":
+        time_sent = _settle_unanswered(target, link.remote_id, detail, time_sent)
+    elif link.state == "synced" and not profile.versions:
+        remote = _remote(target, link.remote_id)
+        if remote is not None and remote.get("updated_at") != detail.get("remote_updated_at"):
+            _conflict(links, session, run_id, link.remote_id, remote, progress)
+            return
+    body, sent_after = put_body(session, profile, time_sent)
+    if profile.versions and link.remote_version is not None:
+        body["version"] = link.remote_version
+    before = (
+        link.state
+        if link.state != "putting"
+        else ("synced" if detail.get("remote_updated_at") else "launched")
+    )
+    detail["time_sent"] = time_sent
+    links.save(KIND, session.id, state="putting", detail={**detail, "time_after": sent_after})
+    try:
+        _, answer = target.call("PUT", f"/api/v1/sessions/{link.remote_id}", json=body)
+    except TargetError as e:
+        if e.unavailable:
+            raise  # it may have arrived: "putting" has the next run read the session back
+        links.save(KIND, session.id, state=before, detail=detail)  # refused: nothing changed there
+        if e.status == 409:
+            _conflict(links, session, run_id, link.remote_id, _remote(target, link.remote_id), progress)
+            return
+        raise
+    links.save(
+        KIND,
+        session.id,
+        state="synced",
+        local_version=str(session.version),
+        remote_version=answer.get("version") if profile.versions else None,
+        detail={"time_sent": sent_after, "remote_updated_at": answer.get("updated_at")},
+    )
+    progress.note(KIND, "created" if created else "updated", session.id, link.remote_id)
+
+
+def _launch(target: Target, remote_package: str, session: Session, remote_id: str) -> None:
+    """The cloud's way to create a session. "Session already exists" (409) for our id is the
+    launch an earlier, stopped run made: that session is the one to fill."""
+    try:
+        target.call(
+            "POST",
+            f"/api/v1/packages/{remote_package}/launch",
+            json={"user_id": session.user_id, "session_id": remote_id},
+        )
+    except TargetError as e:
+        if e.status != 409:
+            raise
+
+
+def _remote(target: Target, remote_id: str) -> dict | None:
+    try:
+        return target.call("GET", f"/api/v1/sessions/{remote_id}")[1].get("session")
+    except TargetError as e:
+        if e.unavailable:
+            raise
+        return None
+
+
+def _settle_unanswered(target: Target, remote_id: str, detail: dict, time_sent: dict) -> dict:
+    """A PUT whose answer never came: its time arrived if the target's total shows it."""
+    after = detail.get("time_after") or {}
+    remote = _remote(target, remote_id)
+    if remote is None:
+        return time_sent
+    there = float(remote.get("time_spent_seconds") or 0)
+    return after if abs(there - sum(after.values())) <= TIME_SLACK + len(after) else time_sent
+
+
+def _conflict(
+    links: Links,
+    session: Session,
+    run_id: str,
+    remote_id: str | None,
+    remote: dict | None,
+    progress: Progress,
+) -> None:
     with write_transaction():
         conflict = SyncConflict.create(
             id=new_id(),
@@ -223,7 +305,5 @@ def _conflict(
         session.id,
         remote_id,
         conflict_id=conflict.id,
-        reason="Changed on the target since the last sync"
-        if remote_id
-        else "The learner already has progress on the target",
+        reason="Changed on the target since the last sync",
     )

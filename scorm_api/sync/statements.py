@@ -1,20 +1,17 @@
-"""xAPI statements travel in batches, in stored order, with their ids kept.
+"""xAPI statements travel in batches, in commit order, with their ids kept.
 
-The cursor saved after each batch never passes "ten seconds ago": a statement whose write was
-still in flight when its neighbours were read (its `stored` is taken before it waits for the
-writer and commits, which takes milliseconds) is then read by the next run. The target stores a
-re-sent statement (same id, same body) as a no-op, and the report counts those as skipped. A
-batch the target refuses is sent again one statement at a time, so one refused statement does
-not hold back the others."""
+The cursor is the statements' `seq` (xapi_statement.seq, numbered inside the storing
+transaction by counters.take): a statement's number is smaller than every number handed out
+after its transaction committed, so a run that read up to N has missed nothing below N, however
+slow a write was. Before a batch goes out, its last number is noted as "sending": a run stopped
+before the target's answer sends that batch again, which the target stores as a no-op (same
+id, same body), and the report counts those as skipped. A batch the target refuses is sent
+again one statement at a time, so one refused statement does not hold back the others."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
 
-from peewee import Tuple
-
-from scorm_api.db import utcnow_iso
 from scorm_api.sync.client import Target, TargetError
 from scorm_api.sync.links import Links
 from scorm_api.sync.progress import Progress
@@ -23,45 +20,47 @@ from scorm_api.xapi.models import Statement
 KIND = "statements"
 CURSOR = "cursor"
 BATCH = 500
-SETTLE = timedelta(seconds=10)
 _LRS_SET = ("stored", "authority")  # the target sets its own
 
 
 def _marks(links: Links) -> dict:
     link = links.get(KIND, CURSOR)
-    return (link.detail or {}) if link else {}
+    marks = (link.detail or {}) if link else {}
+    # A cursor of an earlier release (stored time, pk) is not a commit order: start over, the
+    # target takes the re-sent statements as the no-ops they are.
+    return marks if "seq" in marks else {"seq": 0, "sending": 0}
 
 
-def _query(tenant_id: str, after: list | None):
-    q = Statement.select(Statement.pk, Statement.stored, Statement.statement_id, Statement.body).where(
-        Statement.tenant == tenant_id
+def _query(tenant_id: str, after: int):
+    return Statement.select(Statement.seq, Statement.statement_id, Statement.body).where(
+        (Statement.tenant == tenant_id) & (Statement.seq > after)
     )
-    return q.where(Tuple(Statement.stored, Statement.pk) > Tuple(*after)) if after else q
 
 
 def count_pending(tenant_id: str, links: Links) -> int:
-    return _query(tenant_id, _marks(links).get("read_after")).count()
+    return _query(tenant_id, _marks(links)["seq"]).count()
 
 
 def batches(tenant_id: str, links: Links) -> Iterator[list[Statement]]:
-    after = _marks(links).get("read_after")
+    after = _marks(links)["seq"]
     while True:
-        rows = list(_query(tenant_id, after).order_by(Statement.stored, Statement.pk).limit(BATCH))
+        rows = list(_query(tenant_id, after).order_by(Statement.seq).limit(BATCH))
         if rows:
             yield rows
         if len(rows) < BATCH:
             return
-        after = [rows[-1].stored, rows[-1].pk]
+        after = rows[-1].seq
 
 
 def send(target: Target, links: Links, rows: list[Statement], progress: Progress) -> None:
     marks = _marks(links)
-    sent_before = tuple(marks.get("sent_through") or ("", ""))
+    sent_before = marks.get("sending", 0)
     bodies = [{k: v for k, v in r.body.items() if k not in _LRS_SET} for r in rows]
+    last = rows[-1].seq
+    links.save(KIND, CURSOR, state="sending", detail={"seq": marks["seq"], "sending": max(last, sent_before)})
 
     def done(r: Statement) -> None:
-        outcome = "skipped" if (r.stored, r.pk) <= sent_before else "created"
-        progress.note(KIND, outcome, r.statement_id, r.statement_id)
+        progress.note(KIND, "skipped" if r.seq <= sent_before else "created", r.statement_id, r.statement_id)
 
     try:
         target.call("POST", "/api/v1/xapi/statements", json=bodies)
@@ -78,15 +77,5 @@ def send(target: Target, links: Links, rows: list[Statement], progress: Progress
                 if one.unavailable:
                     raise
                 progress.note(KIND, "failed", r.statement_id, reason=f"{one.code}: {one.message}")
-    last = [rows[-1].stored, rows[-1].pk]
-    settled = utcnow_iso(-SETTLE)
-    links.save(
-        KIND,
-        CURSOR,
-        state="synced",
-        detail={
-            "read_after": last if last[0] < settled else [settled, ""],
-            "sent_through": max(last, list(sent_before)),
-        },
-    )
+    links.save(KIND, CURSOR, state="synced", detail={"seq": last, "sending": max(last, sent_before)})
     progress.advance(items=len(rows))

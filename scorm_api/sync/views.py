@@ -39,6 +39,8 @@ def run_view(run: SyncRun, report: bool = True) -> dict:
             "bytes_per_second": round(bytes_rate),
             "eta_seconds": round(eta, 1) if eta is not None else None,
             "elapsed_seconds": round(elapsed, 2),
+            # A wait the run is in (a rate limit, a retry), with when it goes on; or None.
+            "waiting": (run.report or {}).get("waiting") if run.status == "running" else None,
         },
         "error": run.error,
         "started_at": run.started_at,

@@ -24,6 +24,10 @@ class Statement(BaseModel):
     object_ref = peewee.CharField(max_length=36, null=True)  # the object's id, if a StatementRef
     body = JSONField()
     body_hash = peewee.CharField(max_length=64)  # of the statement as submitted: replays match
+    # Its place in commit order (counters.take in the storing transaction): a reader that has
+    # seen seq N has seen every statement numbered below N, unlike `stored`, which is taken
+    # before the transaction waits for the writer.
+    seq = peewee.BigIntegerField(null=True)
 
     class Meta:
         table_name = "xapi_statement"

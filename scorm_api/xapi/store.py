@@ -16,6 +16,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 
+from scorm_api import counters
 from scorm_api.db import JSONField, Prepared, PreparedText, upsert_sql, write_transaction
 from scorm_api.errors import ApiError, not_found
 from scorm_api.xapi import activities, analytics, attachments, validation
@@ -122,6 +123,7 @@ _STATEMENT_COLUMNS = (
     "object_ref",
     "body",
     "body_hash",
+    "seq",
 )
 _INSERT_STATEMENT = PreparedText(
     lambda p: (
@@ -238,6 +240,9 @@ def store(
             )
             if any(t.voids for t in targets):
                 raise ApiError(400, "BAD_REQUEST", "A voiding statement cannot itself be voided")
+        if rows:  # numbered in this transaction: the order statements become visible in
+            first = counters.take("xapi_statement", len(rows))
+            rows = [(*row, first + n) for n, row in enumerate(rows)]
         _INSERT_STATEMENT.execute_many(rows)
         save_links(links)
         activities.record(tenant_id, bodies, stored)

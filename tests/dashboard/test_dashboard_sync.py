@@ -36,6 +36,8 @@ def test_sync_from_the_dashboard(sync_page, laptop_data):
 
     page.get_by_role("button", name="Dry run").click()
     page.get_by_text("Would send 2 packages").wait_for(timeout=30_000)
+    page.get_by_text("The target would count 3 launches").wait_for()
+    screenshot(page, "dashboard-sync-dry-run")
     assert cloud.packages() == []
 
     page.get_by_role("button", name="Sync now").click()

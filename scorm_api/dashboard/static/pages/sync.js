@@ -110,7 +110,10 @@ function runSummary(run) {
   const p = run.progress;
   const mb = p.bytes_total ? " · " + bytes(p.bytes_done) + " of " + bytes(p.bytes_total) : "";
   const rate = p.bytes_per_second ? " · " + bytes(p.bytes_per_second) + "/s" : "";
-  const eta = p.eta_seconds !== null && p.eta_seconds !== undefined ? " · about " + Math.ceil(p.eta_seconds) + " s left" : "";
+  let eta = p.eta_seconds !== null && p.eta_seconds !== undefined ? " · about " + Math.ceil(p.eta_seconds) + " s left" : "";
+  if (p.waiting) {
+    eta = " · waiting " + Math.ceil(p.waiting.seconds) + " s (" + p.waiting.reason + ")";
+  }
   return p.items_done + " of " + p.items_total + " items" + mb + rate + eta + (run.phase ? " · " + run.phase : "");
 }
 
@@ -124,6 +127,11 @@ function reportView(run) {
     const plan = report.plan;
     out.push(h("p", { text: "Would send " + plan.packages + " packages (" + bytes(plan.package_bytes) + "), " +
       plan.sessions + " sessions and " + plan.statements + " xAPI statements." }));
+    if (plan.launches !== undefined) {
+      const minutes = Math.ceil((plan.rate_limited_seconds || 0) / 60);
+      out.push(h("p", { text: "The target would count " + plan.launches + " launches (one per new learner session)" +
+        (minutes ? "; its rate limits make this take at least " + minutes + " min." : ".") }));
+    }
   } else if (kinds.length) {
     out.push(table(["", "created", "updated", "unchanged", "failed", "conflicts"], kinds.map((k) => {
       const c = counts[k];
@@ -132,9 +140,23 @@ function reportView(run) {
   } else if (run.status === "completed") {
     out.push(h("p", { text: "Nothing to send: the target already has everything." }));
   }
+  if (report.plan) {
+    notCarried(report.plan, out);
+  }
   const failed = report.failed || [];
   if (failed.length) {
     out.push(h("h3", { text: "Failed" }), h("ul", { class: "plain" }, failed.map((f) => h("li", { text: f.kind + " " + f.local_id + ": " + f.reason }))));
   }
   return out;
+}
+
+// What a cloud target cannot hold, said before a run and kept in its report: never dropped
+// without a word.
+function notCarried(plan, out) {
+  const items = plan.not_carried || [];
+  if (!items.length) {
+    return;
+  }
+  out.push(h("h3", { text: "Not carried to this target" }),
+    h("ul", { class: "plain" }, items.map((i) => h("li", { text: i.description + ": " + i.sessions + " sessions" }))));
 }

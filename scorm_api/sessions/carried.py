@@ -1,0 +1,100 @@
+"""A session's record as another appliance carries it: the `appliance` field of our PUT
+(an extension: the cloud's PUT has no place for it, and in cloud-contract mode it is refused).
+
+What the cloud's PUT cannot hold and a sync between appliances must not lose: the learner's
+name, the session's own statuses and score (on a multi-SCO course they need not be any item's),
+the dates of its history (created, first and last launch, completion) and its launch count, and
+the SCORM 2004 sequencing engine's state. They are written as sent: the record is the sender's,
+and the target's own clock has nothing to say about when a learner did something elsewhere.
+"""
+
+from __future__ import annotations
+
+from scorm_api.db import update_columns
+from scorm_api.schemas import TIMESTAMP, obj
+from scorm_api.sessions.models import COMPLETION, SUCCESS, SequencingState, Session
+
+DATES = ("created_at", "first_launched_at", "last_launched_at", "completed_at")
+MAX_SEQUENCING_STATE_CHARS = 4 * 1024 * 1024
+# The launch key a carried sequencing state is saved under ("<13-digit ms>:<id>", compared as
+# text): older than every launch of this server, so the learner's next launch here goes on.
+CARRIED_LAUNCH = "0000000000000:carried"
+
+SCHEMA = obj(
+    {
+        "user_name": {"type": ["string", "null"], "maxLength": 255},
+        "completion_status": {"enum": list(COMPLETION)},
+        "success_status": {"enum": list(SUCCESS)},
+        "score": obj({k: {"type": ["number", "null"]} for k in ("scaled", "raw", "min", "max")}),
+        "launch_count": {"type": "integer", "minimum": 0, "maximum": 10_000_000},
+        **{d: {**TIMESTAMP, "type": ["string", "null"]} for d in DATES},
+        "sequencing": {
+            "type": ["object", "null"],
+            "properties": {
+                "state": {"type": "string", "maxLength": MAX_SEQUENCING_STATE_CHARS},
+                "completion_status": {"type": ["string", "null"], "maxLength": 16},
+                "success_status": {"type": ["string", "null"], "maxLength": 16},
+                "score_scaled": {"type": ["number", "null"], "minimum": -1, "maximum": 1},
+                "updated_at": TIMESTAMP,
+            },
+            "required": ["state", "updated_at"],
+            "additionalProperties": False,
+        },
+    }
+)
+SCHEMA["description"] = (
+    "Our extension, for a sync between appliances: the session's record beyond what the "
+    "cloud's PUT holds (learner name, the session's own statuses and score, its dates and "
+    "launch count, SCORM 2004 sequencing state), written as sent after the CMI data."
+)
+
+
+def record(session: Session) -> dict:
+    """What `apply` takes, read from a session here (the sender's side)."""
+    engine = SequencingState.get_or_none(SequencingState.session == session.id)
+    return {
+        "user_name": session.user_name,
+        "completion_status": session.completion_status,
+        "success_status": session.success_status,
+        "score": {p: getattr(session, f"score_{p}") for p in ("scaled", "raw", "min", "max")},
+        "launch_count": session.launch_count,
+        **{d: getattr(session, d) for d in DATES},
+        "sequencing": None
+        if engine is None
+        else {
+            "state": engine.state,
+            "completion_status": engine.completion_status,
+            "success_status": engine.success_status,
+            "score_scaled": engine.score_scaled,
+            "updated_at": engine.updated_at,
+        },
+    }
+
+
+def apply(session: Session, carried: dict) -> list[str]:
+    """Write a carried record over the session (inside the PUT's transaction, after its CMI
+    data was applied); returns the columns it changed."""
+    changed = []
+    for field in ("user_name", "completion_status", "success_status", "launch_count", *DATES):
+        if field in carried and getattr(session, field) != carried[field]:
+            setattr(session, field, carried[field])
+            changed.append(field)
+    for part, value in (carried.get("score") or {}).items():
+        if getattr(session, f"score_{part}") != value:
+            setattr(session, f"score_{part}", value)
+            changed.append(f"score_{part}")
+    if changed:
+        update_columns(session, tuple(changed))
+    engine = carried.get("sequencing")
+    if engine:
+        fields = {k: engine.get(k) for k in ("state", "completion_status", "success_status", "score_scaled")}
+        fields["updated_at"] = engine["updated_at"]
+        updated = (
+            SequencingState.update(**fields, launch_key=CARRIED_LAUNCH, seq=None)
+            .where(SequencingState.session == session.id)
+            .execute()
+        )
+        if not updated:
+            SequencingState.create(session=session.id, launch_key=CARRIED_LAUNCH, seq=None, **fields)
+        changed.append("sequencing")
+    return changed

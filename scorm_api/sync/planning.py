@@ -1,0 +1,71 @@
+"""What a run will do, said before it does it (and kept as the run's plan): how many packages,
+bytes, sessions and statements; how many launches the target will count (each new session is
+made by a launch, and the cloud counts launches against a plan); how long the target's rate
+limits will make the run take; and, for a cloud target, what of this data it cannot hold."""
+
+from __future__ import annotations
+
+import math
+
+from scorm_api.packages import processing
+from scorm_api.storage import Storage
+from scorm_api.sync import sessions, statements
+from scorm_api.sync.links import Links
+from scorm_api.sync.profile import Profile
+
+# The cloud's documented limits (seed "Rate Limiting"): requests per minute and bucket.
+CLOUD_LIMITS = {"read": 1000, "write": 100, "upload": 10}
+WINDOW_SECONDS = 60
+LISTED = 20  # sessions named per thing not carried (the counts are exact)
+
+
+def rate_limited_seconds(calls: dict[str, int], limits: dict[str, int] = CLOUD_LIMITS) -> int:
+    """The least time the calls take under per-minute buckets: every full window a bucket
+    needs beyond its first is waited out. The run's phases are in turn (packages, then
+    sessions, then statements), so the waits add up."""
+    return sum(max(0, math.ceil(n / limits[b]) - 1) * WINDOW_SECONDS for b, n in calls.items() if n)
+
+
+def plan(tenant_id: str, links: Links, storage: Storage, pkgs: list, profile: Profile) -> dict:
+    """`pkgs`: the packages pending (packages.pending), read once."""
+    to_send, new = sessions.count_pending(tenant_id, links)
+    stmts = statements.count_pending(tenant_id, links)
+    calls = {
+        "upload": 2 * len(pkgs),  # upload-url and process
+        "write": new + to_send + math.ceil(stmts / statements.BATCH),  # launches, PUTs, batches
+        "read": len(pkgs) + (0 if profile.versions else to_send - new),  # ready polls, re-reads
+    }
+    out = {
+        "target": profile.name,
+        "packages": len(pkgs),
+        "package_bytes": sum(storage.size(processing.zip_key(p.id)) for p in pkgs),
+        "sessions": to_send,
+        "statements": stmts,
+        "launches": new,
+        "rate_limited_seconds": rate_limited_seconds(calls),
+        "not_carried": [],
+    }
+    if not profile.whole_sessions:
+        out["not_carried"] = _not_carried(tenant_id, links)
+    return out
+
+
+def _not_carried(tenant_id: str, links: Links) -> list[dict]:
+    found: dict[str, list[str]] = {}
+    counts: dict[str, int] = {}
+    for session in sessions.pending(tenant_id, links):
+        for what in sessions.not_carried(session):
+            counts[what] = counts.get(what, 0) + 1
+            named = found.setdefault(what, [])
+            if len(named) < LISTED:
+                named.append(session.public_id)
+    return [
+        {
+            "what": what,
+            "description": sessions.NOT_CARRIED[what],
+            "sessions": counts[what],
+            "examples": found[what],
+        }
+        for what in sessions.NOT_CARRIED
+        if what in counts
+    ]

@@ -1,0 +1,141 @@
+"""The sync speaks the cloud's language: against a server in cloud-contract mode (which answers
+every extension of ours as an unknown route, and our extension fields as unknown fields)
+sessions are made by the documented launch call and filled by the documented PUT; what such a
+target cannot hold is listed before anything is sent. Against another appliance, sessions
+arrive whole."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+import requests
+
+from tests.support import start_server
+from tests.sync.support import MULTI, Api, sync
+
+pytestmark = pytest.mark.slow
+
+SESSION_FIELDS = ("user_id", "completion_status", "success_status", "score", "time_spent_seconds")
+
+
+class CloudApi(Api):
+    def tenant_id(self):
+        # The cloud lists no tenants (an extension of ours): its user reads the id off its
+        # dashboard; here, off the data dir's database.
+        with sqlite3.connect(self.srv.data_dir / "scorm-api.db") as db:
+            return db.execute("SELECT tenant_id FROM api_key ORDER BY created_at LIMIT 1").fetchone()[0]
+
+
+@pytest.fixture
+def cloud(tmp_path):
+    srv = start_server(tmp_path / "cloud", env={"SCORM_API_CONTRACT": "cloud"})
+    yield CloudApi(srv)
+    srv.stop()
+
+
+def remote_ids(run) -> dict[str, str]:
+    return {e["local_id"]: e["remote_id"] for e in run["report"]["created"] if e["kind"] == "session"}
+
+
+def test_the_cloud_mode_refuses_what_the_cloud_does_not_document(cloud):
+    # the question a sync asks first, and our PUT's extension fields
+    assert cloud.call("GET", "/api/v1/appliance", expect=(404,))["error"]["code"] == "NOT_FOUND"
+    pkg = cloud.upload(MULTI)
+    launched = cloud.call(
+        "POST", f"/api/v1/packages/{pkg['id']}/launch", json={"user_id": "u1", "session_id": "s-1"}
+    )
+    for field, value in (("version", 1), ("activities", []), ("appliance", {})):
+        body = cloud.call(
+            "PUT", f"/api/v1/sessions/{launched['session_id']}", json={field: value}, expect=(400,)
+        )
+        assert body["error"]["details"]["fieldErrors"] == {field: ["Unknown field"]}, body
+
+
+def test_sync_to_a_cloud_target_uses_launch_and_put_and_lists_what_cannot_travel(pair, laptop_data, cloud):
+    laptop, _ = pair
+    bob = laptop_data["sessions"][2]
+    # The issue's case: statuses and score set by the seed's PUT on a multi-SCO package.
+    laptop.put(bob, {"success_status": "passed", "score": {"scaled": 0.9, "raw": 90, "min": 0, "max": 100}})
+
+    code, dry = sync(laptop, cloud, "--dry-run")
+    assert (code, dry["status"]) == (0, "completed"), dry
+    plan = dry["report"]["plan"]
+    assert plan["target"] == "cloud" and plan["sessions"] == 3 and plan["launches"] == 3
+    listed = {i["what"]: i for i in plan["not_carried"]}
+    assert listed["learner_name"]["sessions"] == 3
+    assert listed["items_cmi"]["sessions"] == 1 and listed["items_cmi"]["examples"] == [bob]
+    assert "sequencing" not in listed  # nothing here has any
+    assert plan["rate_limited_seconds"] == 0  # two packages, three sessions: within one minute
+    assert cloud.packages() == []  # a dry run sends nothing
+
+    code, run = sync(laptop, cloud)
+    assert (code, run["status"]) == (0, "completed"), (run["error"], run["report"])
+    assert run["report"]["launches_used"] == 3
+    ids = remote_ids(run)
+    assert len(ids) == 3
+    for local_id, remote_id in ids.items():
+        mine, theirs = laptop.detail(local_id), cloud.detail(remote_id)
+        assert {f: theirs[f] for f in SESSION_FIELDS} == {f: mine[f] for f in SESSION_FIELDS}, local_id
+        if local_id != bob:  # single-SCO: the whole CMI travels
+            assert theirs["cmi_data"] == mine["cmi_data"]
+    assert cloud.detail(ids[bob])["success_status"] == "passed"
+
+    # a second run: nothing launched, nothing sent
+    code, again = sync(laptop, cloud)
+    assert (code, again["status"]) == (0, "completed")
+    assert again["report"]["launches_used"] == 0
+    assert again["report"]["counts"].get("session", {}).get("created", 0) == 0
+    assert again["report"]["counts"].get("session", {}).get("updated", 0) == 0
+
+    # a change here travels as a PUT to the same session
+    laptop.put(bob, {"cmi_data": {"cmi.core.lesson_location": "p7"}})
+    code, third = sync(laptop, cloud)
+    assert third["report"]["counts"]["session"]["updated"] == 1 and third["report"]["launches_used"] == 0
+    assert cloud.detail(ids[bob])["cmi_data"]["cmi.core.lesson_location"] == "p7"
+
+    # the learner went on there: a conflict, found by reading the session back (no versions)
+    cloud.put(ids[bob], {"cmi_data": {"cmi.core.lesson_location": "cloud-side"}})
+    laptop.put(bob, {"cmi_data": {"cmi.core.lesson_location": "laptop-side"}})
+    code, fourth = sync(laptop, cloud)
+    assert code == 2 and [c["local_id"] for c in fourth["report"]["conflict"]] == [bob]
+    assert cloud.detail(ids[bob])["cmi_data"]["cmi.core.lesson_location"] == "cloud-side"
+
+
+def test_sync_between_appliances_carries_every_item_and_the_history(pair, laptop_data):
+    laptop, other = pair
+    bob = laptop_data["sessions"][2]
+    laptop.put(bob, {"success_status": "passed"})
+    # a launch, opened: its dates and count travel too
+    link = laptop.call("POST", f"/api/v1/sessions/{bob}/launch")["launch_url"]
+    assert requests.get(link, timeout=30).status_code == 200
+    assert laptop.detail(bob)["launch_count"] == 1
+
+    code, dry = sync(laptop, other, "--dry-run")
+    assert dry["report"]["plan"]["target"] == "appliance" and dry["report"]["plan"]["not_carried"] == []
+    code, run = sync(laptop, other)
+    assert (code, run["status"]) == (0, "completed"), (run["error"], run["report"])
+    for local_id, remote_id in remote_ids(run).items():
+        mine, theirs = laptop.detail(local_id), other.detail(remote_id)
+        for f in (
+            *SESSION_FIELDS,
+            "user_name",
+            "attempts",
+            "launch_count",
+            "first_launched_at",
+            "last_launched_at",
+            "completed_at",
+            "cmi_data",
+        ):
+            assert theirs[f] == mine[f], (local_id, f, theirs[f], mine[f])
+        assert [(a["item_id"], a["cmi_data"], a["time_spent_seconds"]) for a in theirs["activities"]] == [
+            (a["item_id"], a["cmi_data"], a["time_spent_seconds"]) for a in mine["activities"]
+        ]
+
+
+def test_a_sync_to_this_appliance_itself_is_refused(pair, laptop_data):
+    laptop, _ = pair
+    code, run = sync(laptop, laptop)
+    assert code == 1 and run["status"] == "failed"
+    assert "this appliance itself" in run["error"]
+    assert len(laptop.packages()) == 2  # nothing was sent, nothing doubled

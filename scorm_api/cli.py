@@ -436,7 +436,7 @@ def _dry_run_text(url: str, plan: dict) -> str:
         f"limits make this take at least {plan.get('rate_limited_seconds', 0) / 60:.0f} min.",
     ]
     for item in plan.get("not_carried") or []:
-        lines.append(f"Not carried, {item['sessions']} sessions: {item['description']}")
+        lines.append(f"Not carried, {item['count']} {item['unit']}: {item['description']}")
     return "\n".join(lines)
 
 
@@ -453,6 +453,19 @@ def _dry_run_text(url: str, plan: dict) -> str:
 @click.option(
     "--tenant", "tenant_id", default=None, help="The local tenant to sync (default: the system tenant)."
 )
+@click.option(
+    "--lrs-key",
+    default=None,
+    envvar="SCORM_API_SYNC_LRS_KEY",
+    help="A key of the target's LRS (/xapi/), for xAPI documents and attachments "
+    "(env SCORM_API_SYNC_LRS_KEY; default: the saved one).",
+)
+@click.option(
+    "--lrs-secret",
+    default=None,
+    envvar="SCORM_API_SYNC_LRS_SECRET",
+    help="Its secret (env SCORM_API_SYNC_LRS_SECRET).",
+)
 @click.option("--dry-run", is_flag=True, help="Print what would be sent; send nothing.")
 @click.option(
     "--max-retries",
@@ -464,7 +477,9 @@ def _dry_run_text(url: str, plan: dict) -> str:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the run and its report as JSON.")
 @api_errors
-def sync(data_dir, url, api_key, remote_tenant_id, tenant_id, dry_run, max_retries, as_json):
+def sync(
+    data_dir, url, api_key, remote_tenant_id, tenant_id, lrs_key, lrs_secret, dry_run, max_retries, as_json
+):
     """Copy packages, sessions and xAPI statements to a cloud instance. Safe to run again:
     only what changed travels. Exit status: 0 done, 1 the run failed, 2 done with failures or
     conflicts."""
@@ -478,7 +493,12 @@ def sync(data_dir, url, api_key, remote_tenant_id, tenant_id, dry_run, max_retri
     opened = open_for_cli(data_dir)
     local = services.resolve_cli_tenant(tenant_id)
     # Whoever runs the CLI on this machine is its operator: any target is theirs to choose.
-    dest = targets.destination(local, opened.secret, url, api_key, remote_tenant_id, allow_internal=True)
+    if bool(lrs_key) != bool(lrs_secret):
+        raise click.UsageError("--lrs-key and --lrs-secret go together")
+    lrs = (lrs_key, lrs_secret) if lrs_key else None
+    dest = targets.destination(
+        local, opened.secret, url, api_key, remote_tenant_id, allow_internal=True, lrs=lrs
+    )
     run = runner.create_run(local, dest, dry_run=dry_run, trigger="cli")
     worker = threading.Thread(
         target=runner.execute, daemon=True, args=(run, dest, opened, Retry(attempts=max_retries + 1))

@@ -463,6 +463,16 @@ MIGRATIONS: list[Migration] = [
         ),
         run=lambda db: _number_statements(db),
     ),
+    Migration(
+        23,
+        "sync target LRS credentials",
+        (
+            # The target's LRS key and secret (xAPI documents, attachments), sealed like its
+            # API key (sync/keys.py).
+            "ALTER TABLE sync_target ADD COLUMN lrs_credentials_encrypted TEXT",
+            "ALTER TABLE sync_target ADD COLUMN lrs_key_hint VARCHAR(16)",
+        ),
+    ),
 ]
 
 

@@ -5,6 +5,8 @@ see an answer or a final error: network errors and 5xx with exponential backoff 
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 import random
 import time
@@ -79,8 +81,25 @@ class Target:
         self.retry = retry or Retry()
         self.timeout = timeout
         self.waited = 0.0  # seconds spent in backoff and rate-limit waits (the report says)
+        self._allow_internal = allow_internal
         self._http = outbound.session(allow_internal)
         self._http.headers.update({"Authorization": f"Bearer {api_key}", "User-Agent": USER_AGENT})
+
+    def lrs(self, key: str, secret: str) -> Target:
+        """The target's standard LRS (/xapi/: Basic auth, xAPI 1.0.3), with the same retries
+        and waits; its `waited` is its own."""
+        lrs = Target(
+            self.url + "/xapi",
+            "",
+            self.tenant_id,
+            retry=self.retry,
+            timeout=self.timeout,
+            allow_internal=self._allow_internal,
+            on_wait=self.on_wait,
+        )
+        basic = base64.b64encode(f"{key}:{secret}".encode()).decode("ascii")
+        lrs._http.headers.update({"Authorization": f"Basic {basic}", "X-Experience-API-Version": "1.0.3"})
+        return lrs
 
     def close(self) -> None:
         self._http.close()
@@ -91,6 +110,13 @@ class Target:
         """(status, the JSON answer or None)."""
         resp = self._send(method, self.url + path, json=json, params=params)
         return resp.status_code, (resp.json() if resp.content else None)
+
+    def request(
+        self, method: str, path: str, *, params=None, data: bytes | None = None, headers=None
+    ) -> requests.Response:
+        """Any call with a raw body (xAPI documents, multipart statements)."""
+        body = (lambda: io.BytesIO(data)) if data is not None else None
+        return self._send(method, self.url + path, params=params, body=body, headers=headers)
 
     def put_file(self, url: str, open_body: Callable[[], BinaryIO], size: int, headers: dict) -> int:
         """The presigned PUT of `size` bytes, streamed (`open_body` is called for each try);

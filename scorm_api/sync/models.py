@@ -19,6 +19,10 @@ class SyncTarget(BaseModel):
     api_key_hint = peewee.CharField(max_length=16)
     schedule_minutes = peewee.IntegerField(null=True)
     updated_at = peewee.CharField(max_length=32)
+    # The target's LRS key and secret ("key:secret", sealed), for what travels through its
+    # standard /xapi/ resources (documents, statements with attachments); optional.
+    lrs_credentials_encrypted = peewee.TextField(null=True)
+    lrs_key_hint = peewee.CharField(max_length=16, null=True)
 
     class Meta:
         table_name = "sync_target"

@@ -9,7 +9,7 @@ import math
 
 from scorm_api.packages import processing
 from scorm_api.storage import Storage
-from scorm_api.sync import sessions, statements
+from scorm_api.sync import documents, sessions, statements
 from scorm_api.sync.links import Links
 from scorm_api.sync.profile import Profile
 
@@ -26,27 +26,61 @@ def rate_limited_seconds(calls: dict[str, int], limits: dict[str, int] = CLOUD_L
     return sum(max(0, math.ceil(n / limits[b]) - 1) * WINDOW_SECONDS for b, n in calls.items() if n)
 
 
-def plan(tenant_id: str, links: Links, storage: Storage, pkgs: list, profile: Profile) -> dict:
-    """`pkgs`: the packages pending (packages.pending), read once."""
+def plan(
+    tenant_id: str, links: Links, storage: Storage, pkgs: list, profile: Profile, with_lrs: bool
+) -> dict:
+    """`pkgs`: the packages pending (packages.pending), read once; `with_lrs`: the target's
+    LRS credentials were given (documents and attachments travel through it)."""
     to_send, new = sessions.count_pending(tenant_id, links)
     stmts = statements.count_pending(tenant_id, links)
+    docs = documents.count_pending(tenant_id, links)
     calls = {
         "upload": 2 * len(pkgs),  # upload-url and process
-        "write": new + to_send + math.ceil(stmts / statements.BATCH),  # launches, PUTs, batches
+        "write": new + to_send + math.ceil(stmts / statements.BATCH) + docs,  # launches, PUTs, batches
         "read": len(pkgs) + (0 if profile.versions else to_send - new),  # ready polls, re-reads
     }
-    out = {
+    not_carried = [] if profile.whole_sessions else _not_carried(tenant_id, links)
+    if not with_lrs:
+        not_carried += _without_lrs(tenant_id, links, docs)
+    return {
         "target": profile.name,
         "packages": len(pkgs),
         "package_bytes": sum(storage.size(processing.zip_key(p.id)) for p in pkgs),
         "sessions": to_send,
         "statements": stmts,
+        "documents": docs,
         "launches": new,
         "rate_limited_seconds": rate_limited_seconds(calls),
-        "not_carried": [],
+        "not_carried": not_carried,
     }
-    if not profile.whole_sessions:
-        out["not_carried"] = _not_carried(tenant_id, links)
+
+
+WITHOUT_LRS = "give the target's LRS key and secret (--lrs-key, --lrs-secret) to send them"
+
+
+def _without_lrs(tenant_id: str, links: Links, docs: int) -> list[dict]:
+    out = []
+    if docs:
+        out.append(
+            {
+                "what": "xapi_documents",
+                "description": f"xAPI documents (activity state, activity and agent profiles): {WITHOUT_LRS}",
+                "count": docs,
+                "unit": "documents",
+                "examples": [],
+            }
+        )
+    with_parts = statements.count_with_attachments(tenant_id, links)
+    if with_parts:
+        out.append(
+            {
+                "what": "statement_attachments",
+                "description": f"xAPI statements with attachments: {WITHOUT_LRS}",
+                "count": with_parts,
+                "unit": "statements",
+                "examples": [],
+            }
+        )
     return out
 
 
@@ -63,7 +97,8 @@ def _not_carried(tenant_id: str, links: Links) -> list[dict]:
         {
             "what": what,
             "description": sessions.NOT_CARRIED[what],
-            "sessions": counts[what],
+            "count": counts[what],
+            "unit": "sessions",
             "examples": found[what],
         }
         for what in sessions.NOT_CARRIED

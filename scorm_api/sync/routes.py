@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint
 
 from scorm_api.endpoint import endpoint
-from scorm_api.errors import not_found
+from scorm_api.errors import not_found, validation_error
 from scorm_api.schemas import PAGINATION, TIMESTAMP, obj, page_query, paginate
 from scorm_api.state import current
 from scorm_api.sync import conflicts, runner, targets, views
@@ -20,6 +20,7 @@ TARGET = obj(
         "url": {"type": "string"},
         "tenant_id": {"type": "string"},
         "api_key_hint": {"type": "string", "description": "The saved key's last characters"},
+        "lrs_key_hint": {"type": ["string", "null"], "description": "The saved LRS key's last characters"},
         "schedule_minutes": {"type": ["integer", "null"]},
         "updated_at": TIMESTAMP,
     },
@@ -44,7 +45,23 @@ DESTINATION = {
         "maxLength": 500,
         "description": "An API key of the target (write scope); stored encrypted, never shown again",
     },
+    "lrs_key": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 500,
+        "description": "A key of the target's LRS (/xapi/, Basic auth), with lrs_secret: xAPI "
+        "documents and statements with attachments travel through it",
+    },
+    "lrs_secret": {"type": "string", "minLength": 1, "maxLength": 500},
 }
+
+
+def _lrs(body: dict) -> tuple[str, str] | None:
+    if bool(body.get("lrs_key")) != bool(body.get("lrs_secret")):
+        raise validation_error({"lrs_secret": ["lrs_key and lrs_secret go together"]})
+    return (body["lrs_key"], body["lrs_secret"]) if body.get("lrs_key") else None
+
+
 RUN = obj(
     {
         "id": {"type": "string"},
@@ -106,6 +123,7 @@ def put_target(principal, body):
         api_key=body.get("api_key"),
         schedule_minutes=body.get("schedule_minutes"),
         allow_internal=principal.is_operator,
+        lrs=_lrs(body),
     )
     return {"target": targets.public(row)}
 
@@ -149,6 +167,7 @@ def start_run(principal, body):
         body.get("api_key"),
         body.get("tenant_id"),
         allow_internal=principal.is_operator,
+        lrs=_lrs(body),
     )
     run = runner.create_run(principal.tenant_id, dest, dry_run=bool(body.get("dry_run")), trigger="api")
     runner.run_in_background(run, dest, current())

@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import logging
 import threading
+from dataclasses import dataclass
 from datetime import timedelta
 
 from scorm_api.db import database, new_id, utcnow_iso, write_transaction
@@ -15,7 +16,7 @@ from scorm_api.errors import ApiError
 from scorm_api.health import instance_id
 from scorm_api.state import State
 from scorm_api.storage import Storage
-from scorm_api.sync import packages, planning, sessions, statements
+from scorm_api.sync import documents, packages, planning, sessions, statements
 from scorm_api.sync.client import Retry, Target, TargetError
 from scorm_api.sync.links import Links, target_key
 from scorm_api.sync.models import SyncRun
@@ -67,8 +68,20 @@ def create_run(tenant_id: str, dest: Destination, *, dry_run: bool, trigger: str
         )
 
 
+@dataclass
+class _Sending:
+    """What one run's steps share."""
+
+    run: SyncRun
+    target: Target
+    lrs: Target | None  # the target's /xapi/, when its LRS credentials were given
+    links: Links
+    storage: Storage
+    progress: Progress
+    profile: Profile
+
+
 def execute(run: SyncRun, dest: Destination, state: State, retry: Retry | None = None) -> SyncRun:
-    storage = state.storage
     progress = Progress(run)
     links = Links(run.tenant_id, target_key(dest.url, dest.remote_tenant_id))
     target = Target(
@@ -79,15 +92,17 @@ def execute(run: SyncRun, dest: Destination, state: State, retry: Retry | None =
         allow_internal=dest.allow_internal,
         on_wait=progress.waiting,
     )
+    lrs = target.lrs(*dest.lrs) if dest.lrs else None
     try:
         # Reachable, the key good, and what the target is: reads, before anything is sent.
         target.call("GET", "/api/v1/packages", params={"limit": 1})
         profile = probe(target, instance_id(state.secret))
         pkgs = packages.pending(run.tenant_id, links)
-        todo = planning.plan(run.tenant_id, links, storage, pkgs, profile)
-        progress.plan(todo["packages"] + todo["sessions"] + todo["statements"], todo["package_bytes"], todo)
+        todo = planning.plan(run.tenant_id, links, state.storage, pkgs, profile, with_lrs=lrs is not None)
+        items = todo["packages"] + todo["sessions"] + todo["statements"] + (todo["documents"] if lrs else 0)
+        progress.plan(items, todo["package_bytes"], todo)
         if not run.dry_run:
-            _send_all(run, target, links, storage, progress, pkgs, profile)
+            _send_all(_Sending(run, target, lrs, links, state.storage, progress, profile), pkgs)
         run.status = "completed"
     except TargetError as e:
         run.status, run.error = (
@@ -99,39 +114,39 @@ def execute(run: SyncRun, dest: Destination, state: State, retry: Retry | None =
         run.status, run.error = "failed", f"Internal error: {type(e).__name__}: {e}"
     finally:
         target.close()
-        progress.report["waited_seconds"] = round(target.waited, 2)
+        progress.report["waited_seconds"] = round(target.waited + (lrs.waited if lrs else 0.0), 2)
         progress.report["waiting"] = None
+        if lrs:
+            lrs.close()
         run.phase, run.finished_at = None, utcnow_iso()
         progress.flush(force=True)
     return run
 
 
-def _send_all(
-    run: SyncRun,
-    target: Target,
-    links: Links,
-    storage: Storage,
-    progress: Progress,
-    pkgs: list,
-    profile: Profile,
-) -> None:
-    progress.phase("packages")
+def _send_all(s: _Sending, pkgs: list) -> None:
+    s.progress.phase("packages")
     for pkg in pkgs:
-        send = functools.partial(packages.send, target, storage, links, pkg, progress)
-        _one(progress, packages.KIND, pkg.id, send)
-        progress.advance(items=1)
-    progress.phase("sessions")
-    for session in sessions.pending(run.tenant_id, links):
-        _one(
-            progress,
-            sessions.KIND,
-            session.id,
-            functools.partial(sessions.send, target, links, session, run.id, progress, profile),
-        )
-        progress.advance(items=1)
-    progress.phase("statements")
-    for rows in statements.batches(run.tenant_id, links):
-        statements.send(target, links, rows, progress)
+        send = functools.partial(packages.send, s.target, s.storage, s.links, pkg, s.progress)
+        _one(s.progress, packages.KIND, pkg.id, send)
+        s.progress.advance(items=1)
+    s.progress.phase("sessions")
+    for session in sessions.pending(s.run.tenant_id, s.links):
+        send = functools.partial(sessions.send, s.target, s.links, session, s.run.id, s.progress, s.profile)
+        _one(s.progress, sessions.KIND, session.id, send)
+        s.progress.advance(items=1)
+    s.progress.phase("statements")
+    for rows in statements.batches(s.run.tenant_id, s.links):
+        statements.send(s.target, s.links, rows, s.progress, s.lrs)
+    if s.lrs is not None:
+        s.progress.phase("documents")
+        for doc in documents.pending(s.run.tenant_id, s.links):
+            _one(
+                s.progress,
+                documents.KIND,
+                doc.pk,
+                functools.partial(documents.send, s.lrs, s.links, doc.pk, s.progress),
+            )
+            s.progress.advance(items=1)
 
 
 def _one(progress: Progress, kind: str, local_id: str, step) -> None:

@@ -6,15 +6,21 @@ after its transaction committed, so a run that read up to N has missed nothing b
 slow a write was. Before a batch goes out, its last number is noted as "sending": a run stopped
 before the target's answer sends that batch again, which the target stores as a no-op (same
 id, same body), and the report counts those as skipped. A batch the target refuses is sent
-again one statement at a time, so one refused statement does not hold back the others."""
+again one statement at a time, so one refused statement does not hold back the others.
+
+A statement with attachments goes with their bytes, as a multipart POST to the target's LRS
+(/xapi/statements, with the LRS credentials the user gives for the target): the seed's REST
+call takes JSON only."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 from scorm_api.sync.client import Target, TargetError
 from scorm_api.sync.links import Links
 from scorm_api.sync.progress import Progress
+from scorm_api.xapi import attachments, multipart
 from scorm_api.xapi.models import Statement
 
 KIND = "statements"
@@ -41,6 +47,15 @@ def count_pending(tenant_id: str, links: Links) -> int:
     return _query(tenant_id, _marks(links)["seq"]).count()
 
 
+def count_with_attachments(tenant_id: str, links: Links) -> int:
+    """Pending statements that cite attachments (their bytes need the target's LRS)."""
+    return (
+        _query(tenant_id, _marks(links)["seq"])
+        .where(Statement.body.cast("TEXT").contains('"attachments"'))
+        .count()
+    )
+
+
 def batches(tenant_id: str, links: Links) -> Iterator[list[Statement]]:
     after = _marks(links)["seq"]
     while True:
@@ -52,30 +67,64 @@ def batches(tenant_id: str, links: Links) -> Iterator[list[Statement]]:
         after = rows[-1].seq
 
 
-def send(target: Target, links: Links, rows: list[Statement], progress: Progress) -> None:
+def send(target: Target, links: Links, rows: list[Statement], progress: Progress, lrs: Target | None) -> None:
     marks = _marks(links)
     sent_before = marks.get("sending", 0)
-    bodies = [{k: v for k, v in r.body.items() if k not in _LRS_SET} for r in rows]
     last = rows[-1].seq
     links.save(KIND, CURSOR, state="sending", detail={"seq": marks["seq"], "sending": max(last, sent_before)})
 
     def done(r: Statement) -> None:
         progress.note(KIND, "skipped" if r.seq <= sent_before else "created", r.statement_id, r.statement_id)
 
+    def failed(r: Statement, why: str) -> None:
+        progress.note(KIND, "failed", r.statement_id, reason=why)
+
+    plain: list[tuple[Statement, dict]] = []
+    for r in rows:
+        body = {k: v for k, v in r.body.items() if k not in _LRS_SET}
+        parts = attachments.for_statements(links.tenant_id, [body]) if body.get("attachments") else []
+        if not parts:
+            plain.append((r, body))
+        elif lrs is None:
+            failed(
+                r, "It has attachments, which travel through the target's LRS: give its LRS key and secret"
+            )
+        else:
+            _send_with_parts(lrs, r, body, parts, done, failed)
+    if plain:
+        _send_plain(target, plain, done, failed)
+    links.save(KIND, CURSOR, state="synced", detail={"seq": last, "sending": max(last, sent_before)})
+    progress.advance(items=len(rows))
+
+
+def _send_plain(target: Target, rows: list[tuple[Statement, dict]], done, failed) -> None:
+    """Through the seed's REST call, as a batch; one at a time if the batch is refused."""
     try:
-        target.call("POST", "/api/v1/xapi/statements", json=bodies)
-        for r in rows:
+        target.call("POST", "/api/v1/xapi/statements", json=[body for _, body in rows])
+        for r, _ in rows:
             done(r)
+        return
     except TargetError as e:
         if e.unavailable:
             raise
-        for r, body in zip(rows, bodies, strict=True):
-            try:
-                target.call("POST", "/api/v1/xapi/statements", json=body)
-                done(r)
-            except TargetError as one:
-                if one.unavailable:
-                    raise
-                progress.note(KIND, "failed", r.statement_id, reason=f"{one.code}: {one.message}")
-    links.save(KIND, CURSOR, state="synced", detail={"seq": last, "sending": max(last, sent_before)})
-    progress.advance(items=len(rows))
+    for r, body in rows:
+        try:
+            target.call("POST", "/api/v1/xapi/statements", json=body)
+            done(r)
+        except TargetError as one:
+            if one.unavailable:
+                raise
+            failed(r, f"{one.code}: {one.message}")
+
+
+def _send_with_parts(lrs: Target, r: Statement, body: dict, parts: list, done, failed) -> None:
+    """A statement with its attachments' bytes, as the xAPI specification sends them: a
+    multipart/mixed POST to the LRS's statements resource."""
+    data, content_type = multipart.render(json.dumps(body).encode(), parts)
+    try:
+        lrs.request("POST", "/statements", data=data, headers={"Content-Type": content_type})
+        done(r)
+    except TargetError as e:
+        if e.unavailable:
+            raise
+        failed(r, f"{e.code}: {e.message}")

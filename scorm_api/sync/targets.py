@@ -22,6 +22,7 @@ class Destination:
     api_key: str
     remote_tenant_id: str
     allow_internal: bool = False
+    lrs: tuple[str, str] | None = None  # the target LRS's (key, secret), when given
 
 
 def public(row: SyncTarget | None) -> dict | None:
@@ -31,6 +32,7 @@ def public(row: SyncTarget | None) -> dict | None:
         "url": row.url,
         "tenant_id": row.remote_tenant_id,
         "api_key_hint": row.api_key_hint,
+        "lrs_key_hint": row.lrs_key_hint,
         "schedule_minutes": row.schedule_minutes,
         "updated_at": row.updated_at,
     }
@@ -49,8 +51,9 @@ def save(
     api_key: str | None,
     schedule_minutes: int | None,
     allow_internal: bool = False,
+    lrs: tuple[str, str] | None = None,
 ) -> SyncTarget:
-    """Create or change the saved target; the key may be left out to keep the saved one."""
+    """Create or change the saved target; the keys may be left out to keep the saved ones."""
     url = outbound.check_destination(url, allow_internal)
     with write_transaction():
         row = get(tenant_id)
@@ -64,6 +67,10 @@ def save(
         }
         if api_key:
             fields.update(api_key_encrypted=keys.seal(secret, api_key), api_key_hint=keys.hint(api_key))
+        if lrs:
+            fields.update(
+                lrs_credentials_encrypted=keys.seal(secret, ":".join(lrs)), lrs_key_hint=keys.hint(lrs[0])
+            )
         if row is None:
             SyncTarget.create(tenant=tenant_id, **fields)
         else:
@@ -86,6 +93,7 @@ def destination(
     remote_tenant_id: str | None = None,
     *,
     allow_internal: bool = False,
+    lrs: tuple[str, str] | None = None,
 ) -> Destination:
     """What a run sends to: the values given, the saved target's for those left out."""
     if url and api_key and remote_tenant_id:
@@ -94,15 +102,21 @@ def destination(
             api_key=api_key,
             remote_tenant_id=remote_tenant_id,
             allow_internal=allow_internal,
+            lrs=lrs,
         )
     row = get(tenant_id)
     if row is None:
         raise ApiError(
             409, "CONFLICT", "No sync target: give url, api_key and tenant_id, or save a target first"
         )
+    saved_lrs = None
+    if row.lrs_credentials_encrypted:
+        key, _, lrs_secret = keys.unseal(secret, row.lrs_credentials_encrypted).partition(":")
+        saved_lrs = (key, lrs_secret)
     return Destination(
         url=outbound.check_destination(url or row.url, allow_internal),
         api_key=api_key or keys.unseal(secret, row.api_key_encrypted),
         remote_tenant_id=remote_tenant_id or row.remote_tenant_id,
         allow_internal=allow_internal,
+        lrs=lrs or saved_lrs,
     )

@@ -83,7 +83,8 @@ def parse(body: bytes, content_type_header: str) -> tuple[bytes, list[Part]]:
 
 
 def render(document: bytes, parts: list[Part]) -> tuple[bytes, str]:
-    """(body, Content-Type header) of a response: the JSON document, then each part."""
+    """(body, Content-Type header): the JSON document, then each part (a response here; a
+    request where the sync sends statements with their attachments)."""
     boundary = "xapi-" + uuid.uuid4().hex
     chunks = [f"--{boundary}\r\nContent-Type: application/json\r\n\r\n".encode(), document]
     for part in parts:

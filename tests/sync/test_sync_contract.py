@@ -6,12 +6,19 @@ arrive whole."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import sqlite3
+import subprocess
+import sys
+import uuid
 
 import pytest
 import requests
 
-from tests.support import start_server
+from scorm_api.xapi.multipart import Part, render
+
+from tests.support import basic, start_server, statement
 from tests.sync.support import MULTI, Api, sync
 
 pytestmark = pytest.mark.slow
@@ -63,8 +70,8 @@ def test_sync_to_a_cloud_target_uses_launch_and_put_and_lists_what_cannot_travel
     plan = dry["report"]["plan"]
     assert plan["target"] == "cloud" and plan["sessions"] == 3 and plan["launches"] == 3
     listed = {i["what"]: i for i in plan["not_carried"]}
-    assert listed["learner_name"]["sessions"] == 3
-    assert listed["items_cmi"]["sessions"] == 1 and listed["items_cmi"]["examples"] == [bob]
+    assert listed["learner_name"]["count"] == 3 and listed["learner_name"]["unit"] == "sessions"
+    assert listed["items_cmi"]["count"] == 1 and listed["items_cmi"]["examples"] == [bob]
     assert "sequencing" not in listed  # nothing here has any
     assert plan["rate_limited_seconds"] == 0  # two packages, three sessions: within one minute
     assert cloud.packages() == []  # a dry run sends nothing
@@ -139,3 +146,120 @@ def test_a_sync_to_this_appliance_itself_is_refused(pair, laptop_data):
     assert code == 1 and run["status"] == "failed"
     assert "this appliance itself" in run["error"]
     assert len(laptop.packages()) == 2  # nothing was sent, nothing doubled
+
+
+# ---- what travels through the target's LRS -------------------------------------------------
+
+ANN = {"objectType": "Agent", "mbox": "mailto:ann@example.org"}
+COURSE = "http://example.org/course/1"
+CERTIFICATE = bytes(range(256)) * 4
+
+
+def lrs_credentials(data_dir) -> tuple[str, str]:
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "scorm_api",
+            "xapi-credentials",
+            "create",
+            "--data-dir",
+            str(data_dir),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+    made = json.loads(out.stdout)
+    return made["username"], made["password"]
+
+
+class Lrs:
+    def __init__(self, url, creds):
+        self.url, self.headers = url + "/xapi", {**basic(*creds), "X-Experience-API-Version": "1.0.3"}
+
+    def request(self, method, path, expect=(200, 204), **kw):
+        kw["headers"] = {**self.headers, **kw.get("headers", {})}
+        resp = requests.request(method, self.url + path, timeout=30, **kw)
+        assert resp.status_code in expect, f"{method} {path}: {resp.status_code} {resp.text[:300]}"
+        return resp
+
+
+DOCS = [  # (path, params, content type, bytes)
+    (
+        "/activities/state",
+        {"activityId": COURSE, "agent": json.dumps(ANN), "stateId": "bookmark"},
+        "application/json",
+        b'{"page": 7}',
+    ),
+    (
+        "/activities/profile",
+        {"activityId": COURSE, "profileId": "syllabus"},
+        "text/plain",
+        "Week 1: é".encode(),
+    ),
+    (
+        "/agents/profile",
+        {"agent": json.dumps(ANN), "profileId": "prefs"},
+        "application/octet-stream",
+        bytes(range(64)),
+    ),
+]
+
+
+def test_documents_and_attachments_travel_through_the_targets_lrs(pair, laptop_data, cloud):
+    laptop, _ = pair
+    mine = Lrs(laptop.url, lrs_credentials(laptop.srv.data_dir))
+    for path, params, ctype, content in DOCS:
+        mine.request(
+            "PUT", path, params=params, data=content, headers={"Content-Type": ctype, "If-None-Match": "*"}
+        )
+    with_file = statement(
+        id=str(uuid.uuid4()),
+        attachments=[
+            {
+                "usageType": "http://example.org/usage/certificate",
+                "display": {"en-US": "Certificate"},
+                "contentType": "application/octet-stream",
+                "length": len(CERTIFICATE),
+                "sha2": hashlib.sha256(CERTIFICATE).hexdigest(),
+            }
+        ],
+    )
+    body, ctype = render(
+        json.dumps(with_file).encode(),
+        [Part("application/octet-stream", hashlib.sha256(CERTIFICATE).hexdigest(), CERTIFICATE)],
+    )
+    mine.request("POST", "/statements", data=body, headers={"Content-Type": ctype})
+
+    # Without the target's LRS credentials, the dry run says what cannot go.
+    code, dry = sync(laptop, cloud, "--dry-run")
+    listed = {i["what"]: i for i in dry["report"]["plan"]["not_carried"]}
+    assert listed["xapi_documents"]["count"] == 3 and listed["statement_attachments"]["count"] == 1
+
+    theirs_creds = lrs_credentials(cloud.srv.data_dir)
+    code, run = sync(laptop, cloud, "--lrs-key", theirs_creds[0], "--lrs-secret", theirs_creds[1])
+    assert (code, run["status"]) == (0, "completed"), (run["error"], run["report"])
+    assert run["report"]["counts"]["document"]["created"] == 3
+    theirs = Lrs(cloud.url, theirs_creds)
+    for path, params, ctype, content in DOCS:
+        got = theirs.request("GET", path, params=params)
+        assert (got.content, got.headers["Content-Type"].split(";")[0]) == (content, ctype), path
+    got = theirs.request("GET", "/statements", params={"statementId": with_file["id"], "attachments": "true"})
+    assert got.headers["Content-Type"].startswith("multipart/mixed") and CERTIFICATE in got.content
+
+    # Unchanged: nothing again. Written on both sides: a conflict, nothing overwritten.
+    code, again = sync(laptop, cloud, "--lrs-key", theirs_creds[0], "--lrs-secret", theirs_creds[1])
+    assert again["report"]["counts"].get("document", {}).get("created", 0) == 0
+    path, params, ctype, _ = DOCS[1]
+    theirs.request(
+        "PUT", path, params=params, data=b"cloud-side", headers={"Content-Type": ctype, "If-Match": "*"}
+    )
+    mine.request(
+        "PUT", path, params=params, data=b"laptop-side", headers={"Content-Type": ctype, "If-Match": "*"}
+    )
+    code, third = sync(laptop, cloud, "--lrs-key", theirs_creds[0], "--lrs-secret", theirs_creds[1])
+    assert code == 2 and third["report"]["counts"]["document"]["conflict"] == 1
+    assert theirs.request("GET", path, params=params).content == b"cloud-side"

@@ -158,5 +158,5 @@ function notCarried(plan, out) {
     return;
   }
   out.push(h("h3", { text: "Not carried to this target" }),
-    h("ul", { class: "plain" }, items.map((i) => h("li", { text: i.description + ": " + i.sessions + " sessions" }))));
+    h("ul", { class: "plain" }, items.map((i) => h("li", { text: i.description + ": " + i.count + " " + i.unit }))));
 }

@@ -435,6 +435,18 @@ def _dry_run_text(url: str, plan: dict) -> str:
         f"The target would count {plan.get('launches', 0)} launches (one per new session); its rate "
         f"limits make this take at least {plan.get('rate_limited_seconds', 0) / 60:.0f} min.",
     ]
+    gone = plan.get("deleted_here") or {}
+    if gone:
+        action = (
+            "would be deleted there too"
+            if plan.get("propagate_deletes")
+            else "stay there (--propagate-deletes deletes them)"
+        )
+        lines.append(
+            "Deleted here since synced: "
+            + ", ".join(f"{n} {k}s" for k, n in gone.items())
+            + f"; they {action}."
+        )
     for item in plan.get("not_carried") or []:
         lines.append(f"Not carried, {item['count']} {item['unit']}: {item['description']}")
     return "\n".join(lines)
@@ -468,6 +480,11 @@ def _dry_run_text(url: str, plan: dict) -> str:
 )
 @click.option("--dry-run", is_flag=True, help="Print what would be sent; send nothing.")
 @click.option(
+    "--propagate-deletes",
+    is_flag=True,
+    help="Delete on the target what was deleted here after it was synced (default: report it).",
+)
+@click.option(
     "--max-retries",
     type=click.IntRange(0, 100),
     default=7,
@@ -478,7 +495,17 @@ def _dry_run_text(url: str, plan: dict) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print the run and its report as JSON.")
 @api_errors
 def sync(
-    data_dir, url, api_key, remote_tenant_id, tenant_id, lrs_key, lrs_secret, dry_run, max_retries, as_json
+    data_dir,
+    url,
+    api_key,
+    remote_tenant_id,
+    tenant_id,
+    lrs_key,
+    lrs_secret,
+    dry_run,
+    propagate_deletes,
+    max_retries,
+    as_json,
 ):
     """Copy packages, sessions and xAPI statements to a cloud instance. Safe to run again:
     only what changed travels. Exit status: 0 done, 1 the run failed, 2 done with failures or
@@ -497,7 +524,14 @@ def sync(
         raise click.UsageError("--lrs-key and --lrs-secret go together")
     lrs = (lrs_key, lrs_secret) if lrs_key else None
     dest = targets.destination(
-        local, opened.secret, url, api_key, remote_tenant_id, allow_internal=True, lrs=lrs
+        local,
+        opened.secret,
+        url,
+        api_key,
+        remote_tenant_id,
+        allow_internal=True,
+        lrs=lrs,
+        propagate_deletes=propagate_deletes,
     )
     run = runner.create_run(local, dest, dry_run=dry_run, trigger="cli")
     worker = threading.Thread(

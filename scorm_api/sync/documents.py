@@ -105,5 +105,13 @@ def send(lrs: Target, links: Links, pk: str, progress: Progress) -> None:
             KIND, "conflict", doc.pk, reason="The document was written on the target since the last sync"
         )
         return
-    links.save(KIND, doc.pk, state="synced", local_version=doc.etag, remote_version=etag_of(content))
+    links.save(
+        KIND,
+        doc.pk,
+        state="synced",
+        remote_id=f"{doc.kind}:{doc.doc_id}"[:255],  # what the report names it by (its key is `where`)
+        local_version=doc.etag,
+        remote_version=etag_of(content),
+        detail={"where": {"path": path, "params": params_of(doc)}},  # to delete it there later
+    )
     progress.note(KIND, "updated" if sent_etag else "created", doc.pk, doc.doc_id)

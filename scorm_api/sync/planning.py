@@ -9,7 +9,7 @@ import math
 
 from scorm_api.packages import processing
 from scorm_api.storage import Storage
-from scorm_api.sync import documents, sessions, statements
+from scorm_api.sync import deletions, documents, sessions, statements
 from scorm_api.sync.links import Links
 from scorm_api.sync.profile import Profile
 
@@ -50,6 +50,7 @@ def plan(
         "statements": stmts,
         "documents": docs,
         "launches": new,
+        "deleted_here": deletions.counts(links),  # synced, then deleted here
         "rate_limited_seconds": rate_limited_seconds(calls),
         "not_carried": not_carried,
     }

@@ -10,7 +10,8 @@ from datetime import timedelta
 from scorm_api.db import utcnow_iso, write_transaction
 from scorm_api.sync.models import SyncRun
 
-OUTCOMES = ("created", "updated", "skipped", "failed", "conflict")
+# gone: deleted here, still on the target; deleted: deleted on the target too.
+OUTCOMES = ("created", "updated", "skipped", "failed", "conflict", "gone", "deleted")
 LISTED = 200  # per outcome, in the report: counts are exact, lists are capped
 
 

@@ -152,7 +152,17 @@ def delete_target(principal):
     scope="admin",
     status=202,
     errors=(400, 409),
-    body=obj({**DESTINATION, "dry_run": {"type": "boolean"}}),
+    body=obj(
+        {
+            **DESTINATION,
+            "dry_run": {"type": "boolean"},
+            "propagate_deletes": {
+                "type": "boolean",
+                "description": "Delete on the target what was deleted here after it was synced "
+                "(default: only report it)",
+            },
+        }
+    ),
     response=obj({"run": RUN}, ["run"]),
     summary="Start a sync run",
     description="Runs in the background; poll GET /api/v1/sync/runs/{id}. Sends to the "
@@ -168,6 +178,7 @@ def start_run(principal, body):
         body.get("tenant_id"),
         allow_internal=principal.is_operator,
         lrs=_lrs(body),
+        propagate_deletes=bool(body.get("propagate_deletes")),
     )
     run = runner.create_run(principal.tenant_id, dest, dry_run=bool(body.get("dry_run")), trigger="api")
     runner.run_in_background(run, dest, current())

@@ -16,7 +16,7 @@ from scorm_api.errors import ApiError
 from scorm_api.health import instance_id
 from scorm_api.state import State
 from scorm_api.storage import Storage
-from scorm_api.sync import documents, packages, planning, sessions, statements
+from scorm_api.sync import deletions, documents, packages, planning, sessions, statements
 from scorm_api.sync.client import Retry, Target, TargetError
 from scorm_api.sync.links import Links, target_key
 from scorm_api.sync.models import SyncRun
@@ -79,6 +79,7 @@ class _Sending:
     storage: Storage
     progress: Progress
     profile: Profile
+    propagate_deletes: bool
 
 
 def execute(run: SyncRun, dest: Destination, state: State, retry: Retry | None = None) -> SyncRun:
@@ -99,10 +100,14 @@ def execute(run: SyncRun, dest: Destination, state: State, retry: Retry | None =
         profile = probe(target, instance_id(state.secret))
         pkgs = packages.pending(run.tenant_id, links)
         todo = planning.plan(run.tenant_id, links, state.storage, pkgs, profile, with_lrs=lrs is not None)
+        todo["propagate_deletes"] = dest.propagate_deletes
         items = todo["packages"] + todo["sessions"] + todo["statements"] + (todo["documents"] if lrs else 0)
         progress.plan(items, todo["package_bytes"], todo)
         if not run.dry_run:
-            _send_all(_Sending(run, target, lrs, links, state.storage, progress, profile), pkgs)
+            sending = _Sending(
+                run, target, lrs, links, state.storage, progress, profile, dest.propagate_deletes
+            )
+            _send_all(sending, pkgs)
         run.status = "completed"
     except TargetError as e:
         run.status, run.error = (
@@ -147,6 +152,8 @@ def _send_all(s: _Sending, pkgs: list) -> None:
                 functools.partial(documents.send, s.lrs, s.links, doc.pk, s.progress),
             )
             s.progress.advance(items=1)
+    s.progress.phase("deletions")
+    deletions.settle(s.target, s.lrs, s.links, s.progress, s.propagate_deletes)
 
 
 def _one(progress: Progress, kind: str, local_id: str, step) -> None:

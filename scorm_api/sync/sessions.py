@@ -203,7 +203,13 @@ def send(
         remote_id = remote_session_id(links, session.id)
         _launch(target, pkg_link.remote_id, session, remote_id)
         progress.count("launches")
-        link = links.save(KIND, session.id, state="launched", remote_id=remote_id, detail={"time_sent": {}})
+        link = links.save(
+            KIND,
+            session.id,
+            state="launched",
+            remote_id=remote_id,
+            detail={"time_sent": {}, "package_id": session.package_id},
+        )
     detail = dict(link.detail or {})
     time_sent = detail.get("time_sent") or {}
     if link.state == "putting":
@@ -239,7 +245,11 @@ def send(
         state="synced",
         local_version=str(session.version),
         remote_version=answer.get("version") if profile.versions else None,
-        detail={"time_sent": sent_after, "remote_updated_at": answer.get("updated_at")},
+        detail={
+            "time_sent": sent_after,
+            "remote_updated_at": answer.get("updated_at"),
+            "package_id": session.package_id,  # what deletions.py needs once the session is gone
+        },
     )
     progress.note(KIND, "created" if created else "updated", session.id, link.remote_id)
 

@@ -23,6 +23,7 @@ class Destination:
     remote_tenant_id: str
     allow_internal: bool = False
     lrs: tuple[str, str] | None = None  # the target LRS's (key, secret), when given
+    propagate_deletes: bool = False  # delete there what was deleted here (deletions.py)
 
 
 def public(row: SyncTarget | None) -> dict | None:
@@ -94,6 +95,7 @@ def destination(
     *,
     allow_internal: bool = False,
     lrs: tuple[str, str] | None = None,
+    propagate_deletes: bool = False,
 ) -> Destination:
     """What a run sends to: the values given, the saved target's for those left out."""
     if url and api_key and remote_tenant_id:
@@ -103,6 +105,7 @@ def destination(
             remote_tenant_id=remote_tenant_id,
             allow_internal=allow_internal,
             lrs=lrs,
+            propagate_deletes=propagate_deletes,
         )
     row = get(tenant_id)
     if row is None:
@@ -119,4 +122,5 @@ def destination(
         remote_tenant_id=remote_tenant_id or row.remote_tenant_id,
         allow_internal=allow_internal,
         lrs=lrs or saved_lrs,
+        propagate_deletes=propagate_deletes,
     )

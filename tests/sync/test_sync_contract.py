@@ -263,3 +263,42 @@ def test_documents_and_attachments_travel_through_the_targets_lrs(pair, laptop_d
     code, third = sync(laptop, cloud, "--lrs-key", theirs_creds[0], "--lrs-secret", theirs_creds[1])
     assert code == 2 and third["report"]["counts"]["document"]["conflict"] == 1
     assert theirs.request("GET", path, params=params).content == b"cloud-side"
+
+    # Deleted here: deleted there through its LRS, when asked.
+    path, params, _, _ = DOCS[0]
+    mine.request("DELETE", path, params=params)
+    lrs = ("--lrs-key", theirs_creds[0], "--lrs-secret", theirs_creds[1])
+    code, fourth = sync(laptop, cloud, *lrs, "--propagate-deletes")
+    assert counted(fourth, "document", "deleted") == 1
+    theirs.request("GET", path, params=params, expect=(404,))
+
+
+def counted(run, kind, outcome):
+    return run["report"]["counts"].get(kind, {}).get(outcome, 0)
+
+
+def test_deleted_here_is_reported_and_deleted_there_only_when_asked(pair, laptop_data, cloud):
+    laptop, _ = pair
+    assert sync(laptop, cloud)[0] == 0
+    single = laptop_data["packages"][0]
+    remote_single = next(p for p in cloud.packages() if p["title"] == single["title"])
+    laptop.call("DELETE", f"/api/v1/packages/{single['id']}")  # ann's two sessions go with it
+
+    code, dry = sync(laptop, cloud, "--dry-run")
+    assert dry["report"]["plan"]["deleted_here"] == {"package": 1, "session": 2}
+    code, kept = sync(laptop, cloud)
+    assert code == 0 and (counted(kept, "package", "gone"), counted(kept, "session", "gone")) == (1, 2)
+    assert cloud.call("GET", f"/api/v1/packages/{remote_single['id']}")["id"] == remote_single["id"]
+
+    code, deleted = sync(laptop, cloud, "--propagate-deletes")
+    assert code == 0 and (counted(deleted, "package", "deleted"), counted(deleted, "session", "deleted")) == (
+        1,
+        2,
+    )
+    cloud.call("GET", f"/api/v1/packages/{remote_single['id']}", expect=(404,))
+    assert [p["title"] for p in cloud.packages()] == [laptop_data["packages"][1]["title"]]
+
+    code, after = sync(laptop, cloud, "--propagate-deletes")
+    assert after["report"]["counts"] == {} or all(
+        counted(after, k, o) == 0 for k in ("package", "session") for o in ("gone", "deleted")
+    )

@@ -15,6 +15,9 @@ export default function syncPage() {
   const tenant = h("input", { id: "sync-tenant", required: true, class: "wide-input" });
   const key = h("input", { id: "sync-key", type: "password", autocomplete: "off", class: "wide-input" });
   const every = h("input", { id: "sync-every", type: "number", min: "5", max: "10080", class: "narrow", placeholder: "off" });
+  const lrsKey = h("input", { id: "sync-lrs-key", autocomplete: "off", class: "wide-input" });
+  const lrsSecret = h("input", { id: "sync-lrs-secret", type: "password", autocomplete: "off", class: "wide-input" });
+  const propagate = h("input", { id: "sync-propagate", type: "checkbox" });
   const syncBtn = h("button", { type: "button", class: "primary", onclick: () => start(false) }, "Sync now");
   const dryBtn = h("button", { type: "button", onclick: () => start(true) }, "Dry run");
   let saved = null;
@@ -27,18 +30,23 @@ export default function syncPage() {
     url.value = t ? t.url : ""; tenant.value = t ? t.tenant_id : ""; key.value = "";
     key.placeholder = t ? "saved (" + t.api_key_hint + "); type to replace" : "an API key of the target (write scope)";
     every.value = t && t.schedule_minutes ? t.schedule_minutes : "";
+    lrsKey.value = lrsSecret.value = "";
+    lrsKey.placeholder = t && t.lrs_key_hint ? "saved (" + t.lrs_key_hint + "); type to replace" : "optional: xAPI documents and attachments";
     enable(t);
   }
   const form = h("form", { class: "stack", onsubmit: (e) => {
     e.preventDefault();
     const body = { url: url.value.trim(), tenant_id: tenant.value.trim(), schedule_minutes: every.value ? Number(every.value) : null };
     if (key.value) body.api_key = key.value;
+    if (lrsKey.value || lrsSecret.value) { body.lrs_key = lrsKey.value; body.lrs_secret = lrsSecret.value; }
     api("PUT", "/api/v1/sync/target", body).then((r) => { showTarget(r.target); toast("Target saved"); }).catch(fail);
   } },
     h("label", { for: "sync-url", text: "Target address" }), url,
     h("label", { for: "sync-tenant", text: "Your tenant id on the target" }), tenant,
     h("label", { for: "sync-key", text: "API key on the target" }), key,
     h("p", { class: "hint", text: "Stored encrypted on this computer and never shown again." }),
+    h("label", { for: "sync-lrs-key", text: "LRS key on the target" }), lrsKey,
+    h("label", { for: "sync-lrs-secret", text: "LRS secret on the target" }), lrsSecret,
     h("label", { for: "sync-every", text: "Sync automatically every … minutes (empty: only when you press Sync now)" }), every,
     h("button", { type: "submit" }, "Save target"));
 
@@ -54,7 +62,7 @@ export default function syncPage() {
   }
   function start(dry) {
     enable(false);
-    api("POST", "/api/v1/sync/runs", { dry_run: dry }).then((r) => watch(r.run))
+    api("POST", "/api/v1/sync/runs", { dry_run: dry, propagate_deletes: propagate.checked }).then((r) => watch(r.run))
       .catch((e) => { enable(saved); fail(e); });
   }
   function loadConflicts() {
@@ -78,7 +86,8 @@ export default function syncPage() {
   main.replaceChildren(h("h1", { text: "Sync to cloud" }),
     h("p", { class: "hint", text: "Copies your packages, learners' progress and xAPI statements to a cloud instance. Run it as often as you like: only what changed travels, and this computer keeps working as before." }),
     h("div", { class: "grid" }, h("section", { class: "card" }, h("h2", { text: "Target" }), form),
-      h("section", { class: "card" }, status, h("div", { class: "row" }, syncBtn, dryBtn))),
+      h("section", { class: "card" }, status, h("div", { class: "row" }, syncBtn, dryBtn),
+        h("label", { class: "check" }, propagate, " Also delete on the target what was deleted here"))),
     conflictsBox, runsBox);
   status.replaceChildren(h("h2", { text: "Not synced yet" }), h("p", { class: "hint", text: "Save a target, then press Sync now. A dry run first shows what would travel, sending nothing." }));
   api("GET", "/api/v1/sync/target").then((r) => showTarget(r.target)).catch(fail);
@@ -133,15 +142,20 @@ function reportView(run) {
         (minutes ? "; its rate limits make this take at least " + minutes + " min." : ".") }));
     }
   } else if (kinds.length) {
-    out.push(table(["", "created", "updated", "unchanged", "failed", "conflicts"], kinds.map((k) => {
+    out.push(table(["", "created", "updated", "unchanged", "failed", "conflicts", "deleted"], kinds.map((k) => {
       const c = counts[k];
-      return h("tr", {}, h("th", { scope: "row", text: k }), [c.created, c.updated, c.skipped, c.failed, c.conflict].map((n) => h("td", { text: n })));
+      return h("tr", {}, h("th", { scope: "row", text: k }), [c.created, c.updated, c.skipped, c.failed, c.conflict, c.deleted || 0].map((n) => h("td", { text: n })));
     }), "compact"));
   } else if (run.status === "completed") {
     out.push(h("p", { text: "Nothing to send: the target already has everything." }));
   }
   if (report.plan) {
     notCarried(report.plan, out);
+    const gone = Object.entries(report.plan.deleted_here || {});
+    if (gone.length) {
+      out.push(h("p", { text: "Deleted here since synced: " + gone.map(([k, n]) => n + " " + k + (n === 1 ? "" : "s")).join(", ") +
+        (report.plan.propagate_deletes ? " (deleted on the target too)" : " (still on the target)") + "." }));
+    }
   }
   const failed = report.failed || [];
   if (failed.length) {

@@ -93,6 +93,8 @@ def send(
         except TargetError as e:
             if e.status in (404, 410):  # the upload is gone from the target: start over next run
                 links.forget(KIND, pkg.id)
+            elif e.status == 409:  # "not uploaded yet": the PUT did not land; PUT again next run
+                links.save(KIND, pkg.id, state="minted")
             raise
         remote_id = remote["id"]
         links.save(KIND, pkg.id, state="processing", remote_id=remote_id)

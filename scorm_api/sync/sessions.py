@@ -234,6 +234,8 @@ def send(
     except TargetError as e:
         if e.unavailable:
             raise  # it may have arrived: "putting" has the next run read the session back
+        if e.status == 404 and before == "launched":
+            before = "new"  # the session the launch answered for is not there: launch again
         links.save(KIND, session.id, state=before, detail=detail)  # refused: nothing changed there
         if e.status == 409:
             _conflict(links, session, run_id, link.remote_id, _remote(target, link.remote_id), progress)

@@ -6,7 +6,8 @@ after its transaction committed, so a run that read up to N has missed nothing b
 slow a write was. Before a batch goes out, its last number is noted as "sending": a run stopped
 before the target's answer sends that batch again, which the target stores as a no-op (same
 id, same body), and the report counts those as skipped. A batch the target refuses is sent
-again one statement at a time, so one refused statement does not hold back the others.
+again one statement at a time, so one refused statement does not hold back the others; the
+ones it refuses are kept in the cursor and tried again at every run until it takes them.
 
 A statement with attachments goes with their bytes, as a multipart POST to the target's LRS
 (/xapi/statements, with the LRS credentials the user gives for the target): the seed's REST
@@ -34,7 +35,7 @@ def _marks(links: Links) -> dict:
     marks = (link.detail or {}) if link else {}
     # A cursor of an earlier release (stored time, pk) is not a commit order: start over, the
     # target takes the re-sent statements as the no-ops they are.
-    return marks if "seq" in marks else {"seq": 0, "sending": 0}
+    return {"retry": [], **marks} if "seq" in marks else {"seq": 0, "sending": 0, "retry": []}
 
 
 def _query(tenant_id: str, after: int):
@@ -43,21 +44,41 @@ def _query(tenant_id: str, after: int):
     )
 
 
+def _pending_query(tenant_id: str, marks: dict):
+    """After the cursor, and those the target refused before (tried again every run)."""
+    after = Statement.seq > marks["seq"]
+    if marks["retry"]:
+        after |= Statement.seq.in_(marks["retry"])
+    return Statement.select(Statement.seq, Statement.statement_id, Statement.body).where(
+        (Statement.tenant == tenant_id) & after
+    )
+
+
 def count_pending(tenant_id: str, links: Links) -> int:
-    return _query(tenant_id, _marks(links)["seq"]).count()
+    return _pending_query(tenant_id, _marks(links)).count()
 
 
 def count_with_attachments(tenant_id: str, links: Links) -> int:
     """Pending statements that cite attachments (their bytes need the target's LRS)."""
     return (
-        _query(tenant_id, _marks(links)["seq"])
+        _pending_query(tenant_id, _marks(links))
         .where(Statement.body.cast("TEXT").contains('"attachments"'))
         .count()
     )
 
 
 def batches(tenant_id: str, links: Links) -> Iterator[list[Statement]]:
-    after = _marks(links)["seq"]
+    marks = _marks(links)
+    retry = marks["retry"]
+    for start in range(0, len(retry), BATCH):  # refused before: first, in their order
+        rows = list(
+            Statement.select(Statement.seq, Statement.statement_id, Statement.body)
+            .where((Statement.tenant == tenant_id) & Statement.seq.in_(retry[start : start + BATCH]))
+            .order_by(Statement.seq)
+        )
+        if rows:
+            yield rows
+    after = marks["seq"]
     while True:
         rows = list(_query(tenant_id, after).order_by(Statement.seq).limit(BATCH))
         if rows:
@@ -69,14 +90,17 @@ def batches(tenant_id: str, links: Links) -> Iterator[list[Statement]]:
 
 def send(target: Target, links: Links, rows: list[Statement], progress: Progress, lrs: Target | None) -> None:
     marks = _marks(links)
-    sent_before = marks.get("sending", 0)
-    last = rows[-1].seq
-    links.save(KIND, CURSOR, state="sending", detail={"seq": marks["seq"], "sending": max(last, sent_before)})
+    sent_before, retry = marks.get("sending", 0), set(marks["retry"])
+    newest = max(marks["seq"], *(r.seq for r in rows))
+    links.save(KIND, CURSOR, state="sending", detail={**marks, "sending": max(newest, sent_before)})
+    refused: set[int] = set()
 
     def done(r: Statement) -> None:
-        progress.note(KIND, "skipped" if r.seq <= sent_before else "created", r.statement_id, r.statement_id)
+        again = r.seq <= sent_before and r.seq not in retry
+        progress.note(KIND, "skipped" if again else "created", r.statement_id, r.statement_id)
 
     def failed(r: Statement, why: str) -> None:
+        refused.add(r.seq)
         progress.note(KIND, "failed", r.statement_id, reason=why)
 
     plain: list[tuple[Statement, dict]] = []
@@ -93,7 +117,15 @@ def send(target: Target, links: Links, rows: list[Statement], progress: Progress
             _send_with_parts(lrs, r, body, parts, done, failed)
     if plain:
         _send_plain(target, plain, done, failed)
-    links.save(KIND, CURSOR, state="synced", detail={"seq": last, "sending": max(last, sent_before)})
+    # The cursor passes this batch; what the target refused is tried again at the next run
+    # (and reported again), never skipped for good.
+    still = sorted((retry - {r.seq for r in rows}) | refused)
+    links.save(
+        KIND,
+        CURSOR,
+        state="synced",
+        detail={"seq": newest, "sending": max(newest, sent_before), "retry": still},
+    )
     progress.advance(items=len(rows))
 
 

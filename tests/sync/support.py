@@ -113,3 +113,90 @@ def changed_on_both_sides(laptop, cloud, local_session_id) -> dict:
     cloud.put(remote["id"], {"cmi_data": {"cmi.core.lesson_location": "cloud-side"}})
     laptop.put(local_session_id, {"cmi_data": {"cmi.core.lesson_location": "laptop-side"}})
     return remote
+
+
+class FaultProxy:
+    """A real HTTP front for a target that answers some requests itself (an error status with
+    the API's envelope, or a dropped connection) and forwards the rest (the target's own URLs
+    in its JSON answers rewritten to lead here). `faults`: a list of
+    (method, path regex, answer, times) tried in order; answer is an HTTP status or "drop";
+    times counts down (None: always). `seen` is what each request met."""
+
+    def __init__(self, upstream: str, faults: list[tuple[str, str, int | str, int | None]]):
+        import re
+        import socket
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.upstream = upstream
+        self.faults = [[m, re.compile(p), a, t] for m, p, a, t in faults]
+        self.seen: list[str] = []
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *a):
+                pass
+
+            def _any(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                answer = proxy._answer(self.command, self.path)
+                proxy.seen.append(str(answer or "forwarded"))
+                if answer == "drop":
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
+                if answer is not None:
+                    headers = {"Retry-After": "1"} if answer == 429 else {}
+                    code = {429: "RATE_LIMIT_EXCEEDED", 401: "UNAUTHORIZED", 403: "FORBIDDEN"}.get(
+                        answer, "INJECTED"
+                    )
+                    envelope = {"error": {"code": code, "message": f"injected {answer}", "details": {}}}
+                    self._reply(
+                        answer, json.dumps(envelope).encode(), {"Content-Type": "application/json", **headers}
+                    )
+                    return
+                headers = {
+                    k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")
+                }
+                resp = requests.request(
+                    self.command,
+                    proxy.upstream + self.path,
+                    data=body,
+                    headers=headers,
+                    timeout=60,
+                    allow_redirects=False,
+                )
+                content = resp.content
+                if resp.headers.get("Content-Type", "").startswith("application/json"):
+                    # the URLs the target hands out (presigned uploads) lead through here too
+                    content = content.replace(proxy.upstream.encode(), proxy.url.encode())
+                self._reply(resp.status_code, content, {"Content-Type": resp.headers.get("Content-Type", "")})
+
+            def _reply(self, status, body, headers):
+                self.send_response(status)
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_GET = do_POST = do_PUT = do_DELETE = _any
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def _answer(self, method: str, path: str):
+        for fault in self.faults:
+            m, pattern, answer, times = fault
+            if m == method and pattern.search(path) and (times is None or times > 0):
+                if times is not None:
+                    fault[3] = times - 1
+                return answer
+        return None
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

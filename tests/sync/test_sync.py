@@ -7,14 +7,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-import requests
 
 from tests.support import free_port, start_server, wait_until
-from tests.sync.support import MULTI, SINGLE, Api, changed_on_both_sides, created, sync
+from tests.sync.support import MULTI, SINGLE, Api, FaultProxy, changed_on_both_sides, created, sync
 
 pytestmark = pytest.mark.slow
 
@@ -147,66 +144,9 @@ def test_target_killed_mid_run_then_restarted_completes_without_duplicates(live_
         restarted.srv.stop()
 
 
-class FlakyProxy:
-    """A real HTTP front for the target that answers 429 (with Retry-After) and then 500 to
-    the first requests, and forwards the rest."""
-
-    def __init__(self, upstream: str, rate_limited: int, failing: int):
-        self.upstream, self.plan = upstream, ["429"] * rate_limited + ["500"] * failing
-        self.seen: list[str] = []
-        proxy = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *a):
-                pass
-
-            def _any(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                answer = proxy.plan.pop(0) if proxy.plan else None
-                proxy.seen.append(answer or "forwarded")
-                if answer == "429":
-                    self._reply(
-                        429,
-                        b'{"error":{"code":"RATE_LIMIT_EXCEEDED","message":"Rate limit exceeded"}}',
-                        {"Retry-After": "1"},
-                    )
-                    return
-                if answer == "500":
-                    self._reply(500, b'{"error":{"code":"INTERNAL_ERROR","message":"boom"}}', {})
-                    return
-                headers = {
-                    k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")
-                }
-                resp = requests.request(
-                    self.command,
-                    proxy.upstream + self.path,
-                    data=body,
-                    headers=headers,
-                    timeout=60,
-                    allow_redirects=False,
-                )
-                self._reply(
-                    resp.status_code, resp.content, {"Content-Type": resp.headers.get("Content-Type", "")}
-                )
-
-            def _reply(self, status, body, headers):
-                self.send_response(status)
-                for k, v in headers.items():
-                    self.send_header(k, v)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            do_GET = do_POST = do_PUT = do_DELETE = _any
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-
 def test_rate_limits_and_server_errors_are_waited_out(pair, laptop_data):
     laptop, cloud = pair
-    proxy = FlakyProxy(cloud.url, rate_limited=2, failing=3)
+    proxy = FaultProxy(cloud.url, [("GET", ".", 429, 2), ("GET", ".", 500, 3)])
     try:
         out = subprocess.run(
             [
@@ -230,7 +170,7 @@ def test_rate_limits_and_server_errors_are_waited_out(pair, laptop_data):
         )
         run = json.loads(out.stdout)
     finally:
-        proxy.server.shutdown()
+        proxy.close()
     assert out.returncode == 0 and run["status"] == "completed", run
     assert proxy.seen[:5] == ["429", "429", "500", "500", "500"]
     assert run["report"]["waited_seconds"] >= 2  # the two Retry-After: 1, at least

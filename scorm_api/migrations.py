@@ -473,6 +473,17 @@ MIGRATIONS: list[Migration] = [
             "ALTER TABLE sync_target ADD COLUMN lrs_key_hint VARCHAR(16)",
         ),
     ),
+    Migration(
+        24,
+        "the URLs statements were written under",
+        (
+            """CREATE TABLE own_url (
+            url VARCHAR(2048) PRIMARY KEY,
+            first_seen VARCHAR(32) NOT NULL,
+            last_seen VARCHAR(32) NOT NULL
+        )""",
+        ),
+    ),
 ]
 
 

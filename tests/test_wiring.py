@@ -21,7 +21,7 @@ def test_the_domains_register_jobs_periodic_tasks_hooks_and_tasks(app):
     assert wired["jobs"] == ["process_package"]
     assert wired["periodic"] == ["sync-schedule", "xapi-analytics-fold"]
     assert ("endpoint: who a request acts as", 2) in wired["hooks"]  # API keys, then the cookie
-    assert wired["on_open"] == 3 and wired["on_serve"] == ["sweep"]
+    assert wired["on_open"] == 3 and wired["on_serve"] == ["sweep", "remember_serving"]
 
 
 def test_importing_every_domain_registers_nothing(settings):

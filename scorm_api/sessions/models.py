@@ -40,6 +40,9 @@ class Session(BaseModel):
     launch_epoch_ms = peewee.BigIntegerField(default=0)
     # The id the caller chose at launch (unique per tenant), shown as the session's id.
     external_id = peewee.CharField(max_length=255, null=True)
+    # Not a column: this write is another appliance's sync (the PUT's carried record); the
+    # statements its changes would derive travel with that sync (xapi/scorm_bridge.save).
+    replicated: bool = False
 
     class Meta:
         table_name = "learner_session"

@@ -405,6 +405,8 @@ def update_session(settings: Settings, tenant_id: str, session_id: str, body: di
         pkg = session.package
         vocab = for_standard(pkg.standard)
         updates.update(vocab.explicit_cmi(body))
+        # Another appliance's sync: the statements its changes would make travel with it.
+        session.replicated = bool(body.get("appliance"))
         scos = structure.scos_for(pkg.id)
         item_id = scos[0].item_id if scos else "default"
         writes: list[_ItemWrite] = [(item_id, updates, body.get("session_time"))]

@@ -40,6 +40,19 @@ def plan(
         "read": len(pkgs) + (0 if profile.versions else to_send - new),  # ready polls, re-reads
     }
     not_carried = [] if profile.whole_sessions else _not_carried(tenant_id, links)
+    bridged = 0 if profile.whole_sessions else statements.count_bridged(tenant_id, links)
+    if bridged:
+        not_carried.append(
+            {
+                "what": "bridge_statements",
+                "description": "xAPI statements this appliance derived from SCORM sessions "
+                "(launched, initialized, answered, completed...): the target derives its own from "
+                "the sessions it receives, under the same learner and course",
+                "count": bridged,
+                "unit": "statements",
+                "examples": [],
+            }
+        )
     if not with_lrs:
         not_carried += _without_lrs(tenant_id, links, docs)
     return {

@@ -10,8 +10,9 @@ from datetime import timedelta
 from scorm_api.db import utcnow_iso, write_transaction
 from scorm_api.sync.models import SyncRun
 
-# gone: deleted here, still on the target; deleted: deleted on the target too.
-OUTCOMES = ("created", "updated", "skipped", "failed", "conflict", "gone", "deleted")
+# gone: deleted here, still on the target; deleted: deleted on the target too; not_carried:
+# what this target cannot take (planning.py lists it before the run).
+OUTCOMES = ("created", "updated", "skipped", "failed", "conflict", "gone", "deleted", "not_carried")
 LISTED = 200  # per outcome, in the report: counts are exact, lists are capped
 
 

@@ -18,11 +18,13 @@ from scorm_api.state import State
 from scorm_api.storage import Storage
 from scorm_api.sync import deletions, documents, packages, planning, sessions, statements
 from scorm_api.sync.client import Retry, Target, TargetError
+from scorm_api.sync.identities import Identities
 from scorm_api.sync.links import Links, target_key
 from scorm_api.sync.models import SyncRun
 from scorm_api.sync.profile import Profile, probe
 from scorm_api.sync.progress import Progress, empty_report
 from scorm_api.sync.targets import Destination, destination
+from scorm_api.xapi import own_urls
 
 log = logging.getLogger(__name__)
 # A run whose heartbeat is older than this was left behind by a stopped process.
@@ -80,6 +82,7 @@ class _Sending:
     progress: Progress
     profile: Profile
     propagate_deletes: bool
+    local_bases: tuple[str, ...]  # the URLs this appliance names its learners and courses under
 
 
 def execute(run: SyncRun, dest: Destination, state: State, retry: Retry | None = None) -> SyncRun:
@@ -104,8 +107,9 @@ def execute(run: SyncRun, dest: Destination, state: State, retry: Retry | None =
         items = todo["packages"] + todo["sessions"] + todo["statements"] + (todo["documents"] if lrs else 0)
         progress.plan(items, todo["package_bytes"], todo)
         if not run.dry_run:
+            bases = (state.settings.base_url, state.settings.content_base_url, *own_urls.every())
             sending = _Sending(
-                run, target, lrs, links, state.storage, progress, profile, dest.propagate_deletes
+                run, target, lrs, links, state.storage, progress, profile, dest.propagate_deletes, bases
             )
             _send_all(sending, pkgs)
         run.status = "completed"
@@ -140,8 +144,9 @@ def _send_all(s: _Sending, pkgs: list) -> None:
         _one(s.progress, sessions.KIND, session.id, send)
         s.progress.advance(items=1)
     s.progress.phase("statements")
+    ids = Identities(s.links, s.local_bases, s.target.url)
     for rows in statements.batches(s.run.tenant_id, s.links):
-        statements.send(s.target, s.links, rows, s.progress, s.lrs)
+        statements.send(s.target, s.links, rows, s.progress, s.lrs, ids, s.profile.whole_sessions)
     if s.lrs is not None:
         s.progress.phase("documents")
         for doc in documents.pending(s.run.tenant_id, s.links):

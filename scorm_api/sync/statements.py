@@ -19,10 +19,12 @@ import json
 from collections.abc import Iterator
 
 from scorm_api.sync.client import Target, TargetError
+from scorm_api.sync.identities import Identities
 from scorm_api.sync.links import Links
 from scorm_api.sync.progress import Progress
 from scorm_api.xapi import attachments, multipart
 from scorm_api.xapi.models import Statement
+from scorm_api.xapi.scorm_bridge import PLAYER_ACCOUNT
 
 KIND = "statements"
 CURSOR = "cursor"
@@ -38,10 +40,17 @@ def _marks(links: Links) -> dict:
     return {"retry": [], **marks} if "seq" in marks else {"seq": 0, "sending": 0, "retry": []}
 
 
+_COLUMNS = (
+    Statement.seq,
+    Statement.statement_id,
+    Statement.body,
+    Statement.package_id,
+    Statement.registration,
+)
+
+
 def _query(tenant_id: str, after: int):
-    return Statement.select(Statement.seq, Statement.statement_id, Statement.body).where(
-        (Statement.tenant == tenant_id) & (Statement.seq > after)
-    )
+    return Statement.select(*_COLUMNS).where((Statement.tenant == tenant_id) & (Statement.seq > after))
 
 
 def _pending_query(tenant_id: str, marks: dict):
@@ -49,13 +58,20 @@ def _pending_query(tenant_id: str, marks: dict):
     after = Statement.seq > marks["seq"]
     if marks["retry"]:
         after |= Statement.seq.in_(marks["retry"])
-    return Statement.select(Statement.seq, Statement.statement_id, Statement.body).where(
-        (Statement.tenant == tenant_id) & after
-    )
+    return Statement.select(*_COLUMNS).where((Statement.tenant == tenant_id) & after)
 
 
 def count_pending(tenant_id: str, links: Links) -> int:
     return _pending_query(tenant_id, _marks(links)).count()
+
+
+def count_bridged(tenant_id: str, links: Links) -> int:
+    """Pending statements the SCORM bridge wrote here (a cloud target derives its own)."""
+    return (
+        _pending_query(tenant_id, _marks(links))
+        .where(Statement.body.cast("TEXT").contains(f'"{PLAYER_ACCOUNT}"'))
+        .count()
+    )
 
 
 def count_with_attachments(tenant_id: str, links: Links) -> int:
@@ -72,7 +88,7 @@ def batches(tenant_id: str, links: Links) -> Iterator[list[Statement]]:
     retry = marks["retry"]
     for start in range(0, len(retry), BATCH):  # refused before: first, in their order
         rows = list(
-            Statement.select(Statement.seq, Statement.statement_id, Statement.body)
+            Statement.select(*_COLUMNS)
             .where((Statement.tenant == tenant_id) & Statement.seq.in_(retry[start : start + BATCH]))
             .order_by(Statement.seq)
         )
@@ -88,7 +104,17 @@ def batches(tenant_id: str, links: Links) -> Iterator[list[Statement]]:
         after = rows[-1].seq
 
 
-def send(target: Target, links: Links, rows: list[Statement], progress: Progress, lrs: Target | None) -> None:
+def send(
+    target: Target,
+    links: Links,
+    rows: list[Statement],
+    progress: Progress,
+    lrs: Target | None,
+    ids: Identities,
+    whole_sessions: bool,
+) -> None:
+    """`whole_sessions`: the target takes our PUT's carried record, and with it the statements
+    the bridge wrote here (it derives none of its own for them)."""
     marks = _marks(links)
     sent_before, retry = marks.get("sending", 0), set(marks["retry"])
     newest = max(marks["seq"], *(r.seq for r in rows))
@@ -104,8 +130,16 @@ def send(target: Target, links: Links, rows: list[Statement], progress: Progress
         progress.note(KIND, "failed", r.statement_id, reason=why)
 
     plain: list[tuple[Statement, dict]] = []
+    ids.prefetch(
+        {r.package_id for r in rows if r.package_id}, {r.registration for r in rows if r.registration}
+    )
     for r in rows:
-        body = {k: v for k, v in r.body.items() if k not in _LRS_SET}
+        if not whole_sessions and ids.is_bridged(r.body):
+            progress.note(
+                KIND, "not_carried", r.statement_id, reason="The target derives its own from the session"
+            )
+            continue
+        body = ids.translate({k: v for k, v in r.body.items() if k not in _LRS_SET})
         parts = attachments.for_statements(links.tenant_id, [body]) if body.get("attachments") else []
         if not parts:
             plain.append((r, body))

@@ -18,8 +18,9 @@ def init_app(app: Flask, state: State) -> None:
 
 
 def wire(state: State) -> None:
-    from scorm_api.xapi import analytics, reindex, scorm_bridge
+    from scorm_api.xapi import analytics, own_urls, reindex, scorm_bridge
 
     state.jobs.every("xapi-analytics-fold", analytics.FOLD_SECONDS, analytics.fold_in_background)
     state.on_open.append(lambda _state: reindex.run_pending())
     scorm_bridge.connect()
+    state.on_serve.append(own_urls.remember_serving)

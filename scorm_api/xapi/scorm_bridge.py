@@ -36,6 +36,7 @@ COURSE = ADL + "activities/course"
 LESSON = ADL + "activities/lesson"
 INTERACTION = ADL + "activities/cmi.interaction"
 PLATFORM = "SCORM API appliance"
+PLAYER_ACCOUNT = "scorm-player"  # the authority of what the bridge writes (sync/identities.py)
 _INTERACTION_CHANGE = re.compile(r"^cmi\.interactions\.(\d+)\.(learner_response|student_response|result)$")
 _XAPI_TYPES = frozenset(INTERACTION_TYPES)
 
@@ -96,12 +97,14 @@ def _statement(
 
 
 def save(session: Session, statements: list[dict]) -> None:
-    """Store statements the appliance itself writes about the session (one batch, in order)."""
-    if statements:
+    """Store statements the appliance itself writes about the session (one batch, in order).
+    A session written by a sync from another appliance (`replicated`, set by the PUT's carried
+    record) has its statements sent beside it by that sync: none are derived here again."""
+    if statements and not getattr(session, "replicated", False):
         authority = {
             "objectType": "Agent",
             "name": PLATFORM,
-            "account": {"homePage": base_url(), "name": "scorm-player"},
+            "account": {"homePage": base_url(), "name": PLAYER_ACCOUNT},
         }
         store.store(session.tenant_id, statements, authority, "1.0.3", package_id=session.package_id)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
 import subprocess
 import sys
@@ -302,3 +303,44 @@ def test_deleted_here_is_reported_and_deleted_there_only_when_asked(pair, laptop
     assert after["report"]["counts"] == {} or all(
         counted(after, k, o) == 0 for k in ("package", "session") for o in ("gone", "deleted")
     )
+
+
+# ---- the target's analytics ---------------------------------------------------------------
+
+
+def analytics(api, what):
+    return api.call("GET", f"/api/v1/xapi/analytics/{what}", params={"limit": 100})[what]
+
+
+@pytest.mark.parametrize("kind", ["cloud", "appliance"])
+def test_the_targets_analytics_count_each_learner_and_course_once(pair, laptop_data, cloud, kind):
+    laptop, other = pair
+    target = cloud if kind == "cloud" else other
+    code, run = sync(laptop, target)
+    assert (code, run["status"]) == (0, "completed"), (run["error"], run["report"])
+
+    actors, activities = analytics(target, "actors"), analytics(target, "activities")
+    # nothing there names this machine: identities moved under the target's own base
+    hosts = set(re.findall(r"https?://[^/\"]+", json.dumps([actors, activities])))
+    assert laptop.url not in hosts and target.url in hosts, hosts
+    mine = analytics(laptop, "actors")
+    learners = [a["actor"]["account"]["name"] for a in mine if "account" in a["actor"]]
+    assert "ann" in learners  # the bridge wrote about her sessions here
+    for learner in learners:  # each once there, under the target's own address
+        [theirs] = [a for a in actors if (a["actor"].get("account") or {}).get("name") == learner]
+        assert theirs["actor"]["account"]["homePage"] == target.url
+    assert len(actors) == len(mine)
+    courses = sorted(
+        a["activity_id"] for a in activities if (a.get("activity_type") or "").endswith("/course")
+    )
+    remote = {p["title"]: p["id"] for p in target.packages()}
+    my_courses = [
+        a for a in analytics(laptop, "activities") if (a.get("activity_type") or "").endswith("/course")
+    ]
+    titles = {p["id"]: p["title"] for p in laptop.packages()}
+    assert courses == sorted(f"{target.url}/packages/{remote[titles[a['package_id']]]}" for a in my_courses)
+    if kind == "appliance":  # every statement there, once, and none derived again
+        assert target.statements()["pagination"]["total"] == laptop.statements()["pagination"]["total"]
+    else:  # the bridge's statements are not sent: the cloud derives its own (the dry run said)
+        bridged = next(i for i in run["report"]["plan"]["not_carried"] if i["what"] == "bridge_statements")
+        assert bridged["count"] == counted(run, "statements", "not_carried") > 0

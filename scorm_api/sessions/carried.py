@@ -27,6 +27,7 @@ SCHEMA = obj(
         "success_status": {"enum": list(SUCCESS)},
         "score": obj({k: {"type": ["number", "null"]} for k in ("scaled", "raw", "min", "max")}),
         "launch_count": {"type": "integer", "minimum": 0, "maximum": 10_000_000},
+        "session_time": {"type": ["string", "null"], "maxLength": 64},
         **{d: {**TIMESTAMP, "type": ["string", "null"]} for d in DATES},
         "sequencing": {
             "type": ["object", "null"],
@@ -58,6 +59,7 @@ def record(session: Session) -> dict:
         "success_status": session.success_status,
         "score": {p: getattr(session, f"score_{p}") for p in ("scaled", "raw", "min", "max")},
         "launch_count": session.launch_count,
+        "session_time": session.session_time,  # the last one reported, as it was written
         **{d: getattr(session, d) for d in DATES},
         "sequencing": None
         if engine is None
@@ -75,7 +77,7 @@ def apply(session: Session, carried: dict) -> list[str]:
     """Write a carried record over the session (inside the PUT's transaction, after its CMI
     data was applied); returns the columns it changed."""
     changed = []
-    for field in ("user_name", "completion_status", "success_status", "launch_count", *DATES):
+    for field in ("user_name", "completion_status", "success_status", "launch_count", "session_time", *DATES):
         if field in carried and getattr(session, field) != carried[field]:
             setattr(session, field, carried[field])
             changed.append(field)

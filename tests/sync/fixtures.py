@@ -4,7 +4,8 @@ with pytest_plugins."""
 
 import pytest
 
-from tests.sync.support import INTERACTIONS, MULTI, MULTI_SECOND_ITEM, SINGLE, Api
+from tests.support import start_server
+from tests.sync.support import INTERACTIONS, MULTI, MULTI_SECOND_ITEM, SINGLE, Api, CloudApi
 
 
 @pytest.fixture
@@ -72,3 +73,11 @@ def laptop_data(pair):
         ],
     )
     return {"packages": [single, multi], "sessions": [ann1["id"], ann2["id"], bob["id"]]}
+
+
+@pytest.fixture
+def cloud(tmp_path):
+    """A target in cloud-contract mode: a stand-in for the cloud (contract.py)."""
+    srv = start_server(tmp_path / "cloud", env={"SCORM_API_CONTRACT": "cloud"})
+    yield CloudApi(srv)
+    srv.stop()

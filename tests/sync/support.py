@@ -5,12 +5,13 @@ servers and the data themselves are fixtures, in tests/sync/fixtures.py."""
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 
 import requests
 
-from tests.support import bearer, fixture
+from tests.support import basic, bearer, fixture
 
 SINGLE, MULTI = "golf_scorm12_singlesco.zip", "golf_scorm12_multisco_runtime_min.zip"
 MULTI_SECOND_ITEM = "playing_par_item"  # the multi-SCO fixture's second SCO
@@ -200,3 +201,55 @@ class FaultProxy:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+class CloudApi(Api):
+    def tenant_id(self):
+        # The cloud lists no tenants (an extension of ours): its user reads the id off its
+        # dashboard; here, off the data dir's database.
+        with sqlite3.connect(self.srv.data_dir / "scorm-api.db") as db:
+            return db.execute("SELECT tenant_id FROM api_key ORDER BY created_at LIMIT 1").fetchone()[0]
+
+
+def remote_ids(run) -> dict[str, str]:
+    return {e["local_id"]: e["remote_id"] for e in run["report"]["created"] if e["kind"] == "session"}
+
+
+def lrs_credentials(data_dir) -> tuple[str, str]:
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "scorm_api",
+            "xapi-credentials",
+            "create",
+            "--data-dir",
+            str(data_dir),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+    made = json.loads(out.stdout)
+    return made["username"], made["password"]
+
+
+class Lrs:
+    def __init__(self, url, creds):
+        self.url, self.headers = url + "/xapi", {**basic(*creds), "X-Experience-API-Version": "1.0.3"}
+
+    def request(self, method, path, expect=(200, 204), **kw):
+        kw["headers"] = {**self.headers, **kw.get("headers", {})}
+        resp = requests.request(method, self.url + path, timeout=30, **kw)
+        assert resp.status_code in expect, f"{method} {path}: {resp.status_code} {resp.text[:300]}"
+        return resp
+
+
+def counted(run, kind, outcome):
+    return run["report"]["counts"].get(kind, {}).get(outcome, 0)
+
+
+def analytics(api, what):
+    return api.call("GET", f"/api/v1/xapi/analytics/{what}", params={"limit": 100})[what]

@@ -9,9 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import sqlite3
-import subprocess
-import sys
 import uuid
 
 import pytest
@@ -19,31 +16,12 @@ import requests
 
 from scorm_api.xapi.multipart import Part, render
 
-from tests.support import basic, start_server, statement
-from tests.sync.support import MULTI, Api, sync
+from tests.support import statement
+from tests.sync.support import MULTI, Lrs, analytics, counted, lrs_credentials, remote_ids, sync
 
 pytestmark = pytest.mark.slow
 
 SESSION_FIELDS = ("user_id", "completion_status", "success_status", "score", "time_spent_seconds")
-
-
-class CloudApi(Api):
-    def tenant_id(self):
-        # The cloud lists no tenants (an extension of ours): its user reads the id off its
-        # dashboard; here, off the data dir's database.
-        with sqlite3.connect(self.srv.data_dir / "scorm-api.db") as db:
-            return db.execute("SELECT tenant_id FROM api_key ORDER BY created_at LIMIT 1").fetchone()[0]
-
-
-@pytest.fixture
-def cloud(tmp_path):
-    srv = start_server(tmp_path / "cloud", env={"SCORM_API_CONTRACT": "cloud"})
-    yield CloudApi(srv)
-    srv.stop()
-
-
-def remote_ids(run) -> dict[str, str]:
-    return {e["local_id"]: e["remote_id"] for e in run["report"]["created"] if e["kind"] == "session"}
 
 
 def test_the_cloud_mode_refuses_what_the_cloud_does_not_document(cloud):
@@ -156,38 +134,6 @@ COURSE = "http://example.org/course/1"
 CERTIFICATE = bytes(range(256)) * 4
 
 
-def lrs_credentials(data_dir) -> tuple[str, str]:
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "scorm_api",
-            "xapi-credentials",
-            "create",
-            "--data-dir",
-            str(data_dir),
-            "--json",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert out.returncode == 0, out.stderr
-    made = json.loads(out.stdout)
-    return made["username"], made["password"]
-
-
-class Lrs:
-    def __init__(self, url, creds):
-        self.url, self.headers = url + "/xapi", {**basic(*creds), "X-Experience-API-Version": "1.0.3"}
-
-    def request(self, method, path, expect=(200, 204), **kw):
-        kw["headers"] = {**self.headers, **kw.get("headers", {})}
-        resp = requests.request(method, self.url + path, timeout=30, **kw)
-        assert resp.status_code in expect, f"{method} {path}: {resp.status_code} {resp.text[:300]}"
-        return resp
-
-
 DOCS = [  # (path, params, content type, bytes)
     (
         "/activities/state",
@@ -274,10 +220,6 @@ def test_documents_and_attachments_travel_through_the_targets_lrs(pair, laptop_d
     theirs.request("GET", path, params=params, expect=(404,))
 
 
-def counted(run, kind, outcome):
-    return run["report"]["counts"].get(kind, {}).get(outcome, 0)
-
-
 def test_deleted_here_is_reported_and_deleted_there_only_when_asked(pair, laptop_data, cloud):
     laptop, _ = pair
     assert sync(laptop, cloud)[0] == 0
@@ -306,10 +248,6 @@ def test_deleted_here_is_reported_and_deleted_there_only_when_asked(pair, laptop
 
 
 # ---- the target's analytics ---------------------------------------------------------------
-
-
-def analytics(api, what):
-    return api.call("GET", f"/api/v1/xapi/analytics/{what}", params={"limit": 100})[what]
 
 
 @pytest.mark.parametrize("kind", ["cloud", "appliance"])

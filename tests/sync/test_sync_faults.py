@@ -10,8 +10,7 @@ from __future__ import annotations
 import pytest
 
 from tests.support import start_server
-from tests.sync.support import INTERACTIONS, MULTI, SINGLE, Api, FaultProxy, sync
-from tests.sync.test_sync_contract import CloudApi
+from tests.sync.support import INTERACTIONS, MULTI, SINGLE, Api, CloudApi, FaultProxy, sync
 
 pytestmark = pytest.mark.slow
 

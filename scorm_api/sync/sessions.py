@@ -198,47 +198,44 @@ def send(
         progress.note(KIND, "failed", session.id, reason="Its package is not on the target yet")
         return
     link = links.get(KIND, session.id)
-    created = link is None or link.state in ("new", "launched")
     if link is None or link.state == "new":
+        # Launched, then noted with the PUT that follows (one write here, not two): a run
+        # stopped between them launches again next time and meets "Session already exists".
         remote_id = remote_session_id(links, session.id)
         _launch(target, pkg_link.remote_id, session, remote_id)
         progress.count("launches")
-        link = links.save(
-            KIND,
-            session.id,
-            state="launched",
-            remote_id=remote_id,
-            detail={"time_sent": {}, "package_id": session.package_id},
-        )
-    detail = dict(link.detail or {})
+        state, remote_version = "launched", None
+        detail: dict = {"time_sent": {}, "package_id": session.package_id}
+    else:
+        remote_id, state, remote_version = link.remote_id, link.state, link.remote_version
+        detail = dict(link.detail or {})
     time_sent = detail.get("time_sent") or {}
-    if link.state == "putting":
-        time_sent = _settle_unanswered(target, link.remote_id, detail, time_sent)
-    elif link.state == "synced" and not profile.versions:
-        remote = _remote(target, link.remote_id)
+    if state == "putting":
+        time_sent = _settle_unanswered(target, remote_id, detail, time_sent)
+        state = "synced" if detail.get("remote_updated_at") else "launched"
+    elif state == "synced" and not profile.versions:
+        remote = _remote(target, remote_id)
         if remote is not None and remote.get("updated_at") != detail.get("remote_updated_at"):
-            _conflict(links, session, run_id, link.remote_id, remote, progress)
+            _conflict(links, session, run_id, remote_id, remote, progress)
             return
+    created = state == "launched"
     body, sent_after = put_body(session, profile, time_sent)
-    if profile.versions and link.remote_version is not None:
-        body["version"] = link.remote_version
-    before = (
-        link.state
-        if link.state != "putting"
-        else ("synced" if detail.get("remote_updated_at") else "launched")
-    )
+    if profile.versions and remote_version is not None:
+        body["version"] = remote_version
     detail["time_sent"] = time_sent
-    links.save(KIND, session.id, state="putting", detail={**detail, "time_after": sent_after})
+    links.save(
+        KIND, session.id, state="putting", remote_id=remote_id, detail={**detail, "time_after": sent_after}
+    )
     try:
-        _, answer = target.call("PUT", f"/api/v1/sessions/{link.remote_id}", json=body)
+        _, answer = target.call("PUT", f"/api/v1/sessions/{remote_id}", json=body)
     except TargetError as e:
         if e.unavailable:
             raise  # it may have arrived: "putting" has the next run read the session back
-        if e.status == 404 and before == "launched":
-            before = "new"  # the session the launch answered for is not there: launch again
-        links.save(KIND, session.id, state=before, detail=detail)  # refused: nothing changed there
+        if e.status == 404 and state == "launched":
+            state = "new"  # the session the launch answered for is not there: launch again
+        links.save(KIND, session.id, state=state, detail=detail)  # refused: nothing changed there
         if e.status == 409:
-            _conflict(links, session, run_id, link.remote_id, _remote(target, link.remote_id), progress)
+            _conflict(links, session, run_id, remote_id, _remote(target, remote_id), progress)
             return
         raise
     links.save(
@@ -253,7 +250,7 @@ def send(
             "package_id": session.package_id,  # what deletions.py needs once the session is gone
         },
     )
-    progress.note(KIND, "created" if created else "updated", session.id, link.remote_id)
+    progress.note(KIND, "created" if created else "updated", session.id, remote_id)
 
 
 def _launch(target: Target, remote_package: str, session: Session, remote_id: str) -> None:

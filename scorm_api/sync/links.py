@@ -5,13 +5,43 @@ from __future__ import annotations
 
 import hashlib
 
-from scorm_api.db import utcnow_iso, write_transaction
+from scorm_api.db import Prepared, PreparedText, utcnow_iso, write_transaction
 from scorm_api.sync.models import SyncLink
 
 
 def target_key(url: str, remote_tenant_id: str) -> str:
     """One map per (target, remote tenant): syncing to a second target starts afresh."""
     return hashlib.sha256(f"{url.rstrip('/').lower()}\n{remote_tenant_id}".encode()).hexdigest()
+
+
+_GET = Prepared(
+    lambda: SyncLink.select().where(
+        (SyncLink.tenant == "")
+        & (SyncLink.target_key == "")
+        & (SyncLink.kind == "")
+        & (SyncLink.local_id == "")
+    )
+)
+_COLUMNS = ("remote_id", "state", "local_version", "remote_version", "detail", "updated_at")
+_KEY = ("tenant_id", "target_key", "kind", "local_id")
+_INSERT = PreparedText(
+    lambda p: (
+        f"INSERT INTO sync_link ({', '.join(_KEY + _COLUMNS)}) "
+        f"VALUES ({', '.join([p] * (len(_KEY) + len(_COLUMNS)))})"
+    )
+)
+_UPDATES: dict[tuple[str, ...], PreparedText] = {}  # one per set of fields written (a handful)
+
+
+def _update(fields: tuple[str, ...]) -> PreparedText:
+    if fields not in _UPDATES:
+        _UPDATES[fields] = PreparedText(
+            lambda p: (
+                f"UPDATE sync_link SET {', '.join(f'{f} = {p}' for f in fields)} "
+                f"WHERE {' AND '.join(f'{k} = {p}' for k in _KEY)}"
+            )
+        )
+    return _UPDATES[fields]
 
 
 class Links:
@@ -24,7 +54,8 @@ class Links:
         )
 
     def get(self, kind: str, local_id: str) -> SyncLink | None:
-        return SyncLink.get_or_none(self._where(kind) & (SyncLink.local_id == local_id))
+        found = _GET.models(SyncLink, self.tenant_id, self.key, kind, local_id)
+        return found[0] if found else None
 
     def of(self, kind: str, local_ids: list[str]) -> dict[str, SyncLink]:
         if not local_ids:
@@ -38,23 +69,21 @@ class Links:
         """Whether a local object is already mapped to this remote one."""
         return SyncLink.select().where(self._where(kind) & (SyncLink.remote_id == remote_id)).exists()
 
-    def save(self, kind: str, local_id: str, **fields) -> SyncLink:
+    def save(self, kind: str, local_id: str, **fields) -> None:
+        """Write these fields of the link (made, in state "new" unless given, if it is not
+        there yet): its own short transaction, with SQL compiled once per set of fields."""
         fields["updated_at"] = utcnow_iso()
+        if "detail" in fields:
+            fields["detail"] = SyncLink.detail.db_value(fields["detail"])
+        names = tuple(sorted(fields))
+        key = (self.tenant_id, self.key, kind, local_id)
         with write_transaction():
-            updated = (
-                SyncLink.update(**fields).where(self._where(kind) & (SyncLink.local_id == local_id)).execute()
-            )
+            updated = _update(names).execute(*(fields[n] for n in names), *key).rowcount
             if not updated:
-                SyncLink.create(
-                    tenant=self.tenant_id,
-                    target_key=self.key,
-                    kind=kind,
-                    local_id=local_id,
-                    **{"state": "new", **fields},
-                )
-        link = self.get(kind, local_id)
-        assert link is not None  # just written, in this transaction
-        return link
+                row = {"state": "new", "remote_id": None, "local_version": None, "remote_version": None}
+                row["detail"] = None
+                row.update(fields)
+                _INSERT.execute(*key, *(row[c] for c in _COLUMNS))
 
     def forget(self, kind: str, local_id: str) -> None:
         with write_transaction():

@@ -28,7 +28,7 @@ from collections.abc import Iterator
 
 from peewee import JOIN, Tuple
 
-from scorm_api.db import new_id, utcnow_iso, write_transaction
+from scorm_api.db import Prepared, new_id, utcnow_iso, write_transaction
 from scorm_api.packages import structure
 from scorm_api.sessions import carried, serialize
 from scorm_api.sessions.models import ScoState, SequencingState, Session
@@ -98,10 +98,17 @@ def pending(tenant_id: str, links: Links) -> Iterator[Session]:
 # ---- what a session is made of, and what a cloud target cannot take -----------------------
 
 
+# Read for every session a run sends: compiled once (db.Prepared).
+_STATES = Prepared(lambda: ScoState.select().where(ScoState.session == ""))
+_ENGINE = Prepared(
+    lambda: SequencingState.select(SequencingState.session).where(SequencingState.session == "")
+)
+
+
 def _items(session: Session) -> tuple[str, list[ScoState]]:
     """(the first item's id, the items' states in the package's order)."""
     scos = [s.item_id for s in structure.scos_for(session.package_id)]
-    states = list(ScoState.select().where(ScoState.session == session.id))
+    states = _STATES.models(ScoState, session.id)
     states.sort(key=lambda st: scos.index(st.item_id) if st.item_id in scos else len(scos))
     return (scos[0] if scos else "default"), states
 
@@ -130,7 +137,7 @@ def not_carried(session: Session) -> list[str]:
         out.append("items_cmi")
     if any(_seconds(st) > 0 for st in others):
         out.append("items_time")
-    if SequencingState.select().where(SequencingState.session == session.id).exists():
+    if _ENGINE.execute(session.id).fetchone():
         out.append("sequencing")
     if session.user_name:
         out.append("learner_name")

@@ -448,7 +448,8 @@ def _dry_run_text(url: str, plan: dict) -> str:
             + f"; they {action}."
         )
     for item in plan.get("not_carried") or []:
-        lines.append(f"Not carried, {item['count']} {item['unit']}: {item['description']}")
+        unit = item["unit"].removesuffix("s") if item["count"] == 1 else item["unit"]
+        lines.append(f"Not carried, {item['count']} {unit}: {item['description']}")
     return "\n".join(lines)
 
 

@@ -62,3 +62,21 @@ def test_sync_from_the_dashboard(sync_page, laptop_data):
     ).json()
     assert open_now["conflicts"] == []
     assert page.errors == []
+
+
+def test_a_dry_run_to_the_cloud_lists_what_cannot_travel(sync_page, laptop_data, cloud):
+    (laptop, _), page = sync_page
+    first_sign_in(laptop.srv, page)
+    page.get_by_role("link", name="Sync to cloud").click()
+    page.get_by_label("Target address").fill(cloud.url)
+    page.get_by_label("Your tenant id on the target").fill(cloud.tenant_id())
+    page.get_by_label("API key on the target").fill(cloud.srv.admin_key)
+    page.get_by_role("button", name="Save target").click()
+    page.locator("#toast").filter(has_text="Target saved").wait_for()
+    page.get_by_role("button", name="Dry run").click()
+    page.get_by_role("heading", name="Not carried to this target").wait_for(timeout=30_000)
+    listed = page.locator(".sync-status ul").inner_text()
+    assert "The learner's name" in listed and "3 sessions" in listed
+    assert "CMI data of a multi-SCO course's other SCOs (the cloud keeps one item's): 1 session\n" in listed
+    screenshot(page, "dashboard-sync-dry-run-cloud")
+    assert cloud.packages() == [] and page.errors == []

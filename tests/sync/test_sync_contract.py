@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import subprocess
+import sys
 import uuid
 
 import pytest
@@ -282,3 +284,34 @@ def test_the_targets_analytics_count_each_learner_and_course_once(pair, laptop_d
     else:  # the bridge's statements are not sent: the cloud derives its own (the dry run said)
         bridged = next(i for i in run["report"]["plan"]["not_carried"] if i["what"] == "bridge_statements")
         assert bridged["count"] == counted(run, "statements", "not_carried") > 0
+
+
+def test_the_dry_run_says_it_in_words_on_a_terminal(pair, laptop_data, cloud):
+    laptop, _ = pair
+    laptop.call("DELETE", f"/api/v1/packages/{laptop_data['packages'][0]['id']}")  # never synced: not "gone"
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "scorm_api",
+            "sync",
+            "--data-dir",
+            str(laptop.srv.data_dir),
+            "--to",
+            cloud.url,
+            "--api-key",
+            cloud.srv.admin_key,
+            "--tenant-id",
+            cloud.tenant_id(),
+            "--dry-run",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    text = out.stdout
+    assert f"Dry run to {cloud.url} (cloud): would send 1 packages" in text
+    assert "The target would count 1 launches" in text
+    assert "Not carried, 1 session: The learner's name" in text
+    assert "Deleted here" not in text

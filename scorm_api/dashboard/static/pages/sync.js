@@ -172,5 +172,5 @@ function notCarried(plan, out) {
     return;
   }
   out.push(h("h3", { text: "Not carried to this target" }),
-    h("ul", { class: "plain" }, items.map((i) => h("li", { text: i.description + ": " + i.count + " " + i.unit }))));
+    h("ul", { class: "plain" }, items.map((i) => h("li", { text: i.description + ": " + i.count + " " + (i.count === 1 ? i.unit.replace(/s$/, "") : i.unit) }))));
 }

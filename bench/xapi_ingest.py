@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from _common import api_call, bench_server, quick
-from tests.support import wait_until
+from tests.support import lrs_credentials_json, wait_until
 
 RALPH_VERSION = "5.1.0"
 # `requests` is imported by ralph's CLI but declared by none of its extras.
@@ -208,24 +208,7 @@ class Load:
 def appliance():
     srv = bench_server()
     try:
-        out = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "scorm_api",
-                "xapi-credentials",
-                "create",
-                "--json",
-                "--data-dir",
-                str(srv.data_dir),
-                "--name",
-                "bench",
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-        cred = json.loads(out)
+        cred = lrs_credentials_json(srv.data_dir, "--name", "bench")
 
         def stored() -> int:
             page = json.loads(api_call(srv, "/api/v1/xapi/statements?limit=1"))

@@ -92,6 +92,30 @@ def start_server(
     return LiveServer(proc, url, data_dir, key.group(1) if key else None, text, stderr_path)
 
 
+def lrs_credentials_json(data_dir, *extra: str) -> dict:
+    """`scorm-api xapi-credentials create --json` on a data dir: what it printed."""
+    import json
+
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "scorm_api",
+            "xapi-credentials",
+            "create",
+            "--json",
+            "--data-dir",
+            str(data_dir),
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
 def free_port() -> int:
     """A free loopback port (a fixed one can be taken by any client socket: the ephemeral range
     covers it)."""

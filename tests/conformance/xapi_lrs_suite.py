@@ -28,7 +28,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from tests.support import start_server
+from tests.support import lrs_credentials_json, start_server
 
 
 def main() -> int:
@@ -59,22 +59,7 @@ def main() -> int:
 def _run(runner: Path, suite: Path, version: str, enabled: str, grep: str | None) -> dict | None:
     """One suite run against a fresh appliance with `enabled` versions; print and return its summary."""
     data_dir = Path(tempfile.mkdtemp(prefix="lrs-conformance-")) / "data"
-    made = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "scorm_api",
-            "xapi-credentials",
-            "create",
-            "--json",
-            "--data-dir",
-            str(data_dir),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    cred = json.loads(made.stdout)
+    cred = lrs_credentials_json(data_dir)
     srv = start_server(data_dir, "--no-rate-limits", "--xapi-versions", enabled)
     try:
         cmd = [

@@ -11,7 +11,7 @@ import sys
 
 import requests
 
-from tests.support import basic, bearer, fixture
+from tests.support import basic, bearer, fixture, lrs_credentials_json
 
 SINGLE, MULTI = "golf_scorm12_singlesco.zip", "golf_scorm12_multisco_runtime_min.zip"
 MULTI_SECOND_ITEM = "playing_par_item"  # the multi-SCO fixture's second SCO
@@ -76,24 +76,35 @@ class Api:
         return self.call("GET", "/api/v1/xapi/statements", params={"limit": 100})
 
 
+def sync_command(data_dir, url: str, api_key: str, tenant_id: str, *extra: str) -> list[str]:
+    """`scorm-api sync` of a data dir to a target, as a user types it."""
+    return [
+        sys.executable,
+        "-m",
+        "scorm_api",
+        "sync",
+        "--data-dir",
+        str(data_dir),
+        "--to",
+        url,
+        "--api-key",
+        api_key,
+        "--tenant-id",
+        tenant_id,
+        *extra,
+    ]
+
+
 def sync(laptop, cloud, *extra, tenant_id=None):
     out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "scorm_api",
-            "sync",
-            "--data-dir",
-            str(laptop.srv.data_dir),
-            "--to",
+        sync_command(
+            laptop.srv.data_dir,
             cloud.url,
-            "--api-key",
             cloud.srv.admin_key,
-            "--tenant-id",
             tenant_id or cloud.tenant_id(),
             "--json",
             *extra,
-        ],
+        ),
         capture_output=True,
         text=True,
         timeout=300,
@@ -216,23 +227,7 @@ def remote_ids(run) -> dict[str, str]:
 
 
 def lrs_credentials(data_dir) -> tuple[str, str]:
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "scorm_api",
-            "xapi-credentials",
-            "create",
-            "--data-dir",
-            str(data_dir),
-            "--json",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert out.returncode == 0, out.stderr
-    made = json.loads(out.stdout)
+    made = lrs_credentials_json(data_dir)
     return made["username"], made["password"]
 
 

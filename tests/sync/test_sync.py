@@ -6,12 +6,20 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 
 import pytest
 
 from tests.support import free_port, start_server, wait_until
-from tests.sync.support import MULTI, SINGLE, Api, FaultProxy, changed_on_both_sides, created, sync
+from tests.sync.support import (
+    MULTI,
+    SINGLE,
+    Api,
+    FaultProxy,
+    changed_on_both_sides,
+    created,
+    sync,
+    sync_command,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -105,23 +113,9 @@ def test_target_killed_mid_run_then_restarted_completes_without_duplicates(live_
     cloud = Api(start_server(cloud_dir, "--port", str(port)))
     tenant = cloud.tenant_id()
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "scorm_api",
-            "sync",
-            "--data-dir",
-            str(laptop.srv.data_dir),
-            "--to",
-            cloud.url,
-            "--api-key",
-            cloud.srv.admin_key,
-            "--tenant-id",
-            tenant,
-            "--json",
-            "--max-retries",
-            "2",
-        ],
+        sync_command(
+            laptop.srv.data_dir, cloud.url, cloud.srv.admin_key, tenant, "--json", "--max-retries", "2"
+        ),
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -149,21 +143,7 @@ def test_rate_limits_and_server_errors_are_waited_out(pair, laptop_data):
     proxy = FaultProxy(cloud.url, [("GET", ".", 429, 2), ("GET", ".", 500, 3)])
     try:
         out = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "scorm_api",
-                "sync",
-                "--data-dir",
-                str(laptop.srv.data_dir),
-                "--to",
-                proxy.url,
-                "--api-key",
-                cloud.srv.admin_key,
-                "--tenant-id",
-                cloud.tenant_id(),
-                "--json",
-            ],
+            sync_command(laptop.srv.data_dir, proxy.url, cloud.srv.admin_key, cloud.tenant_id(), "--json"),
             capture_output=True,
             text=True,
             timeout=300,

@@ -10,7 +10,6 @@ import hashlib
 import json
 import re
 import subprocess
-import sys
 import uuid
 
 import pytest
@@ -19,7 +18,7 @@ import requests
 from scorm_api.xapi.multipart import Part, render
 
 from tests.support import statement
-from tests.sync.support import MULTI, Lrs, analytics, counted, lrs_credentials, remote_ids, sync
+from tests.sync.support import MULTI, Lrs, analytics, counted, lrs_credentials, remote_ids, sync, sync_command
 
 pytestmark = pytest.mark.slow
 
@@ -290,21 +289,7 @@ def test_the_dry_run_says_it_in_words_on_a_terminal(pair, laptop_data, cloud):
     laptop, _ = pair
     laptop.call("DELETE", f"/api/v1/packages/{laptop_data['packages'][0]['id']}")  # never synced: not "gone"
     out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "scorm_api",
-            "sync",
-            "--data-dir",
-            str(laptop.srv.data_dir),
-            "--to",
-            cloud.url,
-            "--api-key",
-            cloud.srv.admin_key,
-            "--tenant-id",
-            cloud.tenant_id(),
-            "--dry-run",
-        ],
+        sync_command(laptop.srv.data_dir, cloud.url, cloud.srv.admin_key, cloud.tenant_id(), "--dry-run"),
         capture_output=True,
         text=True,
         timeout=120,

@@ -7,10 +7,12 @@ proxy that answers one step with the fault (every time it is asked, so retries m
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 
 from tests.support import start_server
-from tests.sync.support import INTERACTIONS, MULTI, SINGLE, Api, CloudApi, FaultProxy, sync
+from tests.sync.support import INTERACTIONS, MULTI, SINGLE, Api, CloudApi, FaultProxy, sync, sync_command
 
 pytestmark = pytest.mark.slow
 
@@ -112,26 +114,7 @@ def test_a_url_that_is_not_http_is_refused_before_anything(laptop):
 
 
 def sync_raw(laptop, url):
-    import subprocess
-    import sys
-
     out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "scorm_api",
-            "sync",
-            "--data-dir",
-            str(laptop.srv.data_dir),
-            "--to",
-            url,
-            "--api-key",
-            "k",
-            "--tenant-id",
-            "t",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
+        sync_command(laptop.srv.data_dir, url, "k", "t"), capture_output=True, text=True, timeout=60
     )
     return out.returncode, out.stdout + out.stderr

@@ -2,14 +2,12 @@
 version header rules, statements PUT/POST/GET with `more` paging and formats."""
 
 import json
-import subprocess
-import sys
 import uuid
 
 from scorm_api.tenants.services import system_tenant
 from scorm_api.xapi import credentials
 
-from tests.support import V2, assert_envelope, basic, statement
+from tests.support import V2, assert_envelope, basic, lrs_credentials_json, statement
 
 
 def test_about_needs_no_version_header(client):
@@ -112,23 +110,7 @@ def test_revoked_credentials_stop_working(client, lrs):
 
 
 def test_cli_creates_credentials(tmp_path):
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "scorm_api",
-            "xapi-credentials",
-            "create",
-            "--json",
-            "--data-dir",
-            str(tmp_path / "data"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert out.returncode == 0, out.stderr
-    made = json.loads(out.stdout)
+    made = lrs_credentials_json(tmp_path / "data")
     assert set(made) == {"endpoint", "username", "password", "tenant_id"}
     assert made["endpoint"] == "http://127.0.0.1:3001/xapi/" and made["username"].startswith("lrs-")
 

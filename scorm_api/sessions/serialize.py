@@ -6,12 +6,19 @@ import csv
 import io
 import re
 
+from scorm_api.db import Prepared
 from scorm_api.packages import structure
 from scorm_api.sessions.cmi import format_duration
 from scorm_api.sessions.models import ScoState, Session
 
 _INDEXED = re.compile(r"^cmi\.(interactions|objectives)\.(\d+)\.(.+)$")
 _RENAMES = {"student_response": "learner_response", "time": "timestamp", "status": "status"}
+
+
+def score_parts(s) -> dict:
+    """The parts of a session's or item's score that it has."""
+    parts = {k: getattr(s, f"score_{k}") for k in ("scaled", "raw", "min", "max")}
+    return {k: v for k, v in parts.items() if v is not None}
 
 
 def score(s) -> dict | None:
@@ -77,11 +84,21 @@ def _pattern_order(key: str):
     return int(parts[1]) if len(parts) > 2 and parts[1].isdigit() else 0
 
 
+# A session's item states, read for every session a sync sends: compiled once.
+_STATES = Prepared(lambda: ScoState.select().where(ScoState.session == ""))
+
+
+def ordered_states(s: Session) -> list[ScoState]:
+    """The session's item states in the package's order (items it no longer has last)."""
+    order = [sco.item_id for sco in structure.scos_for(s.package_id)]
+    states = _STATES.models(ScoState, s.id)
+    states.sort(key=lambda st: order.index(st.item_id) if st.item_id in order else len(order))
+    return states
+
+
 def detail(s: Session) -> dict:
     scos = {sco.item_id: sco for sco in structure.scos_for(s.package_id)}
-    states = list(ScoState.select().where(ScoState.session == s.id))
-    order = list(scos)
-    states.sort(key=lambda st: order.index(st.item_id) if st.item_id in order else len(order))
+    states = ordered_states(s)
     primary = states[0].cmi if states else {}
     activities = [
         {

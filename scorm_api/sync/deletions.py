@@ -32,7 +32,7 @@ def gone(links: Links, kind: str) -> list[SyncLink]:
     return list(
         SyncLink.select()
         .where(
-            links._where(kind)
+            links.where(kind)
             & SyncLink.remote_id.is_null(False)
             & (SyncLink.state != "deleted")
             & SyncLink.local_id.not_in(_LIVE[kind](links.tenant_id))

@@ -48,7 +48,8 @@ class Links:
     def __init__(self, tenant_id: str, key: str):
         self.tenant_id, self.key = tenant_id, key
 
-    def _where(self, kind: str):
+    def where(self, kind: str):
+        """This map's links of one kind (a condition, for queries over them)."""
         return (
             (SyncLink.tenant == self.tenant_id) & (SyncLink.target_key == self.key) & (SyncLink.kind == kind)
         )
@@ -62,12 +63,8 @@ class Links:
             return {}
         return {
             r.local_id: r
-            for r in SyncLink.select().where(self._where(kind) & SyncLink.local_id.in_(local_ids))
+            for r in SyncLink.select().where(self.where(kind) & SyncLink.local_id.in_(local_ids))
         }
-
-    def has_remote(self, kind: str, remote_id: str) -> bool:
-        """Whether a local object is already mapped to this remote one."""
-        return SyncLink.select().where(self._where(kind) & (SyncLink.remote_id == remote_id)).exists()
 
     def save(self, kind: str, local_id: str, **fields) -> None:
         """Write these fields of the link (made, in state "new" unless given, if it is not
@@ -87,4 +84,4 @@ class Links:
 
     def forget(self, kind: str, local_id: str) -> None:
         with write_transaction():
-            SyncLink.delete().where(self._where(kind) & (SyncLink.local_id == local_id)).execute()
+            SyncLink.delete().where(self.where(kind) & (SyncLink.local_id == local_id)).execute()

@@ -39,22 +39,25 @@ def plan(
         "write": new + to_send + math.ceil(stmts / statements.BATCH) + docs,  # launches, PUTs, batches
         "read": len(pkgs) + (0 if profile.versions else to_send - new),  # ready polls, re-reads
     }
-    not_carried = [] if profile.whole_sessions else _not_carried(tenant_id, links)
-    bridged = 0 if profile.whole_sessions else statements.count_bridged(tenant_id, links)
-    if bridged:
-        not_carried.append(
-            {
-                "what": "bridge_statements",
-                "description": "xAPI statements this appliance derived from SCORM sessions "
-                "(launched, initialized, answered, completed...): the target derives its own from "
-                "the sessions it receives, under the same learner and course",
-                "count": bridged,
-                "unit": "statements",
-                "examples": [],
-            }
+    not_carried = []
+    if not profile.whole_sessions:
+        not_carried += _not_carried(tenant_id, links)
+        not_carried += _entry(
+            "bridge_statements", BRIDGED, statements.count_bridged(tenant_id, links), "statements"
         )
     if not with_lrs:
-        not_carried += _without_lrs(tenant_id, links, docs)
+        not_carried += _entry(
+            "xapi_documents",
+            f"xAPI documents (activity state, activity and agent profiles): {WITHOUT_LRS}",
+            docs,
+            "documents",
+        )
+        not_carried += _entry(
+            "statement_attachments",
+            f"xAPI statements with attachments: {WITHOUT_LRS}",
+            statements.count_with_attachments(tenant_id, links),
+            "statements",
+        )
     return {
         "target": profile.name,
         "packages": len(pkgs),
@@ -70,32 +73,22 @@ def plan(
 
 
 WITHOUT_LRS = "give the target's LRS key and secret (--lrs-key, --lrs-secret) to send them"
+BRIDGED = (
+    "xAPI statements this appliance derived from SCORM sessions (launched, initialized, "
+    "answered, completed...): the target derives its own from the sessions it receives, under "
+    "the same learner and course"
+)
 
 
-def _without_lrs(tenant_id: str, links: Links, docs: int) -> list[dict]:
-    out = []
-    if docs:
-        out.append(
-            {
-                "what": "xapi_documents",
-                "description": f"xAPI documents (activity state, activity and agent profiles): {WITHOUT_LRS}",
-                "count": docs,
-                "unit": "documents",
-                "examples": [],
-            }
-        )
-    with_parts = statements.count_with_attachments(tenant_id, links)
-    if with_parts:
-        out.append(
-            {
-                "what": "statement_attachments",
-                "description": f"xAPI statements with attachments: {WITHOUT_LRS}",
-                "count": with_parts,
-                "unit": "statements",
-                "examples": [],
-            }
-        )
-    return out
+def _entry(
+    what: str, description: str, count: int, unit: str, examples: list[str] | None = None
+) -> list[dict]:
+    """One kind of thing the target cannot take, as the plan lists it; none when there is none."""
+    if not count:
+        return []
+    return [
+        {"what": what, "description": description, "count": count, "unit": unit, "examples": examples or []}
+    ]
 
 
 def _not_carried(tenant_id: str, links: Links) -> list[dict]:
@@ -108,13 +101,7 @@ def _not_carried(tenant_id: str, links: Links) -> list[dict]:
             if len(named) < LISTED:
                 named.append(session.public_id)
     return [
-        {
-            "what": what,
-            "description": sessions.NOT_CARRIED[what],
-            "count": counts[what],
-            "unit": "sessions",
-            "examples": found[what],
-        }
-        for what in sessions.NOT_CARRIED
-        if what in counts
+        entry
+        for what, description in sessions.NOT_CARRIED.items()
+        for entry in _entry(what, description, counts.get(what, 0), "sessions", found.get(what))
     ]

@@ -49,9 +49,9 @@ class Progress:
         self.run.bytes_done += nbytes
         self.flush()
 
-    def count(self, what: str, n: int = 1) -> None:
-        """A tally of the run's (launches_used: sessions created on the target)."""
-        self.report[f"{what}_used"] = self.report.get(f"{what}_used", 0) + n
+    def launched(self) -> None:
+        """A session created on the target: one of the launches its plan counts."""
+        self.report["launches_used"] = self.report.get("launches_used", 0) + 1
 
     def waiting(self, seconds: float | None, reason: str = "") -> None:
         """The run waits (a rate limit, a retry): shown with when it goes on; None: it goes on."""

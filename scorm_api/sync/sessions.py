@@ -31,6 +31,7 @@ from peewee import JOIN, Tuple
 from scorm_api.db import Prepared, new_id, utcnow_iso, write_transaction
 from scorm_api.packages import structure
 from scorm_api.sessions import carried, serialize
+from scorm_api.sessions.cmi import format_duration
 from scorm_api.sessions.models import ScoState, SequencingState, Session
 from scorm_api.sync import packages
 from scorm_api.sync.client import Target, TargetError
@@ -98,8 +99,7 @@ def pending(tenant_id: str, links: Links) -> Iterator[Session]:
 # ---- what a session is made of, and what a cloud target cannot take -----------------------
 
 
-# Read for every session a run sends: compiled once (db.Prepared).
-_STATES = Prepared(lambda: ScoState.select().where(ScoState.session == ""))
+# Read for every session a dry run lists: compiled once (db.Prepared).
 _ENGINE = Prepared(
     lambda: SequencingState.select(SequencingState.session).where(SequencingState.session == "")
 )
@@ -107,10 +107,8 @@ _ENGINE = Prepared(
 
 def _items(session: Session) -> tuple[str, list[ScoState]]:
     """(the first item's id, the items' states in the package's order)."""
-    scos = [s.item_id for s in structure.scos_for(session.package_id)]
-    states = _STATES.models(ScoState, session.id)
-    states.sort(key=lambda st: scos.index(st.item_id) if st.item_id in scos else len(scos))
-    return (scos[0] if scos else "default"), states
+    scos = structure.scos_for(session.package_id)
+    return (scos[0].item_id if scos else "default"), serialize.ordered_states(session)
 
 
 def _seconds(state: ScoState) -> float:
@@ -148,12 +146,6 @@ def not_carried(session: Session) -> list[str]:
     return out
 
 
-def _iso_duration(seconds: float) -> str:
-    h, rem = divmod(seconds, 3600)
-    m, s = divmod(rem, 60)
-    return f"PT{int(h)}H{int(m)}M{s:.2f}S"
-
-
 def put_body(
     session: Session, profile: Profile, time_sent: dict[str, float]
 ) -> tuple[dict, dict[str, float]]:
@@ -168,25 +160,23 @@ def put_body(
             body["completion_status"] = session.completion_status
         if session.success_status != "unknown":
             body["success_status"] = session.success_status
-        score = {
-            p: v for p in ("scaled", "raw", "min", "max") if (v := getattr(session, f"score_{p}")) is not None
-        }
+        score = serialize.score_parts(session)
         if score:
             body["score"] = score
         total = round(session.time_spent_seconds or 0, 2)
         if total - time_sent.get(TOTAL, 0.0) > 0:
-            body["session_time"] = _iso_duration(total - time_sent.get(TOTAL, 0.0))
+            body["session_time"] = format_duration(total - time_sent.get(TOTAL, 0.0))
         return body, {TOTAL: total}
     times = {st.item_id: _seconds(st) for st in states}
     if times.get(first, 0.0) - time_sent.get(first, 0.0) > 0:
-        body["session_time"] = _iso_duration(times[first] - time_sent.get(first, 0.0))
+        body["session_time"] = format_duration(times[first] - time_sent.get(first, 0.0))
     activities = []
     for st in states:
         if st.item_id == first:
             continue
         entry = {"item_id": st.item_id, "cmi_data": st.cmi}
         if times[st.item_id] - time_sent.get(st.item_id, 0.0) > 0:
-            entry["session_time"] = _iso_duration(times[st.item_id] - time_sent.get(st.item_id, 0.0))
+            entry["session_time"] = format_duration(times[st.item_id] - time_sent.get(st.item_id, 0.0))
         activities.append(entry)
     if activities:
         body["activities"] = activities
@@ -210,7 +200,7 @@ def send(
         # stopped between them launches again next time and meets "Session already exists".
         remote_id = remote_session_id(links, session.id)
         _launch(target, pkg_link.remote_id, session, remote_id)
-        progress.count("launches")
+        progress.launched()
         state, remote_version = "launched", None
         detail: dict = {"time_sent": {}, "package_id": session.package_id}
     else:

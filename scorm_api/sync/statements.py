@@ -65,22 +65,18 @@ def count_pending(tenant_id: str, links: Links) -> int:
     return _pending_query(tenant_id, _marks(links)).count()
 
 
+def _count_mentioning(tenant_id: str, links: Links, text: str) -> int:
+    return _pending_query(tenant_id, _marks(links)).where(Statement.body.cast("TEXT").contains(text)).count()
+
+
 def count_bridged(tenant_id: str, links: Links) -> int:
     """Pending statements the SCORM bridge wrote here (a cloud target derives its own)."""
-    return (
-        _pending_query(tenant_id, _marks(links))
-        .where(Statement.body.cast("TEXT").contains(f'"{PLAYER_ACCOUNT}"'))
-        .count()
-    )
+    return _count_mentioning(tenant_id, links, f'"{PLAYER_ACCOUNT}"')
 
 
 def count_with_attachments(tenant_id: str, links: Links) -> int:
     """Pending statements that cite attachments (their bytes need the target's LRS)."""
-    return (
-        _pending_query(tenant_id, _marks(links))
-        .where(Statement.body.cast("TEXT").contains('"attachments"'))
-        .count()
-    )
+    return _count_mentioning(tenant_id, links, '"attachments"')
 
 
 def batches(tenant_id: str, links: Links) -> Iterator[list[Statement]]:

@@ -24,7 +24,7 @@ from urllib.parse import quote
 
 from scorm_api.packages.models import Package
 from scorm_api.packages.structure import course_activity_id
-from scorm_api.sessions import signals
+from scorm_api.sessions import serialize, signals
 from scorm_api.sessions.models import Session
 from scorm_api.sessions.vocabulary import Vocabulary
 from scorm_api.state import current
@@ -109,11 +109,6 @@ def save(session: Session, statements: list[dict]) -> None:
         store.store(session.tenant_id, statements, authority, "1.0.3", package_id=session.package_id)
 
 
-def _score(session_or_state) -> dict:
-    parts = {k: getattr(session_or_state, f"score_{k}") for k in ("scaled", "raw", "min", "max")}
-    return {k: v for k, v in parts.items() if v is not None}
-
-
 # ---- the events ------------------------------------------------------------------------------
 
 
@@ -156,7 +151,7 @@ def status_changed(session: Session, completion_before: str, success_before: str
         out.append(_statement(session, "completed", course, result={"completion": True}))
     if decided:
         result: dict = {"success": session.success_status == "passed"}
-        score = _score(session)
+        score = serialize.score_parts(session)
         if score:
             result["score"] = score
         out.append(_statement(session, session.success_status, course, result=result))

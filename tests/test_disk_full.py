@@ -70,6 +70,17 @@ def servers():
             srv.proc.kill()
 
 
+def doctor(data) -> tuple[int, dict]:
+    """`scorm-api doctor --json` on a data dir: its exit status and its checks by name."""
+    out = subprocess.run(
+        [sys.executable, "-m", "scorm_api", "doctor", "--json", "--data-dir", str(data)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    return out.returncode, {c["name"]: c for c in json.loads(out.stdout)["checks"]}
+
+
 def test_a_full_disk_answers_507_keeps_reads_and_recovers(small_disk, servers):
     data = small_disk  # the whole tmpfs is the data dir; the server's log lives beside it
     srv = start_server(data, env=LOW)
@@ -167,13 +178,7 @@ def test_a_full_disk_answers_507_keeps_reads_and_recovers(small_disk, servers):
     assert made.status_code == 201, made.text
     assert requests.get(srv.url + "/api/health", timeout=30).json()["status"] == "healthy"
     srv.stop()
-    doctor = subprocess.run(
-        [sys.executable, "-m", "scorm_api", "doctor", "--json", "--data-dir", str(data)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    checks = {c["name"]: c for c in json.loads(doctor.stdout)["checks"]}
+    _, checks = doctor(data)
     assert checks["integrity"]["ok"], checks
 
 
@@ -186,14 +191,8 @@ def test_doctor_says_the_disk_is_low(small_disk):
     )
     filler = fill(small_disk, leave=1 << 20)
     try:
-        out = subprocess.run(
-            [sys.executable, "-m", "scorm_api", "doctor", "--json", "--data-dir", str(data)],
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-        checks = {c["name"]: c for c in json.loads(out.stdout)["checks"]}
+        code, checks = doctor(data)
         assert not checks["data dir"]["ok"] and "low" in checks["data dir"]["detail"]
-        assert out.returncode == 1
+        assert code == 1
     finally:
         filler.unlink()

@@ -14,13 +14,12 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.support import LiveServer, start_server
+from tests.support import LiveServer, scratch_dir, start_server
 
 # Limits on, but out of reach: the limiter's cost is part of what is measured.
 BENCH_ENV = {
@@ -31,7 +30,7 @@ BENCH_ENV = {
 
 
 def bench_server(*args: str, env: dict | None = None) -> LiveServer:
-    data_dir = Path(tempfile.mkdtemp(prefix="scorm-bench-")) / "data"
+    data_dir = scratch_dir("scorm-bench-") / "data"
     return start_server(data_dir, *args, env={**BENCH_ENV, **(env or {})})
 
 

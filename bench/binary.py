@@ -17,14 +17,13 @@ import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from _common import quick
 from startup import once
 from tests.desktop.support import VirtualScreen
-from tests.support import free_port
+from tests.support import free_port, scratch_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 MiB = 1024 * 1024
@@ -88,7 +87,7 @@ def desktop_start(binary: Path, data_dir: Path, display: str) -> float:
 
 
 def measure(fn, runs: int) -> tuple[float | None, list[float]]:
-    data_dir = Path(tempfile.mkdtemp(prefix="scorm-binary-")) / "data"
+    data_dir = scratch_dir("scorm-binary-") / "data"
     fn(data_dir)  # first start: creates the database; not counted
     cold = fn(data_dir) if drop_caches() else None
     warm = [fn(data_dir) for _ in range(runs)]

@@ -6,13 +6,13 @@ import json
 import re
 import shutil
 import subprocess
-import tempfile
 import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from _common import api_call, bench_server, quick, requests_per_second
 from tests.sessions.courses import scripted_course
+from tests.support import scratch_dir
 
 LEARNERS = 20
 
@@ -114,7 +114,7 @@ if __name__ == "__main__":
     srv = bench_server()
     try:
         paths = commit_paths(srv)
-        script = Path(tempfile.mkdtemp()) / "commit.lua"
+        script = scratch_dir("commit-bench-") / "commit.lua"
         script.write_text(lua_script(paths))
         requests_per_second(srv.url + "/api/health", seconds=1)
         health = requests_per_second(srv.url + "/api/health", seconds=seconds, connections=LEARNERS)

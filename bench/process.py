@@ -8,12 +8,11 @@ import json
 import os
 import shutil
 import subprocess
-import tempfile
 import time
 from pathlib import Path
 
 from _common import api_call, bench_server, peak_rss_mb, presigned_put, quick
-from tests.support import write_generated_package
+from tests.support import scratch_dir, write_generated_package
 
 RUNS = 2
 
@@ -48,7 +47,7 @@ def time_process(srv, zip_path: Path) -> float:
 
 if __name__ == "__main__":
     files, total = (500, 20 * 1024 * 1024) if quick() else (5000, 200 * 1024 * 1024)
-    work = Path(tempfile.mkdtemp(prefix="scorm-process-"))
+    work = scratch_dir("scorm-process-")
     zip_path = write_generated_package(work / "generated.zip", files=files, total_bytes=total)
     zip_mib = zip_path.stat().st_size / 2**20
     srv = bench_server()

@@ -3,13 +3,12 @@
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from pathlib import Path
 
 from _common import quick
-from tests.support import free_port
+from tests.support import free_port, scratch_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,7 +47,7 @@ def once(data_dir: Path, port: int, program: list[str] | None = None) -> float:
 
 if __name__ == "__main__":
     runs = 3 if quick() else 7
-    data_dir = Path(tempfile.mkdtemp(prefix="scorm-start-")) / "data"
+    data_dir = scratch_dir("scorm-start-") / "data"
     first = once(data_dir, free_port())  # creates the database and the first key
     times = [once(data_dir, free_port()) for _ in range(runs)]
     print(f"first_start_s {first:.3f}  (new data dir: schema + first key)")

@@ -18,7 +18,6 @@ import json
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -27,7 +26,7 @@ from pathlib import Path
 import requests
 
 from _common import bench_server, quick
-from tests.support import write_generated_package
+from tests.support import scratch_dir, write_generated_package
 
 PACKAGES = 20
 PACKAGE_BYTES, SESSIONS, STATEMENTS = (2 << 20, 500, 5_000) if quick() else (50 << 20, 10_000, 100_000)
@@ -231,7 +230,7 @@ def tenant_of(srv) -> str:
 
 
 def main() -> None:
-    work = Path(tempfile.mkdtemp(prefix="sync-bench-"))
+    work = scratch_dir("sync-bench-")
     zips = [
         write_generated_package(work / f"course-{i:02d}.zip", files=100, total_bytes=PACKAGE_BYTES, seed=i)
         for i in range(PACKAGES)

@@ -5,17 +5,16 @@ import os
 import shutil
 import statistics
 import subprocess
-import tempfile
 import time
-from pathlib import Path
 
 from _common import bench_server, peak_rss_mb, presigned_put, quick, rss_mb
+from tests.support import scratch_dir
 
 ROUNDS = 3
 
 if __name__ == "__main__":
     size = (64 if quick() else 1024) * 1024 * 1024
-    work = Path(tempfile.mkdtemp(prefix="scorm-upload-"))
+    work = scratch_dir("scorm-upload-")
     src = work / "big.zip"
     with src.open("wb") as f:  # content does not matter to the PUT: it is not processed
         block = os.urandom(1024 * 1024)

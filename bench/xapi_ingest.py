@@ -30,7 +30,6 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.error
@@ -43,7 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from _common import api_call, bench_server, quick
-from tests.support import lrs_credentials_json, wait_until
+from tests.support import lrs_credentials_json, scratch_dir, wait_until
 
 RALPH_VERSION = "5.1.0"
 # `requests` is imported by ralph's CLI but declared by none of its extras.
@@ -257,7 +256,7 @@ def _answers(url: str) -> bool:
 
 @contextmanager
 def ralph(python: Path):
-    home = Path(tempfile.mkdtemp(prefix="ralph-bench-"))
+    home = scratch_dir("ralph-bench-")
     env = {
         **os.environ,
         "RALPH_APP_DIR": str(home),
@@ -318,7 +317,7 @@ def lua_script(headers: dict, batch: int) -> str:
 
 
 def run_wrk(target: Target, batch: int, clients: int, seconds: int) -> Load:
-    script = Path(tempfile.mkdtemp(prefix="xapi-bench-")) / "ingest.lua"
+    script = scratch_dir("xapi-bench-") / "ingest.lua"
     script.write_text(lua_script(target.headers, batch))
     try:
         # One wrk thread drives 4 connections easily; a second would take CPU from the server
@@ -395,7 +394,7 @@ def report_problems(target: Target, load: Load, stored_before: int | None) -> No
 
 def sqlite_floor(batch: int, clients: int, seconds: int) -> float:
     """Rows/s for `clients` threads inserting (id, json) rows, one transaction per `batch`."""
-    folder = Path(tempfile.mkdtemp(prefix="sqlite-floor-"))
+    folder = scratch_dir("sqlite-floor-")
     path = folder / "floor.db"
     with sqlite3.connect(path) as conn:
         conn.execute("PRAGMA journal_mode=wal")

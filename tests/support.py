@@ -4,15 +4,18 @@ upload; the LRS's headers and an xAPI statement builder; page screenshots."""
 
 from __future__ import annotations
 
+import atexit
 import base64
 import contextlib
 import copy
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -122,6 +125,17 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def scratch_dir(prefix: str) -> Path:
+    """A new directory under $TMPDIR, removed when the process exits.
+
+    For scripts (benchmarks, conformance runners) that make data dirs outside pytest's tmp_path:
+    a benchmark's data dir holds hundreds of MiB, and left behind they fill the disk (they once
+    filled CI's)."""
+    path = Path(tempfile.mkdtemp(prefix=prefix))
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path
 
 
 def wait_until(fn, timeout: float = 15.0, interval: float = 0.05):

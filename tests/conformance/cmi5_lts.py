@@ -23,13 +23,12 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from tests.support import start_server
+from tests.support import scratch_dir, start_server
 
 HERE = Path(__file__).resolve().parent
 
@@ -43,7 +42,7 @@ def main() -> int:
     if not (args.lts / "pkg" / "dist" / "001-essentials.zip").exists():
         ap.error(f"{args.lts}/pkg/dist has no packages: install and build the suite first")
 
-    work = Path(tempfile.mkdtemp(prefix="cmi5-lts-"))
+    work = scratch_dir("cmi5-lts-")
     browser_config = work / "jest-puppeteer.config.js"
     browser_config.write_text(
         "module.exports = "

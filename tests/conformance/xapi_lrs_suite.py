@@ -24,11 +24,10 @@ import argparse
 import json
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from tests.support import lrs_credentials_json, start_server
+from tests.support import lrs_credentials_json, scratch_dir, start_server
 
 
 def main() -> int:
@@ -58,7 +57,7 @@ def main() -> int:
 
 def _run(runner: Path, suite: Path, version: str, enabled: str, grep: str | None) -> dict | None:
     """One suite run against a fresh appliance with `enabled` versions; print and return its summary."""
-    data_dir = Path(tempfile.mkdtemp(prefix="lrs-conformance-")) / "data"
+    data_dir = scratch_dir("lrs-conformance-") / "data"
     cred = lrs_credentials_json(data_dir)
     srv = start_server(data_dir, "--no-rate-limits", "--xapi-versions", enabled)
     try:

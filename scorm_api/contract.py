@@ -34,6 +34,7 @@ CLOUD_OPERATIONS = frozenset(
         ("POST", "/api/v1/packages/upload-sessions"),  # the seed's alias of upload-url
         ("POST", "/api/v1/packages/process"),
         ("POST", "/api/v1/packages/upload"),
+        ("POST", "/api/v1/packages"),  # the legacy multipart upload (its package_id: a new version)
         ("POST", "/api/v1/packages/{package_id}/launch"),
         ("POST", "/api/v1/packages/multipart/init"),  # its part and complete calls are not shown
         # sessions

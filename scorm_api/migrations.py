@@ -484,6 +484,26 @@ MIGRATIONS: list[Migration] = [
         )""",
         ),
     ),
+    # Package versions (packages/versions.py): each version is a package row of its family,
+    # whose id is the first version's; a session keeps the version it was created on.
+    Migration(
+        25,
+        "package versions",
+        (
+            "ALTER TABLE package ADD COLUMN family_id VARCHAR(36) NOT NULL DEFAULT ''",
+            "UPDATE package SET family_id = id",
+            "ALTER TABLE package ADD COLUMN version_number INTEGER NOT NULL DEFAULT 1",
+            "ALTER TABLE package ADD COLUMN is_latest BOOLEAN NOT NULL DEFAULT TRUE",
+            "CREATE UNIQUE INDEX package_family_version ON package (family_id, version_number)",
+            "CREATE INDEX package_tenant_latest ON package (tenant_id, is_latest, created_at)",
+            # No REFERENCES: SQLite adds a NOT NULL column only without one. Versions are only
+            # ever deleted with their whole package, and package_id's foreign key takes the
+            # sessions with it.
+            "ALTER TABLE learner_session ADD COLUMN package_version_id VARCHAR(36) NOT NULL DEFAULT ''",
+            "UPDATE learner_session SET package_version_id = package_id",
+            "CREATE INDEX learner_session_package_version ON learner_session (package_version_id)",
+        ),
+    ),
 ]
 
 

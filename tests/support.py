@@ -159,6 +159,19 @@ def fixture(name: str) -> Path:
     return path
 
 
+def new_version_of(name: str, note: bytes = b"version 2") -> bytes:
+    """The fixture with one more file: the same course in other bytes, as a new version."""
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(fixture(name)) as src, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            out.writestr(info, src.read(info))
+        out.writestr("release-notes.txt", note)
+    return buf.getvalue()
+
+
 GENERATED_MANIFEST = """<?xml version="1.0"?>
 <manifest identifier="generated" xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2"
           xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2">
@@ -250,7 +263,9 @@ def mint(client, key, size, filename="course.zip", **extra):
     )
 
 
-def upload_and_process(client, key, data: bytes, filename="course.zip", expect=201):
+def upload_and_process(client, key, data: bytes, filename="course.zip", expect=201, **process):
+    """Mint, PUT and process; `process` adds fields to the process call (package_id: a new
+    version)."""
     ticket = mint(client, key, len(data), filename)
     assert ticket.status_code == 200, ticket.get_json()
     t = ticket.get_json()
@@ -259,7 +274,12 @@ def upload_and_process(client, key, data: bytes, filename="course.zip", expect=2
     resp = client.post(
         "/api/v1/packages/process",
         headers=bearer(key),
-        json={"uploaded_by": "tester", "storage_path": t["storage_path"], "original_filename": filename},
+        json={
+            "uploaded_by": "tester",
+            "storage_path": t["storage_path"],
+            "original_filename": filename,
+            **process,
+        },
     )
     assert resp.status_code == expect, resp.get_json()
     return resp.get_json(), t

@@ -143,3 +143,37 @@ def test_statements_from_before_migration_11_get_their_derived_rows(make_setting
         bodies[1]["id"],
         bodies[0]["id"],
     ]
+
+
+def test_packages_and_sessions_from_before_versions_become_first_versions(make_settings):
+    """A data dir at migration 24: each package becomes the first version of itself, and each
+    session runs that version."""
+    from scorm_api.packages.models import Package
+    from scorm_api.sessions.models import Session
+
+    settings = make_settings()
+    settings.ensure_dirs()
+    old = open_database(settings.effective_database_url)
+    old.connect()
+    migrate(old, target=24)
+    now = "'2025-01-01T00:00:00Z'"
+    old.execute_sql(
+        f"INSERT INTO tenant (id, name, is_system, created_at, updated_at) VALUES ('t-1', 'T', 1, {now}, {now})"
+    )
+    for pkg in ("p-1", "p-2"):
+        old.execute_sql(
+            "INSERT INTO package (id, tenant_id, title, version, status, created_at, updated_at) "
+            f"VALUES ('{pkg}', 't-1', 'Course', '1.2', 'ready', {now}, {now})"
+        )
+        old.execute_sql(
+            "INSERT INTO learner_session (id, tenant_id, package_id, user_id, attempt, is_current, "
+            "completion_status, success_status, version, created_at, updated_at) "
+            f"VALUES ('s-{pkg}', 't-1', '{pkg}', 'ann', 1, 1, 'completed', 'passed', 1, {now}, {now})"
+        )
+    old.close()
+
+    open_data_dir(settings)
+    assert current_version(database.obj) == latest_version()
+    rows = {(p.id, p.family_id, p.version_number, p.is_latest) for p in Package.select()}
+    assert rows == {("p-1", "p-1", 1, True), ("p-2", "p-2", 1, True)}
+    assert {(s.id, s.package_version_id) for s in Session.select()} == {("s-p-1", "p-1"), ("s-p-2", "p-2")}

@@ -60,7 +60,7 @@ class LaunchGuard:
         def check(new: list[dict]) -> None:  # after xAPI validation: a malformed statement is a 400 first
             fresh.extend(new)
             if launch.kind == "cmi5":
-                au = course_of(session.package_id).au(launch.item_id)
+                au = course_of(session.package_version_id).au(launch.item_id)
                 rules.check(
                     launch, au, learner(session), tracking.find_state(session.id, launch.item_id), new
                 )

@@ -118,7 +118,8 @@ def apply_xapi(launch: AuLaunch, session: Session, batch: list[dict]) -> None:
     state.updated_at = now
     state.save()
     states = list(ScoState.select().where(ScoState.session == session.id))
-    completion, success, score = tracking.rollup_states(states, len(structure.scos_for(session.package_id)))
+    scos = structure.scos_for(session.package_version_id)
+    completion, success, score = tracking.rollup_states(states, len(scos))
     tracking.save_status(session, completion, success, score, states, announce=False)
 
 
@@ -141,14 +142,14 @@ def au_met(au: Au, state: ScoState | None) -> bool:
 
 def on_session_created(session: Session) -> None:
     """cmi5 9.6.1: moveOn is evaluated at registration (NotApplicable AUs satisfy at once)."""
-    if session.package.standard == "cmi5":
+    if session.package_version.standard == "cmi5":
         settle(session)
 
 
 def settle(session: Session, cmi5_session_id: str | None = None) -> None:
     """Evaluate moveOn for the registration: Satisfied statements for the blocks (inner ones
     first) and the course newly satisfied, then the session's status."""
-    course = course_of(session.package_id)
+    course = course_of(session.package_version_id)
     if course is None:
         return
     states = {s.item_id: s for s in ScoState.select().where(ScoState.session == session.id)}

@@ -81,10 +81,10 @@ def start(
     signer: Signer, settings: Settings, session: Session, sco: Sco, launch_mode: str, return_url: str | None
 ) -> Started:
     """Everything the LMS does before the content starts; the content's launch URL."""
-    standard = session.package.standard
+    standard = session.package_version.standard
     if launch_mode not in LAUNCH_MODES:
         raise ApiError(400, "BAD_REQUEST", "launch_mode must be Normal, Browse or Review")
-    url = content_url(settings, session.package_id, sco.href)
+    url = content_url(settings, session.package_version_id, sco.href)
     endpoint = f"{settings.content_base_url}/xapi"
     actor = statements.learner(session)
     now, launch_id = utcnow_iso(), str(uuid.uuid4())
@@ -118,7 +118,7 @@ def start(
                 "AnyWindow",
                 launch,
             )
-        au = course_of(session.package_id).au(sco.item_id)
+        au = course_of(session.package_version_id).au(sco.item_id)
         activity_id = au_activity_id(statements.base_url(), session.package_id, au.id)
         for active in AuLaunch.select().where(
             (AuLaunch.session == session.id)
@@ -211,7 +211,7 @@ def authenticate(username: str, password: str) -> AuLaunch | None:
 
 
 def _abandon(launch: AuLaunch, session: Session) -> None:
-    au = course_of(session.package_id).au(launch.item_id)
+    au = course_of(session.package_version_id).au(launch.item_id)
     start_at = timestamp(launch.created_at, "created_at")
     last = timestamp(launch.last_statement_at or launch.created_at, "last_statement_at")
     seconds = max(0.0, (last - start_at).total_seconds())
@@ -263,7 +263,7 @@ def waive(tenant_id: str, session_id: str, item_id: str, reason: str) -> Session
         )
     with write_transaction():
         session = services.get_session(tenant_id, session_id)
-        course = course_of(session.package_id)
+        course = course_of(session.package_version_id)
         if course is None:
             raise ApiError(409, "CONFLICT", "Only AUs of cmi5 packages are waived")
         au = course.au(item_id)

@@ -96,7 +96,7 @@ def course_of(package_id: str) -> Course | None:
         return None
     resources = {r["identifier"]: r for r in meta.get("resources", [])}
     return Course(
-        package_id,
+        pkg.family_id,  # activity ids name the package, the same in every version
         meta.get("identifier") or org["identifier"],
         org.get("title") or pkg.title,
         _read(org.get("items", []), resources),

@@ -30,6 +30,16 @@ class Package(BaseModel):
     file_count = peewee.IntegerField(null=True)
     created_at = peewee.CharField(max_length=32)
     updated_at = peewee.CharField(max_length=32)
+    # Versions (packages/versions.py): the rows of one package share the first one's id as
+    # family_id, which is the id the API shows; is_latest marks the highest version_number.
+    family_id = peewee.CharField(max_length=36)
+    version_number = peewee.IntegerField(default=1)
+    is_latest = peewee.BooleanField(default=True)
+
+    def save(self, *args, **kwargs):
+        if not self.family_id:  # a first version is its own family
+            self.family_id = self.id
+        return super().save(*args, **kwargs)
 
     def content_url(self, base_url: str, relative: str) -> str:
         return f"{base_url}/content/{self.id}/{quote(relative, safe='/?=&;:%')}"
@@ -41,10 +51,11 @@ class Package(BaseModel):
                 meta.pop(key, None)
         ready = self.status == "ready"
         return {
-            "id": self.id,
+            "id": self.family_id,
             "tenant_id": self.tenant_id,
             "title": self.title,
             "version": self.version,
+            "version_number": self.version_number,
             "standard": self.standard,
             "status": self.status,
             "launch_url": self.content_url(base_url, self.launch_path)

@@ -18,7 +18,7 @@ from typing import Any, BinaryIO
 from scorm_api.db import new_id, utcnow_iso, write_transaction
 from scorm_api.errors import ApiError, validation_error
 from scorm_api.packages.models import MultipartUpload, Upload
-from scorm_api.packages.processing import check_quota
+from scorm_api.packages.processing import check_room
 from scorm_api.packages.uploads import ZIP_CONTENT_TYPE, epoch_iso, new_ticket, upload_key
 from scorm_api.state import State
 from scorm_api.storage.interface import PutGrant
@@ -58,6 +58,7 @@ def init(
     file_size: int,
     part_size: int | None,
     uploaded_by: str | None,
+    package_id: str | None = None,
 ) -> dict[str, Any]:
     if file_size > state.settings.max_package_bytes:
         raise validation_error({"file_size": [f"Must be at most {state.settings.max_package_bytes} bytes"]})
@@ -67,7 +68,7 @@ def init(
         raise validation_error(
             {"part_size": [f"Makes {count} parts; at most {MAX_PARTS}: choose larger parts"]}
         )
-    check_quota(tenant_id)
+    check_room(tenant_id, package_id)
     upload_id = new_id()
     now = utcnow_iso()
     with write_transaction():

@@ -22,6 +22,7 @@ from scorm_api import jobs
 from scorm_api.config import Settings
 from scorm_api.db import new_id, utcnow_iso, write_transaction
 from scorm_api.errors import ApiError
+from scorm_api.packages import signals, versions
 from scorm_api.packages.hazards import HazardScanner
 from scorm_api.packages.ingest import ZipLimits, extract, remove_tree
 from scorm_api.packages.inspection import InspectedPackage, inspect_package
@@ -54,9 +55,19 @@ def check_quota(tenant_id: str) -> None:
     limit = Tenant.select(Tenant.max_packages).where(Tenant.id == tenant_id).scalar()
     if limit is None:
         return
-    current = Package.select().where(Package.tenant == tenant_id).count()
+    current = Package.select().where((Package.tenant == tenant_id) & (Package.is_latest == True)).count()  # noqa: E712 (versions count once)
     if current >= limit:
         raise ApiError(403, "QUOTA_EXCEEDED", "Package limit exceeded", {"limit": limit, "current": current})
+
+
+def check_room(tenant_id: str, package_id: str | None) -> Package | None:
+    """Before an upload is taken: a new package must fit the tenant's quota; a new version
+    (package_id) must name one of the tenant's packages, and counts nothing against it.
+    Returns that package (its latest version), if any."""
+    if package_id is None:
+        check_quota(tenant_id)
+        return None
+    return versions.latest(tenant_id, package_id)
 
 
 def _metadata(inspected: InspectedPackage, content_bytes: int, file_count: int) -> dict:
@@ -199,8 +210,10 @@ def _new_package(
     package_id: str | None = None,
 ) -> Package:
     now = utcnow_iso()
+    row_id = package_id or new_id()
     return Package(
-        id=package_id or new_id(),
+        id=row_id,
+        family_id=row_id,
         tenant=tenant_id,
         title=original_filename or upload.filename,
         version="",
@@ -213,8 +226,23 @@ def _new_package(
     )
 
 
+def _insert(pkg: Package, upload: Upload, family: Package | None) -> None:
+    """The row that makes the package (or the family's new version) exist, inside the
+    caller's write transaction, with the upload marked as used by it."""
+    if family is None:
+        check_quota(upload.tenant_id)
+    else:
+        versions.add_version(pkg, family)
+    pkg.save(force_insert=True)
+    Upload.update(status="consumed", package_id=pkg.id).where(Upload.id == upload.id).execute()
+
+
 def import_now(
-    state: State, upload: Upload, uploaded_by: str | None, original_filename: str | None
+    state: State,
+    upload: Upload,
+    uploaded_by: str | None,
+    original_filename: str | None,
+    family: Package | None = None,
 ) -> Package:
     """Synchronous import: either a ready package (row and files) or an error and nothing."""
     pkg = _new_package(upload.tenant_id, upload, uploaded_by, original_filename)
@@ -225,10 +253,9 @@ def import_now(
         raise
     try:
         with write_transaction():
-            check_quota(upload.tenant_id)
             _apply(pkg, built)
-            pkg.save(force_insert=True)
-            Upload.update(status="consumed", package_id=pkg.id).where(Upload.id == upload.id).execute()
+            _insert(pkg, upload, family)
+            _announce(pkg)
     except BaseException:
         state.storage.delete_tree(package_prefix(pkg.id))
         raise
@@ -237,14 +264,16 @@ def import_now(
 
 
 def queue_import(
-    state: State, upload: Upload, uploaded_by: str | None, original_filename: str | None
+    state: State,
+    upload: Upload,
+    uploaded_by: str | None,
+    original_filename: str | None,
+    family: Package | None = None,
 ) -> Package:
     """Asynchronous import: a 'processing' package now, the work in a job."""
     pkg = _new_package(upload.tenant_id, upload, uploaded_by, original_filename)
     with write_transaction():
-        check_quota(upload.tenant_id)
-        pkg.save(force_insert=True)
-        Upload.update(status="consumed", package_id=pkg.id).where(Upload.id == upload.id).execute()
+        _insert(pkg, upload, family)
         jobs.enqueue(PROCESS_JOB, {"package_id": pkg.id, "upload_id": upload.id})
     state.jobs.wake()
     return pkg
@@ -278,7 +307,13 @@ def run_import_job(payload: dict, state: State) -> None:
             return
         _apply(fresh, built)
         fresh.save()
+        _announce(fresh)
     state.storage.delete(upload.storage_path)
+
+
+def _announce(pkg: Package) -> None:
+    if pkg.version_number > 1:
+        signals.version_ready.send(pkg)
 
 
 def _discard_upload(state: State, upload: Upload) -> None:
@@ -288,10 +323,16 @@ def _discard_upload(state: State, upload: Upload) -> None:
 
 
 def process_upload(
-    state: State, tenant_id: str, storage_path: str, uploaded_by: str | None, original_filename: str | None
+    state: State,
+    tenant_id: str,
+    storage_path: str,
+    uploaded_by: str | None,
+    original_filename: str | None,
+    package_id: str | None = None,
 ) -> tuple[Package, int]:
     """The seed's POST /packages/process: 201 when imported now, 202 when queued, 200 when this
-    upload was processed before (a retried request gets the same package, not a duplicate)."""
+    upload was processed before (a retried request gets the same package, not a duplicate).
+    With `package_id`, the zip becomes that package's next version (versions.py)."""
     upload = Upload.get_or_none((Upload.storage_path == storage_path) & (Upload.tenant == tenant_id))
     if upload is None:
         raise ApiError(
@@ -313,19 +354,22 @@ def process_upload(
             "The file has not been uploaded yet: PUT it to the presigned_url first",
             {"upload_status": upload.status},
         )
-    check_quota(tenant_id)
+    family = check_room(tenant_id, package_id)
     if upload.file_size <= state.settings.sync_process_max_bytes:
-        return import_now(state, upload, uploaded_by, original_filename), 201
-    return queue_import(state, upload, uploaded_by, original_filename), 202
+        return import_now(state, upload, uploaded_by, original_filename, family), 201
+    return queue_import(state, upload, uploaded_by, original_filename, family), 202
 
 
 def delete_package(state: State, tenant_id: str, package_id: str) -> None:
+    """The package with every version (and, by the foreign keys, their sessions)."""
     with write_transaction():
-        deleted = Package.delete().where((Package.id == package_id) & (Package.tenant == tenant_id)).execute()
-    if not deleted:
-        raise ApiError(404, "PACKAGE_NOT_FOUND", "SCORM package not found")
+        rows = versions.row_ids(tenant_id, package_id)
+        if not rows:
+            raise versions.package_not_found()
+        Package.delete().where(Package.id.in_(rows)).execute()
     # After the commit: a crash here leaves orphan objects, which the sweep removes.
-    state.storage.delete_tree(package_prefix(package_id))
+    for row_id in rows:
+        state.storage.delete_tree(package_prefix(row_id))
 
 
 def sweep(state: State) -> dict:

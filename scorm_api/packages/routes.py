@@ -2,11 +2,11 @@ from flask import Blueprint, request
 
 from scorm_api.endpoint import endpoint
 from scorm_api.errors import ApiError, bad_request, validation_error
-from scorm_api.packages import multipart, processing, services, uploads
+from scorm_api.packages import multipart, processing, services, uploads, versions
 from scorm_api.packages.models import STATUSES
 from scorm_api.principals import require_own_tenant
 from scorm_api.ratelimit import UPLOAD
-from scorm_api.schemas import TIMESTAMP, UUID, obj, page_query
+from scorm_api.schemas import TIMESTAMP, UUID, extension_field, obj, page_query
 from scorm_api.state import current
 from scorm_api.storage.responses import send_object
 
@@ -35,6 +35,25 @@ PACKAGE = obj(
             ],
         },
         "status": {"enum": list(STATUSES)},
+        "version_number": {
+            "type": "integer",
+            "description": "Which version of the package this is (1 for the first upload; a new "
+            "version comes from `package_id` on process or the multipart upload)",
+        },
+        "versions": {
+            "type": "array",
+            "description": "Every version, oldest first (on GET /packages/{id})",
+            "items": obj(
+                {
+                    "version_number": {"type": "integer"},
+                    "status": {"enum": list(STATUSES)},
+                    "title": {"type": "string"},
+                    "created_at": TIMESTAMP,
+                },
+                ["version_number", "status", "created_at"],
+                additional=True,
+            ),
+        },
         "launch_url": {"type": ["string", "null"]},
         "manifest_url": {"type": ["string", "null"]},
         "file_size_bytes": {"type": "integer"},
@@ -100,7 +119,9 @@ def list_packages(principal, query):
     "package whose processing failed.",
 )
 def get_package(principal, package_id):
-    return services.get_package(principal.tenant_id, package_id).to_api(base_url())
+    rows = versions.all_versions(principal.tenant_id, package_id)
+    latest = next(r for r in rows if r.is_latest)
+    return {**latest.to_api(base_url()), "versions": [versions.summary(r) for r in rows]}
 
 
 @endpoint(
@@ -126,11 +147,10 @@ def delete_package(principal, package_id):
     errors=(404, 409, 416),
     content_type="application/zip",
     summary="Download the original zip (byte-identical)",
+    description="Of the newest ready version: the one new sessions get.",
 )
 def download_package(principal, package_id):
-    pkg = services.get_package(principal.tenant_id, package_id)
-    if pkg.status != "ready":
-        raise ApiError(409, "CONFLICT", f"The package is {pkg.status}; only ready packages can be downloaded")
+    pkg = versions.live(principal.tenant_id, package_id)
     stored = current().storage.open(processing.zip_key(pkg.id))
     if stored is None:
         raise ApiError(404, "NOT_FOUND", "The package's zip is missing from storage")
@@ -152,6 +172,9 @@ MINT_BODY = obj(
             "description": "Exact size in bytes of the zip to be PUT",
         },
         "content_type": {"type": "string", "description": "Ignored: zips are application/zip"},
+        "package_id": extension_field(
+            {**UUID, "description": "For a new version of this package: its quota does not apply"}
+        ),
     },
     ["filename", "file_size"],
 )
@@ -173,28 +196,33 @@ MINT_RESPONSE = obj(
 def mint(principal, body):
     tenant_id = require_own_tenant(principal, body.get("tenant_id"))
     return uploads.mint_upload(
-        current(), tenant_id, body["filename"], body["file_size"], body.get("uploaded_by")
+        current(),
+        tenant_id,
+        body["filename"],
+        body["file_size"],
+        body.get("uploaded_by"),
+        body.get("package_id"),
     )
 
 
-for _rule, _name, _summary in (
-    ("/packages/upload-url", "upload_url", "Mint a presigned upload URL"),
-    ("/packages/upload-sessions", "upload_sessions", "Mint a presigned upload URL (alias of upload-url)"),
-):
-    endpoint(
-        bp,
-        _rule,
-        "POST",
-        tag=TAG,
-        bucket=UPLOAD,
-        body=MINT_BODY,
-        response=MINT_RESPONSE,
-        errors=(403,),
-        name=_name,
-        summary=_summary,
-        description="Then PUT exactly file_size bytes to presigned_url with the "
-        "required_put_headers, then POST /api/v1/packages/process.",
-    )(mint)
+def _aliases(view, rules: tuple[tuple[str, str, str], ...], **spec) -> None:
+    """One upload handler under each of its (rule, endpoint name, summary): the cloud's aliases."""
+    for rule, name, summary in rules:
+        endpoint(bp, rule, "POST", tag=TAG, bucket=UPLOAD, name=name, summary=summary, **spec)(view)
+
+
+_aliases(
+    mint,
+    (
+        ("/packages/upload-url", "upload_url", "Mint a presigned upload URL"),
+        ("/packages/upload-sessions", "upload_sessions", "Mint a presigned upload URL (alias of upload-url)"),
+    ),
+    body=MINT_BODY,
+    response=MINT_RESPONSE,
+    errors=(403,),
+    description="Then PUT exactly file_size bytes to presigned_url with the "
+    "required_put_headers, then POST /api/v1/packages/process.",
+)
 
 
 @endpoint(
@@ -218,6 +246,13 @@ for _rule, _name, _summary in (
             "uploaded_by": UPLOADED_BY,
             "storage_path": {"type": "string", "minLength": 1, "maxLength": 1000},
             "original_filename": {"type": "string", "maxLength": 500},
+            "package_id": extension_field(
+                {
+                    **UUID,
+                    "description": "An existing package: the zip becomes its next version "
+                    "(its sessions keep theirs until moved)",
+                }
+            ),
         },
         ["storage_path"],
     ),
@@ -226,30 +261,27 @@ for _rule, _name, _summary in (
 def process(principal, body):
     tenant_id = require_own_tenant(principal, body.get("tenant_id"))
     pkg, status = processing.process_upload(
-        current(), tenant_id, body["storage_path"], body.get("uploaded_by"), body.get("original_filename")
+        current(),
+        tenant_id,
+        body["storage_path"],
+        body.get("uploaded_by"),
+        body.get("original_filename"),
+        body.get("package_id"),
     )
     return pkg.to_api(base_url()), status
 
 
-@endpoint(
-    bp,
-    "/packages/upload",
-    "POST",
-    tag=TAG,
-    bucket=UPLOAD,
-    status=201,
-    also=(202,),
-    errors=(400, 403, 413),
-    body_content_type="multipart/form-data",
-    body_doc=obj(
-        {"file": {"type": "string", "format": "binary"}, "uploaded_by": UPLOADED_BY, "tenant_id": TENANT_ID},
-        ["file"],
-    ),
-    summary="Upload a small package directly (multipart)",
-    description="For small files; the size cap is configurable (413 above it). Same "
-    "processing and answers as /packages/process.",
-    response=PACKAGE,
+MULTIPART_FORM = obj(
+    {
+        "file": {"type": "string", "format": "binary"},
+        "uploaded_by": UPLOADED_BY,
+        "tenant_id": TENANT_ID,
+        "package_id": {**UUID, "description": "Existing package UUID to upload a new version"},
+    },
+    ["file"],
 )
+
+
 def upload_multipart(principal):
     settings = current().settings
     request.max_content_length = settings.max_upload_bytes + 64 * 1024
@@ -262,12 +294,33 @@ def upload_multipart(principal):
     uploaded_by = request.form.get("uploaded_by")
     if uploaded_by is not None and len(uploaded_by) > 200:
         raise validation_error({"uploaded_by": ["Must be at most 200 characters"]})
-    processing.check_quota(tenant_id)
+    package_id = request.form.get("package_id") or None
+    processing.check_room(tenant_id, package_id)  # before the file is stored
     upload = uploads.store_multipart(current(), tenant_id, file, uploaded_by)
     pkg, status = processing.process_upload(
-        current(), tenant_id, upload.storage_path, uploaded_by, file.filename
+        current(), tenant_id, upload.storage_path, uploaded_by, file.filename, package_id
     )
     return pkg.to_api(base_url()), status
+
+
+# The seed's /packages/upload, and the cloud's legacy multipart POST /packages (whose
+# `package_id` field uploads a new version): one handler.
+_aliases(
+    upload_multipart,
+    (
+        ("/packages/upload", "upload_multipart", "Upload a small package directly (multipart)"),
+        ("/packages", "upload_multipart_legacy", "Upload a package (multipart; the legacy /packages/upload)"),
+    ),
+    status=201,
+    also=(202,),
+    errors=(400, 403, 404, 413),
+    body_content_type="multipart/form-data",
+    body_doc=MULTIPART_FORM,
+    description="For small files; the size cap is configurable (413 above it). Same "
+    "processing and answers as /packages/process; with `package_id`, the zip becomes that "
+    "package's next version.",
+    response=PACKAGE,
+)
 
 
 # ---- multipart upload (large packages) -----------------------------------------------------
@@ -322,6 +375,9 @@ MULTIPART = obj(
                 "minimum": multipart.MIN_PART_SIZE,
                 "maximum": multipart.MAX_PART_SIZE,
             },
+            "package_id": extension_field(
+                {**UUID, "description": "For a new version of this package: its quota does not apply"}
+            ),
         },
         ["filename", "file_size"],
     ),
@@ -336,6 +392,7 @@ def multipart_init(principal, body):
         body["file_size"],
         body.get("part_size"),
         body.get("uploaded_by"),
+        body.get("package_id"),
     )
 
 

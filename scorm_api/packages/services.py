@@ -1,19 +1,22 @@
 """Package queries. Every query is scoped to one tenant: another tenant's package is simply
-not found, so its existence is never confirmed."""
+not found, so its existence is never confirmed. A package is listed once, as its latest
+version (versions.py)."""
 
 from __future__ import annotations
 
 import peewee
 
 from scorm_api.db import Prepared
-from scorm_api.errors import not_found
+from scorm_api.packages import versions
 from scorm_api.packages.models import Package
 
-_COUNT = Prepared(lambda: Package.select(peewee.fn.COUNT(Package.id)).where(Package.tenant == ""))
+# A literal, not a parameter: the prepared queries take only the callers' parameters.
+_LISTED = Package.is_latest == peewee.SQL("TRUE")
+_COUNT = Prepared(lambda: Package.select(peewee.fn.COUNT(Package.id)).where((Package.tenant == "") & _LISTED))
 _PAGE = Prepared(
     lambda: (
         Package.select()
-        .where(Package.tenant == "")
+        .where((Package.tenant == "") & _LISTED)
         .order_by(Package.created_at.desc(), Package.id)
         .limit(1)
         .offset(0)
@@ -27,7 +30,7 @@ def list_packages(
     offset = (page - 1) * limit
     if search:  # titles containing the text, any case
         query = Package.select().where(
-            (Package.tenant == tenant_id) & peewee.fn.LOWER(Package.title).contains(search.lower())
+            (Package.tenant == tenant_id) & _LISTED & peewee.fn.LOWER(Package.title).contains(search.lower())
         )
         total = query.count()
         rows = list(query.order_by(Package.created_at.desc(), Package.id).limit(limit).offset(offset))
@@ -38,7 +41,4 @@ def list_packages(
 
 
 def get_package(tenant_id: str, package_id: str) -> Package:
-    pkg = Package.get_or_none((Package.id == package_id) & (Package.tenant == tenant_id))
-    if pkg is None:
-        raise not_found("PACKAGE_NOT_FOUND", "SCORM package not found")
-    return pkg
+    return versions.latest(tenant_id, package_id)

@@ -13,7 +13,7 @@ from typing import Any
 from scorm_api.db import new_id, utcnow_iso, write_transaction
 from scorm_api.errors import ApiError, validation_error
 from scorm_api.packages.models import Upload
-from scorm_api.packages.processing import check_quota
+from scorm_api.packages.processing import check_room
 from scorm_api.state import State
 from scorm_api.storage.interface import PutGrant
 
@@ -32,10 +32,17 @@ def epoch_iso(epoch: int) -> str:
     return datetime.fromtimestamp(epoch, UTC).isoformat().replace("+00:00", "Z")
 
 
-def mint_upload(state: State, tenant_id: str, filename: str, file_size: int, uploaded_by: str | None) -> dict:
+def mint_upload(
+    state: State,
+    tenant_id: str,
+    filename: str,
+    file_size: int,
+    uploaded_by: str | None,
+    package_id: str | None = None,
+) -> dict:
     if file_size > state.settings.max_package_bytes:
         raise validation_error({"file_size": [f"Must be at most {state.settings.max_package_bytes} bytes"]})
-    check_quota(tenant_id)
+    check_room(tenant_id, package_id)
     upload_id = new_id()
     key = upload_key(tenant_id, upload_id, filename)
     url, expires = state.storage.presign_put(

@@ -74,7 +74,7 @@ def _new_launch(session_id: str, **extra) -> dict:
 
 
 def _sco(session: Session, item_id: str) -> Sco:
-    sco = structure.sco(session.package_id, item_id)
+    sco = structure.sco(session.package_version_id, item_id)
     if sco is None:
         raise ApiError(
             404, "NOT_FOUND", "This package has no launchable item with that id", {"item_id": item_id}
@@ -102,7 +102,7 @@ class Runtime:
     def open_launch(self, token: str, item_id: str | None) -> Page:
         payload = self.signer.loads(LAUNCH, token, self.settings.launch_link_ttl_seconds)
         session = _session(payload["s"])
-        pkg = session.package
+        pkg = session.package_version
         scos = structure.scos_for(pkg.id)
         if not scos:
             raise ApiError(409, "CONFLICT", "This package has nothing to launch")
@@ -152,7 +152,7 @@ class Runtime:
             raise bad_request('Say which item to deliver: {"item_id": "..."}')
         session = _session(p["s"])
         check_launch_open(session, p["ts"])
-        if session.package.standard in XAPI_STANDARDS:
+        if session.package_version.standard in XAPI_STANDARDS:
             return self._start_content(session, page_token, item_id, p.get("m"))
         sco = _sco(session, item_id)
         tracking.item_started(session, sco)
@@ -163,7 +163,7 @@ class Runtime:
             "title": sco.title,
             "contentUrl": sco.href
             if launch_urls.is_absolute(sco.href)  # an asset on the web (warned at import)
-            else f"{self.settings.content_base_url}/content/{session.package_id}/{sco.href}",
+            else f"{self.settings.content_base_url}/content/{session.package_version_id}/{sco.href}",
             "commitUrl": f"{base}/commit",
             "logUrl": f"{base}/log",
             "cmi": launch_state(session, sco),

@@ -4,13 +4,16 @@
 What the cloud's PUT cannot hold and a sync between appliances must not lose: the learner's
 name, the session's own statuses and score (on a multi-SCO course they need not be any item's),
 the dates of its history (created, first and last launch, completion) and its launch count, and
-the SCORM 2004 sequencing engine's state. They are written as sent: the record is the sender's,
+the SCORM 2004 sequencing engine's state, and which version of the package the session runs
+(by the zip's checksum: the version numbers of two appliances need not agree). They are
+written as sent: the record is the sender's,
 and the target's own clock has nothing to say about when a learner did something elsewhere.
 """
 
 from __future__ import annotations
 
 from scorm_api.db import update_columns
+from scorm_api.packages.models import Package
 from scorm_api.schemas import TIMESTAMP, obj
 from scorm_api.sessions.models import COMPLETION, SUCCESS, SequencingState, Session
 
@@ -27,6 +30,7 @@ SCHEMA = obj(
         "success_status": {"enum": list(SUCCESS)},
         "score": obj({k: {"type": ["number", "null"]} for k in ("scaled", "raw", "min", "max")}),
         "launch_count": {"type": "integer", "minimum": 0, "maximum": 10_000_000},
+        "package_sha256": {"type": ["string", "null"], "pattern": "^[0-9a-f]{64}$"},
         "session_time": {"type": ["string", "null"], "maxLength": 64},
         **{d: {**TIMESTAMP, "type": ["string", "null"]} for d in DATES},
         "sequencing": {
@@ -59,6 +63,7 @@ def record(session: Session) -> dict:
         "success_status": session.success_status,
         "score": {p: getattr(session, f"score_{p}") for p in ("scaled", "raw", "min", "max")},
         "launch_count": session.launch_count,
+        "package_sha256": session.package_version.sha256,
         "session_time": session.session_time,  # the last one reported, as it was written
         **{d: getattr(session, d) for d in DATES},
         "sequencing": None
@@ -71,6 +76,24 @@ def record(session: Session) -> dict:
             "updated_at": engine.updated_at,
         },
     }
+
+
+def pin_version(session: Session, carried: dict) -> None:
+    """Run the version of these bytes, if this package has it ready and of the same standard
+    (before the PUT's CMI data is written: item ids are the version's). Otherwise the session
+    stays on the version its launch gave it."""
+    sha256 = carried.get("package_sha256")
+    if not sha256 or session.package_version.sha256 == sha256:
+        return
+    row = Package.get_or_none(
+        (Package.family_id == session.package_id)
+        & (Package.sha256 == sha256)
+        & (Package.status == "ready")
+        & (Package.standard == session.package_version.standard)
+    )
+    if row is not None:
+        session.package_version = row
+        update_columns(session, ("package_version",))
 
 
 def apply(session: Session, carried: dict) -> list[str]:

@@ -15,7 +15,13 @@ class Session(BaseModel):
     tenant_id: str
     tenant = peewee.ForeignKeyField(Tenant, column_name="tenant_id", on_delete="CASCADE")
     package_id: str
+    # The package (its first version's row, whose id is the package's id in the API), and the
+    # version this session runs: its content, structure and rollup (packages/versions.py).
     package = peewee.ForeignKeyField(Package, column_name="package_id", on_delete="CASCADE")
+    package_version_id: str
+    package_version = peewee.ForeignKeyField(
+        Package, column_name="package_version_id", backref="version_sessions"
+    )
     user_id = peewee.CharField(max_length=255)
     user_name = peewee.CharField(max_length=255, null=True)
     attempt = peewee.IntegerField()

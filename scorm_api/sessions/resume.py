@@ -10,7 +10,7 @@ from scorm_api.sessions.vocabulary import PER_LAUNCH, for_standard
 
 def launch_state(session: Session, sco: Sco) -> dict[str, str]:
     """The flat CMI a launch of `sco` starts from: saved data plus the values the LMS sets."""
-    vocab = for_standard(session.package.standard)
+    vocab = for_standard(session.package_version.standard)
     state = ScoState.get_or_none((ScoState.session == session.id) & (ScoState.item_id == sco.item_id))
     saved_cmi = state.cmi if state else {}
     total = sum(state.launch_times.values()) if state else 0.0

@@ -7,7 +7,7 @@ from scorm_api.endpoint import endpoint, parse_json_body
 from scorm_api.errors import validation_error
 from scorm_api.packages import structure
 from scorm_api.schemas import TIMESTAMP, UUID, extension_field, obj, page_query
-from scorm_api.sessions import carried, serialize, services, tracking
+from scorm_api.sessions import carried, moves, serialize, services, tracking
 from scorm_api.sessions.launch_links import launch_link
 from scorm_api.sessions.models import COMPLETION, SUCCESS
 from scorm_api.state import current
@@ -23,6 +23,7 @@ SESSION = obj(
     {
         "id": {"type": "string", "description": "A UUID, or the id the caller chose at launch"},
         "package_id": UUID,
+        "package_version": {"type": "integer", "description": "The version of the package it runs"},
         "tenant_id": UUID,
         "user_id": {"type": "string"},
         "user_name": {"type": ["string", "null"]},
@@ -141,11 +142,47 @@ def launch_package(principal, package_id, body):
         "package_id": session.package_id,
         "session_id": session.public_id,
         "learner_id": session.user_id,
-        "content_type": _CONTENT_TYPES.get(session.package.standard, "scorm"),
+        "content_type": _CONTENT_TYPES.get(session.package_version.standard, "scorm"),
         "storage_backend": "local",
         "launch_url": launch["launch_url"],
         "expires_in_seconds": current().settings.launch_link_ttl_seconds,
     }, 201
+
+
+@endpoint(
+    bp,
+    "/packages/<package_id>/move-sessions",
+    "POST",
+    tag=TAG,
+    errors=(404, 409),
+    summary="Move sessions to another version of their package",
+    description="As SCORM Cloud's 'update registrations to the newest version': the package's "
+    "sessions (or only those on `from_version`) now run `to_version` (default: the newest ready "
+    "version). They keep their statuses, score, time, dates and each item's CMI data; sessions on "
+    "a version of another standard stay where they are; a SCORM 2004 session's sequencing state "
+    "is reset when the activity tree differs; open launches end.",
+    body=obj(
+        {
+            "to_version": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+            "from_version": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+        },
+        [],
+    ),
+    response=obj(
+        {
+            "package_id": UUID,
+            "to_version": {"type": "integer"},
+            "moved": {"type": "integer"},
+            "skipped_other_standard": {"type": "integer"},
+            "sequencing_reset": {"type": "integer"},
+        },
+        ["package_id", "to_version", "moved", "skipped_other_standard", "sequencing_reset"],
+    ),
+)
+def move_sessions(principal, package_id, body):
+    return moves.move_sessions(
+        principal.tenant_id, package_id, body.get("to_version"), body.get("from_version")
+    )
 
 
 LAUNCH_OPTIONS = obj(
@@ -184,11 +221,11 @@ def launch_session(principal, session_id):
     options = parse_json_body(_LAUNCH_OPTIONS) if request.content_length else {}
     session = services.get_session(principal.tenant_id, session_id)
     if options.get("item_id") and not any(
-        s.item_id == options["item_id"] for s in structure.scos_for(session.package_id)
+        s.item_id == options["item_id"] for s in structure.scos_for(session.package_version_id)
     ):
         raise validation_error({"item_id": ["This package has no launchable item with that id"]})
     if options.get("redirect") and (
-        not options.get("item_id") or session.package.standard not in structure.XAPI_STANDARDS
+        not options.get("item_id") or session.package_version.standard not in structure.XAPI_STANDARDS
     ):
         raise validation_error({"redirect": ["Only for an item_id of an xAPI or cmi5 package"]})
     return _launch(session, options)
@@ -225,7 +262,7 @@ FILTERS = {
 def list_sessions(principal, query):
     rows, pagination = services.list_sessions(principal.tenant_id, query, query["page"], query["limit"])
     return {
-        "sessions": [serialize.summary(s, s.package.title, s.package.version) for s in rows],
+        "sessions": [serialize.summary(s, s.package_version.title, s.package_version.version) for s in rows],
         "pagination": pagination,
     }
 

@@ -28,10 +28,11 @@ def score(s) -> dict | None:
 
 
 def summary(s: Session, title: str | None = None, version: str | None = None) -> dict:
-    pkg = s.package
+    pkg = s.package_version
     return {
         "id": s.public_id,
         "package_id": s.package_id,
+        "package_version": pkg.version_number,  # which of the package's versions it runs
         "tenant_id": s.tenant_id,
         "user_id": s.user_id,
         "user_name": s.user_name,
@@ -90,14 +91,14 @@ _STATES = Prepared(lambda: ScoState.select().where(ScoState.session == ""))
 
 def ordered_states(s: Session) -> list[ScoState]:
     """The session's item states in the package's order (items it no longer has last)."""
-    order = [sco.item_id for sco in structure.scos_for(s.package_id)]
+    order = [sco.item_id for sco in structure.scos_for(s.package_version_id)]
     states = _STATES.models(ScoState, s.id)
     states.sort(key=lambda st: order.index(st.item_id) if st.item_id in order else len(order))
     return states
 
 
 def detail(s: Session) -> dict:
-    scos = {sco.item_id: sco for sco in structure.scos_for(s.package_id)}
+    scos = {sco.item_id: sco for sco in structure.scos_for(s.package_version_id)}
     states = ordered_states(s)
     primary = states[0].cmi if states else {}
     activities = [
@@ -168,7 +169,7 @@ def csv_rows(sessions):
             (
                 s.user_id,
                 s.user_name,
-                s.package.title,
+                s.package_version.title,
                 s.attempt,
                 s.completion_status,
                 s.success_status,

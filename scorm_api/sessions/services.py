@@ -12,6 +12,7 @@ import peewee
 
 from scorm_api.db import new_id, utcnow_iso, write_transaction
 from scorm_api.errors import ApiError
+from scorm_api.packages import versions
 from scorm_api.packages.models import Package
 from scorm_api.schemas import pagination
 from scorm_api.sessions import signals
@@ -33,7 +34,7 @@ def get_session(tenant_id: str, session_id: str) -> Session:
     """A session of the tenant by the id the API shows: its own, or the one its launch chose."""
     s = (
         Session.select(Session, Package)
-        .join(Package)
+        .join(Package, on=Session.package_version)
         .where(
             ((Session.id == session_id) | (Session.external_id == session_id)) & (Session.tenant == tenant_id)
         )
@@ -78,13 +79,7 @@ def create_session(
     new_attempt: bool,
     chosen_id: str | None = None,
 ) -> tuple[Session, bool]:
-    pkg = Package.get_or_none((Package.id == package_id) & (Package.tenant == tenant_id))
-    if pkg is None:
-        raise ApiError(404, "PACKAGE_NOT_FOUND", "SCORM package not found")
-    if pkg.status != "ready":
-        raise ApiError(
-            409, "CONFLICT", f"The package is {pkg.status}; sessions can be created for ready packages only"
-        )
+    pkg = versions.live(tenant_id, package_id)  # a new session gets the newest ready version
     with write_transaction():
         current = (
             Session.select()
@@ -113,6 +108,7 @@ def create_session(
             external_id=chosen_id,
             tenant=tenant_id,
             package=package_id,
+            package_version=pkg.id,
             user_id=user_id,
             user_name=user_name,
             attempt=attempt,
@@ -121,7 +117,7 @@ def create_session(
             created_at=now,
             updated_at=now,
         )
-        session.package = pkg
+        session.package_version = pkg
         signals.session_created.send(session)
     return session, True
 
@@ -167,10 +163,10 @@ def _ordering(filters: dict) -> tuple:
 
 
 def _with_package(ids_query, filters: dict):
-    """The sessions whose ids the (narrow, indexed) query picked, with their package's title."""
+    """The sessions whose ids the (narrow, indexed) query picked, with their version's title."""
     return (
-        Session.select(Session, Package.title, Package.version, Package.id)
-        .join(Package)
+        Session.select(Session, Package.title, Package.version, Package.id, Package.version_number)
+        .join(Package, on=Session.package_version)
         .where(Session.id.in_(ids_query))
         .order_by(*_ordering(filters))
     )

@@ -58,7 +58,11 @@ _SESSION_COLUMNS = (
 )
 # Only the package's standard is needed with the session, not its (large) parsed structure.
 _SESSION_WITH_STANDARD = Prepared(
-    lambda: Session.select(Session, Package.standard).join(Package).where(Session.id == "")
+    lambda: (
+        Session.select(Session, Package.standard)
+        .join(Package, on=(Package.id == Session.package_version))
+        .where(Session.id == "")
+    )
 )
 _STATE_LOOKUP = Prepared(lambda: ScoState.select().where((ScoState.session == "") & (ScoState.item_id == "")))
 
@@ -159,7 +163,7 @@ def apply_cmi(
     session time once, then roll the session up. Call inside a write transaction (a refused
     write then leaves nothing behind)."""
     vocab = for_standard(standard)
-    scos = structure.scos_for(session.package_id)
+    scos = structure.scos_for(session.package_version_id)
     sco = next((s for s in scos if s.item_id == item_id), None)
     vocab.data_model.check(updates)
     state = state or state_for(session, item_id)
@@ -367,7 +371,7 @@ def save_sequencing(
         else:
             SequencingState.update(**fields).where(SequencingState.session == session.id).execute()
         standard: str | None = session.standard  # type: ignore[attr-defined]  # joined in
-        _rollup(session, standard, structure.scos_for(session.package_id), None)
+        _rollup(session, standard, structure.scos_for(session.package_version_id), None)
     return True
 
 
@@ -402,7 +406,9 @@ def update_session(settings: Settings, tenant_id: str, session_id: str, body: di
                 "The session changed since you read it (stale version)",
                 {"current_version": session.version, "your_version": body["version"]},
             )
-        pkg = session.package
+        if body.get("appliance"):
+            carried.pin_version(session, body["appliance"])
+        pkg = session.package_version
         vocab = for_standard(pkg.standard)
         updates.update(vocab.explicit_cmi(body))
         # Another appliance's sync: the statements its changes would make travel with it.

@@ -50,7 +50,7 @@ def course_id(session: Session) -> str:
 
 
 def _course(session: Session) -> dict:
-    title = Package.select(Package.title).where(Package.id == session.package_id).scalar()
+    title = Package.select(Package.title).where(Package.id == session.package_version_id).scalar()
     return {
         "objectType": "Activity",
         "id": course_id(session),

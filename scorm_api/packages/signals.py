@@ -1,0 +1,14 @@
+"""What happens to a package, as blinker signals, for the features above to subscribe to in
+their init_app (the webhooks' `package.updated`, "a new version of a SCORM package is
+uploaded"). Receivers run in the sender's thread and write transaction, so what they record
+commits with the change."""
+
+from __future__ import annotations
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+# sender: the Package row of a new version (version_number > 1), just ready: new sessions
+# get it from now on.
+version_ready = _signals.signal("version-ready")

@@ -78,7 +78,7 @@ def health():
 
 # What a sync between appliances may send beyond the cloud's contract (sync/profile.py reads
 # this list from the target).
-FEATURES = ("sessions.activities", "sessions.appliance", "sessions.version")
+FEATURES = ("sessions.activities", "sessions.appliance", "sessions.version", "packages.versions")
 
 
 def instance_id(secret: bytes) -> str:

@@ -131,6 +131,21 @@ class Target:
         )
         return resp.status_code
 
+    def post_form(
+        self, path: str, content_type: str, length: int, open_body: Callable[[], BinaryIO]
+    ) -> tuple[int, Any]:
+        """A multipart form (sync/forms.py), streamed. Not an idempotent call: a dropped
+        connection is not retried in this run (the request may have landed), it stops the run;
+        the caller's next run checks what the target holds first."""
+        resp = self._send(
+            "POST",
+            self.url + path,
+            body=open_body,
+            headers={"Content-Type": content_type, "Content-Length": str(length)},
+            once_sent=True,
+        )
+        return resp.status_code, (resp.json() if resp.content else None)
+
     # ---- transport -------------------------------------------------------------------------
 
     def _send(
@@ -143,6 +158,7 @@ class Target:
         body=None,
         headers=None,
         accept_conflict: bool = False,
+        once_sent: bool = False,
     ) -> requests.Response:
         last = "no attempt"
         for attempt in range(1, self.retry.attempts + 1):
@@ -155,6 +171,8 @@ class Target:
                 if (why := outbound.refused(e)) is not None:  # not transient: no retry
                     raise TargetError(None, "TARGET_REFUSED", str(why)) from None
                 last = f"{type(e).__name__}: {e}"
+                if once_sent:
+                    break  # it may have arrived: not sent twice
                 wait = self._backoff(attempt)
             else:
                 if resp.status_code < 400 or (accept_conflict and resp.status_code == 409):

@@ -5,7 +5,8 @@ asked), deleted on the target too.
 Packages are deleted there with the seed's `DELETE /packages/{id}`, which takes their sessions
 with them (sessions are deleted here only with their package, so a session's deletion is its
 package's). Documents are deleted through the target's LRS, with the key their link kept when
-they were sent. A link the target already lost (404) counts as deleted. Links are never
+they were sent. A link the target already lost (404) counts as deleted. A package's versions
+each have a link to the same remote package: it is reported, and deleted, once. Links are never
 forgotten: a deleted object keeps its row, in state "deleted", so a later run does not report
 it again."""
 
@@ -41,13 +42,24 @@ def gone(links: Links, kind: str) -> list[SyncLink]:
     )
 
 
+def _by_object(kind: str, found: list[SyncLink]) -> list[list[SyncLink]]:
+    """The links, one group per object on the target (a package's versions share one)."""
+    if kind != packages.KIND:
+        return [[link] for link in found]
+    groups: dict[str, list[SyncLink]] = {}
+    for link in found:
+        groups.setdefault(link.remote_id, []).append(link)
+    return list(groups.values())
+
+
 def counts(links: Links) -> dict[str, int]:
-    return {kind: n for kind in _LIVE if (n := len(gone(links, kind)))}
+    return {kind: n for kind in _LIVE if (n := len(_by_object(kind, gone(links, kind))))}
 
 
 def settle(target: Target, lrs: Target | None, links: Links, progress: Progress, propagate: bool) -> None:
     for kind in _LIVE:
-        for link in gone(links, kind):
+        for group in _by_object(kind, gone(links, kind)):
+            link = group[0]
             if not propagate:
                 progress.note(
                     kind, "gone", link.local_id, link.remote_id, reason="Deleted here; still on the target"
@@ -80,7 +92,8 @@ def settle(target: Target, lrs: Target | None, links: Links, progress: Progress,
             else:
                 where = (link.detail or {}).get("where") or {}
                 _delete(lrs, where.get("path", ""), where.get("params"))
-            links.save(kind, link.local_id, state="deleted")
+            for each in group:
+                links.save(kind, each.local_id, state="deleted")
             progress.note(kind, "deleted", link.local_id, link.remote_id)
 
 

@@ -39,6 +39,10 @@ class Identities:
         self._packages.update(
             {k: v.remote_id for k, v in self.links.of(packages.KIND, wanted).items() if v.remote_id}
         )
+        for pid in wanted:  # a package whose first version never went: another version's link
+            if pid not in self._packages:
+                link = packages.remote_package(self.links, pid)
+                self._packages[pid] = link.remote_id if link else pid  # asked once per run
         wanted = [r for r in registrations if r not in self._sessions]
         self._sessions.update(
             {k: v.remote_id for k, v in self.links.of(sessions.KIND, wanted).items() if v.remote_id}

@@ -4,7 +4,12 @@ with the required headers, process (only after the PUT completed), then wait unt
 Each step is recorded before the next starts, so a run stopped anywhere resumes without a
 second package on the target: a ticket already PUT is processed (process is idempotent per
 storage path), a ticket whose PUT may have landed is PUT again (a used URL answers 409 and
-counts as done), an expired one is minted afresh."""
+counts as done), an expired one is minted afresh.
+
+Versions travel in order, each to its package's id on the target: to another appliance by the
+same presigned flow with `package_id` (our extension field), to the cloud by its documented way,
+the legacy multipart upload with `package_id` (forms.py), which a run stopped mid-request
+follows up by asking the target what it holds before sending again."""
 
 from __future__ import annotations
 
@@ -15,21 +20,29 @@ from scorm_api.db import utcnow_iso
 from scorm_api.packages import processing
 from scorm_api.packages.models import Package
 from scorm_api.storage import Storage
+from scorm_api.sync import forms
 from scorm_api.sync.client import Target, TargetError
 from scorm_api.sync.links import Links
+from scorm_api.sync.models import SyncLink
+from scorm_api.sync.profile import Profile
 from scorm_api.sync.progress import Progress
 
 KIND = "package"
 UPLOADED_BY = "appliance-sync"
 READY_TIMEOUT = 600.0  # seconds a target may take to import one package
+# The cloud's multipart upload, its only documented way to take a new version: "Default:
+# 100MB per package" (first-package page). A larger version is not sent there (the plan lists
+# it): it would be refused after its bytes went.
+CLOUD_FORM_BYTES = 100 * 1024 * 1024
 
 
 def pending(tenant_id: str, links: Links) -> list[Package]:
-    """Ready local packages the target does not have as they are now, oldest first."""
+    """Ready local packages (each version) the target does not have as they are now, oldest
+    first: a package's versions in their order."""
     packages = list(
         Package.select()
         .where((Package.tenant == tenant_id) & (Package.status == "ready"))
-        .order_by(Package.created_at, Package.id)
+        .order_by(Package.created_at, Package.version_number, Package.id)
     )
     known = links.of(KIND, [p.id for p in packages])
     return [
@@ -39,9 +52,30 @@ def pending(tenant_id: str, links: Links) -> list[Package]:
     ]
 
 
+def remote_package(links: Links, family_id: str, besides: str | None = None) -> SyncLink | None:
+    """The synced link of a package on the target: its first version's, else that of any
+    other version that went (a first version that failed here never did)."""
+    link = links.get(KIND, family_id)
+    if link is not None and link.state == "synced" and family_id != besides:
+        return link
+    rows = [r.id for r in Package.select(Package.id).where(Package.family_id == family_id) if r.id != besides]
+    return next((lk for lk in links.of(KIND, rows).values() if lk.state == "synced" and lk.remote_id), None)
+
+
 def send(
-    target: Target, storage: Storage, links: Links, pkg: Package, progress: Progress, poll: float = 1.0
+    target: Target,
+    storage: Storage,
+    links: Links,
+    pkg: Package,
+    progress: Progress,
+    profile: Profile,
+    poll: float = 1.0,
 ) -> None:
+    family = remote_package(links, pkg.family_id, besides=pkg.id)
+    if family is not None and not profile.package_versions:
+        _send_version_form(target, storage, links, pkg, progress, family.remote_id, poll)
+        return
+    as_version = {"package_id": family.remote_id} if family else {}
     key = processing.zip_key(pkg.id)
     size = storage.size(key)
     link = links.get(KIND, pkg.id)
@@ -60,6 +94,7 @@ def send(
                 "uploaded_by": UPLOADED_BY,
                 "filename": pkg.original_filename or f"{pkg.id}.zip",
                 "file_size": size,
+                **as_version,
             },
         )
         ticket = {
@@ -88,6 +123,7 @@ def send(
                     "uploaded_by": UPLOADED_BY,
                     "storage_path": ticket["storage_path"],
                     "original_filename": pkg.original_filename or f"{pkg.id}.zip",
+                    **as_version,
                 },
             )
         except TargetError as e:
@@ -99,8 +135,68 @@ def send(
         remote_id = remote["id"]
         links.save(KIND, pkg.id, state="processing", remote_id=remote_id)
     _wait_ready(target, remote_id, poll)
+    _synced(links, pkg, remote_id, progress)
+
+
+def _synced(links: Links, pkg: Package, remote_id: str, progress: Progress) -> None:
     links.save(KIND, pkg.id, state="synced", remote_id=remote_id, local_version=pkg.sha256, detail=None)
-    progress.note(KIND, "created", pkg.id, remote_id, title=pkg.title)
+    progress.note(
+        KIND, "created", pkg.family_id, remote_id, title=pkg.title, version_number=pkg.version_number
+    )
+
+
+def _send_version_form(
+    target: Target,
+    storage: Storage,
+    links: Links,
+    pkg: Package,
+    progress: Progress,
+    remote_package_id: str,
+    poll: float,
+) -> None:
+    """A new version to the cloud: its legacy multipart upload with `package_id`. A run that
+    stopped while the request was out ("posting") first asks whether the target holds it."""
+    key = processing.zip_key(pkg.id)
+    size = storage.size(key)
+    if size > CLOUD_FORM_BYTES:
+        reason = "A new version over 100 MB: the cloud takes versions by its multipart upload only"
+        progress.note(KIND, "failed", pkg.family_id, remote_package_id, reason=reason)
+        return
+    link = links.get(KIND, pkg.id)
+    if link is not None and link.state == "posting" and _holds(target, remote_package_id, pkg.sha256):
+        progress.advance(nbytes=size)
+        _wait_ready(target, remote_package_id, poll)
+        _synced(links, pkg, remote_package_id, progress)
+        return
+    links.save(KIND, pkg.id, state="posting", remote_id=remote_package_id, local_version=pkg.sha256)
+    content_type, length, body = forms.form(
+        {"tenant_id": target.tenant_id, "uploaded_by": UPLOADED_BY, "package_id": remote_package_id},
+        "file",
+        pkg.original_filename or f"{pkg.id}.zip",
+        lambda: _zip(storage, key),
+        size,
+    )
+    try:
+        target.post_form("/api/v1/packages", content_type, length, body)
+    except TargetError as e:
+        if not e.unavailable:  # refused: nothing arrived
+            links.forget(KIND, pkg.id)
+        raise
+    progress.advance(nbytes=size)
+    _wait_ready(target, remote_package_id, poll)
+    _synced(links, pkg, remote_package_id, progress)
+
+
+def _holds(target: Target, remote_id: str, sha256: str | None) -> bool:
+    """Whether the target's package has a version of these bytes (as far as it says)."""
+    try:
+        _, remote = target.call("GET", f"/api/v1/packages/{remote_id}")
+    except TargetError as e:
+        if e.status == 404:
+            return False
+        raise
+    shown = {remote.get("sha256")} | {v.get("sha256") for v in remote.get("versions") or ()}
+    return sha256 is not None and sha256 in shown
 
 
 def _zip(storage: Storage, key: str) -> BinaryIO:

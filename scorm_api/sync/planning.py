@@ -9,7 +9,7 @@ import math
 
 from scorm_api.packages import processing
 from scorm_api.storage import Storage
-from scorm_api.sync import deletions, documents, sessions, statements
+from scorm_api.sync import deletions, documents, packages, sessions, statements
 from scorm_api.sync.links import Links
 from scorm_api.sync.profile import Profile
 
@@ -40,6 +40,20 @@ def plan(
         "read": len(pkgs) + (0 if profile.versions else to_send - new),  # ready polls, re-reads
     }
     not_carried = []
+    if not profile.package_versions:
+        big = [
+            p
+            for p in pkgs
+            if p.version_number > 1 and storage.size(processing.zip_key(p.id)) > packages.CLOUD_FORM_BYTES
+        ]
+        not_carried += _entry(
+            "large_versions",
+            "New versions of a package over 100 MB (the cloud takes a new version by its "
+            "multipart upload only, 100 MB at most): upload them there by hand",
+            len(big),
+            "packages",
+            [f"{p.family_id} v{p.version_number}" for p in big[:LISTED]],
+        )
     if not profile.whole_sessions:
         not_carried += _not_carried(tenant_id, links)
         not_carried += _entry(

@@ -25,6 +25,12 @@ class Profile:
         return {"sessions.activities", "sessions.appliance"} <= self.features
 
     @property
+    def package_versions(self) -> bool:
+        """The target takes a new version by the presigned flow (`package_id` on upload-url
+        and process), for a zip of any size; the cloud documents only its multipart form."""
+        return "packages.versions" in self.features
+
+    @property
     def versions(self) -> bool:
         """The target's PUT takes `version` (optimistic locking): a learner's progress there
         since the last sync is refused, not overwritten, without a read first."""

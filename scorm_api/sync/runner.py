@@ -135,8 +135,8 @@ def execute(run: SyncRun, dest: Destination, state: State, retry: Retry | None =
 def _send_all(s: _Sending, pkgs: list) -> None:
     s.progress.phase("packages")
     for pkg in pkgs:
-        send = functools.partial(packages.send, s.target, s.storage, s.links, pkg, s.progress)
-        _one(s.progress, packages.KIND, pkg.id, send)
+        send = functools.partial(packages.send, s.target, s.storage, s.links, pkg, s.progress, s.profile)
+        _one(s.progress, packages.KIND, pkg.family_id, send)
         s.progress.advance(items=1)
     s.progress.phase("sessions")
     for session in sessions.pending(s.run.tenant_id, s.links):

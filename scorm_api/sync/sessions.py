@@ -26,10 +26,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 
-from peewee import JOIN, Tuple
+from peewee import JOIN, SQL, Tuple
 
 from scorm_api.db import Prepared, new_id, utcnow_iso, write_transaction
 from scorm_api.packages import structure
+from scorm_api.packages.models import Package
 from scorm_api.sessions import carried, serialize
 from scorm_api.sessions.cmi import format_duration
 from scorm_api.sessions.models import ScoState, SequencingState, Session
@@ -103,11 +104,19 @@ def pending(tenant_id: str, links: Links) -> Iterator[Session]:
 _ENGINE = Prepared(
     lambda: SequencingState.select(SequencingState.session).where(SequencingState.session == "")
 )
+_NEWEST_READY = Prepared(  # the version a launch on the target gives a session (a package id)
+    lambda: (
+        Package.select(Package.id)
+        .where((Package.family_id == "") & (Package.status == SQL("'ready'")))
+        .order_by(Package.version_number.desc())
+        .limit(1)
+    )
+)
 
 
 def _items(session: Session) -> tuple[str, list[ScoState]]:
     """(the first item's id, the items' states in the package's order)."""
-    scos = structure.scos_for(session.package_id)
+    scos = structure.scos_for(session.package_version_id)
     return (scos[0].item_id if scos else "default"), serialize.ordered_states(session)
 
 
@@ -123,6 +132,8 @@ NOT_CARRIED = {
     "learner_name": "The learner's name (the launch call takes an id only)",
     "dates": "History dates: first and last launch, completion (the cloud stamps its own)",
     "launch_count": "Launch counts (a synced session starts at the launch that creates it)",
+    "older_version": "The package version a session runs, when it is not the newest (the cloud "
+    "creates sessions on a package's newest version)",
 }
 
 
@@ -143,6 +154,8 @@ def not_carried(session: Session) -> list[str]:
         out.append("dates")
     if session.launch_count:
         out.append("launch_count")
+    if (_NEWEST_READY.execute(session.package_id, 1).fetchone() or (None,))[0] != session.package_version_id:
+        out.append("older_version")
     return out
 
 
@@ -190,7 +203,7 @@ def put_body(
 def send(
     target: Target, links: Links, session: Session, run_id: str, progress: Progress, profile: Profile
 ) -> None:
-    pkg_link = links.get(packages.KIND, session.package_id)
+    pkg_link = packages.remote_package(links, session.package_id)
     if pkg_link is None or pkg_link.state != "synced":
         progress.note(KIND, "failed", session.id, reason="Its package is not on the target yet")
         return

@@ -131,8 +131,10 @@ class FaultProxy:
     """A real HTTP front for a target that answers some requests itself (an error status with
     the API's envelope, or a dropped connection) and forwards the rest (the target's own URLs
     in its JSON answers rewritten to lead here). `faults`: a list of
-    (method, path regex, answer, times) tried in order; answer is an HTTP status or "drop";
-    times counts down (None: always). `seen` is what each request met."""
+    (method, path regex, answer, times) tried in order; answer is an HTTP status, "drop" (the
+    connection closed before the request goes on) or "lost" (it goes on, and the connection
+    closes before the answer comes back); times counts down (None: always). `seen` is what
+    each request met."""
 
     def __init__(self, upstream: str, faults: list[tuple[str, str, int | str, int | None]]):
         import re
@@ -159,7 +161,7 @@ class FaultProxy:
                     self.close_connection = True
                     self.connection.shutdown(socket.SHUT_RDWR)
                     return
-                if answer is not None:
+                if answer not in (None, "lost"):
                     headers = {"Retry-After": "1"} if answer == 429 else {}
                     code = {429: "RATE_LIMIT_EXCEEDED", 401: "UNAUTHORIZED", 403: "FORBIDDEN"}.get(
                         answer, "INJECTED"
@@ -180,6 +182,10 @@ class FaultProxy:
                     timeout=60,
                     allow_redirects=False,
                 )
+                if answer == "lost":
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
                 content = resp.content
                 if resp.headers.get("Content-Type", "").startswith("application/json"):
                     # the URLs the target hands out (presigned uploads) lead through here too

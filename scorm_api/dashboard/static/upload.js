@@ -44,15 +44,17 @@ function countdown(seconds, step) {
 }
 
 // `row` holds a <progress> and a `.step` label; it is marked `done` or `failed` at the end.
-export function uploadFile(file, row) {
+// With `packageId`, the file becomes that package's next version.
+export function uploadFile(file, row, packageId) {
+  const asVersion = packageId ? { package_id: packageId } : {};
   const bar = row.querySelector("progress"), label = row.querySelector(".step");
   function step(text, value) { label.textContent = text; if (value !== undefined) bar.value = value; }
   step("Preparing…", 0);
-  return patiently(() => api("POST", "/api/v1/packages/upload-url", { filename: file.name, file_size: file.size }), step)
+  return patiently(() => api("POST", "/api/v1/packages/upload-url", { filename: file.name, file_size: file.size, ...asVersion }), step)
     .then((ticket) => put(file, ticket, (loaded, total) => step("Uploading " + Math.round(loaded * 100 / total) + "%", loaded / total * 90)))
     .then((ticket) => {
       step("Processing…", 92);
-      return patiently(() => api("POST", "/api/v1/packages/process", { storage_path: ticket.storage_path, original_filename: file.name }), step);
+      return patiently(() => api("POST", "/api/v1/packages/process", { storage_path: ticket.storage_path, original_filename: file.name, ...asVersion }), step);
     })
     .then(function pollUntilDone(pkg) {
       if (pkg.status === "processing" || pkg.status === "uploading") {

@@ -1,10 +1,11 @@
 /* The Packages page: the list with its uploads and search, and one package's page, where it is
- * previewed, launched for a learner or deleted. */
+ * previewed, launched for a learner, given a new version (its learners moved to it or not) or
+ * deleted. */
 import { api } from "../api.js";
 import { LIMIT, badge, confirmDialog, crumbs, emptyState, fail, h, main, pager, showMissing, table, toast } from "../dom.js";
 import { bytes, standardName, when } from "../format.js";
 import { desktopShell, launchLinkRow, openInDesktop } from "../shell.js";
-import { uploadFiles } from "../upload.js";
+import { uploadFile, uploadFiles } from "../upload.js";
 
 const SEARCH_DELAY_MS = 250;  // a search starts when the typing pauses
 
@@ -79,7 +80,7 @@ function packagePage(id) {
       api("DELETE", "/api/v1/packages/" + p.id).then(() => { window.location.href = "/dashboard/packages"; }).catch(fail);
     };
     main.replaceChildren(back(),
-      h("h1", { text: p.title }),
+      h("h1", { text: p.title + (p.version_number > 1 ? " · version " + p.version_number : "") }),
       h("div", { class: "actions" },
         ready ? h("button", { type: "button", class: "primary", onclick: () => preview(p) }, "Preview") : null,
         h("a", { class: "button-like", href: "/dashboard/sessions?package_id=" + p.id }, "Learners on this package"),
@@ -94,8 +95,50 @@ function packagePage(id) {
             h("ul", {}, p.warnings.map((w) => h("li", { text: w.message })))) : null,
           p.failure ? h("p", { class: "error", text: p.failure.message }) : null),
         h("section", { class: "card" }, h("h2", { text: "Launch for a learner" }), ...launchForm(p)),
+        h("section", { class: "card wide", id: "versions" }, h("h2", { text: "Versions" }), ...versionsCard(p)),
         org ? h("section", { class: "card wide" }, h("h2", { text: "Structure" }), items(org.items)) : null));
   }).catch((e) => showMissing(back(), "package", e));
+}
+
+// Every version, a new one uploaded to the same package, and the learners moved to the newest.
+function versionsCard(p) {
+  const versions = p.versions || [];
+  const ready = versions.filter((v) => v.status === "ready");
+  const newest = ready.length ? ready[ready.length - 1] : null;
+  const rows = versions.slice().reverse().map((v) => h("tr", {},
+    h("td", { class: "num", text: String(v.version_number) }),
+    h("td", {}, badge(v.status), v === newest ? h("span", { class: "hint", text: " new learners get this one" }) : null),
+    h("td", { text: v.original_filename || "—" }),
+    h("td", { class: "num", text: bytes(v.file_size_bytes) }),
+    h("td", { text: when(v.created_at) })));
+  const uploads = h("ul", { class: "uploads", "aria-label": "Version upload" });
+  const input = h("input", { type: "file", accept: ".zip,application/zip", id: "version-input", class: "visually-hidden",
+    onchange: () => {
+      const file = input.files[0];
+      input.value = "";
+      if (!file) return;
+      const row = h("li", { class: "upload" }, h("span", { class: "name", text: file.name }),
+        h("progress", { max: "100", value: "0", "aria-label": "Upload of " + file.name }), h("span", { class: "step" }));
+      uploads.replaceChildren(row);
+      uploadFile(file, row, p.id).then((v) => { toast("Version " + v.version_number + " added"); packagePage(p.id); }).catch(fail);
+    } });
+  const move = () => api("POST", "/api/v1/packages/" + p.id + "/move-sessions", {}).then((r) => {
+    const also = [r.skipped_other_standard ? r.skipped_other_standard + " stayed (another standard)" : "",
+      r.sequencing_reset ? r.sequencing_reset + " restart their course's sequencing" : ""].filter(Boolean).join("; ");
+    toast("Moved " + r.moved + " learner session" + (r.moved === 1 ? "" : "s") + " to version " + r.to_version + (also ? "; " + also : ""));
+  }).catch(fail);
+  return [
+    table(["Version", "Status", "File", "Size", "Added"], rows),
+    h("p", { class: "hint", text: "A new version keeps this package's id and its learners: each goes on with the version they started on, unless you move them." }),
+    h("div", { class: "actions" },
+      h("label", { for: "version-input", class: "button-like", tabindex: "0", text: "Upload a new version",
+        onkeydown: (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); input.click(); } } }),
+      newest && versions.length > 1 ? h("button", { type: "button", id: "move-sessions", onclick: () => {
+        confirmDialog("Move every learner to version " + newest.version_number + "?",
+          "Their progress, scores and dates are kept; their open course windows close. Learners on a version of another standard stay where they are.",
+          "Move learners", move);
+      } }, "Move all learners to version " + newest.version_number) : null),
+    input, uploads];
 }
 
 function details(p, meta) {

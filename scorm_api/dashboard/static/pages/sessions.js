@@ -144,6 +144,7 @@ function status(x) {
     h("dt", { text: "Score" }), h("dd", { text: scoreText(x.score) }),
     h("dt", { text: "Time spent" }), h("dd", { text: duration(x.time_spent_seconds) }),
     h("dt", { text: "Attempt" }), h("dd", { text: x.attempts + (x.is_current_attempt ? "" : " (an earlier attempt)") }),
+    h("dt", { text: "Package version" }), h("dd", { text: String(x.package_version || 1) }),
     h("dt", { text: "Launches" }), h("dd", { text: x.launch_count }),
     h("dt", { text: "First launch" }), h("dd", { text: when(x.first_launched_at) || "not yet" }),
     h("dt", { text: "Last launch" }), h("dd", { text: when(x.last_launched_at) || "not yet" }),

@@ -48,6 +48,20 @@ class Api:
             "POST", "/api/v1/packages/upload", files={"file": (name, fixture(name).read_bytes())}
         )
 
+    def new_version(self, package_id, data: bytes, expect=(201,), filename="course.zip"):
+        """A new version of the package, by the cloud's legacy multipart upload."""
+        return self.call(
+            "POST",
+            "/api/v1/packages",
+            files={"file": (filename, data)},
+            data={"package_id": package_id},
+            expect=expect,
+        )
+
+    def versions(self, package_id) -> list[str]:
+        """The checksums of the package's versions, oldest first."""
+        return [v["sha256"] for v in self.call("GET", f"/api/v1/packages/{package_id}")["versions"]]
+
     def session(self, package_id, user, new_attempt=False):
         return self.call(
             "POST",

@@ -12,7 +12,7 @@ import json
 import pytest
 import requests
 
-from tests.support import start_server
+from tests.support import new_version_of, start_server
 from tests.sync.support import (
     SINGLE,
     Api,
@@ -45,6 +45,16 @@ def lrs_args(creds):
     return ("--lrs-key", creds[0], "--lrs-secret", creds[1])
 
 
+def second_version(laptop, laptop_data) -> str:
+    """A new version of the single-SCO course, and a learner who starts on it (ann stays on
+    the first). Returns carol's session id."""
+    single = laptop_data["packages"][0]["id"]
+    laptop.new_version(single, new_version_of(SINGLE), filename=SINGLE)
+    carol = laptop.session(single, "carol")
+    laptop.put(carol["id"], {"cmi_data": {"cmi.core.lesson_status": "passed"}, "session_time": "PT5M"})
+    return carol["id"]
+
+
 def test_the_guides_testing_checklist_after_a_sync_to_the_cloud(pair, laptop_data, tmp_path):
     laptop, _ = pair
     laptop_lrs(laptop)
@@ -53,11 +63,14 @@ def test_the_guides_testing_checklist_after_a_sync_to_the_cloud(pair, laptop_dat
         "SCORM_API_RATE_LIMIT_UPLOAD": "3",
         "SCORM_API_RATE_LIMIT_WINDOW_SECONDS": "3",
     }
+    carol = second_version(laptop, laptop_data)
     cloud = CloudApi(start_server(tmp_path / "cloud", env=env))
     try:
         creds = lrs_credentials(cloud.srv.data_dir)
         code, dry = sync(laptop, cloud, *lrs_args(creds), "--dry-run")
         listed = {i["what"] for i in dry["report"]["plan"]["not_carried"]}
+        older = next(i for i in dry["report"]["plan"]["not_carried"] if i["what"] == "older_version")
+        assert set(older["examples"]) == set(laptop_data["sessions"][:2])  # ann's, on version 1
         code, run = sync(laptop, cloud, *lrs_args(creds))
         assert (code, run["status"]) == (0, "completed"), (run["error"], run["report"])
 
@@ -66,6 +79,7 @@ def test_the_guides_testing_checklist_after_a_sync_to_the_cloud(pair, laptop_dat
         for mine in laptop.packages():
             there = theirs[mine["title"]]
             assert there["status"] == "ready"
+            assert cloud.versions(there["id"]) == laptop.versions(mine["id"])  # every version
             assert (
                 cloud.call("GET", f"/api/v1/packages/{there['id']}/download").content
                 == laptop.call("GET", f"/api/v1/packages/{mine['id']}/download").content
@@ -106,9 +120,12 @@ def test_the_guides_testing_checklist_after_a_sync_to_the_cloud(pair, laptop_dat
         assert missing.status_code == 404 and set(missing.json()["error"]) >= {"code", "message"}
 
         # The comparison: learners' state, statements, documents.
+        assert cloud.detail(ids[carol])["package_version"] == 2
         for local_id, remote_id in ids.items():
             mine, theirs_s = laptop.detail(local_id), cloud.detail(remote_id)
             assert {f: theirs_s[f] for f in SESSION_FIELDS} == {f: mine[f] for f in SESSION_FIELDS}
+            if theirs_s["package_version"] != mine["package_version"]:
+                assert local_id in older["examples"]  # on the newest there: listed
             if len(mine["activities"]) <= 1 and remote_id != launch["session_id"]:
                 assert theirs_s["cmi_data"] == mine["cmi_data"]
             elif len(mine["activities"]) > 1:
@@ -129,6 +146,7 @@ def test_the_guides_testing_checklist_after_a_sync_to_the_cloud(pair, laptop_dat
 def test_the_same_migration_to_an_appliance_differs_in_nothing(pair, laptop_data):
     laptop, other = pair
     laptop_lrs(laptop)
+    second_version(laptop, laptop_data)
     creds = lrs_credentials(other.srv.data_dir)
     code, dry = sync(laptop, other, *lrs_args(creds), "--dry-run")
     assert dry["report"]["plan"]["not_carried"] == []
@@ -144,8 +162,11 @@ def test_the_same_migration_to_an_appliance_differs_in_nothing(pair, laptop_data
         "package",
         "is_current_attempt",
     }
+    for mine_pkg in laptop.packages():
+        [there] = [p for p in other.packages() if p["title"] == mine_pkg["title"]]
+        assert other.versions(there["id"]) == laptop.versions(mine_pkg["id"])
     for local_id, remote_id in remote_ids(run).items():
-        mine, theirs = laptop.detail(local_id), other.detail(remote_id)
+        mine, theirs = laptop.detail(local_id), other.detail(remote_id)  # package_version too
         for part in ("interactions", "objectives"):
             mine.pop(part), theirs.pop(part)
         strip = lambda d: {k: v for k, v in d.items() if k not in skip}

@@ -16,16 +16,6 @@ from tests.sync.support import INTERACTIONS, MULTI, Api, FaultProxy, counted, sy
 pytestmark = pytest.mark.slow
 
 
-def new_version(api, package_id: str, data: bytes, expect=(201,)) -> dict:
-    return api.call(
-        "POST",
-        "/api/v1/packages",
-        files={"file": ("golf.zip", data)},
-        data={"package_id": package_id},
-        expect=expect,
-    )
-
-
 @pytest.fixture
 def versioned(pair):
     """A package in two versions: ann's session on the first, bob's on the second."""
@@ -33,7 +23,7 @@ def versioned(pair):
     v1 = laptop.upload(MULTI)
     ann = laptop.session(v1["id"], "ann")
     laptop.put(ann["id"], {"cmi_data": {"cmi.core.lesson_status": "incomplete", "cmi.suspend_data": "v1"}})
-    new_version(laptop, v1["id"], new_version_of(MULTI, b"v2"))
+    laptop.new_version(v1["id"], new_version_of(MULTI, b"v2"))
     bob = laptop.session(v1["id"], "bob")
     laptop.put(bob["id"], {"cmi_data": {"cmi.core.lesson_status": "passed"}})
     return {"package": v1["id"], "ann": ann["id"], "bob": bob["id"]}
@@ -43,17 +33,13 @@ def on_target(api) -> dict[str, int]:
     return {s["user_id"]: s["package_version"] for s in api.sessions()}
 
 
-def shas(api, package_id) -> list[str]:
-    return [v["sha256"] for v in api.call("GET", f"/api/v1/packages/{package_id}")["versions"]]
-
-
 def test_versions_and_pinned_sessions_reach_another_appliance(pair, versioned):
     laptop, target = pair
     code, run = sync(laptop, target)
     assert (code, run["status"]) == (0, "completed"), (run["error"], run["report"])
     [remote] = target.packages()
     assert remote["version_number"] == 2
-    assert shas(target, remote["id"]) == shas(laptop, versioned["package"])
+    assert target.versions(remote["id"]) == laptop.versions(versioned["package"])
     assert on_target(target) == {"ann": 1, "bob": 2}
     assert (
         target.detail(next(s["id"] for s in target.sessions() if s["user_id"] == "ann"))["cmi_data"][
@@ -68,7 +54,7 @@ def test_versions_and_pinned_sessions_reach_another_appliance(pair, versioned):
     )
 
     # A third version here, everyone moved to it: the next run sends it, and moves them there.
-    new_version(laptop, versioned["package"], new_version_of(MULTI, b"v3"))
+    laptop.new_version(versioned["package"], new_version_of(MULTI, b"v3"))
     laptop.call("POST", f"/api/v1/packages/{versioned['package']}/move-sessions", json={})
     code, third = sync(laptop, target)
     assert code == 0 and counted(third, "package", "created") == 1, third["report"]
@@ -88,13 +74,13 @@ def test_a_cloud_target_takes_versions_by_the_legacy_upload(pair, versioned, clo
     assert (code, run["status"]) == (0, "completed"), (run["error"], run["report"])
     [remote] = cloud.packages()
     assert remote["version_number"] == 2
-    assert shas(cloud, remote["id"]) == shas(laptop, versioned["package"])
+    assert cloud.versions(remote["id"]) == laptop.versions(versioned["package"])
     # The cloud's launch gave both sessions the newest version: the listed difference.
     assert on_target(cloud) == {"ann": 2, "bob": 2}
 
     code, again = sync(laptop, cloud)
     assert code == 0 and counted(again, "package", "created") == 0
-    assert len(shas(cloud, remote["id"])) == 2
+    assert len(cloud.versions(remote["id"])) == 2
 
 
 def test_a_version_whose_answer_was_lost_is_not_sent_twice(pair, versioned, cloud):
@@ -112,8 +98,8 @@ def test_a_version_whose_answer_was_lost_is_not_sent_twice(pair, versioned, clou
         assert (code, second["status"]) == (0, "completed"), (second["error"], second["report"])
     finally:
         proxy.close()
-    local = shas(laptop, versioned["package"])
-    assert shas(cloud, remote["id"]) == local  # two versions, not three
+    local = laptop.versions(versioned["package"])
+    assert cloud.versions(remote["id"]) == local  # two versions, not three
     assert len(local) == 2
 
 
@@ -142,7 +128,7 @@ def test_a_package_whose_first_version_failed_travels_by_its_second(live_server_
     wait_until(
         lambda: laptop.call("GET", f"/api/v1/packages/{broken['id']}")["status"] == "failed", timeout=60
     )
-    new_version(laptop, broken["id"], fixture(MULTI).read_bytes(), expect=(202,))
+    laptop.new_version(broken["id"], fixture(MULTI).read_bytes(), expect=(202,))
     wait_until(
         lambda: laptop.call("GET", f"/api/v1/packages/{broken['id']}")["status"] == "ready", timeout=60
     )
@@ -154,7 +140,7 @@ def test_a_package_whose_first_version_failed_travels_by_its_second(live_server_
     code, run = sync(laptop, target)
     assert (code, run["status"]) == (0, "completed"), (run["error"], run["report"])
     [remote] = target.packages()
-    assert remote["version_number"] == 1 and remote["sha256"] == shas(laptop, broken["id"])[1]
+    assert remote["version_number"] == 1 and remote["sha256"] == laptop.versions(broken["id"])[1]
     [session] = target.sessions()
     here = laptop.detail(ann["id"])
     assert session["package_id"] == remote["id"]

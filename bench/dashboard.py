@@ -48,7 +48,12 @@ def seed(srv, packages: int, sessions: int) -> tuple[str, str]:
             pid = str(uuid.uuid4())
             pkg_ids.append(pid)
             copy = dict(
-                row, id=pid, title=f"Course {n:03d}: {row['title']}", created_at=stamp(), updated_at=stamp()
+                row,
+                id=pid,
+                family_id=pid,  # each its own package, at its first version
+                title=f"Course {n:03d}: {row['title']}",
+                created_at=stamp(),
+                updated_at=stamp(),
             )
             db.execute(
                 f"INSERT INTO package ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
@@ -60,11 +65,13 @@ def seed(srv, packages: int, sessions: int) -> tuple[str, str]:
         success = rng.choice(["passed", "failed", "unknown"]) if completion == "completed" else "unknown"
         scaled = round(rng.random(), 2) if completion == "completed" else None
         created, updated = stamp(), stamp()
+        pkg = rng.choice(pkg_ids)
         batch.append(
             (
                 str(uuid.uuid4()),
                 tenant,
-                rng.choice(pkg_ids),
+                pkg,
+                pkg,  # the version it runs: the package's only one
                 f"learner-{n:06d}",
                 rng.choice(NAMES),
                 1,
@@ -88,11 +95,12 @@ def seed(srv, packages: int, sessions: int) -> tuple[str, str]:
         if len(batch) == 5000 or n == sessions - 1:
             with db:
                 db.executemany(
-                    "INSERT INTO learner_session (id, tenant_id, package_id, user_id, user_name, attempt, "
+                    "INSERT INTO learner_session (id, tenant_id, package_id, package_version_id, user_id, "
+                    "user_name, attempt, "
                     "is_current, completion_status, success_status, score_scaled, score_raw, score_min, "
                     "score_max, time_spent_seconds, version, launch_count, first_launched_at, "
                     "last_launched_at, completed_at, created_at, updated_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     batch,
                 )
             batch = []

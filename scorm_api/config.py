@@ -65,6 +65,10 @@ class Settings:
     zip_max_files: int = 20_000
     zip_max_unpacked_bytes: int = 8192 * MiB
     zip_max_ratio: int = 200
+    # Webhooks: a session's progress event waits this long, taking newer progress in (one
+    # delivery per interval); a failed delivery is tried again after this, doubling.
+    webhook_progress_interval_seconds: float = 10.0
+    webhook_retry_base_seconds: float = 10.0
     # xAPI: statements sent multipart/mixed with their attachments may be this large.
     max_xapi_attachments_bytes: int = 32 * MiB
     # The xAPI versions the LRS at /xapi/ accepts, oldest first. A request without the version
@@ -175,7 +179,7 @@ class SettingsError(ValueError):
     pass
 
 
-def _coerce(f: dataclasses.Field[Any], raw: str) -> bool | int | Path | str:
+def _coerce(f: dataclasses.Field[Any], raw: str) -> bool | int | float | Path | str:
     kind = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", str(f.type))
     name = ENV_PREFIX + f.name.upper()
     if kind.startswith("bool"):
@@ -193,6 +197,14 @@ def _coerce(f: dataclasses.Field[Any], raw: str) -> bool | int | Path | str:
         if value < 0:
             raise SettingsError(f"{name} must not be negative, got {value}")
         return value
+    if kind.startswith("float"):
+        try:
+            number = float(raw)
+        except ValueError:
+            raise SettingsError(f"{name} must be a number, got {raw!r}") from None
+        if not number >= 0:  # also NaN
+            raise SettingsError(f"{name} must not be negative, got {raw!r}")
+        return number
     if kind.startswith("Path"):
         return Path(raw).expanduser()
     return raw

@@ -55,6 +55,12 @@ class JobRegistry:
         if self.runner is not None:
             self.runner.wake()
 
+    def wake_periodic(self, name: str) -> None:
+        """Run the periodic task `name` now rather than at its next tick (webhook deliveries:
+        an event goes out at once)."""
+        if self.runner is not None:
+            self.runner.wake(name)
+
 
 class Job(BaseModel):
     id = peewee.CharField(primary_key=True, max_length=36)
@@ -181,10 +187,10 @@ class JobRunner:
         self._registry.runner = self
         self.wake()
 
-    def wake(self) -> None:
+    def wake(self, name: str = "jobs") -> None:
         # An error means the scheduler is shutting down: nothing to wake.
         with self._lock, contextlib.suppress(Exception):
-            self._scheduler.modify_job("jobs", next_run_time=datetime.now(UTC))
+            self._scheduler.modify_job(name, next_run_time=datetime.now(UTC))
 
     def stop(self) -> None:
         self._registry.runner = None

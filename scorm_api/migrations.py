@@ -504,6 +504,67 @@ MIGRATIONS: list[Migration] = [
             "CREATE INDEX learner_session_package_version ON learner_session (package_version_id)",
         ),
     ),
+    # Webhooks (webhooks/): the events are an outbox written with the change that causes them.
+    Migration(
+        26,
+        "webhooks",
+        (
+            """CREATE TABLE webhook (
+            id VARCHAR(40) PRIMARY KEY,
+            tenant_id VARCHAR(36) NOT NULL REFERENCES tenant (id) ON DELETE CASCADE,
+            url VARCHAR(2048) NOT NULL,
+            events TEXT NOT NULL,
+            secret_sealed TEXT NOT NULL,
+            previous_secret_sealed TEXT,
+            previous_until VARCHAR(32),
+            enabled BOOLEAN NOT NULL,
+            disabled_reason VARCHAR(500),
+            failing_since VARCHAR(32),
+            created_at VARCHAR(32) NOT NULL,
+            updated_at VARCHAR(32) NOT NULL
+        )""",
+            "CREATE INDEX webhook_tenant ON webhook (tenant_id, created_at)",
+            """CREATE TABLE webhook_event (
+            id VARCHAR(40) PRIMARY KEY,
+            tenant_id VARCHAR(36) NOT NULL REFERENCES tenant (id) ON DELETE CASCADE,
+            type VARCHAR(64) NOT NULL,
+            object_id VARCHAR(255) NOT NULL,
+            occurred_at VARCHAR(32) NOT NULL,
+            data TEXT NOT NULL,
+            seq BIGINT NOT NULL
+        )""",
+            "CREATE INDEX webhook_event_object ON webhook_event (tenant_id, object_id, seq)",
+            """CREATE TABLE webhook_delivery (
+            id VARCHAR(36) PRIMARY KEY,
+            webhook_id VARCHAR(40) NOT NULL REFERENCES webhook (id) ON DELETE CASCADE,
+            event_id VARCHAR(40) NOT NULL REFERENCES webhook_event (id) ON DELETE CASCADE,
+            object_id VARCHAR(255) NOT NULL,
+            seq BIGINT NOT NULL,
+            status VARCHAR(16) NOT NULL,
+            attempts INTEGER NOT NULL,
+            next_attempt_at VARCHAR(32) NOT NULL,
+            last_status_code INTEGER,
+            last_error VARCHAR(500),
+            delivered_at VARCHAR(32),
+            created_at VARCHAR(32) NOT NULL
+        )""",
+            "CREATE INDEX webhook_delivery_due ON webhook_delivery (status, next_attempt_at)",
+            "CREATE INDEX webhook_delivery_order ON webhook_delivery (webhook_id, object_id, seq)",
+            "CREATE INDEX webhook_delivery_event ON webhook_delivery (event_id)",
+            """CREATE TABLE webhook_attempt (
+            id VARCHAR(36) PRIMARY KEY,
+            delivery_id VARCHAR(36) NOT NULL REFERENCES webhook_delivery (id) ON DELETE CASCADE,
+            webhook_id VARCHAR(40) NOT NULL,
+            attempted_at VARCHAR(32) NOT NULL,
+            status_code INTEGER,
+            latency_ms DOUBLE PRECISION NOT NULL,
+            response_excerpt VARCHAR(500),
+            error VARCHAR(500)
+        )""",
+            "CREATE INDEX webhook_attempt_webhook ON webhook_attempt (webhook_id, attempted_at)",
+            "CREATE INDEX webhook_attempt_delivery ON webhook_attempt (delivery_id)",
+        ),
+    ),
 ]
 
 

@@ -70,6 +70,7 @@ TAG_ORDER = [
     "Player",
     "xAPI",
     "xAPI LRS",
+    "Webhooks",
     "API keys",
     "Tenants",
     "Settings",

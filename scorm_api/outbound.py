@@ -31,6 +31,7 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from scorm_api.errors import validation_error
 
 _URL_HELP = "An http(s) base URL such as https://app.allureconnect.com (no query, fragment or credentials)"
+_QUERY_URL_HELP = "An http(s) URL such as https://example.org/hooks/scorm (no fragment or credentials)"
 REFUSED_MESSAGE = "loopback and private addresses are reachable by the system tenant's operator only"
 
 
@@ -46,25 +47,25 @@ def is_internal(address: str) -> bool:
     return not ip.is_global or ip.is_multicast
 
 
-def check_url(url: str, field: str = "url") -> str:
-    """An http(s) base URL with nothing that could steer the path (no query, fragment or
-    credentials); returned without its trailing slash."""
+def check_url(url: str, field: str = "url", query: bool = False) -> str:
+    """An http(s) base URL with nothing that could steer the path (no query unless `query`,
+    no fragment or credentials); returned without its trailing slash."""
     raw = url or ""
     parts = urlsplit(raw)
     if (
         parts.scheme not in ("http", "https")
         or not parts.hostname
-        or any(c in raw for c in "?#@\\")
+        or any(c in raw for c in ("#@\\" if query else "?#@\\"))
         or any(ord(c) <= 32 or ord(c) == 127 for c in raw)
     ):
-        raise validation_error({field: [_URL_HELP]})
-    return raw.rstrip("/")
+        raise validation_error({field: [_QUERY_URL_HELP if query else _URL_HELP]})
+    return raw if query else raw.rstrip("/")  # a webhook URL is called as it is
 
 
-def check_destination(url: str, allow_internal: bool, field: str = "url") -> str:
+def check_destination(url: str, allow_internal: bool, field: str = "url", query: bool = False) -> str:
     """check_url, then refuse a host that resolves to an internal address (unless allowed).
     A host that does not resolve now is left to fail when it is called."""
-    url = check_url(url, field)
+    url = check_url(url, field, query)
     if allow_internal:
         return url
     parts = urlsplit(url)

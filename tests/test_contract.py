@@ -18,7 +18,6 @@ PENDING = {
     ("GET", "/api/v1/dispatches"): 19,
     ("DELETE", "/api/v1/dispatches/{dispatch_id}"): 19,
     ("POST", "/api/v1/dispatches/{dispatch_id}/generate"): 19,
-    ("POST", "/api/v1/webhooks"): 18,
 }
 EXTENSIONS = [
     ("POST", "/api/v1/sessions"),

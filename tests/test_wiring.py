@@ -19,7 +19,7 @@ def registered(s: State) -> dict:
 def test_the_domains_register_jobs_periodic_tasks_hooks_and_tasks(app):
     wired = registered(state.of(app))
     assert wired["jobs"] == ["process_package"]
-    assert wired["periodic"] == ["sync-schedule", "xapi-analytics-fold"]
+    assert wired["periodic"] == ["sync-schedule", "webhooks-deliver", "xapi-analytics-fold"]
     assert ("endpoint: who a request acts as", 2) in wired["hooks"]  # API keys, then the cookie
     assert wired["on_open"] == 3 and wired["on_serve"] == ["sweep", "remember_serving"]
 

@@ -287,17 +287,14 @@ def run_import_job(payload: dict, state: State) -> None:
     try:
         built = build_files(state, upload.storage_path, pkg.id, upload.sha256)
     except ApiError as e:
+        pkg.status, pkg.updated_at = "failed", utcnow_iso()
+        reason = e.details.get("reason")
+        pkg.failure = {"code": e.code, "reason": reason, "message": e.message, "details": e.details}
         with write_transaction():
-            Package.update(
-                status="failed",
-                updated_at=utcnow_iso(),
-                failure={
-                    "code": e.code,
-                    "reason": e.details.get("reason"),
-                    "message": e.message,
-                    "details": e.details,
-                },
-            ).where(Package.id == pkg.id).execute()
+            Package.update(status=pkg.status, updated_at=pkg.updated_at, failure=pkg.failure).where(
+                Package.id == pkg.id
+            ).execute()
+            signals.processing_failed.send(pkg)
         _discard_upload(state, upload)
         return
     with write_transaction():
@@ -312,6 +309,7 @@ def run_import_job(payload: dict, state: State) -> None:
 
 
 def _announce(pkg: Package) -> None:
+    signals.processed.send(pkg)
     if pkg.version_number > 1:
         signals.version_ready.send(pkg)
 
@@ -366,6 +364,7 @@ def delete_package(state: State, tenant_id: str, package_id: str) -> None:
         rows = versions.row_ids(tenant_id, package_id)
         if not rows:
             raise versions.package_not_found()
+        signals.deleting.send(versions.latest(tenant_id, package_id))
         Package.delete().where(Package.id.in_(rows)).execute()
     # After the commit: a crash here leaves orphan objects, which the sweep removes.
     for row_id in rows:

@@ -219,7 +219,7 @@ _aliases(
     ),
     body=MINT_BODY,
     response=MINT_RESPONSE,
-    errors=(403,),
+    errors=(403, 404),
     description="Then PUT exactly file_size bytes to presigned_url with the "
     "required_put_headers, then POST /api/v1/packages/process.",
 )
@@ -358,7 +358,7 @@ MULTIPART = obj(
     "POST",
     tag=TAG,
     bucket=UPLOAD,
-    errors=(403,),
+    errors=(403, 404),
     summary="Start a multipart upload (large packages)",
     description="For packages over 100 MB, as the cloud documents: answers a presigned PUT URL per "
     "part (`parts`, each of exactly `size` bytes, with `required_put_headers`), to send in any "

@@ -19,6 +19,10 @@ cmi_changed = _signals.signal("cmi-changed")
 # sender: the Session; completion_before, success_before: its status was recomputed
 # (announced only when the LMS decides it: xAPI and cmi5 content reports its own).
 status_changed = _signals.signal("status-changed")
+# sender: the Session; completion_before, success_before, score_before (scaled, raw): its
+# statuses, score and time were saved after a write (every commit, the REST PUT), whoever
+# decided them (webhooks: progress, completion, score).
+saved = _signals.signal("saved")
 # sender: the Session; item_id, exit_value, session_seconds: an item's final commit.
 item_ended = _signals.signal("item-ended")
 # sender: the Session; every open launch of it must end now (its progress was reset, or a

@@ -249,6 +249,7 @@ def save_status(
     """The session's status, score and time from its items' states; `announce`: send
     status_changed (the LMS decided it; xAPI content reports its own)."""
     status_before = session.completion_status, session.success_status
+    score_before = session.score_scaled, session.score_raw
     before = [getattr(session, c) for c in _SESSION_COLUMNS]
     total = sum(sum(s.launch_times.values()) for s in states)
     now = utcnow_iso()
@@ -265,6 +266,10 @@ def save_status(
     update_columns(
         session,
         tuple(c for c, old in zip(_SESSION_COLUMNS, before, strict=True) if getattr(session, c) != old),
+    )
+    completion_before, success_before = status_before
+    signals.saved.send(
+        session, completion_before=completion_before, success_before=success_before, score_before=score_before
     )
     if announce:
         _announce_status(session, *status_before)

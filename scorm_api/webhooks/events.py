@@ -1,0 +1,153 @@
+"""The events, recorded in the transaction of the change that causes them (an outbox): a commit
+that completes a session and its `session.completed` land together or not at all.
+
+An event becomes one row, and one delivery per enabled webhook of the tenant subscribed to its
+type; a tenant with no webhook for it writes nothing. `session.progress` is coalesced: while a
+session's progress event has not been sent, a newer one replaces its content, and it waits
+the progress interval (webhook_progress_interval_seconds) before going out, so a learner
+committing every few seconds makes one delivery per interval, carrying the latest state. Any
+other event for the same object sends the waiting progress at once (deliveries are ordered
+per object: progress never arrives after the completion that followed it).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from peewee import SQL
+
+from scorm_api import counters
+from scorm_api.db import Prepared, new_id, utcnow_iso
+from scorm_api.webhooks.models import Delivery, Webhook, WebhookEvent
+
+TYPES = (
+    "package.processing.completed",
+    "package.processing.failed",
+    "package.updated",
+    "package.deleted",
+    "session.launched",
+    "session.progress",
+    "session.completed",
+    "session.scored",
+    "usage.threshold",
+)
+ALL = "*"
+PROGRESS = "session.progress"
+SEQ = "webhook_event"
+DELIVER_TASK = "webhooks-deliver"  # the periodic task that delivers (woken by each event)
+
+
+def new_event_id() -> str:
+    return "evt_" + uuid.uuid4().hex
+
+
+_ENABLED = Prepared(
+    lambda: Webhook.select(Webhook.id, Webhook.events).where(
+        (Webhook.tenant == "") & (Webhook.enabled == SQL("TRUE"))
+    )
+)
+
+
+def subscriptions(tenant_id: str) -> list[Webhook]:
+    """The tenant's enabled webhooks (one indexed read: what every commit pays with none)."""
+    return _ENABLED.models(Webhook, tenant_id)
+
+
+def _wanting(hooks: list[Webhook], type_: str) -> list[Webhook]:
+    return [w for w in hooks if ALL in w.events or type_ in w.events]
+
+
+def _later(seconds: float) -> str:
+    return (
+        (datetime.now(UTC) + timedelta(seconds=seconds))
+        .isoformat(timespec="milliseconds")
+        .replace("+00:00", "Z")
+    )
+
+
+def record(
+    tenant_id: str,
+    type_: str,
+    object_id: str,
+    data: dict,
+    hooks: list[Webhook] | None = None,
+    progress_interval: float = 10.0,
+) -> WebhookEvent | None:
+    """Call inside the write transaction of the change (`hooks`: subscriptions(tenant_id),
+    when the caller read them). Returns the event, or None when no webhook wants it."""
+    hooks = _wanting(subscriptions(tenant_id) if hooks is None else hooks, type_)
+    if not hooks:
+        return None
+    now = utcnow_iso()
+    if type_ == PROGRESS:
+        waiting = _waiting_progress(tenant_id, object_id, now)
+        if waiting is not None:
+            WebhookEvent.update(data=data, occurred_at=now).where(WebhookEvent.id == waiting.id).execute()
+            return waiting
+    else:  # what waited for this object goes now, before this event
+        Delivery.update(next_attempt_at=now).where(
+            (Delivery.object_id == object_id)
+            & (Delivery.status == "pending")
+            & (Delivery.attempts == 0)
+            & (Delivery.next_attempt_at > now)
+            & Delivery.webhook.in_([w.id for w in hooks])
+        ).execute()
+    event = WebhookEvent.create(
+        id=new_event_id(),
+        tenant=tenant_id,
+        type=type_,
+        object_id=object_id,
+        occurred_at=now,
+        data=data,
+        seq=counters.take(SEQ),
+    )
+    due = _later(progress_interval) if type_ == PROGRESS else now
+    Delivery.insert_many(
+        [
+            {
+                "id": new_id(),
+                "webhook": w.id,
+                "event": event.id,
+                "object_id": object_id,
+                "seq": event.seq,
+                "status": "pending",
+                "attempts": 0,
+                "next_attempt_at": due,
+                "created_at": now,
+            }
+            for w in hooks
+        ]
+    ).execute()
+    return event
+
+
+def _waiting_progress(tenant_id: str, object_id: str, now: str) -> WebhookEvent | None:
+    """This object's progress event still waiting out its interval, untried."""
+    return (
+        WebhookEvent.select()
+        .join(Delivery)
+        .where(
+            (WebhookEvent.tenant == tenant_id)
+            & (WebhookEvent.object_id == object_id)
+            & (WebhookEvent.type == PROGRESS)
+            & (Delivery.status == "pending")
+            & (Delivery.attempts == 0)
+            & (Delivery.next_attempt_at > now)
+        )
+        .order_by(WebhookEvent.seq.desc())
+        .first()
+    )
+
+
+def body(event: WebhookEvent) -> dict:
+    """What a receiver gets: the event's id (to dedupe on), its type (also as the cloud's
+    `event_type`), when it happened, the tenant, and the object as the REST API shows it."""
+    return {
+        "id": event.id,
+        "type": event.type,
+        "event_type": event.type,
+        "occurred_at": event.occurred_at,
+        "tenant_id": event.tenant_id,
+        **event.data,
+    }

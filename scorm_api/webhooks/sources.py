@@ -1,0 +1,85 @@
+"""Where events come from: the sessions' and packages' signals, each turned into an event in
+the sender's write transaction (events.record), then the delivery task woken.
+
+The receivers are module functions connected once (as the xAPI bridge's are); they act for
+the state wired last, as the database proxy serves the data dir opened last: one process
+serves one data dir."""
+
+from __future__ import annotations
+
+from scorm_api.packages import signals as package_signals
+from scorm_api.packages.models import Package
+from scorm_api.sessions import serialize
+from scorm_api.sessions import signals as session_signals
+from scorm_api.sessions.models import Session
+from scorm_api.state import State
+from scorm_api.webhooks import events
+
+_wired: list[State] = []
+
+
+def connect(state: State) -> None:
+    _wired[:] = [state]
+    for signal, fn in (
+        (session_signals.launched, launched),
+        (session_signals.saved, saved),
+        (package_signals.processed, processed),
+        (package_signals.processing_failed, failed),
+        (package_signals.version_ready, updated),
+        (package_signals.deleting, deleting),
+    ):
+        signal.connect(fn, weak=False)  # the same function again is not a second receiver
+
+
+def emit(tenant_id: str, types: list[str], object_id: str, data) -> None:
+    """`data`: a function making the object's body, called only when a webhook wants one of
+    `types` (a commit with no subscriber pays one read, not a serialisation)."""
+    hooks = events.subscriptions(tenant_id)
+    if not hooks or not types:
+        return
+    body = data()
+    interval = _wired[0].settings.webhook_progress_interval_seconds if _wired else 10.0
+    recorded = [events.record(tenant_id, t, object_id, body, hooks, interval) for t in types]
+    if any(r is not None for r in recorded) and _wired:
+        _wired[0].jobs.wake_periodic(events.DELIVER_TASK)
+
+
+def _session(session: Session):
+    return lambda: {"session": serialize.summary(session)}
+
+
+def _package(pkg: Package):
+    base = _wired[0].settings.content_base_url if _wired else ""
+    return lambda: {"package": pkg.to_api(base, full=False)}
+
+
+def launched(session: Session, **_) -> None:
+    emit(session.tenant_id, ["session.launched"], session.public_id, _session(session))
+
+
+def saved(session: Session, completion_before: str, success_before: str, score_before: tuple, **_) -> None:
+    types = [events.PROGRESS]
+    done = session.completion_status == "completed" or session.success_status == "passed"
+    was = completion_before == "completed" or success_before == "passed"
+    if done and not was:
+        types.append("session.completed")
+    score = (session.score_scaled, session.score_raw)
+    if score != score_before and any(v is not None for v in score):
+        types.append("session.scored")
+    emit(session.tenant_id, types, session.public_id, _session(session))
+
+
+def processed(pkg: Package, **_) -> None:
+    emit(pkg.tenant_id, ["package.processing.completed"], pkg.family_id, _package(pkg))
+
+
+def failed(pkg: Package, **_) -> None:
+    emit(pkg.tenant_id, ["package.processing.failed"], pkg.family_id, _package(pkg))
+
+
+def updated(pkg: Package, **_) -> None:
+    emit(pkg.tenant_id, ["package.updated"], pkg.family_id, _package(pkg))
+
+
+def deleting(pkg: Package, **_) -> None:
+    emit(pkg.tenant_id, ["package.deleted"], pkg.family_id, _package(pkg))

@@ -1,0 +1,153 @@
+"""Deliveries to a real receiver in its own process (tests/webhooks/receiver.py, which verifies
+both signatures as a partner's would): events arrive signed, in order per session; a failing
+receiver gets retries at growing gaps until it answers; a receiver that is down while the
+appliance is killed (-9) between the commit and the delivery still gets the event once, after
+the restart; the delivery log, redelivery and the test event."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.support import free_port, start_server, wait_until
+from tests.sync.support import SINGLE, Api
+
+pytestmark = pytest.mark.slow
+
+SECRET = "whsec_a-test-secret-of-the-partner"
+FAST = {"SCORM_API_WEBHOOK_PROGRESS_INTERVAL_SECONDS": "1", "SCORM_API_WEBHOOK_RETRY_BASE_SECONDS": "1"}
+
+
+class Receiver:
+    def __init__(self, tmp: Path):
+        self.port, self.log, self.control = free_port(), tmp / "received.jsonl", tmp / "control.json"
+        self.url = f"http://127.0.0.1:{self.port}/hooks/scorm"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        script = Path(__file__).with_name("receiver.py")
+        self.proc = subprocess.Popen(
+            [sys.executable, str(script), str(self.port), SECRET, str(self.log), str(self.control)]
+        )
+        wait_until(lambda: _listening(self.port), timeout=15)
+
+    def stop(self) -> None:
+        if self.proc:
+            self.proc.kill()
+            self.proc.wait(10)
+
+    def answer(self, status: int = 200, delay: float = 0) -> None:
+        self.control.write_text(json.dumps({"status": status, "delay": delay}))
+
+    def lines(self) -> list[dict]:
+        return [json.loads(x) for x in self.log.read_text().splitlines()] if self.log.exists() else []
+
+    def accepted(self) -> list[dict]:
+        return [x for x in self.lines() if x["verified"] and x["status"] < 300]
+
+
+def _listening(port: int) -> bool:
+    import socket
+
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.fixture
+def receiver(tmp_path):
+    r = Receiver(tmp_path)
+    r.start()
+    yield r
+    r.stop()
+
+
+def webhook(api, receiver, **body):
+    return api.call("POST", "/api/v1/webhooks", json={"url": receiver.url, "secret": SECRET, **body})
+
+
+def test_events_arrive_signed_in_order_and_coalesced(live_server_factory, receiver):
+    api = Api(live_server_factory(env=FAST))
+    webhook(api, receiver, event_type="*")
+    pkg = api.upload(SINGLE)
+    session = api.call(
+        "POST", f"/api/v1/packages/{pkg['id']}/launch", json={"user_id": "ann", "session_id": "s-1"}
+    )
+    for n in range(5):  # a learner committing often: progress coalesced
+        api.put(session["session_id"], {"cmi_data": {"cmi.core.lesson_location": f"p{n}"}})
+    api.put(
+        session["session_id"], {"cmi_data": {"cmi.core.lesson_status": "passed", "cmi.core.score.raw": "90"}}
+    )
+    got = wait_until(
+        lambda: (t := [x["type"] for x in receiver.accepted()]) and "session.scored" in t and t, timeout=30
+    )
+    assert all(x["verified"] for x in receiver.lines())
+    assert got[0] == "package.processing.completed"
+    per_session = [x for x in receiver.accepted() if x["type"].startswith("session.")]
+    types = [x["type"] for x in per_session]
+    assert types.index("session.completed") > max(i for i, t in enumerate(types) if t == "session.progress")
+    assert types.count("session.progress") <= 2, types  # six commits, at most two deliveries
+    body = per_session[-1]["event"]
+    assert (
+        body["session"]["id"] == "s-1"
+        and body["tenant_id"]
+        and body["occurred_at"]
+        and body["id"].startswith("evt_")
+    )
+    assert len({x["id"] for x in receiver.accepted()}) == len(receiver.accepted())  # each event once
+
+
+def test_a_failing_receiver_gets_retries_at_growing_gaps(live_server_factory, receiver):
+    api = Api(live_server_factory(env=FAST))
+    hook = webhook(api, receiver, event_type="package.processing.completed")
+    receiver.answer(500)
+    api.upload(SINGLE)
+    wait_until(lambda: len(receiver.lines()) >= 3, timeout=60)
+    receiver.answer(200)
+    wait_until(lambda: receiver.accepted(), timeout=60)
+    tries = receiver.lines()
+    gaps = [b["at"] - a["at"] for a, b in itertools.pairwise(tries)]
+    assert gaps[1] > gaps[0] * 1.2, gaps  # exponential backoff (with jitter)
+    [delivery] = api.call("GET", f"/api/v1/webhooks/{hook['id']}/deliveries")["deliveries"]
+    assert delivery["status"] == "delivered" and delivery["attempts"] == len(tries)
+    log = api.call("GET", f"/api/v1/webhooks/{hook['id']}/deliveries/{delivery['id']}")["attempt_log"]
+    assert [a["status_code"] for a in log] == [500] * (len(tries) - 1) + [200]
+    assert all(a["latency_ms"] >= 0 for a in log)
+    # Redelivered: the same event id again (the receiver dedupes it), and a test event.
+    again = api.call(
+        "POST", f"/api/v1/webhooks/{hook['id']}/deliveries/{delivery['id']}/redeliver", expect=(202,)
+    )
+    assert again["event_id"] == delivery["event_id"]
+    api.call("POST", f"/api/v1/webhooks/{hook['id']}/test", expect=(202,))
+    wait_until(lambda: any(x["type"] == "webhook.test" for x in receiver.accepted()), timeout=30)
+    assert [x["duplicate"] for x in receiver.accepted() if x["id"] == delivery["event_id"]] == [False, True]
+
+
+def test_kill_9_between_the_commit_and_the_delivery_loses_nothing(tmp_path, receiver):
+    data = tmp_path / "data"
+    srv = start_server(data, env=FAST)
+    api = Api(srv)
+    webhook(api, receiver, event_type="session.completed")
+    pkg = api.upload(SINGLE)
+    session = api.call(
+        "POST", f"/api/v1/packages/{pkg['id']}/launch", json={"user_id": "ann", "session_id": "s-1"}
+    )
+    receiver.stop()  # down: the delivery cannot go yet
+    api.put(session["session_id"], {"cmi_data": {"cmi.core.lesson_status": "completed"}})
+    time.sleep(1.5)  # a first try failed, the next is due later
+    srv.proc.send_signal(signal.SIGKILL)
+    srv.proc.wait(10)
+    receiver.start()
+    srv2 = start_server(data, env=FAST)  # delivers what the killed one had not
+    try:
+        wait_until(lambda: receiver.accepted(), timeout=120)
+        [got] = receiver.accepted()
+        assert got["type"] == "session.completed" and got["event"]["session"]["id"] == "s-1"
+    finally:
+        srv2.stop()

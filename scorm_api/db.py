@@ -84,20 +84,49 @@ def is_sqlite(db: peewee.Database | None = None) -> bool:
 _sqlite_writer = threading.RLock()
 
 
+_pending = threading.local()  # this thread's write transactions: depth, after-commit callbacks
+
+
 @contextlib.contextmanager
 def write_transaction() -> Iterator[Any]:
     """A transaction that takes the write lock up front on SQLite.
 
     A DEFERRED transaction that reads and then writes can fail at once with SQLITE_BUSY when
     another writer got there first (the busy timeout does not apply to lock upgrades);
-    BEGIN IMMEDIATE makes it wait its turn instead.
+    BEGIN IMMEDIATE makes it wait its turn instead. Callbacks given to `after_commit` inside
+    it run once the outermost one has committed (never after a rollback).
     """
-    if is_sqlite():
-        with _sqlite_writer, database.atomic(lock_type="IMMEDIATE") as txn:
-            yield txn
+    depth = getattr(_pending, "depth", 0)
+    if depth == 0:
+        _pending.callbacks = []
+    _pending.depth = depth + 1
+    try:
+        if is_sqlite():
+            with _sqlite_writer, database.atomic(lock_type="IMMEDIATE") as txn:
+                yield txn
+        else:
+            with database.atomic() as txn:
+                yield txn
+    except BaseException:
+        if depth == 0:
+            _pending.callbacks = []
+        raise
+    finally:
+        _pending.depth = depth
+    if depth == 0:
+        callbacks, _pending.callbacks = _pending.callbacks, []
+        for fn in callbacks:
+            fn()
+
+
+def after_commit(fn: Callable[[], Any]) -> None:
+    """Run `fn` when this thread's write transaction has committed (at once outside one): to
+    wake a worker that must see what the transaction wrote."""
+    if getattr(_pending, "depth", 0):
+        if fn not in _pending.callbacks:
+            _pending.callbacks.append(fn)
     else:
-        with database.atomic() as txn:
-            yield txn
+        fn()
 
 
 def check_database() -> bool:

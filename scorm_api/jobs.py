@@ -42,6 +42,7 @@ class JobRegistry:
     def __init__(self) -> None:
         self.handlers: dict[str, Handler] = {}
         self.periodic: dict[str, tuple[float, Periodic]] = {}
+        self.workers: dict[str, tuple[float, Periodic]] = {}
         self.runner: JobRunner | None = None  # while one runs
 
     def handler(self, kind: str, fn: Handler) -> None:
@@ -55,11 +56,14 @@ class JobRegistry:
         if self.runner is not None:
             self.runner.wake()
 
-    def wake_periodic(self, name: str) -> None:
-        """Run the periodic task `name` now rather than at its next tick (webhook deliveries:
-        an event goes out at once)."""
+    def worker(self, name: str, seconds: float, fn: Periodic) -> None:
+        """A task with a thread of its own (webhook deliveries): run every `seconds` and at
+        once when woken; a wake during a run is followed by another run, never lost."""
+        self.workers[name] = (seconds, fn)
+
+    def wake_worker(self, name: str) -> None:
         if self.runner is not None:
-            self.runner.wake(name)
+            self.runner.wake_worker(name)
 
 
 class Job(BaseModel):
@@ -157,6 +161,26 @@ def run_due_jobs(state: State, max_jobs: int = 100) -> int:
     return ran
 
 
+class _Worker:
+    def __init__(self, name: str, seconds: float, fn: Periodic, state: State):
+        self.name, self.seconds, self.fn, self.state = name, seconds, fn, state
+        self.woken = threading.Event()
+        self.stopping = False
+        self.thread = threading.Thread(target=self._loop, name=f"worker-{name}", daemon=True)
+
+    def _loop(self) -> None:
+        while not self.stopping:
+            self.woken.wait(self.seconds)
+            self.woken.clear()
+            if not self.stopping:
+                _guarded(self.name, self.fn, self.state)
+
+    def stop(self) -> None:
+        self.stopping = True
+        self.woken.set()
+        self.thread.join(30)
+
+
 class JobRunner:
     """One poller thread for one app; `wake()` makes it look for work now instead of at the
     next tick."""
@@ -180,18 +204,30 @@ class JobRunner:
                 _guarded, "interval", args=(name, fn, state), seconds=seconds, id=name, replace_existing=True
             )
         self._lock = threading.Lock()
+        self._workers = {
+            name: _Worker(name, sec, fn, state) for name, (sec, fn) in state.jobs.workers.items()
+        }
 
     def start(self) -> None:
         requeue_interrupted()
         self._scheduler.start()
+        for worker in self._workers.values():
+            worker.thread.start()
         self._registry.runner = self
         self.wake()
 
-    def wake(self, name: str = "jobs") -> None:
+    def wake_worker(self, name: str) -> None:
+        worker = self._workers.get(name)
+        if worker is not None:
+            worker.woken.set()
+
+    def wake(self) -> None:
         # An error means the scheduler is shutting down: nothing to wake.
         with self._lock, contextlib.suppress(Exception):
-            self._scheduler.modify_job(name, next_run_time=datetime.now(UTC))
+            self._scheduler.modify_job("jobs", next_run_time=datetime.now(UTC))
 
     def stop(self) -> None:
         self._registry.runner = None
+        for worker in self._workers.values():
+            worker.stop()
         self._scheduler.shutdown(wait=True)

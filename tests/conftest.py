@@ -21,13 +21,14 @@ pytest.register_assert_rewrite(
     "tests.sessions.live_player",
     "tests.sessions.runtime",
     "tests.sync.support",
+    "tests.webhooks.support",
 )
 
 from tests.support import LiveServer, bearer, start_server  # noqa: E402
 
 # Fixtures that tests in more than one folder use, kept with their area; pytest takes
 # pytest_plugins only from this, the root conftest.
-pytest_plugins = ["tests.desktop.fixtures", "tests.sync.fixtures"]
+pytest_plugins = ["tests.desktop.fixtures", "tests.sync.fixtures", "tests.webhooks.fixtures"]
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ pytestmark = pytest.mark.slow
         ("xapi_query.py", ["p50_ratio_agent", "p50_ratio_since", "p50_ratio_analytics_actors"]),
         ("sync.py", ["sync_over_minimal", "rerun_share", "sync_peak_rss_mb"]),
         ("slow_clients.py", ["health_p99_ms_baseline", "health_p99_ms_slow_clients"]),
+        ("webhooks.py", ["commit_ratio", "delivery_p50_ms", "delivery_p99_ms", "backlog_deliveries_per_s"]),
     ],
 )
 def test_benchmark_runs_and_prints_its_figures(script, figures):

@@ -177,3 +177,22 @@ def test_packages_and_sessions_from_before_versions_become_first_versions(make_s
     rows = {(p.id, p.family_id, p.version_number, p.is_latest) for p in Package.select()}
     assert rows == {("p-1", "p-1", 1, True), ("p-2", "p-2", 1, True)}
     assert {(s.id, s.package_version_id) for s in Session.select()} == {("s-p-1", "p-1"), ("s-p-2", "p-2")}
+
+
+def test_after_commit_runs_once_the_outermost_transaction_committed(app):
+    from scorm_api.db import after_commit, write_transaction
+
+    ran: list[str] = []
+    note = lambda: ran.append("x")
+    with write_transaction():
+        with write_transaction():
+            after_commit(note)
+            after_commit(note)  # the same callback once
+        assert ran == []
+    assert ran == ["x"]
+    with pytest.raises(RuntimeError), write_transaction():
+        after_commit(lambda: ran.append("rolled back"))
+        raise RuntimeError
+    assert ran == ["x"]
+    after_commit(lambda: ran.append("now"))  # outside a transaction: at once
+    assert ran == ["x", "now"]

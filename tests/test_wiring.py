@@ -10,6 +10,7 @@ def registered(s: State) -> dict:
     return {
         "jobs": sorted(s.jobs.handlers),
         "periodic": sorted(s.jobs.periodic),
+        "workers": sorted(s.jobs.workers),
         "hooks": sorted((hook.name, len(impls)) for hook, impls in s.hooks._impls.items()),
         "on_open": len(s.on_open),
         "on_serve": [t.__qualname__ for t in s.on_serve],
@@ -19,7 +20,8 @@ def registered(s: State) -> dict:
 def test_the_domains_register_jobs_periodic_tasks_hooks_and_tasks(app):
     wired = registered(state.of(app))
     assert wired["jobs"] == ["process_package"]
-    assert wired["periodic"] == ["sync-schedule", "webhooks-deliver", "xapi-analytics-fold"]
+    assert wired["periodic"] == ["sync-schedule", "xapi-analytics-fold"]
+    assert wired["workers"] == ["webhooks-deliver"]
     assert ("endpoint: who a request acts as", 2) in wired["hooks"]  # API keys, then the cookie
     assert wired["on_open"] == 3 and wired["on_serve"] == ["sweep", "remember_serving"]
 
@@ -30,7 +32,14 @@ def test_importing_every_domain_registers_nothing(settings):
         __import__(name)
     settings.ensure_dirs()
     fresh = State.create(settings)
-    assert registered(fresh) == {"jobs": [], "periodic": [], "hooks": [], "on_open": 0, "on_serve": []}
+    assert registered(fresh) == {
+        "jobs": [],
+        "periodic": [],
+        "workers": [],
+        "hooks": [],
+        "on_open": 0,
+        "on_serve": [],
+    }
 
 
 def test_a_cli_command_opens_the_data_dir_wired_as_the_server(settings):

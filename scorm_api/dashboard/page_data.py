@@ -16,6 +16,8 @@ from scorm_api.dashboard.passwords import MIN_LENGTH
 from scorm_api.launches.service import WAIVE_REASONS
 from scorm_api.principals import SCOPES as API_KEY_SCOPES
 from scorm_api.sessions.models import COMPLETION, SUCCESS
+from scorm_api.webhooks.events import ALL as ALL_EVENTS
+from scorm_api.webhooks.events import TYPES as WEBHOOK_EVENTS
 from scorm_api.xapi.credentials import SCOPES as LRS_SCOPES
 from scorm_api.xapi.scorm_bridge import COURSE
 
@@ -62,6 +64,9 @@ _DATA = {
     # The activity type of a course in the LRS: the analytics page's per-course figures.
     "course_activity_type": COURSE,
     "password_min_length": MIN_LENGTH,
+    # The Webhooks page's event checkboxes, and the value meaning all of them.
+    "webhook_events": list(WEBHOOK_EVENTS),
+    "webhook_all_events": ALL_EVENTS,
 }
 
 

@@ -49,6 +49,7 @@ PAGES = {
     "tenants": "Tenants",
     "settings": "Settings",
     "sync": "Sync to cloud",
+    "webhooks": "Webhooks",
     "logs": "Logs",
     "account": "Account",
 }

@@ -19,5 +19,5 @@ def init_app(app: Flask, state: State) -> None:
 def wire(state: State) -> None:
     from scorm_api.webhooks import delivery, events, sources
 
-    state.jobs.every(events.DELIVER_TASK, delivery.POLL_SECONDS, delivery.deliver_due)
+    state.jobs.worker(events.DELIVER_TASK, delivery.POLL_SECONDS, delivery.deliver_due)
     sources.connect(state)

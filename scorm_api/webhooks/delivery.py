@@ -35,6 +35,9 @@ import requests
 
 from scorm_api import outbound
 from scorm_api.db import PreparedText, new_id, utcnow_iso, write_transaction
+from scorm_api.errors import ApiError
+from scorm_api.sessions import serialize
+from scorm_api.sessions.services import get_session
 from scorm_api.state import State
 from scorm_api.tenants.models import Tenant
 from scorm_api.version import __version__
@@ -162,11 +165,15 @@ def backoff(attempts: int, base: float = 10.0) -> float:
     return wait * random.uniform(0.8, 1.2)
 
 
-def settle(
-    delivery: Delivery, webhook: Webhook, event: WebhookEvent, outcome: Outcome, base: float = 10.0
-) -> None:
-    """The attempt's row and what follows from it, in one transaction (`base`: the first
+def settle(results: list[tuple[Delivery, Webhook, WebhookEvent, Outcome]], base: float = 10.0) -> None:
+    """A batch's attempts and what follows from them, in one transaction (`base`: the first
     retry's wait, webhook_retry_base_seconds)."""
+    with write_transaction():
+        for delivery, webhook, event, outcome in results:
+            _settle(delivery, webhook, event, outcome, base)
+
+
+def _settle(delivery: Delivery, webhook: Webhook, event: WebhookEvent, outcome: Outcome, base: float) -> None:
     now = utcnow_iso()
     old = (datetime.now(UTC) - _parse(event.occurred_at)).total_seconds() > MAX_AGE_SECONDS
     fields: dict = {"last_status_code": outcome.status_code, "last_error": outcome.error}
@@ -181,36 +188,51 @@ def settle(
         fields.update(next_attempt_at=_in(min(backoff(delivery.attempts, base), OFFLINE_RETRY_SECONDS)))
     else:
         fields.update(next_attempt_at=_in(backoff(delivery.attempts, base)))
-    with write_transaction():
-        Attempt.create(
-            id=new_id(),
-            delivery=delivery.id,
-            webhook_id=webhook.id,
-            attempted_at=now,
-            status_code=outcome.status_code,
-            latency_ms=round(outcome.latency_ms, 1),
-            response_excerpt=outcome.excerpt,
-            error=outcome.error,
-        )
-        Delivery.update(**fields).where(Delivery.id == delivery.id).execute()
-        _health(webhook, outcome, now)
+    Attempt.create(
+        id=new_id(),
+        delivery=delivery.id,
+        webhook_id=webhook.id,
+        attempted_at=now,
+        status_code=outcome.status_code,
+        latency_ms=round(outcome.latency_ms, 1),
+        response_excerpt=outcome.excerpt,
+        error=outcome.error,
+    )
+    Delivery.update(**fields).where(Delivery.id == delivery.id).execute()
+    _health(webhook, outcome, now)
 
 
 def _health(webhook: Webhook, outcome: Outcome, now: str) -> None:
     if outcome.kind == "delivered":
         if webhook.failing_since:
             Webhook.update(failing_since=None).where(Webhook.id == webhook.id).execute()
+            webhook.failing_since = None  # the batch's other deliveries to it see it
         return
     if outcome.kind == "offline":
         return  # no route is this machine's state, not the receiver's
     since = webhook.failing_since or now
     if not webhook.failing_since:
         Webhook.update(failing_since=now).where(Webhook.id == webhook.id).execute()
+        webhook.failing_since = now
     if (datetime.now(UTC) - _parse(since)).total_seconds() > DISABLE_AFTER_SECONDS:
         reason = f"Every delivery failed for 3 days (last: {outcome.error})"[:500]
         Webhook.update(enabled=False, disabled_reason=reason, updated_at=now).where(
             Webhook.id == webhook.id
         ).execute()
+
+
+def _fresh(event: WebhookEvent) -> WebhookEvent:
+    """A progress event carries the session as it is when it goes out (events.py coalesces
+    the commits of its interval into it); one whose session is gone keeps what it had."""
+    if event.type != events.PROGRESS:
+        return event
+    try:
+        session = get_session(event.tenant_id, event.object_id)
+    except ApiError:
+        return event
+    event.data = {"session": serialize.summary(session)}
+    event.occurred_at = session.updated_at
+    return event
 
 
 def deliver_due(state: State) -> int:
@@ -226,11 +248,14 @@ def deliver_due(state: State) -> int:
             evs = {
                 e.id: e for e in WebhookEvent.select().where(WebhookEvent.id.in_({d.event_id for d in batch}))
             }
-            work = [(d, hooks[d.webhook_id], evs[d.event_id]) for d in batch]
-            for (d, w, e), outcome in zip(work, pool.map(lambda x: send(state, *x), work), strict=True):
-                try:
-                    settle(d, w, e, outcome, state.settings.webhook_retry_base_seconds)
-                except Exception:  # the lease brings it back
-                    log.exception("webhook delivery not recorded", extra={"fields": {"delivery_id": d.id}})
-                sent += 1
+            work = [(d, hooks[d.webhook_id], _fresh(evs[d.event_id])) for d in batch]
+            outcomes = list(pool.map(lambda x: send(state, *x), work))
+            try:
+                settle(
+                    [(*x, o) for x, o in zip(work, outcomes, strict=True)],
+                    state.settings.webhook_retry_base_seconds,
+                )
+            except Exception:  # the leases bring them back
+                log.exception("webhook deliveries not recorded", extra={"fields": {"count": len(work)}})
+            sent += len(work)
     return sent

@@ -13,6 +13,7 @@ per object: progress never arrives after the completion that followed it).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from peewee import SQL
@@ -70,12 +71,16 @@ def record(
     tenant_id: str,
     type_: str,
     object_id: str,
-    data: dict,
+    data: dict | Callable[[], dict],
     hooks: list[Webhook] | None = None,
     progress_interval: float = 10.0,
 ) -> WebhookEvent | None:
     """Call inside the write transaction of the change (`hooks`: subscriptions(tenant_id),
-    when the caller read them). Returns the event, or None when no webhook wants it."""
+    when the caller read them; `data`, or a function making it, called only for a new event).
+    Returns the event, or None when no webhook wants it.
+
+    A progress event that is still waiting is left as it is: its delivery reads the session's
+    state when it goes out (delivery.py), so a commit during the interval costs one read."""
     hooks = _wanting(subscriptions(tenant_id) if hooks is None else hooks, type_)
     if not hooks:
         return None
@@ -83,7 +88,6 @@ def record(
     if type_ == PROGRESS:
         waiting = _waiting_progress(tenant_id, object_id, now)
         if waiting is not None:
-            WebhookEvent.update(data=data, occurred_at=now).where(WebhookEvent.id == waiting.id).execute()
             return waiting
     else:  # what waited for this object goes now, before this event
         Delivery.update(next_attempt_at=now).where(
@@ -99,7 +103,7 @@ def record(
         type=type_,
         object_id=object_id,
         occurred_at=now,
-        data=data,
+        data=data() if callable(data) else data,
         seq=counters.take(SEQ),
     )
     due = _later(progress_interval) if type_ == PROGRESS else now

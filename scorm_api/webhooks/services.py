@@ -180,7 +180,7 @@ def redeliver(state: State, tenant_id: str, webhook_id: str, delivery_id: str) -
                 409, "CONFLICT", "This delivery is still pending; it will be tried again on its own"
             )
         d = _queue(webhook_id, old.event)
-    state.jobs.wake_periodic(events.DELIVER_TASK)
+    state.jobs.wake_worker(events.DELIVER_TASK)
     return d
 
 
@@ -197,7 +197,7 @@ def send_test(state: State, tenant_id: str, webhook_id: str) -> tuple[Delivery, 
             seq=events.counters.take(events.SEQ),
         )
         d = _queue(w.id, event)
-    state.jobs.wake_periodic(events.DELIVER_TASK)
+    state.jobs.wake_worker(events.DELIVER_TASK)
     return d, event
 
 

@@ -7,12 +7,16 @@ serves one data dir."""
 
 from __future__ import annotations
 
+import math
+
+from scorm_api.db import after_commit
 from scorm_api.packages import signals as package_signals
 from scorm_api.packages.models import Package
 from scorm_api.sessions import serialize
 from scorm_api.sessions import signals as session_signals
 from scorm_api.sessions.models import Session
 from scorm_api.state import State
+from scorm_api.tenants.models import Tenant
 from scorm_api.webhooks import events
 
 _wired: list[State] = []
@@ -37,11 +41,24 @@ def emit(tenant_id: str, types: list[str], object_id: str, data) -> None:
     hooks = events.subscriptions(tenant_id)
     if not hooks or not types:
         return
-    body = data()
+    made: list[dict] = []
+
+    def body() -> dict:  # made once, and only for an event that is new
+        if not made:
+            made.append(data())
+        return made[0]
+
     interval = _wired[0].settings.webhook_progress_interval_seconds if _wired else 10.0
     recorded = [events.record(tenant_id, t, object_id, body, hooks, interval) for t in types]
-    if any(r is not None for r in recorded) and _wired:
-        _wired[0].jobs.wake_periodic(events.DELIVER_TASK)
+    if any(r is not None and r.type != events.PROGRESS for r in recorded):
+        # Once per transaction, when the delivery worker can see the rows. A progress event
+        # waits out its interval: the worker's own tick takes it.
+        after_commit(_wake)
+
+
+def _wake() -> None:
+    if _wired:
+        _wired[0].jobs.wake_worker(events.DELIVER_TASK)
 
 
 def _session(session: Session):
@@ -71,6 +88,24 @@ def saved(session: Session, completion_before: str, success_before: str, score_b
 
 def processed(pkg: Package, **_) -> None:
     emit(pkg.tenant_id, ["package.processing.completed"], pkg.family_id, _package(pkg))
+    if pkg.version_number == 1:  # a new package: the quota's use grew
+        _usage(pkg.tenant_id)
+
+
+THRESHOLDS = (80, 100)  # percent of a quota, as the cloud's usage.threshold ("80% or 100%")
+
+
+def _usage(tenant_id: str) -> None:
+    """usage.threshold when the package quota's use reaches 80% or 100% (once per crossing)."""
+    limit = Tenant.select(Tenant.max_packages).where(Tenant.id == tenant_id).scalar()
+    if not limit:
+        return
+    used = Package.select().where((Package.tenant == tenant_id) & (Package.is_latest == True)).count()  # noqa: E712
+    for percent in THRESHOLDS:
+        mark = math.ceil(limit * percent / 100)
+        if used - 1 < mark <= used:
+            usage = {"metric": "packages", "used": used, "limit": limit, "threshold_percent": percent}
+            emit(tenant_id, ["usage.threshold"], "usage:packages", lambda u=usage: {"usage": u})
 
 
 def failed(pkg: Package, **_) -> None:

@@ -159,3 +159,22 @@ def test_cloud_mode_takes_the_documented_fields_only(make_settings):
     refused = assert_envelope(create(client, key, url=RECEIVER, events=["*"]), 400, "VALIDATION_ERROR")
     assert refused["error"]["details"]["fieldErrors"] == {"events": ["Unknown field"]}
     assert_envelope(client.get("/api/v1/webhooks", headers=bearer(key)), 404, "NOT_FOUND")
+
+
+def test_usage_threshold_at_80_and_100_percent_of_the_quota(client, make_tenant):
+    from scorm_api.tenants.models import Tenant
+
+    tenant = make_tenant("Small")
+    Tenant.update(max_packages=5).where(Tenant.id == tenant.tenant_id).execute()
+    key = tenant.keys["admin"]
+    create(client, key, url=PUBLIC, event_type="usage.threshold")
+    golf = fixture("golf_scorm12_singlesco.zip").read_bytes()
+    seen = []
+    for n in range(1, 6):
+        upload_and_process(client, key, golf)
+        seen.append(
+            [e.data["usage"]["threshold_percent"] for e in WebhookEvent.select().order_by(WebhookEvent.seq)]
+        )
+    assert seen == [[], [], [], [80], [80, 100]]
+    [last] = WebhookEvent.select().order_by(WebhookEvent.seq.desc()).limit(1)
+    assert last.data["usage"] == {"metric": "packages", "used": 5, "limit": 5, "threshold_percent": 100}

@@ -26,7 +26,7 @@ export default function webhooksPage() {
     }).catch(fail);
   } },
     h("label", { for: "webhook-url", text: "Receiver URL" }), url,
-    h("fieldset", {}, h("legend", { text: "Events" }), h("label", { class: "check" }, all, "All events"),
+    h("fieldset", { class: "choices" }, h("legend", { text: "Events" }), h("label", { class: "check" }, all, "All events"),
       boxes.map((b) => h("label", { class: "check" }, b, b.value))),
     h("label", { for: "webhook-secret", text: "Signing secret (optional)" }), secret,
     h("button", { type: "submit", class: "primary" }, "Create webhook"));
@@ -63,7 +63,7 @@ export default function webhooksPage() {
     api("GET", path + "?limit=50").then((data) => {
       const rows = data.deliveries.map((d) => h("tr", { "data-delivery": d.id },
         h("td", { text: when(d.occurred_at) }), h("td", {}, h("code", { text: d.event_type })),
-        h("td", { text: d.object_id }), h("td", {}, badge(d.status)),
+        h("td", { class: "wrap", text: d.object_id }), h("td", {}, badge(d.status)),
         h("td", { class: "num", text: String(d.attempts) }),
         h("td", { text: d.last_status_code ? String(d.last_status_code) : (d.last_error || "—") }),
         h("td", {}, d.status === "pending" ? null : h("button", { type: "button", class: "small",

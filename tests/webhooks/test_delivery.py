@@ -26,7 +26,8 @@ def webhook(api, receiver, **body):
 
 
 def test_events_arrive_signed_in_order_and_coalesced(live_server_factory, receiver):
-    api = Api(live_server_factory(env=FAST))
+    # A progress interval longer than the test: however slow the machine, the commits share one.
+    api = Api(live_server_factory(env={**FAST, "SCORM_API_WEBHOOK_PROGRESS_INTERVAL_SECONDS": "60"}))
     webhook(api, receiver, event_type="*")
     pkg = api.upload(SINGLE)
     session = api.call(
@@ -45,7 +46,8 @@ def test_events_arrive_signed_in_order_and_coalesced(live_server_factory, receiv
     per_session = [x for x in receiver.accepted() if x["type"].startswith("session.")]
     types = [x["type"] for x in per_session]
     assert types.index("session.completed") > max(i for i, t in enumerate(types) if t == "session.progress")
-    assert types.count("session.progress") <= 2, types  # six commits, at most two deliveries
+    # Six commits, one progress delivery, sent before the completion without waiting its interval.
+    assert types.count("session.progress") == 1, types
     body = per_session[-1]["event"]
     assert (
         body["session"]["id"] == "s-1"
@@ -66,8 +68,8 @@ def test_a_failing_receiver_gets_retries_at_growing_gaps(live_server_factory, re
     wait_until(lambda: receiver.accepted(), timeout=60)
     tries = receiver.lines()
     gaps = [b["at"] - a["at"] for a, b in itertools.pairwise(tries)]
-    # Exponential backoff (1 s doubling, with jitter), as seen through the task's 1 s tick.
-    assert gaps[2] > gaps[0] * 1.5, gaps
+    # Exponential backoff: 1, 2, 4 s (each ±20%), each plus up to the worker's 1 s tick.
+    assert gaps[2] > gaps[0] + 0.5, gaps
     [delivery] = api.call("GET", f"/api/v1/webhooks/{hook['id']}/deliveries")["deliveries"]
     assert delivery["status"] == "delivered" and delivery["attempts"] == len(tries)
     log = api.call("GET", f"/api/v1/webhooks/{hook['id']}/deliveries/{delivery['id']}")["attempt_log"]

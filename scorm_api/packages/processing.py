@@ -55,7 +55,7 @@ def check_quota(tenant_id: str) -> None:
     limit = Tenant.select(Tenant.max_packages).where(Tenant.id == tenant_id).scalar()
     if limit is None:
         return
-    current = Package.select().where((Package.tenant == tenant_id) & (Package.is_latest == True)).count()  # noqa: E712 (versions count once)
+    current = versions.count(tenant_id)
     if current >= limit:
         raise ApiError(403, "QUOTA_EXCEEDED", "Package limit exceeded", {"limit": limit, "current": current})
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import peewee
 
 from scorm_api.db import Prepared
-from scorm_api.packages import versions
 from scorm_api.packages.models import Package
 
 # A literal, not a parameter: the prepared queries take only the callers' parameters.
@@ -38,7 +37,3 @@ def list_packages(
     total = _COUNT.execute(tenant_id).fetchone()[0]
     rows = _PAGE.models(Package, tenant_id, limit, offset) if offset < total else []
     return rows, total
-
-
-def get_package(tenant_id: str, package_id: str) -> Package:
-    return versions.latest(tenant_id, package_id)

@@ -37,6 +37,11 @@ def latest(tenant_id: str, package_id: str) -> Package:
     return pkg
 
 
+def count(tenant_id: str) -> int:
+    """The tenant's packages, each once whatever its versions (what its quota counts)."""
+    return Package.select().where((Package.tenant == tenant_id) & (Package.is_latest == True)).count()  # noqa: E712
+
+
 def live(tenant_id: str, package_id: str) -> Package:
     """The newest ready version: what a new session, a launch or a download gets. 404 for an
     unknown package; 409 while no version is ready (the first still processing, or failed)."""

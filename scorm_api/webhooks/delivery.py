@@ -29,7 +29,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import requests
 
@@ -71,16 +71,8 @@ _DUE = PreparedText(
 )
 
 
-def _iso(t: datetime) -> str:
-    return t.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def _parse(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
 def _in(seconds: float) -> str:
-    return _iso(datetime.now(UTC) + timedelta(seconds=seconds))
+    return utcnow_iso(timedelta(seconds=seconds))
 
 
 def claim(limit: int = BATCH) -> list[Delivery]:
@@ -118,22 +110,40 @@ def _http(allow_internal: bool) -> requests.Session:
     return cache[allow_internal]
 
 
-def send(state: State, delivery: Delivery, webhook: Webhook, event: WebhookEvent) -> Outcome:
+@dataclass(frozen=True)
+class Receiver:
+    """What sending to a webhook needs, read once per batch: its URL, its secrets (unsealed),
+    whether it may be on this machine's network (the system tenant's)."""
+
+    url: str
+    secret: str
+    previous: str | None
+    allow_internal: bool
+
+
+def receivers(state: State, hooks: list[Webhook]) -> dict[str, Receiver]:
+    system = {t.id for t in Tenant.select(Tenant.id).where(Tenant.is_system == True)}  # noqa: E712
+    out = {}
+    for w in hooks:
+        secret, previous = secrets.current(state, w)
+        out[w.id] = Receiver(w.url, secret, previous, w.tenant_id in system)
+    return out
+
+
+def send(receiver: Receiver, delivery: Delivery, event: WebhookEvent) -> Outcome:
     payload = json.dumps(events.body(event), separators=(",", ":"), sort_keys=True).encode("utf-8")
-    secret, previous = secrets.current(state, webhook)
     headers = {
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,
         "X-Appliance-Event-Id": event.id,
         "X-Appliance-Event-Type": event.type,
         "X-Appliance-Delivery-Attempt": str(delivery.attempts),
-        **signing.headers(secret, previous, payload),
+        **signing.headers(receiver.secret, receiver.previous, payload),
     }
-    system = bool(Tenant.select(Tenant.is_system).where(Tenant.id == webhook.tenant_id).scalar())
     started = time.perf_counter()
     try:
-        resp = _http(system).post(
-            webhook.url, data=payload, headers=headers, timeout=TIMEOUT_SECONDS, allow_redirects=False
+        resp = _http(receiver.allow_internal).post(
+            receiver.url, data=payload, headers=headers, timeout=TIMEOUT_SECONDS, allow_redirects=False
         )
     except requests.RequestException as e:
         ms = (time.perf_counter() - started) * 1000
@@ -175,7 +185,7 @@ def settle(results: list[tuple[Delivery, Webhook, WebhookEvent, Outcome]], base:
 
 def _settle(delivery: Delivery, webhook: Webhook, event: WebhookEvent, outcome: Outcome, base: float) -> None:
     now = utcnow_iso()
-    old = (datetime.now(UTC) - _parse(event.occurred_at)).total_seconds() > MAX_AGE_SECONDS
+    old = event.occurred_at < _in(-MAX_AGE_SECONDS)  # ISO times in one format sort as text
     fields: dict = {"last_status_code": outcome.status_code, "last_error": outcome.error}
     if outcome.kind == "delivered":
         fields.update(status="delivered", delivered_at=now, last_error=None)
@@ -214,7 +224,7 @@ def _health(webhook: Webhook, outcome: Outcome, now: str) -> None:
     if not webhook.failing_since:
         Webhook.update(failing_since=now).where(Webhook.id == webhook.id).execute()
         webhook.failing_since = now
-    if (datetime.now(UTC) - _parse(since)).total_seconds() > DISABLE_AFTER_SECONDS:
+    if since < _in(-DISABLE_AFTER_SECONDS):
         reason = f"Every delivery failed for 3 days (last: {outcome.error})"[:500]
         Webhook.update(enabled=False, disabled_reason=reason, updated_at=now).where(
             Webhook.id == webhook.id
@@ -248,8 +258,9 @@ def deliver_due(state: State) -> int:
             evs = {
                 e.id: e for e in WebhookEvent.select().where(WebhookEvent.id.in_({d.event_id for d in batch}))
             }
+            to = receivers(state, list(hooks.values()))
             work = [(d, hooks[d.webhook_id], _fresh(evs[d.event_id])) for d in batch]
-            outcomes = list(pool.map(lambda x: send(state, *x), work))
+            outcomes = list(pool.map(send, [to[w.id] for _, w, _ in work], batch, [e for _, _, e in work]))
             try:
                 settle(
                     [(*x, o) for x, o in zip(work, outcomes, strict=True)],

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
+from typing import Any
 
 from peewee import SQL
 
@@ -59,14 +60,6 @@ def _wanting(hooks: list[Webhook], type_: str) -> list[Webhook]:
     return [w for w in hooks if ALL in w.events or type_ in w.events]
 
 
-def _later(seconds: float) -> str:
-    return (
-        (datetime.now(UTC) + timedelta(seconds=seconds))
-        .isoformat(timespec="milliseconds")
-        .replace("+00:00", "Z")
-    )
-
-
 def record(
     tenant_id: str,
     type_: str,
@@ -97,33 +90,44 @@ def record(
             & (Delivery.next_attempt_at > now)
             & Delivery.webhook.in_([w.id for w in hooks])
         ).execute()
-    event = WebhookEvent.create(
+    event = new_event(tenant_id, type_, object_id, data() if callable(data) else data)
+    due = utcnow_iso(timedelta(seconds=progress_interval)) if type_ == PROGRESS else now
+    queue(event, [w.id for w in hooks], due)
+    return event
+
+
+def new_event(tenant_id: str, type_: str, object_id: str, data: dict) -> WebhookEvent:
+    """The outbox row, numbered in commit order (call inside the write transaction)."""
+    return WebhookEvent.create(
         id=new_event_id(),
         tenant=tenant_id,
         type=type_,
         object_id=object_id,
-        occurred_at=now,
-        data=data() if callable(data) else data,
+        occurred_at=utcnow_iso(),
+        data=data,
         seq=counters.take(SEQ),
     )
-    due = _later(progress_interval) if type_ == PROGRESS else now
-    Delivery.insert_many(
-        [
-            {
-                "id": new_id(),
-                "webhook": w.id,
-                "event": event.id,
-                "object_id": object_id,
-                "seq": event.seq,
-                "status": "pending",
-                "attempts": 0,
-                "next_attempt_at": due,
-                "created_at": now,
-            }
-            for w in hooks
-        ]
-    ).execute()
-    return event
+
+
+def queue(event: WebhookEvent, webhook_ids: list[str], due: str | None = None) -> list[str]:
+    """A pending delivery of `event` to each webhook, tried from `due` (default: now); their ids."""
+    now = utcnow_iso()
+    rows: list[dict[str, Any]] = [
+        {
+            "id": new_id(),
+            "webhook": webhook_id,
+            "event": event.id,
+            "object_id": event.object_id,
+            "seq": event.seq,
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": due or now,
+            "created_at": now,
+        }
+        for webhook_id in webhook_ids
+    ]
+    Delivery.insert_many(rows).execute()
+    return [r["id"] for r in rows]
 
 
 def _waiting_progress(tenant_id: str, object_id: str, now: str) -> WebhookEvent | None:

@@ -5,9 +5,10 @@ delivery."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from scorm_api import sealing
+from scorm_api.db import utcnow_iso
 from scorm_api.errors import ApiError
 from scorm_api.state import State
 from scorm_api.webhooks import signing
@@ -30,24 +31,25 @@ def _open(state: State, sealed: str) -> str:
     return secret
 
 
+def grace_until(webhook: Webhook) -> str | None:
+    """Until when the previous secret still signs; None when it no longer does."""
+    until = webhook.previous_until
+    return until if webhook.previous_secret_sealed and until and until > utcnow_iso() else None
+
+
 def current(state: State, webhook: Webhook) -> tuple[str, str | None]:
     """(the secret, the previous one while its grace period lasts)."""
-    previous = None
-    if webhook.previous_secret_sealed and (webhook.previous_until or "") > _iso(datetime.now(UTC)):
-        previous = _open(state, webhook.previous_secret_sealed)
+    sealed = webhook.previous_secret_sealed
+    previous = _open(state, sealed) if sealed and grace_until(webhook) else None
     return _open(state, webhook.secret_sealed), previous
 
 
 def rotation(state: State, webhook: Webhook, secret: str | None) -> tuple[str, dict]:
     """The new secret and the columns a rotation writes."""
     new = secret or signing.new_secret()
-    until = _iso(datetime.now(UTC) + timedelta(seconds=GRACE_SECONDS))
+    until = utcnow_iso(timedelta(seconds=GRACE_SECONDS))
     return new, {
         "secret_sealed": seal(state, new),
         "previous_secret_sealed": webhook.secret_sealed,
         "previous_until": until,
     }
-
-
-def _iso(t: datetime) -> str:
-    return t.isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 
 from scorm_api import outbound
-from scorm_api.db import new_id, utcnow_iso, write_transaction
+from scorm_api.db import utcnow_iso, write_transaction
 from scorm_api.errors import ApiError, not_found, validation_error
 from scorm_api.schemas import pagination
 from scorm_api.state import State
@@ -31,9 +31,7 @@ def to_api(w: Webhook) -> dict:
         "enabled": w.enabled,
         "disabled_reason": w.disabled_reason,
         "failing_since": w.failing_since,
-        "previous_secret_valid_until": w.previous_until
-        if w.previous_until and w.previous_until > utcnow_iso()
-        else None,
+        "previous_secret_valid_until": secrets.grace_until(w),
         "created_at": w.created_at,
         "updated_at": w.updated_at,
     }
@@ -179,38 +177,16 @@ def redeliver(state: State, tenant_id: str, webhook_id: str, delivery_id: str) -
             raise ApiError(
                 409, "CONFLICT", "This delivery is still pending; it will be tried again on its own"
             )
-        d = _queue(webhook_id, old.event)
+        [queued] = events.queue(old.event, [webhook_id])
     state.jobs.wake_worker(events.DELIVER_TASK)
-    return d
+    return Delivery.get_by_id(queued)
 
 
 def send_test(state: State, tenant_id: str, webhook_id: str) -> tuple[Delivery, WebhookEvent]:
     with write_transaction():
         w = get(tenant_id, webhook_id)
-        event = WebhookEvent.create(
-            id=events.new_event_id(),
-            tenant=tenant_id,
-            type=TEST_EVENT,
-            object_id=w.id,
-            occurred_at=utcnow_iso(),
-            data={"webhook": to_api(w), "message": "A test event from the SCORM API appliance"},
-            seq=events.counters.take(events.SEQ),
-        )
-        d = _queue(w.id, event)
+        data = {"webhook": to_api(w), "message": "A test event from the SCORM API appliance"}
+        event = events.new_event(tenant_id, TEST_EVENT, w.id, data)
+        [queued] = events.queue(event, [w.id])
     state.jobs.wake_worker(events.DELIVER_TASK)
-    return d, event
-
-
-def _queue(webhook_id: str, event: WebhookEvent) -> Delivery:
-    now = utcnow_iso()
-    return Delivery.create(
-        id=new_id(),
-        webhook=webhook_id,
-        event=event.id,
-        object_id=event.object_id,
-        seq=event.seq,
-        status="pending",
-        attempts=0,
-        next_attempt_at=now,
-        created_at=now,
-    )
+    return Delivery.get_by_id(queued), event

@@ -11,6 +11,7 @@ import math
 
 from scorm_api.db import after_commit
 from scorm_api.packages import signals as package_signals
+from scorm_api.packages import versions
 from scorm_api.packages.models import Package
 from scorm_api.sessions import serialize
 from scorm_api.sessions import signals as session_signals
@@ -100,7 +101,7 @@ def _usage(tenant_id: str) -> None:
     limit = Tenant.select(Tenant.max_packages).where(Tenant.id == tenant_id).scalar()
     if not limit:
         return
-    used = Package.select().where((Package.tenant == tenant_id) & (Package.is_latest == True)).count()  # noqa: E712
+    used = versions.count(tenant_id)
     for percent in THRESHOLDS:
         mark = math.ceil(limit * percent / 100)
         if used - 1 < mark <= used:

@@ -544,7 +544,7 @@ def sync(
         worker.join(0.5)
         if show:
             click.echo(_bar(views.run_view(SyncRun.get_by_id(run.id), report=False)), nl=False, err=True)
-    view = views.run_view(SyncRun.get_by_id(run.id))
+    view = views.run_view(SyncRun.get_by_id(run.id), secret=opened.secret)
     if show:
         click.echo(err=True)
     report = view["report"]
@@ -557,6 +557,9 @@ def sync(
             click.echo(f"{kind:>10}: " + ", ".join(f"{n} {o}" for o, n in counts.items() if n))
         for entry in report["failed"] + report["conflict"]:
             click.echo(f"  {entry['kind']} {entry['local_id']}: {entry.get('reason', '')}")
+        for hook in report["webhook_secrets"]:  # shown this once: the target made them
+            said = f"secret {hook['secret']}" if hook["secret"] else hook.get("note") or "secret not shown"
+            click.echo(f"  webhook {hook['remote_id']} ({hook['event_type']} -> {hook['url']}): {said}")
         click.echo(
             f"Run {run.id}: {view['status']}"
             + (f": {view['error']}" if view["error"] else "")

@@ -66,9 +66,11 @@ class Settings:
     zip_max_unpacked_bytes: int = 8192 * MiB
     zip_max_ratio: int = 200
     # Webhooks: a session's progress event waits this long, taking newer progress in (one
-    # delivery per interval); a failed delivery is tried again after this, doubling.
+    # delivery per interval); a failed delivery is tried again after this, doubling; a
+    # receiver that has not answered within the timeout is a failed try (retried).
     webhook_progress_interval_seconds: float = 10.0
     webhook_retry_base_seconds: float = 10.0
+    webhook_timeout_seconds: float = 10.0
     # xAPI: statements sent multipart/mixed with their attachments may be this large.
     max_xapi_attachments_bytes: int = 32 * MiB
     # The xAPI versions the LRS at /xapi/ accepts, oldest first. A request without the version

@@ -45,6 +45,26 @@ def get_session(tenant_id: str, session_id: str) -> Session:
     return s
 
 
+def find_sessions(keys: set[tuple[str, str]]) -> dict[tuple[str, str], Session]:
+    """Many sessions by (tenant, the id the API shows) in one read: the ones that exist."""
+    if not keys:
+        return {}
+    ids = {k[1] for k in keys}
+    rows = (
+        Session.select(Session, Package)
+        .join(Package, on=Session.package_version)
+        .where(
+            Session.tenant.in_({k[0] for k in keys}) & (Session.id.in_(ids) | Session.external_id.in_(ids))
+        )
+    )
+    found: dict[tuple[str, str], Session] = {}
+    for s in rows:
+        for key in ((s.tenant_id, s.id), (s.tenant_id, s.external_id)):
+            if key in keys:
+                found.setdefault(key, s)
+    return found
+
+
 def _row_id(tenant_id: str, chosen: str) -> str:
     """The row id of a session whose id the caller chose: the choice itself when it is a UUID
     no session has (so it is also the xAPI registration), else a UUID derived from the tenant

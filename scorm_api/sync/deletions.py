@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from scorm_api.packages.models import Package
 from scorm_api.sessions.models import Session
-from scorm_api.sync import documents, packages, sessions
+from scorm_api.sync import documents, packages, sessions, webhooks
 from scorm_api.sync.client import Target, TargetError
 from scorm_api.sync.links import Links
 from scorm_api.sync.models import SyncLink
+from scorm_api.sync.profile import Profile
 from scorm_api.sync.progress import Progress
 from scorm_api.xapi.models import Document
 
@@ -25,6 +26,7 @@ _LIVE = {
     packages.KIND: lambda tenant_id: Package.select(Package.id).where(Package.tenant == tenant_id),
     sessions.KIND: lambda tenant_id: Session.select(Session.id).where(Session.tenant == tenant_id),
     documents.KIND: lambda tenant_id: Document.select(Document.pk).where(Document.tenant == tenant_id),
+    webhooks.KIND: webhooks.live_ids,  # "<webhook id>:<event type>": computed, not a column
 }
 
 
@@ -56,45 +58,44 @@ def counts(links: Links) -> dict[str, int]:
     return {kind: n for kind in _LIVE if (n := len(_by_object(kind, gone(links, kind))))}
 
 
-def settle(target: Target, lrs: Target | None, links: Links, progress: Progress, propagate: bool) -> None:
+def settle(
+    target: Target, lrs: Target | None, links: Links, progress: Progress, propagate: bool, profile: Profile
+) -> None:
     for kind in _LIVE:
         for group in _by_object(kind, gone(links, kind)):
             link = group[0]
-            if not propagate:
-                progress.note(
-                    kind, "gone", link.local_id, link.remote_id, reason="Deleted here; still on the target"
-                )
+            kept = _kept_there(kind, link, links, lrs, propagate, profile)
+            if kept is not None:
+                progress.note(kind, "gone", link.local_id, link.remote_id, reason=kept)
                 continue
-            if kind == sessions.KIND:
-                # its package's deletion there took it (packages are settled first)
-                pkg = (link.detail or {}).get("package_id")
-                deleted_with_package = pkg is None or _state(links, packages.KIND, pkg) == "deleted"
-                if not deleted_with_package:
-                    progress.note(
-                        kind,
-                        "gone",
-                        link.local_id,
-                        link.remote_id,
-                        reason="The cloud's API cannot delete a session alone",
-                    )
-                    continue
-            elif kind == packages.KIND:
+            if kind == packages.KIND:
                 _delete(target, f"/api/v1/packages/{link.remote_id}")
-            elif lrs is None:
-                progress.note(
-                    kind,
-                    "gone",
-                    link.local_id,
-                    link.remote_id,
-                    reason="Deleting it there needs the target's LRS credentials",
-                )
-                continue
-            else:
+            elif kind == webhooks.KIND:
+                _delete(target, f"/api/v1/webhooks/{link.remote_id}")
+            elif kind == documents.KIND and lrs is not None:
                 where = (link.detail or {}).get("where") or {}
                 _delete(lrs, where.get("path", ""), where.get("params"))
+            # a session: its package's deletion there took it (packages are settled first)
             for each in group:
                 links.save(kind, each.local_id, state="deleted")
             progress.note(kind, "deleted", link.local_id, link.remote_id)
+
+
+def _kept_there(
+    kind: str, link: SyncLink, links: Links, lrs: Target | None, propagate: bool, profile: Profile
+) -> str | None:
+    """Why an object deleted here stays on the target, or None when it is deleted there."""
+    if not propagate:
+        return "Deleted here; still on the target"
+    if kind == sessions.KIND:
+        pkg = (link.detail or {}).get("package_id")
+        if pkg is not None and _state(links, packages.KIND, pkg) != "deleted":
+            return "The cloud's API cannot delete a session alone"
+    if kind == webhooks.KIND and profile.name != "appliance":
+        return "The cloud documents no way to delete a webhook: delete it there by hand"
+    if kind == documents.KIND and lrs is None:
+        return "Deleting it there needs the target's LRS credentials"
+    return None
 
 
 def _state(links: Links, kind: str, local_id: str) -> str | None:

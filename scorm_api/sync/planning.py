@@ -1,5 +1,5 @@
 """What a run will do, said before it does it (and kept as the run's plan): how many packages,
-bytes, sessions and statements; how many launches the target will count (each new session is
+bytes, sessions, statements and webhooks; how many launches the target will count (each new session is
 made by a launch, and the cloud counts launches against a plan); how long the target's rate
 limits will make the run take; and, for a cloud target, what of this data it cannot hold."""
 
@@ -9,7 +9,7 @@ import math
 
 from scorm_api.packages import processing
 from scorm_api.storage import Storage
-from scorm_api.sync import deletions, documents, packages, sessions, statements
+from scorm_api.sync import deletions, documents, packages, sessions, statements, webhooks
 from scorm_api.sync.links import Links
 from scorm_api.sync.profile import Profile
 
@@ -34,9 +34,11 @@ def plan(
     to_send, new = sessions.count_pending(tenant_id, links)
     stmts = statements.count_pending(tenant_id, links)
     docs = documents.count_pending(tenant_id, links)
+    hooks = len(webhooks.pending(tenant_id, links))
     calls = {
         "upload": 2 * len(pkgs),  # upload-url and process
-        "write": new + to_send + math.ceil(stmts / statements.BATCH) + docs,  # launches, PUTs, batches
+        # launches, PUTs, statement batches, documents, webhooks
+        "write": new + to_send + math.ceil(stmts / statements.BATCH) + docs + hooks,
         "read": len(pkgs) + (0 if profile.versions else to_send - new),  # ready polls, re-reads
     }
     not_carried = []
@@ -79,6 +81,7 @@ def plan(
         "sessions": to_send,
         "statements": stmts,
         "documents": docs,
+        "webhooks": hooks,  # one per webhook and event type (the cloud's take one type each)
         "launches": new,
         "deleted_here": deletions.counts(links),  # synced, then deleted here
         "rate_limited_seconds": rate_limited_seconds(calls),

@@ -24,6 +24,7 @@ def empty_report() -> dict:
         "waiting": None,
         "launches_used": 0,
         "plan": None,
+        "webhook_secrets": [],  # the target's new webhook secrets, sealed until shown once
     }
 
 
@@ -52,6 +53,11 @@ class Progress:
     def launched(self) -> None:
         """A session created on the target: one of the launches its plan counts."""
         self.report["launches_used"] = self.report.get("launches_used", 0) + 1
+
+    def secret(self, entry: dict) -> None:
+        """A webhook made on the target, with its new secret (sealed), for the report."""
+        self.report.setdefault("webhook_secrets", []).append(entry)
+        self.flush(force=True)
 
     def waiting(self, seconds: float | None, reason: str = "") -> None:
         """The run waits (a rate limit, a retry): shown with when it goes on; None: it goes on."""

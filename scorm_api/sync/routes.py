@@ -182,7 +182,7 @@ def start_run(principal, body):
     )
     run = runner.create_run(principal.tenant_id, dest, dry_run=bool(body.get("dry_run")), trigger="api")
     runner.run_in_background(run, dest, current())
-    return {"run": views.run_view(run)}, 202
+    return {"run": views.run_view(run, secret=current().secret)}, 202
 
 
 @endpoint(
@@ -221,7 +221,7 @@ def get_run(principal, run_id):
     run = SyncRun.get_or_none((SyncRun.id == run_id) & (SyncRun.tenant == principal.tenant_id))
     if run is None:
         raise not_found("NOT_FOUND", "Sync run not found")
-    return {"run": views.run_view(run)}
+    return {"run": views.run_view(run, secret=current().secret)}
 
 
 @endpoint(

@@ -16,7 +16,7 @@ from scorm_api.errors import ApiError
 from scorm_api.health import instance_id
 from scorm_api.state import State
 from scorm_api.storage import Storage
-from scorm_api.sync import deletions, documents, packages, planning, sessions, statements
+from scorm_api.sync import deletions, documents, packages, planning, sessions, statements, webhooks
 from scorm_api.sync.client import Retry, Target, TargetError
 from scorm_api.sync.identities import Identities
 from scorm_api.sync.links import Links, target_key
@@ -83,6 +83,7 @@ class _Sending:
     profile: Profile
     propagate_deletes: bool
     local_bases: tuple[str, ...]  # the URLs this appliance names its learners and courses under
+    secret: bytes  # the data dir's: seals the target's new webhook secrets in the report
 
 
 def execute(run: SyncRun, dest: Destination, state: State, retry: Retry | None = None) -> SyncRun:
@@ -104,12 +105,22 @@ def execute(run: SyncRun, dest: Destination, state: State, retry: Retry | None =
         pkgs = packages.pending(run.tenant_id, links)
         todo = planning.plan(run.tenant_id, links, state.storage, pkgs, profile, with_lrs=lrs is not None)
         todo["propagate_deletes"] = dest.propagate_deletes
-        items = todo["packages"] + todo["sessions"] + todo["statements"] + (todo["documents"] if lrs else 0)
+        items = todo["packages"] + todo["sessions"] + todo["statements"] + todo["webhooks"]
+        items += todo["documents"] if lrs else 0
         progress.plan(items, todo["package_bytes"], todo)
         if not run.dry_run:
             bases = (state.settings.base_url, state.settings.content_base_url, *own_urls.every())
             sending = _Sending(
-                run, target, lrs, links, state.storage, progress, profile, dest.propagate_deletes, bases
+                run,
+                target,
+                lrs,
+                links,
+                state.storage,
+                progress,
+                profile,
+                dest.propagate_deletes,
+                bases,
+                state.secret,
             )
             _send_all(sending, pkgs)
         run.status = "completed"
@@ -157,8 +168,15 @@ def _send_all(s: _Sending, pkgs: list) -> None:
                 functools.partial(documents.send, s.lrs, s.links, doc.pk, s.progress),
             )
             s.progress.advance(items=1)
+    s.progress.phase("webhooks")
+    for local_id, hook, type_ in webhooks.pending(s.run.tenant_id, s.links):
+        send = functools.partial(
+            webhooks.send, s.target, s.links, local_id, hook, type_, s.progress, s.secret, s.profile
+        )
+        _one(s.progress, webhooks.KIND, local_id, send)
+        s.progress.advance(items=1)
     s.progress.phase("deletions")
-    deletions.settle(s.target, s.lrs, s.links, s.progress, s.propagate_deletes)
+    deletions.settle(s.target, s.lrs, s.links, s.progress, s.propagate_deletes, s.profile)
 
 
 def _one(progress: Progress, kind: str, local_id: str, step) -> None:

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from scorm_api import sealing
+from scorm_api.db import utcnow_iso, write_transaction
 from scorm_api.sync.models import SyncConflict, SyncRun
+from scorm_api.sync.webhooks import PURPOSE
 
 
 def _seconds_between(start: str, end: str | None) -> float:
@@ -14,7 +17,8 @@ def _seconds_between(start: str, end: str | None) -> float:
     return max(0.001, (t1 - t0).total_seconds())
 
 
-def run_view(run: SyncRun, report: bool = True) -> dict:
+def run_view(run: SyncRun, report: bool = True, secret: bytes | None = None) -> dict:
+    """`secret` (the data dir's): this read may show the target's new webhook secrets, once."""
     elapsed = _seconds_between(run.started_at, run.finished_at)
     items_rate, bytes_rate = run.items_done / elapsed, run.bytes_done / elapsed
     eta = None
@@ -47,8 +51,27 @@ def run_view(run: SyncRun, report: bool = True) -> dict:
         "finished_at": run.finished_at,
     }
     if report:
-        out["report"] = run.report
+        out["report"] = {**(run.report or {}), "webhook_secrets": _webhook_secrets(run, secret)}
     return out
+
+
+def _webhook_secrets(run: SyncRun, secret: bytes | None) -> list[dict]:
+    """The webhooks the run made on the target. Their new secrets are shown to the first read
+    of the finished run that may open them (`secret`), then dropped from the row: as the
+    target showed them, once."""
+    entries = (run.report or {}).get("webhook_secrets") or []
+    shown = [{k: v for k, v in e.items() if k != "secret_sealed"} | {"secret": None} for e in entries]
+    if secret is None or run.status == "running" or not any(e.get("secret_sealed") for e in entries):
+        return shown
+    now = utcnow_iso()
+    for entry, out in zip(entries, shown, strict=True):
+        sealed = entry.pop("secret_sealed", None)
+        if sealed:
+            out["secret"] = sealing.unseal(secret, sealed, PURPOSE)
+            entry["shown_at"] = out["shown_at"] = now
+    with write_transaction():
+        SyncRun.update(report=run.report).where(SyncRun.id == run.id).execute()
+    return shown
 
 
 def conflict_view(c: SyncConflict, full: bool = False) -> dict:

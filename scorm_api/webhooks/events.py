@@ -20,7 +20,7 @@ from typing import Any
 from peewee import SQL
 
 from scorm_api import counters
-from scorm_api.db import Prepared, new_id, utcnow_iso
+from scorm_api.db import Prepared, PreparedText, new_id, utcnow_iso
 from scorm_api.webhooks.models import Delivery, Webhook, WebhookEvent
 
 TYPES = (
@@ -79,7 +79,7 @@ def record(
         return None
     now = utcnow_iso()
     if type_ == PROGRESS:
-        waiting = _waiting_progress(tenant_id, object_id, now)
+        waiting = _waiting_progress(hooks[0], object_id, now)
         if waiting is not None:
             return waiting
     else:  # what waited for this object goes now, before this event
@@ -96,13 +96,15 @@ def record(
     return event
 
 
-def new_event(tenant_id: str, type_: str, object_id: str, data: dict) -> WebhookEvent:
-    """The outbox row, numbered in commit order (call inside the write transaction)."""
+def new_event(tenant_id: str, type_: str, object_id: str | None, data: dict) -> WebhookEvent:
+    """The outbox row, numbered in commit order (call inside the write transaction). With no
+    `object_id` the event is an object of its own: ordered after nothing (a test event)."""
+    event_id = new_event_id()
     return WebhookEvent.create(
-        id=new_event_id(),
+        id=event_id,
         tenant=tenant_id,
         type=type_,
-        object_id=object_id,
+        object_id=object_id or event_id,
         occurred_at=utcnow_iso(),
         data=data,
         seq=counters.take(SEQ),
@@ -130,22 +132,25 @@ def queue(event: WebhookEvent, webhook_ids: list[str], due: str | None = None) -
     return [r["id"] for r in rows]
 
 
-def _waiting_progress(tenant_id: str, object_id: str, now: str) -> WebhookEvent | None:
-    """This object's progress event still waiting out its interval, untried."""
-    return (
-        WebhookEvent.select()
-        .join(Delivery)
-        .where(
-            (WebhookEvent.tenant == tenant_id)
-            & (WebhookEvent.object_id == object_id)
-            & (WebhookEvent.type == PROGRESS)
-            & (Delivery.status == "pending")
-            & (Delivery.attempts == 0)
-            & (Delivery.next_attempt_at > now)
-        )
-        .order_by(WebhookEvent.seq.desc())
-        .first()
+# A waiting progress delivery is always the newest delivery of its (webhook, object): while it
+# waits no other progress event is made, and any other event sends it at once (record). So
+# one index step (webhook_delivery_order) finds it, however long the session's history.
+_WAITING = PreparedText(
+    lambda p: (
+        "SELECT e.id, e.type FROM (SELECT event_id, status, attempts, next_attempt_at "
+        f"FROM webhook_delivery WHERE webhook_id = {p} AND object_id = {p} ORDER BY seq DESC LIMIT 1) d "
+        "JOIN webhook_event e ON e.id = d.event_id "
+        f"WHERE d.status = 'pending' AND d.attempts = 0 AND d.next_attempt_at > {p} "
+        f"AND e.type = '{PROGRESS}'"
     )
+)
+
+
+def _waiting_progress(hook: Webhook, object_id: str, now: str) -> WebhookEvent | None:
+    """This object's progress event still waiting out its interval, untried (its id and type:
+    what a caller of record needs)."""
+    found = _WAITING.models(WebhookEvent, hook.id, object_id, now)
+    return found[0] if found else None
 
 
 def body(event: WebhookEvent) -> dict:

@@ -40,13 +40,21 @@ def test_sync_from_the_dashboard(sync_page, laptop_data):
     screenshot(page, "dashboard-sync-dry-run")
     assert cloud.packages() == []
 
+    laptop.call("POST", "/api/v1/webhooks", json={"url": "https://lms.example.org/hook", "event_type": "*"})
     page.get_by_role("button", name="Sync now").click()
     page.get_by_role("heading", name="Last run").wait_for(timeout=60_000)
-    report = page.locator(".sync-status table")
+    report = page.locator(".sync-status table").first
     report.wait_for()
     assert "package" in report.inner_text() and "session" in report.inner_text()
     assert len(cloud.packages()) == 2 and len(cloud.sessions()) == 3
+    # The webhook made there, with the secret the target made: on the page this once.
+    page.get_by_role("heading", name="Webhooks made on the target").wait_for()
+    row = page.locator("tr", has_text="https://lms.example.org/hook")
+    assert row.locator("code").inner_text().startswith("whsec_")
     screenshot(page, "dashboard-sync-done")
+    page.reload()
+    page.get_by_role("heading", name="Webhooks made on the target").wait_for(timeout=30_000)
+    assert row.locator("code").count() == 0 and "shown" in row.inner_text()
 
     # a conflict, shown on the page and settled there
     changed_on_both_sides(laptop, cloud, laptop_data["sessions"][2])

@@ -152,3 +152,25 @@ def test_a_saved_internal_target_of_a_tenant_is_refused_when_its_schedule_runs(a
     )
     assert runner.run_scheduled(live) == 0
     assert receiver.hits == []
+
+
+def test_the_webhook_pools_check_each_connection_too(receiver):
+    """outbound.Pools (the webhook sender's): a tenant's call to this machine is refused before
+    a byte goes out; the operator's arrives."""
+    pools = outbound.Pools(2)
+    url = receiver.url + "/hook"
+    with pytest.raises(Exception) as raised:
+        pools.get(url, False).request("POST", url, body=b"{}", retries=False)
+    assert outbound.refused(raised.value) is not None and receiver.hits == []
+    answer = pools.get(url, True).request("GET", url, retries=False)  # (the test server answers GET)
+    assert answer.status == 400 and receiver.hits == ["/hook"]
+
+
+def test_the_operator_pools_take_the_environment_proxy(monkeypatch):
+    monkeypatch.setenv("https_proxy", "http://proxy.example.org:3128")
+    monkeypatch.setenv("no_proxy", "lms.internal")
+    pools = outbound.Pools(2)
+    proxied = pools.get("https://hooks.example.org/x", True)
+    assert getattr(proxied, "proxy", None) is not None and proxied.proxy.host == "proxy.example.org"
+    assert getattr(pools.get("https://lms.internal/x", True), "proxy", None) is None  # no_proxy
+    assert getattr(pools.get("https://hooks.example.org/x", False), "proxy", None) is None  # a tenant's

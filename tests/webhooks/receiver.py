@@ -2,7 +2,8 @@
 signatures (the cloud's X-Allure-Signature over the body, and our timestamped one), dedupes
 on the event id, and appends what it accepted to a JSON-lines file. Its behaviour comes from
 a control file it re-reads on every request: {"status": 500} answers every delivery so,
-{"status": 200, "delay": 3} answers slowly.
+{"status": 200, "delay": 3} answers slowly, {"status": 429, "retry_after": 2} asks for a
+pause, {"body_bytes": 100000} answers at length.
 
     python receiver.py PORT SECRET LOG_FILE CONTROL_FILE
 """
@@ -47,11 +48,14 @@ class Handler(BaseHTTPRequestHandler):
             seen.add(event["id"])
         with LOG.open("a") as f:
             f.write(json.dumps(line) + "\n")
+        answer = b"{}" if "body_bytes" not in control else b"x" * control["body_bytes"]
         self.send_response(line["status"])
         self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", "2")
+        self.send_header("Content-Length", str(len(answer)))
+        if "retry_after" in control:
+            self.send_header("Retry-After", str(control["retry_after"]))
         self.end_headers()
-        self.wfile.write(b"{}")
+        self.wfile.write(answer)
 
 
 ThreadingHTTPServer(("127.0.0.1", PORT), Handler).serve_forever()

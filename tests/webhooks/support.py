@@ -16,7 +16,8 @@ SECRET = "whsec_a-test-secret-of-the-partner"
 
 
 class Receiver:
-    def __init__(self, tmp: Path):
+    def __init__(self, tmp: Path, secret: str = SECRET):
+        self.secret = secret  # what it verifies the signatures with
         self.port, self.log, self.control = free_port(), tmp / "received.jsonl", tmp / "control.json"
         self.url = f"http://127.0.0.1:{self.port}/hooks/scorm"
         self.proc: subprocess.Popen | None = None
@@ -24,7 +25,7 @@ class Receiver:
     def start(self) -> None:
         script = Path(__file__).with_name("receiver.py")
         self.proc = subprocess.Popen(
-            [sys.executable, str(script), str(self.port), SECRET, str(self.log), str(self.control)]
+            [sys.executable, str(script), str(self.port), self.secret, str(self.log), str(self.control)]
         )
         wait_until(lambda: _listening(self.port), timeout=15)
 
@@ -33,8 +34,11 @@ class Receiver:
             self.proc.kill()
             self.proc.wait(10)
 
-    def answer(self, status: int = 200, delay: float = 0) -> None:
-        self.control.write_text(json.dumps({"status": status, "delay": delay}))
+    def answer(self, status: int = 200, delay: float = 0, **more) -> None:
+        """What it answers from now on (`more`: retry_after, body_bytes; receiver.py)."""
+        staged = self.control.with_suffix(".new")
+        staged.write_text(json.dumps({"status": status, "delay": delay, **more}))
+        staged.replace(self.control)  # whole: the receiver reads it on every request
 
     def lines(self) -> list[dict]:
         return [json.loads(x) for x in self.log.read_text().splitlines()] if self.log.exists() else []

@@ -1,8 +1,10 @@
 """Deliveries to a real receiver in its own process (tests/webhooks/receiver.py, which verifies
 both signatures as a partner's would): events arrive signed, in order per session; a failing
-receiver gets retries at growing gaps until it answers; a receiver that is down while the
-appliance is killed (-9) between the commit and the delivery still gets the event once, after
-the restart; the delivery log, redelivery and the test event."""
+receiver gets retries at growing gaps until it answers; one that answers too slowly is timed
+out and tried again (and dedupes the second copy); a 429's Retry-After is waited out and a long
+answer is cut in the log; a receiver that is down while the appliance is killed (-9) between
+the commit and the delivery, and still down after the restart, gets the event once it is back;
+the delivery log, redelivery and the test event."""
 
 from __future__ import annotations
 
@@ -85,6 +87,42 @@ def test_a_failing_receiver_gets_retries_at_growing_gaps(live_server_factory, re
     assert [x["duplicate"] for x in receiver.accepted() if x["id"] == delivery["event_id"]] == [False, True]
 
 
+def log_of(api, hook) -> tuple[dict, list[dict]]:
+    [delivery] = api.call("GET", f"/api/v1/webhooks/{hook['id']}/deliveries")["deliveries"]
+    path = f"/api/v1/webhooks/{hook['id']}/deliveries/{delivery['id']}"
+    return delivery, api.call("GET", path)["attempt_log"]
+
+
+def test_a_slow_receiver_is_timed_out_and_tried_again(live_server_factory, receiver):
+    api = Api(live_server_factory(env={**FAST, "SCORM_API_WEBHOOK_TIMEOUT_SECONDS": "1"}))
+    hook = webhook(api, receiver, event_type="package.processing.completed")
+    receiver.answer(200, delay=4)  # it takes the event, but answers after the timeout
+    api.upload(SINGLE)
+    wait_until(lambda: receiver.lines(), timeout=30)
+    first = log_of(api, hook)[1][0]
+    assert first["status_code"] is None and "Timeout" in first["error"], first
+    assert 900 <= first["latency_ms"] < 4000, first
+    receiver.answer(200)
+    wait_until(lambda: log_of(api, hook)[0]["status"] == "delivered", timeout=60)
+    copies = [x for x in receiver.lines() if x["type"] == "package.processing.completed"]
+    # The slow answer's copy and the retry's: one event id, the second seen as a duplicate.
+    assert len({x["id"] for x in copies}) == 1 and copies[-1]["duplicate"] is True, copies
+
+
+def test_retry_after_is_waited_out_and_a_long_answer_cut(live_server_factory, receiver):
+    api = Api(live_server_factory(env=FAST))
+    hook = webhook(api, receiver, event_type="package.processing.completed")
+    receiver.answer(429, retry_after=3, body_bytes=200_000)
+    api.upload(SINGLE)
+    wait_until(lambda: receiver.lines(), timeout=30)
+    receiver.answer(200)
+    _, log = wait_until(lambda: (got := log_of(api, hook))[0]["status"] == "delivered" and got, timeout=60)
+    assert [a["status_code"] for a in log] == [429, 200]
+    assert len(log[0]["response_excerpt"]) == 500 and set(log[0]["response_excerpt"]) == {"x"}
+    tries = receiver.lines()
+    assert tries[1]["at"] - tries[0]["at"] >= 2.9, tries  # not the 1 s backoff: its Retry-After
+
+
 def test_kill_9_between_the_commit_and_the_delivery_loses_nothing(tmp_path, receiver):
     data = tmp_path / "data"
     srv = start_server(data, env=FAST)
@@ -99,9 +137,15 @@ def test_kill_9_between_the_commit_and_the_delivery_loses_nothing(tmp_path, rece
     time.sleep(1.5)  # a first try failed, the next is due later
     srv.proc.send_signal(signal.SIGKILL)
     srv.proc.wait(10)
-    receiver.start()
-    srv2 = start_server(data, env=FAST)  # delivers what the killed one had not
+    srv2 = start_server(data, env=FAST)  # delivers what the killed one had not, once it can
+    srv2.admin_key = srv.admin_key  # printed at the first start only
     try:
+        api2 = Api(srv2)
+        hook = api2.call("GET", "/api/v1/webhooks")["webhooks"][0]
+        before = len(log_of(api2, hook)[1])
+        wait_until(lambda: len(log_of(api2, hook)[1]) > before, timeout=90)  # tried after the restart
+        assert receiver.lines() == []
+        receiver.start()
         wait_until(lambda: receiver.accepted(), timeout=120)
         [got] = receiver.accepted()
         assert got["type"] == "session.completed" and got["event"]["session"]["id"] == "s-1"

@@ -161,7 +161,20 @@ function reportView(run) {
   if (failed.length) {
     out.push(h("h3", { text: "Failed" }), h("ul", { class: "plain" }, failed.map((f) => h("li", { text: f.kind + " " + f.local_id + ": " + f.reason }))));
   }
+  webhookSecrets(report.webhook_secrets || [], out);
   return out;
+}
+
+// The webhooks the run made on the target, with the signing secrets the target made for
+// them: the server shows each secret to one read only, so this is the one chance to copy it.
+function webhookSecrets(made, out) {
+  if (!made.length) return;
+  const cell = (s) => s.secret ? h("code", { text: s.secret })
+    : h("span", { class: "hint", text: s.note || (s.shown_at ? "shown " + when(s.shown_at) : "not shown") });
+  out.push(h("h3", { text: "Webhooks made on the target" }),
+    h("p", { text: "Each signs with a new secret the target made. Copy them into your receivers now: they are shown this once." }),
+    table(["Receiver", "Event", "Webhook there", "Secret"], made.map((s) => h("tr", {},
+      h("td", { text: s.url }), h("td", { text: s.event_type }), h("td", { text: s.remote_id }), h("td", {}, cell(s)))), "compact"));
 }
 
 // What a cloud target cannot hold, said before a run and kept in its report: never dropped

@@ -12,7 +12,7 @@ import json
 import pytest
 import requests
 
-from tests.support import new_version_of, start_server
+from tests.support import new_version_of, start_server, wait_until
 from tests.sync.support import (
     SINGLE,
     Api,
@@ -22,6 +22,7 @@ from tests.sync.support import (
     remote_ids,
     sync,
 )
+from tests.webhooks.support import Receiver
 
 pytestmark = pytest.mark.slow
 
@@ -64,8 +65,11 @@ def test_the_guides_testing_checklist_after_a_sync_to_the_cloud(pair, laptop_dat
         # sync must wait, however slowly a busy machine makes the first three.
         "SCORM_API_RATE_LIMIT_UPLOAD": "3",
         "SCORM_API_RATE_LIMIT_WINDOW_SECONDS": "15",
+        "SCORM_API_WEBHOOK_PROGRESS_INTERVAL_SECONDS": "1",
     }
     carol = second_version(laptop, laptop_data)
+    receiver = Receiver(tmp_path / "receiver")  # the LMS's; it learns its secret from the report
+    laptop.call("POST", "/api/v1/webhooks", json={"url": receiver.url, "event_type": "session.progress"})
     cloud = CloudApi(start_server(tmp_path / "cloud", env=env))
     try:
         creds = lrs_credentials(cloud.srv.data_dir)
@@ -101,7 +105,21 @@ def test_the_guides_testing_checklist_after_a_sync_to_the_cloud(pair, laptop_dat
         cloud.put(launch["session_id"], {"cmi_data": {"cmi.core.lesson_location": "after-migration"}})
         assert cloud.detail(launch["session_id"])["cmi_data"]["cmi.core.lesson_location"] == "after-migration"
 
-        # - Webhooks are received: this appliance has none yet to carry (issue 18): nothing to check.
+        # - Webhooks are received: the webhook made there signs with the secret the report
+        #   showed; the progress just saved reaches the receiver.
+        [made] = run["report"]["webhook_secrets"]
+        receiver.secret = made["secret"]
+        receiver.start()
+        try:
+            got = wait_until(
+                lambda: [
+                    x for x in receiver.accepted() if x["event"]["session"]["id"] == launch["session_id"]
+                ],
+                timeout=60,
+            )
+            assert got[0]["verified"] and got[0]["event"]["session"]["id"] == launch["session_id"]
+        finally:
+            receiver.stop()
 
         # - API keys work correctly: the target's key works, a wrong one is refused.
         bad = requests.get(cloud.url + "/api/v1/packages", headers={"X-API-Key": "ac_live_wrong"}, timeout=30)

@@ -18,6 +18,7 @@ SECRET = "whsec_a-test-secret-of-the-partner"
 class Receiver:
     def __init__(self, tmp: Path, secret: str = SECRET):
         self.secret = secret  # what it verifies the signatures with
+        tmp.mkdir(parents=True, exist_ok=True)
         self.port, self.log, self.control = free_port(), tmp / "received.jsonl", tmp / "control.json"
         self.url = f"http://127.0.0.1:{self.port}/hooks/scorm"
         self.proc: subprocess.Popen | None = None

@@ -1,14 +1,19 @@
 """Webhooks through the API (in process): the cloud's create call, the secret shown once and
 rotated, changes, other tenants' webhooks not found, receivers on this machine for the
 operator only; and the outbox: events written in the transaction of the change, none when
-nobody listens, progress coalesced."""
+nobody listens, progress coalesced; a webhook failing for three days disabled until its user
+enables it."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 import pytest
 
 from scorm_api import state
-from scorm_api.webhooks.models import Delivery, WebhookEvent
+from scorm_api.db import utcnow_iso
+from scorm_api.webhooks import delivery, events
+from scorm_api.webhooks.models import Delivery, Webhook, WebhookEvent
 
 from tests.sessions.runtime import new_session
 from tests.support import assert_envelope, bearer, fixture, upload_and_process
@@ -178,3 +183,22 @@ def test_usage_threshold_at_80_and_100_percent_of_the_quota(client, make_tenant)
     assert seen == [[], [], [], [80], [80, 100]]
     [last] = WebhookEvent.select().order_by(WebhookEvent.seq.desc()).limit(1)
     assert last.data["usage"] == {"metric": "packages", "used": 5, "limit": 5, "threshold_percent": 100}
+
+
+def test_a_webhook_failing_for_three_days_is_disabled_until_enabled_again(client, admin_key):
+    hook = create(client, admin_key, url=RECEIVER, event_type="*").get_json()
+    w = Webhook.get_by_id(hook["id"])
+    Webhook.update(failing_since=utcnow_iso(timedelta(days=-3, minutes=-1))).where(
+        Webhook.id == w.id
+    ).execute()
+    event = events.new_event(w.tenant_id, "webhook.test", None, {})
+    events.queue(event, [w.id])
+    [claimed] = delivery.claim()
+    failed = delivery.Outcome(503, 5.0, "busy", "HTTP 503", "retry")
+    delivery.settle([(claimed, Webhook.get_by_id(w.id), event, failed)])
+    shown = client.get(f"/api/v1/webhooks/{w.id}", headers=bearer(admin_key)).get_json()
+    assert shown["enabled"] is False and "failed for 3 days" in shown["disabled_reason"]
+    assert delivery.claim() == []  # a disabled webhook's deliveries wait
+    again = client.patch(f"/api/v1/webhooks/{w.id}", headers=bearer(admin_key), json={"enabled": True})
+    assert again.get_json()["enabled"] and again.get_json()["disabled_reason"] is None
+    assert again.get_json()["failing_since"] is None  # a fresh start

@@ -193,8 +193,8 @@ if __name__ == "__main__":
             rounds[subscribed].append(commits(seconds, receiver if subscribed else None))
     without, with_one = statistics.median(rounds[False]), statistics.median(rounds[True])
     ratio = with_one / without
-    print(f"commits_per_s_no_webhook {without:.0f}")
-    print(f"commits_per_s_one_webhook {with_one:.0f}")
+    print(f"commits_per_s_no_webhook {without:.0f}  (rounds: {' '.join(f'{r:.0f}' for r in rounds[False])})")
+    print(f"commits_per_s_one_webhook {with_one:.0f}  (rounds: {' '.join(f'{r:.0f}' for r in rounds[True])})")
     print(f"commit_ratio {ratio:.2f} (target >= 0.90: {'met' if ratio >= 0.9 else 'NOT met'})")
     p50, p99, n = latency(2 if q else 10, 100, receiver)
     ok = p50 < 100 and p99 < 1000

@@ -159,10 +159,6 @@ class Pools:
             return None
         return self._env.get(parts.scheme) or self._env.get("all")
 
-    def clear(self) -> None:
-        for manager in self._managers.values():
-            manager.clear()
-
 
 def refused(exc: BaseException) -> InternalAddressRefused | None:
     """The InternalAddressRefused behind a requests or urllib3 error, if that is what it was."""

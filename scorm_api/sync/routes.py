@@ -182,7 +182,7 @@ def start_run(principal, body):
     )
     run = runner.create_run(principal.tenant_id, dest, dry_run=bool(body.get("dry_run")), trigger="api")
     runner.run_in_background(run, dest, current())
-    return {"run": views.run_view(run, secret=current().secret)}, 202
+    return {"run": views.run_view(run)}, 202  # running: no secrets yet
 
 
 @endpoint(

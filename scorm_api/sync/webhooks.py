@@ -65,6 +65,8 @@ CHANGED_HERE = (
     "Changed here after it was carried (URL or enabled); the cloud documents no way to change "
     "a webhook: change it there by hand"
 )
+ADOPTED = "Made by a run that stopped before its answer: rotate its secret there"
+MAYBE_TWICE = "A run that stopped before its answer may have made one there too: check for a duplicate"
 DISABLED_HERE = (
     "Disabled here; the cloud documents no way to make a disabled webhook: enable it here to "
     "carry it, or create it there"
@@ -82,23 +84,23 @@ def send(
     profile: Profile,
 ) -> None:
     link = links.get(KIND, local_id)
+    carried = link.remote_id if link is not None else None  # its webhook there, if made
     version = _version(w)
     manages = profile.name == "appliance"  # the rest of the webhook API, not the cloud's
-    if not manages and (not w.enabled or (link is not None and link.remote_id)):
-        reason = DISABLED_HERE if not (link is not None and link.remote_id) else CHANGED_HERE
-        progress.note(KIND, "not_carried", local_id, link.remote_id if link else None, reason=reason)
+    if not manages and (carried or not w.enabled):
+        progress.note(
+            KIND, "not_carried", local_id, carried, reason=CHANGED_HERE if carried else DISABLED_HERE
+        )
         return
-    if link is not None and link.remote_id:
+    if carried:
         try:
-            target.call(
-                "PATCH", f"/api/v1/webhooks/{link.remote_id}", json={"url": w.url, "enabled": w.enabled}
-            )
+            target.call("PATCH", f"/api/v1/webhooks/{carried}", json={"url": w.url, "enabled": w.enabled})
         except TargetError as e:
             if e.status != 404:
                 raise
         else:
             links.save(KIND, local_id, state="synced", local_version=version)
-            progress.note(KIND, "updated", local_id, link.remote_id)
+            progress.note(KIND, "updated", local_id, carried)
             return
     interrupted = link is not None and link.state == "creating"
     adopted = _made_before(target, w, type_) if interrupted and manages else None
@@ -123,9 +125,7 @@ def send(
             "url": w.url,
             "event_type": type_,
             "secret_sealed": sealing.seal(secret, new_secret, PURPOSE) if new_secret else None,
-            "note": None
-            if new_secret
-            else "Made by a run that stopped before its answer: rotate its secret there",
+            "note": ADOPTED if adopted is not None else MAYBE_TWICE if interrupted else None,
         }
     )
 

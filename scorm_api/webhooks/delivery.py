@@ -246,7 +246,7 @@ def _next(
 ) -> tuple:
     """The delivery's row after this try: (status, next_attempt_at, last_status_code,
     last_error, delivered_at, id)."""
-    status, due, error, delivered = "pending", delivery.next_attempt_at, outcome.error, None
+    status, due, delivered = "pending", delivery.next_attempt_at, None
     old = event.occurred_at < too_old  # ISO times in one format sort as text
     if outcome.kind == "delivered":
         status, delivered = "delivered", now
@@ -259,7 +259,7 @@ def _next(
         due = _in(min(backoff(delivery.attempts, base), OFFLINE_RETRY_SECONDS))
     else:
         due = _in(backoff(delivery.attempts, base))
-    return status, due, outcome.status_code, error, delivered, delivery.id
+    return status, due, outcome.status_code, outcome.error, delivered, delivery.id
 
 
 def _health(webhook: Webhook, outcome: Outcome, now: str) -> None:

@@ -11,7 +11,7 @@ import sqlite3
 
 import pytest
 
-from scorm_api.sync.webhooks import CHANGED_HERE, DISABLED_HERE
+from scorm_api.sync.webhooks import CHANGED_HERE, DISABLED_HERE, MAYBE_TWICE
 
 from tests.support import wait_until
 from tests.sync.support import SINGLE, counted, sync
@@ -91,6 +91,19 @@ def test_webhooks_reach_the_cloud_with_secrets_of_its_own(pair, cloud, tmp_path)
     assert reasons == {DISABLED_HERE, CHANGED_HERE}
     [gone] = [e for e in later["report"]["gone"] if e["kind"] == "webhook"]
     assert gone["remote_id"] == mine["remote_id"] and "by hand" in gone["reason"]
+
+    # A run stopped after its POST, before the answer: the cloud lists no webhooks to find it
+    # by, so it is made again, and the report says a duplicate may be there.
+    with sqlite3.connect(laptop.srv.data_dir / "scorm-api.db") as db:
+        db.execute(
+            "UPDATE sync_link SET state = 'creating', remote_id = NULL, local_version = NULL "
+            "WHERE kind = 'webhook' AND local_id = ?",
+            (f"{hooks['every']['id']}:*",),
+        )
+    code, again = sync(laptop, cloud)
+    assert code == 0 and counted(again, "webhook", "created") == 1, again["report"]
+    [twice] = again["report"]["webhook_secrets"]
+    assert twice["secret"] and twice["note"] == MAYBE_TWICE
 
 
 def remote_hooks(api) -> dict[tuple[str, str], dict]:

@@ -41,7 +41,7 @@ CLOUD_OPERATIONS = frozenset(
         ("GET", "/api/v1/sessions"),
         ("GET", "/api/v1/sessions/{session_id}"),
         ("PUT", "/api/v1/sessions/{session_id}"),
-        # dispatches and webhooks (served once their issues land)
+        # dispatches and webhooks
         ("POST", "/api/v1/dispatches"),
         ("GET", "/api/v1/dispatches"),
         ("DELETE", "/api/v1/dispatches/{dispatch_id}"),

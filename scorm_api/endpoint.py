@@ -181,6 +181,10 @@ def to_response(result: Any, status: int) -> ResponseReturnValue:
 
 
 def parse_json_body(validator: Draft202012Validator) -> Any:
+    if not request.mimetype and not request.content_length and not validator.schema.get("required"):
+        # No body at all where every field is optional: the cloud's bodiless calls
+        # (POST /dispatches/{id}/generate).
+        return {}
     if request.mimetype != "application/json" and not request.mimetype.endswith("+json"):
         raise bad_request("Content-Type must be application/json", {"content_type": request.content_type})
     charset = request.mimetype_params.get("charset", "utf-8").lower()

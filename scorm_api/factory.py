@@ -32,6 +32,7 @@ DOMAINS = (
     "scorm_api.xapi",
     "scorm_api.launches",
     "scorm_api.player",
+    "scorm_api.dispatches",
     "scorm_api.webhooks",
     "scorm_api.sync",
     "scorm_api.dashboard",

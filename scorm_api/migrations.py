@@ -565,6 +565,52 @@ MIGRATIONS: list[Migration] = [
             "CREATE INDEX webhook_attempt_delivery ON webhook_attempt (delivery_id)",
         ),
     ),
+    # Dispatches (dispatches/): a course shared with another LMS; its learners' registrations.
+    Migration(
+        27,
+        "dispatches",
+        (
+            """CREATE TABLE dispatch (
+            id VARCHAR(48) PRIMARY KEY,
+            tenant_id VARCHAR(36) NOT NULL REFERENCES tenant (id) ON DELETE CASCADE,
+            package_id VARCHAR(36) NOT NULL REFERENCES package (id) ON DELETE CASCADE,
+            dispatch_name VARCHAR(200) NOT NULL,
+            client_name VARCHAR(200),
+            registration_limit INTEGER,
+            registration_count INTEGER NOT NULL DEFAULT 0,
+            license_limit INTEGER,
+            track_licenses BOOLEAN NOT NULL DEFAULT FALSE,
+            license_count INTEGER NOT NULL DEFAULT 0,
+            expires_at VARCHAR(32),
+            allowed_domains TEXT NOT NULL,
+            password_hash VARCHAR(200),
+            enabled BOOLEAN NOT NULL DEFAULT TRUE,
+            revoked_at VARCHAR(32),
+            zip_standard VARCHAR(16),
+            zip_status VARCHAR(16),
+            zip_error VARCHAR(500),
+            zip_generated_at VARCHAR(32),
+            learner_scope VARCHAR(48) NOT NULL,
+            created_at VARCHAR(32) NOT NULL,
+            updated_at VARCHAR(32) NOT NULL
+        )""",
+            "CREATE INDEX dispatch_tenant ON dispatch (tenant_id, created_at)",
+            "CREATE INDEX dispatch_package ON dispatch (package_id)",
+            """CREATE TABLE dispatch_registration (
+            id VARCHAR(36) PRIMARY KEY,
+            dispatch_id VARCHAR(48) NOT NULL REFERENCES dispatch (id) ON DELETE CASCADE,
+            learner_id VARCHAR(255) NOT NULL,
+            learner_name VARCHAR(255),
+            user_id VARCHAR(255) NOT NULL,
+            host_origin VARCHAR(300),
+            launch_count INTEGER NOT NULL DEFAULT 0,
+            first_launched_at VARCHAR(32) NOT NULL,
+            last_launched_at VARCHAR(32) NOT NULL
+        )""",
+            "CREATE UNIQUE INDEX dispatch_registration_learner"
+            " ON dispatch_registration (dispatch_id, learner_id)",
+        ),
+    ),
 ]
 
 

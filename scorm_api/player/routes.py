@@ -7,7 +7,7 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 
 from scorm_api.endpoint import endpoint
 from scorm_api.launches import service as launches
-from scorm_api.player.runtime import Runtime
+from scorm_api.player.runtime import Page, Runtime
 from scorm_api.schemas import obj
 from scorm_api.state import current
 
@@ -47,7 +47,12 @@ def runtime() -> Runtime:
     "another item of a multi-SCO package.",
 )
 def launch(token):
-    page = runtime().open_launch(token, request.args.get("item"))
+    return page_response(runtime().open_launch(token, request.args.get("item")))
+
+
+def page_response(page: Page, frame_ancestors: str | None = None):
+    """The player page of an opened launch (or the redirect to its content). `frame_ancestors`:
+    the pages allowed to frame it (a dispatch's allowed domains), as a CSP directive."""
     if page.redirect:
         resp = redirect(page.redirect, code=303)
     else:
@@ -55,6 +60,8 @@ def launch(token):
         resp = Response(html, mimetype="text/html")
     resp.headers["Cache-Control"] = "no-store"  # each load is a new launch with its own token
     resp.headers["Referrer-Policy"] = "no-referrer"  # the token never leaks to other sites
+    if frame_ancestors:
+        resp.headers["Content-Security-Policy"] = frame_ancestors
     return resp
 
 

@@ -198,7 +198,18 @@ class Runtime:
         session = _session(self._page(page_token)["s"])
         return {
             "status": _item_statuses(ScoState.select().where(ScoState.session == session.id)),
-            "session": {"completion": session.completion_status, "success": session.success_status},
+            "session": {
+                "completion": session.completion_status,
+                "success": session.success_status,
+                # what a dispatch's bridge hands the host LMS
+                "score": {
+                    "scaled": session.score_scaled,
+                    "raw": session.score_raw,
+                    "min": session.score_min,
+                    "max": session.score_max,
+                },
+                "time_spent_seconds": session.time_spent_seconds,
+            },
         }
 
     def save_sequencing(self, page_token: str, raw: bytes) -> dict:

@@ -33,6 +33,11 @@ TYPES = (
     "session.completed",
     "session.scored",
     "usage.threshold",
+    # Our extension: dispatches (dispatches/).
+    "dispatch.created",
+    "dispatch.updated",
+    "dispatch.revoked",
+    "dispatch.registration.created",
 )
 ALL = "*"
 PROGRESS = "session.progress"

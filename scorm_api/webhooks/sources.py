@@ -10,6 +10,9 @@ from __future__ import annotations
 import math
 
 from scorm_api.db import after_commit
+from scorm_api.dispatches import services as dispatch_services
+from scorm_api.dispatches import signals as dispatch_signals
+from scorm_api.dispatches.models import Dispatch
 from scorm_api.packages import signals as package_signals
 from scorm_api.packages import versions
 from scorm_api.packages.models import Package
@@ -32,6 +35,10 @@ def connect(state: State) -> None:
         (package_signals.processing_failed, failed),
         (package_signals.version_ready, updated),
         (package_signals.deleting, deleting),
+        (dispatch_signals.created, dispatch_created),
+        (dispatch_signals.changed, dispatch_updated),
+        (dispatch_signals.revoked, dispatch_revoked),
+        (dispatch_signals.registered, dispatch_registered),
     ):
         signal.connect(fn, weak=False)  # the same function again is not a second receiver
 
@@ -119,3 +126,37 @@ def updated(pkg: Package, **_) -> None:
 
 def deleting(pkg: Package, **_) -> None:
     emit(pkg.tenant_id, ["package.deleted"], pkg.family_id, _package(pkg))
+
+
+def _dispatch(d: Dispatch, **extra):
+    """The dispatch as the API lists it, without its token: a receiver learns what changed,
+    not a link that launches the course."""
+
+    def body() -> dict:
+        shown = dispatch_services.to_api(_wired[0], d) if _wired else {"id": d.id}
+        for secret in ("token", "launch_url"):
+            shown.pop(secret, None)
+        return {"dispatch": shown, **extra}
+
+    return body
+
+
+def dispatch_created(d: Dispatch, **_) -> None:
+    emit(d.tenant_id, ["dispatch.created"], d.id, _dispatch(d))
+
+
+def dispatch_updated(d: Dispatch, **_) -> None:
+    emit(d.tenant_id, ["dispatch.updated"], d.id, _dispatch(d))
+
+
+def dispatch_revoked(d: Dispatch, **_) -> None:
+    emit(d.tenant_id, ["dispatch.revoked"], d.id, _dispatch(d))
+
+
+def dispatch_registered(d: Dispatch, registration, **_) -> None:
+    learner = {
+        "learner_id": registration.learner_id,
+        "learner_name": registration.learner_name,
+        "host_origin": registration.host_origin,
+    }
+    emit(d.tenant_id, ["dispatch.registration.created"], d.id, _dispatch(d, registration=learner))

@@ -67,6 +67,17 @@
   var commitName = is12 ? "LMSCommit" : "Commit";
   var finishName = is12 ? "LMSFinish" : "Terminate";
 
+  // Inside a dispatch shell (bridge.js): the results go to the host LMS after each commit.
+  var bridge = cfg.bridge && window.ScormApiBridge ? window.ScormApiBridge.start(cfg) : null;
+  function liveValues() {
+    try {
+      return is12 ? { location: api.cmi.core.lesson_location, suspend_data: api.cmi.suspend_data }
+                  : { location: api.cmi.location, suspend_data: api.cmi.suspend_data };
+    } catch (e) { return {}; }
+  }
+  if (bridge && api) api.on("CommitSuccess", function () { bridge.changed(liveValues()); });
+  function courseEnded() { if (bridge) bridge.ended(api ? liveValues() : {}); }
+
   // ---- the call log -------------------------------------------------------------------
 
   // One JSON body to the server, by how the page is doing: "beacon" when it is going away
@@ -254,6 +265,7 @@
                             : "Your results are saved. You can close this window."));
       show(done);
       render();
+      courseEnded();
     }).catch(function () { message("This part of the course has ended", "You can close this window."); });
   }
 
@@ -287,7 +299,8 @@
   function afterFinish() {  // the content finished by itself: go on to the next item
     var next = cfg.items[indexOfCurrent() + 1];
     if (next) deliver(next.id);
-    else if (cfg.items.length > 1) {
+    else courseEnded();
+    if (!next && cfg.items.length > 1) {
       unloadContent();
       message("You have reached the end of the course", "Your progress is saved. You can " +
               "choose any part from the contents, or close this window.");
@@ -335,6 +348,7 @@
 
   function endCourse(reason) {
     ended = true;
+    courseEnded();
     unloadContent();
     saveSequencing("sync");
     var suspended = reason === "suspend_all";

@@ -50,11 +50,13 @@ def _headers(resp: Response, d: Dispatch | None) -> Response:
     return resp
 
 
-def _refused(e: ApiError, d: Dispatch | None) -> Response:
+def _refused(e: ApiError) -> Response:
+    """A refusal shows wherever it was opened (any frame: it holds nothing of the course), so
+    a learner in a page the dispatch does not allow reads why."""
     if _wants_json():
         raise e
     html = render_template("dispatch_refused.html", error=e)
-    return _headers(Response(html, status=e.status, mimetype="text/html"), d)
+    return _headers(Response(html, status=e.status, mimetype="text/html"), None)
 
 
 def _form(state: State, d: Dispatch, visitor: Visitor, e: ApiError, token: str) -> Response:
@@ -76,7 +78,6 @@ def _form(state: State, d: Dispatch, visitor: Visitor, e: ApiError, token: str) 
 
 
 def _launch(state: State, token: str, visitor_of) -> Response:
-    d = None
     try:
         d = admission.open_dispatch(state, token)
         visitor = visitor_of(state, d)
@@ -88,7 +89,7 @@ def _launch(state: State, token: str, visitor_of) -> Response:
             raise
         page = runtime().open_launch(launch_token(state.signer, session), None)
     except ApiError as e:
-        return _refused(e, d)
+        return _refused(e)
     page.config["bridge"] = {"origin": visitor.host_origin, "timeAtStart": session.time_spent_seconds}
     page.config["dispatch"] = {"id": d.id, "name": d.dispatch_name}
     return page_response(page, domains.frame_ancestors(d.allowed_domains))

@@ -4,7 +4,9 @@ learner in the query, the host page's origin as its Referer)."""
 from __future__ import annotations
 
 import io
+import sqlite3
 import zipfile
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from scorm_api import jobs, state
@@ -53,3 +55,11 @@ def zip_of(client, app, key, d: dict, **body) -> zipfile.ZipFile:
     got = client.get(f"/api/v1/dispatches/{d['id']}/zip", headers=bearer(key))
     assert got.status_code == 200, got.get_data(as_text=True)[:300]
     return zipfile.ZipFile(io.BytesIO(got.data))
+
+
+def expire_now(data_dir: Path, dispatch_id: str) -> None:
+    """A live server's dispatch past its expiry (the API only sets expiries ahead)."""
+    db = sqlite3.connect(data_dir / "scorm-api.db", timeout=30)
+    with db:
+        db.execute("UPDATE dispatch SET expires_at = '2000-01-01T00:00:00.000Z' WHERE id = ?", (dispatch_id,))
+    db.close()

@@ -46,8 +46,9 @@
       }
 
       return {
-        // After each commit the server acknowledged (the runtime's CommitSuccess).
-        changed: function (values) { live = values || live; refresh(); },
+        // After each commit of the content's: read a moment later, so a commit still in
+        // flight has landed (a later commit sends everything again anyway).
+        changed: function (values) { live = values || live; setTimeout(refresh, 150); },
         // The course has ended: what its last commit brought is sent as final. A last commit
         // that never succeeds still ends the host's attempt, a moment later.
         ended: function (values) {

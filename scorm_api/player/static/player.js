@@ -75,7 +75,8 @@
                   : { location: api.cmi.location, suspend_data: api.cmi.suspend_data };
     } catch (e) { return {}; }
   }
-  if (bridge && api) api.on("CommitSuccess", function () { bridge.changed(liveValues()); });
+  // After each commit the content makes (the runtime's commits are synchronous requests).
+  function committed() { if (bridge) bridge.changed(liveValues()); }
   function courseEnded() { if (bridge) bridge.ended(api ? liveValues() : {}); }
 
   // ---- the call log -------------------------------------------------------------------
@@ -156,7 +157,7 @@
     }
     record(finishName, args, result, note);
     sco.finished = String(result) === "true";
-    if (sco.finished) { show("Progress saved"); noteStatus(); }
+    if (sco.finished) { show("Progress saved"); noteStatus(); committed(); }
     flushLog("sync");
     return result;
   }
@@ -180,7 +181,7 @@
         sco.initialized = String(result) === "true";
         show(sco.initialized ? "Tracking" : "Could not start tracking");
       }
-      if (name === commitName && String(result) === "true") { show("Progress saved"); noteStatus(); }
+      if (name === commitName && String(result) === "true") { show("Progress saved"); noteStatus(); committed(); }
       return result;
     };
   });

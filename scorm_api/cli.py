@@ -431,7 +431,8 @@ def _dry_run_text(url: str, plan: dict) -> str:
     lines = [
         f"Dry run to {url} ({plan.get('target', '?')}): would send {plan.get('packages', 0)} packages "
         f"({plan.get('package_bytes', 0) / 1024 / 1024:.1f} MiB), {plan.get('sessions', 0)} sessions, "
-        f"{plan.get('statements', 0)} statements.",
+        f"{plan.get('statements', 0)} statements, {plan.get('webhooks', 0)} webhooks and "
+        f"{plan.get('dispatches', 0)} dispatches.",
         f"The target would count {plan.get('launches', 0)} launches (one per new session); its rate "
         f"limits make this take at least {plan.get('rate_limited_seconds', 0) / 60:.0f} min.",
     ]

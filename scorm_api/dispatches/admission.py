@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from scorm_api.db import new_id, utcnow_iso, write_transaction
+import peewee
+
+from scorm_api.db import database, new_id, utcnow_iso, write_transaction
 from scorm_api.dispatches import domains, signals, tokens
 from scorm_api.dispatches.models import Dispatch, Registration
 from scorm_api.dispatches.services import status_of
@@ -96,16 +98,25 @@ def admit(state: State, d: Dispatch, visitor: Visitor) -> tuple[Registration, Se
         mine = (Registration.dispatch == d.id) & (Registration.learner_id == learner_id)
         reg = Registration.get_or_none(mine)
         if reg is None:
-            reg = _register(d, learner_id, name, visitor.host_origin, now)
+            try:
+                with database.atomic():  # a savepoint: a lost race undoes its counts too
+                    reg = _register(d, learner_id, name, visitor.host_origin, now)
+            except peewee.IntegrityError:  # the same learner's first launch at once elsewhere
+                reg = Registration.get(mine)  # (PostgreSQL; SQLite's writers queue)
+                _relaunched(reg, name, now)
         else:
-            reg.launch_count += 1
-            reg.last_launched_at = now
-            reg.learner_name = name or reg.learner_name
-            reg.save()
+            _relaunched(reg, name, now)
         session, _ = sessions.create_session(
             d.tenant_id, d.package_id, reg.user_id, reg.learner_name, new_attempt=False
         )
     return reg, session
+
+
+def _relaunched(reg: Registration, name: str | None, now: str) -> None:
+    reg.launch_count += 1
+    reg.last_launched_at = now
+    reg.learner_name = name or reg.learner_name
+    reg.save()
 
 
 def _register(d: Dispatch, learner_id: str, name: str | None, origin: str | None, now: str) -> Registration:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from scorm_api.packages.models import Package
 from scorm_api.sessions.models import Session
-from scorm_api.sync import documents, packages, sessions, webhooks
+from scorm_api.sync import dispatches, documents, packages, sessions, webhooks
 from scorm_api.sync.client import Target, TargetError
 from scorm_api.sync.links import Links
 from scorm_api.sync.models import SyncLink
@@ -27,6 +27,7 @@ _LIVE = {
     sessions.KIND: lambda tenant_id: Session.select(Session.id).where(Session.tenant == tenant_id),
     documents.KIND: lambda tenant_id: Document.select(Document.pk).where(Document.tenant == tenant_id),
     webhooks.KIND: webhooks.live_ids,  # "<webhook id>:<event type>": computed, not a column
+    dispatches.KIND: dispatches.live_ids,
 }
 
 
@@ -72,6 +73,8 @@ def settle(
                 _delete(target, f"/api/v1/packages/{link.remote_id}")
             elif kind == webhooks.KIND:
                 _delete(target, f"/api/v1/webhooks/{link.remote_id}")
+            elif kind == dispatches.KIND:  # its package went here: revoked there (documented)
+                _delete(target, f"/api/v1/dispatches/{link.remote_id}")
             elif kind == documents.KIND and lrs is not None:
                 where = (link.detail or {}).get("where") or {}
                 _delete(lrs, where.get("path", ""), where.get("params"))

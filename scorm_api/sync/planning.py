@@ -9,7 +9,7 @@ import math
 
 from scorm_api.packages import processing
 from scorm_api.storage import Storage
-from scorm_api.sync import deletions, documents, packages, sessions, statements, webhooks
+from scorm_api.sync import deletions, dispatches, documents, packages, sessions, statements, webhooks
 from scorm_api.sync.links import Links
 from scorm_api.sync.profile import Profile
 
@@ -35,10 +35,11 @@ def plan(
     stmts = statements.count_pending(tenant_id, links)
     docs = documents.count_pending(tenant_id, links)
     hooks = len(webhooks.pending(tenant_id, links))
+    shared = len(dispatches.pending(tenant_id, links))
     calls = {
         "upload": 2 * len(pkgs),  # upload-url and process
         # launches, PUTs, statement batches, documents, webhooks
-        "write": new + to_send + math.ceil(stmts / statements.BATCH) + docs + hooks,
+        "write": new + to_send + math.ceil(stmts / statements.BATCH) + docs + hooks + shared,
         "read": len(pkgs) + (0 if profile.versions else to_send - new),  # ready polls, re-reads
     }
     not_carried = []
@@ -82,6 +83,7 @@ def plan(
         "statements": stmts,
         "documents": docs,
         "webhooks": hooks,  # one per webhook and event type (the cloud's take one type each)
+        "dispatches": shared,
         "launches": new,
         "deleted_here": deletions.counts(links),  # synced, then deleted here
         "rate_limited_seconds": rate_limited_seconds(calls),

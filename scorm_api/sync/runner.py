@@ -16,7 +16,16 @@ from scorm_api.errors import ApiError
 from scorm_api.health import instance_id
 from scorm_api.state import State
 from scorm_api.storage import Storage
-from scorm_api.sync import deletions, documents, packages, planning, sessions, statements, webhooks
+from scorm_api.sync import (
+    deletions,
+    dispatches,
+    documents,
+    packages,
+    planning,
+    sessions,
+    statements,
+    webhooks,
+)
 from scorm_api.sync.client import Retry, Target, TargetError
 from scorm_api.sync.identities import Identities
 from scorm_api.sync.links import Links, target_key
@@ -105,7 +114,9 @@ def execute(run: SyncRun, dest: Destination, state: State, retry: Retry | None =
         pkgs = packages.pending(run.tenant_id, links)
         todo = planning.plan(run.tenant_id, links, state.storage, pkgs, profile, with_lrs=lrs is not None)
         todo["propagate_deletes"] = dest.propagate_deletes
-        items = todo["packages"] + todo["sessions"] + todo["statements"] + todo["webhooks"]
+        items = (
+            todo["packages"] + todo["sessions"] + todo["statements"] + todo["webhooks"] + todo["dispatches"]
+        )
         items += todo["documents"] if lrs else 0
         progress.plan(items, todo["package_bytes"], todo)
         if not run.dry_run:
@@ -174,6 +185,11 @@ def _send_all(s: _Sending, pkgs: list) -> None:
             webhooks.send, s.target, s.links, local_id, hook, type_, s.progress, s.secret, s.profile
         )
         _one(s.progress, webhooks.KIND, local_id, send)
+        s.progress.advance(items=1)
+    s.progress.phase("dispatches")
+    for d in dispatches.pending(s.run.tenant_id, s.links):
+        send = functools.partial(dispatches.send, s.target, s.links, d, s.progress, s.profile)
+        _one(s.progress, dispatches.KIND, d.id, send)
         s.progress.advance(items=1)
     s.progress.phase("deletions")
     deletions.settle(s.target, s.lrs, s.links, s.progress, s.propagate_deletes, s.profile)

@@ -233,3 +233,36 @@ def test_the_dispatch_events_reach_webhooks(client, admin_key):
     assert all(e.object_id == d["id"] and "token" not in e.data["dispatch"] for e in events)
     assert events[1].data["registration"]["learner_id"] == "42"
     assert d["token"] not in str([e.data for e in events])
+
+
+def test_first_launches_at_once_never_count_twice(live_server):
+    """On a real server, many first launches at the same moment: one registration per learner,
+    and never more learners than the cap."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import requests
+
+    from tests.sessions.live_player import upload
+    from tests.support import fixture as course_file
+
+    srv = live_server
+    pkg = upload(srv, course_file("golf_scorm12_singlesco.zip").read_bytes())
+    headers = bearer(srv.admin_key)
+    made = requests.post(
+        srv.url + "/api/v1/dispatches",
+        headers=headers,
+        json={"package_id": pkg["id"], "registration_limit": 3},
+        timeout=30,
+    ).json()["dispatch"]
+
+    def open_as(learner):
+        return requests.get(made["launch_url"], params={"learner_id": learner}, timeout=60).status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        same = list(pool.map(open_as, ["ann"] * 8))
+        others = list(pool.map(open_as, [f"learner-{i}" for i in range(8)]))
+    assert same == [200] * 8
+    assert sorted(others).count(200) == 2 and sorted(others).count(403) == 6  # ann took the first place
+    got = requests.get(f"{srv.url}/api/v1/dispatches/{made['id']}", headers=headers, timeout=30).json()
+    assert got["registration_count"] == 3 and got["figures"]["unique_learners"] == 3
+    assert got["figures"]["launches"] == 10

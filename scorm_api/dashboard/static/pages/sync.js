@@ -135,7 +135,8 @@ function reportView(run) {
   if (run.dry_run && report.plan) {
     const plan = report.plan;
     out.push(h("p", { text: "Would send " + plan.packages + " packages (" + bytes(plan.package_bytes) + "), " +
-      plan.sessions + " sessions and " + plan.statements + " xAPI statements." }));
+      plan.sessions + " sessions, " + plan.statements + " xAPI statements, " + (plan.webhooks || 0) +
+      " webhooks and " + (plan.dispatches || 0) + " dispatches." }));
     if (plan.launches !== undefined) {
       const minutes = Math.ceil((plan.rate_limited_seconds || 0) / 60);
       out.push(h("p", { text: "The target would count " + plan.launches + " launches (one per new learner session)" +

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from scorm_api.admin.logs import LEVELS
 from scorm_api.dashboard.passwords import MIN_LENGTH
+from scorm_api.dispatches.services import STANDARDS as DISPATCH_STANDARDS
 from scorm_api.launches.service import WAIVE_REASONS
 from scorm_api.principals import SCOPES as API_KEY_SCOPES
 from scorm_api.sessions.models import COMPLETION, SUCCESS
@@ -67,6 +68,8 @@ _DATA = {
     # The Webhooks page's event checkboxes, and the value meaning all of them.
     "webhook_events": list(WEBHOOK_EVENTS),
     "webhook_all_events": ALL_EVENTS,
+    # The Dispatches page's choice of the ZIP's SCORM version, the server's default first.
+    "dispatch_standards": list(DISPATCH_STANDARDS),
 }
 
 

@@ -45,6 +45,7 @@ PAGES = {
     "packages": "Packages",
     "sessions": "Learners and sessions",
     "analytics": "Analytics",
+    "dispatches": "Dispatches",
     "keys": "API keys",
     "tenants": "Tenants",
     "settings": "Settings",

@@ -85,8 +85,14 @@ def run_generate_job(payload: dict, state: State) -> None:
     d = Dispatch.get_or_none(Dispatch.id == payload["dispatch_id"])
     if d is None or d.revoked_at:
         return  # deleted or revoked meanwhile: nothing to hand out
-    data = build(state, d)
-    state.storage.put(zip_key(d.id), io.BytesIO(data), size=len(data))
+    try:
+        data = build(state, d)
+        state.storage.put(zip_key(d.id), io.BytesIO(data), size=len(data))
+    except Exception as e:  # said on the dispatch (the job is retried; a retry that works clears it)
+        Dispatch.update(zip_status="failed", zip_error=f"{type(e).__name__}: {e}"[:500]).where(
+            Dispatch.id == d.id
+        ).execute()
+        raise
     with write_transaction():
         Dispatch.update(zip_status="ready", zip_generated_at=utcnow_iso(), zip_error=None).where(
             Dispatch.id == d.id

@@ -266,3 +266,14 @@ def test_first_launches_at_once_never_count_twice(live_server):
     got = requests.get(f"{srv.url}/api/v1/dispatches/{made['id']}", headers=headers, timeout=30).json()
     assert got["registration_count"] == 3 and got["figures"]["unique_learners"] == 3
     assert got["figures"]["launches"] == 10
+
+
+def test_a_deleted_package_takes_its_dispatches_with_it(client, admin_key):
+    d = dispatch(client, admin_key, course(client, admin_key))
+    assert launch(client, d).status_code == 200
+    assert client.delete(f"/api/v1/packages/{d['package_id']}", headers=bearer(admin_key)).status_code in (
+        200,
+        204,
+    )
+    refused(launch(client, d), 404, "DISPATCH_NOT_FOUND")
+    assert Dispatch.select().count() == 0 and Registration.select().count() == 0

@@ -18,7 +18,9 @@ export class ApiError extends Error {
   }
 }
 
-export function api(method, path, body) {
+// The fetch itself, shared by api() and download(): the sign-in's headers, and back to the
+// sign-in page when it has run out.
+function request(method, path, body) {
   const opts = { method, headers: { "X-CSRF-Token": csrf }, credentials: "same-origin" };
   if (body !== undefined) {
     opts.headers["Content-Type"] = "application/json";
@@ -26,10 +28,35 @@ export function api(method, path, body) {
   }
   return fetch(path, opts).then((r) => {
     if (r.status === 401) window.location.href = "/dashboard/login";  // the sign-in ran out
-    const parse = r.status === 204 ? Promise.resolve(null) : r.json().catch(() => null);
-    return parse.then((data) => {
-      if (!r.ok) throw new ApiError(r.status, data, r.headers.get("Retry-After"));
-      return data;
-    });
+    return r;
   });
+}
+
+// A refused request: its error envelope, thrown.
+function failure(r) {
+  return r.json().catch(() => null).then((data) => { throw new ApiError(r.status, data, r.headers.get("Retry-After")); });
+}
+
+export function api(method, path, body) {
+  return request(method, path, body).then((r) => {
+    if (!r.ok) return failure(r);
+    return r.status === 204 ? null : r.json().catch(() => null);
+  });
+}
+
+// A file the API sends (a GET), as { blob, name }: fetched rather than followed as a link, so
+// that a refusal (409 not ready yet) is the envelope's message in a toast, not a page of JSON.
+export function download(path, fallbackName) {
+  return request("GET", path).then((r) => {
+    if (!r.ok) return failure(r);
+    return r.blob().then((blob) => ({ blob, name: fileName(r.headers.get("Content-Disposition")) || fallbackName }));
+  });
+}
+
+// Content-Disposition's file name: the RFC 5987 filename* (names beyond ASCII) before filename.
+function fileName(disposition) {
+  const extended = /filename\*=UTF-8''([^;]+)/i.exec(disposition || "");
+  if (extended) return decodeURIComponent(extended[1]);
+  const plain = /filename="?([^";]+)"?/i.exec(disposition || "");
+  return plain ? plain[1] : null;
 }

@@ -54,8 +54,11 @@ export function copyRow(label, value, buttonText, copiedText, extra) {
   return h("div", { class: "row" }, field, h("button", { type: "button", onclick: () => {
     field.select();
     const copied = () => toast(copiedText);
-    // Without the clipboard API (a page that is not a secure context), the selection is copied.
-    navigator.clipboard.writeText(value).then(copied, () => { document.execCommand("copy"); copied(); });
+    // Without the clipboard API (a page that is not a secure context: the dashboard at a LAN
+    // address over http has no navigator.clipboard at all), the selection is copied, or left
+    // selected for the reader to copy.
+    const written = navigator.clipboard ? navigator.clipboard.writeText(value) : Promise.reject(new Error("no clipboard"));
+    written.then(copied, () => (document.execCommand("copy") ? copied() : toast("Selected: press Ctrl+C to copy it")));
   } }, buttonText), extra);
 }
 
@@ -63,6 +66,16 @@ export function copyRow(label, value, buttonText, copiedText, extra) {
 export function secretBox(label, value) {
   return h("div", { class: "secret" }, h("strong", { text: "Copy this key now: it is shown only once." }),
     copyRow(label, value, "Copy", "Key copied"));
+}
+
+// A fetched file (api.js download) handed to the browser as a download, by an object URL.
+export function saveFile({ blob, name }) {
+  const url = URL.createObjectURL(blob);
+  const a = h("a", { href: url, download: name, hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);  // not at once: the download may still be reading it
 }
 
 // `headers` are column titles, or header cells of the caller's own (a sortable column).

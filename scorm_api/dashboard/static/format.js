@@ -27,14 +27,21 @@ export function duration(seconds) {
 export function scoreText(score) {
   if (!score) return "—";
   if (score.raw !== null && score.raw !== undefined) return score.raw + (score.max ? " / " + score.max : "");
-  return score.scaled !== null && score.scaled !== undefined ? Math.round(score.scaled * 100) + "%" : "—";
+  return percent(score.scaled);
+}
+
+// A share from 0 to 1 (a scaled score, a pass rate) as a percentage; "—" where there is none.
+export function percent(share) {
+  return share !== null && share !== undefined ? Math.round(share * 100) + "%" : "—";
 }
 
 // The standards' names stay here, not in the page data: no Python module names them, and the
 // server never shows them.
 const STANDARDS = { scorm_1_2: "SCORM 1.2", scorm_2004_2nd_edition: "SCORM 2004 2nd ed.",
                     scorm_2004_3rd_edition: "SCORM 2004 3rd ed.", scorm_2004_4th_edition: "SCORM 2004 4th ed.",
-                    cmi5: "cmi5", xapi: "xAPI (Tin Can)" };
+                    cmi5: "cmi5", xapi: "xAPI (Tin Can)",
+                    // a dispatch's ZIP (pageData.dispatch_standards)
+                    scorm12: "SCORM 1.2", scorm2004: "SCORM 2004" };
 
 export function standardName(standard) {
   return STANDARDS[standard] || "—";

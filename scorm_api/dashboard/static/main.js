@@ -10,6 +10,7 @@ const PAGES = {
   packages: () => import("./pages/packages.js"),
   sessions: () => import("./pages/sessions.js"),
   analytics: () => import("./pages/analytics.js"),
+  dispatches: () => import("./pages/dispatches.js"),
   keys: () => import("./pages/keys.js"),
   tenants: () => import("./pages/tenants.js"),
   settings: () => import("./pages/settings.js"),

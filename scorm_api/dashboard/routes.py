@@ -10,8 +10,8 @@ from typing import Protocol
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from scorm_api import disk
-from scorm_api.dashboard import guard, logins, page_data, passwords, throttle
+from scorm_api import disk, throttle
+from scorm_api.dashboard import guard, logins, page_data, passwords
 from scorm_api.endpoint import endpoint
 from scorm_api.errors import ApiError
 from scorm_api.hooks import Hook

@@ -20,10 +20,12 @@ from scorm_api.packages import versions
 from scorm_api.sessions import services as sessions
 from scorm_api.sessions.models import Session
 from scorm_api.state import State
+from scorm_api.throttle import SignInThrottle
 
 MAX_LEARNER_ID = 200
 MAX_LEARNER_NAME = 200
 MAX_PASSWORD = 200
+GUESSES = SignInThrottle()  # wrong access passwords, per dispatch and browser address
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ class Visitor:
     learner_name: str | None
     host_origin: str | None  # the launching page's origin (the Referer), None when not sent
     password: str | None = None
+    client: str = ""  # the browser's address: wrong passwords from it are throttled
 
 
 def refused(status: int, code: str, message: str) -> ApiError:
@@ -67,7 +70,10 @@ def check_visitor(d: Dispatch, visitor: Visitor) -> None:
     if d.password_hash is not None:
         if not visitor.password:
             raise refused(401, "DISPATCH_PASSWORD_REQUIRED", "This course needs its access password")
+        guesser = f"{d.id} {visitor.client}"
+        GUESSES.check(guesser)  # 429 while this browser must wait
         if len(visitor.password) > MAX_PASSWORD or not verify_password(visitor.password, d.password_hash):
+            GUESSES.failed(guesser)
             raise refused(401, "DISPATCH_PASSWORD_WRONG", "That access password is not right")
 
 

@@ -31,7 +31,7 @@ bp = Blueprint(
 TAG = "Dispatches"
 VISIT = "dispatch-visit"
 VISIT_TTL_SECONDS = 3600
-ERRORS = (400, 401, 403, 404, 409, 410)
+ERRORS = (400, 401, 403, 404, 409, 410, 429)
 FORM_FIELDS = ("learner_id", "learner_name", "password", "visit")
 
 
@@ -106,7 +106,7 @@ def _from_query(state: State, d: Dispatch) -> Visitor:
     origin = domains.origin_of(request.referrer)
     if origin is None and not d.allowed_domains:
         origin = domains.origin_of(request.args.get("host"))
-    return Visitor(request.args.get("learner_id"), request.args.get("learner_name"), origin)
+    return Visitor(request.args.get("learner_id"), request.args.get("learner_name"), origin, None, _client())
 
 
 def _from_form(state: State, d: Dispatch) -> Visitor:
@@ -117,7 +117,11 @@ def _from_form(state: State, d: Dispatch) -> Visitor:
         raise ApiError(401, "UNAUTHORIZED", "This form is not for this course; open it again")
     learner_id = note.get("l") or form.get("learner_id")
     learner_name = note.get("n") or form.get("learner_name")
-    return Visitor(learner_id, learner_name, note.get("h"), form.get("password") or None)
+    return Visitor(learner_id, learner_name, note.get("h"), form.get("password") or None, _client())
+
+
+def _client() -> str:
+    return request.remote_addr or ""
 
 
 @endpoint(

@@ -277,3 +277,13 @@ def test_a_deleted_package_takes_its_dispatches_with_it(client, admin_key):
     )
     refused(launch(client, d), 404, "DISPATCH_NOT_FOUND")
     assert Dispatch.select().count() == 0 and Registration.select().count() == 0
+
+
+def test_wrong_passwords_make_the_guesser_wait(client, admin_key):
+    d = dispatch(client, admin_key, course(client, admin_key), password="open sesame")
+    asked = launch(client, d, "42").get_data(as_text=True)
+    visit = re.search(r'name="visit" value="([^"]+)"', asked).group(1)
+    post = lambda password: client.post(path_of(d["launch_url"]), data={"visit": visit, "password": password})
+    assert [post(f"guess {i}").status_code for i in range(5)] == [401] * 5
+    refused(post("open sesame"), 429, "RATE_LIMIT_EXCEEDED")  # even the right one, for now
+    assert Registration.select().count() == 0

@@ -1,4 +1,5 @@
-"""Wrong dashboard passwords slow the guesser down, not the operator.
+"""Wrong passwords (the dashboard's, a dispatch's access password) slow the guesser down, not
+the operator.
 
 Per client address: after PER_CLIENT wrong passwords within WINDOW_S seconds, that address
 waits. In all: after SPRAY wrong passwords within the window from any addresses (a spray from

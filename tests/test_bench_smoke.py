@@ -26,6 +26,18 @@ pytestmark = pytest.mark.slow
         ("sync.py", ["sync_over_minimal", "rerun_share", "sync_peak_rss_mb"]),
         ("slow_clients.py", ["health_p99_ms_baseline", "health_p99_ms_slow_clients"]),
         ("webhooks.py", ["commit_ratio", "delivery_p50_ms", "delivery_p99_ms", "backlog_deliveries_per_s"]),
+        pytest.param(
+            "dispatch.py",
+            [
+                "direct_launch_ms",
+                "dispatch_launch_ms",
+                "shell_to_content_ms",
+                "launch_ratio",
+                "generate_ms",
+                "build_ms",
+            ],
+            marks=pytest.mark.browser,
+        ),
     ],
 )
 def test_benchmark_runs_and_prints_its_figures(script, figures):

@@ -15,6 +15,7 @@ import zipfile
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
 from scorm_api.db import utcnow_iso, write_transaction
 from scorm_api.dispatches import services
@@ -29,6 +30,12 @@ _env = Environment(
     loader=FileSystemLoader(HERE), autoescape=select_autoescape(["html", "xml"]), keep_trailing_newline=True
 )
 MANIFESTS = {"scorm12": "imsmanifest-1.2.xml", "scorm2004": "imsmanifest-2004.xml"}
+SHELL_JS = (HERE / "shell.js").read_text()
+
+
+def _script_safe(text: str) -> Markup:
+    """Text for inside a <script> element: no "</" can end it early (a title may hold one)."""
+    return Markup(text.replace("</", "<\\/"))
 
 
 def zip_key(dispatch_id: str) -> str:
@@ -51,14 +58,16 @@ def build(state: State, d: Dispatch) -> bytes:
         "standard": standard,
         "title": title,
     }
+    # One page, its script inline: the course's frame is asked for as soon as the page is
+    # parsed, with no script requests to wait for first (the cloud's shell is likewise
+    # "imsmanifest.xml" plus "a redirect page").
     files = {
         "imsmanifest.xml": _env.get_template(MANIFESTS[standard]).render(
             identifier=f"dispatch-shell-{d.id}", title=title, description=pkg.title
         ),
-        "index.html": _env.get_template("index.html").render(title=title),
-        "dispatch.js": "/* This dispatch: where the course is, for shell.js. */\n"
-        f"window.SCORM_API_DISPATCH = {json.dumps(config, indent=2)};\n",
-        "shell.js": (HERE / "shell.js").read_text(),
+        "index.html": _env.get_template("index.html").render(
+            title=title, config=_script_safe(json.dumps(config, indent=2)), shell=_script_safe(SHELL_JS)
+        ),
     }
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:

@@ -90,8 +90,8 @@ def test_the_zip_before_and_after_generate(client, app, admin_key):
     early = client.get(f"/api/v1/dispatches/{d['id']}/zip", headers=bearer(admin_key))
     assert_envelope(early, 409, "DISPATCH_ZIP_NOT_READY")
     z = zip_of(client, app, admin_key, d)
-    assert sorted(z.namelist()) == ["dispatch.js", "imsmanifest.xml", "index.html", "shell.js"]
-    assert d["token"] in z.read("dispatch.js").decode()
+    assert sorted(z.namelist()) == ["imsmanifest.xml", "index.html"]
+    assert d["token"] in z.read("index.html").decode()
     assert b"<schemaversion>1.2</schemaversion>" in z.read("imsmanifest.xml")
     z2004 = zip_of(client, app, admin_key, d, standard="scorm2004")
     assert b"2004 4th Edition" in z2004.read("imsmanifest.xml")

@@ -113,7 +113,9 @@ function renderDispatch(d, pkg, regs, back) {
     CLOSED[d.status] ? h("p", { class: "hint", id: "dispatch-state", text: CLOSED[d.status] }) : null),
     h("div", { class: "grid" },
       live ? h("section", { class: "card wide" }, h("h2", { text: "Send it" }),
-        h("p", { class: "hint", text: "Upload the ZIP into the other LMS as a SCORM course, or send the link: a learner who opens it is asked who they are." }),
+        h("p", { class: "hint", text: d.allowed_domains.length
+          ? "Upload the ZIP into the other LMS as a SCORM course: it opens only from the domains below."
+          : "Upload the ZIP into the other LMS as a SCORM course, or send the link: a learner who opens it is asked who they are." }),
         copyRow("Launch link", d.launch_url, "Copy link", "Link copied"),
         zipRow(d)) : null,
       h("section", { class: "card" }, h("h2", { text: "Settings" }), settings(d, pkg), live ? actions(d) : null),

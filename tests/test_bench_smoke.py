@@ -32,6 +32,7 @@ pytestmark = pytest.mark.slow
                 "direct_launch_ms",
                 "dispatch_launch_ms",
                 "shell_to_content_ms",
+                "tab_launch_ms",
                 "launch_ratio",
                 "generate_ms",
                 "build_ms",

@@ -35,8 +35,12 @@ PAGE = """<!doctype html>
   });
 </script></head>
 <body><h1 style="font:16px sans-serif">Partner LMS: Course</h1>
-<iframe id="content" src="/shell/index.html" style="width:100%%;height:620px;border:1px solid #999"></iframe>
+%(launch)s
 </body></html>"""
+FRAMED = '<iframe id="content" src="/shell/index.html" style="width:100%;height:620px;border:1px solid #999"></iframe>'
+# An LMS that opens the SCO in a window of its own: the shell finds the API in its opener.
+POPUP = "<button id=\"open\" onclick=\"window.open('/shell/index.html', 'course')\">Open the course</button>"
+
 
 STANDARDS = {
     "scorm12": {
@@ -75,14 +79,20 @@ class Host:
 def scorm_again_host(shell_zip: bytes, standard: str):
     files = {f"/shell/{n}": d for n, d in _unzipped(shell_zip).items()}
     std = STANDARDS[standard]
-    files["/"] = (PAGE % {**std, "learner": json.dumps(std["learner"])}).encode()
+    for path, launch in (("/", FRAMED), ("/popup", POPUP)):
+        files[path] = (PAGE % {**std, "learner": json.dumps(std["learner"]), "launch": launch}).encode()
     files["/scorm-again.min.js"] = SCORM_AGAIN.read_bytes()
     host = Host("")
 
     class Handler(http.server.BaseHTTPRequestHandler):
+        # Headers and body in one send, with no Nagle wait for loopback's delayed ACK (40 ms
+        # on every file otherwise, as a real LMS's server does not wait).
+        disable_nagle_algorithm = True
+        wbufsize = 64 * 1024
+
         def do_GET(self):
             body = files.get(self.path.split("?")[0])
-            kind = "text/html" if self.path.endswith((".html", "/")) else "application/javascript"
+            kind = "text/html" if self.path.endswith((".html", "/", "/popup")) else "application/javascript"
             self._answer(200 if body else 404, kind if body else "text/plain", body or b"not here")
 
         def do_POST(self):
@@ -115,9 +125,10 @@ def _unzipped(data: bytes) -> dict[str, bytes]:
         return {n: z.read(n) for n in z.namelist()}
 
 
-def dispatched_frames(page, timeout_ms: int = 30_000):
-    """(the shell's frame, our player's frame, the course's frame) inside a host's page."""
-    shell = content_frame(page, timeout_ms)
+def dispatched_frames(page, timeout_ms: int = 30_000, shell=None):
+    """(the shell's frame, our player's frame, the course's frame) inside a host's page (or in
+    `shell`, a window the host opened)."""
+    shell = shell or content_frame(page, timeout_ms)
     shell.wait_for_function(
         """() => { const f = document.getElementById('course');
         return f && f.src && !f.hidden; }""",

@@ -214,3 +214,27 @@ def test_each_refusal_is_a_page_inside_the_host(live_server_factory, browser):
         context.close()
         api(provider, "DELETE", path)
         assert _refusal_in_host(browser, lms.url) == "DISPATCH_REVOKED"
+
+
+def test_the_shell_finds_the_api_of_the_window_that_opened_it(live_server_factory, browser):
+    """An LMS that opens its SCOs in a window of their own: the API is in the opener."""
+    provider = live_server_factory()
+    pkg = upload(provider, fixture(COURSE).read_bytes(), COURSE)
+    d = api(provider, "POST", "/api/v1/dispatches", json={"package_id": pkg["id"]})["dispatch"]
+    with scorm_again_host(shell_zip(provider, d["id"]), "scorm12") as lms:
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(lms.url + "/popup")
+        with context.expect_page() as opened:
+            page.click("#open")
+        window = opened.value
+        _, player, _ = dispatched_frames(window, shell=window.main_frame)
+        player.wait_for_function(
+            "document.getElementById('status').textContent === 'Tracking'", timeout=20_000
+        )
+        for call in ("API.LMSSetValue('cmi.core.lesson_status', 'completed')", "API.LMSCommit('')"):
+            assert player.evaluate(f"window.{call}") == "true", call
+        wait_until(lambda: lms.last("cmi.core.lesson_status") == "completed", timeout=20)
+        screenshot(window, "dispatch-in-a-window-of-its-own")
+        assert ours(provider, d["id"])["registration"]["learner_id"] == "partner-7"
+        context.close()

@@ -22,31 +22,18 @@ with a real SCORM 1.2 course (Rustici's Golf), in headless Debian Chromium (Play
 from __future__ import annotations
 
 import contextlib
-import http.server
 import io
 import json
 import statistics
-import threading
 import time
 import zipfile
 from pathlib import Path
 from urllib.parse import parse_qs, quote
 
 from _common import api_call, bench_server, presigned_put, quick
-from tests.support import fixture
+from tests.support import CHROMIUM, CHROMIUM_ARGS, fixture, http_server
 
 COURSE = "golf_scorm12_runtime_basic.zip"
-CHROMIUM = "/usr/bin/chromium"  # as tests/conftest.py: Debian's, never a downloaded browser
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
 LAUNCH_TARGET = 1.3
 ZIP_TARGET_S = 1.0
 
@@ -122,41 +109,22 @@ def host_lms(shell_zip: bytes):
         files = {f"/shell/{n}": z.read(n) for n in z.namelist()}
     files["/frame.html"] = FRAME_PAGE.encode()
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        # Unbuffered headers then body, with Nagle on, wait out loopback's 40 ms delayed ACK:
-        # a real LMS's server does not, so neither does this one.
-        disable_nagle_algorithm = True
-        wbufsize = 64 * 1024  # headers and body in one send, flushed after each request
+    def get(full_path: str):
+        path, _, query = full_path.partition("?")
+        body = files.get(path)
+        if path == "/link":  # ?u=: a page with that launch link to click (a new tab)
+            url = parse_qs(query)["u"][0].replace("&", "&amp;").replace('"', "&quot;")
+            body = (LINK_PAGE % {"url": url}).encode()
+        if path == "/":  # ?learner=: the shell; ?u=: that launch link in the host's frame
+            direct = parse_qs(query).get("u")
+            frame = f"/frame.html?u={quote(direct[0], safe='')}" if direct else "/shell/index.html"
+            body = (HOST_PAGE % {"frame": frame}).encode()
+        if not body:
+            return 404, "text/plain", b"not here"
+        return 200, TYPES.get(Path(path).suffix, "text/html"), body
 
-        def do_GET(self):
-            path, _, query = self.path.partition("?")
-            body = files.get(path)
-            if path == "/link":  # ?u=: a page with that launch link to click (a new tab)
-                url = parse_qs(query)["u"][0].replace("&", "&amp;").replace('"', "&quot;")
-                body = (LINK_PAGE % {"url": url}).encode()
-            if path == "/":  # ?learner=: the shell; ?u=: that launch link in the host's frame
-                direct = parse_qs(query).get("u")
-                frame = f"/frame.html?u={quote(direct[0], safe='')}" if direct else "/shell/index.html"
-                body = (HOST_PAGE % {"frame": frame}).encode()
-            kind = TYPES.get(Path(path).suffix, "text/html")
-            self.send_response(200 if body else 404)
-            self.send_header("Content-Type", kind if body else "text/plain")
-            body = body or b"not here"
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
+    with http_server(get, keep_alive=True) as port:  # as a real LMS's server, kept alive
+        yield f"http://127.0.0.1:{port}"
 
 
 MARKS = {  # the first request of each step, by the browser's clock

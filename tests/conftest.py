@@ -24,7 +24,7 @@ pytest.register_assert_rewrite(
     "tests.webhooks.support",
 )
 
-from tests.support import LiveServer, bearer, start_server  # noqa: E402
+from tests.support import CHROMIUM, CHROMIUM_ARGS, LiveServer, bearer, start_server  # noqa: E402
 
 # Fixtures that tests in more than one folder use, kept with their area; pytest takes
 # pytest_plugins only from this, the root conftest.
@@ -115,18 +115,6 @@ def live_server(live_server_factory) -> LiveServer:
 
 
 # ---- browser -------------------------------------------------------------------------
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
 
 
 @pytest.fixture(scope="session")

@@ -204,15 +204,31 @@ def write_generated_package(path: Path, files: int, total_bytes: int, seed: int 
 
 
 @contextlib.contextmanager
-def http_server(answer):
-    """A real HTTP server on a free loopback port, for GET requests: `answer(path)` gives
-    (status, content type, body). Yields the port; shut down afterwards."""
+def http_server(answer, on_post=None, keep_alive: bool = False):
+    """A real HTTP server on a free loopback port: `answer(path)` gives a GET's (status,
+    content type, body), `on_post(path, body)` a POST's. `keep_alive`: HTTP/1.1, connections
+    kept open as a real site's are. Yields the port; shut down afterwards."""
     import http.server
     import threading
 
     class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1" if keep_alive else "HTTP/1.0"
+        # Headers and body in one send, with no Nagle wait for loopback's delayed ACK (40 ms
+        # on every answer otherwise; a real site's server does not wait).
+        disable_nagle_algorithm = True
+        wbufsize = 64 * 1024
+
         def do_GET(self):
-            status, content_type, body = answer(self.path)
+            self._reply(*answer(self.path))
+
+        def do_POST(self):
+            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            if on_post is None:
+                self._reply(405, "text/plain", b"GET only")
+            else:
+                self._reply(*on_post(self.path, raw))
+
+        def _reply(self, status, content_type, body):
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
@@ -228,6 +244,21 @@ def http_server(answer):
         yield server.server_address[1]
     finally:
         server.shutdown()
+
+
+# Debian's Chromium, driven by Playwright (never a downloaded browser): the tests' and the
+# benches' browser.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
 
 
 # ---- the API over HTTP ---------------------------------------------------------------

@@ -16,7 +16,6 @@ from scorm_api.dispatches.models import Dispatch, Registration
 from scorm_api.dispatches.services import status_of
 from scorm_api.errors import ApiError
 from scorm_api.hashing import verify_password
-from scorm_api.packages import versions
 from scorm_api.sessions import services as sessions
 from scorm_api.sessions.models import Session
 from scorm_api.state import State
@@ -98,8 +97,9 @@ def user_id_of(d: Dispatch, learner_id: str) -> str:
 def admit(state: State, d: Dispatch, visitor: Visitor) -> tuple[Registration, Session]:
     check_visitor(d, visitor)
     learner_id, name = learner_of(visitor)
-    versions.live(d.tenant_id, d.package_id)  # 409 while no version is ready: nothing counted
     now = utcnow_iso()
+    # One transaction: while no version of the package is ready, create_session's 409 takes
+    # back the registration and its counts.
     with write_transaction():
         mine = (Registration.dispatch == d.id) & (Registration.learner_id == learner_id)
         reg = Registration.get_or_none(mine)

@@ -17,7 +17,6 @@ from scorm_api.endpoint import endpoint
 from scorm_api.errors import ApiError
 from scorm_api.player.routes import page_response, runtime
 from scorm_api.schemas import obj
-from scorm_api.sessions.launch_links import launch_token
 from scorm_api.state import State, current
 
 bp = Blueprint(
@@ -87,7 +86,7 @@ def _launch(state: State, token: str, visitor_of) -> Response:
             if e.code in ASKED and not _wants_json():
                 return _form(state, d, visitor, e, token)
             raise
-        page = runtime().open_launch(launch_token(state.signer, session), None)
+        page = runtime().open_session(session, None)
     except ApiError as e:
         return _refused(e)
     page.config["bridge"] = {"origin": visitor.host_origin, "timeAtStart": session.time_spent_seconds}

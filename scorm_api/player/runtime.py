@@ -101,12 +101,16 @@ class Runtime:
     # ---- the page ---------------------------------------------------------------------
     def open_launch(self, token: str, item_id: str | None) -> Page:
         payload = self.signer.loads(LAUNCH, token, self.settings.launch_link_ttl_seconds)
-        session = _session(payload["s"])
+        return self.open_session(_session(payload["s"]), item_id or payload.get("i"), payload)
+
+    def open_session(self, session: Session, item_id: str | None, payload: dict | None = None) -> Page:
+        """The player page of a session: a launch link redeemed (`payload`, its token's: a
+        cmi5 launch mode, a redirect to the content), or a dispatch's launch."""
+        payload = payload or {}
         pkg = session.package_version
         scos = structure.scos_for(pkg.id)
         if not scos:
             raise ApiError(409, "CONFLICT", "This package has nothing to launch")
-        item_id = item_id or payload.get("i")
         xapi = pkg.standard in XAPI_STANDARDS
         tracking.launched(session, announce=not xapi)  # xAPI content and cmi5 write their own
         page_token = self.signer.dumps(

@@ -27,21 +27,6 @@ def launch_link(
     """(URL, expiry in epoch seconds). `item_id`: open that item; `launch_mode` (cmi5):
     Normal, Browse or Review; `redirect` (xAPI/cmi5 with an item): the link goes straight to
     the content, without the player page."""
-    token = launch_token(signer, session, item_id, launch_mode, redirect)
-    return (
-        f"{settings.content_base_url}/player/launch/{token}",
-        int(time.time()) + settings.launch_link_ttl_seconds,
-    )
-
-
-def launch_token(
-    signer: Signer,
-    session: Session,
-    item_id: str | None = None,
-    launch_mode: str | None = None,
-    redirect: bool = False,
-) -> str:
-    """The token of a launch link (what the player's launch route redeems)."""
     payload: dict = {"s": session.id}
     if item_id:
         payload["i"] = item_id
@@ -49,4 +34,8 @@ def launch_token(
         payload["m"] = launch_mode
     if redirect:
         payload["r"] = 1
-    return signer.dumps(LAUNCH, payload)
+    token = signer.dumps(LAUNCH, payload)
+    return (
+        f"{settings.content_base_url}/player/launch/{token}",
+        int(time.time()) + settings.launch_link_ttl_seconds,
+    )

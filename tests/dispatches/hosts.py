@@ -6,10 +6,8 @@ of a dispatched course inside a host's page."""
 from __future__ import annotations
 
 import contextlib
-import http.server
 import io
 import json
-import threading
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +15,7 @@ from pathlib import Path
 import scorm_api.player
 
 from tests.sessions.live_player import content_frame
+from tests.support import http_server
 
 SCORM_AGAIN = Path(scorm_api.player.__file__).parent / "static/vendor/scorm-again/scorm-again.min.js"
 
@@ -84,40 +83,19 @@ def scorm_again_host(shell_zip: bytes, standard: str):
     files["/scorm-again.min.js"] = SCORM_AGAIN.read_bytes()
     host = Host("")
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        # Headers and body in one send, with no Nagle wait for loopback's delayed ACK (40 ms
-        # on every file otherwise, as a real LMS's server does not wait).
-        disable_nagle_algorithm = True
-        wbufsize = 64 * 1024
+    def get(path: str):
+        body = files.get(path.split("?")[0])
+        kind = "text/html" if path.endswith((".html", "/", "/popup")) else "application/javascript"
+        return (200, kind, body) if body else (404, "text/plain", b"not here")
 
-        def do_GET(self):
-            body = files.get(self.path.split("?")[0])
-            kind = "text/html" if self.path.endswith((".html", "/", "/popup")) else "application/javascript"
-            self._answer(200 if body else 404, kind if body else "text/plain", body or b"not here")
+    def post(path: str, raw: bytes):
+        if path.startswith("/commit"):
+            host.commits.append(json.loads(raw or b"{}"))
+        return 200, "application/json", b'{"result": true, "errorCode": 0}'
 
-        def do_POST(self):
-            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            if self.path.startswith("/commit"):
-                host.commits.append(json.loads(raw or b"{}"))
-            self._answer(200, "application/json", b'{"result": true, "errorCode": 0}')
-
-        def _answer(self, status, kind, body):
-            self.send_response(status)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    host.url = f"http://127.0.0.1:{server.server_address[1]}"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    with http_server(get, post) as port:
+        host.url = f"http://127.0.0.1:{port}"
         yield host
-    finally:
-        server.shutdown()
 
 
 def _unzipped(data: bytes) -> dict[str, bytes]:

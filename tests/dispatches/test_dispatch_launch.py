@@ -287,3 +287,15 @@ def test_wrong_passwords_make_the_guesser_wait(client, admin_key):
     assert [post(f"guess {i}").status_code for i in range(5)] == [401] * 5
     refused(post("open sesame"), 429, "RATE_LIMIT_EXCEEDED")  # even the right one, for now
     assert Registration.select().count() == 0
+
+
+def test_a_course_not_ready_counts_nobody(client, admin_key):
+    from scorm_api.packages.models import Package
+
+    d = dispatch(client, admin_key, course(client, admin_key), registration_limit=1)
+    Package.update(status="processing").where(Package.family_id == d["package_id"]).execute()
+    refused(launch(client, d, "42"), 409, "CONFLICT")
+    assert Registration.select().count() == 0 and Session.select().count() == 0
+    assert Dispatch.get_by_id(d["id"]).registration_count == 0
+    Package.update(status="ready").where(Package.family_id == d["package_id"]).execute()
+    assert launch(client, d, "42").status_code == 200  # the one place is still there

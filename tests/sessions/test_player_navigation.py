@@ -268,9 +268,11 @@ def test_sequencing_packages_start_where_their_rules_say(live_server, browser, n
     sid, context, page = launch_fixture(live_server, browser, name, first)
     assert {t["id"] for t in toc(page) if t["enabled"]} == choosable
     assert button(page, "continue").is_enabled() and button(page, "previous").is_disabled()
-    context.close()
-    # The page's last log batches (a periodic flush, the closing beacon) may land in any order.
+    # The page's log batches (its periodic flush, the closing beacon) may land in any order;
+    # waited for while the page is open, as a context closed at once on a busy machine can
+    # drop the beacon before it is sent.
     log = wait_until(
         lambda: (x := read_log(live_server, sid)) and any(e["call"] == "Initialize" for e in x) and x
     )
+    context.close()
     assert log[0]["call"] == "Initialize" and log[0]["item_id"] == first

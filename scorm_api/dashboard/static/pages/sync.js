@@ -90,7 +90,10 @@ export default function syncPage() {
         h("label", { class: "check" }, propagate, " Also delete on the target what was deleted here"))),
     conflictsBox, runsBox);
   status.replaceChildren(h("h2", { text: "Not synced yet" }), h("p", { class: "hint", text: "Save a target, then press Sync now. A dry run first shows what would travel, sending nothing." }));
-  api("GET", "/api/v1/sync/target").then((r) => showTarget(r.target)).catch(fail);
+  // The form waits for the saved target: filled in before it arrived, it would be cleared.
+  const editable = (on) => { for (const el of form.elements) el.disabled = !on; };
+  editable(false);
+  api("GET", "/api/v1/sync/target").then((r) => showTarget(r.target)).catch(fail).finally(() => editable(true));
   // The last run, followed live if it is still going (started here earlier, or by the schedule).
   api("GET", "/api/v1/sync/runs?limit=1").then((data) => {
     if (data.runs.length) api("GET", "/api/v1/sync/runs/" + data.runs[0].id).then((r) => watch(r.run)).catch(fail);

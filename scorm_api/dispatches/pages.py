@@ -86,7 +86,7 @@ def _launch(state: State, token: str, visitor_of) -> Response:
             if e.code in ASKED and not _wants_json():
                 return _form(state, d, visitor, e, token)
             raise
-        page = runtime().open_session(session, None)
+        page = runtime().open_session(session, None, new_attempts=False)
     except ApiError as e:
         return _refused(e)
     page.config["bridge"] = {"origin": visitor.host_origin, "timeAtStart": session.time_spent_seconds}

@@ -97,6 +97,23 @@ def deliver(token):
 
 @endpoint(
     bp,
+    "/runtime/<token>/new-attempt",
+    "POST",
+    tag=TAG,
+    auth_required=False,
+    errors=(401, 404, 409),
+    response=obj({"launch_url": {"type": "string"}}, ["launch_url"]),
+    summary="The learner starts a new attempt of the course",
+    description="From the player page of a finished course: a new session (attempt) for the "
+    "same learner and package; the earlier attempt stays readable and its launches end. "
+    "Answers the new attempt's launch URL. Not offered in a dispatch.",
+)
+def new_attempt(token):
+    return {"launch_url": runtime().new_attempt(token)}
+
+
+@endpoint(
+    bp,
     "/runtime/<token>/sequencing",
     "POST",
     tag=TAG,

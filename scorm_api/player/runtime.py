@@ -27,7 +27,8 @@ from scorm_api.sessions import call_log, tracking
 from scorm_api.sessions.launch_links import LAUNCH, PAGE, RUNTIME, launch_link
 from scorm_api.sessions.models import ScoState, SequencingState, Session
 from scorm_api.sessions.resume import launch_state, resume_point
-from scorm_api.sessions.services import check_launch_open, session_not_found
+from scorm_api.sessions.services import check_launch_open, create_session, session_not_found
+from scorm_api.sessions.vocabulary import for_standard
 from scorm_api.signing import Signer
 
 log = logging.getLogger(__name__)
@@ -103,9 +104,17 @@ class Runtime:
         payload = self.signer.loads(LAUNCH, token, self.settings.launch_link_ttl_seconds)
         return self.open_session(_session(payload["s"]), item_id or payload.get("i"), payload)
 
-    def open_session(self, session: Session, item_id: str | None, payload: dict | None = None) -> Page:
+    def open_session(
+        self,
+        session: Session,
+        item_id: str | None,
+        payload: dict | None = None,
+        new_attempts: bool = True,
+    ) -> Page:
         """The player page of a session: a launch link redeemed (`payload`, its token's: a
-        cmi5 launch mode, a redirect to the content), or a dispatch's launch."""
+        cmi5 launch mode, a redirect to the content), or a dispatch's launch. `new_attempts`:
+        the learner may start a new attempt from the page (not in a dispatch, whose host LMS
+        keys its learner to this session)."""
         payload = payload or {}
         pkg = session.package_version
         scos = structure.scos_for(pkg.id)
@@ -113,9 +122,10 @@ class Runtime:
             raise ApiError(409, "CONFLICT", "This package has nothing to launch")
         xapi = pkg.standard in XAPI_STANDARDS
         tracking.launched(session, announce=not xapi)  # xAPI content and cmi5 write their own
-        page_token = self.signer.dumps(
-            PAGE, _new_launch(session.id, **({"m": payload["m"]} if "m" in payload else {}))
-        )
+        extra = {"m": payload["m"]} if "m" in payload else {}
+        if not new_attempts:
+            extra["na"] = 1
+        page_token = self.signer.dumps(PAGE, _new_launch(session.id, **extra))
         states = {st.item_id: st for st in ScoState.select().where(ScoState.session == session.id)}
         sequenced = structure.uses_sequencing(pkg.standard, scos)
         chosen = next((s for s in scos if s.item_id == item_id), None) if item_id else None
@@ -132,7 +142,11 @@ class Runtime:
             "statusUrl": f"{base}/status",
             "sequencingUrl": f"{base}/sequencing",
             "start": chosen.item_id if chosen else None,
+            "session": _session_result(session),
+            "hazards": _offline_hazards(pkg.warnings),
         }
+        if new_attempts and not xapi:
+            config["newAttemptUrl"] = f"{base}/new-attempt"
         if sequenced:
             saved = SequencingState.get_or_none(SequencingState.session == session.id)
             config["sequencingState"] = saved.state if saved else None
@@ -148,19 +162,28 @@ class Runtime:
     def deliver(self, page_token: str, raw: bytes) -> dict:
         """Start one item on the page: its own runtime token (a new launch key, so its
         session time and commit order are its own), the CMI it resumes from, and its content
-        URL."""
+        URL. `"review": true` opens it in review mode (cmi.mode review, no credit): the
+        learner looks back at a finished course and nothing it commits changes the record."""
         p = self._page(page_token)
         body = parse_body(raw)
-        item_id = body.get("item_id") if isinstance(body, dict) else None
-        if not isinstance(item_id, str):
+        if not isinstance(body, dict) or not isinstance(body.get("item_id"), str):
             raise bad_request('Say which item to deliver: {"item_id": "..."}')
+        item_id, review = body["item_id"], body.get("review", False)
+        if not isinstance(review, bool):
+            raise bad_request("review must be true or false")
         session = _session(p["s"])
         check_launch_open(session, p["ts"])
         if session.package_version.standard in XAPI_STANDARDS:
             return self._start_content(session, page_token, item_id, p.get("m"))
         sco = _sco(session, item_id)
-        tracking.item_started(session, sco)
-        runtime_token = self.signer.dumps(RUNTIME, _new_launch(session.id, i=sco.item_id))
+        cmi = launch_state(session, sco)
+        if review:
+            vocab = for_standard(session.package_version.standard)
+            cmi.update({vocab.mode: "review", vocab.credit: "no-credit"})
+        else:
+            tracking.item_started(session, sco)
+        extra = {"rv": 1} if review else {}
+        runtime_token = self.signer.dumps(RUNTIME, _new_launch(session.id, i=sco.item_id, **extra))
         base = self._base(runtime_token)
         return {
             "item_id": sco.item_id,
@@ -170,7 +193,9 @@ class Runtime:
             else f"{self.settings.content_base_url}/content/{session.package_version_id}/{sco.href}",
             "commitUrl": f"{base}/commit",
             "logUrl": f"{base}/log",
-            "cmi": launch_state(session, sco),
+            "cmi": cmi,
+            "scormType": sco.scorm_type or "sco",
+            "review": review,
         }
 
     def _start_content(
@@ -197,23 +222,26 @@ class Runtime:
         session = _session(self._page(page_token)["s"])
         return launch_link(self.signer, self.settings, session)[0]
 
+    def new_attempt(self, page_token: str) -> str:
+        """The learner's own "Start a new attempt": a new session for the same learner and
+        package (the earlier attempt stays readable, its launches end), and the launch URL
+        of its player page."""
+        p = self._page(page_token)
+        if p.get("na"):
+            raise ApiError(409, "CONFLICT", "A new attempt cannot be started from this launch")
+        session = _session(p["s"])
+        check_launch_open(session, p["ts"])
+        fresh, _ = create_session(
+            session.tenant_id, session.package_id, session.user_id, session.user_name, new_attempt=True
+        )
+        return launch_link(self.signer, self.settings, fresh)[0]
+
     def statuses(self, page_token: str) -> dict:
         """Each item's status and the session's, for the player's table of contents."""
         session = _session(self._page(page_token)["s"])
         return {
             "status": _item_statuses(ScoState.select().where(ScoState.session == session.id)),
-            "session": {
-                "completion": session.completion_status,
-                "success": session.success_status,
-                # what a dispatch's bridge hands the host LMS
-                "score": {
-                    "scaled": session.score_scaled,
-                    "raw": session.score_raw,
-                    "min": session.score_min,
-                    "max": session.score_max,
-                },
-                "time_spent_seconds": session.time_spent_seconds,
-            },
+            "session": _session_result(session),
         }
 
     def save_sequencing(self, page_token: str, raw: bytes) -> dict:
@@ -240,6 +268,8 @@ class Runtime:
                 raise bad_request("The commit body must be a JSON object of CMI elements")
             seq = _sequence(body.get("commitSequence"), "commitSequence")
             updates = tracking.clean_cmi({k: v for k, v in body.items() if k not in _NON_CMI})
+            if p.get("rv"):  # review mode: checked like any commit, never written
+                return {"result": True, "errorCode": 0, "review": True}
             return tracking.commit(self.settings, p["s"], p["i"], _launch_key(p), seq, updates, terminate)
         except ApiError as e:  # a refused commit is exactly what "why didn't it track?" needs
             call_log.refused(self.settings, p["s"], p["l"], p["i"], e)
@@ -264,6 +294,29 @@ class Runtime:
         entries = entries[:MAX_LOG_ENTRIES]
         call_log.append(self.settings, p["s"], p["l"], p["i"], entries)
         return len(entries)
+
+
+def _session_result(session: Session) -> dict:
+    """The session's result as the player shows it (a finished course's page) and a
+    dispatch's bridge hands the host LMS."""
+    return {
+        "completion": session.completion_status,
+        "success": session.success_status,
+        "score": {
+            "scaled": session.score_scaled,
+            "raw": session.score_raw,
+            "min": session.score_min,
+            "max": session.score_max,
+        },
+        "time_spent_seconds": session.time_spent_seconds,
+    }
+
+
+def _offline_hazards(warnings: list | None) -> dict:
+    """What the player tells a learner whose course never starts: how many of the package's
+    files load something from the internet, and a few of the addresses."""
+    hits = [w for w in warnings or [] if w.get("code") == "offline_hazard" and w.get("url")]
+    return {"count": len(hits), "urls": sorted({w["url"] for w in hits})[:3]}
 
 
 def _sequence(value, name: str) -> int | None:

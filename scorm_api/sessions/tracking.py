@@ -217,8 +217,9 @@ def _rollup(session: Session, standard: str | None, scos: list[Sco], changed: Sc
         if engine is not None:  # SCORM 2004 rollup rules, as the sequencing engine applied them
             completion = engine.completion_status or completion
             success = engine.success_status or "unknown"
-            if engine.score_scaled is not None:
-                score = cmi.Score(scaled=engine.score_scaled)
+            # The course's score is what its measure rollup gives, unknown when the manifest
+            # rolls none up (weights of 0): never a mean of its SCOs' scores.
+            score = cmi.Score(scaled=engine.score_scaled)
     save_status(session, completion, success, score, states)
 
 

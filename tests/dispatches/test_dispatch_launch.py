@@ -57,6 +57,12 @@ def test_a_launch_opens_the_player_for_the_hosts_learner(client, admin_key):
     got = client.get(f"/api/v1/dispatches/{d['id']}", headers=bearer(admin_key)).get_json()
     assert got["registration_count"] == 1 and got["figures"]["launches"] == 4
     assert got["figures"]["unique_learners"] == 1
+    # The host keys its learner to this registration: the page offers no new attempt, and
+    # its page token cannot start one.
+    assert "newAttemptUrl" not in cfg
+    forged = cfg["deliverUrl"].removesuffix("/deliver") + "/new-attempt"
+    assert_envelope(client.post(path_of(forged)), 409, "CONFLICT")
+    assert Session.select().count() == 1
 
 
 def test_revoke_stops_the_next_launch_at_once(client, admin_key):

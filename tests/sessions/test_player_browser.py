@@ -1,7 +1,6 @@
 """The player in Debian's Chromium against a real server: courses initialise, track, commit,
 resume; invalid values get SCORM error codes; content cannot reach the API's origin."""
 
-import json
 import time
 from urllib.parse import urlsplit
 
@@ -19,9 +18,8 @@ def run_course(browser, launch_url) -> dict:
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     page.goto(launch_url)
-    frame = content_frame(page)
-    frame.wait_for_function("document.getElementById('report').textContent !== 'running'", timeout=15_000)
-    report = json.loads(frame.inner_text("#report"))
+    page.wait_for_function("() => window.scriptedReport", timeout=20_000)
+    report = page.evaluate("window.scriptedReport")
     page.close()
     context.close()
     return report

@@ -37,6 +37,11 @@
   var seqSave = 0;           // order of sequencing-state saves within this page
   var validity = null;       // what the sequencing engine allows next
   var statuses = cfg.status || {};
+  var starting = false;      // the page is opening the sequencing session (its own requests)
+  var deliveries = 0;        // activities the sequencing engine has delivered on this page
+  var review = false;        // the learner is looking back at a finished course: nothing is saved
+  var startWatch = null;     // the timer that notices content which never starts
+  var noticeEl = $("notice");
 
   function show(text) { statusEl.textContent = text; }
 
@@ -56,9 +61,15 @@
     settings.sequencing = {
       activityTree: cfg.tree,
       eventListeners: {
-        onActivityDelivery: function (activity) { setTimeout(function () { deliver(activity.id); }, 0); },
+        onActivityDelivery: function (activity) {
+          deliveries++;
+          setTimeout(function () { deliver(activity.id); }, 0);
+        },
         onNavigationValidityUpdate: function (v) { validity = v; setTimeout(render, 0); },
-        onSequencingSessionEnd: function (d) { setTimeout(function () { endCourse(d && d.reason); }, 0); }
+        // The page's own suspend-and-resume while it starts is not the learner leaving.
+        onSequencingSessionEnd: function (d) {
+          if (!starting) setTimeout(function () { endCourse(d && d.reason); }, 0);
+        }
       }
     };
   }
@@ -157,7 +168,7 @@
     }
     record(finishName, args, result, note);
     sco.finished = String(result) === "true";
-    if (sco.finished) { show("Progress saved"); noteStatus(); committed(); }
+    if (sco.finished && !review) { show("Progress saved"); noteStatus(); committed(); }
     flushLog("sync");
     return result;
   }
@@ -179,9 +190,16 @@
       if (name.indexOf("Error") < 0 && name.indexOf("Diagnostic") < 0) record(name, args, result);
       if (name === "LMSInitialize" || name === "Initialize") {
         sco.initialized = String(result) === "true";
-        show(sco.initialized ? "Tracking" : "Could not start tracking");
+        show(review ? "Review: nothing you do now changes your results"
+                    : sco.initialized ? "Tracking" : "Could not start tracking");
+        clearStartWatch();
+        setTimeout(render, 0);  // the engine's look-ahead needs the live attempt
       }
-      if (name === commitName && String(result) === "true") { show("Progress saved"); noteStatus(); committed(); }
+      // What the engine allows next may change with a status (a precondition met).
+      if (sequenced && /^cmi\.(completion_status|success_status|score\.scaled)$/.test(args[0]) && name === "SetValue") {
+        setTimeout(render, 0);
+      }
+      if (name === commitName && String(result) === "true" && !review) { show("Progress saved"); noteStatus(); committed(); }
       return result;
     };
   });
@@ -220,16 +238,76 @@
   function deliver(itemId) {
     if (ended) return;
     unloadContent();
+    hideNotice();
     show("Loading…");
-    post(cfg.deliverUrl, { item_id: itemId }).then(function (d) {
+    post(cfg.deliverUrl, { item_id: itemId, review: review }).then(function (d) {
       if (xapiMode) return launchContent(d);
       api.reset({ lmsCommitUrl: d.commitUrl }, { preserveListeners: true });
       api.loadFromFlattenedJSON(d.cmi, "");
       facade.cmi = api.cmi;  // some content reads the data model object directly
       sco = { initialized: false, finished: false };
       showContent(d, "Starting…");
+      if (d.scormType === "sco") watchStart(d);
       if (sequenced) saveSequencing("async");
-    }).catch(function (e) { message("This part of the course could not be opened", e.message); });
+    }).catch(function (e) {
+      message("This part of the course could not be opened", e.message,
+              [{ label: "Try again", run: function () { deliver(itemId); } }]);
+    });
+  }
+
+  // ---- content that never starts --------------------------------------------------------
+
+  // A SCO that has not called Initialize after this long has most likely failed to load
+  // (offline content that needs the internet is the common case in a classroom).
+  var START_WAIT_MS = (cfg.startWaitSeconds || 20) * 1000;
+
+  function clearStartWatch() {
+    if (startWatch) clearTimeout(startWatch);
+    startWatch = null;
+    if (noticeEl.dataset.kind === "not-started") hideNotice();
+  }
+
+  function watchStart(d) {
+    clearStartWatch();
+    startWatch = setTimeout(function () {
+      if (current !== d || sco.initialized) return;
+      var hz = cfg.hazards || { count: 0, urls: [] };
+      var why = hz.count
+        ? "This course loads files from the internet (" + hz.urls.join(", ") + (hz.count > hz.urls.length ? ", …" : "") +
+          "), and it may be that this computer cannot reach them. Connect to the internet and try again, " +
+          "or ask your trainer for a version of the course that works offline."
+        : "It may still be loading, or it may be broken. Try again; if it still does not start, tell your trainer.";
+      notice("not-started", "This part of the course has not started",
+             "It has not contacted the player after " + Math.round(START_WAIT_MS / 1000) + " seconds. " + why,
+             [{ label: "Try again", run: function () { deliver(d.item_id); } }]);
+      show("Not started");
+    }, START_WAIT_MS);
+  }
+
+  // A bar over the content that explains and offers a way on, without taking the content away.
+  function notice(kind, title, text, actions) {
+    noticeEl.dataset.kind = kind;
+    var h = document.createElement("strong");
+    h.textContent = title;
+    var p = document.createElement("span");
+    p.textContent = " " + text;
+    noticeEl.replaceChildren(h, p, actionBar(actions || []));
+    noticeEl.hidden = false;
+  }
+
+  function hideNotice() { noticeEl.hidden = true; noticeEl.dataset.kind = ""; noticeEl.replaceChildren(); }
+
+  function actionBar(actions) {
+    var bar = document.createElement("span");
+    bar.className = "actions";
+    actions.forEach(function (a) {
+      var b = document.createElement("button");
+      b.type = "button";
+      b.textContent = a.label;
+      b.addEventListener("click", function () { a.run(); });
+      bar.append(b);
+    });
+    return bar;
   }
 
   function showContent(d, status) {
@@ -276,7 +354,11 @@
     }
   });
 
-  function message(title, text) {
+  // The stage's page for a state with no content: where the learner is, in plain words, and
+  // the ways on (`actions`: [{label, run}]).
+  function message(title, text, actions) {
+    clearStartWatch();
+    hideNotice();
     var box = document.createElement("div");
     box.className = "message";
     box.setAttribute("role", "status");
@@ -285,6 +367,7 @@
     var p = document.createElement("p");
     p.textContent = text;
     box.append(h, p);
+    if (actions && actions.length) box.append(actionBar(actions));
     stage.replaceChildren(box);
     $("sco-title").textContent = "";
     show(title);
@@ -299,28 +382,65 @@
 
   function afterFinish() {  // the content finished by itself: go on to the next item
     var next = cfg.items[indexOfCurrent() + 1];
-    if (next) deliver(next.id);
-    else courseEnded();
-    if (!next && cfg.items.length > 1) {
-      unloadContent();
-      message("You have reached the end of the course", "Your progress is saved. You can " +
-              "choose any part from the contents, or close this window.");
-      render();
+    if (next) { deliver(next.id); return; }
+    courseEnded();
+    var item = current;
+    var state = statusOf(item.item_id)[1];
+    unloadContent();
+    var again = [{ label: multi ? "Open “" + item.title + "” again" : "Open the course again",
+                   run: function () { deliver(item.item_id); } }];
+    if (multi) {
+      message("You have reached the end of the course", state + ". Your progress is saved. You can " +
+              "choose any part from the contents, or close this window.", again);
+    } else {
+      message("You have left the course", state + ". Your results are saved. You can close this window.", again);
     }
+    render();
   }
 
   // ---- sequencing (SCORM 2004) -------------------------------------------------------
 
+  // Whether any score can reach this activity by measure rollup (SN RB.1.1): a leaf's own, or
+  // a child's through a weight above 0 (1.0 unless the manifest says). The engine reports a
+  // measure of 0 for a course whose weights are all 0 ("no score is rolled up"): that score
+  // is unknown, not 0.
+  function measureRollsUp(node) {
+    if (!node.children || !node.children.length) return true;
+    return node.children.some(function (c) {
+      var w = (c.sequencingControls || {}).objectiveMeasureWeight;
+      return (typeof w === "number" ? w : 1) > 0 && measureRollsUp(c);
+    });
+  }
+
   function rollup() {
     var root = api.getActivityTrackingData(cfg.tree.id) || {};
     return { completion: root.completionStatus, success: root.successStatus,
-             scaled: typeof root.score === "number" ? root.score : null };
+             scaled: typeof root.score === "number" && measureRollsUp(cfg.tree) ? root.score : null };
   }
 
   // A save that does not arrive is not retried: the next one carries the whole state.
+  // Nothing is saved while the learner reviews a finished course.
   function saveSequencing(mode) {
+    if (review) return;
     send(cfg.sequencingUrl, JSON.stringify({ state: api.serializeSequencingState(), seq: ++seqSave,
                                              rollup: rollup() }), mode);
+  }
+
+  function scoLive() { return sco.initialized && !sco.finished; }
+
+  // What the engine says a flow request would do now, without doing it ("allowed", "blocked"
+  // or "unknown"): its look-ahead alone misses the next part's preconditions.
+  function preview(request) {
+    if (!sequenced || !scoLive() || (request !== "continue" && request !== "previous")) return "unknown";
+    try { return api.previewNavigationRequest(request).outcome; } catch (e) { return "unknown"; }
+  }
+
+  function engineCurrent() {
+    var a = null;
+    try { a = api.getSequencingState().currentActivity; } catch (e) { /* no sequencing yet */ }
+    if (!a) return null;
+    var item = cfg.items.filter(function (x) { return x.id === a.id; })[0];
+    return { id: a.id, title: item ? item.title : (a.title || a.id) };
   }
 
   function navigate(request, target) {
@@ -332,7 +452,16 @@
       return;
     }
     var full = target ? "{target=" + target + "}choice" : request;
-    if (sco.initialized && !sco.finished) {
+    var before = deliveries;
+    if (scoLive()) {
+      if (preview(request) === "blocked") {  // the content stays; the learner learns why
+        var here = current ? "“" + current.title + "”" : "this part";
+        notice("blocked", request === "continue" ? "Not yet." : "Not from here.",
+               request === "continue" ? "This course opens its parts in order: finish " + here + " first."
+                                      : "This course does not let you go back from " + here + ".");
+        render();
+        return;
+      }
       // The learner asked, not the content: the request rides on the SCO's Terminate, which
       // ends its attempt and sequences in one step.
       if (request === "suspendAll" && !api.GetValue("cmi.exit")) api.SetValue("cmi.exit", "suspend");
@@ -340,11 +469,126 @@
       unloadContent();
     } else {
       unloadContent();
-      if (!api.processNavigationRequest(target ? "choice" : request, target)) {
-        show("That is not available now");
-      }
+      api.processNavigationRequest(target ? "choice" : request, target);
+    }
+    // A request that delivered nothing (and did not end the course) leaves an empty stage:
+    // never leave the learner there.
+    setTimeout(function () { if (!ended && deliveries === before) stranded(request); }, 0);
+    saveSequencing("async");
+  }
+
+  function stranded(request) {
+    var cur = engineCurrent();
+    var actions = cur ? [{ label: "Back to “" + cur.title + "”", run: function () { reopen(cur.id); } }] : [];
+    var canChoose = validity && validity.choice &&
+      Object.keys(validity.choice).some(function (k) { return validity.choice[k] === "true"; });
+    message(request === "choice" ? "That part is not open yet"
+            : request === "previous" ? "You cannot go back from here" : "You cannot go on yet",
+            "This course opens its parts in the order its author set" +
+            (cur ? ": finish “" + cur.title + "” first" : "") + "." +
+            (canChoose ? " You can also choose a part from the contents." : ""), actions);
+    render();
+  }
+
+  // A new attempt on a part the learner already left: jump goes there whatever the course's
+  // choice controls say (it was open to them a moment ago).
+  function reopen(id) {
+    var before = deliveries;
+    api.processNavigationRequest("jump", id) || api.processNavigationRequest("choice", id);
+    if (deliveries === before) {
+      message("This part cannot be opened again", "The course's rules do not allow it now. " +
+              (cfg.newAttemptUrl ? "You can start the course again as a new attempt, or close this window."
+                                 : "You can close this window."), finishedActions(false));
     }
     saveSequencing("async");
+  }
+
+  function resultText(r) {
+    var parts = [r.completion === "completed" ? "Course completed" : "Course not completed yet"];
+    if (r.success === "passed") parts.push("passed");
+    if (r.success === "failed") parts.push("not passed");
+    if (typeof r.scaled === "number") parts.push("score " + Math.round(r.scaled * 100) + "%");
+    return parts.join(", ");
+  }
+
+  function courseResult() {
+    var r = rollup(), s = cfg.session || {};
+    if (r.completion !== "completed" && s.completion === "completed") {
+      r = { completion: s.completion, success: s.success, scaled: s.score ? s.score.scaled : null };
+    }
+    return r;
+  }
+
+  // The ways on from a finished (or closed) course: look back at it, or begin again.
+  function finishedActions(canReview) {
+    var out = [];
+    if (canReview) out.push({ label: "Review the course", run: startReview });
+    if (cfg.newAttemptUrl) out.push({ label: "Start a new attempt", run: newAttempt });
+    return out;
+  }
+
+  function finishedPage() {
+    var r = courseResult();
+    message("You have completed this course", resultText(r) + ". Your results are saved. You can " +
+            "look through the course again without changing them" +
+            (cfg.newAttemptUrl ? ", or start a new attempt." : ".") + " Or close this window.",
+            finishedActions(true));
+    render();
+  }
+
+  function startReview() {
+    review = true;
+    ended = false;
+    document.body.classList.add("reviewing");
+    var before = deliveries;
+    reopenSession();
+    api.processNavigationRequest("start") || (cfg.items[0] && api.processNavigationRequest("choice", cfg.items[0].id));
+    if (deliveries === before) message("This course cannot be reviewed", "Its rules do not allow it.", finishedActions(false));
+  }
+
+  function newAttempt() {
+    show("Starting a new attempt…");
+    post(cfg.newAttemptUrl, {}).then(function (d) { window.location.assign(d.launch_url); })
+      .catch(function (e) { message("A new attempt could not be started", e.message); });
+  }
+
+  // Open the sequencing session from a saved state. Only a suspended activity carries over
+  // from one sequencing session to the next (SN OP.1): a state saved between parts, or after
+  // the course was exited, still names a current activity, which would refuse Start and Resume
+  // All alike; it is cleared. A state left mid-attempt (the window closed before the player
+  // could suspend) is suspended and resumed where it was.
+  function openState(json) {
+    var st = null;
+    try { st = json ? JSON.parse(json) : null; } catch (e) { st = null; }
+    var seq = (st && st.sequencing) || {};
+    var out = { suspended: !!(seq.suspendedActivity || (st && st.suspensionState && st.suspensionState.suspendedActivityId)),
+                leftActive: false };
+    var cur = seq.currentActivity || (st && st.currentActivityId) || null;
+    out.leftActive = !!(cur && seq.activityStates && seq.activityStates[cur] && seq.activityStates[cur].isActive);
+    if (st && cur && !out.suspended && !out.leftActive) {
+      seq.currentActivity = null;
+      st.currentActivityId = null;
+      if (st.suspensionState) st.suspensionState.currentActivityId = null;
+      json = JSON.stringify(st);
+    }
+    if (json) api.deserializeSequencingState(json);
+    return out;
+  }
+
+  // The same, for this page's own engine once the course has ended (review, open again).
+  function reopenSession() { openState(api.serializeSequencingState()); }
+
+  function startSequencing() {
+    starting = true;
+    var st = openState(cfg.sequencingState);
+    var started = (cfg.start && api.processNavigationRequest("choice", cfg.start)) ||
+      (st.suspended && api.processNavigationRequest("resumeAll")) ||
+      (st.leftActive && api.processNavigationRequest("suspendAll") && api.processNavigationRequest("resumeAll"));
+    starting = false;
+    if (started) return;
+    if (courseResult().completion === "completed") return finishedPage();
+    if (api.processNavigationRequest("start")) return;
+    message("Choose where to start", "Pick a part of the course from the contents.", finishedActions(false));
   }
 
   function endCourse(reason) {
@@ -352,13 +596,27 @@
     courseEnded();
     unloadContent();
     saveSequencing("sync");
-    var suspended = reason === "suspend_all";
     var r = rollup();
-    var result = [r.completion === "completed" ? "Course completed" : "Course not completed yet"]
-      .concat(r.success === "passed" ? ["passed"] : r.success === "failed" ? ["not passed"] : []).join(", ");
-    message(suspended ? "Your place is saved" : "You have left the course",
-            (suspended ? "Open the course again to continue where you stopped. "
-                       : result + ". Your results are saved. ") + "You can close this window.");
+    if (reason === "suspend_all") {
+      message("Your place is saved", "Open the course again to continue where you stopped, or " +
+              "close this window.", [{ label: "Continue now", run: function () {
+                ended = false;
+                starting = true;
+                var ok = api.processNavigationRequest("resumeAll");
+                starting = false;
+                if (!ok) startSequencing();
+              } }]);
+    } else if (review) {
+      message("You have finished reviewing the course", resultText(courseResult()) +
+              ". Your results are as they were. You can close this window.", finishedActions(true));
+    } else {
+      var done = r.completion === "completed";
+      message("You have left the course", resultText(r) + ". Your results are saved. You can close this window.",
+              done ? finishedActions(true)
+                   : [{ label: "Open the course again", run: function () { ended = false; reopenSession();
+                                                                  if (!api.processNavigationRequest("start")) stranded("start"); } }]
+                     .concat(finishedActions(false)));
+    }
     render();
   }
 
@@ -454,16 +712,20 @@
     }
     var hidden = (validity && validity.hideLmsUi) || [];
     var i = indexOfCurrent();
+    var blocked = { previous: preview("previous") === "blocked", "continue": preview("continue") === "blocked" };
     var allowed = {
-      previous: sequenced ? !!(validity && validity.previous) : i > 0,
-      "continue": sequenced ? !!(validity && validity["continue"]) : i >= 0 && i < cfg.items.length - 1,
-      suspendAll: sequenced && !!current,
+      previous: sequenced ? !!(validity && validity.previous) && !blocked.previous : i > 0,
+      "continue": sequenced ? !!(validity && validity["continue"]) && !blocked["continue"]
+                            : i >= 0 && i < cfg.items.length - 1,
+      suspendAll: sequenced && !!current && !review,
       exitAll: sequenced && !!current
     };
     Object.keys(buttons).forEach(function (k) {
       var b = buttons[k];
-      b.hidden = !multi || hidden.indexOf(k) >= 0 || (!sequenced && (k === "suspendAll" || k === "exitAll"));
+      b.hidden = !multi || hidden.indexOf(k) >= 0 || (!sequenced && (k === "suspendAll" || k === "exitAll")) ||
+                 (review && k === "suspendAll");
       b.disabled = ended || !allowed[k];
+      b.title = blocked[k] ? (k === "continue" ? "Finish this part first" : "This course does not go back from here") : "";
     });
   }
 
@@ -480,6 +742,7 @@
   // Closing the window: send what the content has set, as a beacon; a sequenced course is
   // suspended where it is, so the next launch resumes there.
   window.addEventListener("pagehide", function () {
+    if (review) { flushLog("beacon"); return; }  // a review changes nothing: only its call log goes
     if (sco.initialized && !sco.finished && navigator.sendBeacon && current) {
       if (sequenced && !api.GetValue("cmi.exit")) api.SetValue("cmi.exit", "suspend");
       var data = api.renderCommitCMI(true);
@@ -501,14 +764,6 @@
   if (!sequenced) {
     deliver(cfg.start);
   } else {
-    if (cfg.sequencingState) api.deserializeSequencingState(cfg.sequencingState);
-    var started = cfg.start ? api.processNavigationRequest("choice", cfg.start) : false;
-    started = started || api.processNavigationRequest("resumeAll") || api.processNavigationRequest("start");
-    if (!started) {
-      // A course left active (the window closed mid-attempt before this player suspended
-      // on close): suspend it where it was, then resume.
-      started = api.processNavigationRequest("suspendAll") && api.processNavigationRequest("resumeAll");
-    }
-    if (!started) message("Choose where to start", "Pick a part of the course from the contents.");
+    startSequencing();
   }
 })();

@@ -103,7 +103,7 @@ _MEANINGS_2004 = {
 }
 # Answers that are part of normal use, not faults: what the course learns from them is
 # "nothing there yet", as on a first launch (the bookmark, the suspend data).
-_EXPECTED_2004 = {("GetValue", "403"): "normal: nothing was stored there yet (a first launch)"}
+_EXPECTED_2004 = {("GetValue", "403"): "normal when nothing was stored there yet, as on a first launch"}
 
 
 def explain(entry: dict, standard: str | None, titles: dict[str, str]) -> dict:

@@ -17,6 +17,8 @@ import peewee
 from scorm_api.config import Settings
 from scorm_api.db import new_id, utcnow_iso, write_transaction
 from scorm_api.errors import ApiError
+from scorm_api.packages import structure
+from scorm_api.sessions import services, vocabulary
 from scorm_api.sessions.models import RuntimeLog, Session
 from scorm_api.sessions.services import session_not_found
 
@@ -54,6 +56,82 @@ def refused(settings: Settings, session_id: str, launch_id: str, item_id: str | 
         entry["details"] = err.details
     with contextlib.suppress(ApiError):  # the session is gone: nothing to explain any more
         append(settings, session_id, launch_id, item_id, [entry])
+
+
+# ---- reading: what each answer means ---------------------------------------------------
+
+# The error codes of each standard's API (SCORM 1.2 RTE 3.3.2, SCORM 2004 RTE 3.1.7), in
+# plain words for the trainer reading the log.
+_MEANINGS_12 = {
+    "101": "General exception: the runtime could not do what was asked",
+    "201": "Invalid argument: the element name or value is not valid here",
+    "202": "The element cannot have children",
+    "203": "The element is not a list (it has no count)",
+    "301": "Not initialized: the course called before LMSInitialize",
+    "401": "Not implemented: the runtime does not have this element",
+    "402": "Invalid set value: the element is a keyword (_children, _count)",
+    "403": "Read only: the course tried to change a value only the LMS sets",
+    "404": "Write only: the course tried to read a value it may only write",
+    "405": "Incorrect data type: the value is not of the element's type",
+}
+_MEANINGS_2004 = {
+    "101": "General exception: the runtime could not do what was asked",
+    "102": "Initialization failed",
+    "103": "Already initialized: Initialize was called a second time",
+    "104": "The content already terminated: it cannot initialize again",
+    "111": "Termination failed",
+    "112": "Terminate before Initialize",
+    "113": "Terminate after Terminate",
+    "122": "Read before Initialize",
+    "123": "Read after Terminate",
+    "132": "Write before Initialize",
+    "133": "Write after Terminate",
+    "142": "Commit before Initialize",
+    "143": "Commit after Terminate",
+    "201": "Invalid argument",
+    "301": "Read failed (for instance an objective or interaction that does not exist yet)",
+    "351": "Write failed",
+    "391": "Commit failed: the data may not have been saved",
+    "401": "No such element in SCORM 2004",
+    "402": "The runtime does not implement this element",
+    "403": "Read before the value was set",
+    "404": "Read only: the course tried to change a value only the LMS sets",
+    "405": "Write only: the course tried to read a value it may only write",
+    "406": "Wrong type: the value is not of the element's type",
+    "407": "Out of range: the value is outside what the element accepts",
+    "408": "A value it depends on was not set first (an interaction's id, say)",
+}
+# Answers that are part of normal use, not faults: what the course learns from them is
+# "nothing there yet", as on a first launch (the bookmark, the suspend data).
+_EXPECTED_2004 = {("GetValue", "403"): "normal when nothing was stored there yet, as on a first launch"}
+
+
+def explain(entry: dict, standard: str | None, titles: dict[str, str]) -> dict:
+    """One call log entry with its item's title and, for an error code, what it means and
+    whether it is an expected answer (`expected`) or a fault."""
+    out = dict(entry)
+    item_id = entry.get("item_id")
+    if item_id:
+        out["item_title"] = titles.get(item_id, item_id)
+    code = str(entry.get("error") or "0")
+    if code == "0":
+        return out
+    is12 = vocabulary.for_standard(standard) is vocabulary.SCORM_12
+    expected = None if is12 else _EXPECTED_2004.get((str(entry.get("call")), code))
+    meaning = (_MEANINGS_12 if is12 else _MEANINGS_2004).get(code)
+    if entry.get("source") == "server":
+        meaning = entry.get("note") or meaning
+    out["error_meaning"] = (meaning or "Error " + code) + (f" ({expected})" if expected else "")
+    out["expected"] = expected is not None
+    return out
+
+
+def read(tenant_id: str, session_id: str) -> list[dict]:
+    """The session's call log (services.read_log), each entry explained."""
+    session = services.get_session(tenant_id, session_id)
+    titles = {sco.item_id: sco.title for sco in structure.scos_for(session.package_version_id)}
+    standard = session.package_version.standard
+    return [explain(e, standard, titles) for e in services.read_log(tenant_id, session_id)]
 
 
 def _trim(session_id: str, max_bytes: int) -> None:

@@ -64,7 +64,7 @@ def record(session: Session) -> dict:
         "score": {p: getattr(session, f"score_{p}") for p in ("scaled", "raw", "min", "max")},
         "launch_count": session.launch_count,
         "package_sha256": session.package_version.sha256,
-        "session_time": session.session_time,  # the last one reported, as it was written
+        "session_time": session.session_time,  # the course's reported time, summed
         **{d: getattr(session, d) for d in DATES},
         "sequencing": None
         if engine is None

@@ -72,10 +72,20 @@ class Score:
     min: float | None = None
     max: float | None = None
 
-    def as_dict(self) -> dict | None:
-        if all(v is None for v in (self.scaled, self.raw, self.min, self.max)):
-            return None
-        return {"scaled": self.scaled, "raw": self.raw, "min": self.min, "max": self.max}
+
+def is_scored(scaled: float | None, raw: float | None) -> bool:
+    """Whether a score is known: a raw or a scaled score was reported. A range alone (1.2
+    content and runtimes set score.max to 100 before anything is scored) is no score, and
+    an unknown score is never 0."""
+    return scaled is not None or raw is not None
+
+
+def score_object(row) -> dict | None:
+    """The seed's score object of a session or item row (its score_* columns), or None, the
+    seed's "no score", when none is known, whatever range was stored with it."""
+    if not is_scored(row.score_scaled, row.score_raw):
+        return None
+    return {"scaled": row.score_scaled, "raw": row.score_raw, "min": row.score_min, "max": row.score_max}
 
 
 @dataclass
@@ -98,7 +108,7 @@ def _score(cmi: dict, prefix: str, scale_raw: bool) -> Score:
         hi = s.max if s.max is not None else 100.0
         if hi > lo:
             s.scaled = round(max(-1.0, min(1.0, (s.raw - lo) / (hi - lo))), 6)
-    return s
+    return s if is_scored(s.scaled, s.raw) else Score()
 
 
 def normalize_12(cmi: dict, mastery_score: float | None) -> Normalized:

@@ -7,7 +7,7 @@ from scorm_api.endpoint import endpoint, parse_json_body
 from scorm_api.errors import validation_error
 from scorm_api.packages import structure
 from scorm_api.schemas import TIMESTAMP, UUID, extension_field, obj, page_query
-from scorm_api.sessions import carried, moves, serialize, services, tracking
+from scorm_api.sessions import call_log, carried, moves, serialize, services, tracking
 from scorm_api.sessions.launch_links import launch_link
 from scorm_api.sessions.models import COMPLETION, SUCCESS
 from scorm_api.state import current
@@ -27,6 +27,7 @@ SESSION = obj(
         "tenant_id": UUID,
         "user_id": {"type": "string"},
         "user_name": {"type": ["string", "null"]},
+        "preview": extension_field({"type": "boolean", "description": "The dashboard's preview"}),
         "completion_status": {"enum": list(COMPLETION)},
         "success_status": {"enum": list(SUCCESS)},
         "score": SCORE,
@@ -242,6 +243,13 @@ FILTERS = {
         "description": "Learners whose id or name contains this text",
     },
     "all_attempts": {"type": "boolean", "default": False, "description": "Include earlier attempts"},
+    "previews": extension_field(
+        {
+            "type": "boolean",
+            "default": False,
+            "description": "Include the dashboard's previews (marked `preview`)",
+        }
+    ),
     "sort": {"enum": list(services.SORTS), "default": "updated_at"},
     "order": {"enum": ["asc", "desc"], "default": "desc"},
 }
@@ -382,11 +390,14 @@ def reset_progress(principal, session_id):
     tag=TAG,
     errors=(404,),
     summary='The runtime call log ("why didn\'t it track?")',
-    description="Every API call the content made, with its arguments, result and error code, per launch.",
+    description="Every API call the content made, with its arguments, result and error code, per launch; "
+    "each entry names its item's title (`item_title`) and, for an error code, what it means "
+    "(`error_meaning`) and whether it is an expected answer rather than a fault (`expected`: "
+    "a SCORM 2004 read of a value not set yet is).",
     response=obj(
         {"session_id": UUID, "entries": {"type": "array", "items": {"type": "object"}}},
         ["session_id", "entries"],
     ),
 )
 def session_log(principal, session_id):
-    return {"session_id": session_id, "entries": services.read_log(principal.tenant_id, session_id)}
+    return {"session_id": session_id, "entries": call_log.read(principal.tenant_id, session_id)}

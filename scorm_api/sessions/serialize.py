@@ -8,23 +8,22 @@ import re
 
 from scorm_api.db import Prepared
 from scorm_api.packages import structure
-from scorm_api.sessions.cmi import format_duration
-from scorm_api.sessions.models import ScoState, Session
+from scorm_api.sessions import engine, objectives, previews
+from scorm_api.sessions.cmi import format_duration, score_object
+from scorm_api.sessions.models import ScoState, SequencingState, Session
 
 _INDEXED = re.compile(r"^cmi\.(interactions|objectives)\.(\d+)\.(.+)$")
 _RENAMES = {"student_response": "learner_response", "time": "timestamp", "status": "status"}
 
 
 def score_parts(s) -> dict:
-    """The parts of a session's or item's score that it has."""
-    parts = {k: getattr(s, f"score_{k}") for k in ("scaled", "raw", "min", "max")}
-    return {k: v for k, v in parts.items() if v is not None}
+    """The parts of a session's or item's score that it has; none when it has no score (what
+    a sync sends, what the xAPI bridge reports)."""
+    whole = score(s)
+    return {k: v for k, v in whole.items() if v is not None} if whole else {}
 
 
-def score(s) -> dict | None:
-    if all(v is None for v in (s.score_scaled, s.score_raw, s.score_min, s.score_max)):
-        return None
-    return {"scaled": s.score_scaled, "raw": s.score_raw, "min": s.score_min, "max": s.score_max}
+score = score_object  # a session's or item's score as the seed shows it
 
 
 def summary(s: Session, title: str | None = None, version: str | None = None) -> dict:
@@ -36,6 +35,7 @@ def summary(s: Session, title: str | None = None, version: str | None = None) ->
         "tenant_id": s.tenant_id,
         "user_id": s.user_id,
         "user_name": s.user_name,
+        "preview": previews.is_preview(s),  # the dashboard's preview, not a learner
         "completion_status": s.completion_status,
         "success_status": s.success_status,
         "score": score(s),
@@ -98,13 +98,14 @@ def ordered_states(s: Session) -> list[ScoState]:
 
 
 def detail(s: Session) -> dict:
-    scos = {sco.item_id: sco for sco in structure.scos_for(s.package_version_id)}
+    scos = structure.scos_for(s.package_version_id)
+    titles = {sco.item_id: sco.title for sco in scos}
     states = ordered_states(s)
     primary = states[0].cmi if states else {}
     activities = [
         {
             "item_id": st.item_id,
-            "title": scos[st.item_id].title if st.item_id in scos else st.item_id,
+            "title": titles.get(st.item_id, st.item_id),
             "completion_status": st.completion_status,
             "success_status": st.success_status,
             "score": score(st),
@@ -116,11 +117,21 @@ def detail(s: Session) -> dict:
         }
         for st in states
     ]
+    sequenced = structure.uses_sequencing(s.package_version.standard, scos)
+    saved = SequencingState.get_or_none(SequencingState.session == s.id) if sequenced else None
     return {
         **summary(s),
         "cmi_data": primary,
         "interactions": [i for a in activities for i in a["interactions"]],
-        "objectives": [o for a in activities for o in a["objectives"]],
+        # One row per objective of the learner's record (sessions/objectives.py); each
+        # activity's `objectives` are its cmi.objectives as the runtime wrote them.
+        "objectives": objectives.rows(
+            states,
+            titles,
+            {a["item_id"]: a["objectives"] for a in activities},
+            structure.toc_for(s.package_version_id, True) if sequenced else None,
+            engine.parse(saved.state if saved else None),
+        ),
         "activities": activities,
     }
 
@@ -165,6 +176,7 @@ def csv_rows(sessions):
 
     yield line(CSV_COLUMNS)
     for s in sessions:
+        known = score(s) or {}  # an unknown score is an empty cell, never 0
         yield line(
             (
                 s.user_id,
@@ -173,8 +185,8 @@ def csv_rows(sessions):
                 s.attempt,
                 s.completion_status,
                 s.success_status,
-                s.score_scaled,
-                s.score_raw,
+                known.get("scaled"),
+                known.get("raw"),
                 round(s.time_spent_seconds or 0),
                 s.launch_count,
                 s.first_launched_at,

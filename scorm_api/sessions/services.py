@@ -15,7 +15,7 @@ from scorm_api.errors import ApiError
 from scorm_api.packages import versions
 from scorm_api.packages.models import Package
 from scorm_api.schemas import pagination
-from scorm_api.sessions import signals
+from scorm_api.sessions import previews, signals
 from scorm_api.sessions.models import RuntimeLog, ScoState, SequencingState, Session
 
 
@@ -172,6 +172,8 @@ def _filtered(tenant_id: str, filters: dict):
         )
     if not filters.get("all_attempts"):
         query = query.where(Session.is_current == True)  # noqa: E712
+    if not filters.get("previews"):
+        query = query.where(previews.not_preview())
     return query
 
 

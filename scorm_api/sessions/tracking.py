@@ -19,7 +19,8 @@ from scorm_api.errors import ApiError, validation_error
 from scorm_api.packages import structure
 from scorm_api.packages.models import Package
 from scorm_api.packages.structure import Sco
-from scorm_api.sessions import carried, cmi, limits, signals
+from scorm_api.sessions import carried, cmi, engine, limits, signals
+from scorm_api.sessions.cmi import format_duration
 from scorm_api.sessions.models import ScoState, SequencingState, Session
 from scorm_api.sessions.services import check_launch_open, get_session, session_not_found
 from scorm_api.sessions.vocabulary import for_standard
@@ -213,13 +214,14 @@ def _rollup(session: Session, standard: str | None, scos: list[Sco], changed: Sc
         states = list(ScoState.select().where(ScoState.session == session.id))
     completion, success, score = rollup_states(states, structure.expected_scos(scos))
     if structure.uses_sequencing(standard, scos):
-        engine = SequencingState.get_or_none(SequencingState.session == session.id)
-        if engine is not None:  # SCORM 2004 rollup rules, as the sequencing engine applied them
-            completion = engine.completion_status or completion
-            success = engine.success_status or "unknown"
-            # The course's score is what its measure rollup gives, unknown when the manifest
-            # rolls none up (weights of 0): never a mean of its SCOs' scores.
-            score = cmi.Score(scaled=engine.score_scaled)
+        # The manifest's rollup decides the course's score: where it rolls none up (or the
+        # engine has not reported yet) there is none, not the mean of the SCOs' scores.
+        score = cmi.Score()
+        saved = SequencingState.get_or_none(SequencingState.session == session.id)
+        if saved is not None:  # SCORM 2004 rollup rules, as the sequencing engine applied them
+            completion = saved.completion_status or completion
+            success = saved.success_status or "unknown"
+            score = cmi.Score(scaled=saved.score_scaled)
     save_status(session, completion, success, score, states)
 
 
@@ -258,6 +260,10 @@ def save_status(
     session.score_scaled, session.score_raw = score.scaled, score.raw
     session.score_min, session.score_max = score.min, score.max
     session.time_spent_seconds = round(total, 2)
+    # The time the course reported (each launch's session_time, summed as SCORM sums them into
+    # total_time), or None while it has reported none: the LMS's own clock is not the course's.
+    reported = any(s.launch_times for s in states)
+    session.session_time = format_duration(total) if reported else None
     if completion == "completed" and session.completed_at is None:
         session.completed_at = now
     session.version += 1
@@ -363,6 +369,7 @@ def save_sequencing(
         row = SequencingState.get_or_none(SequencingState.session == session.id)
         if row is not None and is_stale(row.launch_key, row.seq, launch_key, seq):
             return False
+        tree = structure.toc_for(session.package_version_id, True)
         fields = dict(
             state=engine_state,
             launch_key=launch_key,
@@ -370,7 +377,7 @@ def save_sequencing(
             updated_at=utcnow_iso(),
             completion_status=rollup.get("completion"),
             success_status=rollup.get("success"),
-            score_scaled=rollup.get("scaled"),
+            score_scaled=engine.root_score(tree, engine.parse(engine_state), rollup.get("scaled")),
         )
         if row is None:
             SequencingState.create(session=session.id, **fields)
@@ -429,9 +436,6 @@ def update_session(settings: Settings, tenant_id: str, session_id: str, body: di
                 data[vocab.session_time] = vocab.format_time(cmi.parse_duration(session_time) or 0.0)
                 launch_key = f"api-{uuid.uuid4()}"  # each accepted time is one reported session
             apply_cmi(settings, session, pkg.standard, item, data, launch_key)
-        if body.get("session_time") is not None:
-            session.session_time = body["session_time"]
-            update_columns(session, ("session_time",))
         if len(scos) > 1:
             _explicit_session_fields(session, body)
         if body.get("appliance"):

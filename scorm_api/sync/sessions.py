@@ -31,7 +31,7 @@ from peewee import JOIN, SQL, Tuple
 from scorm_api.db import Prepared, new_id, utcnow_iso, write_transaction
 from scorm_api.packages import structure
 from scorm_api.packages.models import Package
-from scorm_api.sessions import carried, serialize
+from scorm_api.sessions import carried, previews, serialize
 from scorm_api.sessions.cmi import format_duration
 from scorm_api.sessions.models import ScoState, SequencingState, Session
 from scorm_api.sync import packages
@@ -72,7 +72,8 @@ def _changed(tenant_id: str, links: Links, new_only: bool = False):
     return (
         Session.select(Session)
         .join(link, JOIN.LEFT_OUTER, on=on)
-        .where((Session.tenant == tenant_id) & wanted)
+        # The dashboard's previews are never synced (sessions/previews.py).
+        .where((Session.tenant == tenant_id) & wanted & previews.not_preview())
     )
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
+from scorm_api.sessions import previews
 from scorm_api.sync.client import Target, TargetError
 from scorm_api.sync.identities import Identities
 from scorm_api.sync.links import Links
@@ -49,8 +50,15 @@ _COLUMNS = (
 )
 
 
+def _of(tenant_id: str):
+    """The tenant's statements but those of the dashboard's previews (never synced: the
+    registration is the session, sessions/previews.py)."""
+    previewed = Statement.registration.in_(previews.session_ids(tenant_id))
+    return (Statement.tenant == tenant_id) & (Statement.registration.is_null() | ~previewed)
+
+
 def _query(tenant_id: str, after: int):
-    return Statement.select(*_COLUMNS).where((Statement.tenant == tenant_id) & (Statement.seq > after))
+    return Statement.select(*_COLUMNS).where(_of(tenant_id) & (Statement.seq > after))
 
 
 def _pending_query(tenant_id: str, marks: dict):
@@ -58,7 +66,7 @@ def _pending_query(tenant_id: str, marks: dict):
     after = Statement.seq > marks["seq"]
     if marks["retry"]:
         after |= Statement.seq.in_(marks["retry"])
-    return Statement.select(*_COLUMNS).where((Statement.tenant == tenant_id) & after)
+    return Statement.select(*_COLUMNS).where(_of(tenant_id) & after)
 
 
 def count_pending(tenant_id: str, links: Links) -> int:
@@ -85,7 +93,7 @@ def batches(tenant_id: str, links: Links) -> Iterator[list[Statement]]:
     for start in range(0, len(retry), BATCH):  # refused before: first, in their order
         rows = list(
             Statement.select(*_COLUMNS)
-            .where((Statement.tenant == tenant_id) & Statement.seq.in_(retry[start : start + BATCH]))
+            .where(_of(tenant_id) & Statement.seq.in_(retry[start : start + BATCH]))
             .order_by(Statement.seq)
         )
         if rows:

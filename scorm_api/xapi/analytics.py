@@ -21,6 +21,7 @@ from typing import Any
 import peewee
 
 from scorm_api.db import JSONField, PreparedText, upsert_sql, write_transaction
+from scorm_api.sessions import previews
 from scorm_api.xapi import validation
 from scorm_api.xapi.identity import actor_key
 from scorm_api.xapi.models import ActivityStats, ActorActivity, ActorStats, AnalyticsPending, Statement
@@ -157,10 +158,19 @@ _PAIR_DELETE = PreparedText(
 _JSON = JSONField()
 
 
+def _registration(statement: dict) -> str | None:
+    registration = (statement.get("context") or {}).get("registration")
+    return registration.lower() if isinstance(registration, str) else None
+
+
 def record(tenant_id: str, entries: list[tuple[dict, str | None, int]]) -> None:
     """Add (sign 1) or take back (sign -1, for voided targets) (statement, package_id, sign)
     entries, inside a write transaction. Each actor, activity and pair costs one upsert whose
     SQL is compiled once, however many of the entries it has."""
+    # A trainer's previews are not learners: their statements count nowhere (a statement's
+    # registration is its session). Checked when counted and when taken back alike.
+    skipped = previews.among({r for st, *_ in entries if (r := _registration(st))})
+    entries = [e for e in entries if _registration(e[0]) not in skipped]
     if not entries:
         return
     actors: dict[str, _Delta] = defaultdict(_Delta)
@@ -330,6 +340,7 @@ def _figures(r) -> dict:
         "passed_count": r.passed_count,
         "failed_count": r.failed_count,
         "avg_score_scaled": round(r.avg_score_scaled, 4) if r.avg_score_scaled is not None else None,
+        "scored_count": r.score_count,  # how many scores the average is of
         "first_activity": r.first_activity,
         "last_activity": r.last_activity,
     }

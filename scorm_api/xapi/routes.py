@@ -7,7 +7,7 @@ from flask import Blueprint
 
 from scorm_api.endpoint import endpoint
 from scorm_api.errors import ApiError
-from scorm_api.schemas import UUID, list_of, obj, page_query, pagination
+from scorm_api.schemas import UUID, extension_field, list_of, obj, page_query, pagination
 from scorm_api.state import current
 from scorm_api.xapi import analytics, credentials, store, validation
 
@@ -108,6 +108,9 @@ FIGURES = {
     "passed_count": {"type": "integer"},
     "failed_count": {"type": "integer"},
     "avg_score_scaled": {"type": ["number", "null"]},
+    "scored_count": extension_field(
+        {"type": "integer", "description": "How many statements avg_score_scaled averages"}
+    ),
     "first_activity": {"type": ["string", "null"]},
     "last_activity": {"type": ["string", "null"]},
 }
@@ -115,8 +118,9 @@ ORDER = {"enum": ["asc", "desc"], "default": "desc"}
 COUNT = {"type": "integer", "minimum": 0}
 FIGURES_NOTE = (
     "Counts every statement stored (voided ones leave); completed/passed/failed count "
-    "the ADL verbs of those names; avg_score_scaled averages result.score.scaled where given; "
-    "first/last activity are statement timestamps (UTC). SCORM sessions count too."
+    "the ADL verbs of those names; avg_score_scaled averages result.score.scaled where given "
+    "(scored_count of them: an unscored statement is not a 0); first/last activity are "
+    "statement timestamps (UTC). SCORM sessions count too; the dashboard's previews do not."
 )
 
 

@@ -24,7 +24,7 @@ from urllib.parse import quote
 
 from scorm_api.packages.models import Package
 from scorm_api.packages.structure import course_activity_id
-from scorm_api.sessions import serialize, signals
+from scorm_api.sessions import previews, serialize, signals
 from scorm_api.sessions.models import Session
 from scorm_api.sessions.vocabulary import Vocabulary
 from scorm_api.state import current
@@ -99,8 +99,10 @@ def _statement(
 def save(session: Session, statements: list[dict]) -> None:
     """Store statements the appliance itself writes about the session (one batch, in order).
     A session written by a sync from another appliance (`replicated`, set by the PUT's carried
-    record) has its statements sent beside it by that sync: none are derived here again."""
-    if statements and not getattr(session, "replicated", False):
+    record) has its statements sent beside it by that sync: none are derived here again. A
+    preview (the dashboard's, sessions/previews.py) is a trainer trying the course: no
+    learning record is made of it."""
+    if statements and not getattr(session, "replicated", False) and not previews.is_preview(session):
         authority = {
             "objectType": "Agent",
             "name": PLATFORM,

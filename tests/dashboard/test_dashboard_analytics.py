@@ -4,6 +4,8 @@ the vendored Chart.js) from the seed's analytics endpoints, each with its figure
 import pytest
 import requests
 
+from scorm_api.sessions.previews import PREVIEW_USER_ID
+
 from tests.dashboard.pages import first_sign_in
 from tests.support import bearer, fixture, screenshot
 
@@ -29,6 +31,8 @@ def test_analytics_charts(dash):
         "bob": ("failed", 40),
         "cy": ("passed", 81),
         "dee": ("incomplete", None),
+        # The trainer's preview: its score would pull the average down, were it counted.
+        PREVIEW_USER_ID: ("passed", 5),
     }
     for user, (status, raw) in outcomes.items():
         s = requests.post(
@@ -60,10 +64,12 @@ def test_analytics_charts(dash):
     row = rates.locator("tbody tr").first.inner_text().split("\t")
     # the course's learning records name 3 learners (dee's PUT left no course-level record):
     # all 3 completed, 2 passed, 1 failed
-    assert row == [pkg["title"], "3", "100%", "67%", "33%"], row
+    # The average is over the three scores there are (dee has none, and is not a 0).
+    assert row == [pkg["title"], "3", "100%", "67%", "33%", "72% (of 3 scores)"], row
     learners = page.locator("section.chart").filter(has_text="Learner progress")
     learners.get_by_text("Show as a table").click()
     assert learners.locator("tbody tr").count() == 3  # the learners with learning records
+    assert learners.locator("tbody tr").first.locator("td").nth(5).inner_text().endswith("(of 1 score)")
     scores = page.locator("section.chart").filter(has_text="Score distribution")
     scores.get_by_text("Show as a table").click()
     bins = [r.split("\t") for r in scores.locator("tbody tr").all_inner_texts()]

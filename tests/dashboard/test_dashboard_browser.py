@@ -54,8 +54,14 @@ def test_trainer_journey(dash):
     assert "/player/launch/" in launch_url and not launch_url.startswith(srv.url)  # content origin
     assert "works for 15 minutes" in page.locator(".launch-result").inner_text()
     screenshot(page, "dashboard-package")
-    sessions = requests.get(srv.url + "/api/v1/sessions", headers=bearer(srv.admin_key), timeout=10).json()
-    assert sorted(s["user_id"] for s in sessions["sessions"]) == ["ann.lee", "dashboard-preview"]
+    # The preview is a session marked as one, listed only when asked for.
+    listed = requests.get(
+        srv.url + "/api/v1/sessions?previews=true", headers=bearer(srv.admin_key), timeout=10
+    )
+    assert sorted((s["user_id"], s["preview"]) for s in listed.json()["sessions"]) == [
+        ("ann.lee", False),
+        ("dashboard-preview", True),
+    ]
 
     # The link works for the learner.
     learner = page.context.new_page()

@@ -41,7 +41,9 @@ def upload(url: str, key: str) -> dict:
 
 def sessions(url: str, key: str) -> list[dict]:
     r = requests.get(
-        url + "/api/v1/sessions?limit=100", headers={"Authorization": f"Bearer {key}"}, timeout=30
+        url + "/api/v1/sessions?limit=100&previews=true",  # the Preview's session is one of them
+        headers={"Authorization": f"Bearer {key}"},
+        timeout=30,
     )
     assert r.status_code == 200, r.text
     return r.json()["sessions"]

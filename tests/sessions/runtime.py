@@ -5,6 +5,8 @@ import json
 import re
 from urllib.parse import urlsplit
 
+import requests
+
 from tests.support import bearer
 
 
@@ -49,3 +51,29 @@ def commit(client, cfg, data, seq=None, content_type="application/json", termina
         body["commitSequence"] = seq
     path = urlsplit(cfg["commitUrl"]).path + ("?terminate=true" if terminate else "")
     return client.post(path, data=json.dumps(body), content_type=content_type)
+
+
+class HttpClient:
+    """The few Flask test client calls these helpers make, over HTTP to a real server (the
+    browser tests' data, made as the player makes it, without a course to click through)."""
+
+    class _Answer:
+        def __init__(self, resp):
+            self.status_code, self._resp = resp.status_code, resp
+
+        def get_json(self):
+            return self._resp.json()
+
+        def get_data(self, as_text=False):
+            return self._resp.text if as_text else self._resp.content
+
+    def __init__(self, base_url: str):
+        self.base_url = base_url
+
+    def get(self, path, headers=None):
+        return self._Answer(requests.get(self.base_url + path, headers=headers, timeout=30))
+
+    def post(self, path, json=None, data=None, content_type=None, headers=None):
+        headers = {**(headers or {}), **({"Content-Type": content_type} if content_type else {})}
+        resp = requests.post(self.base_url + path, json=json, data=data, headers=headers, timeout=30)
+        return self._Answer(resp)

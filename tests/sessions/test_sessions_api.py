@@ -370,7 +370,9 @@ def test_sequencing_state_orders_saves_and_sets_the_rollup(client, admin_key, pk
         is False
     )
     s = get(client, admin_key, sid)
-    assert (s["completion_status"], s["success_status"], s["score"]["scaled"]) == ("completed", "passed", 0.9)
+    # Every activity of this manifest has objectiveMeasureWeight 0: it rolls up no score, so
+    # the engine's figure is not the course's (tests/sessions/test_engine.py: one that does).
+    assert (s["completion_status"], s["success_status"], s["score"]) == ("completed", "passed", None)
     assert save(1, "one", {"completion": "incomplete"}).get_json()["stale"] is True  # late beacon
     assert page_config(client, relaunch_url(client, admin_key, sid))["sequencingState"] == "two"
     # Unknown values are not statuses: the CMI rollup stands in for them.

@@ -70,12 +70,14 @@ def test_actor_figures(client, admin_key, story):
         "passed_count": 1,
         "failed_count": 1,
         "avg_score_scaled": pytest.approx(0.6333, abs=1e-4),
+        "scored_count": 3,
         "first_activity": "2025-01-01T00:00:00.000Z",
         "last_activity": "2025-01-03T10:00:00.000Z",
     }
     assert ann["actor"] == {"objectType": "Agent", "mbox": "mailto:ann@Example.org"}
     bob = got["actors"][1]
     assert (bob["total_statements"], bob["unique_activities"], bob["avg_score_scaled"]) == (2, 2, None)
+    assert bob["scored_count"] == 0  # no score is not a score of 0
 
 
 def test_activity_figures(client, admin_key, story):
@@ -91,6 +93,7 @@ def test_activity_figures(client, admin_key, story):
         "passed_count": 1,
         "failed_count": 0,
         "avg_score_scaled": pytest.approx(0.85),
+        "scored_count": 2,
         "first_activity": "2025-01-01T00:00:00.000Z",
         "last_activity": "2025-01-03T10:00:00.000Z",
     }

@@ -46,3 +46,15 @@ const STANDARDS = { scorm_1_2: "SCORM 1.2", scorm_2004_2nd_edition: "SCORM 2004 
 export function standardName(standard) {
   return STANDARDS[standard] || "—";
 }
+
+// A time to the second, in the reader's time zone (a call log's rows, a second apart).
+export function clockTime(iso) {
+  if (!iso) return "";
+  return new Date(iso).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+}
+
+// The day of a time, in the reader's language and time zone.
+export function day(iso) {
+  if (!iso) return "";
+  return new Date(iso).toLocaleDateString(undefined, { year: "numeric", month: "short", day: "numeric" });
+}

@@ -3,7 +3,7 @@
  * this module runs: it is read from window.Chart, not imported. */
 import { api } from "../api.js";
 import { emptyState, fail, h, main, table } from "../dom.js";
-import { when } from "../format.js";
+import { percent as share, when } from "../format.js";
 import { pageData } from "../page-data.js";
 
 const DAYS = 14, RECENT = 100, LEARNERS_SHOWN = 15;
@@ -53,8 +53,8 @@ function ratesCard(courses, titles) {
       { label: "Passed %", data: rates.map((r) => r[1]), backgroundColor: GREEN },
       { label: "Failed %", data: rates.map((r) => r[2]), backgroundColor: RED }] },
     options: { scales: { y: { min: 0, max: 100, ticks: { callback: (v) => v + "%" } } } },
-  }, ["Course", "Learners", "Completed", "Passed", "Failed"],
-  courses.map((c, i) => [names[i], c.unique_learners, rates[i][0] + "%", rates[i][1] + "%", rates[i][2] + "%"]));
+  }, ["Course", "Learners", "Completed", "Passed", "Failed", "Average score"],
+  courses.map((c, i) => [names[i], c.unique_learners, rates[i][0] + "%", rates[i][1] + "%", rates[i][2] + "%", average(c)]));
 }
 
 // Tenths of the score, the last one taking 100% in.
@@ -91,8 +91,9 @@ function learnersCard(learners) {
       { label: "Passed", data: shown.map((a) => a.passed_count), backgroundColor: GREEN },
       { label: "Failed", data: shown.map((a) => a.failed_count), backgroundColor: RED }] },
     options: { indexAxis: "y", scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } },
-  }, ["Learner", "Activities", "Completed", "Passed", "Failed", "Last active"],
-  shown.map((a, i) => [names[i], a.unique_activities, a.completed_count, a.passed_count, a.failed_count, when(a.last_activity)]));
+  }, ["Learner", "Activities", "Completed", "Passed", "Failed", "Average score", "Last active"],
+  shown.map((a, i) => [names[i], a.unique_activities, a.completed_count, a.passed_count, a.failed_count, average(a),
+                       when(a.last_activity)]));
 }
 
 // A chart with its caption, and the same figures as a table for keyboards and screen readers.
@@ -108,6 +109,13 @@ function chartCard(title, caption, config, headers, rows) {
     new window.Chart(canvas, config);
   }, 0);
   return card;
+}
+
+// An average over the known scores only, saying how many there were: an unscored result is
+// not a 0.
+function average(figures) {
+  const n = figures.scored_count || 0;
+  return n ? share(figures.avg_score_scaled) + " (of " + n + " score" + (n === 1 ? "" : "s") + ")" : "no score yet";
 }
 
 function percent(n, of) { return of ? Math.min(100, Math.round(100 * n / of)) : 0; }

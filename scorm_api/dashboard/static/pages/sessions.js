@@ -4,7 +4,7 @@
 import { api } from "../api.js";
 import { LIMIT, badge, confirmDialog, crumbs, emptyState, fail, h, main, options, pager, showMissing, table, toast }
   from "../dom.js";
-import { duration, scoreText, when } from "../format.js";
+import { clockTime, day, duration, scoreText, when } from "../format.js";
 import { pageData } from "../page-data.js";
 import { launchLinkRow } from "../shell.js";
 
@@ -23,7 +23,8 @@ export default function sessionsPage(item) {
 function listPage() {
   const params = new URLSearchParams(window.location.search);
   const state = { page: 1, sort: params.get("sort") || "updated_at", order: params.get("order") || "desc",
-                  package_id: params.get("package_id") || "", search: "", completion_status: "", success_status: "" };
+                  package_id: params.get("package_id") || "", search: "", completion_status: "", success_status: "",
+                  previews: "" };
   const list = h("div", { class: "list" });
   const pkgSelect = h("select", { id: "filter-package", "aria-label": "Package" }, h("option", { value: "", text: "All packages" }));
   const completion = h("select", { id: "filter-completion", "aria-label": "Completion" },
@@ -32,10 +33,12 @@ function listPage() {
     options([["", "Any result"], ...pageData.success_choices]));
   const search = h("input", { type: "search", placeholder: "Learner id or name", "aria-label": "Search learners" });
   const exportLink = h("a", { class: "button-like", id: "export-csv", download: "" }, "Export CSV");
+  // The dashboard's previews are not learners: listed only when asked for.
+  const showPreviews = h("input", { type: "checkbox", id: "filter-previews" });
   let timer;
   function filters() {
     const q = new URLSearchParams();
-    for (const k of ["package_id", "search", "completion_status", "success_status", "sort", "order"]) {
+    for (const k of ["package_id", "search", "completion_status", "success_status", "previews", "sort", "order"]) {
       if (state[k]) q.set(k, state[k]);
     }
     return q;
@@ -44,6 +47,7 @@ function listPage() {
   pkgSelect.addEventListener("change", () => { state.package_id = pkgSelect.value; changed(); });
   completion.addEventListener("change", () => { state.completion_status = completion.value; changed(); });
   success.addEventListener("change", () => { state.success_status = success.value; changed(); });
+  showPreviews.addEventListener("change", () => { state.previews = showPreviews.checked ? "true" : ""; changed(); });
   search.addEventListener("input", () => {
     clearTimeout(timer);
     timer = setTimeout(() => { state.search = search.value.trim(); changed(); }, SEARCH_DELAY_MS);
@@ -78,7 +82,8 @@ function listPage() {
         return;
       }
       list.replaceChildren(table(COLUMNS.map(header), data.sessions.map((x) => h("tr", {},
-        h("td", {}, h("a", { href: "/dashboard/sessions/" + x.id, text: x.user_name ? x.user_name + " (" + x.user_id + ")" : x.user_id })),
+        h("td", {}, h("a", { href: "/dashboard/sessions/" + x.id, text: x.user_name ? x.user_name + " (" + x.user_id + ")" : x.user_id }),
+          x.preview ? h("span", { class: "badge", text: "preview" }) : null),
         h("td", { text: x.package.title }),
         h("td", {}, badge(x.completion_status)), h("td", {}, badge(x.success_status)),
         h("td", { class: "num", text: scoreText(x.score) }), h("td", { class: "num", text: duration(x.time_spent_seconds) }),
@@ -89,7 +94,8 @@ function listPage() {
     for (const p of data.packages) pkgSelect.append(h("option", { value: p.id, text: p.title, selected: p.id === state.package_id }));
   }).catch(fail);
   main.replaceChildren(h("h1", { text: "Learners and sessions" }),
-    h("div", { class: "toolbar" }, search, pkgSelect, completion, success, h("span", { class: "spacer" }), exportLink), list);
+    h("div", { class: "toolbar" }, search, pkgSelect, completion, success,
+      h("label", { class: "check" }, showPreviews, " Show previews"), h("span", { class: "spacer" }), exportLink), list);
   load();
 }
 
@@ -151,11 +157,15 @@ function status(x) {
     h("dt", { text: "Completed" }), h("dd", { text: when(x.completed_at) || "—" }));
 }
 
+// One row per objective of the learner's record: each part's own, then the shared (global)
+// ones the parts only read. A part's objective that others read names the shared id.
 function objectives(x) {
   if (!x.objectives.length) return h("p", { class: "hint", text: "No objectives recorded." });
-  return table(["Objective", "Success", "Completion", "Score"], x.objectives.map((o) => h("tr", {},
-    h("td", { text: o.id }), h("td", { text: o.success_status || o.status || "" }),
-    h("td", { text: o.completion_status || "" }), h("td", { text: o["score.scaled"] || o["score.raw"] || "" }))), "compact");
+  return table(["Part", "Objective", "Success", "Completion", "Score"], x.objectives.map((o) => h("tr", {},
+    h("td", { text: o.activity || "Shared by the course" }),
+    h("td", { title: o.global_id ? "Shared as " + o.global_id : null, text: o.id + (o.primary ? " (main)" : "") }),
+    h("td", {}, badge(o.success_status)), h("td", {}, badge(o.completion_status)),
+    h("td", { class: "num", text: scoreText(o.score) }))), "compact");
 }
 
 // The SCOs of a multi-SCO course, each with its own status.
@@ -180,11 +190,19 @@ function callLog(entries) {
   const shown = entries.slice(-LOG_SHOWN);
   return h("div", {},
     entries.length > shown.length ? h("p", { class: "hint", text: "The last " + shown.length + " of " + entries.length + " calls." }) : null,
-    table(["Time", "Part", "Call", "Arguments", "Result", "Error"], shown.map((e) => {
-      const bad = e.error && e.error !== "0";  // "0": SCORM's "no error"
-      return h("tr", { class: bad ? "bad" : null }, h("td", { text: when(e.t) }), h("td", { text: e.item_id || "" }),
+    table(["Time", "Part", "Call", "Arguments", "Result", "Error"], shown.map((e, i) => {
+      // "0": SCORM's "no error"; an expected answer (a 2004 read of a value not set yet) is
+      // explained, not flagged.
+      const coded = e.error && e.error !== "0";
+      const bad = coded && !e.expected;
+      // The date once, then on the first call of each new day.
+      const newDay = i === 0 || day(e.t) !== day(shown[i - 1].t);
+      return h("tr", { class: bad ? "bad" : null },
+        h("td", { class: "nowrap", text: (newDay ? day(e.t) + " " : "") + clockTime(e.t) }),
+        h("td", { title: e.item_id || null, text: e.item_title || e.item_id || "" }),
         h("td", {}, h("code", { text: e.call })), h("td", {}, h("code", { text: (e.args || []).join(", ") })),
-        h("td", {}, h("code", { text: e.result })), h("td", { text: bad ? e.error : "" }));
+        h("td", {}, h("code", { text: e.result })),
+        h("td", { class: coded && !bad ? "hint" : null, text: coded ? e.error + ": " + (e.error_meaning || "") : "" }));
     }), "compact"));
 }
 

@@ -18,6 +18,7 @@ import uuid
 from flask import Flask, g, request
 
 from scorm_api.config import Settings
+from scorm_api.datadir import keep_private
 
 log = logging.getLogger(__name__)
 LOG_FILE_BYTES = 5 * 1024 * 1024
@@ -67,6 +68,7 @@ class TerminalFormatter(logging.Formatter):
 def configure_logging(settings: Settings) -> None:
     """Log to stderr (JSON lines, or short lines when stderr is a terminal), and JSON lines to
     a file when one is configured. Idempotent."""
+    keep_private()  # the log file may be the first thing this process writes
     root = logging.getLogger("scorm_api")
     root.setLevel(logging.INFO)
     root.propagate = False

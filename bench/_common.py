@@ -3,15 +3,23 @@
 Load comes from wrk (Debian package `wrk`) when installed: it is written in C, so on a small
 machine the client steals far less CPU from the server than a Python client would. Without
 wrk, a multi-process Python client with keep-alive connections is used (and says so).
+
+A bench stops what it starts and removes what it writes, also when it is stopped: SIGTERM (a
+timeout's first signal, tests/test_bench_smoke.py) ends it as an exception does, so `finally`
+blocks and the atexit hooks (each server's stop, each scratch dir's removal) run. Against
+SIGKILL, the smoke test kills the bench's whole process group and removes its TMPDIR.
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import http.client
 import multiprocessing
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -29,9 +37,30 @@ BENCH_ENV = {
 }
 
 
+def _exit_on_sigterm(signum, frame) -> None:
+    raise SystemExit(128 + signum)
+
+
+# Imported only by the bench scripts (their main program): Python's default SIGTERM would end
+# the process without its finally blocks and atexit hooks, leaving servers and data dirs behind.
+signal.signal(signal.SIGTERM, _exit_on_sigterm)
+
+
+def _stop_at_exit(srv: LiveServer) -> None:
+    """A bench that fails or is stopped between start and its own `finally` still stops it."""
+    with contextlib.suppress(Exception):
+        if srv.proc.poll() is None:
+            srv.stop(timeout=30)
+    if srv.proc.poll() is None:
+        srv.proc.kill()
+        srv.proc.wait(10)
+
+
 def bench_server(*args: str, env: dict | None = None) -> LiveServer:
     data_dir = scratch_dir("scorm-bench-") / "data"
-    return start_server(data_dir, *args, env={**BENCH_ENV, **(env or {})})
+    srv = start_server(data_dir, *args, env={**BENCH_ENV, **(env or {})})
+    atexit.register(_stop_at_exit, srv)  # runs before the scratch dir's removal (registered first)
+    return srv
 
 
 def peak_rss_mb(pid: int) -> float:

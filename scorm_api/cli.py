@@ -12,6 +12,7 @@ import click
 from scorm_api.config import Settings, SettingsError, settings_from_env
 from scorm_api.datadir import DataDirUnwritable, check_writable
 from scorm_api.errors import ApiError
+from scorm_api.instance import InstanceBusy
 
 if TYPE_CHECKING:
     from scorm_api.state import State
@@ -58,7 +59,7 @@ def api_errors(fn):
             fields = e.details.get("fieldErrors") if e.details else None
             extra = "; ".join(f"{k}: {', '.join(v)}" for k, v in fields.items()) if fields else ""
             raise click.ClickException(f"{e.message}{' (' + extra + ')' if extra else ''}") from None
-        except DataDirUnwritable as e:
+        except (DataDirUnwritable, InstanceBusy) as e:
             raise click.ClickException(str(e)) from None
 
     return wrapper
@@ -79,6 +80,20 @@ def open_for_cli(data_dir) -> State:
 
 def emit(data, as_json: bool, text: str) -> None:
     click.echo(json.dumps(data, indent=2) if as_json else text)
+
+
+def table(headers: tuple[str, ...], rows: list[tuple[str, ...]], empty: str) -> str:
+    """Columns under a header row, each as wide as its widest cell (the last one left ragged)."""
+    if not rows:
+        return empty
+    widths = [max(len(str(r[i])) for r in (headers, *rows)) for i in range(len(headers))]
+    return "\n".join(
+        "  ".join(str(cell).ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in (headers, *rows)
+    )
+
+
+JSON_HELP = "Print JSON (for scripts) instead of text."
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -104,7 +119,13 @@ def main():
     default=None,
     help="xAPI versions the LRS accepts, comma-separated (default 1.0.3,2.0.0).",
 )
-@click.option("--log-file", type=click.Path(dir_okay=False), default=None)
+@click.option(
+    "--log-file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Also write the log to this file, one JSON line per event (rotated at 5 MiB, 3 kept; "
+    "the dashboard's Logs page shows it).",
+)
 @api_errors
 def serve(data_dir, host, port, threads, public_url, rate_limits, xapi_versions, log_file):
     """Run the API server until Ctrl-C or SIGTERM."""
@@ -134,7 +155,7 @@ def serve(data_dir, host, port, threads, public_url, rate_limits, xapi_versions,
             running = appliance.start(settings)
         except appliance.PortUnavailable as e:
             raise click.ClickException(str(e)) from None
-        lock.publish(running.url, "serve")
+        lock.publish(running.url, "serve", running.settings.public_url)
         issued = state.of(running.app).first_run_key
         if issued:
             click.echo(FIRST_RUN_HINT.format(key=issued.plaintext, base=running.settings.base_url))
@@ -165,9 +186,11 @@ def serve(data_dir, host, port, threads, public_url, rate_limits, xapi_versions,
 )
 @api_errors
 def desktop(data_dir, log_file):
-    """Open the appliance in a desktop window: the server runs inside this process on a free
-    local port and stops when the last dashboard window closes. A second launch on the same
-    data dir opens a window on the running one."""
+    """Open the appliance in a desktop window.
+
+    The server runs inside this process on a free local port and stops when the last
+    dashboard window closes. A second launch on the same data dir opens a window on the
+    running one."""
     from scorm_api.desktop import shell
 
     settings = _settings(data_dir=data_dir, log_file=log_file)
@@ -192,9 +215,12 @@ def keys():
 @click.option("--tenant", "tenant_id", default=None, help="Tenant id (default: the system tenant).")
 @click.option("--name", default=None, help="A label to tell keys apart.")
 @click.option("--expires-in-days", type=int, default=None, help="The key stops working after this many days.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
 @api_errors
 def keys_create(data_dir, scopes, tenant_id, name, expires_in_days, as_json):
+    """Create an API key; it is shown only once.
+
+    Print it with its id, tenant and scopes; only a hash of it is stored."""
     from scorm_api.tenants import services
 
     open_for_cli(data_dir)
@@ -211,21 +237,24 @@ def keys_create(data_dir, scopes, tenant_id, name, expires_in_days, as_json):
 @keys.command("list")
 @data_dir_option
 @click.option("--tenant", "tenant_id", default=None, help="Only this tenant's keys.")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
 @api_errors
 def keys_list(data_dir, tenant_id, as_json):
+    """List API keys (never the keys themselves).
+
+    Each key's id, prefix, scopes, status, tenant and name."""
     from scorm_api.tenants import services
 
     open_for_cli(data_dir)
     rows, _ = services.list_api_keys(tenant_id, page=1, limit=10_000)
     data = [k.to_api() for k in rows]
-    text = (
-        "\n".join(
-            f"{k['id']}  {k['prefix']}…  {','.join(k['scopes']):<16} {k['status']:<8}"
-            f" tenant {k['tenant_id']}  {k['name']}"
+    text = table(
+        ("ID", "PREFIX", "SCOPES", "STATUS", "TENANT", "NAME"),
+        [
+            (k["id"], f"{k['prefix']}…", ",".join(k["scopes"]), k["status"], k["tenant_id"], k["name"] or "")
             for k in data
-        )
-        or "No API keys."
+        ],
+        "No API keys.",
     )
     emit(data, as_json, text)
 
@@ -235,6 +264,9 @@ def keys_list(data_dir, tenant_id, as_json):
 @click.argument("key_id")
 @api_errors
 def keys_revoke(data_dir, key_id):
+    """Revoke an API key: it stops working at once.
+
+    KEY_ID is the key's id, as `keys list` shows it."""
     from scorm_api.tenants import services
 
     open_for_cli(data_dir)
@@ -247,7 +279,7 @@ def keys_revoke(data_dir, key_id):
 
 @main.group()
 def admin():
-    """The dashboard's admin password."""
+    """The dashboard: its password, a sign-in link."""
 
 
 @admin.command("set-password")
@@ -260,7 +292,9 @@ def admin():
 )
 @api_errors
 def admin_set_password(data_dir, from_stdin):
-    """Set or change the password that signs in to the dashboard (signs every browser out)."""
+    """Set or change the dashboard's password.
+
+    Every browser signed in is signed out."""
     from scorm_api.dashboard import logins, passwords
 
     if from_stdin:
@@ -280,18 +314,16 @@ def admin_set_password(data_dir, from_stdin):
 )
 @api_errors
 def admin_sign_in_link(data_dir, public_url):
-    """Print a link that signs one browser in to the dashboard once (valid two minutes)."""
-    from scorm_api.dashboard import logins
-    from scorm_api.instance import running_instance
+    """Print a one-time dashboard sign-in link.
 
-    settings = open_for_cli(data_dir).settings
-    running = running_instance(settings.data_dir)
-    if public_url:
-        base = public_url
-    elif running is not None:
-        base = running.url  # it may listen on another port than the settings say
-    else:
-        base = settings.base_url
+    The link signs one browser in, once, within two minutes; it points at where this data
+    dir's server listens."""
+    from scorm_api.dashboard import logins
+    from scorm_api.instance import as_served
+
+    settings, running = as_served(open_for_cli(data_dir).settings)
+    base = public_url or settings.base_url
+    if running is None and not public_url:
         click.echo(
             f"No server is running on {settings.data_dir}: start `scorm-api serve` and open the "
             "link within two minutes.",
@@ -305,7 +337,9 @@ def admin_sign_in_link(data_dir, public_url):
 
 @main.group("xapi-credentials")
 def xapi_credentials():
-    """Basic-auth credentials for the standard xAPI LRS at /xapi/."""
+    """Credentials for the xAPI LRS at /xapi/.
+
+    Basic-auth credentials for the standard xAPI LRS."""
 
 
 @xapi_credentials.command("create")
@@ -313,13 +347,18 @@ def xapi_credentials():
 @click.option("--tenant", "tenant_id", default=None, help="Tenant id (default: the system tenant).")
 @click.option("--name", default=None, help="A label to tell credentials apart.")
 @click.option("--read-only", is_flag=True, help="May read statements, not write them.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
 @api_errors
 def xapi_credentials_create(data_dir, tenant_id, name, read_only, as_json):
+    """Create LRS credentials; shown only once.
+
+    Print the LRS endpoint (where this data dir's server answers), the username and the
+    password."""
+    from scorm_api.instance import as_served
     from scorm_api.tenants import services
     from scorm_api.xapi import credentials
 
-    settings = open_for_cli(data_dir).settings
+    settings, _ = as_served(open_for_cli(data_dir).settings)
     row, password = credentials.create(
         services.resolve_cli_tenant(tenant_id), name, ("read",) if read_only else ("read", "write")
     )
@@ -347,9 +386,12 @@ def tenants():
 @tenants.command("create")
 @data_dir_option
 @click.argument("name")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
 @api_errors
 def tenants_create(data_dir, name, as_json):
+    """Create a tenant and print its id.
+
+    NAME is shown on the dashboard; `keys create --tenant ID` then gives the tenant keys."""
     from scorm_api.tenants import services
 
     open_for_cli(data_dir)
@@ -359,9 +401,12 @@ def tenants_create(data_dir, name, as_json):
 
 @tenants.command("list")
 @data_dir_option
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
 @api_errors
 def tenants_list(data_dir, as_json):
+    """List tenants and their ids.
+
+    The system tenant is the one the other commands use when --tenant is left out."""
     from scorm_api.tenants.models import Tenant
 
     open_for_cli(data_dir)
@@ -369,7 +414,11 @@ def tenants_list(data_dir, as_json):
     emit(
         data,
         as_json,
-        "\n".join(f"{t['id']}  {t['name']}{'  (system)' if t['is_system'] else ''}" for t in data),
+        table(
+            ("ID", "NAME", "SYSTEM"),
+            [(t["id"], t["name"], "yes" if t["is_system"] else "") for t in data],
+            "No tenants.",
+        ),
     )
 
 
@@ -378,24 +427,58 @@ def tenants_list(data_dir, as_json):
 
 @main.command()
 @data_dir_option
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
+@api_errors
 def doctor(data_dir, as_json):
-    """Print the effective configuration and check the data dir."""
-    from scorm_api.doctor import run_checks
+    """Check the data dir; print the configuration.
 
-    settings = _settings(data_dir=data_dir)
-    checks = run_checks(settings)
+    The configuration is the one this data dir's server has (its address while one runs,
+    and the settings stored from the dashboard); exit status 1 when a check fails."""
+    from scorm_api.doctor import run_checks, shown
+    from scorm_api.instance import as_served
+
+    settings, running = as_served(_stored_settings(_settings(data_dir=data_dir)))
+    checks = run_checks(settings, running)
     ok = all(c["ok"] for c in checks)
+    effective = shown(settings)
     if as_json:
-        click.echo(json.dumps({"ok": ok, "settings": settings.as_dict(), "checks": checks}, indent=2))
+        click.echo(json.dumps({"ok": ok, "settings": effective, "checks": checks}, indent=2))
     else:
-        click.echo("Effective configuration:")
-        for k, v in settings.as_dict().items():
-            click.echo(f"  {k:<26} {v}")
+        click.echo(
+            "Effective configuration"
+            + (f" (of the server running, process {running.pid}):" if running else ":")
+        )
+        width = max(map(len, effective))
+        for k, v in effective.items():
+            click.echo(f"  {k:<{width}} {v}")
         click.echo("Checks:")
         for c in checks:
             click.echo(f"  [{'ok' if c['ok'] else 'FAIL'}] {c['name']}: {c['detail']}")
     sys.exit(0 if ok else 1)
+
+
+def _stored_settings(settings: Settings) -> Settings:
+    """`settings` with what the operator stored in the data dir (from the dashboard) laid
+    over, as a server started now would have them. Reads only: no database, no change."""
+    import peewee
+
+    from scorm_api.admin import overrides
+    from scorm_api.admin.models import AdminSetting
+    from scorm_api.doctor import open_existing
+
+    try:
+        db = open_existing(settings)
+    except peewee.PeeweeException:
+        return settings  # a damaged database: doctor's database check says so
+    if db is None:
+        return settings
+    try:
+        with AdminSetting.bind_ctx(db):
+            return overrides.effective(settings, overrides.load())
+    except peewee.PeeweeException:  # a schema from before the settings table: none stored
+        return settings
+    finally:
+        db.close()
 
 
 def main_with_default(command: str) -> None:
@@ -509,9 +592,10 @@ def sync(
     max_retries,
     as_json,
 ):
-    """Copy packages, sessions and xAPI statements to a cloud instance. Safe to run again:
-    only what changed travels. Exit status: 0 done, 1 the run failed, 2 done with failures or
-    conflicts."""
+    """Copy this data dir's work to the cloud.
+
+    Packages, sessions and xAPI statements. Safe to run again: only what changed travels.
+    Exit status: 0 done, 1 the run failed, 2 done with failures or conflicts."""
     import threading
 
     from scorm_api.sync import runner, targets, views

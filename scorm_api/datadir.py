@@ -4,7 +4,12 @@ domains do on top (the first-run key, pending reindexes) are their `state.on_ope
 A data dir keeps a reserve file (RESERVE_NAME, RESERVE_BYTES): on a disk so full that SQLite
 cannot even open the database (opening in WAL mode creates its -shm and -wal files), the
 reserve is given up so the server starts and reads go on; it is made again on a later start
-with room to spare."""
+with room to spare.
+
+Everything in a data dir is its operator's alone (learners' records, keys, the signing key):
+the process creates files 0600 and folders 0700 (`keep_private`, a umask, so the files SQLite
+and the log handler create themselves are covered too), and a data dir made by an older version
+is tightened when it is opened (`tighten`)."""
 
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ import errno
 import logging
 import os
 import secrets
+import stat
 from pathlib import Path
 
 import peewee
@@ -28,13 +34,50 @@ RESERVE_NAME = "reserve.bin"
 RESERVE_BYTES = 8 * 1024 * 1024
 
 
+# Nobody but the user who runs the appliance may read or list what it writes.
+PRIVATE_UMASK = 0o077
+
+
+def keep_private() -> None:
+    """Make every file and folder this process creates from now on its user's only. A umask
+    rather than a mode at each call site: SQLite makes the database (whose mode its -wal and
+    -shm files copy), the log handler its rotated files, the storage its uploads. Called
+    before the first thing is written (the data dir itself, the log file)."""
+    os.umask(PRIVATE_UMASK)
+
+
+def tighten(data_dir: Path) -> int:
+    """Take group and other permissions off everything under `data_dir` (itself included),
+    as a data dir made by an older version, or copied in with a loose umask, has them; returns
+    how many entries changed. Symlinks are left alone (their targets are not ours)."""
+    changed = 0
+    for root, dirs, files in os.walk(data_dir):
+        for path in (root, *(os.path.join(root, name) for name in (*dirs, *files))):
+            try:
+                st = os.lstat(path)
+            except FileNotFoundError:  # removed meanwhile (a finished upload's part, say)
+                continue
+            if stat.S_ISLNK(st.st_mode) or not stat.S_IMODE(st.st_mode) & PRIVATE_UMASK:
+                continue
+            os.chmod(path, stat.S_IMODE(st.st_mode) & ~PRIVATE_UMASK)
+            changed += 1
+    if changed:
+        log.info(
+            "the data dir was readable by other users: now its owner's only",
+            extra={"fields": {"data_dir": str(data_dir), "entries": changed}},
+        )
+    return changed
+
+
 class DataDirUnwritable(RuntimeError):
     """The data dir cannot be created or written: said in one sentence, not a traceback."""
 
 
 def check_writable(data_dir: Path) -> None:
     """Raise DataDirUnwritable unless files can be created in `data_dir` (made if missing).
-    A probe file, not os.access: that says yes to root on a read-only mount."""
+    A probe file, not os.access: that says yes to root on a read-only mount. The data dir is
+    the first thing the appliance writes: from here on the process writes privately."""
+    keep_private()
     probe = Path(data_dir) / f".write-probe-{secrets.token_hex(4)}"
     try:
         Path(data_dir).mkdir(parents=True, exist_ok=True)
@@ -58,6 +101,7 @@ def prepare(settings: Settings) -> None:
     check_writable(settings.data_dir)
     try:
         settings.ensure_dirs()
+        tighten(settings.data_dir)
     except OSError as e:
         raise DataDirUnwritable(f"The data dir {settings.data_dir} cannot be prepared: {e}") from None
     url = settings.effective_database_url

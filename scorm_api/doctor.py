@@ -1,15 +1,22 @@
 """`scorm-api doctor`: checks a person can run before asking for help. Read-only: it never
-creates a database (that would mint an admin key nobody sees)."""
+creates a database (that would mint an admin key nobody sees).
+
+It reports the settings a server on this data dir has: while one runs, its address (from
+instance.json); the operator's stored settings laid over (the CLI reads those, `cli.doctor`)."""
 
 from __future__ import annotations
 
 import os
 import socket
+from typing import Any
+
+import peewee
 
 from scorm_api import disk
 from scorm_api.config import Settings
 from scorm_api.datadir import DataDirUnwritable, check_writable
 from scorm_api.db import open_database
+from scorm_api.instance import RunningInstance
 from scorm_api.migrations import current_version, latest_version
 from scorm_api.openapi import VENDOR_DIR
 
@@ -49,14 +56,32 @@ def _data_dir(settings: Settings) -> dict:
     )
 
 
-def _database(settings: Settings) -> list[dict]:
+def open_existing(settings: Settings) -> peewee.Database | None:
+    """The data dir's database, connected, or None when it has none yet (opening a missing
+    SQLite file would create it). Raises what the driver raises on a damaged one."""
     if settings.database_url is None and not settings.db_path.exists():
-        return [_check("database", True, f"{settings.db_path} will be created on first start")]
+        return None
+    db = open_database(settings.effective_database_url)
+    db.connect()
+    return db
+
+
+def shown(settings: Settings) -> dict[str, Any]:
+    """The settings as doctor prints them: the addresses as the server uses them (public_url
+    is the address its links carry even when none was given)."""
+    out = settings.as_dict()
+    out["public_url"] = settings.base_url
+    out["content_url"] = settings.content_base_url
+    return out
+
+
+def _database(settings: Settings) -> list[dict]:
     try:
-        db = open_database(settings.effective_database_url)
-        db.connect()
+        db = open_existing(settings)
     except Exception as e:  # report any driver error as a failed check
         return [_check("database", False, f"cannot open: {e}")]
+    if db is None:
+        return [_check("database", True, f"{settings.db_path} will be created on first start")]
     try:
         checks = [_check("database", True, "opens")]
         version, latest = current_version(db), latest_version()
@@ -79,14 +104,30 @@ def _database(settings: Settings) -> list[dict]:
         db.close()
 
 
-def _port(settings: Settings) -> dict:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        in_use = s.connect_ex((settings.host, settings.port)) == 0
+def _port(settings: Settings, running: RunningInstance | None) -> dict:
+    """Where this data dir's server listens; with none running, whether `serve` could listen
+    where the settings say."""
+    where = f"{settings.host}:{settings.port}"
+    family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.settimeout(5)
+        answers = s.connect_ex((settings.host, settings.port)) == 0
+    if running is not None:
+        return _check(
+            "port",
+            answers,
+            f"{where}: this data dir's server listens there ({running.kind}, process {running.pid})"
+            + ("" if answers else ", but nothing answers: it may be hung, or still starting"),
+        )
     return _check(
         "port",
         True,
-        f"{settings.host}:{settings.port} "
-        + ("is in use (a server is probably running)" if in_use else "is free"),
+        f"{where} "
+        + (
+            "is in use by another program (not a server of this data dir): `serve` would need another --port"
+            if answers
+            else "is free"
+        ),
     )
 
 
@@ -97,5 +138,6 @@ def _assets() -> dict:
     )
 
 
-def run_checks(settings: Settings) -> list[dict]:
-    return [_data_dir(settings), *_database(settings), _port(settings), _assets()]
+def run_checks(settings: Settings, running: RunningInstance | None = None) -> list[dict]:
+    """`settings` as the data dir's server has them; `running`: that server, if one runs."""
+    return [_data_dir(settings), *_database(settings), _port(settings, running), _assets()]

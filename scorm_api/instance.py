@@ -17,7 +17,11 @@ import secrets
 import sys
 import time
 from dataclasses import asdict, dataclass
+from dataclasses import replace as replace_fields
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from scorm_api.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +57,20 @@ class RunningInstance:
     url: str
     kind: str  # "serve" or "desktop"
     secret: str  # proves a "show a window" request comes from this user (reads the data dir)
+    # The address its links carry when that is not `url` (it was given a public URL). A
+    # default, so an instance.json written before it was kept still reads.
+    public_url: str | None = None
+
+    def served(self, settings: Settings) -> Settings:
+        """`settings` as this server has them: where it listens, and the public URL it was
+        started with (or none), whatever this process's own flags and environment say."""
+        parts = urlsplit(self.url)
+        return replace_fields(
+            settings,
+            host=parts.hostname or settings.host,
+            port=parts.port or settings.port,
+            public_url=self.public_url,
+        )
 
 
 class InstanceLock:
@@ -75,10 +93,12 @@ class InstanceLock:
         self.info_path.unlink(missing_ok=True)
         return True
 
-    def publish(self, url: str, kind: str) -> RunningInstance:
+    def publish(self, url: str, kind: str, public_url: str | None = None) -> RunningInstance:
         """Write instance.json; on a disk too full for it, serve anyway without it (the lock
         still keeps a second server off this data dir)."""
-        info = RunningInstance(pid=os.getpid(), url=url, kind=kind, secret=secrets.token_urlsafe(32))
+        info = RunningInstance(
+            pid=os.getpid(), url=url, kind=kind, secret=secrets.token_urlsafe(32), public_url=public_url
+        )
         try:
             self._write_info(info)
         except OSError as e:
@@ -112,6 +132,8 @@ class InstanceLock:
 
 def running_instance(data_dir: Path, wait: float = PUBLISH_WAIT_SECONDS) -> RunningInstance | None:
     """The instance serving this data dir, or None when none runs."""
+    if not (Path(data_dir) / LOCK_NAME).exists():  # never served: make nothing (doctor reads only)
+        return None
     probe = InstanceLock(data_dir)
     deadline = time.monotonic() + wait
     while True:
@@ -131,6 +153,14 @@ def running_instance(data_dir: Path, wait: float = PUBLISH_WAIT_SECONDS) -> Runn
 
 class InstanceBusy(RuntimeError):
     pass
+
+
+def as_served(settings: Settings) -> tuple[Settings, RunningInstance | None]:
+    """The settings with the address this data dir's running server really has (its port, its
+    public URL), and that server; `settings` as they are when none runs. For a command that
+    prints a link to it."""
+    running = running_instance(settings.data_dir)
+    return (running.served(settings) if running else settings), running
 
 
 def claim(data_dir: Path) -> InstanceLock | RunningInstance:

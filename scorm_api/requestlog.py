@@ -1,7 +1,8 @@
 """Request ids and structured request log lines.
 
 A client-sent X-Request-Id is kept when it is sane (printable, short); otherwise a fresh UUID
-is used. One JSON log line per request: request id, tenant, route, status, duration.
+is used. One JSON log line per request: request id, tenant, route, status, duration. A person
+watching the terminal gets a short line per request instead (the log file stays JSON).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import uuid
 from flask import Flask, g, request
 
 from scorm_api.config import Settings
+from scorm_api.datadir import keep_private
 
 log = logging.getLogger(__name__)
 LOG_FILE_BYTES = 5 * 1024 * 1024
@@ -41,8 +43,32 @@ class JsonLineFormatter(logging.Formatter):
         return json.dumps(line, separators=(",", ":"), default=str)
 
 
+class TerminalFormatter(logging.Formatter):
+    """One short line per event for a person at a terminal: `12:03:04 GET /api/health 200
+    1.2 ms`; other events as `12:03:04 warning: message (field=value, ...)`."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        when = time.strftime("%H:%M:%S", time.localtime(record.created))
+        fields = dict(getattr(record, "fields", None) or {})
+        if record.name == __name__ and record.getMessage() == "request":
+            took = fields.get("duration_ms")
+            line = f"{when} {fields.get('method')} {fields.get('path')} {fields.get('status')}" + (
+                f" {took:.1f} ms" if took is not None else ""
+            )
+        else:
+            extra = ", ".join(f"{k}={v}" for k, v in fields.items())
+            line = f"{when} {record.levelname.lower()}: {record.getMessage()}" + (
+                f" ({extra})" if extra else ""
+            )
+        if record.exc_info:
+            line += "\n" + self.formatException(record.exc_info)
+        return line
+
+
 def configure_logging(settings: Settings) -> None:
-    """Log JSON lines to stderr, and to a file when one is configured. Idempotent."""
+    """Log to stderr (JSON lines, or short lines when stderr is a terminal), and JSON lines to
+    a file when one is configured. Idempotent."""
+    keep_private()  # the log file may be the first thing this process writes
     root = logging.getLogger("scorm_api")
     root.setLevel(logging.INFO)
     root.propagate = False
@@ -50,17 +76,20 @@ def configure_logging(settings: Settings) -> None:
         if getattr(h, "_scorm_api", False):
             root.removeHandler(h)
             h.close()
-    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    console = logging.StreamHandler(sys.stderr)
+    # A terminal is a person reading: a JSON line per request floods it. Piped or redirected
+    # (a service manager, a container, the tests), stderr stays JSON for machines.
+    console.setFormatter(TerminalFormatter() if sys.stderr.isatty() else JsonLineFormatter())
+    handlers: list[logging.Handler] = [console]
     if settings.log_file:
         settings.log_file.parent.mkdir(parents=True, exist_ok=True)
         # Rotated, so a laptop left running for months keeps at most 4 x LOG_FILE_BYTES.
-        handlers.append(
-            logging.handlers.RotatingFileHandler(
-                settings.log_file, maxBytes=LOG_FILE_BYTES, backupCount=3, encoding="utf-8"
-            )
+        to_file = logging.handlers.RotatingFileHandler(
+            settings.log_file, maxBytes=LOG_FILE_BYTES, backupCount=3, encoding="utf-8"
         )
+        to_file.setFormatter(JsonLineFormatter())
+        handlers.append(to_file)
     for h in handlers:
-        h.setFormatter(JsonLineFormatter())
         h._scorm_api = True  # type: ignore[attr-defined]  # ours: replaced on the next call
         root.addHandler(h)
 

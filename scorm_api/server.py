@@ -115,6 +115,8 @@ def bind_socket(host: str, port: int) -> socket.socket:
 
 
 def close_database() -> None:
+    if database.obj is None:  # this process never opened one (a second desktop launch)
+        return
     try:
         if is_sqlite() and not database.is_closed():
             # Fold the WAL back into the main file so the data dir is one tidy file at rest.

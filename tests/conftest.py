@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,7 +23,7 @@ pytest.register_assert_rewrite(
     "tests.webhooks.support",
 )
 
-from tests.support import CHROMIUM, CHROMIUM_ARGS, LiveServer, bearer, start_server  # noqa: E402
+from tests.support import CHROMIUM, CHROMIUM_ARGS, LiveServer, bearer, require, start_server  # noqa: E402
 
 # Fixtures that tests in more than one folder use, kept with their area; pytest takes
 # pytest_plugins only from this, the root conftest.
@@ -124,17 +123,12 @@ def browser():
     Skips where Chromium is absent, unless SCORM_API_REQUIRE_BROWSER=1 (set by .ci/run), in
     which case a missing browser is a failure, not a silent skip.
     """
-    required = os.environ.get("SCORM_API_REQUIRE_BROWSER") == "1"
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        if required:
-            raise
-        pytest.skip("playwright is not installed")
-    if not Path(CHROMIUM).exists():
-        if required:
-            pytest.fail(f"{CHROMIUM} is missing (apt-get install chromium)")
-        pytest.skip(f"{CHROMIUM} is missing")
+        sync_playwright = None
+    require("playwright (pip install -e '.[test]')", sync_playwright is not None, "SCORM_API_REQUIRE_BROWSER")
+    require(f"{CHROMIUM} (apt-get install chromium)", Path(CHROMIUM).exists(), "SCORM_API_REQUIRE_BROWSER")
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b

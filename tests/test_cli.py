@@ -1,5 +1,6 @@
 import json
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -51,8 +52,44 @@ def test_tenants_create_and_keys_for_it(run):
     assert key["tenant_id"] == tenant["id"]
     only = json.loads(run("keys", "list", "--tenant", tenant["id"], "--json").stdout)
     assert [k["id"] for k in only] == [key["id"]]
-    names = run("tenants", "list").stdout
-    assert "Acme" in names and "(system)" in names
+    names = run("tenants", "list").stdout.splitlines()
+    assert names[0].split() == ["ID", "NAME", "SYSTEM"]
+    rows = {line.split()[1]: line.split()[2:] for line in names[1:]}
+    assert rows == {"Default": ["yes"], "Acme": []}
+
+
+def test_keys_list_has_a_header_row_over_its_columns(run):
+    run("keys", "create", "--scopes", "read", "--name", "LMS", "--json")
+    lines = run("keys", "list").stdout.splitlines()
+    assert lines[0].split() == ["ID", "PREFIX", "SCOPES", "STATUS", "TENANT", "NAME"]
+    assert len(lines) == 3  # the first-run admin key and this one
+    # Each column starts where its header does.
+    for header in ("PREFIX", "SCOPES", "STATUS", "TENANT", "NAME"):
+        at = lines[0].index(header)
+        assert all(line[at - 2 : at] == "  " and line[at] != " " for line in lines[1:]), (header, lines)
+    mine = next(line.split() for line in lines[1:] if line.endswith("  LMS"))
+    assert mine[2:4] == ["read", "active"]
+
+
+def commands(group: click.Group, path: tuple[str, ...] = ()):
+    for name, command in group.commands.items():
+        yield (*path, name), command
+        if isinstance(command, click.Group):
+            yield from commands(command, (*path, name))
+
+
+def test_every_command_group_and_option_says_what_it_does():
+    """`--help` is how a new user finds their way: no command, group or option without help,
+    and no command's one-line summary cut off in its group's list."""
+    ctx = click.Context(main)
+    for path, command in commands(main):
+        assert command.help, f"`scorm-api {' '.join(path)}` has no help"
+        summary = command.get_short_help_str(limit=45)
+        assert not summary.endswith("..."), f"`scorm-api {' '.join(path)}`: summary cut off: {summary}"
+        for param in command.params:
+            if isinstance(param, click.Option) and param.name != "help":
+                record = param.get_help_record(ctx)
+                assert record and record[1], f"`scorm-api {' '.join(path)} {param.opts[0]}` has no help"
 
 
 def test_data_dir_from_environment(run, tmp_path):

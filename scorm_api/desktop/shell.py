@@ -2,9 +2,12 @@
 in a native window (pywebview: Qt with PySide6 on Linux, the system's web view on Windows and
 macOS). Closing the last dashboard window stops the server the same way Ctrl-C stops `serve`.
 
-A second launch on the same data dir does not start a second server: it asks the running
-desktop to open another dashboard window (or, when a headless `serve` holds the data dir,
-opens a window on that server) and exits.
+A second launch on the same data dir does not start a second server: it says the app is
+already running, asks the running desktop to open another dashboard window (in front), or,
+when a headless `serve` holds the data dir, opens a window on that server, and exits.
+
+Before anything is written or Qt is loaded, `qtlibs.problem` checks there is a display and the
+system libraries Qt needs (Qt itself would abort the process with a misleading message).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from flask import Blueprint, abort, request
 from scorm_api import state
 from scorm_api.config import Settings
 from scorm_api.datadir import check_writable
+from scorm_api.desktop import qtlibs
 from scorm_api.desktop.gui_gc import GuiThreadCollector
 from scorm_api.desktop.windows import Windows
 from scorm_api.hooks import Hook
@@ -52,8 +56,17 @@ class DesktopUnavailable(RuntimeError):
 
 
 def load_webview():
-    """Import pywebview with the Qt binding this product ships (PySide6, LGPL)."""
+    """Import pywebview with the Qt binding this product ships (PySide6, LGPL), once the system
+    has what Qt needs to open a window."""
+    unable = qtlibs.problem()
+    if unable:
+        raise DesktopUnavailable(unable)
     os.environ.setdefault("QT_API", "pyside6")
+    gui = gui_name()
+    if gui:
+        # What pywebview loads when asked for the screens before the GUI loop (windows.py): else
+        # it tries GTK first, and logs that failure with a traceback.
+        os.environ.setdefault("PYWEBVIEW_GUI", gui)
     if sys.platform.startswith("linux") and hasattr(os, "geteuid") and os.geteuid() == 0:
         # Chromium (inside QtWebEngine) refuses to run as root with its sandbox on; a root
         # session is a container or a kiosk, where the sandbox cannot work anyway.
@@ -108,12 +121,19 @@ def run(settings: Settings, webview=None) -> int:
 
 def _hand_over(other: RunningInstance, settings: Settings, webview) -> int:
     if other.kind == "desktop":
-        resp = requests.post(other.url + SHOW_PATH, headers={SECRET_HEADER: other.secret}, timeout=10)
-        if resp.status_code != 204:
+        print(
+            f"The SCORM API appliance is already running on {settings.data_dir} "
+            f"(process {other.pid}, {other.url})."
+        )
+        try:
+            resp = requests.post(other.url + SHOW_PATH, headers={SECRET_HEADER: other.secret}, timeout=30)
+        except requests.RequestException as e:
             raise DesktopUnavailable(
-                f"the running instance (pid {other.pid}) did not open a window: HTTP {resp.status_code}"
-            )
-        print(f"Opened a window on the running instance at {other.url} (pid {other.pid}).")
+                f"it does not answer ({type(e).__name__}); if it hangs, stop process {other.pid}"
+            ) from None
+        if resp.status_code != 204:
+            raise DesktopUnavailable(f"it did not open a window: HTTP {resp.status_code}")
+        print("Opened a window on the running instance, in front.")
         return 0
     # A headless server holds the data dir: a window on it, without a server of our own.
     from scorm_api.factory import open_data_dir
@@ -154,7 +174,7 @@ def _run_owner(settings: Settings, webview, lock: InstanceLock) -> int:
     )
     # Both read by requests, which wait in the socket's backlog until serving starts below.
     shared.hooks.add(COURSE_WINDOWS, windows)  # the dashboard's "open course" goes here
-    shared.hooks.add(LINK, Link(lock.publish(running.url, "desktop").secret, windows))
+    shared.hooks.add(LINK, Link(lock.publish(running.url, "desktop", live.public_url).secret, windows))
 
     serving = threading.Thread(target=running.server.serve_forever, name="http", daemon=True)
     serving.start()

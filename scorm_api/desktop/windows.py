@@ -5,6 +5,10 @@ A course window is closed in two steps: first it navigates away from the player,
 the player's pagehide handler (the last commit goes out as a beacon, a sequenced course is
 suspended where the learner was), then the window goes. Closing the last dashboard window
 closes every course window that way before the GUI loop ends and the server stops.
+
+Windows open at their preferred size when the screen has room for it, and shrink to the
+screen (less a margin for panels and the title bar) when it has not, centred on it: a 1366x768
+laptop must show the window's top, where the navigation is.
 """
 
 from __future__ import annotations
@@ -12,11 +16,68 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 
 log = logging.getLogger(__name__)
 
 DASHBOARD_SIZE = (1280, 820)
 COURSE_SIZE = (1100, 780)
+DASHBOARD_MIN, COURSE_MIN = (800, 560), (480, 360)
+# Kept free around a window shrunk to its screen: a top panel, a task bar and the window's
+# own title bar fit in the height's share, where the screen says nothing of them.
+MARGIN = (48, 112)
+
+
+@dataclass(frozen=True)
+class Area:
+    """Where windows may go on a screen, in its logical pixels, from its top-left corner (as
+    create_window's x and y are)."""
+
+    x: int
+    y: int
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class Placement:
+    x: int
+    y: int
+    width: int
+    height: int
+    min_size: tuple[int, int]
+
+
+def place(area: Area, preferred: tuple[int, int], smallest: tuple[int, int]) -> Placement:
+    """The preferred size when it fits in `area` with the margin to spare, else as much as does
+    (never under the smallest useful size, nor over the area); centred in the area."""
+    room = (max(1, area.width - MARGIN[0]), max(1, area.height - MARGIN[1]))
+    width, height = (min(want, have) for want, have in zip(preferred, room, strict=True))
+    width, height = min(max(width, smallest[0]), area.width), min(max(height, smallest[1]), area.height)
+    return Placement(
+        x=area.x + (area.width - width) // 2,
+        y=area.y + (area.height - height) // 2,
+        width=width,
+        height=height,
+        min_size=(min(smallest[0], width), min(smallest[1], height)),
+    )
+
+
+def primary_area(webview) -> Area | None:
+    """The first screen's usable area: without the panels when the toolkit tells them (Qt's
+    available geometry), else the whole screen; None when the toolkit names no screen."""
+    screens = webview.screens
+    if not screens:
+        return None
+    screen = screens[0]
+    available = getattr(screen.frame, "availableGeometry", None)  # a QScreen under Qt
+    if callable(available):
+        g = available()
+        if g.width() > 0 and g.height() > 0:
+            return Area(g.x() - screen.x, g.y() - screen.y, g.width(), g.height())
+    return Area(0, 0, screen.width, screen.height)
+
+
 # A page that runs no pagehide handler answers its blank page at once; this is the longest a
 # hung course may hold up closing its window.
 UNLOAD_WAIT_SECONDS = 3.0
@@ -34,17 +95,24 @@ class Windows:
         self._dashboards: list = []
         self._courses: list = []
         self._closable: set[str] = set()  # uids whose closing may now go through
+        self._area: Area | None = None
         self.first_dashboard_loaded = threading.Event()
 
     # ---- opening ---------------------------------------------------------------------------
 
+    def _placed(self, preferred: tuple[int, int], smallest: tuple[int, int]) -> dict:
+        """create_window's size and position options for a window of this kind. The screen is
+        read once, on the first window (the main thread's, before the GUI loop runs)."""
+        if self._area is None:
+            self._area = primary_area(self._webview)
+        if self._area is None:
+            return {"width": preferred[0], "height": preferred[1], "min_size": smallest}
+        p = place(self._area, preferred, smallest)
+        return {"x": p.x, "y": p.y, "width": p.width, "height": p.height, "min_size": p.min_size}
+
     def open_dashboard(self):
         window = self._webview.create_window(
-            self._title,
-            self._dashboard_url(),
-            width=DASHBOARD_SIZE[0],
-            height=DASHBOARD_SIZE[1],
-            min_size=(800, 560),
+            self._title, self._dashboard_url(), **self._placed(DASHBOARD_SIZE, DASHBOARD_MIN)
         )
         with self._lock:
             self._dashboards.append(window)
@@ -57,7 +125,7 @@ class Windows:
         if not isinstance(url, str) or not url.startswith(self._allowed):
             raise ValueError("only this appliance's launch links open in a course window")
         window = self._webview.create_window(
-            (title or "Course")[:200], url, width=COURSE_SIZE[0], height=COURSE_SIZE[1], min_size=(480, 360)
+            (title or "Course")[:200], url, **self._placed(COURSE_SIZE, COURSE_MIN)
         )
         with self._lock:
             self._courses.append(window)

@@ -138,7 +138,9 @@ def run_desktop_journey(cmd: list[str], screen, tmp_path, name: str) -> None:
             env={**__import__("os").environ, "DISPLAY": screen.display},
         )
         assert second.returncode == 0, second.stdout + second.stderr
-        assert "Opened a window on the running instance" in second.stdout
+        assert "The SCORM API appliance is already running on" in second.stdout
+        assert "Opened a window on the running instance, in front." in second.stdout
+        assert second.stderr.strip() == "", second.stderr  # once "Cannot use uninitialized Proxy"
         wait_until(lambda: len([p for p in app.pages() if "/dashboard/" in p.url]) == 2, 30)
         assert app.owns(json.loads((data_dir / "instance.json").read_text())["pid"])
 

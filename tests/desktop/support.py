@@ -12,29 +12,46 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest
 import requests
 
-from tests.support import wait_until
+from scorm_api.desktop import qtlibs
+
+from tests.support import require, wait_until
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-REQUIRED = os.environ.get("SCORM_API_REQUIRE_DESKTOP") == "1"
 
 
 def need(what: str, ok: bool) -> None:
     """Skip where the desktop stack is absent, unless .ci/run requires it (then fail)."""
-    if ok:
-        return
-    if REQUIRED:
-        pytest.fail(f"{what} is missing, and SCORM_API_REQUIRE_DESKTOP=1")
-    pytest.skip(f"{what} is missing")
+    require(what, ok, "SCORM_API_REQUIRE_DESKTOP")
+
+
+def need_qt(environ: dict[str, str]) -> None:
+    """pywebview and PySide6 importable, and the system libraries Qt loads for `environ`'s
+    platform (the Debian packages named when they are missing)."""
+    need("pywebview with PySide6 (QtWebEngine)", desktop_stack_available())
+    lacking = qtlibs.missing(environ)
+    need(
+        "the system libraries Qt needs (apt-get install " + " ".join(sorted(set(lacking.values()))) + ")",
+        not lacking,
+    )
 
 
 class VirtualScreen:
-    def __init__(self):
+    def __init__(self, size: tuple[int, int] = (1400, 900)):
+        self.size = size
         read_fd, write_fd = os.pipe()
         self.proc = subprocess.Popen(
-            ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1400x900x24", "-nolisten", "tcp"],
+            [
+                "Xvfb",
+                "-displayfd",
+                str(write_fd),
+                "-screen",
+                "0",
+                f"{size[0]}x{size[1]}x24",
+                "-nolisten",
+                "tcp",
+            ],
             pass_fds=(write_fd,),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -63,6 +80,16 @@ class VirtualScreen:
     def window_titles(self) -> list[str]:
         with self._x() as (d, root):
             return [t for _, t in _top_windows(d, root)]
+
+    def window_geometry(self, title_part: str) -> tuple[int, int, int, int]:
+        """The first viewable top-level window titled *title_part*: x, y, width, height on the
+        screen."""
+        with self._x() as (d, root):
+            window = next((w for w, t in _top_windows(d, root) if title_part in t), None)
+            assert window is not None, f"no window titled *{title_part}*"
+            g = window.get_geometry()
+            at = root.translate_coords(window, 0, 0)
+            return at.x, at.y, g.width, g.height
 
     def close_window(self, title_part: str, until=None, timeout: float = 60) -> None:
         """Send WM_DELETE_WINDOW, as a window manager's close button does; with `until`, click
@@ -239,3 +266,38 @@ def start_desktop(
 
 def python_cmd() -> list[str]:
     return [sys.executable, "-m", "scorm_api"]
+
+
+# ---- what the Qt wheels link against (their ELF files' DT_NEEDED entries) ------------------
+
+
+def needed_libraries(path: Path) -> list[str]:
+    """The shared libraries an ELF64 little-endian file names as DT_NEEDED, read from its
+    section headers (the dynamic section and the string table it links to)."""
+    import struct
+
+    with path.open("rb") as f:
+        head = f.read(64)
+        assert head[:4] == b"\x7fELF" and head[4] == 2 and head[5] == 1, f"{path}: not ELF64 LE"
+        (shoff,) = struct.unpack_from("<Q", head, 0x28)
+        shentsize, shnum = struct.unpack_from("<HH", head, 0x3A)
+        f.seek(shoff)
+        table = f.read(shentsize * shnum)
+        sections = [struct.unpack_from("<IIQQQQIIQQ", table, i * shentsize) for i in range(shnum)]
+
+        def read(section) -> bytes:
+            f.seek(section[4])
+            return f.read(section[5])
+
+        dynamic = next((s for s in sections if s[1] == 6), None)  # SHT_DYNAMIC
+        if dynamic is None:
+            return []
+        strings = read(sections[dynamic[6]])
+        entries = read(dynamic)
+    names = []
+    for tag, value in struct.iter_unpack("<qQ", entries):
+        if tag == 0:  # DT_NULL ends the table
+            break
+        if tag == 1:  # DT_NEEDED
+            names.append(strings[value : strings.index(b"\0", value)].decode())
+    return names

@@ -14,7 +14,7 @@ import pytest
 
 from scorm_api.desktop import gui_gc
 
-from tests.desktop.support import desktop_stack_available, need
+from tests.desktop.support import need_qt
 
 # A real QApplication (offscreen: no display needed) with the collector started before it, as
 # the desktop does; a request-like thread then makes more cyclic garbage than the youngest
@@ -57,8 +57,8 @@ CHILD = textwrap.dedent(
 
 @pytest.mark.desktop
 def test_cycles_die_on_the_gui_thread_not_on_the_thread_that_allocates():
-    need("pywebview with PySide6 (QtWebEngine)", desktop_stack_available())
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QT_API": "pyside6"}
+    need_qt(env)
     out = subprocess.run([sys.executable, "-c", CHILD], capture_output=True, text=True, timeout=120, env=env)
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout.strip().splitlines()[-1])

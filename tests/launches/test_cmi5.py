@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from tests.launches.cmi5_au import MASTERY_EXT, PUB, SESSION_EXT, Au, cmi5_zip
+from tests.sessions.runtime import session_of
 from tests.support import bearer, upload_and_process
 
 W3ID = "https://w3id.org/xapi/adl/verbs/"
@@ -55,10 +56,6 @@ def lrs_statements(client, lrs, registration) -> list[dict]:
 
 def verbs(sts) -> list[str]:
     return [s["verb"]["id"].rsplit("/", 1)[-1] for s in sts]
-
-
-def session_of(client, key, session_id) -> dict:
-    return client.get(f"/api/v1/sessions/{session_id}", headers=bearer(key)).get_json()["session"]
 
 
 def test_launch_protocol_moveon_and_session_status(client, admin_key, lrs, course):

@@ -77,3 +77,7 @@ class HttpClient:
         headers = {**(headers or {}), **({"Content-Type": content_type} if content_type else {})}
         resp = requests.post(self.base_url + path, json=json, data=data, headers=headers, timeout=30)
         return self._Answer(resp)
+
+
+def session_of(client, key, session_id) -> dict:
+    return client.get(f"/api/v1/sessions/{session_id}", headers=bearer(key)).get_json()["session"]

@@ -3,12 +3,8 @@ delivery opened before cannot write again (409), so the old status can never com
 
 from urllib.parse import urlsplit
 
-from tests.sessions.runtime import commit, deliver, new_session, open_player, page_config
+from tests.sessions.runtime import commit, deliver, new_session, open_player, page_config, session_of
 from tests.support import assert_envelope, bearer
-
-
-def session_of(client, key, session_id) -> dict:
-    return client.get(f"/api/v1/sessions/{session_id}", headers=bearer(key)).get_json()["session"]
 
 
 def test_a_reset_ends_the_open_deliveries_and_pages(client, admin_key, pkg12):

@@ -4,12 +4,8 @@ session; a dispatch's page may not start one."""
 
 from urllib.parse import urlsplit
 
-from tests.sessions.runtime import commit, deliver, new_session, open_player, page_config
-from tests.support import assert_envelope, bearer
-
-
-def session_of(client, key, session_id) -> dict:
-    return client.get(f"/api/v1/sessions/{session_id}", headers=bearer(key)).get_json()["session"]
+from tests.sessions.runtime import commit, deliver, new_session, open_player, page_config, session_of
+from tests.support import assert_envelope
 
 
 def test_a_review_delivery_changes_nothing(client, admin_key, pkg12):

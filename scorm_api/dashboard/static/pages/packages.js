@@ -31,7 +31,8 @@ function listPage() {
         h("progress", { max: "100", value: "0", "aria-label": "Upload of " + file.name }), h("span", { class: "step" }));
       uploads.append(row);
       return row;
-    }, (pkg) => { toast("Added " + pkg.title); load(); }, fail);
+    }, (pkg) => { toast("Added " + pkg.title); load(); },
+    () => {});  // a failed one says why on its own row, in red: no toast over the rows
   }
   input.addEventListener("change", () => { addFiles(input.files); input.value = ""; });
   drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("over"); });

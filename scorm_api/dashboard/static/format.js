@@ -22,6 +22,20 @@ export function duration(seconds) {
   return (h ? h + " h " : "") + (h || m ? m + " min " : "") + sec + " s";
 }
 
+// "1 session", "0 sessions", "3 sessions": a number with its noun, which every page says
+// through this one place. `noun` is the singular; the plural adds "s" unless PLURALS knows
+// better.
+const PLURALS = { activity: "activities", dispatch: "dispatches", entry: "entries" };
+
+export function plural(n, noun) {
+  return n + " " + (n === 1 ? noun : PLURALS[noun] || noun + "s");
+}
+
+// The singular of a plural noun the server sends (a sync plan's unit: "sessions").
+export function singular(nouns) {
+  return Object.keys(PLURALS).find((noun) => PLURALS[noun] === nouns) || nouns.replace(/s$/, "");
+}
+
 // The raw score where the course reported one (it is what the course showed the learner),
 // else the scaled one as a percentage.
 export function scoreText(score) {

@@ -3,7 +3,7 @@
  * deleted. */
 import { api } from "../api.js";
 import { LIMIT, badge, confirmDialog, crumbs, emptyState, fail, h, main, pager, showMissing, table, toast } from "../dom.js";
-import { bytes, standardName, when } from "../format.js";
+import { bytes, plural, standardName, when } from "../format.js";
 import { desktopShell, launchLinkRow, openInDesktop } from "../shell.js";
 import { uploadFile, uploadFiles } from "../upload.js";
 
@@ -61,8 +61,9 @@ function listPage() {
         h("td", { class: "num", text: p.metadata && p.metadata.sco_count !== undefined ? p.metadata.sco_count : "" }),
         h("td", { class: "num", text: bytes(p.file_size_bytes) }),
         h("td", {}, badge(p.status)),
+        warningsCell(p.warnings || []),
         h("td", { text: when(p.created_at) })));
-      list.replaceChildren(table(["Title", "Standard", "SCOs", "Size", "Status", "Added"], rows),
+      list.replaceChildren(table(["Title", "Standard", "SCOs", "Size", "Status", "Warnings", "Added"], rows),
         pager(state.page, data.count, LIMIT, (p) => { state.page = p; load(); }));
     }).catch(fail);
   }
@@ -91,14 +92,38 @@ function packagePage(id) {
             "Delete package", remove);
         } }, "Delete")),
       h("div", { class: "grid" },
-        h("section", { class: "card" }, h("h2", { text: "Details" }), details(p, meta),
-          (p.warnings || []).length ? h("div", { class: "warnings" }, h("h3", { text: "Warnings" }),
-            h("ul", {}, p.warnings.map((w) => h("li", { text: w.message })))) : null,
+        h("section", { class: "card" }, h("h2", { text: "Details" }), details(p, meta), warningsList(p.warnings || []),
           p.failure ? h("p", { class: "error", text: p.failure.message }) : null),
         h("section", { class: "card" }, h("h2", { text: "Launch for a learner" }), ...launchForm(p)),
         h("section", { class: "card wide", id: "versions" }, h("h2", { text: "Versions" }), ...versionsCard(p)),
         org ? h("section", { class: "card wide" }, h("h2", { text: "Structure" }), items(org.items)) : null));
   }).catch((e) => showMissing(back(), "package", e));
+}
+
+// A warning is critical when part of the course needs the internet (packages/advisories.py):
+// offline, that part fails in front of the class. The API lists the critical ones first.
+const critical = (warnings) => warnings.filter((w) => w.severity === "critical");
+const OFFLINE = "Needs the internet";
+
+// In the list: a red badge for a course that needs the internet, and how many warnings in all.
+function warningsCell(warnings) {
+  if (!warnings.length) return h("td", { class: "hint", text: "—" });
+  const online = critical(warnings);
+  return h("td", { class: "warnings-cell" },
+    online.length ? h("span", { class: "badge critical", title: online[0].message, text: OFFLINE }) : null,
+    h("span", { class: "hint", text: plural(warnings.length, "warning") }));
+}
+
+// On the package's page: the critical ones first, in red, with what to do; then the rest.
+function warningsList(warnings) {
+  if (!warnings.length) return null;
+  const online = critical(warnings), rest = warnings.filter((w) => !online.includes(w));
+  const items = (list) => h("ul", {}, list.map((w) => h("li", { text: w.message })));
+  return h("div", { class: "warnings" },
+    online.length ? h("div", { class: "critical", role: "alert" }, h("h3", { text: OFFLINE }),
+      h("p", { text: "Without a network these parts of the course will not work. Try it offline before a class, " +
+        "or ask its author for a version with these files inside the zip." }), items(online)) : null,
+    rest.length ? [h("h3", { text: online.length ? "Other warnings" : "Warnings" }), items(rest)] : null);
 }
 
 // Every version, a new one uploaded to the same package, and the learners moved to the newest.
@@ -126,7 +151,7 @@ function versionsCard(p) {
   const move = () => api("POST", "/api/v1/packages/" + p.id + "/move-sessions", {}).then((r) => {
     const also = [r.skipped_other_standard ? r.skipped_other_standard + " stayed (another standard)" : "",
       r.sequencing_reset ? r.sequencing_reset + " restart their course's sequencing" : ""].filter(Boolean).join("; ");
-    toast("Moved " + r.moved + " learner session" + (r.moved === 1 ? "" : "s") + " to version " + r.to_version + (also ? "; " + also : ""));
+    toast("Moved " + plural(r.moved, "learner session") + " to version " + r.to_version + (also ? "; " + also : ""));
   }).catch(fail);
   return [
     table(["Version", "Status", "File", "Size", "Added"], rows),

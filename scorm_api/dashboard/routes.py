@@ -40,7 +40,7 @@ class CourseWindows(Protocol):
 # Where "Open now" and "Preview" open a course: added only by `scorm-api desktop`.
 COURSE_WINDOWS: Hook[CourseWindows] = Hook("dashboard: course windows of the desktop app")
 FORM_TTL_S = 3600
-# The pages, by URL part: (template page id, title). Each is a shell its script fills.
+# The pages, by URL part: their titles. Each is a shell its script fills.
 PAGES = {
     "packages": "Packages",
     "sessions": "Learners and sessions",
@@ -54,6 +54,9 @@ PAGES = {
     "logs": "Logs",
     "account": "Account",
 }
+# The top menu's names where the title is longer: the menu must stay one line on a laptop's
+# screen (1280 px, with a scrollbar), whatever its fonts (tests/dashboard/test_dashboard_menu.py).
+MENU = {**PAGES, "sessions": "Sessions", "sync": "Sync"}
 
 
 @root_bp.route("/")
@@ -231,7 +234,7 @@ def page(name, item_id=None):
             "page.html",
             page=name,
             item_id=item_id,
-            pages=PAGES,
+            menu=MENU,
             title=PAGES[name],
             csrf_token=login.csrf_token,
             content_origin=settings.content_base_url,

@@ -21,7 +21,7 @@ def sync_page(pair, browser):
 def test_sync_from_the_dashboard(sync_page, laptop_data):
     (laptop, cloud), page = sync_page
     first_sign_in(laptop.srv, page)
-    page.get_by_role("link", name="Sync to cloud").click()
+    page.get_by_role("link", name="Sync", exact=True).click()
     page.get_by_role("heading", name="Not synced yet").wait_for()
     assert page.get_by_role("button", name="Sync now").is_disabled()
     screenshot(page, "dashboard-sync-empty")
@@ -75,7 +75,7 @@ def test_sync_from_the_dashboard(sync_page, laptop_data):
 def test_a_dry_run_to_the_cloud_lists_what_cannot_travel(sync_page, laptop_data, cloud):
     (laptop, _), page = sync_page
     first_sign_in(laptop.srv, page)
-    page.get_by_role("link", name="Sync to cloud").click()
+    page.get_by_role("link", name="Sync", exact=True).click()
     page.get_by_label("Target address").fill(cloud.url)
     page.get_by_label("Your tenant id on the target").fill(cloud.tenant_id())
     page.get_by_label("API key on the target").fill(cloud.srv.admin_key)

@@ -143,6 +143,24 @@ def test_sign_in_out_and_forged_requests(dash):
     assert requests.get(content + "/dashboard/login", timeout=10).status_code == 403
 
 
+def test_the_content_address_points_a_browser_to_the_dashboard(dash):
+    """http://localhost:PORT/ (the content origin, one letter from the dashboard's address):
+    a page naming the appliance with a link that leads to the dashboard, not raw JSON."""
+    srv, page = dash
+    content = srv.url.replace("127.0.0.1", "localhost")
+    answer = page.goto(content + "/")
+    assert answer.status == 403 and answer.headers["content-type"].startswith("text/html")
+    heading = page.get_by_role("heading", name="SCORM API appliance")
+    heading.wait_for()
+    # Styled: the inline style's hash in the page's policy matches (no "refused" console error).
+    assert "system-ui" in heading.evaluate("(el) => getComputedStyle(el).fontFamily")
+    screenshot(page, "dashboard-content-origin-root")
+    page.get_by_role("link", name=srv.url + "/dashboard/").click()
+    page.get_by_role("button", name="Set password and sign in").wait_for()
+    assert page.url.startswith(srv.url + "/dashboard/")
+    assert page.errors == []
+
+
 def test_tenants_and_quotas(dash):
     srv, page = dash
     first_sign_in(srv, page)

@@ -172,7 +172,7 @@ function details(p, meta) {
     h("dt", { text: "Status" }), h("dd", {}, badge(p.status)),
     h("dt", { text: "Standard" }), h("dd", { text: standardName(p.standard) }),
     h("dt", { text: "SCOs" }), h("dd", { text: meta.sco_count !== undefined ? meta.sco_count : "—" }),
-    h("dt", { text: "Size" }), h("dd", { text: bytes(p.file_size_bytes) + (meta.file_count ? " · " + meta.file_count + " files" : "") }),
+    h("dt", { text: "Size" }), h("dd", { text: bytes(p.file_size_bytes) + (meta.file_count ? " · " + plural(meta.file_count, "file") : "") }),
     h("dt", { text: "File" }), h("dd", { text: p.original_filename || "—" }),
     h("dt", { text: "Added" }), h("dd", { text: when(p.created_at) + (p.uploaded_by ? " by " + p.uploaded_by : "") }),
     meta.description ? [h("dt", { text: "Description" }), h("dd", { text: meta.description })] : null);
@@ -210,7 +210,7 @@ function launchForm(p) {
         const learner = r.session.user_name || r.session.user_id;
         const minutes = Math.max(1, Math.round((new Date(r.expires_at) - new Date()) / 60000));
         linkOut.replaceChildren(h("p", { text: "Launch link for " + learner +
-            ". It works for " + minutes + " minutes; launch again for a fresh link (progress is kept)." }),
+            ". It works for " + plural(minutes, "minute") + "; launch again for a fresh link (progress is kept)." }),
           launchLinkRow(r.launch_url, true, learner + " · " + p.title));
       }).catch(fail);
   } },

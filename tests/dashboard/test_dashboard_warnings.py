@@ -3,10 +3,10 @@ list flags each package that has any (how many), a course that needs the interne
 own page lists that offline hazard first, in red, before the harmless ones."""
 
 import pytest
-import requests
 
+from tests.dashboard.data import upload
 from tests.dashboard.pages import first_sign_in
-from tests.support import bearer, fixture, screenshot
+from tests.support import screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -14,17 +14,6 @@ RED = "rgb(192, 57, 43)"  # dashboard.css --bad
 OFFLINE = "golf_scorm2004_4ed_seq_post_test_rollup.zip"  # jQuery from a CDN; 3 files not listed
 ODD = "scorm12_debugger_nested_prereq.zip"  # a missing default organization; unlisted files
 CLEAN = "golf_scorm12_runtime_basic.zip"
-
-
-def upload(srv, name) -> dict:
-    resp = requests.post(
-        srv.url + "/api/v1/packages/upload",
-        headers=bearer(srv.admin_key),
-        files={"file": (name, fixture(name).read_bytes())},
-        timeout=60,
-    )
-    assert resp.status_code == 201, resp.text
-    return resp.json()
 
 
 def test_warnings_are_flagged_and_the_offline_hazard_comes_first_in_red(dash):

@@ -5,10 +5,10 @@ learners did, not of xAPI statements."""
 import re
 
 import pytest
-import requests
 
+from tests.dashboard.data import learner_session, upload
 from tests.dashboard.pages import first_sign_in
-from tests.support import bearer, fixture, screenshot
+from tests.support import screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -18,26 +18,8 @@ ONE_PLURAL = re.compile(r"(?<![\d.,])\b1 (?!is\b|was\b|has\b)[a-z]+s\b")
 
 def test_a_single_learner_is_counted_in_the_singular(dash):
     srv, page = dash
-    h = bearer(srv.admin_key)
-    pkg = requests.post(
-        srv.url + "/api/v1/packages/upload",
-        headers=h,
-        timeout=60,
-        files={"file": ("golf.zip", fixture("golf_scorm12_singlesco.zip").read_bytes())},
-    ).json()
-    session = requests.post(
-        srv.url + "/api/v1/sessions",
-        headers=h,
-        timeout=10,
-        json={"package_id": pkg["id"], "user_id": "ann", "user_name": "Ann"},
-    ).json()["session"]
-    put = requests.put(
-        f"{srv.url}/api/v1/sessions/{session['id']}",
-        headers=h,
-        json={"cmi_data": {"cmi.core.lesson_status": "passed", "cmi.core.score.raw": "95"}},
-        timeout=10,
-    )
-    assert put.status_code == 200
+    pkg = upload(srv, "golf_scorm12_singlesco.zip")
+    learner_session(srv, pkg["id"], "ann", {"cmi.core.lesson_status": "passed", "cmi.core.score.raw": "95"})
     first_sign_in(srv, page)
 
     page.get_by_role("link", name="Analytics").click()

@@ -11,6 +11,8 @@ from scorm_api.errors import forbidden
 from scorm_api.hooks import Hook
 
 SCOPES = ("read", "write", "admin")
+# The key id of a signed-in dashboard's principal starts so (dashboard/guard.py).
+DASHBOARD_KEY_PREFIX = "dashboard:"
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,11 @@ class Principal:
     @property
     def is_operator(self) -> bool:
         return self.is_system and "admin" in self.scopes
+
+    @property
+    def is_dashboard(self) -> bool:
+        """A signed-in dashboard's request, not an API key's (what a sync run says started it)."""
+        return self.key_id.startswith(DASHBOARD_KEY_PREFIX)
 
 
 # Each source, in the order the domains added them, reads the request and answers a Principal,

@@ -22,7 +22,7 @@ from flask import request
 
 from scorm_api.dashboard import logins
 from scorm_api.errors import ApiError, forbidden
-from scorm_api.principals import Principal
+from scorm_api.principals import DASHBOARD_KEY_PREFIX, Principal
 from scorm_api.state import current
 from scorm_api.tenants.services import system_tenant
 
@@ -98,4 +98,4 @@ def cookie_principal() -> Principal | None:
     require_csrf(login)
     operator = system_tenant()
     assert operator is not None  # made with the database
-    return Principal(f"dashboard:{login.id}", operator.id, frozenset({"admin"}), True)
+    return Principal(DASHBOARD_KEY_PREFIX + login.id, operator.id, frozenset({"admin"}), True)

@@ -4,8 +4,12 @@ with the sign-in cookie and its CSRF token (see guard.py): the dashboard has no 
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import ipaddress
 import time
 from typing import Protocol
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -40,7 +44,7 @@ class CourseWindows(Protocol):
 # Where "Open now" and "Preview" open a course: added only by `scorm-api desktop`.
 COURSE_WINDOWS: Hook[CourseWindows] = Hook("dashboard: course windows of the desktop app")
 FORM_TTL_S = 3600
-# The pages, by URL part: (template page id, title). Each is a shell its script fills.
+# The pages, by URL part: their titles. Each is a shell its script fills.
 PAGES = {
     "packages": "Packages",
     "sessions": "Learners and sessions",
@@ -54,29 +58,81 @@ PAGES = {
     "logs": "Logs",
     "account": "Account",
 }
+# The top menu's names where the title is longer: the menu must stay one line on a laptop's
+# screen (1280 px, with a scrollbar), whatever its fonts (tests/dashboard/test_dashboard_menu.py).
+MENU = {**PAGES, "sessions": "Sessions", "sync": "Sync"}
 
 
 @root_bp.route("/")
 def home():
-    return redirect(url_for("dashboard.page", name="packages"))
+    refused = _elsewhere()
+    return refused or redirect(url_for("dashboard.page", name="packages"))
 
 
 @bp.before_request
 def _host_check():
-    guard.require_dashboard_host()
+    return _elsewhere()
+
+
+def _elsewhere() -> Response | None:
+    """None on the dashboard's own address. Elsewhere (the content origin, another name of
+    this computer) the refusal: for a browser a page that says what this address is and where
+    the dashboard is, with the refusal's status; for an API client its error envelope."""
+    try:
+        guard.require_dashboard_host()
+    except ApiError as refused:
+        if request.accept_mimetypes.best_match(["application/json", "text/html"]) != "text/html":
+            raise
+        settings = current().settings
+        dashboard = refused.details.get("dashboard")
+        body = render_template(
+            "elsewhere.html",
+            style=ELSEWHERE_STYLE,
+            dashboard=dashboard,
+            on_this_computer=dashboard is not None and _is_loopback(settings.base_url),
+            message=refused.message,
+            api=settings.base_url + "/api/v1",
+            docs=settings.base_url + "/api/docs",
+        )
+        return _html(body, refused.status, policy=ELSEWHERE_POLICY)
+    return None
+
+
+# The page elsewhere has one small inline style, allowed by its hash, and nothing else: this
+# address is not the dashboard's, so not even the dashboard's stylesheet is served on it.
+ELSEWHERE_STYLE = (
+    "body{font-family:system-ui,sans-serif;color:#1c2333;max-width:40rem;margin:3rem auto;"
+    "padding:0 1.5rem;line-height:1.5}h1{font-size:1.5rem}a{color:#2f5bd3}"
+)
+ELSEWHERE_POLICY = (
+    "default-src 'none'; img-src data:; frame-ancestors 'none'; style-src 'sha256-"
+    + base64.b64encode(hashlib.sha256(ELSEWHERE_STYLE.encode()).digest()).decode()
+    + "'"
+)
+
+
+def _is_loopback(url: str) -> bool:
+    """A URL that only the computer it names can open (the dashboard's, when it listens on
+    127.0.0.1: a learner reading the page on another computer must not try the link there)."""
+    host = urlsplit(url).hostname or ""
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _signer():
     return current().signer
 
 
-def _html(body: str, status: int = 200) -> Response:
+PAGE_POLICY = "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'"
+
+
+def _html(body: str, status: int = 200, policy: str = PAGE_POLICY) -> Response:
     resp = Response(body, status=status, mimetype="text/html")
     resp.headers["Cache-Control"] = "no-store"
     resp.headers["X-Frame-Options"] = "DENY"  # no clickjacking from course content or elsewhere
-    resp.headers["Content-Security-Policy"] = (
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'"
-    )
+    resp.headers["Content-Security-Policy"] = policy
     resp.headers["Referrer-Policy"] = "same-origin"
     return resp
 
@@ -231,7 +287,7 @@ def page(name, item_id=None):
             "page.html",
             page=name,
             item_id=item_id,
-            pages=PAGES,
+            menu=MENU,
             title=PAGES[name],
             csrf_token=login.csrf_token,
             content_origin=settings.content_base_url,

@@ -15,6 +15,7 @@ from typing import Any
 SCANNED_SUFFIXES = {".html", ".htm", ".xhtml", ".js", ".mjs", ".css"}
 MAX_SCAN_BYTES = 4 * 1024 * 1024
 MAX_WARNINGS = 50
+OFFLINE_HAZARD = "offline_hazard"  # the warnings' code (launch_urls.py's too)
 
 _URL = rb"((?:https?:)?//[A-Za-z0-9.\-]+(?::\d+)?(?:/[^\"'\s<>)]*)?)"
 # Elements whose src/href/data loads something as the page renders.
@@ -74,7 +75,7 @@ class HazardScanner:
     def warnings(self) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = [
             {
-                "code": "offline_hazard",
+                "code": OFFLINE_HAZARD,
                 "message": f"{path} loads {url} from the internet; without a network this "
                 "part of the course will not work",
                 "file": path,
@@ -85,7 +86,7 @@ class HazardScanner:
         if len(self.hits) > MAX_WARNINGS:
             out.append(
                 {
-                    "code": "offline_hazard",
+                    "code": OFFLINE_HAZARD,
                     "message": f"... and {len(self.hits) - MAX_WARNINGS} more references to "
                     "internet resources",
                     "count": len(self.hits),

@@ -20,6 +20,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
+from scorm_api.packages.hazards import OFFLINE_HAZARD
 from scorm_api.packages.xmlutil import rejected
 
 _NOT_IN_URLS = re.compile(r'[\s<>"{}|\\^`\x00-\x1f\x7f]')  # characters a URI never holds (RFC 3986)
@@ -58,4 +59,4 @@ def check(url: str, what: str, kind: str) -> dict[str, Any] | None:
     message = f"{what} launches {url}, on the internet: without a network it will not open"
     if kind == "activity":
         message += "; the learner's LRS credentials for the launch are sent to that site in its URL"
-    return {"code": "offline_hazard", "message": message, "url": url}
+    return {"code": OFFLINE_HAZARD, "message": message, "url": url}

@@ -3,6 +3,7 @@ from urllib.parse import quote
 import peewee
 
 from scorm_api.db import BaseModel, JSONField
+from scorm_api.packages import advisories
 from scorm_api.tenants.models import Tenant
 
 STATUSES = ("processing", "ready", "failed")
@@ -66,7 +67,7 @@ class Package(BaseModel):
             else None,
             "file_size_bytes": self.file_size_bytes,
             "metadata": meta,
-            "warnings": self.warnings or [],
+            "warnings": advisories.for_api(self.warnings),
             "failure": self.failure,
             "uploaded_by": self.uploaded_by,
             "original_filename": self.original_filename,

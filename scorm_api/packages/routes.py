@@ -2,7 +2,7 @@ from flask import Blueprint, request
 
 from scorm_api.endpoint import endpoint
 from scorm_api.errors import ApiError, bad_request, validation_error
-from scorm_api.packages import multipart, processing, services, uploads, versions
+from scorm_api.packages import advisories, multipart, processing, services, uploads, versions
 from scorm_api.packages.models import STATUSES
 from scorm_api.principals import require_own_tenant
 from scorm_api.ratelimit import UPLOAD
@@ -14,7 +14,19 @@ bp = Blueprint("packages", __name__, url_prefix="/api/v1")
 TAG = "Packages"
 
 WARNING = obj(
-    {"code": {"type": "string"}, "message": {"type": "string"}}, ["code", "message"], additional=True
+    {
+        "code": {"type": "string"},
+        "message": {"type": "string"},
+        "severity": extension_field(
+            {
+                "enum": list(advisories.SEVERITIES),
+                "description": "critical: part of the course needs the internet (offline_hazard); "
+                "minor: a mistake the import worked around. Critical warnings come first.",
+            }
+        ),
+    },
+    ["code", "message"],
+    additional=True,
 )
 PACKAGE = obj(
     {

@@ -10,6 +10,36 @@ from scorm_api.schemas import paginate
 from scorm_api.sync.links import Links
 from scorm_api.sync.models import SyncConflict
 
+# What a trainer weighs to choose between the two versions: the results, then the CMI data.
+COMPARED = ("completion_status", "success_status", "score", "time_spent_seconds", "attempts")
+MAX_DIFFERENCES = 20  # CMI data elements listed at most (a course may store hundreds)
+
+
+def differences(local: dict | None, remote: dict | None) -> list[dict]:
+    """Where the two versions of a conflict's session differ: each field or CMI element
+    (`field`) with this instance's value and the target's; none when the target's version could
+    not be read (`remote` None), as there is nothing to compare."""
+    if remote is None:
+        return []
+    local = local or {}
+    out = [
+        {"field": f, "local": local.get(f), "remote": remote.get(f)}
+        for f in COMPARED
+        if _comparable(local.get(f)) != _comparable(remote.get(f))
+    ]
+    ours, theirs = local.get("cmi_data") or {}, remote.get("cmi_data") or {}
+    changed = [k for k in sorted(set(ours) | set(theirs)) if ours.get(k) != theirs.get(k)]
+    out += [{"field": k, "local": ours.get(k), "remote": theirs.get(k)} for k in changed[:MAX_DIFFERENCES]]
+    return out
+
+
+def _comparable(value):
+    """A score's parts without the empty ones: no score and a score of nothing but nulls are
+    the same."""
+    if isinstance(value, dict):
+        return {k: v for k, v in value.items() if v is not None} or None
+    return value
+
 
 def list_for(tenant_id: str, status: str | None, page: int, limit: int):
     q = SyncConflict.select().where(SyncConflict.tenant == tenant_id)

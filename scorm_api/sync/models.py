@@ -28,6 +28,10 @@ class SyncTarget(BaseModel):
         table_name = "sync_target"
 
 
+# What started a run: the dashboard's Sync now, another API client, `scorm-api sync`, the schedule.
+TRIGGERS = ("dashboard", "api", "cli", "schedule")
+
+
 class SyncRun(BaseModel):
     id = peewee.CharField(primary_key=True, max_length=36)
     tenant_id: str
@@ -35,7 +39,7 @@ class SyncRun(BaseModel):
     url = peewee.CharField(max_length=2048)
     remote_tenant_id = peewee.CharField(max_length=255)
     dry_run = peewee.BooleanField(default=False)
-    trigger = peewee.CharField(max_length=16)  # cli | api | schedule
+    trigger = peewee.CharField(max_length=16)  # one of TRIGGERS
     status = peewee.CharField(max_length=16)  # running | completed | failed | interrupted
     phase = peewee.CharField(max_length=32, null=True)
     items_done = peewee.IntegerField(default=0)

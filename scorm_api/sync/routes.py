@@ -10,7 +10,7 @@ from scorm_api.errors import not_found, validation_error
 from scorm_api.schemas import PAGINATION, TIMESTAMP, obj, page_query, paginate
 from scorm_api.state import current
 from scorm_api.sync import conflicts, runner, targets, views
-from scorm_api.sync.models import SyncRun
+from scorm_api.sync.models import TRIGGERS, SyncRun
 
 bp = Blueprint("sync", __name__, url_prefix="/api/v1/sync")
 TAG = "Sync to cloud"
@@ -66,6 +66,10 @@ RUN = obj(
     {
         "id": {"type": "string"},
         "status": {"enum": ["running", "completed", "failed", "interrupted"]},
+        "trigger": {
+            "enum": list(TRIGGERS),
+            "description": "What started it: the dashboard, an API client, the command line, the schedule",
+        },
         "progress": {"type": "object"},
         "report": {"type": "object"},
     },
@@ -180,7 +184,8 @@ def start_run(principal, body):
         lrs=_lrs(body),
         propagate_deletes=bool(body.get("propagate_deletes")),
     )
-    run = runner.create_run(principal.tenant_id, dest, dry_run=bool(body.get("dry_run")), trigger="api")
+    trigger = "dashboard" if principal.is_dashboard else "api"
+    run = runner.create_run(principal.tenant_id, dest, dry_run=bool(body.get("dry_run")), trigger=trigger)
     runner.run_in_background(run, dest, current())
     return {"run": views.run_view(run)}, 202  # running: no secrets yet
 
@@ -233,6 +238,8 @@ def get_run(principal, run_id):
     query=page_query(status={"enum": ["open", "kept_local", "kept_remote"]}),
     response=obj({"conflicts": {"type": "array"}, "pagination": PAGINATION}, ["conflicts", "pagination"]),
     summary="Conflicts kept by sync runs (a session changed on both sides)",
+    description="Each with its learner, its course and `differences`: the fields and CMI "
+    "elements where this instance's version (`local`) and the target's (`remote`) differ.",
 )
 def list_conflicts(principal, query):
     rows, pagination = conflicts.list_for(

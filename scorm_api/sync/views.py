@@ -4,9 +4,11 @@ ETA, and its report."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from scorm_api import sealing
 from scorm_api.db import utcnow_iso, write_transaction
+from scorm_api.sync import conflicts
 from scorm_api.sync.models import SyncConflict, SyncRun
 from scorm_api.sync.webhooks import PURPOSE
 
@@ -75,7 +77,7 @@ def _webhook_secrets(run: SyncRun, secret: bytes | None) -> list[dict]:
 
 
 def conflict_view(c: SyncConflict, full: bool = False) -> dict:
-    out = {
+    out: dict[str, Any] = {
         "id": c.id,
         "kind": c.kind,
         "local_id": c.local_id,
@@ -85,8 +87,19 @@ def conflict_view(c: SyncConflict, full: bool = False) -> dict:
         "created_at": c.created_at,
         "resolved_at": c.resolved_at,
     }
+    local, remote = c.local or {}, c.remote
     if full:
         out.update(local=c.local, remote=c.remote)
     else:
-        out["learner"] = (c.local or {}).get("user_id")
+        out["learner"] = local.get("user_id")
+    # What the choice is about, in the list too: whose course, and what differs between them.
+    out.update(
+        learner_name=local.get("user_name"),
+        course=(local.get("package") or {}).get("title"),
+        package_id=local.get("package_id"),
+        local_updated_at=local.get("updated_at"),
+        remote_known=remote is not None,  # the target's version could be read
+        remote_updated_at=(remote or {}).get("updated_at"),
+        differences=conflicts.differences(local, remote),
+    )
     return out

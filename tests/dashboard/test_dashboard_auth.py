@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from scorm_api.dashboard import logins, passwords
+from scorm_api.dashboard import logins, passwords, routes
 from scorm_api.dashboard.routes import attempts
 
 from tests.dashboard.hosts import CONTENT_HOST, HOST, csrf_of, get, post
@@ -128,6 +128,33 @@ def test_dashboard_answers_only_on_its_own_host(app, signed_in, host):
     headers = {"Cookie": f"{logins.COOKIE}={cookie}"}
     assert get(by_hand, "/api/v1/packages", headers=headers).status_code == 200
     assert_envelope(get(by_hand, "/api/v1/packages", host=host, headers=headers), 403, "FORBIDDEN")
+
+
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+@pytest.mark.parametrize("path", ["/", "/dashboard/packages", "/dashboard/login"])
+def test_a_browser_at_another_address_is_shown_the_way_to_the_dashboard(signed_in, path):
+    """At the content origin an API client still gets the JSON refusal; a browser gets a page
+    that names the appliance and links to the dashboard's address, with the same status, and
+    nothing of the dashboard (no stylesheet, no script, no token)."""
+    json = {"Accept": "application/json"}
+    assert_envelope(get(signed_in, path, host=CONTENT_HOST, headers=json), 403, "FORBIDDEN")
+    assert_envelope(get(signed_in, path, host=CONTENT_HOST), 403, "FORBIDDEN")  # no Accept at all
+    page = get(signed_in, path, host=CONTENT_HOST, headers={"Accept": BROWSER_ACCEPT})
+    assert page.status_code == 403 and page.mimetype == "text/html"
+    text = page.get_data(as_text=True)
+    assert "<h1>SCORM API appliance</h1>" in text
+    assert (
+        '<a href="http://127.0.0.1:3001/dashboard/">' in text
+        and "on the computer the appliance runs on" in text
+    )
+    assert "<script" not in text and "stylesheet" not in text and "csrf" not in text
+    assert f"<style>{routes.ELSEWHERE_STYLE}</style>" in text  # as its hash in the policy allows
+    assert page.headers["Content-Security-Policy"].startswith("default-src 'none';")
+    # On the dashboard's own address "/" leads into it, as before.
+    home = get(signed_in, "/", headers={"Accept": BROWSER_ACCEPT})
+    assert home.status_code == 302 and home.headers["Location"].endswith("/dashboard/packages")
 
 
 def test_the_rest_api_accepts_the_sign_in_with_its_csrf_token(signed_in):

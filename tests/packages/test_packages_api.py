@@ -202,6 +202,20 @@ def test_warnings_are_kept_on_the_package(client, admin_key):
     assert "default_organization_missing" in {w["code"] for w in debugger["warnings"]}
 
 
+def test_warnings_say_how_much_they_matter_the_offline_ones_first(client, admin_key):
+    """The manifest's unlisted files are found before the CDN scripts, but the warning that
+    ruins an offline class comes first, marked critical, in the list and on the package."""
+    data = fixture("golf_scorm2004_4ed_seq_post_test_rollup.zip").read_bytes()
+    pkg, _ = upload_and_process(client, admin_key, data)
+    expected = [("offline_hazard", "critical")] * 2 + [("files_not_listed", "minor")]
+    assert [(w["code"], w["severity"]) for w in pkg["warnings"]] == expected
+    (listed,) = client.get("/api/v1/packages", headers=bearer(admin_key)).get_json()["packages"]
+    shown = client.get(f"/api/v1/packages/{pkg['id']}", headers=bearer(admin_key)).get_json()
+    assert listed["warnings"] == shown["warnings"] == pkg["warnings"]
+    # Stored as found (what was imported before severities existed reads the same way).
+    assert [w["code"] for w in Package.get_by_id(pkg["id"]).warnings][0] == "files_not_listed"
+
+
 def test_background_processing(make_settings):
     from scorm_api.factory import create_app
 

@@ -6,6 +6,7 @@ const csrf = document.querySelector('meta[name="csrf-token"]').content;
 
 // The API's error envelope, with its field errors folded into the message a toast shows.
 export class ApiError extends Error {
+  // `retryAfter`: seconds to wait before trying again, on a 429 (rateLimitWait).
   constructor(status, body, retryAfter) {
     const err = (body && body.error) || {};
     const fieldErrors = (err.details && err.details.fieldErrors) || {};
@@ -14,8 +15,24 @@ export class ApiError extends Error {
     this.status = status;
     this.code = err.code;
     this.fieldErrors = fieldErrors;
-    this.retryAfter = retryAfter ? Number(retryAfter) : null;  // seconds, on a 429
+    this.retryAfter = retryAfter === undefined ? null : retryAfter;
   }
+}
+
+// How long a refused call (429) should wait, in seconds, from the answer's headers (`header`
+// reads one: a fetch Response's headers.get, or an XMLHttpRequest's getResponseHeader):
+// Retry-After, else X-RateLimit-Reset, the unix time the window resets (what the cloud
+// documents), counted from the server's own clock (Date) so that a computer whose clock is off
+// waits neither too long nor not at all. null: the answer names no wait.
+export function rateLimitWait(header) {
+  const serverNow = () => { const d = Date.parse(header("Date") || ""); return Number.isNaN(d) ? Date.now() : d; };
+  const after = header("Retry-After");
+  if (after) {  // seconds, or an HTTP date
+    const seconds = /^\s*\d+\s*$/.test(after) ? Number(after) : (Date.parse(after) - serverNow()) / 1000;
+    if (!Number.isNaN(seconds)) return Math.max(0, seconds);
+  }
+  const reset = Number(header("X-RateLimit-Reset"));
+  return reset ? Math.max(0, reset - serverNow() / 1000) : null;
 }
 
 // The fetch itself, shared by api() and download(): the sign-in's headers, and back to the
@@ -32,9 +49,15 @@ function request(method, path, body) {
   });
 }
 
+// A refused answer as an ApiError: its envelope (`body`, null when it has none) and, on a 429,
+// the wait it names; `header` reads one of its headers (rateLimitWait).
+export function refusal(status, body, header) {
+  return new ApiError(status, body, status === 429 ? rateLimitWait(header) : null);
+}
+
 // A refused request: its error envelope, thrown.
 function failure(r) {
-  return r.json().catch(() => null).then((data) => { throw new ApiError(r.status, data, r.headers.get("Retry-After")); });
+  return r.json().catch(() => null).then((data) => { throw refusal(r.status, data, (name) => r.headers.get(name)); });
 }
 
 export function api(method, path, body) {

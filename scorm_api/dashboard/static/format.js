@@ -22,6 +22,23 @@ export function duration(seconds) {
   return (h ? h + " h " : "") + (h || m ? m + " min " : "") + sec + " s";
 }
 
+// "1 session", "0 sessions", "3 launches": a number with its noun, which every page says
+// through this one place. `noun` is the singular (of a noun or a phrase ending in one); its
+// plural follows English's regular rules, which every noun the pages count keeps to.
+export function plural(n, noun) {
+  if (n === 1) return n + " " + noun;
+  if (/(s|x|z|ch|sh)$/.test(noun)) return n + " " + noun + "es";
+  if (/[^aeiou]y$/.test(noun)) return n + " " + noun.slice(0, -1) + "ies";
+  return n + " " + noun + "s";
+}
+
+// The singular of a plural noun the server sends (a sync plan's unit: "sessions").
+export function singular(nouns) {
+  if (/[^aeiou]ies$/.test(nouns)) return nouns.slice(0, -3) + "y";
+  if (/(ss|x|z|ch|sh)es$/.test(nouns)) return nouns.slice(0, -2);  // not "courses": a course
+  return nouns.replace(/s$/, "");
+}
+
 // The raw score where the course reported one (it is what the course showed the learner),
 // else the scaled one as a percentage.
 export function scoreText(score) {

@@ -1,33 +1,47 @@
 /* A package's upload, as any API client does it: a presigned URL, the file PUT to it with its
  * progress shown, then processing, polled until the package is ready or has failed.
  *
- * A folder of courses dropped at once goes through a queue, two at a time, and a call the
- * rate limit refuses (429) is made again after the wait the server names (Retry-After), the
- * row saying "Waiting N s (rate limit)" meanwhile: every course is imported, none fails for
- * having come too soon. */
-import { ApiError, api } from "./api.js";
+ * Every course dropped on the page, at once or in several drops, waits in one queue and goes
+ * two at a time; a call the rate limit refuses (429) is made again once the wait the server
+ * names is over (Retry-After, else X-RateLimit-Reset), the row saying "Waiting N s (rate
+ * limit)" meanwhile: every course is imported, none fails for having come too soon. A course
+ * that fails says why on a red bar: the server's reason, the error envelope's message. */
+import { ApiError, api, refusal } from "./api.js";
 
 const POLL_MS = 700;
-const AT_ONCE = 2;  // uploads in flight together
-const MAX_WAITS = 60;  // rate-limit waits one upload sits through before it gives up
+const AT_ONCE = 2;  // uploads in flight together, over every drop
+const MAX_WAITS = 60;  // rate-limit waits one call sits through before it gives up
+const UNNAMED_WAIT_S = 5;  // a 429 that names no wait (a proxy's, not the API's)
 
-// Each file gets its row (from `makeRow`); `done(pkg)` / `failed(error)` after each.
+const queue = [];
+let inFlight = 0;
+
+// Each file gets its row (from `makeRow`) at once, and a place in the queue; `done(pkg)` or
+// `failed(error)` after each.
 export function uploadFiles(files, makeRow, done, failed) {
-  const queue = Array.from(files, (file) => ({ file, row: makeRow(file) }));
-  for (const { row } of queue) row.querySelector(".step").textContent = "Waiting to upload…";
-  function next() {
-    const job = queue.shift();
-    if (!job) return Promise.resolve();
-    return uploadFile(job.file, job.row).then(done, failed).then(next);
+  for (const file of files) {
+    const row = makeRow(file);
+    row.querySelector(".step").textContent = "Waiting to upload…";
+    queue.push({ file, row, done, failed });
   }
-  return Promise.all(Array.from({ length: Math.min(AT_ONCE, queue.length) }, next));
+  while (inFlight < AT_ONCE && queue.length) startNext();
 }
 
-// `call` again after each 429, as long as the server asks to wait (Retry-After).
+function startNext() {
+  const job = queue.shift();
+  inFlight += 1;
+  uploadFile(job.file, job.row).then(job.done, job.failed).finally(() => {
+    inFlight -= 1;
+    if (queue.length) startNext();
+  });
+}
+
+// `call` again after each 429, once the wait the server names is over.
 function patiently(call, step, waits = 0) {
   return call().catch((e) => {
     if (!(e instanceof ApiError) || e.status !== 429 || waits >= MAX_WAITS) throw e;
-    return countdown(Math.max(1, Math.ceil(e.retryAfter || 5)), step).then(() => patiently(call, step, waits + 1));
+    const seconds = Math.max(1, Math.ceil(e.retryAfter === null ? UNNAMED_WAIT_S : e.retryAfter));
+    return countdown(seconds, step).then(() => patiently(call, step, waits + 1));
   });
 }
 
@@ -59,14 +73,15 @@ export function uploadFile(file, row, packageId) {
     .then(function pollUntilDone(pkg) {
       if (pkg.status === "processing" || pkg.status === "uploading") {
         return new Promise((r) => setTimeout(r, POLL_MS))
-          .then(() => api("GET", "/api/v1/packages/" + pkg.id)).then(pollUntilDone);
+          .then(() => patiently(() => api("GET", "/api/v1/packages/" + pkg.id), step)).then(pollUntilDone);
       }
       if (pkg.status === "failed") throw new Error((pkg.failure && pkg.failure.message) || "Processing failed");
       step("Ready: " + pkg.title, 100);
       row.classList.add("done");
       return pkg;
     })
-    .catch((e) => { step("Failed: " + e.message); row.classList.add("failed"); throw e; });
+    // The bar fills and turns red (dashboard.css): over, and not as hoped.
+    .catch((e) => { step("Failed: " + e.message, 100); row.classList.add("failed"); throw e; });
 }
 
 // XMLHttpRequest, not fetch: only it reports an upload's progress.
@@ -80,7 +95,7 @@ function put(file, ticket, progress) {
       if (xhr.status < 300) { resolve(ticket); return; }
       let body = null;
       try { body = JSON.parse(xhr.responseText); } catch (e) { /* not the API's envelope */ }
-      reject(new ApiError(xhr.status, body, xhr.getResponseHeader("Retry-After")));
+      reject(refusal(xhr.status, body, (name) => xhr.getResponseHeader(name)));
     };
     xhr.onerror = () => reject(new Error("The upload was interrupted"));
     xhr.send(file);

@@ -1,6 +1,7 @@
 /* The Account page: the dashboard's password, set for the first time or changed. */
 import { api } from "../api.js";
 import { fail, h, main, toast } from "../dom.js";
+import { plural } from "../format.js";
 import { pageData } from "../page-data.js";
 
 export default function accountPage() {
@@ -20,7 +21,7 @@ export default function accountPage() {
       })
       .catch(fail);
   } }, hasPassword ? h("label", { for: "current-password", text: "Current password" }) : null, hasPassword ? current : null,
-    h("label", { for: "new-password", text: "New password (at least " + least + " characters)" }), next,
+    h("label", { for: "new-password", text: "New password (at least " + plural(least, "character") + ")" }), next,
     h("button", { type: "submit", class: "primary" }, hasPassword ? "Change password" : "Set password"));
   main.replaceChildren(h("h1", { text: "Account" }), h("section", { class: "card" }, h("h2", { text: "Dashboard password" }),
     hasPassword ? null : h("p", { class: "hint", text: "No password is set: only the desktop app (or a sign-in link from `scorm-api admin sign-in-link`) can open this dashboard. Set one to sign in from a browser too." }),

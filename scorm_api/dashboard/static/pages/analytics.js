@@ -3,7 +3,7 @@
  * this module runs: it is read from window.Chart, not imported. */
 import { api } from "../api.js";
 import { emptyState, fail, h, main, table } from "../dom.js";
-import { percent as share, when } from "../format.js";
+import { percent as share, plural, when } from "../format.js";
 import { pageData } from "../page-data.js";
 
 const DAYS = 14, RECENT = 100, LEARNERS_SHOWN = 15;
@@ -30,7 +30,7 @@ export default function analyticsPage() {
     const courses = activities.activities, learners = actors.actors;
     if (!courses.length && !learners.length) {
       main.replaceChildren(h("h1", { text: "Analytics" }), emptyState("No learner activity yet",
-        "Charts appear here once learners take courses. Upload a course on the Packages page, then launch it for a learner from Learners and sessions.",
+        "Charts appear here once learners take courses. Upload a course on the Packages page, then launch it for a learner from the course's page.",
         h("a", { href: "/dashboard/packages", class: "button-like primary" }, "Go to Packages")));
       return;
     }
@@ -46,7 +46,7 @@ function ratesCard(courses, titles) {
   const rates = courses.map((c) => [percent(c.completed_count, c.unique_learners), percent(c.passed_count, c.unique_learners),
                                     percent(c.failed_count, c.unique_learners)]);
   return chartCard("Completion and pass rates", "Share of each course's learners who completed, passed and failed it" +
-    (courses.length > 1 ? " (the " + courses.length + " courses with the most learners)." : "."), {
+    (courses.length > 1 ? " (the " + plural(courses.length, "course") + " with the most learners)." : "."), {
     type: "bar",
     data: { labels: names, datasets: [
       { label: "Completed %", data: rates.map((r) => r[0]), backgroundColor: BLUE },
@@ -67,7 +67,7 @@ function scoresCard(learners) {
     bins[Math.min(9, Math.max(0, Math.floor(a.avg_score_scaled * 10)))]++;
   }
   const labels = bins.map((_, i) => (i * 10) + "–" + (i * 10 + (i === 9 ? 10 : 9)) + "%");
-  return chartCard("Score distribution", "Average score of the " + scored + " scored learners among the " + learners.length + " most recently active.", {
+  return chartCard("Score distribution", "Average score of " + plural(scored, "learner") + " with a score, among " + plural(learners.length, "recently active learner") + ".", {
     type: "bar", data: { labels, datasets: [{ label: "Learners", data: bins, backgroundColor: VIOLET }] },
     options: { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
   }, ["Score", "Learners"], bins.map((n, i) => [labels[i], n]));
@@ -75,23 +75,23 @@ function scoresCard(learners) {
 
 function activityCard(days, counts) {
   const labels = days.map((d) => d.toLocaleDateString(undefined, { month: "short", day: "numeric" }));
-  return chartCard("Activity over time", "Learning records (xAPI statements) per day, last " + DAYS + " days (UTC).", {
-    type: "line", data: { labels, datasets: [{ label: "Statements", data: counts, borderColor: BLUE, backgroundColor: "rgba(59,111,216,.15)", fill: true, tension: 0.25 }] },
+  return chartCard("Activity over time", "What learners did each day over the last " + plural(DAYS, "day") + " (UTC): each launch, answer, completion and result counts once.", {
+    type: "line", data: { labels, datasets: [{ label: "Things done", data: counts, borderColor: BLUE, backgroundColor: "rgba(59,111,216,.15)", fill: true, tension: 0.25 }] },
     options: { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
-  }, ["Day", "Statements"], counts.map((n, i) => [labels[i], n]));
+  }, ["Day", "Things done"], counts.map((n, i) => [labels[i], n]));
 }
 
 function learnersCard(learners) {
   const shown = learners.slice(0, LEARNERS_SHOWN);
   const names = shown.map((a) => a.actor_name || a.actor_mbox || (a.actor.account && a.actor.account.name) || "learner");
-  return chartCard("Learner progress", "The " + shown.length + " most recently active learners: how many things each completed, passed and failed.", {
+  return chartCard("Learner progress", "How many courses and lessons each learner completed, passed and failed (" + plural(shown.length, "learner") + ", the most recently active).", {
     type: "bar",
     data: { labels: names, datasets: [
       { label: "Completed", data: shown.map((a) => a.completed_count), backgroundColor: BLUE },
       { label: "Passed", data: shown.map((a) => a.passed_count), backgroundColor: GREEN },
       { label: "Failed", data: shown.map((a) => a.failed_count), backgroundColor: RED }] },
     options: { indexAxis: "y", scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } },
-  }, ["Learner", "Activities", "Completed", "Passed", "Failed", "Average score", "Last active"],
+  }, ["Learner", "Courses, lessons and questions", "Completed", "Passed", "Failed", "Average score", "Last active"],
   shown.map((a, i) => [names[i], a.unique_activities, a.completed_count, a.passed_count, a.failed_count, average(a),
                        when(a.last_activity)]));
 }
@@ -115,7 +115,7 @@ function chartCard(title, caption, config, headers, rows) {
 // not a 0.
 function average(figures) {
   const n = figures.scored_count || 0;
-  return n ? share(figures.avg_score_scaled) + " (of " + n + " score" + (n === 1 ? "" : "s") + ")" : "no score yet";
+  return n ? share(figures.avg_score_scaled) + " (of " + plural(n, "score") + ")" : "no score yet";
 }
 
 function percent(n, of) { return of ? Math.min(100, Math.round(100 * n / of)) : 0; }

@@ -3,7 +3,7 @@
  * deleted. */
 import { api } from "../api.js";
 import { LIMIT, badge, confirmDialog, crumbs, emptyState, fail, h, main, pager, showMissing, table, toast } from "../dom.js";
-import { bytes, standardName, when } from "../format.js";
+import { bytes, plural, standardName, when } from "../format.js";
 import { desktopShell, launchLinkRow, openInDesktop } from "../shell.js";
 import { uploadFile, uploadFiles } from "../upload.js";
 
@@ -31,7 +31,8 @@ function listPage() {
         h("progress", { max: "100", value: "0", "aria-label": "Upload of " + file.name }), h("span", { class: "step" }));
       uploads.append(row);
       return row;
-    }, (pkg) => { toast("Added " + pkg.title); load(); }, fail);
+    }, (pkg) => { toast("Added " + pkg.title); load(); },
+    () => {});  // a failed one says why on its own row, in red: no toast over the rows
   }
   input.addEventListener("change", () => { addFiles(input.files); input.value = ""; });
   drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("over"); });
@@ -60,8 +61,9 @@ function listPage() {
         h("td", { class: "num", text: p.metadata && p.metadata.sco_count !== undefined ? p.metadata.sco_count : "" }),
         h("td", { class: "num", text: bytes(p.file_size_bytes) }),
         h("td", {}, badge(p.status)),
+        warningsCell(p.warnings || []),
         h("td", { text: when(p.created_at) })));
-      list.replaceChildren(table(["Title", "Standard", "SCOs", "Size", "Status", "Added"], rows),
+      list.replaceChildren(table(["Title", "Standard", "SCOs", "Size", "Status", "Warnings", "Added"], rows),
         pager(state.page, data.count, LIMIT, (p) => { state.page = p; load(); }));
     }).catch(fail);
   }
@@ -90,14 +92,38 @@ function packagePage(id) {
             "Delete package", remove);
         } }, "Delete")),
       h("div", { class: "grid" },
-        h("section", { class: "card" }, h("h2", { text: "Details" }), details(p, meta),
-          (p.warnings || []).length ? h("div", { class: "warnings" }, h("h3", { text: "Warnings" }),
-            h("ul", {}, p.warnings.map((w) => h("li", { text: w.message })))) : null,
+        h("section", { class: "card" }, h("h2", { text: "Details" }), details(p, meta), warningsList(p.warnings || []),
           p.failure ? h("p", { class: "error", text: p.failure.message }) : null),
         h("section", { class: "card" }, h("h2", { text: "Launch for a learner" }), ...launchForm(p)),
         h("section", { class: "card wide", id: "versions" }, h("h2", { text: "Versions" }), ...versionsCard(p)),
         org ? h("section", { class: "card wide" }, h("h2", { text: "Structure" }), items(org.items)) : null));
   }).catch((e) => showMissing(back(), "package", e));
+}
+
+// A warning is critical when part of the course needs the internet (packages/advisories.py):
+// offline, that part fails in front of the class. The API lists the critical ones first.
+const critical = (warnings) => warnings.filter((w) => w.severity === "critical");
+const OFFLINE = "Needs the internet";
+
+// In the list: a red badge for a course that needs the internet, and how many warnings in all.
+function warningsCell(warnings) {
+  if (!warnings.length) return h("td", { class: "hint", text: "—" });
+  const online = critical(warnings);
+  return h("td", { class: "warnings-cell" },
+    online.length ? h("span", { class: "badge critical", title: online[0].message, text: OFFLINE }) : null,
+    h("span", { class: "hint", text: plural(warnings.length, "warning") }));
+}
+
+// On the package's page: the critical ones first, in red, with what to do; then the rest.
+function warningsList(warnings) {
+  if (!warnings.length) return null;
+  const online = critical(warnings), rest = warnings.filter((w) => !online.includes(w));
+  const items = (list) => h("ul", {}, list.map((w) => h("li", { text: w.message })));
+  return h("div", { class: "warnings" },
+    online.length ? h("div", { class: "critical", role: "alert" }, h("h3", { text: OFFLINE }),
+      h("p", { text: "Without a network these parts of the course will not work. Try it offline before a class, " +
+        "or ask its author for a version with these files inside the zip." }), items(online)) : null,
+    rest.length ? [h("h3", { text: online.length ? "Other warnings" : "Warnings" }), items(rest)] : null);
 }
 
 // Every version, a new one uploaded to the same package, and the learners moved to the newest.
@@ -125,7 +151,7 @@ function versionsCard(p) {
   const move = () => api("POST", "/api/v1/packages/" + p.id + "/move-sessions", {}).then((r) => {
     const also = [r.skipped_other_standard ? r.skipped_other_standard + " stayed (another standard)" : "",
       r.sequencing_reset ? r.sequencing_reset + " restart their course's sequencing" : ""].filter(Boolean).join("; ");
-    toast("Moved " + r.moved + " learner session" + (r.moved === 1 ? "" : "s") + " to version " + r.to_version + (also ? "; " + also : ""));
+    toast("Moved " + plural(r.moved, "learner session") + " to version " + r.to_version + (also ? "; " + also : ""));
   }).catch(fail);
   return [
     table(["Version", "Status", "File", "Size", "Added"], rows),
@@ -146,7 +172,7 @@ function details(p, meta) {
     h("dt", { text: "Status" }), h("dd", {}, badge(p.status)),
     h("dt", { text: "Standard" }), h("dd", { text: standardName(p.standard) }),
     h("dt", { text: "SCOs" }), h("dd", { text: meta.sco_count !== undefined ? meta.sco_count : "—" }),
-    h("dt", { text: "Size" }), h("dd", { text: bytes(p.file_size_bytes) + (meta.file_count ? " · " + meta.file_count + " files" : "") }),
+    h("dt", { text: "Size" }), h("dd", { text: bytes(p.file_size_bytes) + (meta.file_count ? " · " + plural(meta.file_count, "file") : "") }),
     h("dt", { text: "File" }), h("dd", { text: p.original_filename || "—" }),
     h("dt", { text: "Added" }), h("dd", { text: when(p.created_at) + (p.uploaded_by ? " by " + p.uploaded_by : "") }),
     meta.description ? [h("dt", { text: "Description" }), h("dd", { text: meta.description })] : null);
@@ -184,7 +210,7 @@ function launchForm(p) {
         const learner = r.session.user_name || r.session.user_id;
         const minutes = Math.max(1, Math.round((new Date(r.expires_at) - new Date()) / 60000));
         linkOut.replaceChildren(h("p", { text: "Launch link for " + learner +
-            ". It works for " + minutes + " minutes; launch again for a fresh link (progress is kept)." }),
+            ". It works for " + plural(minutes, "minute") + "; launch again for a fresh link (progress is kept)." }),
           launchLinkRow(r.launch_url, true, learner + " · " + p.title));
       }).catch(fail);
   } },

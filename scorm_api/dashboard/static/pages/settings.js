@@ -2,6 +2,7 @@
  * the server's runtime settings (GET/PUT /api/v1/settings), taking effect at once. */
 import { api } from "../api.js";
 import { fail, h, main, toast } from "../dom.js";
+import { plural } from "../format.js";
 
 export default function settingsPage() {
   api("GET", "/api/v1/settings").then((cur) => {
@@ -23,7 +24,7 @@ function limitsForm(cur) {
       .then(() => toast("Rate limits saved")).catch(fail);
   } },
     h("label", { class: "check" }, enabled, "Limit how many requests each tenant may make"),
-    h("p", { class: "hint", text: "Per tenant, per " + cur.rate_limit_window_seconds + " seconds. Over the limit, the API answers 429 with Retry-After." }),
+    h("p", { class: "hint", text: "Per tenant, per " + plural(cur.rate_limit_window_seconds, "second") + ". Over the limit, the API answers 429 with Retry-After." }),
     h("label", { for: "limit-read", text: "Reads (GET)" }), read,
     h("label", { for: "limit-write", text: "Changes (POST, PUT, DELETE)" }), write,
     h("label", { for: "limit-upload", text: "Uploads" }), upload,

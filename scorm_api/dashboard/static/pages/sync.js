@@ -2,11 +2,13 @@
  * the conflicts a run found, and the recent runs. */
 import { api } from "../api.js";
 import { fail, h, main, table, toast } from "../dom.js";
-import { bytes, when } from "../format.js";
+import { bytes, duration, plural, scoreText, singular, when } from "../format.js";
 
 const POLL_MS = 1000;
 // A run's status, as the badge class (dashboard.css) that colours it.
 const RUN_STATES = { running: "processing", completed: "completed", failed: "failed", interrupted: "failed" };
+// What started a run (sync/models.TRIGGERS), as the runs table says it.
+const TRIGGERS = { dashboard: "from the dashboard", api: "by an API client", cli: "from the command line", schedule: "on schedule" };
 
 export default function syncPage() {
   const status = h("div", { class: "sync-status", "aria-live": "polite" });
@@ -70,7 +72,7 @@ export default function syncPage() {
       if (!data.conflicts.length) { conflictsBox.replaceChildren(); return; }
       conflictsBox.replaceChildren(h("section", { class: "card" }, h("h2", { text: "Conflicts (" + data.pagination.total + ")" }),
         h("p", { class: "hint", text: "These learners went on both here and on the target since the last sync. Nothing was overwritten; choose which progress to keep." }),
-        table(["Learner", "Session", "Found", ""], data.conflicts.map((c) => conflictRow(c, loadConflicts)), "compact")));
+        table(["Learner", "Course", "What differs", "Found", ""], data.conflicts.map((c) => conflictRow(c, loadConflicts)), "compact conflicts")));
     }).catch(fail);
   }
   function loadRuns() {
@@ -78,13 +80,13 @@ export default function syncPage() {
       if (!data.runs.length) { runsBox.replaceChildren(); return; }
       runsBox.replaceChildren(h("section", { class: "card" }, h("h2", { text: "Recent runs" }),
         table(["Started", "How", "Status", "Progress"], data.runs.map((r) => h("tr", {},
-          h("td", { text: when(r.started_at) }), h("td", { text: r.dry_run ? "dry run" : r.trigger }),
+          h("td", { text: when(r.started_at) }), h("td", { text: (r.dry_run ? "dry run, " : "") + (TRIGGERS[r.trigger] || r.trigger) }),
           h("td", {}, runBadge(r.status, r.status)), h("td", { text: runSummary(r) }))), "compact")));
     }).catch(fail);
   }
 
   main.replaceChildren(h("h1", { text: "Sync to cloud" }),
-    h("p", { class: "hint", text: "Copies your packages, learners' progress and xAPI statements to a cloud instance. Run it as often as you like: only what changed travels, and this computer keeps working as before." }),
+    h("p", { class: "hint", text: "Copies your packages, your learners' progress and their activity records (xAPI) to a cloud instance. Run it as often as you like: only what changed travels, and this computer keeps working as before." }),
     h("div", { class: "grid" }, h("section", { class: "card" }, h("h2", { text: "Target" }), form),
       h("section", { class: "card" }, status, h("div", { class: "row" }, syncBtn, dryBtn),
         h("label", { class: "check" }, propagate, " Also delete on the target what was deleted here"))),
@@ -101,6 +103,36 @@ export default function syncPage() {
   loadConflicts(); loadRuns();
 }
 
+// What a conflict's two versions may differ in (sync/conflicts.py), as a trainer says it: the
+// session's results, and the CMI elements a trainer may know by another name; any other
+// element shows as the course named it.
+const FIELDS = {
+  completion_status: "Completion", success_status: "Result", score: "Score", time_spent_seconds: "Time spent",
+  attempts: "Attempt", "cmi.core.lesson_status": "Status", "cmi.completion_status": "Completion",
+  "cmi.success_status": "Result", "cmi.core.score.raw": "Score", "cmi.score.raw": "Score",
+  "cmi.score.scaled": "Score (scaled)", "cmi.core.lesson_location": "Bookmark", "cmi.location": "Bookmark",
+  "cmi.suspend_data": "Saved progress", "cmi.core.exit": "Exit", "cmi.exit": "Exit",
+};
+const LONGEST = 60;  // characters of a value shown (saved progress can run to kilobytes); all of it in its tooltip
+
+function fieldValue(field, value) {
+  if (value === null || value === undefined || value === "") return h("td", { text: "—" });
+  const text = field === "score" ? scoreText(value) : field === "time_spent_seconds" ? duration(value) : String(value);
+  return h("td", { title: text.length > LONGEST ? text : null, text: text.length > LONGEST ? text.slice(0, LONGEST - 1) + "…" : text });
+}
+
+// Both versions side by side, so the choice is not blind: each difference, and when each side last changed.
+function differencesView(c) {
+  if (!c.remote_known) {
+    return h("p", { class: "hint", text: "The target's version could not be read: compare them on the session's page here and on the target." });
+  }
+  return h("div", {},
+    c.differences.length ? table(["", "This computer", "The target"], c.differences.map((d) => h("tr", {},
+      h("th", { scope: "row", text: FIELDS[d.field] || d.field }), fieldValue(d.field, d.local), fieldValue(d.field, d.remote))), "compact sides")
+      : h("p", { class: "hint", text: "The same progress on both sides, changed at different times." }),
+    h("p", { class: "hint", text: "Changed here " + when(c.local_updated_at) + "; on the target " + (when(c.remote_updated_at) || "—") + "." }));
+}
+
 function conflictRow(c, reload) {
   const keep = (side) => () => {
     api("POST", "/api/v1/sync/conflicts/" + c.id + "/resolve", { keep: side }).then(() => {
@@ -108,7 +140,11 @@ function conflictRow(c, reload) {
       reload();
     }).catch(fail);
   };
-  return h("tr", {}, h("td", { text: c.learner }), h("td", {}, h("a", { href: "/dashboard/sessions/" + c.local_id, text: "open" })),
+  const learner = c.learner_name ? c.learner_name + " (" + c.learner + ")" : c.learner;
+  return h("tr", { "data-conflict": c.id },
+    h("td", {}, h("a", { href: "/dashboard/sessions/" + c.local_id, text: learner })),
+    h("td", {}, c.package_id ? h("a", { href: "/dashboard/packages/" + c.package_id, text: c.course || c.package_id }) : "—"),
+    h("td", {}, differencesView(c)),
     h("td", { text: when(c.created_at) }),
     h("td", {}, h("div", { class: "row tight" }, h("button", { type: "button", onclick: keep("local") }, "Keep this computer's"),
       h("button", { type: "button", onclick: keep("remote") }, "Keep the target's"))));
@@ -126,7 +162,7 @@ function runSummary(run) {
   if (p.waiting) {
     eta = " · waiting " + Math.ceil(p.waiting.seconds) + " s (" + p.waiting.reason + ")";
   }
-  return p.items_done + " of " + p.items_total + " items" + mb + rate + eta + (run.phase ? " · " + run.phase : "");
+  return p.items_done + " of " + plural(p.items_total, "item") + mb + rate + eta + (run.phase ? " · " + run.phase : "");
 }
 
 // A finished run: its status, then what a dry run would send, or what a run did, per kind.
@@ -137,12 +173,12 @@ function reportView(run) {
     " ", when(run.started_at), run.error ? h("span", { class: "error", text: " — " + run.error }) : null)];
   if (run.dry_run && report.plan) {
     const plan = report.plan;
-    out.push(h("p", { text: "Would send " + plan.packages + " packages (" + bytes(plan.package_bytes) + "), " +
-      plan.sessions + " sessions, " + plan.statements + " xAPI statements, " + (plan.webhooks || 0) +
-      " webhooks and " + (plan.dispatches || 0) + " dispatches." }));
+    out.push(h("p", { text: "Would send " + plural(plan.packages, "package") + " (" + bytes(plan.package_bytes) + "), " +
+      plural(plan.sessions, "session") + ", " + plural(plan.statements, "activity record") + ", " +
+      plural(plan.webhooks || 0, "webhook") + " and " + plural(plan.dispatches || 0, "dispatch") + "." }));
     if (plan.launches !== undefined) {
       const minutes = Math.ceil((plan.rate_limited_seconds || 0) / 60);
-      out.push(h("p", { text: "The target would count " + plan.launches + " launches (one per new learner session)" +
+      out.push(h("p", { text: "The target would count " + plural(plan.launches, "launch") + " (one per new learner session)" +
         (minutes ? "; its rate limits make this take at least " + minutes + " min." : ".") }));
     }
   } else if (kinds.length) {
@@ -157,7 +193,7 @@ function reportView(run) {
     notCarried(report.plan, out);
     const gone = Object.entries(report.plan.deleted_here || {});
     if (gone.length) {
-      out.push(h("p", { text: "Deleted here since synced: " + gone.map(([k, n]) => n + " " + k + (n === 1 ? "" : "s")).join(", ") +
+      out.push(h("p", { text: "Deleted here since synced: " + gone.map(([kind, n]) => plural(n, kind)).join(", ") +
         (report.plan.propagate_deletes ? " (deleted on the target too)" : " (still on the target)") + "." }));
     }
   }
@@ -189,5 +225,5 @@ function notCarried(plan, out) {
     return;
   }
   out.push(h("h3", { text: "Not carried to this target" }),
-    h("ul", { class: "plain" }, items.map((i) => h("li", { text: i.description + ": " + i.count + " " + (i.count === 1 ? i.unit.replace(/s$/, "") : i.unit) }))));
+    h("ul", { class: "plain" }, items.map((i) => h("li", { text: i.description + ": " + plural(i.count, singular(i.unit)) }))));
 }

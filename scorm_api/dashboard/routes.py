@@ -43,7 +43,8 @@ FORM_TTL_S = 3600
 # The pages, by URL part: (template page id, title). Each is a shell its script fills.
 PAGES = {
     "packages": "Packages",
-    "sessions": "Learners and sessions",
+    "sessions": "Sessions",  # the page's own heading: "Learners and sessions"
+    "learners": "Learners",
     "analytics": "Analytics",
     "dispatches": "Dispatches",
     "keys": "API keys",

@@ -4,8 +4,11 @@ webhooks hear of it."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pytest
 
+from scorm_api.dispatches.models import Registration
 from scorm_api.learners import erasure
 from scorm_api.learners.models import Learner, LearnerErasure, LearnerLink
 from scorm_api.sessions.models import RuntimeLog, ScoState, Session
@@ -14,6 +17,7 @@ from scorm_api.webhooks.models import WebhookEvent
 from scorm_api.xapi import credentials
 from scorm_api.xapi.models import Document, Statement
 
+from tests.dispatches.support import course, dispatch, launch
 from tests.sessions.learners import (
     account_of,
     actor_totals,
@@ -159,3 +163,41 @@ def test_deletions_are_webhook_events(client, admin_key, pkg12):
     events = {e.type: e for e in WebhookEvent.select()}
     assert events["session.deleted"].data["session"]["id"] == s1["id"]
     assert events["learner.deleted"].data == {"learner": {"learner_id": "bob"}, "sessions_deleted": 1}
+
+
+def test_a_dispatch_learner_is_erased_with_their_registration_and_not_merged(client, admin_key):
+    d = dispatch(client, admin_key, course(client, admin_key))
+    assert launch(client, d, learner="x").status_code == 200
+    [reg] = Registration.select()
+    learner_id = reg.user_id  # "<the dispatch's scope>/x"
+    client.post("/api/v1/learners", headers=bearer(admin_key), json={"learner_id": "ann"})
+    merge = client.post(
+        "/api/v1/learners/merge", headers=bearer(admin_key), json={"learner_id": learner_id, "into": "ann"}
+    )
+    assert_envelope(merge, 409, "CONFLICT")
+    assert "dispatch" in merge.get_json()["error"]["message"]
+
+    resp = client.delete(f"/api/v1/learners/{quote(learner_id, safe='')}", headers=bearer(admin_key))
+    assert resp.status_code == 200, resp.get_json()
+    assert (resp.get_json()["dispatch_registrations"], resp.get_json()["sessions"]) == (1, 1)
+    assert not Registration.select().exists()
+    assert not Session.select().where(Session.user_id == learner_id).exists()
+
+
+def test_a_merge_is_a_webhook_event(client, admin_key, pkg12):
+    client.post(
+        "/api/v1/webhooks",
+        headers=bearer(admin_key),
+        json={"url": "http://127.0.0.1:9/h", "events": ["learner.merged"]},
+    )
+    new_session(client, admin_key, pkg12, user="ann.le")
+    new_session(client, admin_key, pkg12, user="ann.lee")
+    body = {"learner_id": "ann.le", "into": "ann.lee"}
+    assert client.post("/api/v1/learners/merge", headers=bearer(admin_key), json=body).status_code == 200
+    [event] = WebhookEvent.select()
+    assert (event.type, event.data["merged"], event.data["learner"]) == (
+        "learner.merged",
+        "ann.le",
+        {"learner_id": "ann.lee"},
+    )
+    assert event.data["renumbered"] == [{"package_id": pkg12["id"], "title": pkg12["title"]}]

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from scorm_api.db import database, open_database, utcnow_iso
-from scorm_api.factory import open_data_dir
+from scorm_api import state
+from scorm_api.db import database, utcnow_iso
+from scorm_api.factory import create_app, open_data_dir
 from scorm_api.learners.models import Learner, LearnerLink
-from scorm_api.migrations import current_version, latest_version, migrate
+from scorm_api.migrations import current_version, latest_version
+from scorm_api.openapi import build_openapi
 from scorm_api.sessions.models import Session
 
 from tests.sessions.learners import lasting_link
 from tests.sessions.runtime import new_session, page_config
-from tests.support import assert_envelope, bearer
+from tests.support import assert_envelope, bearer, database_at
 
 
 def learners(client, key, **query) -> list[dict]:
@@ -185,18 +187,15 @@ def test_migration_28_makes_the_learners_of_the_sessions_so_far(make_settings):
     """A data dir from before learner records: each learner of its sessions gets one, named
     as their sessions name them."""
     settings = make_settings()
-    settings.ensure_dirs()
-    old = open_database(settings.effective_database_url)
-    old.connect()
-    migrate(old, target=27)
+    old = database_at(settings, 27)
     now = "'2025-01-01T00:00:00Z'"
-    old.execute_sql(
-        f"INSERT INTO tenant (id, name, is_system, created_at, updated_at) VALUES ('t-1', 'T', 1, {now}, {now})"
-    )
-    old.execute_sql(
-        "INSERT INTO package (id, tenant_id, title, version, status, created_at, updated_at, family_id, "
-        f"version_number, is_latest) VALUES ('p-1', 't-1', 'Course', '1.2', 'ready', {now}, {now}, 'p-1', 1, 1)"
-    )
+    rows = {
+        "tenant (id, name, is_system, created_at, updated_at)": f"'t-1', 'T', 1, {now}, {now}",
+        "package (id, tenant_id, title, version, status, created_at, updated_at, family_id, version_number, "
+        "is_latest)": f"'p-1', 't-1', 'Course', '1.2', 'ready', {now}, {now}, 'p-1', 1, 1",
+    }
+    for table, values in rows.items():
+        old.execute_sql(f"INSERT INTO {table} VALUES ({values})")
     for n, (user, name) in enumerate((("ann", "Ann Lee"), ("ann", None), ("bob", None))):
         old.execute_sql(
             "INSERT INTO learner_session (id, tenant_id, package_id, package_version_id, user_id, user_name, "
@@ -212,3 +211,29 @@ def test_migration_28_makes_the_learners_of_the_sessions_so_far(make_settings):
         ("t-1", "ann", "Ann Lee"),
         ("t-1", "bob", None),
     }
+
+
+NEW_OPERATIONS = [
+    ("delete", "/api/v1/sessions/{session_id}"),
+    ("get", "/api/v1/learners"),
+    ("post", "/api/v1/learners"),
+    ("post", "/api/v1/learners/merge"),
+    ("get", "/api/v1/learners/{learner_id}"),
+    ("patch", "/api/v1/learners/{learner_id}"),
+    ("delete", "/api/v1/learners/{learner_id}"),
+    ("get", "/api/v1/learner-links"),
+    ("post", "/api/v1/learner-links"),
+    ("delete", "/api/v1/learner-links/{link_id}"),
+]
+
+
+def test_the_learners_api_is_marked_ours_and_absent_in_cloud_mode(app, make_settings, tmp_path):
+    paths = build_openapi(app)["paths"]
+    assert all(paths[path][method].get("x-appliance-extension") is True for method, path in NEW_OPERATIONS)
+    cloud = create_app(make_settings(contract="cloud", data_dir=tmp_path / "cloud"))
+    client, key = cloud.test_client(), state.of(cloud).first_run_key.plaintext
+    for method, path in NEW_OPERATIONS:
+        resp = client.open(
+            path.replace("{", "x").replace("}", ""), method=method.upper(), headers=bearer(key), json={}
+        )
+        assert_envelope(resp, 404, "NOT_FOUND")

@@ -154,11 +154,10 @@ def delete_statements(tenant_id: str, pks: list[str]) -> int:
         Related.delete().where(mine(tenant_id, Related.statement_pk, part)).execute()
         Statement.delete().where(mine(tenant_id, Statement.pk, part)).execute()
         hashes |= {a["sha2"].lower() for r in rows for a in r.body.get("attachments") or [] if "sha2" in a}
+    # Attachments are kept once per tenant and hash, cited from statement bodies only. The cast:
+    # compared as the JSON field itself, the pattern would be JSON-encoded (quoted) first.
     for sha2 in hashes:
-        if (
-            not Statement.select()
-            .where((Statement.tenant == tenant_id) & Statement.body.contains(sha2))
-            .exists()
-        ):
+        cited = Statement.body.cast("TEXT").contains(sha2)
+        if not Statement.select().where((Statement.tenant == tenant_id) & cited).exists():
             Attachment.delete().where((Attachment.tenant == tenant_id) & (Attachment.sha2 == sha2)).execute()
     return len(pks)

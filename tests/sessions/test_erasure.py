@@ -4,6 +4,8 @@ webhooks hear of it."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from urllib.parse import quote
 
 import pytest
@@ -15,7 +17,8 @@ from scorm_api.sessions.models import RuntimeLog, ScoState, Session
 from scorm_api.tenants.services import system_tenant
 from scorm_api.webhooks.models import WebhookEvent
 from scorm_api.xapi import credentials
-from scorm_api.xapi.models import Document, Statement
+from scorm_api.xapi.models import Attachment, Document, Statement
+from scorm_api.xapi.multipart import Part, render
 
 from tests.dispatches.support import course, dispatch, launch
 from tests.sessions.learners import (
@@ -124,7 +127,7 @@ def test_erasing_a_learner_takes_everything_of_theirs(app, client, admin_key, pk
     )
 
 
-def test_an_erasure_that_fails_half_way_deletes_nothing(client, admin_key, pkg12, monkeypatch):
+def test_an_erasure_that_fails_half_way_deletes_nothing(app, client, admin_key, pkg12, monkeypatch):
     s1 = tracked_session(client, admin_key, pkg12, "ann")
     before = rows_of(s1["id"])
 
@@ -132,7 +135,7 @@ def test_an_erasure_that_fails_half_way_deletes_nothing(client, admin_key, pkg12
         raise RuntimeError("the disk went away")
 
     monkeypatch.setattr(erasure.LearnerErasure, "create", broken)
-    with pytest.raises(RuntimeError):
+    with app.test_request_context(), pytest.raises(RuntimeError, match="the disk went away"):
         erasure.erase_learner(Session.get_by_id(s1["id"]).tenant_id, "ann")
     assert rows_of(s1["id"]) == before
     assert Learner.select().where(Learner.learner_id == "ann").exists()
@@ -201,3 +204,30 @@ def test_a_merge_is_a_webhook_event(client, admin_key, pkg12):
         {"learner_id": "ann.lee"},
     )
     assert event.data["renumbered"] == [{"package_id": pkg12["id"], "title": pkg12["title"]}]
+
+
+def test_an_erased_learners_attachment_goes_unless_another_statement_cites_it(app, client, admin_key):
+    client.post("/api/v1/learners", headers=bearer(admin_key), json={"learner_id": "ann"})
+    row, password = credentials.create(system_tenant().id)
+    lrs = {**basic(row.username, password), **V2}
+    ann, cy = account_of(app, "ann"), {"objectType": "Agent", "mbox": "mailto:cy@example.org"}
+    certificate, shared = b"ann's certificate", b"the course's badge"
+    for actor, contents in ((ann, [certificate, shared]), (cy, [shared])):
+        parts = [Part("text/plain", hashlib.sha256(c).hexdigest(), c) for c in contents]
+        cited = [
+            {
+                "usageType": "https://example.org/usage",
+                "display": {"en-US": "file"},
+                "contentType": p.content_type,
+                "length": len(p.content),
+                "sha2": p.sha2,
+            }
+            for p in parts
+        ]
+        body, content_type = render(json.dumps(statement(actor=actor, attachments=cited)).encode(), parts)
+        stored = client.post("/xapi/statements", headers={**lrs, "Content-Type": content_type}, data=body)
+        assert stored.status_code == 200, stored.get_data(as_text=True)
+    assert Attachment.select().count() == 2
+
+    assert client.delete("/api/v1/learners/ann", headers=bearer(admin_key)).status_code == 200
+    assert [a.sha2 for a in Attachment.select()] == [hashlib.sha256(shared).hexdigest()]

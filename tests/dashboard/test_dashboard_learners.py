@@ -85,6 +85,9 @@ def test_a_trainer_picks_renames_merges_links_and_erases_learners(dash):
     # The printable list of lasting links, then one revoked: it says so to the learner.
     page.get_by_role("link", name="Printable launch links").click()
     page.locator("td.link-cell", has_text=lasting).wait_for()
+    qr = page.get_by_alt_text("QR code of Ann.Lee's link")
+    assert qr.get_attribute("src").startswith("data:image/gif;base64,")
+    assert qr.evaluate("img => img.complete && img.naturalWidth > 100")  # drawn, of a readable size
     page.emulate_media(media="print")
     screenshot(page, "dashboard-launch-links-print")
     assert not page.get_by_role("button", name="Print").is_visible()

@@ -1,16 +1,28 @@
 /* The Learners page: the tenant's learners, searched as you type, each renamed, merged into
  * another, given a lasting launch link, or erased with everything recorded of them (after the
- * trainer types the learner's id); and (item "links") the printable list of lasting links. */
+ * trainer types the learner's id); and (item "links") the printable list of lasting links, each
+ * with a QR code (qrcode-generator, vendored). */
 import { api } from "../api.js";
 import { LIMIT, badge, confirmDialog, crumbs, emptyState, fail, formDialog, h, main, options, pager, table, toast } from "../dom.js";
 import { when } from "../format.js";
 import { courseSelect, linkFor, validUntil, validitySelect } from "../launching.js";
 import { learnerName, learnerPicker } from "../learner-picker.js";
 import { launchLinkRow } from "../shell.js";
+import qrcode from "../vendor/qrcode-generator/qrcode.mjs";
 
 const SEARCH_DELAY_MS = 250;  // a search starts when the typing pauses
 const PRINTED = 100;  // links on the printable list at once (the API's largest page)
 const LINKS_PAGE = "/dashboard/learners/links";
+const QR_CELL_PX = 3;  // a 100-character link makes a code of about 45 cells: 2.5 cm printed
+
+// The link as a QR code (a GIF data URL, drawn here: nothing leaves the appliance), so a learner
+// can open their printed link with a phone.
+function qrImage(url, label) {
+  const code = qrcode(0, "M");
+  code.addData(url);
+  code.make();
+  return h("img", { class: "qr", src: code.createDataURL(QR_CELL_PX, 2 * QR_CELL_PX), alt: "QR code of " + label + "'s link" });
+}
 
 export default function learnersPage(item) {
   if (item === "links") linksPage();
@@ -135,9 +147,10 @@ function linksPage() {
         list.replaceChildren(emptyState("No lasting links", "Make one for a learner on the Learners page (Lasting link)."));
         return;
       }
-      list.replaceChildren(h("div", {}, table(["Learner", "Course", "Link", "Valid", ""], data.links.map((x) => h("tr", {},
+      list.replaceChildren(h("div", {}, table(["Learner", "Course", "Link", "", "Valid", ""], data.links.map((x) => h("tr", {},
         h("td", {}, h("strong", { text: x.learner_name || x.learner_id }), x.learner_name ? h("div", { class: "hint", text: x.learner_id }) : null),
         h("td", { text: x.package_title }), h("td", { class: "link-cell" }, h("code", { text: x.launch_url })),
+        h("td", {}, qrImage(x.launch_url, x.learner_name || x.learner_id)),
         h("td", {}, badge(x.status), h("div", { class: "hint", text: validUntil(x) })),
         h("td", { class: "no-print" }, h("button", { type: "button", class: "small danger", onclick: () => {
           confirmDialog("Revoke this link?", "The link of " + (x.learner_name || x.learner_id) + " for " + x.package_title +

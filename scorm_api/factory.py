@@ -33,6 +33,7 @@ DOMAINS = (
     "scorm_api.launches",
     "scorm_api.player",
     "scorm_api.dispatches",
+    "scorm_api.learners",
     "scorm_api.webhooks",
     "scorm_api.sync",
     "scorm_api.dashboard",

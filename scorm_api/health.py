@@ -78,7 +78,13 @@ def health():
 
 # What a sync between appliances may send beyond the cloud's contract (sync/profile.py reads
 # this list from the target).
-FEATURES = ("sessions.activities", "sessions.appliance", "sessions.version", "packages.versions")
+FEATURES = (
+    "sessions.activities",
+    "sessions.appliance",
+    "sessions.version",
+    "packages.versions",
+    "sessions.delete",  # DELETE /sessions/{id} and DELETE /learners/{id} (learners/)
+)
 
 
 def instance_id(secret: bytes) -> str:

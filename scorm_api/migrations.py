@@ -611,6 +611,47 @@ MIGRATIONS: list[Migration] = [
             " ON dispatch_registration (dispatch_id, learner_id)",
         ),
     ),
+    # Learners (learners/): the tenant's learners by id with their display name (made from the
+    # sessions so far), lasting launch links, and the erasures a sync still has to carry.
+    Migration(
+        28,
+        "learners",
+        (
+            """CREATE TABLE learner (
+            tenant_id VARCHAR(36) NOT NULL REFERENCES tenant (id) ON DELETE CASCADE,
+            learner_id VARCHAR(255) NOT NULL,
+            name VARCHAR(255),
+            created_at VARCHAR(32) NOT NULL,
+            updated_at VARCHAR(32) NOT NULL,
+            PRIMARY KEY (tenant_id, learner_id)
+        )""",
+            "CREATE INDEX learner_name ON learner (tenant_id, name)",
+            """INSERT INTO learner (tenant_id, learner_id, name, created_at, updated_at)
+            SELECT tenant_id, user_id, MAX(user_name), MIN(created_at), MAX(updated_at)
+            FROM learner_session GROUP BY tenant_id, user_id""",
+            """CREATE TABLE learner_link (
+            id VARCHAR(48) PRIMARY KEY,
+            tenant_id VARCHAR(36) NOT NULL REFERENCES tenant (id) ON DELETE CASCADE,
+            learner_id VARCHAR(255) NOT NULL,
+            package_id VARCHAR(36) NOT NULL REFERENCES package (id) ON DELETE CASCADE,
+            expires_at VARCHAR(32),
+            revoked_at VARCHAR(32),
+            use_count INTEGER NOT NULL DEFAULT 0,
+            last_used_at VARCHAR(32),
+            created_at VARCHAR(32) NOT NULL
+        )""",
+            "CREATE INDEX learner_link_learner ON learner_link (tenant_id, learner_id)",
+            "CREATE INDEX learner_link_tenant ON learner_link (tenant_id, created_at)",
+            """CREATE TABLE learner_erasure (
+            id VARCHAR(36) PRIMARY KEY,
+            tenant_id VARCHAR(36) NOT NULL REFERENCES tenant (id) ON DELETE CASCADE,
+            learner_id VARCHAR(255) NOT NULL,
+            session_ids TEXT NOT NULL,
+            erased_at VARCHAR(32) NOT NULL
+        )""",
+            "CREATE INDEX learner_erasure_tenant ON learner_erasure (tenant_id, erased_at)",
+        ),
+    ),
 ]
 
 

@@ -67,6 +67,7 @@ TAG_ORDER = [
     "Health",
     "Packages",
     "Sessions",
+    "Learners",
     "Content",
     "Player",
     "xAPI",

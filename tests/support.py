@@ -138,6 +138,19 @@ def scratch_dir(prefix: str) -> Path:
     return path
 
 
+def database_at(settings, version: int):
+    """The settings' data dir with its database migrated only as far as `version`, open: an old
+    data dir, for an upgrade's test to fill with rows of its time before the app opens it."""
+    from scorm_api.db import open_database
+    from scorm_api.migrations import migrate
+
+    settings.ensure_dirs()
+    db = open_database(settings.effective_database_url)
+    db.connect()
+    migrate(db, target=version)
+    return db
+
+
 def wait_until(fn, timeout: float = 15.0, interval: float = 0.05):
     """Poll `fn` until it returns something truthy; return that, or fail after `timeout`."""
     deadline = time.monotonic() + timeout

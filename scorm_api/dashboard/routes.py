@@ -47,7 +47,8 @@ FORM_TTL_S = 3600
 # The pages, by URL part: their titles. Each is a shell its script fills.
 PAGES = {
     "packages": "Packages",
-    "sessions": "Learners and sessions",
+    "sessions": "Sessions",  # the page's own heading: "Learners and sessions"
+    "learners": "Learners",
     "analytics": "Analytics",
     "dispatches": "Dispatches",
     "keys": "API keys",
@@ -60,7 +61,7 @@ PAGES = {
 }
 # The top menu's names where the title is longer: the menu must stay one line on a laptop's
 # screen (1280 px, with a scrollbar), whatever its fonts (tests/dashboard/test_dashboard_menu.py).
-MENU = {**PAGES, "sessions": "Sessions", "sync": "Sync"}
+MENU = {**PAGES, "sync": "Sync"}
 
 
 @root_bp.route("/")

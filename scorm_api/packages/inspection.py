@@ -52,7 +52,7 @@ def inspect_package(zf: zipfile.ZipFile, limits: ZipLimits = ZipLimits()) -> Ins
         manifest.warnings.append(
             {
                 "code": "listed_files_missing",
-                "message": f"{len(missing)} file(s) listed in the manifest are not in the zip",
+                "message": f"{_files(len(missing))} listed in the manifest {_are(missing)} not in the zip",
                 "files": _sample(missing),
             }
         )
@@ -62,9 +62,18 @@ def inspect_package(zf: zipfile.ZipFile, limits: ZipLimits = ZipLimits()) -> Ins
         manifest.warnings.append(
             {
                 "code": "files_not_listed",
-                "message": f"{len(unlisted)} file(s) in the zip are not listed in <resources>; "
-                "they are imported and served anyway",
+                "message": f"{_files(len(unlisted))} in the zip {_are(unlisted)} not listed in "
+                "<resources>; imported and served anyway",
                 "files": _sample(unlisted),
             }
         )
     return InspectedPackage(manifest, plan)
+
+
+def _files(n: int) -> str:
+    """ "1 file", "3 files": the warnings are read by trainers on the dashboard."""
+    return f"{n} file" if n == 1 else f"{n} files"
+
+
+def _are(files: set) -> str:
+    return "is" if len(files) == 1 else "are"

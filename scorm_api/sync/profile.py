@@ -36,6 +36,12 @@ class Profile:
         since the last sync is refused, not overwritten, without a read first."""
         return "sessions.version" in self.features
 
+    @property
+    def deletes_sessions(self) -> bool:
+        """The target deletes a session alone, and erases a learner (the cloud can do neither:
+        its sessions go only with their package)."""
+        return "sessions.delete" in self.features
+
 
 CLOUD = Profile("cloud")
 

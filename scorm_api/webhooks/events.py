@@ -38,6 +38,10 @@ TYPES = (
     "dispatch.updated",
     "dispatch.revoked",
     "dispatch.registration.created",
+    # Our extension: deletions and merges of learners' records (learners/).
+    "session.deleted",
+    "learner.deleted",
+    "learner.merged",
 )
 ALL = "*"
 PROGRESS = "session.progress"

@@ -1,5 +1,6 @@
-"""Where events come from: the sessions' and packages' signals, each turned into an event in
-the sender's write transaction (events.record), then the delivery task woken.
+"""Where events come from: the sessions', packages', dispatches' and learners' signals, each
+turned into an event in the sender's write transaction (events.record), then the delivery task
+woken.
 
 The receivers are module functions connected once (as the xAPI bridge's are); they act for
 the state wired last, as the database proxy serves the data dir opened last: one process
@@ -13,6 +14,7 @@ from scorm_api.db import after_commit
 from scorm_api.dispatches import services as dispatch_services
 from scorm_api.dispatches import signals as dispatch_signals
 from scorm_api.dispatches.models import Dispatch
+from scorm_api.learners import signals as learner_signals
 from scorm_api.packages import signals as package_signals
 from scorm_api.packages import versions
 from scorm_api.packages.models import Package
@@ -39,6 +41,9 @@ def connect(state: State) -> None:
         (dispatch_signals.changed, dispatch_updated),
         (dispatch_signals.revoked, dispatch_revoked),
         (dispatch_signals.registered, dispatch_registered),
+        (learner_signals.session_deleted, session_deleted),
+        (learner_signals.learner_deleted, learner_deleted),
+        (learner_signals.learner_merged, learner_merged),
     ):
         signal.connect(fn, weak=False)  # the same function again is not a second receiver
 
@@ -160,3 +165,23 @@ def dispatch_registered(d: Dispatch, registration, **_) -> None:
         "host_origin": registration.host_origin,
     }
     emit(d.tenant_id, ["dispatch.registration.created"], d.id, _dispatch(d, registration=learner))
+
+
+def session_deleted(session: Session, **_) -> None:
+    emit(session.tenant_id, ["session.deleted"], session.public_id, _session(session))
+
+
+def learner_deleted(tenant_id: str, learner_id: str, sessions: int, **_) -> None:
+    # Only the id: an erased learner's name and records are what the erasure takes away.
+    body = {"learner": {"learner_id": learner_id}, "sessions_deleted": sessions}
+    emit(tenant_id, ["learner.deleted"], f"learner:{learner_id}"[:255], lambda: body)
+
+
+def learner_merged(tenant_id: str, source: str, target: str, moved: int, renumbered: list, **_) -> None:
+    body = {
+        "learner": {"learner_id": target},
+        "merged": source,
+        "moved_sessions": moved,
+        "renumbered": renumbered,
+    }
+    emit(tenant_id, ["learner.merged"], f"learner:{target}"[:255], lambda: body)

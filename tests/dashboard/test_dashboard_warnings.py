@@ -46,7 +46,7 @@ def test_warnings_are_flagged_and_the_offline_hazard_comes_first_in_red(dash):
     hazards = first.locator("li").all_inner_texts()
     assert len(hazards) == 2 and all("ajax.googleapis.com" in t and "from the internet" in t for t in hazards)
     assert box.locator(":scope > ul li").all_inner_texts() == [
-        "3 file(s) in the zip are not listed in <resources>; they are imported and served anyway"
+        "3 files in the zip are not listed in <resources>; imported and served anyway"
     ]
     screenshot(page, "dashboard-package-offline-hazard")
 

@@ -1,5 +1,6 @@
 /* Building the pages' markup, and the pieces every page uses: the toast, the confirmation
- * dialog, copyable fields, tables, the pager, status badges, empty states. */
+ * dialog and the dialog of fields, copyable fields, tables, the pager, status badges, empty
+ * states. */
 
 // The element each page draws itself into.
 export const main = document.getElementById("main");
@@ -46,6 +47,28 @@ export function confirmDialog(title, text, button, action) {
       h("button", { type: "button", class: "danger", onclick: () => { close(); action(); } }, button)));
   document.body.append(dlg);
   dlg.showModal();
+}
+
+// A dialog of fields: `submit()` answers a promise; the dialog closes when it resolves and
+// stays open, the fields as typed, when it fails (the toast says why). `ready()`, when given,
+// says whether the button may be pressed yet (checked as the reader types). Answers the dialog.
+export function formDialog(title, fields, button, submit, { danger = false, ready = null, closeText = "Cancel" } = {}) {
+  const close = () => { dlg.close(); dlg.remove(); };
+  const ok = h("button", { type: "submit", class: danger ? "danger" : "primary" }, button);
+  const check = () => { if (ready) ok.disabled = !ready(); };
+  const form = h("form", { class: "stack", method: "dialog", oninput: check, onsubmit: (e) => {
+    e.preventDefault();
+    if (ready && !ready()) return;
+    ok.disabled = true;
+    Promise.resolve(submit()).then((keepOpen) => { if (keepOpen !== true) close(); })
+      .catch(fail).finally(() => { ok.disabled = false; check(); });
+  } }, fields, h("div", { class: "actions" }, h("button", { type: "button", onclick: close }, closeText), ok));
+  const dlg = h("dialog", { class: "confirm", "aria-labelledby": "form-dialog-title" },
+    h("h2", { id: "form-dialog-title", text: title }), form);
+  document.body.append(dlg);
+  dlg.showModal();
+  check();
+  return dlg;
 }
 
 // A read-only field showing a value, with a button that copies it (and whatever follows).

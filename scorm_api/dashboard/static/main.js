@@ -9,6 +9,7 @@
 const PAGES = {
   packages: () => import("./pages/packages.js"),
   sessions: () => import("./pages/sessions.js"),
+  learners: () => import("./pages/learners.js"),
   analytics: () => import("./pages/analytics.js"),
   dispatches: () => import("./pages/dispatches.js"),
   keys: () => import("./pages/keys.js"),

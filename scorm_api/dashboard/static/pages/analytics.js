@@ -30,7 +30,7 @@ export default function analyticsPage() {
     const courses = activities.activities, learners = actors.actors;
     if (!courses.length && !learners.length) {
       main.replaceChildren(h("h1", { text: "Analytics" }), emptyState("No learner activity yet",
-        "Charts appear here once learners take courses. Upload a course on the Packages page, then launch it for a learner from the course's page.",
+        "Charts appear here once learners take courses. Upload a course on the Packages page, then launch it for a learner from Sessions or Learners.",
         h("a", { href: "/dashboard/packages", class: "button-like primary" }, "Go to Packages")));
       return;
     }

@@ -2,9 +2,11 @@
  * session's page with its status, objectives, interactions and the course's call log; for
  * xAPI and cmi5 courses also each activity launch, with abandoning and waiving. */
 import { api } from "../api.js";
-import { LIMIT, badge, confirmDialog, crumbs, emptyState, fail, h, main, options, pager, showMissing, table, toast }
+import { LIMIT, badge, confirmDialog, crumbs, emptyState, fail, formDialog, h, main, options, pager, showMissing, table, toast }
   from "../dom.js";
 import { clockTime, day, duration, scoreText, when } from "../format.js";
+import { NOW, courseSelect, linkFor, validitySelect } from "../launching.js";
+import { learnerName, learnerPicker } from "../learner-picker.js";
 import { pageData } from "../page-data.js";
 import { launchLinkRow } from "../shell.js";
 
@@ -95,7 +97,8 @@ function listPage() {
   }).catch(fail);
   main.replaceChildren(h("h1", { text: "Learners and sessions" }),
     h("div", { class: "toolbar" }, search, pkgSelect, completion, success,
-      h("label", { class: "check" }, showPreviews, " Show previews"), h("span", { class: "spacer" }), exportLink), list);
+      h("label", { class: "check" }, showPreviews, " Show previews"), h("span", { class: "spacer" }), exportLink,
+      h("button", { type: "button", class: "primary", onclick: () => launchDialog(load) }, "Launch for a learner")), list);
   load();
 }
 
@@ -125,6 +128,7 @@ function renderSession(x, back) {
         api("POST", "/api/v1/sessions", { package_id: x.package_id, user_id: x.user_id, user_name: x.user_name || undefined, new_attempt: true })
           .then((r) => { window.location.href = "/dashboard/sessions/" + r.session.id; }).catch(fail);
       } }, "Start a new attempt"),
+      deleteSessionButton(x, learner),
       h("button", { type: "button", class: "danger", onclick: () => {
         confirmDialog("Reset this learner's progress?", "Their status, score, time and saved place in this attempt are cleared. The session itself stays.",
           "Reset progress", reset);
@@ -141,6 +145,40 @@ function renderSession(x, back) {
     if (pkg.standard === "cmi5" || pkg.standard === "xapi") auSlot.replaceChildren(auCard(x, pkg));
   }).catch(fail);
   api("GET", "/api/v1/sessions/" + x.id + "/log").then((data) => logBox.replaceChildren(callLog(data.entries))).catch(fail);
+}
+
+// The launch dialog: a learner picked from those the tenant has (or made here on purpose, so a
+// typo never becomes a learner), a course, and how long the link works.
+function launchDialog(reload) {
+  const picker = learnerPicker({ allowNew: true, onChange: () => dlg && dlg.querySelector("form").dispatchEvent(new Event("input")) });
+  const course = courseSelect("launch-course");
+  const validity = validitySelect("launch-validity", true);
+  const out = h("div", { class: "launch-result" });
+  const dlg = formDialog("Launch a course for a learner", [picker.element,
+    h("label", { for: "launch-course", text: "Course" }), course,
+    h("label", { for: "launch-validity", text: "Link" }), validity, out], "Make the link", () => {
+    const learner = picker.chosen();
+    const title = course.selectedOptions[0].text;
+    return linkFor(learner, course.value, validity.value).then((r) => {
+      out.replaceChildren(h("p", { text: "Launch link for " + learnerName(learner) + " · " + title + ". " + r.note }),
+        launchLinkRow(r.url, validity.value === NOW, learnerName(learner) + " · " + title));
+      reload();
+      return true;  // stays open: the link is in it
+    });
+  }, { ready: () => picker.chosen() !== null && course.value !== "", closeText: "Close" });
+  picker.focus();
+}
+
+// Deleting one session (this attempt) with its data, after a confirmation.
+function deleteSessionButton(x, learner) {
+  const remove = () => api("DELETE", "/api/v1/sessions/" + x.id).then(() => {
+    toast("Session deleted");
+    window.location.href = "/dashboard/sessions";
+  }).catch(fail);
+  return h("button", { type: "button", class: "danger", onclick: () => {
+    confirmDialog("Delete this session?", "The attempt of " + learner + " at " + x.package.title + " is deleted with its progress, " +
+      "call log and the statements it recorded. Their other attempts stay. This cannot be undone.", "Delete session", remove);
+  } }, "Delete session");
 }
 
 function status(x) {

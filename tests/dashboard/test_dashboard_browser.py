@@ -43,9 +43,16 @@ def test_trainer_journey(dash):
     assert "/player/launch/" in preview.url
     preview.close()
     assert page.locator("dd").filter(has_text="SCORM 2004 3rd ed.").count() == 1
-    page.get_by_label("Learner id").fill("ann.lee")
-    page.get_by_label("Name (optional)").fill("Ann Lee")
-    page.get_by_role("button", name="Launch for this learner").click()
+    # The learner is made explicitly (a typed id never becomes one by accident).
+    launch = page.get_by_role("button", name="Launch for this learner")
+    assert launch.is_disabled()
+    page.get_by_label("Learner", exact=True).fill("ann.lee")
+    page.get_by_role("button", name="New learner…").click()
+    assert page.get_by_label("New learner's id").input_value() == "ann.lee"
+    page.get_by_label("Their name").fill("Ann Lee")
+    page.get_by_role("button", name="Create learner").click()
+    page.get_by_text("Ann Lee (ann.lee)").wait_for()
+    launch.click()
     link = page.get_by_label("Launch link")
     link.wait_for()
     launch_url = link.input_value()

@@ -3,7 +3,7 @@
  * trainer hands out before a class. Shared by the launch dialog and the Learners page. */
 import { api } from "./api.js";
 import { fail, h, options } from "./dom.js";
-import { when } from "./format.js";
+import { plural, when } from "./format.js";
 
 export const NOW = "now";
 // [valid_hours ("" = until revoked), label]
@@ -29,7 +29,7 @@ export function linkFor(learner, packageId, choice) {
     return api("POST", "/api/v1/sessions", { package_id: packageId, user_id: learner.learner_id, user_name: learner.name || undefined })
       .then((r) => {
         const minutes = Math.max(1, Math.round((new Date(r.expires_at) - new Date()) / 60000));
-        return { url: r.launch_url, note: "It works for " + minutes + " minutes; launch again for a fresh link (progress is kept)." };
+        return { url: r.launch_url, note: "It works for " + plural(minutes, "minute") + "; launch again for a fresh link (progress is kept)." };
       });
   }
   return api("POST", "/api/v1/learner-links", { learner_id: learner.learner_id, package_id: packageId, valid_hours: choice ? Number(choice) : null })

@@ -4,6 +4,8 @@
 import { api } from "../api.js";
 import { LIMIT, badge, confirmDialog, crumbs, emptyState, fail, h, main, pager, showMissing, table, toast } from "../dom.js";
 import { bytes, plural, standardName, when } from "../format.js";
+import { NOW, linkFor, validitySelect } from "../launching.js";
+import { learnerName, learnerPicker } from "../learner-picker.js";
 import { desktopShell, launchLinkRow, openInDesktop } from "../shell.js";
 import { uploadFile, uploadFiles } from "../upload.js";
 
@@ -185,7 +187,7 @@ function items(list) {
 }
 
 // A fresh attempt of the "Preview" learner each time, so a preview always starts from the
-// beginning; it is listed with the other learners.
+// beginning; previews are listed only when asked for, and counted nowhere.
 function preview(p) {
   const desktop = desktopShell();
   // Opened now, while the click still allows a new tab; the launch link follows.
@@ -198,24 +200,24 @@ function preview(p) {
     .catch((e) => { if (tab) tab.close(); fail(e); });
 }
 
-// The form, and where the link it makes is shown.
+// The form, and where the link it makes is shown: the learner is picked (or made) in the
+// learner picker, never a typed id that silently becomes a new learner.
 function launchForm(p) {
-  const learnerId = h("input", { id: "learner-id", required: true, maxlength: "255", placeholder: "e.g. ann.lee@example.org" });
-  const learnerName = h("input", { id: "learner-name", maxlength: "255", placeholder: "e.g. Ann Lee" });
   const linkOut = h("div", { class: "launch-result" });
+  const submit = h("button", { type: "submit", class: "primary", disabled: true }, "Launch for this learner");
+  const picker = learnerPicker({ allowNew: true, onChange: (l) => { submit.disabled = !l || p.status !== "ready"; } });
+  const validity = validitySelect("package-launch-validity", true);
   const form = h("form", { class: "launch", onsubmit: (e) => {
     e.preventDefault();
-    api("POST", "/api/v1/sessions", { package_id: p.id, user_id: learnerId.value.trim(), user_name: learnerName.value.trim() || undefined })
-      .then((r) => {
-        const learner = r.session.user_name || r.session.user_id;
-        const minutes = Math.max(1, Math.round((new Date(r.expires_at) - new Date()) / 60000));
-        linkOut.replaceChildren(h("p", { text: "Launch link for " + learner +
-            ". It works for " + plural(minutes, "minute") + "; launch again for a fresh link (progress is kept)." }),
-          launchLinkRow(r.launch_url, true, learner + " · " + p.title));
-      }).catch(fail);
+    const learner = picker.chosen();
+    if (!learner) return;
+    linkFor(learner, p.id, validity.value).then((r) => {
+      linkOut.replaceChildren(h("p", { text: "Launch link for " + learnerName(learner) + ". " + r.note }),
+        launchLinkRow(r.url, validity.value === NOW, learnerName(learner) + " · " + p.title));
+    }).catch(fail);
   } },
-    h("label", { for: "learner-id", text: "Learner id" }), learnerId,
-    h("label", { for: "learner-name", text: "Name (optional)" }), learnerName,
-    h("button", { type: "submit", class: "primary", disabled: p.status !== "ready" }, "Launch for this learner"));
+    picker.element,
+    h("label", { for: "package-launch-validity", text: "Link" }), validity,
+    submit);
   return [form, linkOut];
 }

@@ -160,6 +160,9 @@ def serve(data_dir, host, port, threads, public_url, rate_limits, xapi_versions,
         if issued:
             click.echo(FIRST_RUN_HINT.format(key=issued.plaintext, base=running.settings.base_url))
         server = running.server
+        # Before the "Serving on" line: whoever waits for it may stop the server at once, and a
+        # SIGTERM before the handler would kill it without its clean stop.
+        server.install_signal_handlers()
         click.echo(f"Data dir: {running.settings.data_dir}")
         click.echo(f"Serving on {server.url}  (API docs: {server.url}/api/docs)", nl=True)
         click.echo(
@@ -167,7 +170,6 @@ def serve(data_dir, host, port, threads, public_url, rate_limits, xapi_versions,
             + ("" if passwords.is_set() else "  (open it to choose the admin password)")
         )
         sys.stdout.flush()
-        server.install_signal_handlers()
         server.serve_forever()
     finally:
         lock.release()

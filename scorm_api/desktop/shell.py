@@ -13,6 +13,7 @@ system libraries Qt needs (Qt itself would abort the process with a misleading m
 from __future__ import annotations
 
 import hmac
+import importlib.util
 import logging
 import os
 import signal
@@ -55,9 +56,20 @@ class DesktopUnavailable(RuntimeError):
     pass
 
 
+NO_WINDOW = (
+    "this build has no desktop window (pywebview is missing): "
+    "run `scorm-api serve` and open the dashboard in a browser"
+)
+
+
 def load_webview():
     """Import pywebview with the Qt binding this product ships (PySide6, LGPL), once the system
     has what Qt needs to open a window."""
+    # A build without pywebview (the server binary) says so first: what the system lacks for
+    # a window does not matter to it. Looked up, not imported: the settings below must come
+    # before pywebview loads.
+    if importlib.util.find_spec("webview") is None:
+        raise DesktopUnavailable(NO_WINDOW)
     unable = qtlibs.problem()
     if unable:
         raise DesktopUnavailable(unable)
@@ -74,10 +86,7 @@ def load_webview():
     try:
         import webview
     except ImportError as e:
-        raise DesktopUnavailable(
-            "this build has no desktop window (pywebview is missing): "
-            "run `scorm-api serve` and open the dashboard in a browser"
-        ) from e
+        raise DesktopUnavailable(NO_WINDOW) from e
     webview.settings["ALLOW_DOWNLOADS"] = True  # CSV exports, dispatch zips: a save dialog
     webview.settings["OPEN_EXTERNAL_LINKS_IN_BROWSER"] = True  # docs links: the user's browser
     return webview

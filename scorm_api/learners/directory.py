@@ -24,6 +24,7 @@ from scorm_api.learners.models import Learner, LearnerLink
 from scorm_api.packages.models import Package
 from scorm_api.schemas import pagination
 from scorm_api.sessions.models import Session
+from scorm_api.sessions.previews import PREVIEW_USER_ID, is_preview
 
 SORTS = ("name", "learner_id", "updated_at")
 
@@ -41,7 +42,10 @@ def get_learner(tenant_id: str, learner_id: str) -> Learner:
 
 def note_session(session: Session, **_) -> None:
     """A session was made: its learner gets a record if they have none, and a name if theirs
-    has none (session_created's receiver, in the session's transaction)."""
+    has none (session_created's receiver, in the session's transaction). The dashboard's
+    Preview is no learner."""
+    if is_preview(session):
+        return
     now = utcnow_iso()
     Learner.insert(
         tenant=session.tenant_id,
@@ -87,7 +91,8 @@ def _with_counts(tenant_id: str, query):
 def list_learners(tenant_id: str, search: str | None, sort: str, page: int, limit: int):
     """The tenant's learners whose id or name contains `search` (any case), with how many
     sessions each has and when they were last active."""
-    query = Learner.select().where(Learner.tenant == tenant_id)
+    # Not the Preview (a record of it may come from migration 28's fill of older sessions).
+    query = Learner.select().where((Learner.tenant == tenant_id) & (Learner.learner_id != PREVIEW_USER_ID))
     if search:
         text = search.lower()
         query = query.where(

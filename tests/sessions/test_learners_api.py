@@ -28,6 +28,8 @@ def test_sessions_make_learners_and_the_list_searches_them(client, admin_key, pk
     new_session(client, admin_key, pkg12, user="ann.lee@example.org", user_name="Ann Lee")
     new_session(client, admin_key, pkg12, user="bob", user_name="Bob Stone")
     new_session(client, admin_key, pkg12, user="bob", new_attempt=True)
+    # The dashboard's Preview is not a learner: not listed, not offered in the picker.
+    new_session(client, admin_key, pkg12, user="dashboard-preview", user_name="Preview", new_attempt=True)
     listed = learners(client, admin_key)
     assert [(x["learner_id"], x["name"], x["sessions"]) for x in listed] == [
         ("ann.lee@example.org", "Ann Lee", 1),
@@ -36,6 +38,7 @@ def test_sessions_make_learners_and_the_list_searches_them(client, admin_key, pk
     assert [x["learner_id"] for x in learners(client, admin_key, search="STONE")] == ["bob"]
     assert [x["learner_id"] for x in learners(client, admin_key, search="lee@")] == ["ann.lee@example.org"]
     assert learners(client, admin_key, search="nobody") == []
+    assert learners(client, admin_key, search="preview") == []
     other = make_tenant()
     assert learners(client, other.keys["read"]) == []  # another tenant sees none of them
 

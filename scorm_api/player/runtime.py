@@ -62,6 +62,14 @@ def _session(session_id: str) -> Session:
     return session
 
 
+def _open_session(page: dict) -> Session:
+    """The session of a page token whose launch is still open (409 once a reset or a new
+    attempt ended it)."""
+    session = _session(page["s"])
+    check_launch_open(session, page["ts"])
+    return session
+
+
 def _item_statuses(states) -> dict:
     return {st.item_id: {"completion": st.completion_status, "success": st.success_status} for st in states}
 
@@ -171,8 +179,7 @@ class Runtime:
         item_id, review = body["item_id"], body.get("review", False)
         if not isinstance(review, bool):
             raise bad_request("review must be true or false")
-        session = _session(p["s"])
-        check_launch_open(session, p["ts"])
+        session = _open_session(p)
         if session.package_version.standard in XAPI_STANDARDS:
             return self._start_content(session, page_token, item_id, p.get("m"))
         sco = _sco(session, item_id)
@@ -229,8 +236,7 @@ class Runtime:
         p = self._page(page_token)
         if p.get("na"):
             raise ApiError(409, "CONFLICT", "A new attempt cannot be started from this launch")
-        session = _session(p["s"])
-        check_launch_open(session, p["ts"])
+        session = _open_session(p)
         fresh, _ = create_session(
             session.tenant_id, session.package_id, session.user_id, session.user_name, new_attempt=True
         )

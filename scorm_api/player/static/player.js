@@ -536,13 +536,19 @@
     render();
   }
 
+  // The course again on this page, after it ended: a new sequencing session from where the
+  // engine is; true when something was delivered.
+  function startAgain() {
+    ended = false;
+    reopenSession();
+    return api.processNavigationRequest("start");
+  }
+
   function startReview() {
     review = true;
-    ended = false;
     document.body.classList.add("reviewing");
     var before = deliveries;
-    reopenSession();
-    api.processNavigationRequest("start") || (cfg.items[0] && api.processNavigationRequest("choice", cfg.items[0].id));
+    startAgain() || (cfg.items[0] && api.processNavigationRequest("choice", cfg.items[0].id));
     if (deliveries === before) message("This course cannot be reviewed", "Its rules do not allow it.", finishedActions(false));
   }
 
@@ -599,13 +605,7 @@
     var r = rollup();
     if (reason === "suspend_all") {
       message("Your place is saved", "Open the course again to continue where you stopped, or " +
-              "close this window.", [{ label: "Continue now", run: function () {
-                ended = false;
-                starting = true;
-                var ok = api.processNavigationRequest("resumeAll");
-                starting = false;
-                if (!ok) startSequencing();
-              } }]);
+              "close this window.", [{ label: "Continue now", run: resumeNow }]);
     } else if (review) {
       message("You have finished reviewing the course", resultText(courseResult()) +
               ". Your results are as they were. You can close this window.", finishedActions(true));
@@ -613,11 +613,19 @@
       var done = r.completion === "completed";
       message("You have left the course", resultText(r) + ". Your results are saved. You can close this window.",
               done ? finishedActions(true)
-                   : [{ label: "Open the course again", run: function () { ended = false; reopenSession();
-                                                                  if (!api.processNavigationRequest("start")) stranded("start"); } }]
+                   : [{ label: "Open the course again", run: function () { if (!startAgain()) stranded("start"); } }]
                      .concat(finishedActions(false)));
     }
     render();
+  }
+
+  // "Continue now" after Save and exit: resume where the learner stopped, on this page.
+  function resumeNow() {
+    ended = false;
+    starting = true;
+    var ok = api.processNavigationRequest("resumeAll");
+    starting = false;
+    if (!ok) startSequencing();
   }
 
   // ---- table of contents and buttons --------------------------------------------------

@@ -3,6 +3,7 @@
  * accident: the launch dialog and the merge dialog take only a learner chosen here. */
 import { api } from "./api.js";
 import { fail, h } from "./dom.js";
+import { plural } from "./format.js";
 
 const SEARCH_DELAY_MS = 250;  // a search starts when the typing pauses
 const SHOWN = 8;  // matches listed at once
@@ -53,7 +54,7 @@ export function learnerPicker({ allowNew = false, except = null, onChange = () =
     const offered = list.filter((l) => l.learner_id !== except).slice(0, SHOWN);
     const items = offered.map((l) => h("li", { role: "option" },
       h("button", { type: "button", class: "match", onclick: () => choose(l) }, learnerName(l),
-        h("span", { class: "hint", text: " · " + l.sessions + " session" + (l.sessions === 1 ? "" : "s") }))));
+        h("span", { class: "hint", text: " · " + plural(l.sessions, "session") }))));
     if (!offered.length) items.push(h("li", { class: "hint", text: text ? "No learner matches “" + text + "”." : "No learners yet." }));
     if (allowNew) {
       items.push(h("li", {}, h("button", { type: "button", class: "match new", onclick: () => {

@@ -4,7 +4,7 @@
  * with a QR code (qrcode-generator, vendored). */
 import { api } from "../api.js";
 import { LIMIT, badge, confirmDialog, crumbs, emptyState, fail, formDialog, h, main, options, pager, table, toast } from "../dom.js";
-import { when } from "../format.js";
+import { plural, when } from "../format.js";
 import { courseSelect, linkFor, validUntil, validitySelect } from "../launching.js";
 import { learnerName, learnerPicker } from "../learner-picker.js";
 import { launchLinkRow } from "../shell.js";
@@ -97,7 +97,7 @@ function mergeDialog(l, reload) {
     const into = picker.chosen();
     return api("POST", "/api/v1/learners/merge", { learner_id: l.learner_id, into: into.learner_id }).then((r) => {
       const both = r.renumbered.map((p) => p.title).join(", ");
-      toast("Merged into " + learnerName(r.learner) + ": " + r.moved_sessions + " session" + (r.moved_sessions === 1 ? "" : "s") + " moved" +
+      toast("Merged into " + learnerName(r.learner) + ": " + plural(r.moved_sessions, "session") + " moved" +
         (both ? "; both kept as attempts of " + both : ""));
       reload();
     });

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import peewee
 
-from scorm_api.db import BaseModel
+from scorm_api.db import BaseModel, PreparedText, upsert_sql
 
 
 class Counter(BaseModel):
@@ -19,10 +19,23 @@ class Counter(BaseModel):
         table_name = "counter"
 
 
+# Every stored statement and webhook event takes a number: one prepared statement (the
+# upsert also creates a counter on first use) instead of an update and a read built by peewee,
+# which cost more than the insert they number.
+_TAKE = PreparedText(
+    lambda p: upsert_sql(
+        "counter",
+        ("name", "value"),
+        ("name",),
+        {"value": "counter.value + excluded.value"},
+        p,
+        returning="value",
+    )
+)
+
+
 def take(name: str, count: int = 1) -> int:
     """Reserve `count` numbers; returns the first. Call inside the write transaction whose
     commit they order."""
-    if not Counter.update(value=Counter.value + count).where(Counter.name == name).execute():
-        Counter.create(name=name, value=count)  # a counter first used now
-        return 1
-    return Counter.get_by_id(name).value - count + 1
+    (last,) = _TAKE.execute(name, count).fetchone()
+    return int(last) - count + 1

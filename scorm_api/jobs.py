@@ -18,7 +18,16 @@ from typing import TYPE_CHECKING, Any
 
 import peewee
 
-from scorm_api.db import BaseModel, JSONField, database, new_id, utcnow_iso, write_transaction
+from scorm_api.db import (
+    CHECKPOINT_SECONDS,
+    BaseModel,
+    JSONField,
+    checkpoint_in_background,
+    database,
+    new_id,
+    utcnow_iso,
+    write_transaction,
+)
 from scorm_api.errors import ApiError
 
 if TYPE_CHECKING:
@@ -207,6 +216,11 @@ class JobRunner:
         self._workers = {
             name: _Worker(name, sec, fn, state) for name, (sec, fn) in state.jobs.workers.items()
         }
+        # The database's own upkeep, beside the domains' workers: a serving process folds
+        # SQLite's WAL from a thread of its own rather than inside a request's commit.
+        self._workers["sqlite-checkpoint"] = _Worker(
+            "sqlite-checkpoint", CHECKPOINT_SECONDS, checkpoint_in_background, state
+        )
 
     def start(self) -> None:
         requeue_interrupted()

@@ -16,6 +16,43 @@ def test_wal_and_busy_timeout(app, settings):
     assert settings.db_path.exists()
 
 
+def test_a_server_folds_the_wal_from_its_own_thread_not_in_a_commit(app, settings):
+    """Commits no longer pay for the checkpoint (the default threshold put one into every
+    fiftieth statement POST): the threshold is a distant safety net, and the job runner's
+    own worker copies the WAL into the database file."""
+    import sqlite3
+
+    from scorm_api import state
+    from scorm_api.jobs import JobRunner
+
+    from tests.support import wait_until
+
+    assert database.execute_sql("PRAGMA wal_autocheckpoint").fetchone()[0] >= 10_000
+
+    def in_the_file() -> int:
+        # immutable=1 reads the database file alone, as if there were no WAL.
+        file = sqlite3.connect(f"file:{settings.db_path}?mode=ro&immutable=1", uri=True)
+        try:
+            return file.execute("SELECT count(*) FROM tenant WHERE id LIKE 'wal-%'").fetchone()[0]
+        finally:
+            file.close()
+
+    database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")  # the schema into the file
+    with database.atomic():
+        for n in range(300):
+            database.execute_sql(
+                "INSERT INTO tenant (id, name, is_system, created_at, updated_at) VALUES (?, ?, 0, ?, ?)",
+                (f"wal-{n}", "t", "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z"),
+            )
+    assert in_the_file() == 0  # committed to the WAL only: no commit checkpointed
+    runner = JobRunner(state.of(app))
+    runner.start()
+    try:
+        wait_until(lambda: in_the_file() == 300, timeout=30)
+    finally:
+        runner.stop()
+
+
 def test_fresh_database_is_at_latest_version(app):
     assert current_version(database.obj) == latest_version()
 

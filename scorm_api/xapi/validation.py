@@ -499,6 +499,16 @@ def utc_iso(value, path: str) -> str:
     return timestamp(value, path).astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+_CANONICAL_UTC = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z")
+
+
+def stored_utc(value: str) -> str:
+    """utc_iso of a stored statement's timestamp (validated when it was stored). Most content
+    sends the canonical form already, which is then taken as it is: the analytics fold reads
+    one per statement, and parsing each was a tenth of the fold."""
+    return value if _CANONICAL_UTC.fullmatch(value) else utc_iso(value, "timestamp")
+
+
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 

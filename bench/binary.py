@@ -15,6 +15,7 @@ A missing binary is built first (pyinstaller build.spec).
 from __future__ import annotations
 
 import argparse
+import ast
 import os
 import shutil
 import signal
@@ -33,25 +34,18 @@ ROOT = Path(__file__).resolve().parent.parent
 MiB = 1024 * 1024
 
 
+def pyinstaller(*args: str, cwd: Path = ROOT) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN", *args],
+        cwd=cwd,
+        check=True,
+    )
+
+
 def ensure_built(path: Path, which: str) -> Path:
     if not path.exists():
         print(f"building {path.name} ...", flush=True)
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "PyInstaller",
-                "--noconfirm",
-                "--log-level",
-                "WARN",
-                "build.spec",
-                "--",
-                "--only",
-                which,
-            ],
-            cwd=ROOT,
-            check=True,
-        )
+        pyinstaller("build.spec", "--", "--only", which)
     return path
 
 
@@ -62,28 +56,18 @@ pyz = PYZ(a.pure)
 EXE(pyz, a.scripts, a.binaries, a.datas, [], name="minimal-server", console=True, upx=False,
     strip=False, debug=False, runtime_tmpdir=None)
 """
-# build.spec's NEVER + QT, the server binary's excludes.
-MINIMAL_EXCLUDES = [
-    "pytest",
-    "_pytest",
-    "playwright",
-    "PIL",
-    "Xlib",
-    "websocket",
-    "openapi_spec_validator",
-    "PyInstaller",
-    "tkinter",
-    "IPython",
-    "PyQt5",
-    "PyQt6",
-    "PySide2",
-    "webview",
-    "qtpy",
-    "PySide6",
-    "shiboken6",
-    "bottle",
-    "proxy_tools",
-]
+
+
+def server_excludes() -> list[str]:
+    """build.spec's excludes for the server binary (NEVER + QT), read from it."""
+    lists = {
+        target.id: ast.literal_eval(node.value)
+        for node in ast.parse((ROOT / "build.spec").read_text()).body
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name) and target.id in ("NEVER", "QT")
+    }
+    return lists["NEVER"] + lists["QT"]
 
 
 def build_minimal(folder: Path) -> Path:
@@ -95,24 +79,8 @@ def build_minimal(folder: Path) -> Path:
     print(f"building {binary.name} ...", flush=True)
     folder.mkdir(parents=True, exist_ok=True)
     entry.write_text(MINIMAL_APP)
-    spec.write_text(MINIMAL_SPEC.format(entry=str(entry), excludes=MINIMAL_EXCLUDES))
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "PyInstaller",
-            "--noconfirm",
-            "--log-level",
-            "WARN",
-            "--distpath",
-            str(folder / "dist"),
-            "--workpath",
-            str(folder / "work"),
-            str(spec),
-        ],
-        cwd=folder,
-        check=True,
-    )
+    spec.write_text(MINIMAL_SPEC.format(entry=str(entry), excludes=server_excludes()))
+    pyinstaller("--distpath", str(folder / "dist"), "--workpath", str(folder / "work"), str(spec), cwd=folder)
     return binary
 
 

@@ -1,4 +1,8 @@
-"""The `scorm-api` command: serve, keys, tenants, doctor."""
+"""The `scorm-api` command: serve, keys, tenants, doctor.
+
+Each command imports what it uses when it runs, nothing at the top but click: `--help` then
+loads neither the web framework nor the database driver, and `keys list` not the package
+importer's XML parser or the token and schema libraries (tests/test_cli_imports.py)."""
 
 from __future__ import annotations
 
@@ -9,12 +13,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from scorm_api.config import Settings, SettingsError, settings_from_env
-from scorm_api.datadir import DataDirUnwritable, check_writable
-from scorm_api.errors import ApiError
-from scorm_api.instance import InstanceBusy
-
 if TYPE_CHECKING:
+    from scorm_api.config import Settings
     from scorm_api.state import State
 
 FIRST_RUN_HINT = """\
@@ -28,6 +28,8 @@ More keys:    scorm-api keys create --scopes read,write
 
 
 def _settings(**overrides) -> Settings:
+    from scorm_api.config import SettingsError, settings_from_env
+
     try:
         return settings_from_env(**overrides)
     except SettingsError as e:
@@ -53,6 +55,10 @@ def api_errors(fn):
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
+        from scorm_api.datadir import DataDirUnwritable
+        from scorm_api.errors import ApiError
+        from scorm_api.instance import InstanceBusy
+
         try:
             return fn(*args, **kwargs)
         except ApiError as e:
@@ -131,6 +137,7 @@ def serve(data_dir, host, port, threads, public_url, rate_limits, xapi_versions,
     """Run the API server until Ctrl-C or SIGTERM."""
     from scorm_api import appliance, state
     from scorm_api.dashboard import passwords
+    from scorm_api.datadir import check_writable
     from scorm_api.instance import RunningInstance, claim
 
     settings = _settings(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import socket
+from pathlib import Path
 from typing import Any
 
 import peewee
@@ -18,7 +19,10 @@ from scorm_api.datadir import DataDirUnwritable, check_writable
 from scorm_api.db import open_database
 from scorm_api.instance import RunningInstance
 from scorm_api.migrations import current_version, latest_version
-from scorm_api.openapi import VENDOR_DIR
+
+# The API docs' UI, in openapi.VENDOR_DIR: not imported from there, which would load Flask for
+# a command that serves nothing (tests/test_cli_imports.py checks the two agree).
+SCALAR = Path(__file__).parent / "static" / "vendor" / "scalar" / "standalone.js"
 
 
 def _check(name: str, ok: bool, detail: str) -> dict:
@@ -132,9 +136,8 @@ def _port(settings: Settings, running: RunningInstance | None) -> dict:
 
 
 def _assets() -> dict:
-    scalar = VENDOR_DIR / "scalar" / "standalone.js"
     return _check(
-        "offline assets", scalar.is_file(), f"API docs UI {'present' if scalar.is_file() else 'missing'}"
+        "offline assets", SCALAR.is_file(), f"API docs UI {'present' if SCALAR.is_file() else 'missing'}"
     )
 
 

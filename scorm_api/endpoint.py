@@ -9,13 +9,12 @@ arguments, call a service function and return data (serialised to JSON) or a Res
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response, current_app, g, request
 from flask.typing import ResponseReturnValue
-from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 
 from scorm_api import safejson
 from scorm_api import state as app_state
@@ -23,6 +22,9 @@ from scorm_api.errors import ApiError, bad_request, validation_error
 from scorm_api.principals import PRINCIPAL_SOURCES, Principal, require_scope
 from scorm_api.ratelimit import bucket_for_method
 from scorm_api.schemas import bounded, without_extension_fields
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator, ValidationError
 
 Schema = dict[str, Any]  # a JSON Schema (2020-12), as OpenAPI 3.1 uses it
 Handler = Callable[..., Any]
@@ -35,6 +37,31 @@ DEFAULT_SCOPES = {
     "PATCH": "write",
     "DELETE": "admin",
 }
+
+
+class LazyValidator:
+    """A JSON Schema (2020-12) validator of `schema`, made at its first use.
+
+    Importing jsonschema and making the validators of every route took ~100 ms of each server
+    start; a route's validators are made when it is first called instead, and jsonschema is
+    imported then. Two threads may both make one: either will do."""
+
+    def __init__(self, schema: Schema, *, formats: bool = False) -> None:
+        self.schema = schema
+        self._formats = formats
+        self._made: Draft202012Validator | None = None
+
+    @property
+    def validator(self) -> Draft202012Validator:
+        if self._made is None:
+            from jsonschema import Draft202012Validator, FormatChecker
+
+            checker = FormatChecker() if self._formats else None
+            self._made = Draft202012Validator(self.schema, format_checker=checker)
+        return self._made
+
+    def iter_errors(self, data: Any) -> Iterator[ValidationError]:
+        return self.validator.iter_errors(data)  # type: ignore[no-any-return]
 
 
 @dataclass
@@ -56,7 +83,7 @@ class EndpointSpec:
     also: tuple[int, ...] = ()  # other success statuses, answered with the same body
     body_content_type: str = "application/json"
     body_doc: Schema | None = None  # documented body the handler reads itself (multipart, raw)
-    validators: dict[str, Draft202012Validator] = field(default_factory=dict, repr=False)
+    validators: dict[str, LazyValidator] = field(default_factory=dict, repr=False)
     parse_query: Callable[[], dict[str, Any]] | None = field(default=None, repr=False)
 
 
@@ -107,7 +134,7 @@ def endpoint(
     # "cloud_body": the body as the cloud documents it, for cloud-contract mode.
     for part, schema in (("body", body), ("query", query), ("cloud_body", without_extension_fields(body))):
         if schema is not None:
-            spec.validators[part] = Draft202012Validator(schema, format_checker=FormatChecker())
+            spec.validators[part] = LazyValidator(schema, formats=True)
     if query is not None:
         spec.parse_query = query_parser(query, spec.validators["query"])
 
@@ -132,7 +159,7 @@ def endpoint(
     return decorate
 
 
-def _body_validator(spec: EndpointSpec) -> Draft202012Validator:
+def _body_validator(spec: EndpointSpec) -> LazyValidator:
     cloud = spec.validators.get("cloud_body")
     if cloud is not None and app_state.current().settings.contract == "cloud":
         return cloud  # our extension fields are unknown fields there, as on the cloud
@@ -180,7 +207,7 @@ def to_response(result: Any, status: int) -> ResponseReturnValue:
 # ---- bodies --------------------------------------------------------------------------
 
 
-def parse_json_body(validator: Draft202012Validator) -> Any:
+def parse_json_body(validator: LazyValidator) -> Any:
     if not request.mimetype and not request.content_length and not validator.schema.get("required"):
         # No body at all where every field is optional: the cloud's bodiless calls
         # (POST /dispatches/{id}/generate).
@@ -242,7 +269,7 @@ def _message(err: ValidationError) -> str:
     return template(err.validator_value) if template else err.message
 
 
-def schema_errors(validator: Draft202012Validator, data: Any) -> dict[str, list[str]]:
+def schema_errors(validator: LazyValidator, data: Any) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for err in validator.iter_errors(data):
         if err.validator == "additionalProperties" and isinstance(err.instance, dict):
@@ -276,7 +303,7 @@ def _coerce_query_value(raw: str, kind: str) -> bool | int | float | str:
     return raw
 
 
-def query_parser(schema: Schema, validator: Draft202012Validator) -> Callable[[], dict[str, Any]]:
+def query_parser(schema: Schema, validator: LazyValidator) -> Callable[[], dict[str, Any]]:
     """Build the parser of one endpoint's query string.
 
     Query strings are text: each declared parameter is coerced to its schema type, defaults

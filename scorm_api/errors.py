@@ -3,18 +3,22 @@
 Services raise ApiError; the handlers registered here are the only place an error response is
 built, so every failure (routing, HTTP, unexpected exceptions) answers the same envelope:
 {"error": {"code", "message", "details"}, "request_id"}.
+
+ApiError is raised everywhere, the CLI included; Flask is imported only where a response is
+built, so that a command which never answers a request (`--help`, `keys list`) does not load
+it.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
-
-import peewee
-from flask import Flask, Response, g, jsonify
-from werkzeug.exceptions import HTTPException
+from typing import TYPE_CHECKING, Any
 
 from scorm_api import disk
+
+if TYPE_CHECKING:
+    from flask import Flask, Response
+    from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +79,8 @@ def disk_full() -> ApiError:
 
 
 def error_response(err: ApiError) -> Response:
+    from flask import g, jsonify  # loaded by the app long before any request (see the top)
+
     body = {
         "error": {"code": err.code, "message": err.message, "details": err.details},
         "request_id": getattr(g, "request_id", None),
@@ -101,6 +107,9 @@ def _from_http_exception(exc: HTTPException) -> ApiError:
 
 
 def register_error_handlers(app: Flask) -> None:
+    import peewee
+    from werkzeug.exceptions import HTTPException
+
     app.register_error_handler(ApiError, error_response)
 
     @app.errorhandler(HTTPException)

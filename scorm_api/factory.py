@@ -18,6 +18,7 @@ from scorm_api.db import database
 from scorm_api.errors import register_error_handlers
 from scorm_api.ratelimit import RateLimiter
 from scorm_api.requestlog import configure_logging, init_request_log
+from scorm_api.routing import LazyBuilderRule
 from scorm_api.state import IssuedSecret, State
 
 # The core's own routes: health, the API docs, the presigned PUT target.
@@ -46,6 +47,7 @@ def create_app(settings: Settings, *, rate_limiter: RateLimiter | None = None) -
     state = State.create(settings, rate_limiter)
 
     app = Flask(__name__, static_folder=None)
+    app.url_rule_class = LazyBuilderRule  # before the first rule is added
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions[app_state.EXTENSION] = state

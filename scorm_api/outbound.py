@@ -14,6 +14,10 @@ read the answer back in an error. Two checks:
 
 Environment proxies are ignored for guarded sessions: a proxy on the local network would be
 the internal address connected to.
+
+The checks of a URL import nothing heavy; requests and urllib3 (and the guarded connections,
+`guarded_http.py`) are imported by the first session or pool made: ~50 ms of every start
+otherwise, for calls most starts never make.
 """
 
 from __future__ import annotations
@@ -22,16 +26,14 @@ import functools
 import ipaddress
 import socket
 import urllib.request
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import requests
-import urllib3
-from requests.adapters import HTTPAdapter
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-
 from scorm_api.errors import validation_error
+
+if TYPE_CHECKING:
+    import requests
+    import urllib3
 
 _URL_HELP = "An http(s) base URL such as https://app.allureconnect.com (no query, fragment or credentials)"
 _QUERY_URL_HELP = "An http(s) URL such as https://example.org/hooks/scorm (no fragment or credentials)"
@@ -83,42 +85,12 @@ def check_destination(url: str, allow_internal: bool, field: str = "url", query:
     return url
 
 
-def _checked(sock: socket.socket) -> socket.socket:
-    peer = str(sock.getpeername()[0])
-    if is_internal(peer):
-        sock.close()
-        raise InternalAddressRefused(f"{peer}: {REFUSED_MESSAGE}")
-    return sock
-
-
-class _HTTPConnection(HTTPConnection):
-    def _new_conn(self) -> socket.socket:
-        return _checked(super()._new_conn())
-
-
-class _HTTPSConnection(HTTPSConnection):
-    def _new_conn(self) -> socket.socket:
-        return _checked(super()._new_conn())
-
-
-class _HTTPPool(HTTPConnectionPool):
-    ConnectionCls = _HTTPConnection
-
-
-class _HTTPSPool(HTTPSConnectionPool):
-    ConnectionCls = _HTTPSConnection
-
-
-class GuardedAdapter(HTTPAdapter):
-    """An adapter whose every connection is checked against internal addresses."""
-
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
-
-
 def session(allow_internal: bool) -> requests.Session:
     """A requests session for calls on a tenant's behalf."""
+    import requests
+
+    from scorm_api.guarded_http import GuardedAdapter
+
     http = requests.Session()
     if not allow_internal:
         http.trust_env = False
@@ -136,11 +108,16 @@ class Pools:
     them. Thread-safe (one per sender pool)."""
 
     def __init__(self, maxsize: int) -> None:
+        import urllib3
+
+        from scorm_api.guarded_http import POOL_CLASSES
+
         self._maxsize = maxsize
         guarded = urllib3.PoolManager(maxsize=maxsize)
-        guarded.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
+        guarded.pool_classes_by_scheme = POOL_CLASSES
         plain = urllib3.PoolManager(maxsize=maxsize)
         self._managers: dict[Any, urllib3.PoolManager] = {False: guarded, True: plain}
+        self._proxy_manager = urllib3.ProxyManager
         self._env = urllib.request.getproxies_environment()  # read once: it does not change
 
     def get(self, url: str, allow_internal: bool) -> urllib3.PoolManager:
@@ -148,7 +125,7 @@ class Pools:
             proxy = self._proxy(url)
             if proxy:
                 if proxy not in self._managers:
-                    self._managers[proxy] = urllib3.ProxyManager(proxy, maxsize=self._maxsize)
+                    self._managers[proxy] = self._proxy_manager(proxy, maxsize=self._maxsize)
                 return self._managers[proxy]
         return self._managers[allow_internal]
 

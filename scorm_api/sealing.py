@@ -6,13 +6,18 @@ bundle) does not hold them, and a value sealed for one purpose opens for no othe
 from __future__ import annotations
 
 import base64
+from typing import TYPE_CHECKING
 
-from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+if TYPE_CHECKING:
+    from cryptography.fernet import Fernet
 
 
+# cryptography is imported at the first seal or unseal, not with the app (start-up time).
 def _fernet(secret: bytes, purpose: bytes) -> Fernet:
+    from cryptography.fernet import Fernet
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
     key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(secret)
     return Fernet(base64.urlsafe_b64encode(key))
 
@@ -23,6 +28,8 @@ def seal(secret: bytes, text: str, purpose: bytes) -> str:
 
 def unseal(secret: bytes, sealed: str, purpose: bytes) -> str | None:
     """The text, or None when this data dir's secret cannot open it (another data dir's)."""
+    from cryptography.fernet import InvalidToken
+
     try:
         return _fernet(secret, purpose).decrypt(sealed.encode("ascii")).decode("utf-8")
     except InvalidToken:

@@ -1,9 +1,7 @@
-"""The appliance's version, read from the installed distribution's metadata."""
+"""The appliance's version: the one place it is written (pyproject.toml reads it from here).
 
-from importlib.metadata import PackageNotFoundError
-from importlib.metadata import version as _dist_version
+A literal, not the installed distribution's metadata: reading that (importlib.metadata) was a
+twentieth of every start, the CLI's included, and a binary would have to carry the metadata
+for it."""
 
-try:
-    __version__ = _dist_version("scorm-api-appliance")
-except PackageNotFoundError:  # running from a source tree that was not installed
-    __version__ = "0.0.0+source"
+__version__ = "0.1.0"

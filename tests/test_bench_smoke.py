@@ -87,7 +87,7 @@ def group_members(pgid: int) -> list[int]:
 @pytest.mark.parametrize(
     "script,figures",
     [
-        ("startup.py", ["start_to_first_200_s"]),
+        ("startup.py", ["start_to_first_200_s", "minimal_flask_waitress_s", "ratio"]),
         ("auth.py", ["health_rps", "auth_packages_rps", "ratio"]),
         ("process.py", ["unzip_s", "process_s", "ratio", "server_peak_rss_mb"]),
         ("upload.py", ["cp_mib_s", "put_mib_s", "ratio"]),

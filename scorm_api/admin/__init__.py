@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from typing import TYPE_CHECKING
 
-from scorm_api.state import State
+if TYPE_CHECKING:  # not at run time: `doctor` reads the stored settings without Flask
+    from flask import Flask
+
+    from scorm_api.state import State
 
 
 def init_app(app: Flask, state: State) -> None:

@@ -6,12 +6,15 @@ start and at every change; everything else stays a start-up setting."""
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from scorm_api.admin.models import read_setting, write_setting
 from scorm_api.config import Settings
 from scorm_api.errors import validation_error
-from scorm_api.state import State
+
+if TYPE_CHECKING:  # not at run time: `doctor` reads the stored settings without Flask
+    from scorm_api.state import State
 
 _NAME = "settings"
 EDITABLE = ("rate_limits_enabled", "rate_limit_read", "rate_limit_write", "rate_limit_upload", "content_url")

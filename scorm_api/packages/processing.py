@@ -16,6 +16,7 @@ import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from scorm_api import jobs
@@ -24,15 +25,16 @@ from scorm_api.db import new_id, utcnow_iso, write_transaction
 from scorm_api.errors import ApiError
 from scorm_api.packages import signals, versions
 from scorm_api.packages.hazards import HazardScanner
-from scorm_api.packages.ingest import ZipLimits, extract, remove_tree
-from scorm_api.packages.inspection import InspectedPackage, inspect_package
-from scorm_api.packages.manifest import walk_items
 from scorm_api.packages.models import Package, Upload
-from scorm_api.packages.structure import launch_path
-from scorm_api.packages.xapi_descriptors import parse_cmi5
-from scorm_api.packages.xmlutil import MAX_MANIFEST_BYTES, rejected
 from scorm_api.state import State
 from scorm_api.tenants.models import Tenant
+
+if TYPE_CHECKING:
+    from scorm_api.packages.ingest import ZipLimits
+    from scorm_api.packages.inspection import InspectedPackage
+
+# The readers of a package (ingest, inspection, manifest: lxml) are imported by the functions
+# that read one: a CLI command wires this module's job without importing them (start-up time).
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +46,8 @@ PARTIAL = ".partial"  # staging folders in tmp/
 
 
 def zip_limits(settings: Settings) -> ZipLimits:
+    from scorm_api.packages.ingest import ZipLimits
+
     return ZipLimits(
         max_files=settings.zip_max_files,
         max_total_bytes=settings.zip_max_unpacked_bytes,
@@ -71,6 +75,8 @@ def check_room(tenant_id: str, package_id: str | None) -> Package | None:
 
 
 def _metadata(inspected: InspectedPackage, content_bytes: int, file_count: int) -> dict:
+    from scorm_api.packages.manifest import walk_items
+
     m = inspected.manifest
     item = next(
         (i for o in m.organizations for i in walk_items(o.items) if i.identifier == m.launch_item), None
@@ -129,6 +135,9 @@ def build_files(state: State, upload_key: str, package_id: str, sha256: str | No
     """Inspect and extract into staging, then publish. Raises ApiError (400) for a package
     that is refused; leaves nothing behind either way. Everything slow happens here, outside
     any database transaction (the checksum too, when the upload did not take it)."""
+    from scorm_api.packages.ingest import extract, remove_tree
+    from scorm_api.packages.inspection import inspect_package
+
     staging = _staging(state, package_id)
     remove_tree(staging)
     started = time.perf_counter()
@@ -165,6 +174,9 @@ def build_files(state: State, upload_key: str, package_id: str, sha256: str | No
 def course_structure_zip(path) -> zipfile.ZipFile:
     """A cmi5 course structure uploaded on its own (cmi5 14.2), as a package of that one file.
     With no content beside it, every AU must be launched from an absolute URL."""
+    from scorm_api.packages.xapi_descriptors import parse_cmi5
+    from scorm_api.packages.xmlutil import MAX_MANIFEST_BYTES, rejected
+
     with open(path, "rb") as f:
         data = f.read(MAX_MANIFEST_BYTES + 1)
     if not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
@@ -186,6 +198,8 @@ def course_structure_zip(path) -> zipfile.ZipFile:
 
 
 def _apply(pkg: Package, built: Built) -> None:
+    from scorm_api.packages.structure import launch_path
+
     m = built.inspected.manifest
     plan = built.inspected.plan
     pkg.title = (m.title or pkg.original_filename or pkg.title)[:500]
@@ -374,6 +388,8 @@ def delete_package(state: State, tenant_id: str, package_id: str) -> None:
 def sweep(state: State) -> dict:
     """Start-up clean-up (only while no other server uses this data dir): staging leftovers,
     package folders without a row, uploads interrupted mid-PUT, expired tickets."""
+    from scorm_api.packages.ingest import remove_tree
+
     removed = {"staging": 0, "orphans": 0, "expired_uploads": 0}
     for path in state.settings.tmp_dir.glob("*" + PARTIAL):
         remove_tree(path)

@@ -12,7 +12,6 @@ import functools
 from dataclasses import dataclass
 
 from scorm_api.packages.models import Package
-from scorm_api.packages.sequencing import activity_tree
 
 XAPI_STANDARDS = ("cmi5", "xapi")  # launched with LRS credentials, not a SCORM API
 
@@ -92,6 +91,8 @@ def uses_sequencing(standard: str | None, scos: list[Sco]) -> bool:
 def toc_for(package_id: str, with_rules: bool) -> dict | None:
     """The package's activity tree (cached like scos_for): the table of contents, and with
     its sequencing rules the engine's `activityTree`."""
+    from scorm_api.packages.sequencing import activity_tree  # lxml: not for a CLI command
+
     pkg = Package.get_or_none(Package.id == package_id)
     return activity_tree(pkg.metadata or {}, with_rules) if pkg else None
 

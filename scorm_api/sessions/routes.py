@@ -1,9 +1,8 @@
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, request
-from jsonschema import Draft202012Validator
 
-from scorm_api.endpoint import endpoint, parse_json_body
+from scorm_api.endpoint import LazyValidator, endpoint, parse_json_body
 from scorm_api.errors import validation_error
 from scorm_api.packages import structure
 from scorm_api.schemas import TIMESTAMP, UUID, extension_field, obj, page_query
@@ -202,7 +201,7 @@ LAUNCH_OPTIONS = obj(
         },
     }
 )
-_LAUNCH_OPTIONS = Draft202012Validator(LAUNCH_OPTIONS)
+_LAUNCH_OPTIONS = LazyValidator(LAUNCH_OPTIONS)
 
 
 @endpoint(

@@ -12,11 +12,12 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO
-
-import requests
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from scorm_api import outbound
+
+if TYPE_CHECKING:
+    import requests  # imported with the first session (outbound.session): start-up time
 
 USER_AGENT = "scorm-api-appliance-sync/1"
 
@@ -160,6 +161,8 @@ class Target:
         accept_conflict: bool = False,
         once_sent: bool = False,
     ) -> requests.Response:
+        import requests  # loaded by outbound.session already
+
         last = "no attempt"
         for attempt in range(1, self.retry.attempts + 1):
             stream = body() if body else None

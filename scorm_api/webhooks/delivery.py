@@ -32,8 +32,7 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
-
-import urllib3
+from typing import TYPE_CHECKING
 
 from scorm_api import outbound
 from scorm_api.db import PreparedText, new_id, utcnow_iso, write_transaction
@@ -44,6 +43,9 @@ from scorm_api.tenants.models import Tenant
 from scorm_api.version import __version__
 from scorm_api.webhooks import events, secrets, signing
 from scorm_api.webhooks.models import Delivery, Webhook, WebhookEvent
+
+if TYPE_CHECKING:
+    import urllib3  # imported by the first POST (outbound.Pools): start-up time
 
 log = logging.getLogger(__name__)
 
@@ -152,6 +154,8 @@ class Sender:
         return self.pool.submit(self.send, receiver, delivery, event)
 
     def send(self, receiver: Receiver, delivery: Delivery, event: WebhookEvent) -> Outcome:
+        import urllib3  # loaded by outbound.Pools already
+
         payload = json.dumps(events.body(event), separators=(",", ":"), sort_keys=True).encode("utf-8")
         headers = {
             "Content-Type": "application/json",

@@ -1,7 +1,7 @@
 """Background work that survives crashes: every job is a row first (an outbox).
 
 Domains register handlers by kind, and periodic upkeep by name, on the app's JobRegistry
-(`state.jobs`, in their `init_app`); the runner (APScheduler, one poller thread) claims due
+(`state.jobs`, in their `init_app`); the runner (a poller thread of its own) claims due
 rows one at a time and runs them with the app's State. A job that was running when the process
 died is queued again at start-up, so handlers must be idempotent. A handler that raises
 ApiError has failed for good (bad input); any other exception is retried with backoff.
@@ -9,11 +9,10 @@ ApiError has failed for good (bad input); any other exception is retried with ba
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import peewee
@@ -191,32 +190,23 @@ class _Worker:
 
 
 class JobRunner:
-    """One poller thread for one app; `wake()` makes it look for work now instead of at the
-    next tick."""
+    """The background threads of one serving app: a poller that claims due job rows, one
+    thread per periodic task and per worker, and the database's own upkeep. `wake()` makes
+    the poller look for work now instead of at the next tick.
+
+    Plain threads (`_Worker`), not a scheduler library: each task is "run every N seconds,
+    never two at once, a missed tick is not made up", which a thread that waits on an event
+    does exactly; APScheduler did the same for a fifth of the server's start-up (its import
+    scans every installed package for plugins)."""
 
     def __init__(self, state: State, poll_seconds: float = POLL_SECONDS):
-        # Imported here, not at the top: a CLI command opens the data dir without a runner,
-        # and apscheduler is a tenth of its start-up.
-        from apscheduler.schedulers.background import BackgroundScheduler
-
         self._registry = state.jobs
-        self._scheduler = BackgroundScheduler(
-            timezone="UTC",
-            daemon=True,
-            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
-        )
-        self._scheduler.add_job(
-            run_due_jobs, "interval", args=(state,), seconds=poll_seconds, id="jobs", replace_existing=True
-        )
-        for name, (seconds, fn) in state.jobs.periodic.items():
-            self._scheduler.add_job(
-                _guarded, "interval", args=(name, fn, state), seconds=seconds, id=name, replace_existing=True
-            )
-        self._lock = threading.Lock()
+        self._poller = _Worker("jobs", poll_seconds, run_due_jobs, state)
         self._workers = {
-            name: _Worker(name, sec, fn, state) for name, (sec, fn) in state.jobs.workers.items()
+            name: _Worker(name, sec, fn, state)
+            for name, (sec, fn) in (*state.jobs.periodic.items(), *state.jobs.workers.items())
         }
-        # The database's own upkeep, beside the domains' workers: a serving process folds
+        # The database's own upkeep, beside the domains' tasks: a serving process folds
         # SQLite's WAL from a thread of its own rather than inside a request's commit.
         self._workers["sqlite-checkpoint"] = _Worker(
             "sqlite-checkpoint", CHECKPOINT_SECONDS, checkpoint_in_background, state
@@ -224,8 +214,7 @@ class JobRunner:
 
     def start(self) -> None:
         requeue_interrupted()
-        self._scheduler.start()
-        for worker in self._workers.values():
+        for worker in (self._poller, *self._workers.values()):
             worker.thread.start()
         self._registry.runner = self
         self.wake()
@@ -236,12 +225,9 @@ class JobRunner:
             worker.woken.set()
 
     def wake(self) -> None:
-        # An error means the scheduler is shutting down: nothing to wake.
-        with self._lock, contextlib.suppress(Exception):
-            self._scheduler.modify_job("jobs", next_run_time=datetime.now(UTC))
+        self._poller.woken.set()
 
     def stop(self) -> None:
         self._registry.runner = None
-        for worker in self._workers.values():
+        for worker in (self._poller, *self._workers.values()):
             worker.stop()
-        self._scheduler.shutdown(wait=True)

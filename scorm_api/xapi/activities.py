@@ -65,11 +65,19 @@ def record(tenant_id: str, statements: list[dict], stored: str) -> None:
     incoming = [d for st in statements for d in definitions(st)]
     if not incoming:
         return
-    current = {
-        r.activity_id: r.definition
-        for activity_id in {a for a, _ in incoming}
-        for r in _LOOKUP.models(ActivityDefinition, tenant_id, activity_id)
-    }
+    ids = sorted({a for a, _ in incoming})
+    if len(ids) == 1:  # a single statement's: the prepared probe
+        rows = _LOOKUP.models(ActivityDefinition, tenant_id, ids[0])
+    else:  # a batch's: one query per 500 ids rather than one per activity
+        rows = [
+            r
+            for i in range(0, len(ids), 500)
+            for r in ActivityDefinition.select().where(
+                (ActivityDefinition.tenant == tenant_id)
+                & ActivityDefinition.activity_id.in_(ids[i : i + 500])
+            )
+        ]
+    current = {r.activity_id: r.definition for r in rows}
     changed = {}
     for activity_id, definition in incoming:
         new = merged(current.get(activity_id), definition)

@@ -14,6 +14,7 @@ then an index walk over a few rows, however many statements there are.
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -303,6 +304,10 @@ def fold(batch: int = FOLD_BATCH) -> int:
         done += len(rows)
         if len(rows) < batch:
             return done
+        # Between two batches, the POSTs waiting for the writer's lock go first: the lock is
+        # not fair, and without this pause a fold of a busy second's queue held it for
+        # batch after batch (a batch POST's p99 was ten times its median).
+        time.sleep(0.002)
 
 
 def fold_pending() -> int:

@@ -285,9 +285,10 @@ def withdraw(tenant_id: str, pks: list[str]) -> None:
     _ENQUEUE.execute_many([(pk, tenant_id, -1) for pk in pks if pk not in waiting])
 
 
-def fold(batch: int = FOLD_BATCH) -> int:
+def fold(batch: int = FOLD_BATCH, pause: float = 0.0) -> int:
     """Count the queued statements into the totals, oldest first, a batch per write
-    transaction (a crash keeps what was folded and what was not); return how many."""
+    transaction (a crash keeps what was folded and what was not), `pause` seconds between
+    two batches; return how many."""
     done = 0
     while True:
         with write_transaction():
@@ -304,20 +305,25 @@ def fold(batch: int = FOLD_BATCH) -> int:
         done += len(rows)
         if len(rows) < batch:
             return done
-        # Between two batches, the POSTs waiting for the writer's lock go first: the lock is
-        # not fair, and without this pause a fold of a busy second's queue held it for
-        # batch after batch (a batch POST's p99 was ten times its median).
-        time.sleep(0.002)
+        if pause:
+            time.sleep(pause)
 
 
-def fold_pending() -> int:
+def fold_pending(pause: float = 0.0) -> int:
     """fold() when anything is queued: one probe, without the write lock, when nothing is."""
-    return fold() if _ANY_PENDING.execute().fetchone() else 0
+    return fold(pause=pause) if _ANY_PENDING.execute().fetchone() else 0
+
+
+# Between two batches of the background fold, the POSTs waiting for the writer's lock go
+# first: the lock is not fair, and without a pause a fold of a busy second's queue held it
+# for batch after batch (a batch POST's p99 was ten times its median). A read that folds
+# first does not pause: it waits for the whole fold anyway.
+BACKGROUND_PAUSE_SECONDS = 0.002
 
 
 def fold_in_background(_state) -> None:
     """The job runner's periodic fold, so reads rarely find a queue to fold first."""
-    fold_pending()
+    fold_pending(BACKGROUND_PAUSE_SECONDS)
 
 
 # ---- reading -------------------------------------------------------------------------------

@@ -1,21 +1,33 @@
-"""xAPI statement ingest on loopback: statements/s for single-statement POSTs and for batches of
-100, with 1 and 4 clients, measured in one run for
+"""xAPI statement ingest on loopback: statements/s and latency for single-statement POSTs and
+for batches of 100, with 1 and 4 clients, measured in one run for
   - this appliance's standard LRS (POST /xapi/statements, HTTP Basic, xAPI 1.0.3);
   - ralph-malph 5.1.0, the open-source Python LRS, under the same load (its mongo backend on
-    mongomock, the setup that runs here: no MongoDB server installs from this machine's registries);
-  - a plain sqlite3 insert of the same JSON rows (id, json): the floor of this design. WAL,
-    synchronous=NORMAL and one writer at a time behind a lock, as the appliance runs SQLite; one
-    commit per statement for single POSTs, one per 100 rows for batches.
-Targets: at least 5x ralph on single statements and 3x on batches. Prints met / NOT met; exits 0.
+    mongomock, the setup that runs here: no MongoDB server installs from this machine's registries).
 
-Every statement (~800 bytes: actor mbox, verb, activity with definition, scored result, context
-with registration) carries a fresh id, so no POST is an idempotent replay. Every cell starts from
+Two workloads. The measured one, which the targets are judged on, is the varied workload of
+xapi_workload.py (500 learners, 200 activities, 1,000 registrations, five verbs in the mix
+content sends them; every statement different in actor, activity, registration and result),
+sent by a Python process per connection with one keep-alive connection; it gives p50/p95/p99.
+Beside it, the template workload under wrk (100 statement templates, each POST's ids fresh),
+the figure this bench gave first; wrk's latency distribution gives its p50/p99.
+Targets: on the varied workload, at least 5x ralph on single statements and 3x on batches, and
+ours with p99/p50 <= 5. Prints met / NOT met; exits 0.
+
+Every statement carries a fresh id, so no POST is an idempotent replay. Every cell starts from
 an empty store (fresh server processes), so no server is measured against rows an earlier cell
-left behind (mongomock scans its whole collection for the id lookup of every POST).
+left behind (mongomock scans its whole collection for the id lookup of every POST). Our store
+is checked to have grown by what was counted.
+
+The floor of this design, on the varied rows: a plain sqlite3 insert of the same (id, json)
+rows (WAL, synchronous=NORMAL and one writer at a time behind a lock, as the appliance runs
+SQLite; one commit per statement for single POSTs, one per 100 rows for batches); and where one
+statement's server time goes, its parts timed in process (xapi_breakdown.py), beside the whole
+request's CPU in our server process under load (/proc/<pid>/stat over a measured cell): the
+difference is HTTP and the framework.
 
 ralph runs from a venv of its own outside the repo, created on first use under
-~/.cache/scorm-bench/ralph-venv ($SCORM_BENCH_RALPH_VENV overrides). Load comes from wrk
-(apt-get install wrk). --quick: short cells.
+~/.cache/scorm-bench/ralph-venv ($SCORM_BENCH_RALPH_VENV overrides). The template load comes
+from wrk (apt-get install wrk). --quick: short cells, fewer statements in process.
 """
 
 from __future__ import annotations
@@ -41,6 +53,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import xapi_breakdown as breakdown
+import xapi_workload as workload
+from xapi_workload import Measured, id_prefix
+
 from _common import api_call, bench_server, quick
 from tests.support import lrs_credentials_json, scratch_dir, wait_until
 
@@ -50,6 +66,9 @@ RALPH_REQUIREMENTS = (f"ralph-malph[lrs,cli,backend-mongo]=={RALPH_VERSION}", "m
 BATCH = 100
 CLIENTS = (1, 4)
 TARGETS = {1: 5.0, BATCH: 3.0}  # minimum ratio to ralph, by statements per request
+MAX_P99_OVER_P50 = 5.0  # ours, on the varied workload
+FOLD_SECONDS = 1.0  # how often the server folds the analytics queue
+FLOOR_TEMPLATES = 2000  # distinct varied rows the sqlite floor cycles through
 XAPI_VERSION = "1.0.3"
 ID_MARK = "@ID@"
 
@@ -102,13 +121,15 @@ function response(status)
   if status >= 300 then codes[status] = (codes[status] or 0) + 1 end
 end
 
-function done(summary)
+-- latency: wrk's distribution of the requests' latencies, in microseconds.
+function done(summary, latency)
   local e, failed = summary.errors, {}
   for _, t in ipairs(threads) do
     for status, count in pairs(t:get("codes")) do table.insert(failed, status .. ":" .. count) end
   end
-  io.write(string.format("RESULT %%d %%d %%d %%s\\n", summary.requests, summary.duration,
-                         e.connect + e.read + e.write + e.timeout, table.concat(failed, ",")))
+  io.write(string.format("RESULT %%d %%d %%d %%d %%d %%d %%s\\n", summary.requests, summary.duration,
+                         e.connect + e.read + e.write + e.timeout, latency:percentile(50),
+                         latency:percentile(95), latency:percentile(99), table.concat(failed, ",")))
 end
 """
 
@@ -159,12 +180,6 @@ def statement_templates(count: int = BATCH) -> list[tuple[str, str]]:
 TEMPLATES = statement_templates()
 
 
-def id_prefix() -> str:
-    """A random UUID4's first 24 characters (version and variant included); a sequence number
-    of 12 hex digits completes each id. A fresh prefix per load run keeps runs apart."""
-    return str(uuid.uuid4())[:24]
-
-
 def statement_json(prefix: str, n: int) -> tuple[str, str]:
     """Statement number `n` of a run: (id, JSON text), as the wrk script builds it."""
     before, after = TEMPLATES[n % len(TEMPLATES)]
@@ -184,20 +199,23 @@ def basic_auth(username: str, password: str) -> dict:
 @dataclass
 class Target:
     """An LRS under test: where to POST, with which headers, its log, and (when the LRS can
-    tell) how many statements it holds."""
+    tell) how many statements it holds and its server process (for its CPU time)."""
 
     url: str
     headers: dict
     log: Path
     stored: Callable[[], int] | None = None
+    pid: int | None = None
 
 
 @dataclass
-class Load:
-    rate: float  # statements/s answered 2xx
-    statements: int
-    failed: str  # "status:count,..." of non-2xx answers
-    socket_errors: int
+class Cell:
+    """One system's figures in one cell: rate and latency, the socket errors wrk saw, and the
+    server's CPU per statement answered (when its process is known)."""
+
+    load: Measured
+    socket_errors: int = 0
+    cpu_us: float | None = None
 
 
 # ---- the systems under test ---------------------------------------------------------------
@@ -218,6 +236,7 @@ def appliance():
             basic_auth(cred["username"], cred["password"]),
             srv.stderr_path,
             stored,
+            srv.proc.pid,
         )
     finally:
         srv.stop()
@@ -316,7 +335,7 @@ def lua_script(headers: dict, batch: int) -> str:
     }
 
 
-def run_wrk(target: Target, batch: int, clients: int, seconds: int) -> Load:
+def run_wrk(target: Target, batch: int, clients: int, seconds: float) -> Cell:
     script = scratch_dir("xapi-bench-") / "ingest.lua"
     script.write_text(lua_script(target.headers, batch))
     try:
@@ -327,7 +346,7 @@ def run_wrk(target: Target, batch: int, clients: int, seconds: int) -> Load:
                 "wrk",
                 "-t1",
                 f"-c{clients}",
-                f"-d{seconds}s",
+                f"-d{seconds:g}s",
                 "--timeout",
                 "30s",
                 "-s",
@@ -340,22 +359,33 @@ def run_wrk(target: Target, batch: int, clients: int, seconds: int) -> Load:
         ).stdout
     finally:
         shutil.rmtree(script.parent, ignore_errors=True)
-    result = re.search(r"^RESULT (\d+) (\d+) (\d+) ?(.*)$", out, re.M)
+    result = re.search(r"^RESULT (\d+) (\d+) (\d+) (\d+) (\d+) (\d+) ?(.*)$", out, re.M)
     if not result:
         raise SystemExit(f"wrk gave no result for {target.url}:\n{out}")
-    requests, micros, socket_errors, failed = result.groups()
+    requests, micros, socket_errors, p50, p95, p99, failed = result.groups()
     ok = int(requests) - sum(int(c.split(":")[1]) for c in failed.split(",") if c)
-    return Load(ok * batch / (int(micros) / 1e6), ok * batch, failed, int(socket_errors))
+    load = Measured(
+        ok * batch / (int(micros) / 1e6),
+        ok * batch,
+        failed,
+        int(p50) / 1000,
+        int(p95) / 1000,
+        int(p99) / 1000,
+    )
+    return Cell(load, int(socket_errors))
 
 
 def check_accepts(target: Target) -> None:
-    """One statement and a batch of two: fail fast, with the LRS's answer, if it refuses them."""
+    """A statement and a batch of two of each workload: fail fast, with the LRS's answer, if it
+    refuses them."""
     prefix = id_prefix()
     for body in (
-        statement_json(prefix, 0)[1],
-        f"[{statement_json(prefix, 1)[1]},{statement_json(prefix, 2)[1]}]",
+        statement_json(prefix, 0)[1].encode(),
+        f"[{statement_json(prefix, 1)[1]},{statement_json(prefix, 2)[1]}]".encode(),
+        workload.body(prefix, 3, 1),
+        workload.body(prefix, 4, 2),
     ):
-        req = urllib.request.Request(target.url, data=body.encode(), headers=target.headers, method="POST")
+        req = urllib.request.Request(target.url, data=body, headers=target.headers, method="POST")
         try:
             urllib.request.urlopen(req, timeout=30).read()
         except urllib.error.HTTPError as e:
@@ -364,35 +394,76 @@ def check_accepts(target: Target) -> None:
             ) from None
 
 
-def measure(system, batch: int, clients: int, seconds: int, warmup: int) -> Load:
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of a process, from /proc/<pid>/stat (fields 14 and 15)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure(
+    system, run: Callable[[Target, float], Cell], seconds: float, warmup: float, settle: bool = False
+) -> Cell:
+    """A fresh server: the warm-up load, then the measured load, its store growth checked and
+    its server's CPU counted. `settle`: before reading the CPU time, wait for the analytics
+    fold of what the cell stored (it runs a second behind), so the fold is part of the cost."""
     with system() as target:
         check_accepts(target)
-        run_wrk(target, batch, clients, warmup)
+        run(target, warmup)
         before = target.stored() if target.stored else None
-        load = run_wrk(target, batch, clients, seconds)
-        report_problems(target, load, before)
-    return load
+        cpu = cpu_seconds(target.pid) if target.pid else 0.0
+        cell = run(target, seconds)
+        if target.pid:
+            if settle:
+                time.sleep(2 * FOLD_SECONDS)
+            cell.cpu_us = (cpu_seconds(target.pid) - cpu) / max(cell.load.statements, 1) * 1e6
+        report_problems(target, cell, before)
+    return cell
 
 
-def report_problems(target: Target, load: Load, stored_before: int | None) -> None:
+def varied(batch: int, clients: int) -> Callable[[Target, float], Cell]:
+    """The varied workload's load, each run with ids of its own."""
+    return lambda target, seconds: Cell(
+        workload.run(target.url, target.headers, id_prefix(), batch, clients, seconds, 0)
+    )
+
+
+def template(batch: int, clients: int) -> Callable[[Target, float], Cell]:
+    return lambda target, seconds: run_wrk(target, batch, clients, seconds)
+
+
+def report_problems(target: Target, cell: Cell, stored_before: int | None) -> None:
     """Say so when answers failed, and check that the store grew by what was counted (requests
     still in flight when wrk stops may add a few more, never fewer)."""
-    if load.failed or load.socket_errors:
+    if cell.load.failed or cell.socket_errors:
         tail = "\n    ".join(target.log.read_text().splitlines()[-5:])
         print(
-            f"\n  ! {target.url}: non-2xx {load.failed or 'none'}, socket errors {load.socket_errors}; "
+            f"\n  ! {target.url}: non-2xx {cell.load.failed or 'none'}, socket errors {cell.socket_errors}; "
             f"log tail:\n    {tail}"
         )
-    if stored_before is not None:
+    if stored_before is not None and target.stored is not None:
         grew = target.stored() - stored_before
-        if grew < load.statements:
-            print(f"\n  ! {target.url}: counted {load.statements} statements but the store grew by {grew}")
+        if grew < cell.load.statements:
+            print(
+                f"\n  ! {target.url}: counted {cell.load.statements} statements but the store grew by {grew}"
+            )
 
 
 # ---- the floor: plain sqlite3 ------------------------------------------------------------
 
 
-def sqlite_floor(batch: int, clients: int, seconds: int) -> float:
+def floor_rows(count: int = FLOOR_TEMPLATES) -> list[tuple[str, str]]:
+    """`count` varied statements as compact JSON, split around the id: the floor fills in a
+    fresh id per row, as the load does, without paying for making a statement in its loop."""
+    out = []
+    for n in range(count):
+        st = workload.statement("", n)
+        st["id"] = ID_MARK
+        before, after = json.dumps(st, separators=(",", ":")).split(ID_MARK)
+        out.append((before, after))
+    return out
+
+
+def sqlite_floor(rows_of: list[tuple[str, str]], batch: int, clients: int, seconds: float) -> float:
     """Rows/s for `clients` threads inserting (id, json) rows, one transaction per `batch`."""
     folder = scratch_dir("sqlite-floor-")
     path = folder / "floor.db"
@@ -402,12 +473,17 @@ def sqlite_floor(batch: int, clients: int, seconds: int) -> float:
     write_lock = threading.Lock()  # one writer at a time, as the appliance queues its writers
     deadline = time.perf_counter() + seconds
 
+    def row(prefix: str, n: int) -> tuple[str, str]:
+        before, after = rows_of[n % len(rows_of)]
+        sid = f"{prefix}{n:012x}"
+        return sid, f"{before}{sid}{after}"
+
     def writer(_) -> int:
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         conn.execute("PRAGMA synchronous=NORMAL")
         prefix, n = id_prefix(), 0
         while time.perf_counter() < deadline:
-            rows = [statement_json(prefix, n + i) for i in range(batch)]
+            rows = [row(prefix, n + i) for i in range(batch)]
             n += batch
             with write_lock:
                 conn.execute("BEGIN IMMEDIATE")
@@ -431,48 +507,110 @@ def cell_name(batch: int, clients: int) -> str:
     return f"{'single' if batch == 1 else f'batch{batch}'}, {clients} client{'s' if clients > 1 else ''}"
 
 
-def print_table(rows: list[tuple[int, int, Load, Load, float]]) -> None:
-    print()
+def figure_key(batch: int, clients: int) -> str:
+    return f"{'single' if batch == 1 else f'batch{batch}'}_{clients}c"
+
+
+def verdict(ok: bool, what: str) -> str:
+    return f"{what} {'met' if ok else 'NOT met'}"
+
+
+def print_varied(rows: list[tuple[int, int, Cell, Cell]]) -> None:
+    print("\nvaried workload (targets judged here); latencies in ms")
     print(
-        f"{'cell':<20}{'appliance/s':>12}{'ralph/s':>10}{'ratio':>8}  {'target':<14}"
-        f"{'sqlite floor/s':>15}{'of floor':>10}"
+        f"{'cell':<20}{'ours/s':>8}{'p50':>7}{'p95':>7}{'p99':>7}{'p99/p50':>8}"
+        f"{'ralph/s':>9}{'p50':>7}{'p99':>8}{'ratio':>7}  {'target':<15}{'p99/p50 <= 5':<14}"
+        f"{'server CPU/stmt':>16}"
     )
-    for batch, clients, ours, theirs, floor in rows:
-        ratio, target = ours.rate / theirs.rate, TARGETS[batch]
-        verdict = f">={target:g}x {'met' if ratio >= target else 'NOT met'}"
+    for batch, clients, ours, theirs in rows:
+        o, t = ours.load, theirs.load
+        ratio, spread = o.rate / t.rate, o.p99 / o.p50
         print(
-            f"{cell_name(batch, clients):<20}{ours.rate:>12,.0f}{theirs.rate:>10,.0f}{ratio:>7.1f}x  "
-            f"{verdict:<14}{floor:>15,.0f}{ours.rate / floor:>9.3f}x"
+            f"{cell_name(batch, clients):<20}{o.rate:>8,.0f}{o.p50:>7.1f}{o.p95:>7.1f}{o.p99:>7.1f}"
+            f"{spread:>8.1f}{t.rate:>9,.0f}{t.p50:>7.1f}{t.p99:>8.1f}{ratio:>6.1f}x  "
+            f"{verdict(ratio >= TARGETS[batch], f'>={TARGETS[batch]:g}x'):<15}"
+            f"{verdict(spread <= MAX_P99_OVER_P50, ''):<14}{ours.cpu_us:>13,.0f} µs"
         )
-    most = max(theirs.statements for *_, theirs, _ in rows)
+    most = max(theirs.load.statements for *_, theirs in rows)
     print(
         f"note: ralph/s falls as its store fills (mongomock scans the collection for each POST's id "
-        f"lookup); its measured runs stored up to {most:,} statements each, after the warm-up"
+        f"lookup); its measured runs stored up to {most:,} statements each, after the warm-up. "
+        "Server CPU/stmt: our server process's utime+stime over the measured cell (and the fold "
+        "after it) per statement."
     )
+
+
+def print_template(rows: list[tuple[int, int, Cell, Cell]]) -> None:
+    print("\ntemplate workload under wrk (100 templates, fresh ids); latencies in ms")
+    print(f"{'cell':<20}{'ours/s':>8}{'p50':>7}{'p99':>7}{'ralph/s':>9}{'p50':>7}{'p99':>8}{'ratio':>7}")
+    for batch, clients, ours, theirs in rows:
+        o, t = ours.load, theirs.load
+        print(
+            f"{cell_name(batch, clients):<20}{o.rate:>8,.0f}{o.p50:>7.1f}{o.p99:>7.1f}"
+            f"{t.rate:>9,.0f}{t.p50:>7.1f}{t.p99:>8.1f}{o.rate / t.rate:>6.1f}x"
+        )
+
+
+def print_floor(rows: list[tuple[int, int, Cell, float]]) -> None:
+    print("\nthe floor: a plain sqlite3 insert of the same varied (id, json) rows")
+    print(f"{'cell':<20}{'sqlite/s':>10}{'ours/s':>8}{'of floor':>10}")
+    for batch, clients, ours, floor in rows:
+        print(
+            f"{cell_name(batch, clients):<20}{floor:>10,.0f}{ours.load.rate:>8,.0f}{ours.load.rate / floor:>9.3f}x"
+        )
 
 
 def main() -> None:
     if not shutil.which("wrk"):
         raise SystemExit("bench/xapi_ingest.py needs wrk (apt-get install wrk)")
-    seconds, warmup = (3, 1) if quick() else (10, 2)
+    seconds, warmup, in_process = (2, 1, 500) if quick() else (10, 2, 3000)
     python = ralph_python()
-    size = len(statement_json(id_prefix(), 0)[1])
+    size = len(workload.body(id_prefix(), 0, 1))
     print(
-        f"load: wrk, 1 thread, {seconds} s per cell after {warmup} s of warm-up, fresh servers per cell; "
-        f"statements ~{size} bytes, each with a fresh id; xAPI {XAPI_VERSION}"
+        f"{seconds} s per cell after {warmup} s of warm-up, fresh servers per cell, xAPI {XAPI_VERSION}; "
+        f"varied statements ~{size} bytes (a Python client process per connection), template "
+        f"statements ~{len(statement_json(id_prefix(), 0)[1])} bytes (wrk, 1 thread); every id fresh"
     )
-    rows = []
-    for batch in (1, BATCH):
-        for clients in CLIENTS:
-            print(f"{cell_name(batch, clients)}: appliance ...", end=" ", flush=True)
-            ours = measure(appliance, batch, clients, seconds, warmup)
-            print(f"{ours.rate:,.0f}/s; ralph ...", end=" ", flush=True)
-            theirs = measure(lambda: ralph(python), batch, clients, seconds, warmup)
-            print(f"{theirs.rate:,.0f}/s; sqlite floor ...", end=" ", flush=True)
-            floor = sqlite_floor(batch, clients, seconds)
-            print(f"{floor:,.0f}/s", flush=True)
-            rows.append((batch, clients, ours, theirs, floor))
-    print_table(rows)
+    cells = [(batch, clients) for batch in (1, BATCH) for clients in CLIENTS]
+    results: dict[str, list] = {"varied": [], "template": [], "floor": []}
+    rows_of = floor_rows()
+    for name, load in (("varied", varied), ("template", template)):
+        for batch, clients in cells:
+            print(f"{name} {cell_name(batch, clients)}: ours ...", end=" ", flush=True)
+            ours = measure(appliance, load(batch, clients), seconds, warmup, settle=name == "varied")
+            print(f"{ours.load.rate:,.0f}/s; ralph ...", end=" ", flush=True)
+            theirs = measure(lambda: ralph(python), load(batch, clients), seconds, warmup)
+            print(f"{theirs.load.rate:,.0f}/s", flush=True)
+            results[name].append((batch, clients, ours, theirs))
+    for batch, clients, ours, _ in results["varied"]:
+        results["floor"].append((batch, clients, ours, sqlite_floor(rows_of, batch, clients, seconds)))
+    parts = breakdown.measure(in_process, BATCH)
+    print_varied(results["varied"])
+    print_template(results["template"])
+    print_floor(results["floor"])
+    breakdown.print_table(parts)
+    single_cpu = next(ours.cpu_us for b, c, ours, _ in results["varied"] if (b, c) == (1, 1))
+    batch_cpu = next(ours.cpu_us for b, c, ours, _ in results["varied"] if (b, c) == (BATCH, 1))
+    print(
+        f"{'the whole request, server process':<36}{single_cpu:>10,.0f}{batch_cpu:>12,.0f}"
+        "   (1 client, under load)"
+    )
+    print(
+        f"{'  of it HTTP and the framework':<36}{single_cpu - sum(parts.single.values()):>10,.0f}"
+        f"{batch_cpu - sum(parts.batched.values()):>12,.0f}"
+    )
+    print()  # one figure per line, for scripts
+    for name in ("varied", "template"):
+        for batch, clients, ours, theirs in results[name]:
+            key = figure_key(batch, clients)
+            print(f"{name}_ratio_{key} {ours.load.rate / theirs.load.rate:.2f}")
+            print(f"{name}_p99_over_p50_{key} {ours.load.p99 / ours.load.p50:.2f}")
+    for batch, clients, _ours, floor in results["floor"]:
+        print(f"floor_sqlite_{figure_key(batch, clients)}_per_s {floor:.0f}")
+    for batch, clients, ours, _ in results["varied"]:
+        print(f"server_cpu_us_per_statement_{figure_key(batch, clients)} {ours.cpu_us:.0f}")
+    print(f"in_process_cpu_us_per_statement_single {sum(parts.single.values()):.0f}")
+    print(f"in_process_cpu_us_per_statement_batch{BATCH} {sum(parts.batched.values()):.0f}")
 
 
 if __name__ == "__main__":

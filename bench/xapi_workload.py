@@ -110,6 +110,12 @@ def statement(prefix: str, n: int) -> dict:
     return st
 
 
+def id_prefix() -> str:
+    """A random UUID4's first 24 characters (version and variant included); a sequence number
+    of 12 hex digits completes each id. A fresh prefix per load run keeps runs apart."""
+    return str(uuid.uuid4())[:24]
+
+
 def body(prefix: str, first: int, batch: int) -> bytes:
     """The request body for statements first..first+batch-1: one object, or an array."""
     if batch == 1:

@@ -195,7 +195,8 @@ def fixture(name: str) -> Path:
 
 
 def new_version_of(name: str, note: bytes = b"version 2") -> bytes:
-    """The fixture with one more file: the same course in other bytes, as a new version."""
+    """The fixture with one more file: the same course in other bytes, as a new version.
+    The added file has a fixed date, so two calls give the same bytes."""
     import io
     import zipfile
 
@@ -203,7 +204,9 @@ def new_version_of(name: str, note: bytes = b"version 2") -> bytes:
     with zipfile.ZipFile(fixture(name)) as src, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
         for info in src.infolist():
             out.writestr(info, src.read(info))
-        out.writestr("release-notes.txt", note)
+        # writestr(name) would stamp the current time, and two calls could differ
+        # across a two-second boundary
+        out.writestr(zipfile.ZipInfo("release-notes.txt", (2020, 1, 1, 0, 0, 0)), note, zipfile.ZIP_DEFLATED)
     return buf.getvalue()
 
 

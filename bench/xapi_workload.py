@@ -175,6 +175,39 @@ def percentile(sorted_values: list[float], q: float) -> float:
     return sorted_values[min(len(sorted_values) - 1, int(q * len(sorted_values)))]
 
 
+def _send_result(conn, job) -> None:
+    conn.send(_client(job))
+    conn.close()
+
+
+def _in_processes(jobs: list[tuple], timeout: float) -> list[ClientResult]:
+    """_client(job) in a process each; their results. Not multiprocessing.Pool: its exit
+    (terminate) once hung for good on a worker still waiting on the task queue's lock."""
+    ctx = multiprocessing.get_context("fork")
+    running = []
+    for job in jobs:
+        ours, theirs = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_send_result, args=(theirs, job), daemon=True)
+        proc.start()
+        theirs.close()
+        running.append((proc, ours))
+    deadline = time.time() + timeout
+    results = []
+    try:
+        for _proc, conn in running:  # read before joining: a large result fills the pipe
+            if not conn.poll(max(0.0, deadline - time.time())):
+                raise RuntimeError(f"a load client sent no result within {timeout:.0f} s")
+            results.append(conn.recv())
+    finally:
+        for proc, conn in running:
+            conn.close()
+            proc.join(5)
+            if proc.is_alive():
+                proc.kill()
+                proc.join()
+    return results
+
+
 def run(
     url: str, headers: dict, prefix: str, batch: int, clients: int, seconds: float, warmup: float
 ) -> Measured:
@@ -182,8 +215,7 @@ def run(
     expect = int((seconds + warmup) * (3000 if batch == 1 else 60)) // clients + 10
     start = time.time() + 1.0 + expect * batch / 20000  # time for every client to prepare its bodies
     jobs = [(url, headers, prefix, c, batch, start, warmup, seconds, expect) for c in range(clients)]
-    with multiprocessing.get_context("fork").Pool(clients) as pool:
-        results = pool.map(_client, jobs)
+    results = _in_processes(jobs, timeout=start - time.time() + warmup + seconds + 120)
     latencies = sorted(lat for r in results for lat in r.latencies)
     failed: dict = {}
     for r in results:

@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from scorm_api.db import JSONField, PreparedText, upsert_sql, write_transaction
+from scorm_api.db import JSONField, PreparedText, database, upsert_sql, write_transaction
 from scorm_api.sessions import previews
 from scorm_api.xapi import validation
 from scorm_api.xapi.identity import actor_key
@@ -145,13 +145,37 @@ _PAIR_UPSERT = PreparedText(
         ("tenant_id", "actor_key", "activity_id"),
         {"statements": '"xapi_actor_activity".statements + excluded.statements'},
         p,
-        returning="statements",
     )
 )
+# A batch's pairs looked up in one query: a join on a list of (actor, activity) rows, which
+# walks the primary key per pair (a row-value IN over the same list scans the tenant's pairs).
+PAIR_LOOKUP_CHUNK = 400
+
+
+def _pair_lookup_sql(p: str, count: int) -> str:
+    keys = ", ".join([f"({p}, {p})"] * count)
+    return (
+        f"WITH k (actor_key, activity_id) AS (VALUES {keys}) "
+        "SELECT t.actor_key, t.activity_id, t.statements FROM k JOIN xapi_actor_activity t "
+        f"ON t.tenant_id = {p} AND t.actor_key = k.actor_key AND t.activity_id = k.activity_id"
+    )
+
+
+def _pair_counts(tenant_id: str, keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """(actor key, activity id) -> statements counted so far, for those of `keys` stored."""
+    found: dict[tuple[str, str], int] = {}
+    p = database.obj.param
+    for i in range(0, len(keys), PAIR_LOOKUP_CHUNK):
+        chunk = keys[i : i + PAIR_LOOKUP_CHUNK]
+        params = [v for key in chunk for v in key]
+        rows = database.execute_sql(_pair_lookup_sql(p, len(chunk)), (*params, tenant_id)).fetchall()
+        found.update({(a, b): n for a, b, n in rows})
+    return found
+
+
 _PAIR_DELETE = PreparedText(
     lambda p: (
-        f"DELETE FROM xapi_actor_activity WHERE tenant_id = {p} "
-        f"AND actor_key = {p} AND activity_id = {p} AND statements <= 0"
+        f"DELETE FROM xapi_actor_activity WHERE tenant_id = {p} AND actor_key = {p} AND activity_id = {p}"
     )
 )
 _JSON = JSONField()
@@ -189,14 +213,18 @@ def record(tenant_id: str, entries: list[tuple[dict, str | None, int]]) -> None:
             pairs[(akey, activity_id)] += sign
     unique_actor: dict[str, int] = defaultdict(int)
     unique_activity: dict[str, int] = defaultdict(int)
+    before = _pair_counts(tenant_id, list(pairs))
+    kept: list[tuple[str, str, str, int]] = []
+    gone: list[tuple[str, str, str, int]] = []
     for (akey, activity_id), n in pairs.items():
-        after = _PAIR_UPSERT.execute(tenant_id, akey, activity_id, n).fetchone()[0]
-        # The pair appeared (its count is this batch's) or went away (down to nothing).
-        change = 1 if n > 0 and after == n else -1 if n < 0 and after <= 0 else 0
-        if after <= 0:
-            _PAIR_DELETE.execute(tenant_id, akey, activity_id)
+        was = before.get((akey, activity_id), 0)
+        # The pair appeared (it had no statements) or went away (down to nothing).
+        change = 1 if n > 0 and was == 0 else -1 if n < 0 and was + n <= 0 else 0
+        (kept if was + n > 0 else gone).append((tenant_id, akey, activity_id, n))
         unique_actor[akey] += change
         unique_activity[activity_id] += change
+    _PAIR_UPSERT.execute_many(kept)
+    _PAIR_DELETE.execute_many([row[:3] for row in gone])
     _ACTOR_UPSERT.execute_many(
         [
             (
@@ -265,6 +293,9 @@ FOLD_SECONDS = 1.0
 _ENQUEUE = PreparedText(
     lambda p: f"INSERT INTO xapi_analytics_pending (statement_pk, tenant_id, sign) VALUES ({p}, {p}, {p})"
 )
+# One prepared DELETE per row, in one driver call: compiling an IN of the batch's keys was
+# an eighth of the fold.
+_DEQUEUE = PreparedText(lambda p: f"DELETE FROM xapi_analytics_pending WHERE statement_pk = {p}")
 _ANY_PENDING = PreparedText(lambda p: "SELECT 1 FROM xapi_analytics_pending LIMIT 1")
 
 
@@ -299,9 +330,7 @@ def fold(batch: int = FOLD_BATCH, pause: float = 0.0) -> int:
                     by_tenant[tenant_id].append((_JSON.python_value(body), package_id, sign))
             for tenant_id, entries in by_tenant.items():
                 record(tenant_id, entries)
-            pks = [r[0] for r in rows]
-            for i in range(0, len(pks), 500):
-                AnalyticsPending.delete().where(AnalyticsPending.statement_pk.in_(pks[i : i + 500])).execute()
+            _DEQUEUE.execute_many([(r[0],) for r in rows])
         done += len(rows)
         if len(rows) < batch:
             return done

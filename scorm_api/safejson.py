@@ -10,7 +10,6 @@ deep (checked without recursion). NaN and Infinity, which are not JSON, are refu
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from typing import Any, NoReturn
 
 from scorm_api.errors import bad_request
@@ -23,21 +22,21 @@ def _reject_constant(name: str) -> NoReturn:
 
 
 def depth(value: Any) -> int:
-    """How many levels of arrays and objects `value` nests (0 for a scalar)."""
-    deepest, todo = 0, [(value, 1)]
-    while todo:
-        node, level = todo.pop()
-        if isinstance(node, dict):
-            children: Iterable[Any] = node.values()
-        elif isinstance(node, list):
-            children = node
-        else:
-            continue
-        deepest = max(deepest, level)
-        if deepest > MAX_DEPTH:
-            return deepest
-        todo.extend((child, level + 1) for child in children if isinstance(child, (dict, list)))
-    return deepest
+    """How many levels of arrays and objects `value` nests (0 for a scalar), counted up to
+    MAX_DEPTH + 1. Level by level, each level's children gathered by list.extend: the
+    scalars, most of a document, cost one type check each."""
+    level, frontier = 0, [value]
+    while True:
+        containers = [node for node in frontier if isinstance(node, (dict, list))]
+        if not containers:
+            return level
+        level += 1
+        if level > MAX_DEPTH:
+            return level
+        below: list[Any] = []
+        for node in containers:
+            below.extend(node.values() if isinstance(node, dict) else node)
+        frontier = below
 
 
 def loads(data: str | bytes, what: str = "Malformed JSON") -> Any:

@@ -652,6 +652,23 @@ MIGRATIONS: list[Migration] = [
             "CREATE INDEX learner_erasure_tenant ON learner_erasure (tenant_id, erased_at)",
         ),
     ),
+    # Two of the statement indexes hold a value for few statements (a StatementRef object, an
+    # Agent or Group object) but took an entry, and a page written at each commit, for every
+    # statement: partial, they hold only the statements with a value. Every query on those
+    # columns compares them (or asks IS NOT NULL), which both SQLite and PostgreSQL read as
+    # implying the index's condition.
+    Migration(
+        29,
+        "xapi statement indexes of rare values made partial",
+        (
+            "DROP INDEX xapi_statement_object_ref",
+            "CREATE INDEX xapi_statement_object_ref ON xapi_statement (tenant_id, object_ref)"
+            " WHERE object_ref IS NOT NULL",
+            "DROP INDEX xapi_statement_object_agent",
+            "CREATE INDEX xapi_statement_object_agent ON xapi_statement"
+            " (tenant_id, object_agent_key, stored, pk) WHERE object_agent_key IS NOT NULL",
+        ),
+    ),
 ]
 
 

@@ -233,3 +233,47 @@ def test_after_commit_runs_once_the_outermost_transaction_committed(app):
     assert ran == ["x"]
     after_commit(lambda: ran.append("now"))  # outside a transaction: at once
     assert ran == ["x", "now"]
+
+
+def test_write_transactions_of_every_thread_share_one_writer_connection(app):
+    """Each thread reads on its own connection; every write transaction runs on the
+    database's writer connection, whose page cache another connection's write would empty.
+    A thread already inside a transaction of its own connection stays on it, and closing the
+    database closes the writer too."""
+    import threading
+
+    from scorm_api.db import write_transaction
+
+    def connections() -> tuple[object, object]:
+        database.connect(reuse_if_open=True)
+        own = database.connection()
+        with write_transaction():
+            writer = database.connection()
+            database.execute_sql(
+                "INSERT INTO tenant (id, name, is_system, created_at, updated_at) VALUES (?, 't', 0, '', '')",
+                (f"w-{threading.get_ident()}",),
+            )
+        assert database.connection() is own  # back on its own after the block
+        return own, writer
+
+    seen: list[tuple[object, object]] = []
+    threads = [threading.Thread(target=lambda: seen.append(connections())) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    seen.append(connections())
+    owns, writers = {id(o) for o, _ in seen}, {id(w) for _, w in seen}
+    assert len(owns) == 4 and len(writers) == 1 and not owns & writers
+    assert Tenant.select().where(Tenant.id.startswith("w-")).count() == 4
+
+    with database.atomic():  # a transaction of the thread's own connection
+        own = database.connection()
+        with write_transaction():
+            assert database.connection() is own
+
+    database.close()
+    assert "_scorm_api_writer" not in database.obj.__dict__
+    database.connect()
+    with write_transaction():  # reopened on the next write
+        assert database.connection() not in (own, *[w for _, w in seen])

@@ -19,6 +19,8 @@ from tests.support import require_fixtures, wait_until
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 # The benches that upload one of the shared SCORM packages.
 USES_FIXTURES = {"content.py", "dashboard.py", "dispatch.py"}
+# The benches whose load (or part of it) only wrk gives.
+NEEDS_WRK = {"xapi_ingest.py"}
 
 pytestmark = pytest.mark.slow
 
@@ -94,6 +96,18 @@ def group_members(pgid: int) -> list[int]:
         ("content.py", ["health_rps", "content_rps", "ratio"]),
         ("commit.py", ["health_rps", "commits_per_s", "ratio"]),
         ("dashboard.py", ["slowest_page_ms"]),
+        (
+            "xapi_ingest.py",
+            [
+                "varied_ratio_single_1c",
+                "varied_ratio_batch100_4c",
+                "varied_p99_over_p50_single_1c",
+                "template_ratio_single_1c",
+                "floor_sqlite_single_1c_per_s",
+                "server_cpu_us_per_statement_single_1c",
+                "in_process_cpu_us_per_statement_single",
+            ],
+        ),
         ("xapi_query.py", ["p50_ratio_agent", "p50_ratio_since", "p50_ratio_analytics_actors"]),
         ("sync.py", ["sync_over_minimal", "rerun_share", "sync_peak_rss_mb"]),
         ("slow_clients.py", ["health_p99_ms_baseline", "health_p99_ms_slow_clients"]),
@@ -116,6 +130,8 @@ def group_members(pgid: int) -> list[int]:
 def test_benchmark_runs_and_prints_its_figures(script, figures):
     if script in USES_FIXTURES:
         require_fixtures()
+    if script in NEEDS_WRK and not shutil.which("wrk"):
+        pytest.skip(f"{script} needs wrk (apt-get install wrk)")
     run = BenchRun(script)
     stdout, stderr = run.finish(timeout=600)
     assert run.proc.returncode == 0, stderr

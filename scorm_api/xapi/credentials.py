@@ -15,7 +15,7 @@ from typing import Protocol
 
 from flask import has_request_context, request
 
-from scorm_api.db import Prepared, new_id, utcnow_iso, write_transaction
+from scorm_api.db import PreparedText, new_id, utcnow_iso, write_transaction
 from scorm_api.errors import ApiError, not_found, validation_error
 from scorm_api.hooks import Hook
 from scorm_api.tenants.models import Tenant
@@ -25,8 +25,12 @@ from scorm_api.xapi.multipart import Part
 SCOPES = ("read", "write")
 CREDENTIAL_PREFIX = "lrs-"  # the usernames of Credential rows
 # Every LRS request looks its credentials up: SQL compiled once.
-_ACTIVE = Prepared(
-    lambda: Credential.select().where((Credential.username == "") & Credential.revoked_at.is_null())
+# Every LRS request looks its credentials up: the columns it needs, read as a plain row.
+_ACTIVE = PreparedText(
+    lambda p: (
+        "SELECT id, tenant_id, secret_hash, scopes FROM xapi_credential "
+        f"WHERE username = {p} AND revoked_at IS NULL"
+    )
 )
 
 
@@ -126,8 +130,7 @@ def authenticate(header: str | None, sources: Iterable[CredentialSource] = ()) -
         principal = source(username, password)
         if principal is not None:
             return principal
-    found = _ACTIVE.models(Credential, username)
-    row = found[0] if found else None
-    if row is None or not hmac.compare_digest(row.secret_hash, _hash(password)):
+    row = _ACTIVE.execute(username).fetchone()
+    if row is None or not hmac.compare_digest(row[2], _hash(password)):
         raise refused("Unknown or revoked LRS credentials")
-    return LrsPrincipal(row.id, row.tenant_id, row.username, frozenset(row.scopes.split(",")))
+    return LrsPrincipal(row[0], row[1], username, frozenset(row[3].split(",")))

@@ -24,7 +24,6 @@ from scorm_api.xapi.multipart import Part
 
 SCOPES = ("read", "write")
 CREDENTIAL_PREFIX = "lrs-"  # the usernames of Credential rows
-# Every LRS request looks its credentials up: SQL compiled once.
 # Every LRS request looks its credentials up: the columns it needs, read as a plain row.
 _ACTIVE = PreparedText(
     lambda p: (

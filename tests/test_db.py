@@ -241,6 +241,7 @@ def test_write_transactions_of_every_thread_share_one_writer_connection(app):
     A thread already inside a transaction of its own connection stays on it, and closing the
     database closes the writer too."""
     import threading
+    import uuid
 
     from scorm_api.db import write_transaction
 
@@ -251,7 +252,7 @@ def test_write_transactions_of_every_thread_share_one_writer_connection(app):
             writer = database.connection()
             database.execute_sql(
                 "INSERT INTO tenant (id, name, is_system, created_at, updated_at) VALUES (?, 't', 0, '', '')",
-                (f"w-{threading.get_ident()}",),
+                (f"w-{uuid.uuid4()}",),  # thread idents are reused once a thread ends
             )
         assert database.connection() is own  # back on its own after the block
         return own, writer

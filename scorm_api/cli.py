@@ -490,6 +490,111 @@ def _stored_settings(settings: Settings) -> Settings:
         db.close()
 
 
+# ---- backup and restore --------------------------------------------------------------------
+
+
+def _passphrase(from_stdin: bool, confirm: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Backup passphrase", hide_input=True, confirmation_prompt=confirm)
+
+
+def _backup_errors(fn):
+    """A backup's refusals are one sentence and exit status 1."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        from scorm_api.backup.manifest import BadBackup
+        from scorm_api.backup.protection import WrongPassphrase
+        from scorm_api.backup.reader import RestoreError
+        from scorm_api.backup.writer import BackupError
+
+        try:
+            return fn(*args, **kwargs)
+        except (BadBackup, WrongPassphrase, RestoreError, BackupError, ValueError) as e:
+            raise click.ClickException(str(e)) from None
+        except FileNotFoundError as e:
+            raise click.ClickException(f"No such file: {e.filename}") from None
+
+    return wrapper
+
+
+PASSPHRASE_STDIN = "Read the passphrase from standard input (for scripts)."
+
+
+@main.command()
+@data_dir_option
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--verify", is_flag=True, help="Check FILE (a backup) without restoring it.")
+@click.option("--passphrase-stdin", "from_stdin", is_flag=True, help=PASSPHRASE_STDIN)
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
+@api_errors
+@_backup_errors
+def backup(data_dir, file, verify, from_stdin, as_json):
+    """Back up the data dir into one file.
+
+    The file holds the database, the stored packages and the secret. The server may keep
+    running: the database is copied as of one moment. The data dir's
+    secret (it opens stored sync and webhook secrets) is encrypted with a passphrase you
+    choose; restoring needs it. With --verify, check a backup file instead."""
+    from pathlib import Path
+
+    from scorm_api.backup import protection, reader, writer
+
+    passphrase = _passphrase(from_stdin, confirm=not verify)
+    if verify:
+        manifest = reader.verify(Path(file), passphrase)
+        verb = "is whole and unaltered"
+    else:
+        protection.check_passphrase(passphrase)
+        manifest = writer.create(_settings(data_dir=data_dir), Path(file), protection.derive(passphrase))
+        verb = "written"
+    summary = {
+        "file": str(file),
+        "created_at": manifest.created_at,
+        "instance_id": manifest.instance_id,
+        "app_version": manifest.app_version,
+        "rows": manifest.counts,
+        "files": manifest.file_count,
+        "file_bytes": manifest.file_bytes,
+    }
+    emit(
+        summary,
+        as_json,
+        f"Backup {file} {verb}: taken {manifest.created_at} of instance {manifest.instance_id}, "
+        f"{sum(manifest.counts.values()):,} rows, {manifest.file_count:,} files "
+        f"({manifest.file_bytes / 1e6:,.1f} MB).",
+    )
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False, exists=True))
+@click.option(
+    "--data-dir", required=True, type=click.Path(file_okay=False), help="An empty folder to restore into."
+)
+@click.option("--passphrase-stdin", "from_stdin", is_flag=True, help=PASSPHRASE_STDIN)
+@api_errors
+@_backup_errors
+def restore(file, data_dir, from_stdin):
+    """Restore a backup into a new data dir.
+
+    The data dir must be empty or not exist yet. Every part is checked against the backup's
+    sealed manifest before it is used. The copy gets an instance id of its own, so a sync
+    target tells it from the original."""
+    from pathlib import Path
+
+    from scorm_api.backup import reader
+    from scorm_api.datadir import keep_private
+
+    keep_private()
+    manifest = reader.restore(Path(file), Path(data_dir), _passphrase(from_stdin, confirm=False))
+    state = open_for_cli(data_dir)  # the schema brought up to this version
+    click.echo(
+        f"Restored the backup of {manifest.created_at} into {data_dir} "
+        f"(new instance id {state.instance_id}). Start it with: scorm-api serve --data-dir {data_dir}"
+    )
+
+
 def main_with_default(command: str) -> None:
     """The binaries' entry: started with no arguments (a double-click), run `command`."""
     if len(sys.argv) == 1:

@@ -1,6 +1,3 @@
-import hashlib
-import hmac
-
 from flask import Blueprint, Flask
 
 from scorm_api import disk
@@ -87,11 +84,6 @@ FEATURES = (
 )
 
 
-def instance_id(secret: bytes) -> str:
-    """This data dir's identity, the same across restarts, telling nothing of its secret."""
-    return hmac.new(secret, b"scorm-api instance id", hashlib.sha256).hexdigest()[:32]
-
-
 @endpoint(
     bp,
     "/api/v1/appliance",
@@ -121,7 +113,7 @@ def appliance(principal):
         "appliance": {
             "service": "scorm-api",
             "version": __version__,
-            "instance_id": instance_id(current().secret),
+            "instance_id": current().instance_id,
             "features": list(FEATURES),
         }
     }

@@ -6,6 +6,8 @@ tokens survive restarts and a copied data dir keeps working; nothing else knows 
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import secrets
 import time
@@ -16,6 +18,9 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from scorm_api.errors import ApiError
 
 SECRET_FILE = "signing.key"
+# The data dir's identity (health's instance_id), kept apart from the secret: a restored
+# backup keeps the secret (its sealed values must open) and is given a new identity.
+INSTANCE_ID_FILE = "instance-id"
 
 
 def load_or_create_secret(data_dir: Path) -> bytes:
@@ -32,6 +37,29 @@ def load_or_create_secret(data_dir: Path) -> bytes:
     with os.fdopen(fd, "wb") as f:
         f.write(secret)
     return secret
+
+
+def load_or_create_instance_id(data_dir: Path, secret: bytes) -> str:
+    """The id in INSTANCE_ID_FILE. A data dir without one (made before the file existed) gets
+    the id it always had, derived from its secret, so its sync targets still know it."""
+    path = data_dir / INSTANCE_ID_FILE
+    try:
+        return path.read_text("ascii").strip()
+    except FileNotFoundError:
+        pass
+    derived = hmac.new(secret, b"scorm-api instance id", hashlib.sha256).hexdigest()[:32]
+    write_instance_id(data_dir, derived)
+    return derived
+
+
+def write_instance_id(data_dir: Path, instance_id: str) -> None:
+    tmp = data_dir / f".{INSTANCE_ID_FILE}-{secrets.token_hex(4)}"
+    tmp.write_text(instance_id + "\n", "ascii")
+    os.replace(tmp, data_dir / INSTANCE_ID_FILE)
+
+
+def new_instance_id() -> str:
+    return secrets.token_hex(16)
 
 
 class Signer:

@@ -19,7 +19,7 @@ from scorm_api.config import Settings
 from scorm_api.hooks import Hooks
 from scorm_api.jobs import JobRegistry
 from scorm_api.ratelimit import RateLimiter, TenantLimits
-from scorm_api.signing import Signer, load_or_create_secret
+from scorm_api.signing import Signer, load_or_create_instance_id, load_or_create_secret
 from scorm_api.storage import LocalStorage, Storage
 
 EXTENSION = "scorm_api"
@@ -40,6 +40,7 @@ class State:
     base_settings: Settings  # defaults, environment, command line
     settings: Settings  # base_settings with the operator's changes laid over (admin domain)
     secret: bytes
+    instance_id: str  # this data dir's identity (signing.INSTANCE_ID_FILE)
     signer: Signer
     storage: Storage
     rate_limits: TenantLimits
@@ -60,6 +61,7 @@ class State:
             base_settings=settings,
             settings=settings,
             secret=secret,
+            instance_id=load_or_create_instance_id(settings.data_dir, secret),
             signer=Signer(secret),
             storage=LocalStorage(settings, secret),
             rate_limits=TenantLimits(settings, rate_limiter),

@@ -18,9 +18,9 @@ from tests.support import require_fixtures, wait_until
 
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 # The benches that upload one of the shared SCORM packages.
-USES_FIXTURES = {"content.py", "dashboard.py", "dispatch.py"}
+USES_FIXTURES = {"content.py", "dashboard.py", "dispatch.py", "backup.py"}
 # The benches whose load (or part of it) only wrk gives.
-NEEDS_WRK = {"xapi_ingest.py"}
+NEEDS_WRK = {"xapi_ingest.py", "backup.py"}
 
 pytestmark = pytest.mark.slow
 
@@ -95,6 +95,7 @@ def group_members(pgid: int) -> list[int]:
         ("upload.py", ["cp_mib_s", "put_mib_s", "ratio"]),
         ("content.py", ["health_rps", "content_rps", "ratio"]),
         ("commit.py", ["health_rps", "commits_per_s", "ratio"]),
+        ("backup.py", ["tar_s", "backup_s", "ratio", "commit_p99_ms_quiet", "p99_ratio"]),
         ("dashboard.py", ["slowest_page_ms"]),
         (
             "xapi_ingest.py",

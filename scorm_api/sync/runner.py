@@ -13,7 +13,6 @@ from datetime import timedelta
 
 from scorm_api.db import database, new_id, utcnow_iso, write_transaction
 from scorm_api.errors import ApiError
-from scorm_api.health import instance_id
 from scorm_api.state import State
 from scorm_api.storage import Storage
 from scorm_api.sync import (
@@ -110,7 +109,7 @@ def execute(run: SyncRun, dest: Destination, state: State, retry: Retry | None =
     try:
         # Reachable, the key good, and what the target is: reads, before anything is sent.
         target.call("GET", "/api/v1/packages", params={"limit": 1})
-        profile = probe(target, instance_id(state.secret))
+        profile = probe(target, state.instance_id)
         pkgs = packages.pending(run.tenant_id, links)
         todo = planning.plan(run.tenant_id, links, state.storage, pkgs, profile, with_lrs=lrs is not None)
         todo["propagate_deletes"] = dest.propagate_deletes

@@ -20,7 +20,7 @@ def registered(s: State) -> dict:
 def test_the_domains_register_jobs_periodic_tasks_hooks_and_tasks(app):
     wired = registered(state.of(app))
     assert wired["jobs"] == ["generate_dispatch_zip", "process_package"]
-    assert wired["periodic"] == ["sync-schedule", "xapi-analytics-fold"]
+    assert wired["periodic"] == ["backup-schedule", "sync-schedule", "xapi-analytics-fold"]
     assert wired["workers"] == ["webhooks-deliver"]
     assert ("endpoint: who a request acts as", 2) in wired["hooks"]  # API keys, then the cookie
     assert wired["on_open"] == 3 and wired["on_serve"] == ["sweep", "remember_serving"]

@@ -1,5 +1,6 @@
 """The operator's side of the appliance: the settings that change while it runs
-(GET/PUT /api/v1/settings) and the server's log (GET /api/v1/logs)."""
+(GET/PUT /api/v1/settings), scheduled backups into a folder (/api/v1/settings/backups) and the
+server's log (GET /api/v1/logs)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ def init_app(app: Flask, state: State) -> None:
 
 
 def wire(state: State) -> None:
-    from scorm_api.admin import overrides
+    from scorm_api.admin import backups, overrides
 
     state.on_open.append(overrides.apply)
+    state.jobs.every("backup-schedule", backups.CHECK_SECONDS, backups.run_if_due)

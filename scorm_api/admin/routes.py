@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from scorm_api.admin import logs, overrides
+from scorm_api.admin import backups, logs, overrides
 from scorm_api.endpoint import endpoint
 from scorm_api.schemas import obj
 from scorm_api.state import current
@@ -90,6 +90,101 @@ def put_settings(principal, body):
     overrides.save(current().base_settings, body)
     overrides.apply(current())
     return _current()
+
+
+BACKUPS = obj(
+    {
+        "enabled": {"type": "boolean"},
+        "folder": {"type": "string"},
+        "every_hours": {"type": "integer"},
+        "keep": {"type": "integer"},
+        "last_run_at": {"type": ["string", "null"]},
+        "last_success_at": {"type": ["string", "null"]},
+        "last_error": {"type": ["string", "null"]},
+        "next_run_at": {"type": "string"},
+        "backups": {
+            "type": "array",
+            "items": obj({"name": {"type": "string"}, "bytes": {"type": "integer"}}, ["name", "bytes"]),
+        },
+    },
+    ["enabled", "backups"],
+)
+
+
+@endpoint(
+    bp,
+    "/settings/backups",
+    "GET",
+    tag=TAG,
+    scope="admin",
+    response=BACKUPS,
+    errors=(403,),
+    summary="Scheduled backups: the folder, how often, how many kept, the last run (operator only)",
+)
+def get_backups(principal):
+    require_operator(principal, "read the backup schedule")
+    return backups.public(current())
+
+
+@endpoint(
+    bp,
+    "/settings/backups",
+    "PUT",
+    tag=TAG,
+    scope="admin",
+    response=BACKUPS,
+    errors=(403,),
+    summary="Schedule backups into a folder (operator only)",
+    description="A backup (as `scorm-api backup` writes) every `every_hours` into `folder`, "
+    "named scorm-api-backup-<UTC time>.tar; the newest `keep` are kept, and only files so "
+    "named are ever removed. `passphrase` protects the backups' secret material: needed "
+    "the first time, never shown again; the keys derived from it are stored sealed.",
+    body=obj(
+        {
+            "folder": {"type": "string", "minLength": 1, "maxLength": 1000},
+            "every_hours": {"type": "integer", "minimum": 1, "maximum": 720},
+            "keep": {"type": "integer", "minimum": 1, "maximum": 1000},
+            "passphrase": {"type": "string", "maxLength": 1000},
+        },
+        ["folder", "every_hours", "keep"],
+    ),
+)
+def put_backups(principal, body):
+    require_operator(principal, "schedule backups")
+    return backups.configure(
+        current(), body["folder"], body["every_hours"], body["keep"], body.get("passphrase")
+    )
+
+
+@endpoint(
+    bp,
+    "/settings/backups",
+    "DELETE",
+    tag=TAG,
+    scope="admin",
+    status=204,
+    errors=(403,),
+    summary="Stop scheduled backups (the files written stay) (operator only)",
+)
+def delete_backups(principal):
+    require_operator(principal, "stop scheduled backups")
+    backups.disable()
+    return None
+
+
+@endpoint(
+    bp,
+    "/settings/backups/run",
+    "POST",
+    tag=TAG,
+    scope="admin",
+    response=BACKUPS,
+    errors=(403, 422),
+    summary="Run a scheduled backup now and answer when it is written (operator only)",
+)
+def run_backup(principal):
+    require_operator(principal, "run a backup")
+    return backups.run_now(current())
 
 
 @endpoint(

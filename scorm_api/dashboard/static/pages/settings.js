@@ -1,15 +1,63 @@
-/* The Settings page: the per-tenant rate limits, and the address launch links use. Both are
- * the server's runtime settings (GET/PUT /api/v1/settings), taking effect at once. */
+/* The Settings page: the per-tenant rate limits and the address launch links use (the server's
+ * runtime settings, GET/PUT /api/v1/settings, taking effect at once), and scheduled backups
+ * into a folder (/api/v1/settings/backups). */
 import { api } from "../api.js";
-import { fail, h, main, toast } from "../dom.js";
-import { plural } from "../format.js";
+import { confirmDialog, fail, h, main, table, toast } from "../dom.js";
+import { bytes, plural, when } from "../format.js";
 
 export default function settingsPage() {
-  api("GET", "/api/v1/settings").then((cur) => {
+  Promise.all([api("GET", "/api/v1/settings"), api("GET", "/api/v1/settings/backups")]).then(([cur, backups]) => {
+    const backupCard = h("section", { class: "card", id: "backups" });
+    drawBackups(backupCard, backups);
     main.replaceChildren(h("h1", { text: "Settings" }),
       h("div", { class: "grid" }, h("section", { class: "card" }, h("h2", { text: "Rate limits" }), limitsForm(cur)),
-        h("section", { class: "card" }, h("h2", { text: "Launch links" }), linksForm(cur))));
+        h("section", { class: "card" }, h("h2", { text: "Launch links" }), linksForm(cur)), backupCard));
   }).catch(fail);
+}
+
+function drawBackups(card, cur) {
+  const redraw = (next) => drawBackups(card, next);
+  const number = (id, value, max) => h("input", { type: "number", id, min: "1", max, value, class: "narrow", required: true });
+  const folder = h("input", { id: "backup-folder", value: cur.folder || "", placeholder: "/media/usb/backups", class: "wide-input", required: true });
+  const every = number("backup-every", cur.every_hours || 24, "720"), keep = number("backup-keep", cur.keep || 7, "1000");
+  const pass = h("input", { id: "backup-passphrase", type: "password", autocomplete: "new-password", minlength: "8",
+                            required: !cur.enabled, placeholder: cur.enabled ? "Kept; type a new one to change it" : "" });
+  const status = cur.enabled ? h("div", { class: "stack" },
+    h("p", { text: cur.last_run_at
+      ? (cur.last_error ? "Last backup failed " + when(cur.last_run_at) + ": " + cur.last_error : "Last backup " + when(cur.last_success_at) + ".")
+      : "No backup yet." , class: cur.last_error ? "hint bad" : "hint" }),
+    h("p", { class: "hint", text: "Next backup " + when(cur.next_run_at) + "." }),
+    cur.backups.length ? table(["Backup file", "Size"],
+      cur.backups.map((b) => h("tr", {}, h("td", { text: b.name }), h("td", { text: bytes(b.bytes) }))), "compact") : null,
+    h("div", { class: "row" },
+      h("button", { type: "button", onclick: (e) => {
+        e.target.disabled = true;
+        toast("Backing up…");
+        api("POST", "/api/v1/settings/backups/run").then((r) => {
+          if (r.error) toast("The backup failed: " + r.error, true); else toast("Backup written: " + r.file);
+          redraw(r);
+        }).catch(fail).finally(() => { e.target.disabled = false; });
+      } }, "Back up now"),
+      h("button", { type: "button", class: "danger", onclick: () => confirmDialog("Stop scheduled backups?",
+        "The backup files already written stay in " + cur.folder + ".", "Stop backups",
+        () => api("DELETE", "/api/v1/settings/backups").then(() => api("GET", "/api/v1/settings/backups")).then((r) => { toast("Scheduled backups stopped"); redraw(r); })) },
+      "Stop backups"))) : null;
+  card.replaceChildren(h("h2", { text: "Backups" }), status,
+    h("form", { class: "stack", onsubmit: (e) => {
+      e.preventDefault();
+      const body = { folder: folder.value.trim(), every_hours: Number(every.value), keep: Number(keep.value) };
+      if (pass.value) body.passphrase = pass.value;
+      api("PUT", "/api/v1/settings/backups", body).then((r) => { toast("Backups scheduled into " + r.folder); redraw(r); }).catch(fail);
+    } },
+      h("p", { class: "hint", text: "A backup holds the database, every package and the data dir's secret, in one file. " +
+        "Put it on a USB stick or a network drive: if this computer is lost, restore it elsewhere with " +
+        "scorm-api restore FILE --data-dir NEW-FOLDER." }),
+      h("label", { for: "backup-folder", text: "Folder for the backups (its full path)" }), folder,
+      h("label", { for: "backup-every", text: "Back up every (hours)" }), every,
+      h("label", { for: "backup-keep", text: "Backups to keep" }), keep,
+      h("label", { for: "backup-passphrase", text: "Passphrase" }), pass,
+      h("p", { class: "hint", text: "At least 8 characters. Restoring a backup needs it; it is not stored, and nobody can recover it for you." }),
+      h("button", { type: "submit", class: "primary" }, cur.enabled ? "Save backup schedule" : "Schedule backups")));
 }
 
 function limitsForm(cur) {

@@ -18,6 +18,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import status_code_conformance
 
 from scorm_api import state
+from scorm_api.backup import writer
 from scorm_api.config import Settings
 from scorm_api.factory import create_app
 
@@ -38,7 +39,13 @@ def _summary(e: BaseException) -> str:
     return text[:1500]
 
 
-def test_no_server_error_and_no_undocumented_status(tmp_path):
+def test_no_server_error_and_no_undocumented_status(tmp_path, monkeypatch):
+    # Scheduled backups go to a folder the (operator) request names, and a generated "/" is a
+    # folder: the fuzz's backups are written under tmp_path instead, wherever they are aimed.
+    made = tmp_path / "fuzz-backups"
+    made.mkdir()
+    real_create = writer.create
+    monkeypatch.setattr(writer, "create", lambda s, dest, keys: real_create(s, made / dest.name, keys))
     app = create_app(Settings(data_dir=tmp_path / "data", log_requests=False, rate_limits_enabled=False))
     key = state.of(app).first_run_key.plaintext
     schema = schemathesis.openapi.from_wsgi("/api/docs/openapi", app)

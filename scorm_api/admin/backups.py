@@ -12,6 +12,7 @@ import base64
 import json
 import logging
 import re
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -57,7 +58,7 @@ def public(state: State) -> dict:
         "last_success_at": s.get("last_success_at"),
         "last_error": s.get("last_error"),
         "next_run_at": _next_run(s).isoformat(timespec="seconds").replace("+00:00", "Z"),
-        "backups": [{"name": p.name, "bytes": p.stat().st_size} for p in reversed(_ours(Path(s["folder"])))],
+        "backups": _listed(Path(s["folder"])),
     }
 
 
@@ -148,8 +149,28 @@ def _ours(folder: Path) -> list[Path]:
         return []
 
 
+def _listed(folder: Path) -> list[dict]:
+    """The backups in the folder, newest first, with their sizes."""
+    found = []
+    for path in reversed(_ours(folder)):
+        try:
+            found.append({"name": path.name, "bytes": path.stat().st_size})
+        except OSError:  # removed meanwhile (the retention, the operator), or the drive pulled
+            continue
+    return found
+
+
+# One backup at a time: "Back up now" during a scheduled run waits for it.
+_running = threading.Lock()
+
+
 def run_now(state: State) -> dict:
     """One scheduled backup now, then the retention; its outcome is recorded either way."""
+    with _running:
+        return _run(state)
+
+
+def _run(state: State) -> dict:
     s = _load()
     if not s.get("folder"):
         raise validation_error({"folder": ["Backups are not scheduled"]})

@@ -179,7 +179,7 @@ def delete_backups(principal):
     tag=TAG,
     scope="admin",
     response=BACKUPS,
-    errors=(403, 422),
+    errors=(400, 403),
     summary="Run a scheduled backup now and answer when it is written (operator only)",
 )
 def run_backup(principal):

@@ -56,3 +56,14 @@ def damaged(path: Path) -> str | None:
     except sqlite3.DatabaseError as e:
         return str(e)
     return None if found == ["ok"] else "; ".join(found[:3])
+
+
+def schema_version(path: Path) -> int:
+    """The newest migration applied to the database at `path` (0 for none)."""
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return db.execute("SELECT MAX(version) FROM schema_migrations").fetchone()[0] or 0
+    except sqlite3.OperationalError:  # no such table: from before the migrations table
+        return 0
+    finally:
+        db.close()

@@ -82,7 +82,8 @@ def from_kdf(passphrase: str, kdf: dict) -> Protection:
     if not (_whole(n) and _whole(r) and _whole(p)):
         raise ValueError("bad key derivation parameters")
     assert isinstance(n, int) and isinstance(r, int) and isinstance(p, int)
-    if not (2 <= n <= 2**17 and n & (n - 1) == 0 and 1 <= r <= 16 and 1 <= p <= 4):
+    # At most 64 MiB (128 * n * r bytes): twice what our own backups use.
+    if not (2 <= n <= 2**16 and n & (n - 1) == 0 and 1 <= r <= 8 and 1 <= p <= 4):
         raise ValueError("key derivation parameters out of range")
     salt = base64.b64decode(str(kdf.get("salt", "")), validate=True)
     if not 8 <= len(salt) <= 64:

@@ -30,6 +30,7 @@ from scorm_api.backup.manifest import (
     parse,
 )
 from scorm_api.backup.protection import from_kdf
+from scorm_api.migrations import latest_version
 from scorm_api.signing import SECRET_FILE, new_instance_id, write_instance_id
 
 CHUNK = 1024 * 1024
@@ -123,6 +124,12 @@ def restore(path: Path, data_dir: Path, passphrase: str) -> Manifest:
     staging.mkdir()
     try:
         got = read(path, passphrase, staging, keep_files=True)
+        schema, known = database.schema_version(staging / DATABASE), latest_version()
+        if schema > known:
+            raise RestoreError(
+                f"This backup was taken by a newer version of the appliance ({got.manifest.app_version}, "
+                f"schema {schema}; this one knows {known}): restore it with that version or later"
+            )
         os.replace(staging / DATABASE, data_dir / DATABASE)
         if (staging / FILES).exists():
             os.replace(staging / FILES, data_dir / FILES)

@@ -65,6 +65,9 @@ def create(settings: Settings, dest: Path, protection: Protection) -> Manifest:
     dest = Path(dest).absolute()
     if not dest.parent.is_dir():
         raise BackupError(f"The folder {dest.parent} does not exist")
+    if dest.resolve().is_relative_to(settings.files_dir.resolve()):
+        # It would be copied into itself as it grows.
+        raise BackupError("A backup cannot be written inside the data dir's files/ folder")
     partial = dest.with_name(f".{dest.name}.partial-{secrets.token_hex(4)}")
     settings.tmp_dir.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="backup-", dir=settings.tmp_dir))

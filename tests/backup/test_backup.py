@@ -254,3 +254,27 @@ def test_a_data_dir_from_before_the_instance_id_file_keeps_its_identity(tmp_path
     assert (tmp_path / INSTANCE_ID_FILE).read_text().strip() == derived
     (tmp_path / INSTANCE_ID_FILE).write_text("another\n")
     assert load_or_create_instance_id(tmp_path, secret) == "another"
+
+
+def test_a_backup_inside_the_files_folder_is_refused(source, keys):
+    files = source["settings"].files_dir
+    with pytest.raises(writer.BackupError, match="inside the data dir's files/"):
+        writer.create(source["settings"], files / "packages" / "b.tar", keys)
+    assert not list(files.rglob("*b.tar*"))
+
+
+def test_a_backup_from_a_newer_version_is_not_restored(source, keys, tmp_path, monkeypatch):
+    path = _backup(source, keys, tmp_path)
+    monkeypatch.setattr(reader, "latest_version", lambda: 1)  # as if this program were older
+    target = tmp_path / "older"
+    with pytest.raises(reader.RestoreError, match="newer version of the appliance"):
+        reader.restore(path, target, PASS)
+    assert list(target.iterdir()) == []
+    assert reader.verify(path, PASS).counts  # the file itself is sound
+
+
+def test_a_data_dir_on_a_database_server_is_not_backed_up_here(settings, keys, tmp_path):
+    on_server = settings.replace(database_url="postgresql://user@db.example/appliance")
+    with pytest.raises(writer.BackupError, match="database server"):
+        writer.create(on_server, tmp_path / "b.tar", keys)
+    assert list(tmp_path.glob("*b.tar*")) == []

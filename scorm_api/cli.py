@@ -505,13 +505,13 @@ def _backup_errors(fn):
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         from scorm_api.backup.manifest import BadBackup
-        from scorm_api.backup.protection import WrongPassphrase
+        from scorm_api.backup.protection import WeakPassphrase, WrongPassphrase
         from scorm_api.backup.reader import RestoreError
         from scorm_api.backup.writer import BackupError
 
         try:
             return fn(*args, **kwargs)
-        except (BadBackup, WrongPassphrase, RestoreError, BackupError, ValueError) as e:
+        except (BadBackup, WrongPassphrase, WeakPassphrase, RestoreError, BackupError) as e:
             raise click.ClickException(str(e)) from None
         except FileNotFoundError as e:
             raise click.ClickException(f"No such file: {e.filename}") from None

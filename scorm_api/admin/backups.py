@@ -8,7 +8,6 @@ them. Each run's outcome is kept, for the settings page to say when the last one
 
 from __future__ import annotations
 
-import base64
 import json
 import logging
 import re
@@ -32,7 +31,7 @@ _NAME = "backup_schedule"
 _PURPOSE = b"scorm-api scheduled backup keys"
 CHECK_SECONDS = 60.0  # how often the schedule looks whether a backup is due
 FILE_PREFIX = "scorm-api-backup-"
-_OURS = re.compile(r"^scorm-api-backup-\d{8}-\d{6}Z\.tar$")
+_OURS = re.compile(rf"^{re.escape(FILE_PREFIX)}\d{{8}}-\d{{6}}Z\.tar$")
 
 
 def _load() -> dict:
@@ -44,7 +43,7 @@ def _load() -> dict:
     return data if isinstance(data, dict) else {}
 
 
-def public(state: State) -> dict:
+def public() -> dict:
     """The schedule as the API shows it: never a key."""
     s = _load()
     if not s.get("folder"):
@@ -74,23 +73,9 @@ def configure(state: State, folder: str, every_hours: int, keep: int, passphrase
     if passphrase is not None:
         try:
             protection.check_passphrase(passphrase)
-        except ValueError as e:
+        except protection.WeakPassphrase as e:
             raise validation_error({"passphrase": [str(e)]}) from None
-        keys = protection.derive(passphrase)
-        sealed = sealing.seal(
-            state.secret,
-            json.dumps(
-                {
-                    "salt": base64.b64encode(keys.salt).decode(),
-                    "n": keys.n,
-                    "r": keys.r,
-                    "p": keys.p,
-                    "enc": base64.b64encode(keys.enc_key).decode(),
-                    "mac": base64.b64encode(keys.mac_key).decode(),
-                }
-            ),
-            _PURPOSE,
-        )
+        sealed = sealing.seal(state.secret, protection.derive(passphrase).stored(), _PURPOSE)
     elif current.get("keys"):
         sealed = current["keys"]
     else:
@@ -107,7 +92,7 @@ def configure(state: State, folder: str, every_hours: int, keep: int, passphrase
             }
         ),
     )
-    return public(state)
+    return public()
 
 
 def disable() -> None:
@@ -116,17 +101,7 @@ def disable() -> None:
 
 def _keys(state: State, sealed: str) -> protection.Protection | None:
     opened = sealing.unseal(state.secret, sealed, _PURPOSE)
-    if opened is None:
-        return None
-    k = json.loads(opened)
-    return protection.Protection(
-        base64.b64decode(k["salt"]),
-        k["n"],
-        k["r"],
-        k["p"],
-        base64.b64decode(k["enc"]),
-        base64.b64decode(k["mac"]),
-    )
+    return None if opened is None else protection.Protection.from_stored(opened)
 
 
 RETRY_HOURS = 0.25  # after a failed run (the drive was not plugged in), try again this soon
@@ -202,7 +177,7 @@ def _run(state: State) -> dict:
         if error is None:
             s["last_success_at"] = started
         write_setting(_NAME, json.dumps(s))
-    return {"file": name if error is None else None, "error": error, **public(state)}
+    return {"file": name if error is None else None, "error": error, **public()}
 
 
 def run_if_due(state: State) -> None:

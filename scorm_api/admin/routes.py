@@ -123,7 +123,7 @@ BACKUPS = obj(
 )
 def get_backups(principal):
     require_operator(principal, "read the backup schedule")
-    return backups.public(current())
+    return backups.public()
 
 
 @endpoint(

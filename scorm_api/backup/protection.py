@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import os
 from dataclasses import dataclass
 
@@ -17,6 +18,10 @@ _AAD = b"scorm-api backup secrets"
 
 
 class WrongPassphrase(ValueError):
+    pass
+
+
+class WeakPassphrase(ValueError):
     pass
 
 
@@ -34,6 +39,17 @@ class Protection:
         """What the manifest says of the derivation (never the keys)."""
         salt = base64.b64encode(self.salt).decode("ascii")
         return {"name": "scrypt", "salt": salt, "n": self.n, "r": self.r, "p": self.p}
+
+    def stored(self) -> str:
+        """The derivation and both keys, as text to keep (sealed) for unattended backups."""
+        enc, mac = (base64.b64encode(k).decode("ascii") for k in (self.enc_key, self.mac_key))
+        return json.dumps({**self.kdf, "enc": enc, "mac": mac})
+
+    @classmethod
+    def from_stored(cls, text: str) -> Protection:
+        k = json.loads(text)
+        b64 = base64.b64decode
+        return cls(b64(k["salt"]), k["n"], k["r"], k["p"], b64(k["enc"]), b64(k["mac"]))
 
     def seal(self, text: bytes) -> str:
         return hmac.new(self.mac_key, text, hashlib.sha256).hexdigest()
@@ -59,7 +75,7 @@ class Protection:
 
 def check_passphrase(passphrase: str) -> None:
     if len(passphrase) < MIN_PASSPHRASE:
-        raise ValueError(f"A backup's passphrase has at least {MIN_PASSPHRASE} characters")
+        raise WeakPassphrase(f"A backup's passphrase has at least {MIN_PASSPHRASE} characters")
 
 
 def derive(

@@ -142,7 +142,10 @@ def restore(path: Path, data_dir: Path, passphrase: str) -> Manifest:
         write_instance_id(data_dir, new_instance_id())
     except BaseException:
         for entry in data_dir.iterdir():
-            shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
         raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -7,6 +7,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from scorm_api.tarball import Member
+
 FORMAT = "scorm-api-backup"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
@@ -18,12 +20,6 @@ MAX_MANIFEST_BYTES = 256 * 1024 * 1024
 
 class BadBackup(ValueError):
     """The file is not a whole, unaltered backup of ours: said in one sentence."""
-
-
-@dataclass
-class Member:
-    size: int
-    sha256: str
 
 
 @dataclass

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import contextlib
 import hashlib
 import json
 import os
@@ -16,6 +15,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from scorm_api import tarball
 from scorm_api.backup import database
 from scorm_api.backup.manifest import (
     DATABASE,
@@ -25,15 +25,14 @@ from scorm_api.backup.manifest import (
     SECRETS,
     BadBackup,
     Manifest,
-    Member,
     member_name_ok,
     parse,
 )
 from scorm_api.backup.protection import from_kdf
 from scorm_api.migrations import latest_version
 from scorm_api.signing import SECRET_FILE, new_instance_id, write_instance_id
+from scorm_api.tarball import Member
 
-CHUNK = 1024 * 1024
 MAX_SECRETS_BYTES = 1024 * 1024
 
 
@@ -67,7 +66,7 @@ def read(path: Path, passphrase: str, into: Path, keep_files: bool) -> Read:
                     seen[name] = Member(len(secrets_raw), hashlib.sha256(secrets_raw).hexdigest())
                     continue
                 target = _inside(into, name) if keep_files or name == DATABASE else None
-                seen[name] = _copy(source, target)
+                seen[name] = tarball.copy_out(source, target)
     except (tarfile.TarError, EOFError):
         raise BadBackup("The backup is cut short or damaged (it is not a whole backup file)") from None
     if manifest_raw is None:
@@ -153,28 +152,17 @@ def restore(path: Path, data_dir: Path, passphrase: str) -> Manifest:
 
 
 def _small(source, size: int, cap: int, name: str) -> bytes:
-    if size > cap:
+    data = tarball.read_small(source, size, cap)
+    if data is None:
         raise BadBackup(f"The backup's {name} is larger than any backup of ours writes")
-    return source.read()
+    return data
 
 
 def _inside(root: Path, name: str) -> Path:
-    target = root.joinpath(*name.split("/"))
-    if not target.resolve().is_relative_to(root.resolve()):
+    target = tarball.inside(root, name)
+    if target is None:
         raise BadBackup(f"The backup holds an entry no backup of ours has: {name[:200]!r}")
-    target.parent.mkdir(parents=True, exist_ok=True)
     return target
-
-
-def _copy(source, target: Path | None) -> Member:
-    digest, size = hashlib.sha256(), 0
-    with open(target, "xb") if target is not None else contextlib.nullcontext() as out:
-        while chunk := source.read(CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-            if out is not None:
-                out.write(chunk)
-    return Member(size, digest.hexdigest())
 
 
 def _check_members(manifest: Manifest, seen: dict[str, Member]) -> None:

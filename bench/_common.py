@@ -63,6 +63,14 @@ def bench_server(*args: str, env: dict | None = None) -> LiveServer:
     return srv
 
 
+def stop_servers(servers: list[LiveServer], *folders: Path) -> None:
+    """Stop the servers and remove their data dirs and the given folders now, not at exit."""
+    for srv in servers:
+        srv.stop()
+    for folder in [*folders, *(srv.data_dir.parent for srv in servers)]:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def peak_rss_mb(pid: int) -> float:
     """The process's resident-set high-water mark (VmHWM), in MiB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import requests
 
-from _common import bench_server, quick
+from _common import bench_server, quick, stop_servers
 from tests.support import scratch_dir, write_generated_package
 
 PACKAGES = 20
@@ -279,10 +279,7 @@ def main() -> None:
         print(f"rerun_share {rerun_share:.4f}")
         print(f"sync_peak_rss_mb {rss:.1f}")
     finally:
-        for srv in servers:
-            srv.stop()
-        for path in [work, *(s.data_dir.parent for s in servers)]:
-            subprocess.run(["rm", "-rf", str(path)])
+        stop_servers(servers, work)
 
 
 if __name__ == "__main__":

@@ -691,10 +691,30 @@ def _dry_run_text(url: str, plan: dict) -> str:
     help="Retries of a request that meets a network error or a 5xx (backoff doubling "
     "from 0.5 s, at most 30 s apart); a 429 waits as long as the target asks.",
 )
+@click.option(
+    "--to-file",
+    "to_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write what a sync would send into this file instead (for an appliance without a network "
+    "to this one: scorm-api import FILE there).",
+)
+@click.option(
+    "--destination",
+    default="office",
+    show_default=True,
+    help="With --to-file: which appliance the file is for (each destination's files follow one another).",
+)
+@click.option(
+    "--full", is_flag=True, help="With --to-file: everything, not only what changed since the last file."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the run and its report as JSON.")
 @api_errors
 def sync(
     data_dir,
+    to_file,
+    destination,
+    full,
     url,
     api_key,
     remote_tenant_id,
@@ -710,6 +730,11 @@ def sync(
 
     Packages, sessions and xAPI statements. Safe to run again: only what changed travels.
     Exit status: 0 done, 1 the run failed, 2 done with failures or conflicts."""
+    if to_file:
+        from scorm_api import filesync_cli
+
+        filesync_cli.sync_to_file(open_for_cli(data_dir), to_file, tenant_id, destination, full, as_json)
+        return
     import threading
 
     from scorm_api.sync import runner, targets, views
@@ -752,19 +777,58 @@ def sync(
     elif dry_run:
         click.echo(_dry_run_text(dest.url, report["plan"] or {}))
     else:
-        for kind, counts in report["counts"].items():
-            click.echo(f"{kind:>10}: " + ", ".join(f"{n} {o}" for o, n in counts.items() if n))
-        for entry in report["failed"] + report["conflict"]:
-            click.echo(f"  {entry['kind']} {entry['local_id']}: {entry.get('reason', '')}")
-        for hook in report["webhook_secrets"]:  # shown this once: the target made them
-            said = f"secret {hook['secret']}" if hook["secret"] else hook.get("note") or "secret not shown"
-            click.echo(f"  webhook {hook['remote_id']} ({hook['event_type']} -> {hook['url']}): {said}")
-        click.echo(
-            f"Run {run.id}: {view['status']}"
-            + (f": {view['error']}" if view["error"] else "")
-            + f" in {view['progress']['elapsed_seconds']:.1f} s"
-        )
+        print_report(view)
+    exit_for(view)
+
+
+def print_report(view: dict) -> None:
+    """A run's report as the sync and the import print it."""
+    report = view["report"]
+    for kind, counts in report["counts"].items():
+        click.echo(f"{kind:>10}: " + ", ".join(f"{n} {o}" for o, n in counts.items() if n))
+    for entry in report["failed"] + report["conflict"]:
+        click.echo(f"  {entry['kind']} {entry['local_id']}: {entry.get('reason', '')}")
+    for hook in report["webhook_secrets"]:  # shown this once: the target made them
+        said = f"secret {hook['secret']}" if hook["secret"] else hook.get("note") or "secret not shown"
+        click.echo(f"  webhook {hook['remote_id']} ({hook['event_type']} -> {hook['url']}): {said}")
+    click.echo(
+        f"Run {view['id']}: {view['status']}"
+        + (f": {view['error']}" if view["error"] else "")
+        + f" in {view['progress']['elapsed_seconds']:.1f} s"
+    )
+
+
+def exit_for(view: dict) -> None:
+    """Exit status: 1 the run failed, 2 done with failures or conflicts (0 otherwise)."""
     if view["status"] != "completed":
         sys.exit(1)
-    if any(c.get("failed") or c.get("conflict") for c in report["counts"].values()):
+    if any(c.get("failed") or c.get("conflict") for c in view["report"]["counts"].values()):
         sys.exit(2)
+
+
+@main.command("import")
+@data_dir_option
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--tenant",
+    "tenant_id",
+    default=None,
+    help="The local tenant to import into (default: the system tenant).",
+)
+@click.option(
+    "--trust",
+    is_flag=True,
+    help="Trust the instance that signed the file (after checking its key fingerprint with the sender).",
+)
+@click.option("--name", default=None, help="A name for the trusted instance (with --trust), e.g. 'Laptop 3'.")
+@click.option("--json", "as_json", is_flag=True, help="Print the run and its report as JSON.")
+@api_errors
+def import_(data_dir, file, tenant_id, trust, name, as_json):
+    """Apply a sync file another appliance wrote.
+
+    Checked whole first: a file cut short, altered, or signed by an instance not trusted here is
+    refused and changes nothing. Safe to import again. Exit status: 0 done, 1 refused or
+    failed, 2 done with failures or conflicts."""
+    from scorm_api import filesync_cli
+
+    filesync_cli.import_file(_settings(data_dir=data_dir), file, tenant_id, trust, name, as_json)

@@ -62,6 +62,7 @@ class Settings:
     max_package_bytes: int = 4096 * MiB  # presigned PUT
     sync_process_max_bytes: int = 32 * MiB  # bigger packages are processed in the background
     upload_url_ttl_seconds: int = 3600
+    max_sync_file_bytes: int = 64 * 1024 * MiB  # a sync file sent to POST /sync/imports
     zip_max_files: int = 20_000
     zip_max_unpacked_bytes: int = 8192 * MiB
     zip_max_ratio: int = 200

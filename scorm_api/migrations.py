@@ -669,6 +669,52 @@ MIGRATIONS: list[Migration] = [
             " (tenant_id, object_agent_key, stored, pk) WHERE object_agent_key IS NOT NULL",
         ),
     ),
+    # Sync by file (sync/byfile/): the instances whose files a tenant trusts, the files it
+    # imported (a file names the one before it), the files written for the dashboard to
+    # download, and which way a conflict arose.
+    Migration(
+        30,
+        "sync by file: trusted instances, imports, files, conflict direction",
+        (
+            """CREATE TABLE sync_trust (
+            tenant_id VARCHAR(36) NOT NULL REFERENCES tenant (id) ON DELETE CASCADE,
+            instance_id VARCHAR(64) NOT NULL,
+            public_key VARCHAR(64) NOT NULL,
+            name VARCHAR(255),
+            trusted_at VARCHAR(32) NOT NULL,
+            PRIMARY KEY (tenant_id, instance_id)
+        )""",
+            """CREATE TABLE sync_import (
+            id VARCHAR(36) PRIMARY KEY,
+            tenant_id VARCHAR(36) NOT NULL REFERENCES tenant (id) ON DELETE CASCADE,
+            file_id VARCHAR(36) NOT NULL,
+            source_instance VARCHAR(64) NOT NULL,
+            source_tenant VARCHAR(255) NOT NULL,
+            destination VARCHAR(255) NOT NULL,
+            sequence INTEGER NOT NULL,
+            follows VARCHAR(36),
+            full_file BOOLEAN NOT NULL,
+            run_id VARCHAR(36) NOT NULL,
+            status VARCHAR(16) NOT NULL,
+            started_at VARCHAR(32) NOT NULL,
+            finished_at VARCHAR(32)
+        )""",
+            "CREATE INDEX sync_import_file ON sync_import (tenant_id, source_instance, file_id)",
+            """CREATE TABLE sync_file (
+            id VARCHAR(36) PRIMARY KEY,
+            tenant_id VARCHAR(36) NOT NULL REFERENCES tenant (id) ON DELETE CASCADE,
+            destination VARCHAR(255) NOT NULL,
+            sequence INTEGER NOT NULL,
+            follows VARCHAR(36),
+            size BIGINT NOT NULL,
+            storage_key VARCHAR(512) NOT NULL,
+            counts TEXT NOT NULL,
+            created_at VARCHAR(32) NOT NULL
+        )""",
+            "CREATE INDEX sync_file_tenant ON sync_file (tenant_id, destination, created_at)",
+            "ALTER TABLE sync_conflict ADD COLUMN direction VARCHAR(16) NOT NULL DEFAULT 'sent'",
+        ),
+    ),
 ]
 
 

@@ -13,6 +13,12 @@ from scorm_api.hooks import Hook
 SCOPES = ("read", "write", "admin")
 # The key id of a signed-in dashboard's principal starts so (dashboard/guard.py).
 DASHBOARD_KEY_PREFIX = "dashboard:"
+# A request this process makes to its own API (an import applied through it, sync/byfile/)
+# carries its Principal in the WSGI environ under this key: no HTTP client can set an environ
+# key (a header becomes HTTP_*), so only code in this process acts so. Its key id starts
+# INTERNAL_KEY_PREFIX, and it is not rate limited (the operator's own work).
+INTERNAL_ENVIRON = "scorm_api.internal_principal"
+INTERNAL_KEY_PREFIX = "internal:"
 
 
 @dataclass(frozen=True)
@@ -28,6 +34,10 @@ class Principal:
     @property
     def is_operator(self) -> bool:
         return self.is_system and "admin" in self.scopes
+
+    @property
+    def is_internal(self) -> bool:
+        return self.key_id.startswith(INTERNAL_KEY_PREFIX)
 
     @property
     def is_dashboard(self) -> bool:

@@ -101,6 +101,14 @@ def configure_logging(settings: Settings) -> None:
         root.addHandler(h)
 
 
+def quiet_console() -> None:
+    """Warnings only on stderr (the log file, if any, keeps everything): for a CLI command
+    that works through the app, whose requests are its own steps, not a person's."""
+    for h in logging.getLogger("scorm_api").handlers:
+        if getattr(h, "_scorm_api", False) and type(h) is logging.StreamHandler:
+            h.setLevel(logging.WARNING)
+
+
 def init_request_log(app: Flask, settings: Settings) -> None:
     @app.before_request
     def _start():

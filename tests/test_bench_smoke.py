@@ -111,6 +111,7 @@ def group_members(pgid: int) -> list[int]:
         ),
         ("xapi_query.py", ["p50_ratio_agent", "p50_ratio_since", "p50_ratio_analytics_actors"]),
         ("sync.py", ["sync_over_minimal", "rerun_share", "sync_peak_rss_mb"]),
+        ("sync_file.py", ["file_over_http"]),
         ("slow_clients.py", ["health_p99_ms_baseline", "health_p99_ms_slow_clients"]),
         ("webhooks.py", ["commit_ratio", "delivery_p50_ms", "delivery_p99_ms", "backlog_deliveries_per_s"]),
         pytest.param(

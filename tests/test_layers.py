@@ -21,6 +21,7 @@ ROOT = {
     "scorm_api.__main__",
     "scorm_api.factory",
     "scorm_api.cli",
+    "scorm_api.filesync_cli",
     "scorm_api.appliance",
     "scorm_api.desktop",
 }

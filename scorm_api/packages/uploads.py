@@ -116,10 +116,15 @@ def upload_key(tenant_id: str, upload_id: str, filename: str) -> str:
 
 def store_multipart(state: State, tenant_id: str, file_storage, uploaded_by: str | None) -> Upload:
     """POST /packages/upload: the form's file becomes a completed upload ticket."""
-    filename = file_storage.filename or "package.zip"
+    return store(state, tenant_id, file_storage.stream, file_storage.filename or "package.zip", uploaded_by)
+
+
+def store(state: State, tenant_id: str, stream, filename: str, uploaded_by: str | None) -> Upload:
+    """A zip read from `stream` becomes a completed upload ticket (a form's file, a sync
+    file's package)."""
     upload_id = new_id()
     key = upload_key(tenant_id, upload_id, filename)
-    stored = state.storage.put(key, file_storage.stream, max_bytes=state.settings.max_upload_bytes)
+    stored = state.storage.put(key, stream, max_bytes=state.settings.max_upload_bytes)
     size, sha256 = stored.size, stored.sha256
     if size == 0:
         state.storage.delete(key)

@@ -9,9 +9,10 @@ from scorm_api.state import State
 
 
 def init_app(app: Flask, state: State) -> None:
-    from scorm_api.sync import routes
+    from scorm_api.sync import file_routes, routes
 
     app.register_blueprint(routes.bp)
+    app.register_blueprint(file_routes.bp)
     wire(state)
 
 

@@ -12,7 +12,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
 from scorm_api import outbound
 
@@ -37,6 +37,15 @@ class TargetError(Exception):
         super().__init__(f"{status or 'no answer'} {code}: {message}")
         self.status, self.code, self.message = status, code, message
         self.unavailable, self.details = unavailable, details or {}
+
+
+class Api(Protocol):
+    """What the session and statement steps call: a Target, or this appliance's own API when
+    it applies a sync file (sync/byfile/local.py)."""
+
+    url: str
+
+    def call(self, method: str, path: str, *, json=None, params=None) -> tuple[int, Any]: ...
 
 
 @dataclass
@@ -213,17 +222,26 @@ class Target:
 
 def _envelope(resp: requests.Response) -> tuple[str, str, dict]:
     try:
-        err = resp.json()["error"]
+        body = resp.json()
+    except ValueError:
+        body = None
+    return envelope(resp.status_code, body)
+
+
+def envelope(status: int, body: Any) -> tuple[str, str, dict]:
+    """(code, message, details) of an error answer's envelope, kept short."""
+    try:
+        err = body["error"]
         details = err.get("details") or {}
         # Told back to whoever reads the run: kept short.
         small = isinstance(details, dict) and len(json.dumps(details)) <= 2000
         return str(err.get("code"))[:64], str(err.get("message"))[:300], details if small else {}
-    except (ValueError, KeyError, TypeError, AttributeError):
+    except (KeyError, TypeError, AttributeError):
         # Not the API's envelope: its body is not repeated (the URL may not be an API at all,
         # and a run's error is shown to whoever reads the run).
         return (
-            f"HTTP_{resp.status_code}",
-            f"The target answered HTTP {resp.status_code} without the API's error envelope "
+            f"HTTP_{status}",
+            f"The target answered HTTP {status} without the API's error envelope "
             "(is the URL the API's base URL?)",
             {},
         )

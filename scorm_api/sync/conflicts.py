@@ -1,8 +1,12 @@
 """Conflicts kept by a sync, and the choice that settles each: keep the local version (the
 next run writes it over the target's) or keep the target's (the next run leaves that session
-alone until it changes here again)."""
+alone until it changes here again). A conflict met importing a sync file (`direction`
+"imported") has this instance's session as its local side and the file's as its remote: keep
+"local" leaves the session as it is here, keep "remote" writes the file's version over it now."""
 
 from __future__ import annotations
+
+from flask import Flask
 
 from scorm_api.db import utcnow_iso, write_transaction
 from scorm_api.errors import ApiError, not_found
@@ -55,14 +59,32 @@ def get(tenant_id: str, conflict_id: str) -> SyncConflict:
     return row
 
 
-def resolve(tenant_id: str, conflict_id: str, keep: str) -> SyncConflict:
+def resolve(tenant_id: str, conflict_id: str, keep: str, app: Flask | None = None) -> SyncConflict:
+    """`app`: this appliance's, to write an imported conflict's held version over the session
+    here (keep "remote" of a conflict met importing a sync file)."""
+    row = get(tenant_id, conflict_id)
+    if row.direction == "imported" and keep == "remote" and row.status == "open":
+        from scorm_api.sync.byfile import importer  # the sync file's side of it
+
+        assert app is not None
+        importer.apply_held(app, row)  # before the transaction: it writes through the API
     with write_transaction():
         row = get(tenant_id, conflict_id)
         if row.status != "open":
             raise ApiError(409, "CONFLICT", f"This conflict was already settled ({row.status})")
         links = Links(tenant_id, row.target_key)
         link = links.get(row.kind, row.local_id)
-        if link is not None:
+        if link is not None and row.direction == "imported":
+            if keep == "local":  # the file's version stays unapplied; its next change applies
+                detail = {k: v for k, v in (link.detail or {}).items() if k != "held"}
+                links.save(
+                    row.kind,
+                    row.local_id,
+                    state="synced",
+                    remote_version=(row.local or {}).get("version"),
+                    detail=detail,
+                )
+        elif link is not None:
             # Against the target's version seen in the conflict: if it moved again since, the
             # next run meets a new conflict rather than overwriting that too.
             remote = row.remote or {}

@@ -28,8 +28,9 @@ class SyncTarget(BaseModel):
         table_name = "sync_target"
 
 
-# What started a run: the dashboard's Sync now, another API client, `scorm-api sync`, the schedule.
-TRIGGERS = ("dashboard", "api", "cli", "schedule")
+# What started a run: the dashboard's Sync now, another API client, `scorm-api sync`, the
+# schedule, or a sync file's import (sync/byfile/: the run applied that file here).
+TRIGGERS = ("dashboard", "api", "cli", "schedule", "import")
 
 
 class SyncRun(BaseModel):
@@ -94,8 +95,69 @@ class SyncConflict(BaseModel):
     local = JSONField()
     remote = JSONField(null=True)
     status = peewee.CharField(max_length=16, default="open")  # open | kept_local | kept_remote
+    # "sent": met by a sync from here (local: this instance's, remote: the target's);
+    # "imported": met importing a sync file (local: this instance's, remote: the file's).
+    direction = peewee.CharField(max_length=16, default="sent")
     created_at = peewee.CharField(max_length=32)
     resolved_at = peewee.CharField(max_length=32, null=True)
 
     class Meta:
         table_name = "sync_conflict"
+
+
+class SyncTrust(BaseModel):
+    """An instance whose sync files this tenant imports: its id and its Ed25519 public key
+    (hex), trusted by the operator on first import (sync/byfile/)."""
+
+    tenant_id: str
+    tenant = peewee.ForeignKeyField(Tenant, column_name="tenant_id", on_delete="CASCADE")
+    instance_id = peewee.CharField(max_length=64)
+    public_key = peewee.CharField(max_length=64)
+    name = peewee.CharField(max_length=255, null=True)
+    trusted_at = peewee.CharField(max_length=32)
+
+    class Meta:
+        table_name = "sync_trust"
+        primary_key = peewee.CompositeKey("tenant", "instance_id")
+
+
+class SyncImport(BaseModel):
+    """One import of a sync file: which file (its id, its sender, the one it follows); the
+    import's progress and report are its run's (a SyncRun with trigger "import")."""
+
+    id = peewee.CharField(primary_key=True, max_length=36)
+    tenant_id: str
+    tenant = peewee.ForeignKeyField(Tenant, column_name="tenant_id", on_delete="CASCADE")
+    file_id = peewee.CharField(max_length=36)
+    source_instance = peewee.CharField(max_length=64)
+    source_tenant = peewee.CharField(max_length=255)
+    destination = peewee.CharField(max_length=255)
+    sequence = peewee.IntegerField()
+    follows = peewee.CharField(max_length=36, null=True)
+    full_file = peewee.BooleanField()
+    run_id = peewee.CharField(max_length=36)
+    status = peewee.CharField(max_length=16)  # the run's: running | completed | failed
+    started_at = peewee.CharField(max_length=32)
+    finished_at = peewee.CharField(max_length=32, null=True)
+
+    class Meta:
+        table_name = "sync_import"
+
+
+class SyncFile(BaseModel):
+    """A sync file written for download (the dashboard's, the API's): kept in storage, the
+    newest few per destination, until the operator has carried it."""
+
+    id = peewee.CharField(primary_key=True, max_length=36)  # the file's own id (its header's)
+    tenant_id: str
+    tenant = peewee.ForeignKeyField(Tenant, column_name="tenant_id", on_delete="CASCADE")
+    destination = peewee.CharField(max_length=255)
+    sequence = peewee.IntegerField()
+    follows = peewee.CharField(max_length=36, null=True)
+    size = peewee.BigIntegerField()
+    storage_key = peewee.CharField(max_length=512)
+    counts = JSONField()
+    created_at = peewee.CharField(max_length=32)
+
+    class Meta:
+        table_name = "sync_file"

@@ -3,7 +3,7 @@ the conflicts they kept. A tenant's admin keys sync that tenant."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, current_app
 
 from scorm_api.endpoint import endpoint
 from scorm_api.errors import not_found, validation_error
@@ -275,5 +275,9 @@ def get_conflict(principal, conflict_id):
 )
 def resolve_conflict(principal, conflict_id, body):
     return {
-        "conflict": views.conflict_view(conflicts.resolve(principal.tenant_id, conflict_id, body["keep"]))
+        "conflict": views.conflict_view(
+            conflicts.resolve(
+                principal.tenant_id, conflict_id, body["keep"], current_app._get_current_object()
+            )
+        )
     }

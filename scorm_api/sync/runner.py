@@ -57,7 +57,12 @@ def interrupt_stale(tenant_id: str | None = None) -> int:
 
 
 def create_run(tenant_id: str, dest: Destination, *, dry_run: bool, trigger: str) -> SyncRun:
-    """The run's row, or 409 when one is already running for this tenant."""
+    return start_run(tenant_id, dest.url, dest.remote_tenant_id, dry_run=dry_run, trigger=trigger)
+
+
+def start_run(tenant_id: str, url: str, remote_tenant_id: str, *, dry_run: bool, trigger: str) -> SyncRun:
+    """The run's row, or 409 when one is already running for this tenant (an import too: the
+    two would write the same sessions)."""
     interrupt_stale(tenant_id)
     with _starting, write_transaction():
         if SyncRun.select().where((SyncRun.tenant == tenant_id) & (SyncRun.status == "running")).exists():
@@ -66,8 +71,8 @@ def create_run(tenant_id: str, dest: Destination, *, dry_run: bool, trigger: str
         return SyncRun.create(
             id=new_id(),
             tenant=tenant_id,
-            url=dest.url.rstrip("/"),
-            remote_tenant_id=dest.remote_tenant_id,
+            url=url.rstrip("/"),
+            remote_tenant_id=remote_tenant_id,
             dry_run=dry_run,
             trigger=trigger,
             status="running",
@@ -157,12 +162,14 @@ def _send_all(s: _Sending, pkgs: list) -> None:
     s.progress.phase("packages")
     for pkg in pkgs:
         send = functools.partial(packages.send, s.target, s.storage, s.links, pkg, s.progress, s.profile)
-        _one(s.progress, packages.KIND, pkg.family_id, send)
+        one(s.progress, packages.KIND, pkg.family_id, send)
         s.progress.advance(items=1)
     s.progress.phase("sessions")
     for session in sessions.pending(s.run.tenant_id, s.links):
-        send = functools.partial(sessions.send, s.target, s.links, session, s.run.id, s.progress, s.profile)
-        _one(s.progress, sessions.KIND, session.id, send)
+        send = functools.partial(
+            sessions.send, s.target, s.links, sessions.Here(session), s.run.id, s.progress, s.profile
+        )
+        one(s.progress, sessions.KIND, session.id, send)
         s.progress.advance(items=1)
     s.progress.phase("statements")
     ids = Identities(s.links, s.local_bases, s.target.url)
@@ -171,7 +178,7 @@ def _send_all(s: _Sending, pkgs: list) -> None:
     if s.lrs is not None:
         s.progress.phase("documents")
         for doc in documents.pending(s.run.tenant_id, s.links):
-            _one(
+            one(
                 s.progress,
                 documents.KIND,
                 doc.pk,
@@ -183,18 +190,18 @@ def _send_all(s: _Sending, pkgs: list) -> None:
         send = functools.partial(
             webhooks.send, s.target, s.links, local_id, hook, type_, s.progress, s.secret, s.profile
         )
-        _one(s.progress, webhooks.KIND, local_id, send)
+        one(s.progress, webhooks.KIND, local_id, send)
         s.progress.advance(items=1)
     s.progress.phase("dispatches")
     for d in dispatches.pending(s.run.tenant_id, s.links):
         send = functools.partial(dispatches.send, s.target, s.links, d, s.progress, s.profile)
-        _one(s.progress, dispatches.KIND, d.id, send)
+        one(s.progress, dispatches.KIND, d.id, send)
         s.progress.advance(items=1)
     s.progress.phase("deletions")
     deletions.settle(s.target, s.lrs, s.links, s.progress, s.propagate_deletes, s.profile)
 
 
-def _one(progress: Progress, kind: str, local_id: str, step) -> None:
+def one(progress: Progress, kind: str, local_id: str, step) -> None:
     """One object: a refusal is its failure, reported; unreachable stops the run."""
     try:
         step()

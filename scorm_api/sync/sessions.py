@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Protocol
 
 from peewee import JOIN, SQL, Tuple
 
@@ -35,7 +37,7 @@ from scorm_api.sessions import carried, previews, serialize
 from scorm_api.sessions.cmi import format_duration
 from scorm_api.sessions.models import ScoState, SequencingState, Session
 from scorm_api.sync import packages
-from scorm_api.sync.client import Target, TargetError
+from scorm_api.sync.client import Api, TargetError
 from scorm_api.sync.links import Links
 from scorm_api.sync.models import SyncConflict, SyncLink
 from scorm_api.sync.profile import Profile
@@ -182,27 +184,119 @@ def put_body(
             body["session_time"] = format_duration(total - time_sent.get(TOTAL, 0.0))
         return body, {TOTAL: total}
     times = {st.item_id: _seconds(st) for st in states}
-    if times.get(first, 0.0) - time_sent.get(first, 0.0) > 0:
-        body["session_time"] = format_duration(times[first] - time_sent.get(first, 0.0))
-    activities = []
-    for st in states:
-        if st.item_id == first:
-            continue
-        entry = {"item_id": st.item_id, "cmi_data": st.cmi}
-        if times[st.item_id] - time_sent.get(st.item_id, 0.0) > 0:
-            entry["session_time"] = format_duration(times[st.item_id] - time_sent.get(st.item_id, 0.0))
-        activities.append(entry)
+    return timed(_whole(session, first, states), times, first, time_sent), times
+
+
+def whole(session: Session) -> tuple[dict, str, dict[str, float]]:
+    """The PUT an appliance target takes, but for the time (what to add depends on what the
+    target has been sent: `timed`), with the first item's id and each item's learning time."""
+    first, states = _items(session)
+    return _whole(session, first, states), first, {st.item_id: _seconds(st) for st in states}
+
+
+def _whole(session: Session, first: str, states: list[ScoState]) -> dict:
+    """Every item's CMI and the carried record."""
+    by_item = {st.item_id: st for st in states}
+    body: dict = {"cmi_data": by_item[first].cmi if first in by_item else {}}
+    activities = [{"item_id": st.item_id, "cmi_data": st.cmi} for st in states if st.item_id != first]
     if activities:
         body["activities"] = activities
     body["appliance"] = carried.record(session)
-    return body, times
+    return body
+
+
+def timed(body: dict, times: dict[str, float], first: str, time_sent: dict[str, float]) -> dict:
+    """`body` with the learning time the target has not been sent yet, per item."""
+    body = {**body}
+
+    def due(item: str) -> str | None:
+        more = times.get(item, 0.0) - time_sent.get(item, 0.0)
+        return format_duration(more) if more > 0 else None
+
+    if (first_time := due(first)) is not None:
+        body["session_time"] = first_time
+    if body.get("activities"):
+        body["activities"] = [
+            {**a, **({"session_time": t} if (t := due(a["item_id"])) is not None else {})}
+            for a in body["activities"]
+        ]
+    return body
 
 
 # ---- sending ------------------------------------------------------------------------------
 
 
+class Outgoing(Protocol):
+    """A session as `send` sends it: one of this instance's (`Here`), or one a sync file
+    carried (sync/byfile/importer.py), which this instance applies to itself."""
+
+    # "sent" (this instance's, to a target) or "imported" (a file's, to this instance): which
+    # side of a conflict is this instance's.
+    direction: str
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def tenant_id(self) -> str: ...
+
+    @property
+    def user_id(self) -> str: ...
+
+    @property
+    def package_id(self) -> str:
+        """The package (its first version's id) as the map knows it."""
+        ...
+
+    @property
+    def version(self) -> int: ...
+
+    def body(self, profile: Profile, time_sent: dict[str, float]) -> tuple[dict, dict[str, float]]: ...
+
+    def detail(self) -> dict: ...
+
+    def held(self) -> dict | None:
+        """What a conflict keeps to apply later, if this side is not this instance's."""
+        ...
+
+
+@dataclass
+class Here:
+    session: Session
+    direction = "sent"
+
+    @property
+    def id(self) -> str:
+        return self.session.id
+
+    @property
+    def tenant_id(self) -> str:
+        return self.session.tenant_id
+
+    @property
+    def user_id(self) -> str:
+        return self.session.user_id
+
+    @property
+    def package_id(self) -> str:
+        return self.session.package_id
+
+    @property
+    def version(self) -> int:
+        return self.session.version
+
+    def body(self, profile: Profile, time_sent: dict[str, float]) -> tuple[dict, dict[str, float]]:
+        return put_body(self.session, profile, time_sent)
+
+    def detail(self) -> dict:
+        return serialize.detail(self.session)
+
+    def held(self) -> dict | None:
+        return None
+
+
 def send(
-    target: Target, links: Links, session: Session, run_id: str, progress: Progress, profile: Profile
+    target: Api, links: Links, session: Outgoing, run_id: str, progress: Progress, profile: Profile
 ) -> None:
     pkg_link = packages.remote_package(links, session.package_id)
     if pkg_link is None or pkg_link.state != "synced":
@@ -227,10 +321,10 @@ def send(
     elif state == "synced" and not profile.versions:
         remote = _remote(target, remote_id)
         if remote is not None and remote.get("updated_at") != detail.get("remote_updated_at"):
-            _conflict(links, session, run_id, remote_id, remote, progress)
+            _conflict(links, session, run_id, remote_id, remote, progress, detail)
             return
     created = state == "launched"
-    body, sent_after = put_body(session, profile, time_sent)
+    body, sent_after = session.body(profile, time_sent)
     if profile.versions and remote_version is not None:
         body["version"] = remote_version
     detail["time_sent"] = time_sent
@@ -246,7 +340,7 @@ def send(
             state = "new"  # the session the launch answered for is not there: launch again
         links.save(KIND, session.id, state=state, detail=detail)  # refused: nothing changed there
         if e.status == 409:
-            _conflict(links, session, run_id, remote_id, _remote(target, remote_id), progress)
+            _conflict(links, session, run_id, remote_id, _remote(target, remote_id), progress, detail)
             return
         raise
     links.save(
@@ -264,7 +358,7 @@ def send(
     progress.note(KIND, "created" if created else "updated", session.id, remote_id)
 
 
-def _launch(target: Target, remote_package: str, session: Session, remote_id: str) -> None:
+def _launch(target: Api, remote_package: str, session: Outgoing, remote_id: str) -> None:
     """The cloud's way to create a session. "Session already exists" (409) for our id is the
     launch an earlier, stopped run made: that session is the one to fill."""
     try:
@@ -278,7 +372,7 @@ def _launch(target: Target, remote_package: str, session: Session, remote_id: st
             raise
 
 
-def _remote(target: Target, remote_id: str) -> dict | None:
+def _remote(target: Api, remote_id: str) -> dict | None:
     try:
         return target.call("GET", f"/api/v1/sessions/{remote_id}")[1].get("session")
     except TargetError as e:
@@ -287,7 +381,7 @@ def _remote(target: Target, remote_id: str) -> dict | None:
         return None
 
 
-def _settle_unanswered(target: Target, remote_id: str, detail: dict, time_sent: dict) -> dict:
+def _settle_unanswered(target: Api, remote_id: str, detail: dict, time_sent: dict) -> dict:
     """A PUT whose answer never came: its time arrived if the target's total shows it."""
     after = detail.get("time_after") or {}
     remote = _remote(target, remote_id)
@@ -299,12 +393,16 @@ def _settle_unanswered(target: Target, remote_id: str, detail: dict, time_sent: 
 
 def _conflict(
     links: Links,
-    session: Session,
+    session: Outgoing,
     run_id: str,
     remote_id: str | None,
     remote: dict | None,
     progress: Progress,
+    detail: dict,
 ) -> None:
+    mine, theirs = session.detail(), remote
+    if session.direction == "imported":  # the target is this instance: its side is "local"
+        mine, theirs = remote or {}, mine
     with write_transaction():
         conflict = SyncConflict.create(
             id=new_id(),
@@ -314,16 +412,26 @@ def _conflict(
             kind=KIND,
             local_id=session.id,
             remote_id=remote_id,
-            local=serialize.detail(session),
-            remote=remote,
+            local=mine,
+            remote=theirs,
+            direction=session.direction,
             created_at=utcnow_iso(),
         )
-    links.save(KIND, session.id, state="conflict", local_version=str(session.version))
+    held = session.held()
+    links.save(
+        KIND,
+        session.id,
+        state="conflict",
+        local_version=str(session.version),
+        **({"detail": {**detail, "held": held}} if held is not None else {}),
+    )
     progress.note(
         KIND,
         "conflict",
         session.id,
         remote_id,
         conflict_id=conflict.id,
-        reason="Changed on the target since the last sync",
+        reason="Changed on the target since the last sync"
+        if session.direction == "sent"
+        else "Changed here since the last import",
     )

@@ -16,10 +16,11 @@ call takes JSON only."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from typing import Protocol
 
 from scorm_api.sessions import previews
-from scorm_api.sync.client import Target, TargetError
+from scorm_api.sync.client import Api, Target, TargetError
 from scorm_api.sync.identities import Identities
 from scorm_api.sync.links import Links
 from scorm_api.sync.progress import Progress
@@ -33,7 +34,7 @@ BATCH = 500
 _LRS_SET = ("stored", "authority")  # the target sets its own
 
 
-def _marks(links: Links) -> dict:
+def cursor_marks(links: Links) -> dict:
     link = links.get(KIND, CURSOR)
     marks = (link.detail or {}) if link else {}
     # A cursor of an earlier release (stored time, pk) is not a commit order: start over, the
@@ -70,11 +71,15 @@ def _pending_query(tenant_id: str, marks: dict):
 
 
 def count_pending(tenant_id: str, links: Links) -> int:
-    return _pending_query(tenant_id, _marks(links)).count()
+    return _pending_query(tenant_id, cursor_marks(links)).count()
 
 
 def _count_mentioning(tenant_id: str, links: Links, text: str) -> int:
-    return _pending_query(tenant_id, _marks(links)).where(Statement.body.cast("TEXT").contains(text)).count()
+    return (
+        _pending_query(tenant_id, cursor_marks(links))
+        .where(Statement.body.cast("TEXT").contains(text))
+        .count()
+    )
 
 
 def count_bridged(tenant_id: str, links: Links) -> int:
@@ -88,7 +93,7 @@ def count_with_attachments(tenant_id: str, links: Links) -> int:
 
 
 def batches(tenant_id: str, links: Links) -> Iterator[list[Statement]]:
-    marks = _marks(links)
+    marks = cursor_marks(links)
     retry = marks["retry"]
     for start in range(0, len(retry), BATCH):  # refused before: first, in their order
         rows = list(
@@ -108,10 +113,20 @@ def batches(tenant_id: str, links: Links) -> Iterator[list[Statement]]:
         after = rows[-1].seq
 
 
+class Row(Protocol):
+    """What a batch's statement is read for: a stored one, or one a sync file carried."""
+
+    seq: int
+    statement_id: str
+    body: dict
+    package_id: str | None
+    registration: str | None
+
+
 def send(
-    target: Target,
+    target: Api,
     links: Links,
-    rows: list[Statement],
+    rows: Sequence[Row],
     progress: Progress,
     lrs: Target | None,
     ids: Identities,
@@ -119,21 +134,21 @@ def send(
 ) -> None:
     """`whole_sessions`: the target takes our PUT's carried record, and with it the statements
     the bridge wrote here (it derives none of its own for them)."""
-    marks = _marks(links)
+    marks = cursor_marks(links)
     sent_before, retry = marks.get("sending", 0), set(marks["retry"])
     newest = max(marks["seq"], *(r.seq for r in rows))
     links.save(KIND, CURSOR, state="sending", detail={**marks, "sending": max(newest, sent_before)})
     refused: set[int] = set()
 
-    def done(r: Statement) -> None:
+    def done(r: Row) -> None:
         again = r.seq <= sent_before and r.seq not in retry
         progress.note(KIND, "skipped" if again else "created", r.statement_id, r.statement_id)
 
-    def failed(r: Statement, why: str) -> None:
+    def failed(r: Row, why: str) -> None:
         refused.add(r.seq)
         progress.note(KIND, "failed", r.statement_id, reason=why)
 
-    plain: list[tuple[Statement, dict]] = []
+    plain: list[tuple[Row, dict]] = []
     ids.prefetch(
         {r.package_id for r in rows if r.package_id}, {r.registration for r in rows if r.registration}
     )
@@ -167,7 +182,7 @@ def send(
     progress.advance(items=len(rows))
 
 
-def _send_plain(target: Target, rows: list[tuple[Statement, dict]], done, failed) -> None:
+def _send_plain(target: Api, rows: list[tuple[Row, dict]], done, failed) -> None:
     """Through the seed's REST call, as a batch; one at a time if the batch is refused."""
     try:
         target.call("POST", "/api/v1/xapi/statements", json=[body for _, body in rows])
@@ -187,7 +202,7 @@ def _send_plain(target: Target, rows: list[tuple[Statement, dict]], done, failed
             failed(r, f"{one.code}: {one.message}")
 
 
-def _send_with_parts(lrs: Target, r: Statement, body: dict, parts: list, done, failed) -> None:
+def _send_with_parts(lrs: Target, r: Row, body: dict, parts: list, done, failed) -> None:
     """A statement with its attachments' bytes, as the xAPI specification sends them: a
     multipart/mixed POST to the LRS's statements resource."""
     data, content_type = multipart.render(json.dumps(body).encode(), parts)

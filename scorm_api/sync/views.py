@@ -83,6 +83,9 @@ def conflict_view(c: SyncConflict, full: bool = False) -> dict:
         "local_id": c.local_id,
         "remote_id": c.remote_id,
         "status": c.status,
+        # "sent": met syncing from here (remote: the target's); "imported": met importing a
+        # sync file (local: this instance's session, remote: the file's; local_id the sender's id).
+        "direction": c.direction,
         "run_id": c.run_id,
         "created_at": c.created_at,
         "resolved_at": c.resolved_at,

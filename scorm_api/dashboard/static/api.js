@@ -16,6 +16,7 @@ export class ApiError extends Error {
     this.code = err.code;
     this.fieldErrors = fieldErrors;
     this.retryAfter = retryAfter === undefined ? null : retryAfter;
+    this.details = err.details || {};
   }
 }
 
@@ -35,11 +36,23 @@ export function rateLimitWait(header) {
   return reset ? Math.max(0, reset - serverNow() / 1000) : null;
 }
 
-// The fetch itself, shared by api() and download(): the sign-in's headers, and back to the
-// sign-in page when it has run out.
-function request(method, path, body) {
+// A file's bytes as the request's body (a Blob or File, streamed by the browser), answered
+// as api() answers.
+export function sendFile(method, path, file, contentType) {
+  return request(method, path, file, contentType).then((r) => {
+    if (!r.ok) return failure(r);
+    return r.json().catch(() => null);
+  });
+}
+
+// The fetch itself, shared by api(), sendFile() and download(): the sign-in's headers, and
+// back to the sign-in page when it has run out. `raw`: the body's content type, sent as it is.
+function request(method, path, body, raw) {
   const opts = { method, headers: { "X-CSRF-Token": csrf }, credentials: "same-origin" };
-  if (body !== undefined) {
+  if (body !== undefined && raw) {
+    opts.headers["Content-Type"] = raw;
+    opts.body = body;
+  } else if (body !== undefined) {
     opts.headers["Content-Type"] = "application/json";
     opts.body = JSON.stringify(body);
   }
@@ -55,7 +68,8 @@ export function refusal(status, body, header) {
   return new ApiError(status, body, status === 429 ? rateLimitWait(header) : null);
 }
 
-// A refused request: its error envelope, thrown.
+// A refused request: its error envelope, thrown (with its details, for a caller that acts on
+// them).
 function failure(r) {
   return r.json().catch(() => null).then((data) => { throw refusal(r.status, data, (name) => r.headers.get(name)); });
 }

@@ -1,14 +1,16 @@
 /* The Sync to cloud page: the target, a run (or a dry run) with its live progress and report,
- * the conflicts a run found, and the recent runs. */
+ * the sync by file (sync-files.js), the conflicts a run or an import found, and the recent
+ * runs. */
 import { api } from "../api.js";
 import { fail, h, main, table, toast } from "../dom.js";
 import { bytes, duration, plural, scoreText, singular, when } from "../format.js";
+import { fileCard } from "./sync-files.js";
 
 const POLL_MS = 1000;
 // A run's status, as the badge class (dashboard.css) that colours it.
 const RUN_STATES = { running: "processing", completed: "completed", failed: "failed", interrupted: "failed" };
 // What started a run (sync/models.TRIGGERS), as the runs table says it.
-const TRIGGERS = { dashboard: "from the dashboard", api: "by an API client", cli: "from the command line", schedule: "on schedule" };
+const TRIGGERS = { dashboard: "from the dashboard", api: "by an API client", cli: "from the command line", schedule: "on schedule", import: "a sync file imported" };
 
 export default function syncPage() {
   const status = h("div", { class: "sync-status", "aria-live": "polite" });
@@ -71,7 +73,7 @@ export default function syncPage() {
     api("GET", "/api/v1/sync/conflicts?status=open&limit=50").then((data) => {
       if (!data.conflicts.length) { conflictsBox.replaceChildren(); return; }
       conflictsBox.replaceChildren(h("section", { class: "card" }, h("h2", { text: "Conflicts (" + data.pagination.total + ")" }),
-        h("p", { class: "hint", text: "These learners went on both here and on the target since the last sync. Nothing was overwritten; choose which progress to keep." }),
+        h("p", { class: "hint", text: "These learners went on both here and on the other side (the target, or the appliance whose sync file was imported) since they last met. Nothing was overwritten; choose which progress to keep." }),
         table(["Learner", "Course", "What differs", "Found", ""], data.conflicts.map((c) => conflictRow(c, loadConflicts)), "compact conflicts")));
     }).catch(fail);
   }
@@ -90,7 +92,7 @@ export default function syncPage() {
     h("div", { class: "grid" }, h("section", { class: "card" }, h("h2", { text: "Target" }), form),
       h("section", { class: "card" }, status, h("div", { class: "row" }, syncBtn, dryBtn),
         h("label", { class: "check" }, propagate, " Also delete on the target what was deleted here"))),
-    conflictsBox, runsBox);
+    fileCard(watch), conflictsBox, runsBox);
   status.replaceChildren(h("h2", { text: "Not synced yet" }), h("p", { class: "hint", text: "Save a target, then press Sync now. A dry run first shows what would travel, sending nothing." }));
   // The form waits for the saved target: filled in before it arrived, it would be cleared.
   const editable = (on) => { for (const el of form.elements) el.disabled = !on; };
@@ -126,28 +128,32 @@ function differencesView(c) {
   if (!c.remote_known) {
     return h("p", { class: "hint", text: "The target's version could not be read: compare them on the session's page here and on the target." });
   }
+  const imported = c.direction === "imported";
   return h("div", {},
-    c.differences.length ? table(["", "This computer", "The target"], c.differences.map((d) => h("tr", {},
+    c.differences.length ? table(["", "This computer", imported ? "The sync file" : "The target"], c.differences.map((d) => h("tr", {},
       h("th", { scope: "row", text: FIELDS[d.field] || d.field }), fieldValue(d.field, d.local), fieldValue(d.field, d.remote))), "compact sides")
       : h("p", { class: "hint", text: "The same progress on both sides, changed at different times." }),
-    h("p", { class: "hint", text: "Changed here " + when(c.local_updated_at) + "; on the target " + (when(c.remote_updated_at) || "—") + "." }));
+    h("p", { class: "hint", text: "Changed here " + when(c.local_updated_at) + "; " + (imported ? "on the other appliance " : "on the target ") + (when(c.remote_updated_at) || "—") + "." }));
 }
 
 function conflictRow(c, reload) {
   const keep = (side) => () => {
     api("POST", "/api/v1/sync/conflicts/" + c.id + "/resolve", { keep: side }).then(() => {
-      toast(side === "local" ? "This computer's progress goes at the next sync" : "The target's progress is kept");
+      const imported = c.direction === "imported";
+      toast(side === "local" ? (imported ? "This computer's progress is kept" : "This computer's progress goes at the next sync")
+        : (imported ? "The sync file's progress is written here" : "The target's progress is kept"));
       reload();
     }).catch(fail);
   };
   const learner = c.learner_name ? c.learner_name + " (" + c.learner + ")" : c.learner;
   return h("tr", { "data-conflict": c.id },
-    h("td", {}, h("a", { href: "/dashboard/sessions/" + c.local_id, text: learner })),
+    // An imported conflict's session here is its remote_id (local_id is the sender's id).
+    h("td", {}, h("a", { href: "/dashboard/sessions/" + (c.direction === "imported" ? c.remote_id : c.local_id), text: learner })),
     h("td", {}, c.package_id ? h("a", { href: "/dashboard/packages/" + c.package_id, text: c.course || c.package_id }) : "—"),
     h("td", {}, differencesView(c)),
     h("td", { text: when(c.created_at) }),
     h("td", {}, h("div", { class: "row tight" }, h("button", { type: "button", onclick: keep("local") }, "Keep this computer's"),
-      h("button", { type: "button", onclick: keep("remote") }, "Keep the target's"))));
+      h("button", { type: "button", onclick: keep("remote") }, c.direction === "imported" ? "Keep the sync file's" : "Keep the target's"))));
 }
 
 function runBadge(status, text) {

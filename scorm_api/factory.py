@@ -37,6 +37,7 @@ DOMAINS = (
     "scorm_api.learners",
     "scorm_api.webhooks",
     "scorm_api.sync",
+    "scorm_api.records",
     "scorm_api.dashboard",
 )
 

@@ -715,6 +715,29 @@ MIGRATIONS: list[Migration] = [
             "ALTER TABLE sync_conflict ADD COLUMN direction VARCHAR(16) NOT NULL DEFAULT 'sent'",
         ),
     ),
+    # Training records (records/): each transcript or report file issued, by its verification
+    # code, with its bytes' checksum (verify-record looks a file up by it).
+    Migration(
+        31,
+        "issued training records",
+        (
+            """CREATE TABLE issued_record (
+            code VARCHAR(32) PRIMARY KEY,
+            tenant_id VARCHAR(36) NOT NULL REFERENCES tenant (id) ON DELETE CASCADE,
+            kind VARCHAR(16) NOT NULL,
+            format VARCHAR(8) NOT NULL,
+            learner_id VARCHAR(255),
+            title VARCHAR(600) NOT NULL,
+            summary TEXT NOT NULL,
+            sha256 VARCHAR(64) NOT NULL,
+            size BIGINT NOT NULL,
+            issued_at VARCHAR(32) NOT NULL,
+            issued_by VARCHAR(200)
+        )""",
+            "CREATE INDEX issuedrecord_tenant_id_sha256 ON issued_record (tenant_id, sha256)",
+            "CREATE INDEX issuedrecord_tenant_id_learner_id ON issued_record (tenant_id, learner_id)",
+        ),
+    ),
 ]
 
 

@@ -78,6 +78,7 @@ TAG_ORDER = [
     "Tenants",
     "Settings",
     "Sync to cloud",
+    "Records",
     "Dashboard",
     "Docs",
 ]

@@ -154,7 +154,7 @@ CSV_COLUMNS = (
 )
 
 
-def _csv_cell(value) -> str:
+def csv_cell(value) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
@@ -171,7 +171,7 @@ def csv_rows(sessions):
     def line(values) -> str:
         buf.seek(0)
         buf.truncate()
-        writer.writerow([_csv_cell(v) for v in values])
+        writer.writerow([csv_cell(v) for v in values])
         return buf.getvalue()
 
     yield line(CSV_COLUMNS)

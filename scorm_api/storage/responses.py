@@ -31,7 +31,7 @@ def send_object(
         wrap_file(environ, obj.stream), mimetype=mimetype, direct_passthrough=True
     )
     if download_name is not None:
-        rv.headers.set("Content-Disposition", "attachment", **_filename(download_name))
+        rv.headers.set("Content-Disposition", "attachment", **disposition_names(download_name))
     rv.content_length = obj.size
     rv.last_modified = obj.modified  # type: ignore[assignment]
     rv.cache_control.no_cache = True
@@ -49,7 +49,7 @@ def send_object(
         raise
 
 
-def _filename(name: str) -> dict[str, str]:
+def disposition_names(name: str) -> dict[str, str]:
     """Content-Disposition's filename, with an RFC 5987 filename* for names beyond ASCII."""
     try:
         name.encode("ascii")

@@ -55,13 +55,14 @@ PAGES = {
     "tenants": "Tenants",
     "settings": "Settings",
     "sync": "Sync to cloud",
+    "records": "Records",
     "webhooks": "Webhooks",
     "logs": "Logs",
     "account": "Account",
 }
 # The top menu's names where the title is longer: the menu must stay one line on a laptop's
 # screen (1280 px, with a scrollbar), whatever its fonts (tests/dashboard/test_dashboard_menu.py).
-MENU = {**PAGES, "sync": "Sync"}
+MENU = {**PAGES, "sync": "Sync", "keys": "Keys"}
 
 
 @root_bp.route("/")

@@ -97,7 +97,7 @@ def test_trainer_journey(dash):
     page.locator("dd .badge.not_attempted").first.wait_for()
 
     # API keys: create (shown once), then revoke.
-    page.get_by_role("link", name="API keys").click()
+    page.get_by_role("link", name="Keys", exact=True).click()
     page.get_by_label("Key name").fill("LMS integration")
     page.get_by_role("button", name="Create key").click()
     key = page.get_by_label("The new API key").input_value()
@@ -229,7 +229,7 @@ def test_settings_page(dash):
 def test_lrs_credentials(dash):
     srv, page = dash
     first_sign_in(srv, page)
-    page.get_by_role("link", name="API keys").click()
+    page.get_by_role("link", name="Keys", exact=True).click()
     page.get_by_label("Credentials name").fill("Authoring tool")
     page.get_by_role("button", name="Create LRS credentials").click()
     password = page.get_by_label("The new LRS password").input_value()

@@ -81,10 +81,11 @@ export function api(method, path, body) {
   });
 }
 
-// A file the API sends (a GET), as { blob, name }: fetched rather than followed as a link, so
-// that a refusal (409 not ready yet) is the envelope's message in a toast, not a page of JSON.
-export function download(path, fallbackName) {
-  return request("GET", path).then((r) => {
+// A file the API sends, as { blob, name }: fetched rather than followed as a link, so that a
+// refusal (409 not ready yet) is the envelope's message in a toast, not a page of JSON. With a
+// `body`, a POST of it (a record issued from a form).
+export function download(path, fallbackName, body) {
+  return request(body === undefined ? "GET" : "POST", path, body).then((r) => {
     if (!r.ok) return failure(r);
     return r.blob().then((blob) => ({ blob, name: fileName(r.headers.get("Content-Disposition")) || fallbackName }));
   });

@@ -16,6 +16,7 @@ const PAGES = {
   tenants: () => import("./pages/tenants.js"),
   settings: () => import("./pages/settings.js"),
   sync: () => import("./pages/sync.js"),
+  records: () => import("./pages/records.js"),
   webhooks: () => import("./pages/webhooks.js"),
   logs: () => import("./pages/logs.js"),
   account: () => import("./pages/account.js"),

@@ -2,8 +2,8 @@
  * another, given a lasting launch link, or erased with everything recorded of them (after the
  * trainer types the learner's id); and (item "links") the printable list of lasting links, each
  * with a QR code (qrcode-generator, vendored). */
-import { api } from "../api.js";
-import { LIMIT, badge, confirmDialog, crumbs, emptyState, fail, formDialog, h, main, options, pager, table, toast } from "../dom.js";
+import { api, download } from "../api.js";
+import { LIMIT, badge, confirmDialog, crumbs, emptyState, fail, formDialog, h, main, options, pager, saveFile, table, toast } from "../dom.js";
 import { plural, when } from "../format.js";
 import { courseSelect, linkFor, validUntil, validitySelect } from "../launching.js";
 import { learnerName, learnerPicker } from "../learner-picker.js";
@@ -54,6 +54,7 @@ function listPage() {
         h("td", {}, h("div", { class: "row tight" },
           h("button", { type: "button", class: "small", onclick: () => renameDialog(l, load) }, "Rename"),
           h("button", { type: "button", class: "small", onclick: () => linkDialog(l, load) }, "Lasting link"),
+          h("button", { type: "button", class: "small", onclick: () => transcriptPdf(l) }, "Transcript"),
           h("button", { type: "button", class: "small", onclick: () => mergeDialog(l, load) }, "Merge…"),
           h("button", { type: "button", class: "small danger", onclick: () => eraseDialog(l, load) }, "Delete…")))))),
       pager(state.page, data.pagination.total, LIMIT, (p) => { state.page = p; load(); }));
@@ -65,6 +66,13 @@ function listPage() {
       h("a", { class: "button-like", href: LINKS_PAGE }, "Printable launch links"),
       h("button", { type: "button", class: "primary", onclick: () => newLearnerDialog(load) }, "New learner")), list);
   load();
+}
+
+// Their transcript, issued as a PDF (the Records page has the CSV and the check of a record).
+function transcriptPdf(l) {
+  download("/api/v1/records/transcript.pdf", "transcript.pdf", { learner_id: l.learner_id })
+    .then((file) => { saveFile(file); toast("Transcript of " + learnerName(l) + " issued: " + file.name); })
+    .catch(fail);
 }
 
 function newLearnerDialog(reload) {

@@ -85,6 +85,12 @@ def test_server_binary_serves_uploads_launches_and_stops(tmp_path, clean_env):
         content = requests.get(delivery.json()["contentUrl"], timeout=30)
         assert content.status_code == 200 and "<html" in content.text.lower()
         assert srv.get("/api/docs").status_code == 200
+        # A transcript PDF: ReportLab, Pillow and the vendored fonts are inside the binary.
+        record = requests.post(
+            srv.url + "/api/v1/records/transcript.pdf", headers=auth, json={"learner_id": "ann"}, timeout=60
+        )
+        assert record.status_code == 200 and record.content.startswith(b"%PDF"), record.text[:300]
+        assert b"DejaVuSans" in record.content
     finally:
         assert srv.stop() == 0, srv.stderr_path.read_text()
     assert not (work / "data" / "instance.json").exists()
